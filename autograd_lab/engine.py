@@ -1,0 +1,311 @@
+"""The backward engine: iterative, dependency-counting, in PyTorch's order.
+
+``run_backward`` first walks the graph from the roots and counts, for every node, how
+many edges lead into it. A node runs once all of its consumers have sent their gradient
+(its count drops to zero), so there is no recursion and a 100,000-deep chain is fine.
+Among ready nodes the one created last runs first, and AccumulateGrad nodes before any
+other, as in PyTorch's ready queue. After a node runs, its saved values are freed unless
+``retain_graph=True``. This loop is the only place backward events are emitted from.
+"""
+from __future__ import annotations
+
+import heapq
+
+import numpy as np
+
+from . import events as _ev
+from . import functions as F
+from .grad_mode import _state as _grad_state
+from .tensor import Tensor, _wrap
+
+_ACC_PRIORITY = 1 << 62
+
+
+def _priority(node) -> int:
+    s = node._seq
+    return -(s + _ACC_PRIORITY) if node.__class__ is F.AccumulateGrad else -s
+
+
+def backward(tensor: Tensor, gradient=None, retain_graph=None, create_graph=False, inputs=None) -> None:
+    """``tensor.backward()``: add d tensor / d leaf into every leaf's ``.grad``."""
+    if inputs is not None:
+        raise NotImplementedError("backward(inputs=...) is not supported in autograd_lab; use autograd.grad(outputs, inputs)")
+    seed = _seed(tensor, gradient, 0)
+    if retain_graph is None:
+        retain_graph = create_graph
+    run_backward((tensor,), (seed,), bool(retain_graph), bool(create_graph), None, False, "backward")
+
+
+def _root_node(t: Tensor):
+    if not isinstance(t, Tensor):
+        raise TypeError(f"backward expects tensors, got {type(t).__name__}")
+    if t.grad_fn is not None:
+        return t.grad_fn
+    if t._requires_grad:
+        return F._accumulate_node(t)
+    raise RuntimeError("element 0 of tensors does not require grad and does not have a grad_fn")
+
+
+def _seed(t: Tensor, gradient, i: int):
+    """The gradient that starts backward at output ``t`` (implicitly 1 for a scalar)."""
+    if not isinstance(t, Tensor):
+        raise TypeError(f"backward expects tensors, got {type(t).__name__}")
+    if gradient is None:
+        if np.size(t._data) != 1:
+            raise RuntimeError("grad can be implicitly created only for scalar outputs")
+        return np.ones_like(t._data)
+    if not isinstance(gradient, Tensor):
+        if isinstance(gradient, (int, float)):
+            gradient = _wrap(np.array(gradient, dtype=t._data.dtype), False, None)
+        else:
+            raise TypeError(f"gradient must be a Tensor, got {type(gradient).__name__}")
+    if np.shape(gradient._data) != np.shape(t._data):
+        raise RuntimeError(
+            f"Mismatch in shape: grad_output[{i}] has a shape of {gradient.shape!r} and output[{i}] has a shape of {t.shape!r}.")
+    return gradient
+
+
+def run_backward(roots, seeds, retain_graph: bool, create_graph: bool, capture, allow_unused: bool, call: str):
+    """Propagate ``seeds`` from ``roots`` through the graph.
+
+    ``capture``: None for ``backward()`` (gradients accumulate into leaves), or the list of
+    input tensors of ``autograd.grad``, whose gradients are returned and not stored.
+    """
+    root_nodes = [_root_node(t) for t in roots]
+    tr = _ev.active
+    if tr is not None:
+        tr.backward_begin(call, roots, root_nodes, seeds, retain_graph, create_graph, capture or ())
+    prev_grad, prev_unpack = _grad_state.enabled, F._unpack["tensors"]
+    _grad_state.enabled = create_graph
+    F._unpack["tensors"] = create_graph
+    try:
+        results = _execute(root_nodes, seeds, retain_graph, create_graph, capture, allow_unused, tr)
+    except Exception as e:
+        if tr is not None and id(e) not in tr._recorded_errors:
+            tr.error(e, getattr(e, "_alab_node", None))
+        raise
+    finally:
+        _grad_state.enabled = prev_grad
+        F._unpack["tensors"] = prev_unpack
+    if tr is not None:
+        tr.done(call, roots, results or ())
+    return results
+
+
+def _as_value(g, create_graph: bool):
+    """A gradient as the engine carries it: a numpy value, or a Tensor when create_graph=True."""
+    if isinstance(g, Tensor):
+        return g if create_graph else g._data
+    return _wrap(g, False, None) if create_graph else g
+
+
+def _as_tensor(g):
+    return g if isinstance(g, Tensor) or g is None else _wrap(g, False, None)
+
+
+def _discover(root_nodes):
+    """Count the edges into every node reachable from the roots."""
+    deps: dict = {}
+    seen = set(root_nodes)
+    stack = list(root_nodes)
+    while stack:
+        node = stack.pop()
+        for nxt, _ in node.next_functions:
+            if nxt is not None:
+                deps[nxt] = deps.get(nxt, 0) + 1
+                if nxt not in seen:
+                    seen.add(nxt)
+                    stack.append(nxt)
+    return deps, seen
+
+
+def _needed(root_nodes, seen, targets):
+    """For autograd.grad: the nodes that lie on a path from a root to a captured input."""
+    order = []
+    deps, _ = _discover(root_nodes)
+    ready = [n for n in root_nodes if deps.get(n, 0) == 0]
+    ready = list(dict.fromkeys(ready))
+    while ready:
+        n = ready.pop()
+        order.append(n)
+        for nxt, _ in n.next_functions:
+            if nxt is not None:
+                deps[nxt] -= 1
+                if deps[nxt] == 0:
+                    ready.append(nxt)
+    reaches = {}
+    for n in reversed(order):
+        reaches[n] = any(nxt is not None and (nxt in targets or reaches.get(nxt, False))
+                         for nxt, _ in n.next_functions)
+    return {n for n, r in reaches.items() if r}
+
+
+def _execute(root_nodes, seeds, retain_graph, create_graph, capture, allow_unused, tr):
+    deps, seen = _discover(root_nodes)
+    targets = None
+    if capture is not None:
+        targets = {}
+        for i, t in enumerate(capture):
+            node = t.grad_fn if t.grad_fn is not None else F._accumulate_node(t)
+            targets.setdefault(node, []).append(i)
+        run = _needed(root_nodes, seen, targets)
+        deps = {}
+        for n in run:
+            for nxt, _ in n.next_functions:
+                if nxt is not None:
+                    deps[nxt] = deps.get(nxt, 0) + 1
+        captured = [None] * len(capture)
+    buffers: dict = {}
+    heap: list = []
+    for node, seed in zip(root_nodes, seeds):
+        g = _as_value(seed, create_graph)
+        buf = buffers.get(node)
+        buffers[node] = g if buf is None else buf + g
+    for node in dict.fromkeys(root_nodes):
+        if deps.get(node, 0) == 0:
+            heapq.heappush(heap, (_priority(node), node))
+    AccumulateGrad = F.AccumulateGrad
+    heappush, heappop = heapq.heappush, heapq.heappop
+    while heap:
+        node = heappop(heap)[1]
+        g = buffers.pop(node)
+        hooks = node._hooks
+        if hooks is not None or (node.__class__ is AccumulateGrad and node.variable._x is not None):
+            g = _pre_hooks(node, g, hooks, create_graph, tr)
+        if targets is not None and node in targets:
+            for i in targets[node]:
+                captured[i] = g
+            if node not in run:
+                continue
+        if node.__class__ is AccumulateGrad:
+            if targets is None:
+                _accumulate(node, g, create_graph, tr)
+            continue
+        if targets is not None and node not in run:
+            continue
+        try:
+            grads = node.backward(node, g)
+        except Exception as e:
+            e._alab_node = node
+            raise
+        if hooks is not None and hooks.post:
+            grads = _post_hooks(node, grads, g, hooks, create_graph, tr)
+        if tr is not None:
+            tr.node(node, g, grads)
+        if not retain_graph and node._release() and tr is not None:
+            tr.release(node)
+        for (nxt, _), gi in zip(node.next_functions, grads):
+            if nxt is None or gi is None:
+                continue
+            buf = buffers.get(nxt)
+            buffers[nxt] = gi if buf is None else buf + gi
+            d = deps[nxt] - 1
+            deps[nxt] = d
+            if d == 0:
+                heappush(heap, (_priority(nxt), nxt))
+    if capture is None:
+        return None
+    results = []
+    for i, (t, g) in enumerate(zip(capture, captured)):
+        if g is None and not allow_unused:
+            raise RuntimeError(
+                f"The differentiated Tensor at index {i} appears to not have been used in the graph. "
+                "Set allow_unused=True if this is the desired behavior.")
+        results.append(None if g is None else (g if isinstance(g, Tensor) else _wrap(np.array(g, copy=True), False, None)))
+    return tuple(results)
+
+
+def _pre_hooks(node, g, hooks, create_graph, tr):
+    """Tensor hooks, then retain_grad, then the node's pre-hooks (PyTorch's order)."""
+    if node.__class__ is F.AccumulateGrad:
+        x = node.variable._x
+        tensor_hooks = x.hooks if x is not None else None
+        owner = node.variable
+    else:
+        tensor_hooks = hooks.tensor_hooks if hooks is not None else None
+        owner = None
+    if tensor_hooks:
+        for fn in list(tensor_hooks.values()):
+            gt = _as_tensor(g)
+            r = fn(gt)
+            if r is not None:
+                if not isinstance(r, Tensor):
+                    raise TypeError(f"a tensor hook must return a Tensor or None, got {type(r).__name__}")
+                if r.shape != gt.shape:
+                    raise RuntimeError(f"hook '{getattr(fn, '__name__', 'hook')}' has changed the size of value")
+                g = _as_value(r, create_graph)
+            if tr is not None:
+                tr.hook("tensor", node, owner if owner is not None else _retained(hooks), fn, gt, r)
+    if hooks is not None and hooks.retain is not None:
+        t = hooks.retain()
+        if t is not None:
+            before = t._grad
+            if before is None:
+                t._grad = _wrap(np.array(g, copy=True), False, None) if not isinstance(g, Tensor) else g
+            else:
+                t._grad = _wrap(before._data + (g._data if isinstance(g, Tensor) else g), False, None)
+            if tr is not None:
+                tr.hook("retain_grad", node, t, None, _as_tensor(g), t._grad)
+    if hooks is not None and hooks.pre:
+        for fn in list(hooks.pre.values()):
+            gt = (_as_tensor(g),)
+            r = fn(gt)
+            if r is not None:
+                r = tuple(r)
+                g = _as_value(r[0], create_graph)
+            if tr is not None:
+                tr.hook("prehook", node, None, fn, gt, r)
+    return g
+
+
+def _retained(hooks):
+    t = hooks.retain() if hooks is not None and hooks.retain is not None else None
+    return t
+
+
+def _post_hooks(node, grads, g, hooks, create_graph, tr):
+    for fn in list(hooks.post.values()):
+        gi = tuple(_as_tensor(x) for x in grads)
+        r = fn(gi, (_as_tensor(g),))
+        if r is not None:
+            grads = tuple(_as_value(x, create_graph) if x is not None else None for x in r)
+        if tr is not None:
+            tr.hook("hook", node, None, fn, gi, r)
+    return grads
+
+
+def _accumulate(node, g, create_graph, tr):
+    """AccumulateGrad: ``leaf.grad = g`` the first time, ``leaf.grad += g`` after that."""
+    var = node.variable
+    old = var._grad
+    before = None if old is None or tr is None else _ev.snapshot(old._data)
+    if create_graph:
+        gt = g if isinstance(g, Tensor) else _wrap(g, False, None)
+        var._grad = gt if old is None else old + gt
+    elif old is None:
+        arr = np.array(g, dtype=var._data.dtype, copy=True)
+        if arr.shape != np.shape(var._data):
+            arr = np.array(np.broadcast_to(arr, np.shape(var._data)))
+        new = _wrap(arr, False, None)
+        new._extra().grad_owner = var
+        var._grad = new
+    else:
+        old_arr = old._array()
+        if old_arr.flags.writeable:
+            old_arr += g
+        else:
+            old._data = old_arr + g
+    if tr is not None:
+        tr.accumulate(node, var, before, g, var._grad._data)
+    x = var._x
+    if x is not None and x.post_acc_hooks:
+        for fn in list(x.post_acc_hooks.values()):
+            fn(var)
+            if tr is not None:
+                tr.hook("post_accumulate", node, var, fn, var._grad, None)
+    hooks = node._hooks
+    if hooks is not None and hooks.post:
+        for fn in list(hooks.post.values()):
+            fn((), (_as_tensor(g),))
+            if tr is not None:
+                tr.hook("hook", node, var, fn, (), None)

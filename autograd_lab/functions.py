@@ -1,0 +1,1077 @@
+"""Backward nodes and the one choke point every forward operation goes through.
+
+Each operation is one small class named exactly as PyTorch names its backward node
+(``MulBackward0``, ``SumBackward1`` ...), with ``forward`` and ``backward`` side by side.
+An instance of the class *is* the grad_fn node (and the ``ctx`` of forward/backward)::
+
+    class MulBackward0(Function):
+        "f(a, b) = a * b"
+        def forward(ctx, a, b): ...           # numpy values in, numpy value out
+        def backward(ctx, g): ...             # one gradient per input (None where not needed)
+
+``apply(fn, *inputs, **params)`` runs an op: it decides whether a graph is recorded,
+builds the node and its ``next_functions``, wraps the output, and is the only place
+forward events are emitted from (``events.active``). Backward formulas work on numpy
+values, or on Tensors when ``create_graph=True`` (the same code, by duck typing), so
+higher-order gradients come for free.
+"""
+from __future__ import annotations
+
+import itertools
+import warnings
+import weakref
+from collections import OrderedDict
+
+import numpy as np
+
+from . import events as _ev
+from .grad_mode import _state as _grad_state
+from .tensor import (Tensor, _wrap, _register, _to_array, _dtype_of, float32 as _f32, float64 as _f64,
+                     int64 as _i64, bool_ as _bool)
+
+# numpy's floating point warnings (log(0), 1/0, overflow) raised from inside the core:
+# PyTorch prints nothing for them, results just become inf / nan.
+warnings.filterwarnings("ignore", category=RuntimeWarning, module=r"autograd_lab\.")
+
+FREED_MESSAGE = (
+    "Trying to backward through the graph a second time (or directly access saved tensors after they "
+    "have already been freed). Saved intermediate values of the graph are freed when you call "
+    ".backward() or autograd.grad(). Specify retain_graph=True if you need to backward through the "
+    "graph a second time or if you need to access saved tensors after calling backward.")
+
+_F32 = np.dtype(np.float32)
+_new = object.__new__
+_seq = itertools.count()
+_NO_EDGE = (None, 0)
+# Backward formulas see Tensors (create_graph=True) or numpy values; the engine sets this.
+_unpack = {"tensors": False}
+_TENSOR_SAVES = ("_saved_self", "_saved_other", "_saved_result", "_saved_tensor", "_saved_vec",
+                 "_saved_mat2", "_saved_exponent_tensor")
+
+
+class _Freed:
+    """What ``_saved`` becomes once released: remembers which slots had held a value."""
+    __slots__ = ("had",)
+
+    def __init__(self, saved):
+        self.had = tuple(v is not None for v in saved)
+
+
+class _NodeHooks:
+    __slots__ = ("pre", "post", "tensor_hooks", "retain", "metadata")
+
+    def __init__(self):
+        self.pre = self.post = self.tensor_hooks = self.retain = None
+        self.metadata = {}
+
+
+class Node:
+    """A backward function in the graph (what ``tensor.grad_fn`` holds)."""
+
+    __slots__ = ("next_functions", "needs_input_grad", "_saved", "_inputs", "_info", "_hooks", "_seq",
+                 "_tid", "__weakref__")
+    _saved_names: tuple = ()      # names under which save_for_backward's values are exposed
+    _special = False              # True for ops that are not differentiable operations (events differ)
+
+    def name(self) -> str:
+        """PyTorch's name of the node, e.g. ``'MulBackward0'``."""
+        return type(self).__name__
+
+    @property
+    def metadata(self) -> dict:
+        return self._hooks_obj().metadata
+
+    @property
+    def requires_grad(self) -> bool:
+        return True
+
+    def register_hook(self, fn) -> "object":
+        """``fn(grad_inputs, grad_outputs)`` runs after this node; it may return new grad_inputs."""
+        h = self._hooks_obj()
+        h.post, handle = _register(h.post, fn)
+        return handle
+
+    def register_prehook(self, fn) -> "object":
+        """``fn(grad_outputs)`` runs before this node; it may return new grad_outputs."""
+        h = self._hooks_obj()
+        h.pre, handle = _register(h.pre, fn)
+        return handle
+
+    def _hooks_obj(self) -> _NodeHooks:
+        h = self._hooks
+        if h is None:
+            h = self._hooks = _NodeHooks()
+        return h
+
+    # ---- saving values for backward (PyTorch's ctx.save_for_backward / ctx.saved_tensors)
+    def save_for_backward(self, *values) -> None:
+        self._saved = values
+
+    @property
+    def saved_tensors(self) -> tuple:
+        saved = self._saved
+        if saved.__class__ is _Freed:
+            raise RuntimeError(FREED_MESSAGE)
+        if _unpack["tensors"]:
+            return tuple(self._as_tensor(v) for v in saved)
+        return saved
+
+    def _release(self) -> bool:
+        """Free the saved values; True if there were any."""
+        saved = self._saved
+        if saved and saved.__class__ is not _Freed:
+            self._saved = _Freed(saved)
+            self._inputs = None
+            return True
+        return False
+
+    def _as_tensor(self, v):
+        if v is None or isinstance(v, Tensor):
+            return v
+        for a in self._inputs or ():
+            if isinstance(a, Tensor) and a._data is v:
+                return a
+        if getattr(self, "_result_raw", None) is v:
+            return _wrap(v, True, self)
+        if isinstance(v, (bool, int, float)):
+            return _wrap(np.array(v, dtype=np.int64 if isinstance(v, int) else np.float64), False, None)
+        return _wrap(v, False, None)
+
+    def __getattr__(self, name: str):
+        cls = type(self)
+        if name.startswith("_saved_"):
+            names = cls._saved_names
+            if name in names:
+                saved = self._saved
+                i = names.index(name)
+                if saved.__class__ is _Freed:
+                    if saved.had[i]:
+                        raise RuntimeError(FREED_MESSAGE)
+                    return None
+                v = saved[i]
+                return self._as_tensor(v) if name in _TENSOR_SAVES else v
+            params = cls.__dict__.get("_params", {})
+            if name in params:
+                return params[name](self)
+        raise AttributeError(f"'{cls.__name__}' object has no attribute '{name}'")
+
+    def __dir__(self):
+        return sorted(set(object.__dir__(self)) | set(type(self)._saved_names))
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__.replace('Inplace', 'Backward0')} object at {hex(id(self))}>"
+
+
+class AccumulateGrad(Node):
+    """The node that ADDS the incoming gradient into a leaf tensor's ``.grad``."""
+
+    __slots__ = ("variable",)
+
+    def name(self) -> str:
+        return "torch::autograd::AccumulateGrad"
+
+
+def _accumulate_node(t: Tensor) -> AccumulateGrad:
+    acc = t._acc
+    if acc is None:
+        acc = _new(AccumulateGrad)
+        acc.next_functions = ()
+        acc.needs_input_grad = (True,)
+        acc._saved = ()
+        acc._inputs = None
+        acc._hooks = None
+        acc._seq = next(_seq)
+        acc.variable = t
+        t._acc = acc
+    return acc
+
+
+class _NoGradCtx:
+    """The ctx given to forward when no graph is recorded: saving is a no-op."""
+
+    needs_input_grad = (False,) * 8
+
+    def save_for_backward(self, *values):
+        pass
+
+    def __setattr__(self, name, value):
+        pass
+
+
+_NOCTX = _NoGradCtx()
+
+
+class Function(Node):
+    """Base of the differentiable operations (one subclass per PyTorch backward node)."""
+
+    __slots__ = ()
+    _keeps_dtype = False  # True where the result has the input's dtype whatever numpy says
+
+    @staticmethod
+    def forward(ctx, *inputs, **params):  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    @staticmethod
+    def backward(ctx, grad):  # pragma: no cover - abstract
+        raise NotImplementedError
+
+
+# ---------------------------------------------------------------------------- the choke point
+def apply(fn, *inputs, inplace: bool = False, **params):
+    """Run operation ``fn`` on ``inputs`` (Tensors or Python numbers); record the graph if needed."""
+    if fn._special:
+        return _apply_special(fn, inputs, params)
+    raw = []
+    needs = []
+    record = False
+    grad_on = _grad_state.enabled
+    for a in inputs:
+        if a.__class__ is Tensor:
+            raw.append(a._data)
+            r = grad_on and a._requires_grad
+            needs.append(r)
+            record = record or r
+        else:
+            raw.append(a)
+            needs.append(False)
+    if inplace:
+        return _apply_inplace(fn, inputs, raw, needs, record, params)
+    if record:
+        node = _new(fn)
+        node.needs_input_grad = needs
+        node._saved = ()
+        node._inputs = inputs
+        node._hooks = None
+        node._seq = next(_seq)
+        out = fn.forward(node, *raw, **params)
+        edges = []
+        for a, n in zip(inputs, needs):
+            if n:
+                g = a.grad_fn
+                edges.append((g, 0) if g is not None else (_accumulate_node(a), 0))
+            else:
+                edges.append(_NO_EDGE)
+        node.next_functions = tuple(edges)
+    else:
+        node = None
+        out = fn.forward(_NOCTX, *raw, **params)
+    if out.dtype is not _F32:
+        out = _fix_dtype(fn, inputs, out)
+    t = _wrap(out, record, node)
+    tr = _ev.active
+    if tr is not None:
+        tr.op(fn, inputs, t, node, params)
+    return t
+
+
+def _apply_inplace(fn, inputs, raw, needs, record, params):
+    target = inputs[0]
+    if _grad_state.enabled and target._requires_grad and target.grad_fn is None:
+        raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.")
+    tr = _ev.active
+    if record:
+        # Recorded in-place op on a non-leaf: the tensor gets a new grad_fn (PyTorch "rebases" it).
+        node = _new(fn)
+        node.needs_input_grad = needs
+        node._saved = ()
+        node._inputs = inputs
+        node._hooks = None
+        node._seq = next(_seq)
+        out = fn.forward(node, *raw, **params)
+        node.next_functions = tuple(
+            ((a.grad_fn, 0) if a.grad_fn is not None else (_accumulate_node(a), 0)) if n else _NO_EDGE
+            for a, n in zip(inputs, needs))
+        if np.shape(out) != np.shape(raw[0]):
+            raise RuntimeError(f"output with shape {list(np.shape(raw[0]))} doesn't match the broadcast shape {list(np.shape(out))}")
+        target._data = out if out.dtype == target._data.dtype else out.astype(target._data.dtype)
+        target.grad_fn = node
+        target._requires_grad = True
+        if tr is not None:
+            tr.op(fn, inputs, target, node, params)
+        return target
+    before = np.array(target._data, copy=True) if tr is not None else None
+    out = fn.forward(_NOCTX, *raw, **params)
+    if np.shape(out) != np.shape(raw[0]):
+        raise RuntimeError(f"output with shape {list(np.shape(raw[0]))} doesn't match the broadcast shape {list(np.shape(out))}")
+    arr = target._array()
+    np.copyto(arr, out, casting="unsafe")
+    if tr is not None:
+        tr.update(fn, inputs, target, before)
+    return target
+
+
+def _apply_special(fn, inputs, params):
+    """Operations that are not differentiable: leaf creation, requires_grad_, zeroing, detach."""
+    tr = _ev.active
+    if tr is None or fn.kind is None:
+        return fn.run(*inputs, **params)
+    before = tr.before_special(fn, inputs)
+    t = fn.run(*inputs, **params)
+    tr.special(fn, inputs, t, params, before)
+    return t
+
+
+def _fix_dtype(fn, inputs, out):
+    """Bring numpy's result type in line with PyTorch's type promotion."""
+    od = out.dtype
+    if od.kind == "b" or fn._keeps_dtype:
+        return out
+    tensors = [a for a in inputs if isinstance(a, Tensor)]
+    floats_dim = [a._data.dtype for a in tensors if a._data.dtype.kind == "f" and np.ndim(a._data) > 0]
+    floats_0d = [a._data.dtype for a in tensors if a._data.dtype.kind == "f" and np.ndim(a._data) == 0]
+    if floats_dim:
+        want = max(floats_dim, key=lambda d: d.itemsize)
+    elif floats_0d:
+        want = max(floats_0d, key=lambda d: d.itemsize)
+    elif od.kind == "f":
+        want = _F32  # integer tensors with a Python float or a float-valued op -> default dtype
+    else:
+        return out
+    if od != want:
+        out = out.astype(want) if isinstance(out, np.ndarray) else want.type(out)
+    return out
+
+
+# ---------------------------------------------------------------------------- gradient helpers
+def unbroadcast(g, shape):
+    """Sum ``g`` down to ``shape`` (undo numpy/PyTorch broadcasting)."""
+    gshape = np.shape(g) if not isinstance(g, Tensor) else tuple(g.shape)
+    if gshape == tuple(shape):
+        return g
+    lead = len(gshape) - len(shape)
+    axes = tuple(range(lead)) + tuple(i + lead for i, s in enumerate(shape) if s == 1 and gshape[i + lead] != 1)
+    if isinstance(g, Tensor):
+        return g.sum(dim=axes, keepdim=True).reshape(tuple(shape)) if axes else g.reshape(tuple(shape))
+    return np.sum(g, axis=axes, keepdims=True).reshape(shape) if axes else np.reshape(g, shape)
+
+
+def expand(g, shape):
+    """Broadcast ``g`` up to ``shape`` (the backward of a sum)."""
+    if isinstance(g, Tensor):
+        return g.expand(*shape)
+    return np.broadcast_to(g, shape)
+
+
+def _shape(v):
+    return np.shape(v) if not isinstance(v, Tensor) else tuple(v.shape)
+
+
+# ---------------------------------------------------------------------------- arithmetic
+class AddBackward0(Function):
+    """f(a, b) = a + b"""
+    __slots__ = ()
+    _params = {"_saved_alpha": lambda self: 1}
+    _keeps_dtype = False
+
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx._info = (_shape(a), _shape(b))
+        return a + b
+
+    @staticmethod
+    def backward(ctx, g):
+        sa, sb = ctx._info
+        na, nb = ctx.needs_input_grad
+        return (unbroadcast(g, sa) if na else None, unbroadcast(g, sb) if nb else None)
+
+
+class SubBackward0(Function):
+    """f(a, b) = a - b"""
+    __slots__ = ()
+    _params = {"_saved_alpha": lambda self: 1}
+    _keeps_dtype = False
+
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx._info = (_shape(a), _shape(b))
+        return a - b
+
+    @staticmethod
+    def backward(ctx, g):
+        sa, sb = ctx._info
+        na, nb = ctx.needs_input_grad
+        return (unbroadcast(g, sa) if na else None, unbroadcast(-g, sb) if nb else None)
+
+
+class RsubBackward1(Function):
+    """f(a) = other - a, for a Python number ``other`` (``2 - a``)"""
+    __slots__ = ()
+    _params = {"_saved_alpha": lambda self: 1}
+    _keeps_dtype = False
+
+    @staticmethod
+    def forward(ctx, a, other):
+        return other - a
+
+    @staticmethod
+    def backward(ctx, g):
+        return (-g,)
+
+
+class MulBackward0(Function):
+    """f(a, b) = a * b"""
+    __slots__ = ()
+    _saved_names = ("_saved_self", "_saved_other")
+    _keeps_dtype = False
+
+    @staticmethod
+    def forward(ctx, a, b):
+        na, nb = ctx.needs_input_grad[0], ctx.needs_input_grad[1]
+        ctx.save_for_backward(a if nb else None, b if na else None)
+        ctx._info = (_shape(a), _shape(b))
+        return a * b
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b = ctx.saved_tensors
+        na, nb = ctx.needs_input_grad
+        sa, sb = ctx._info
+        return (unbroadcast(g * b, sa) if na else None, unbroadcast(g * a, sb) if nb else None)
+
+
+class DivBackward0(Function):
+    """f(a, b) = a / b"""
+    __slots__ = ()
+    _saved_names = ("_saved_self", "_saved_other")
+    _keeps_dtype = False
+
+    @staticmethod
+    def forward(ctx, a, b):
+        nb = ctx.needs_input_grad[1]
+        ctx.save_for_backward(a if nb else None, b)
+        ctx._info = (_shape(a), _shape(b))
+        return a / b
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b = ctx.saved_tensors
+        na, nb = ctx.needs_input_grad
+        sa, sb = ctx._info
+        ga = unbroadcast(g / b, sa) if na else None
+        gb = unbroadcast(-g * a / (b * b), sb) if nb else None
+        return ga, gb
+
+
+class NegBackward0(Function):
+    """f(a) = -a"""
+    __slots__ = ()
+    _keeps_dtype = False
+
+    @staticmethod
+    def forward(ctx, a):
+        return -a
+
+    @staticmethod
+    def backward(ctx, g):
+        return (-g,)
+
+
+class ReciprocalBackward0(Function):
+    """f(a) = 1 / a"""
+    __slots__ = ("_result_raw",)
+    _saved_names = ("_saved_result",)
+    _keeps_dtype = False
+
+    @staticmethod
+    def forward(ctx, a):
+        r = 1 / a
+        ctx.save_for_backward(r)
+        ctx._result_raw = r
+        return r
+
+    @staticmethod
+    def backward(ctx, g):
+        (r,) = ctx.saved_tensors
+        return (-g * r * r,)
+
+
+class PowBackward0(Function):
+    """f(a) = a ** p, for a Python number p"""
+    __slots__ = ()
+    _saved_names = ("_saved_self", "_saved_exponent")
+    _keeps_dtype = False
+
+    @staticmethod
+    def forward(ctx, a, exponent):
+        ctx.save_for_backward(a, exponent)
+        return a ** exponent
+
+    @staticmethod
+    def backward(ctx, g):
+        a, p = ctx.saved_tensors
+        if p == 0:
+            return (g * 0,)
+        return (g * p * a ** (p - 1),)
+
+
+class PowBackward1(Function):
+    """f(a, b) = a ** b, both tensors"""
+    __slots__ = ("_result_raw",)
+    _saved_names = ("_saved_self", "_saved_exponent", "_saved_result")
+    _keeps_dtype = False
+
+    @staticmethod
+    def forward(ctx, a, b):
+        r = a ** b
+        ctx.save_for_backward(a, b, r)
+        ctx._result_raw = r
+        return r
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b, r = ctx.saved_tensors
+        na, nb = ctx.needs_input_grad
+        ga = unbroadcast(g * b * a ** (b - 1), _shape(a)) if na else None
+        gb = unbroadcast(g * r * _log(a), _shape(b)) if nb else None
+        return ga, gb
+
+
+class PowBackward2(Function):
+    """f(b) = base ** b, for a Python number base (``2 ** a``)"""
+    __slots__ = ("_result_raw",)
+    _saved_names = ("_saved_self", "_saved_exponent", "_saved_result")
+    _keeps_dtype = False
+
+    @staticmethod
+    def forward(ctx, b, base):
+        r = base ** b
+        ctx.save_for_backward(base, b, r)
+        ctx._result_raw = r
+        return r
+
+    @staticmethod
+    def backward(ctx, g):
+        base, b, r = ctx.saved_tensors
+        return (g * r * float(np.log(base)),)
+
+
+def _log(v):
+    return v.log() if isinstance(v, Tensor) else np.log(v)
+
+
+# ---------------------------------------------------------------------------- elementwise functions
+class ExpBackward0(Function):
+    """f(a) = exp(a)"""
+    __slots__ = ("_result_raw",)
+    _saved_names = ("_saved_result",)
+    _keeps_dtype = False
+
+    @staticmethod
+    def forward(ctx, a):
+        r = np.exp(a)
+        ctx.save_for_backward(r)
+        ctx._result_raw = r
+        return r
+
+    @staticmethod
+    def backward(ctx, g):
+        (r,) = ctx.saved_tensors
+        return (g * r,)
+
+
+class LogBackward0(Function):
+    """f(a) = log(a)"""
+    __slots__ = ()
+    _saved_names = ("_saved_self",)
+    _keeps_dtype = False
+
+    @staticmethod
+    def forward(ctx, a):
+        ctx.save_for_backward(a)
+        return np.log(a)
+
+    @staticmethod
+    def backward(ctx, g):
+        (a,) = ctx.saved_tensors
+        return (g / a,)
+
+
+class TanhBackward0(Function):
+    """f(a) = tanh(a)"""
+    __slots__ = ("_result_raw",)
+    _saved_names = ("_saved_result",)
+    _keeps_dtype = False
+
+    @staticmethod
+    def forward(ctx, a):
+        r = np.tanh(a)
+        ctx.save_for_backward(r)
+        ctx._result_raw = r
+        return r
+
+    @staticmethod
+    def backward(ctx, g):
+        (r,) = ctx.saved_tensors
+        return (g * (1 - r * r),)
+
+
+class SigmoidBackward0(Function):
+    """f(a) = 1 / (1 + exp(-a))"""
+    __slots__ = ("_result_raw",)
+    _saved_names = ("_saved_result",)
+    _keeps_dtype = False
+
+    @staticmethod
+    def forward(ctx, a):
+        r = 1 / (1 + np.exp(-a))
+        ctx.save_for_backward(r)
+        ctx._result_raw = r
+        return r
+
+    @staticmethod
+    def backward(ctx, g):
+        (r,) = ctx.saved_tensors
+        return (g * r * (1 - r),)
+
+
+class ReluBackward0(Function):
+    """f(a) = max(a, 0)"""
+    __slots__ = ("_result_raw",)
+    _saved_names = ("_saved_result",)
+    _keeps_dtype = False
+
+    @staticmethod
+    def forward(ctx, a):
+        r = np.maximum(a, 0)
+        ctx.save_for_backward(r)
+        ctx._result_raw = r
+        return r
+
+    @staticmethod
+    def backward(ctx, g):
+        (r,) = ctx.saved_tensors
+        return (g * (r > 0),)
+
+
+class SqrtBackward0(Function):
+    """f(a) = sqrt(a)"""
+    __slots__ = ("_result_raw",)
+    _saved_names = ("_saved_result",)
+    _keeps_dtype = False
+
+    @staticmethod
+    def forward(ctx, a):
+        r = np.sqrt(a)
+        ctx.save_for_backward(r)
+        ctx._result_raw = r
+        return r
+
+    @staticmethod
+    def backward(ctx, g):
+        (r,) = ctx.saved_tensors
+        return (g / (2 * r),)
+
+
+# ---------------------------------------------------------------------------- reductions
+def _dims(dim, ndim):
+    if dim is None:
+        return None
+    dims = (dim,) if isinstance(dim, int) else tuple(dim)
+    out = []
+    for d in dims:
+        if not isinstance(d, (int, np.integer)) or isinstance(d, bool):
+            raise TypeError(f"dim must be an int or a tuple of ints, got {dim!r}")
+        if not -max(ndim, 1) <= d < max(ndim, 1):
+            raise IndexError(f"Dimension out of range (expected to be in range of [{-max(ndim, 1)}, {max(ndim, 1) - 1}], but got {d})")
+        out.append(d % max(ndim, 1))
+    return tuple(out)
+
+
+class SumBackward0(Function):
+    """f(a) = sum of all elements"""
+    __slots__ = ()
+    _params = {"_saved_self_sym_sizes": lambda self: self._info}
+    _keeps_dtype = True
+
+    @staticmethod
+    def forward(ctx, a):
+        ctx._info = _shape(a)
+        s = np.sum(a)
+        return s if np.result_type(a).kind != "b" else np.int64(s)
+
+    @staticmethod
+    def backward(ctx, g):
+        return (expand(g, ctx._info),)
+
+
+class SumBackward1(Function):
+    """f(a) = sum over ``dim`` (keepdim or not)"""
+    __slots__ = ("dim", "keepdim")
+    _params = {"_saved_dim": lambda self: self.dim, "_saved_keepdim": lambda self: self.keepdim,
+               "_saved_self_sym_sizes": lambda self: self._info}
+    _keeps_dtype = True
+
+    @staticmethod
+    def forward(ctx, a, dim, keepdim):
+        dims = _dims(dim, np.ndim(a))
+        ctx.dim, ctx.keepdim = dims, keepdim
+        ctx._info = _shape(a)
+        axis = dims if np.ndim(a) else None
+        return np.asarray(np.sum(a, axis=axis, keepdims=keepdim))
+
+    @staticmethod
+    def backward(ctx, g):
+        shape = ctx._info
+        if not ctx.keepdim and len(shape):
+            kept = tuple(1 if i in ctx.dim else s for i, s in enumerate(shape))
+            g = g.reshape(kept)
+        return (expand(g, shape),)
+
+
+class MeanBackward0(Function):
+    """f(a) = mean of all elements"""
+    __slots__ = ()
+    _params = {"_saved_self_sym_sizes": lambda self: self._info,
+               "_saved_self_sym_numel": lambda self: int(np.prod(self._info))}
+    _keeps_dtype = False
+
+    @staticmethod
+    def forward(ctx, a):
+        if np.result_type(a).kind != "f":
+            raise RuntimeError("mean(): could not infer output dtype. Input dtype must be either a floating point or complex dtype. Got: Long")
+        ctx._info = _shape(a)
+        return np.mean(a, dtype=np.result_type(a)) if np.size(a) else np.result_type(a).type(np.nan)
+
+    @staticmethod
+    def backward(ctx, g):
+        shape = ctx._info
+        return (expand(g / max(int(np.prod(shape)), 1), shape),)
+
+
+class MeanBackward1(Function):
+    """f(a) = mean over ``dim``"""
+    __slots__ = ("dim", "keepdim")
+    _params = {"_saved_dim": lambda self: self.dim, "_saved_keepdim": lambda self: self.keepdim,
+               "_saved_self_sym_sizes": lambda self: self._info}
+    _keeps_dtype = False
+
+    @staticmethod
+    def forward(ctx, a, dim, keepdim):
+        dims = _dims(dim, np.ndim(a))
+        ctx.dim, ctx.keepdim = dims, keepdim
+        ctx._info = _shape(a)
+        axis = dims if np.ndim(a) else None
+        return np.asarray(np.mean(a, axis=axis, keepdims=keepdim, dtype=np.result_type(a)))
+
+    @staticmethod
+    def backward(ctx, g):
+        shape = ctx._info
+        n = int(np.prod([shape[d] for d in ctx.dim])) if len(shape) else 1
+        if not ctx.keepdim and len(shape):
+            g = g.reshape(tuple(1 if i in ctx.dim else s for i, s in enumerate(shape)))
+        return (expand(g / n, shape),)
+
+
+# ---------------------------------------------------------------------------- shapes
+class ViewBackward0(Function):
+    """f(a) = a.reshape(shape), a view of the same memory"""
+    __slots__ = ()
+    _params = {"_saved_self_sym_sizes": lambda self: self._info}
+    _keeps_dtype = True
+
+    @staticmethod
+    def forward(ctx, a, shape):
+        ctx._info = _shape(a)
+        return np.reshape(a, shape)
+
+    @staticmethod
+    def backward(ctx, g):
+        return (g.reshape(ctx._info),)
+
+
+class CloneBackward0(Function):
+    """f(a) = a copy of a"""
+    __slots__ = ()
+    _keeps_dtype = True
+
+    @staticmethod
+    def forward(ctx, a):
+        return np.array(a, copy=True)
+
+    @staticmethod
+    def backward(ctx, g):
+        return (g,)
+
+
+class UnsafeViewBackward0(ViewBackward0):
+    """f(a) = a.reshape(shape) of a copied (contiguous) tensor"""
+    __slots__ = ()
+
+
+class ExpandBackward0(Function):
+    """f(a) = a broadcast to ``shape``"""
+    __slots__ = ()
+    _params = {"_saved_self_sym_sizes": lambda self: self._info}
+    _keeps_dtype = True
+
+    @staticmethod
+    def forward(ctx, a, shape):
+        ctx._info = _shape(a)
+        return np.broadcast_to(a, shape)
+
+    @staticmethod
+    def backward(ctx, g):
+        return (unbroadcast(g, ctx._info),)
+
+
+class TBackward0(Function):
+    """f(a) = a.t(), the transpose of a matrix"""
+    __slots__ = ()
+    _keeps_dtype = True
+
+    @staticmethod
+    def forward(ctx, a):
+        return np.transpose(a)
+
+    @staticmethod
+    def backward(ctx, g):
+        return (g.t() if isinstance(g, Tensor) else np.transpose(g),)
+
+
+class PermuteBackward0(Function):
+    """f(a) = a.T, the dimensions in reverse order"""
+    __slots__ = ()
+    _params = {"_saved_dims": lambda self: self._info}
+    _keeps_dtype = True
+
+    @staticmethod
+    def forward(ctx, a):
+        ctx._info = tuple(reversed(range(np.ndim(a))))
+        return np.transpose(a)
+
+    @staticmethod
+    def backward(ctx, g):
+        return (g.T if isinstance(g, Tensor) else np.transpose(g),)
+
+
+class SelectBackward0(Function):
+    """f(a) = a[index]"""
+    __slots__ = ()
+    _keeps_dtype = True
+
+    @staticmethod
+    def forward(ctx, a, index):
+        ctx._info = (_shape(a), index, np.result_type(a))
+        return np.asarray(a)[index]
+
+    @staticmethod
+    def backward(ctx, g):
+        shape, index, dt = ctx._info
+        if isinstance(g, Tensor):
+            raise NotImplementedError("create_graph=True through indexing is not supported in autograd_lab")
+        out = np.zeros(shape, dtype=dt)
+        np.add.at(out, index, g)
+        return (out,)
+
+
+class ToCopyBackward0(Function):
+    """f(a) = a converted to another dtype"""
+    __slots__ = ()
+    _keeps_dtype = True
+
+    @staticmethod
+    def forward(ctx, a, dtype):
+        ctx._info = np.result_type(a)
+        return np.asarray(a).astype(dtype.np) if np.ndim(a) else dtype.np.type(a)
+
+    @staticmethod
+    def backward(ctx, g):
+        dt = ctx._info
+        if isinstance(g, Tensor):
+            return (g.to(_dtype_of(dt)),)
+        return (np.asarray(g).astype(dt) if np.ndim(g) else dt.type(g),)
+
+
+# ---------------------------------------------------------------------------- matrix products
+class DotBackward0(Function):
+    """f(a, b) = a @ b for two vectors"""
+    __slots__ = ()
+    _saved_names = ("_saved_self", "_saved_tensor")
+    _keeps_dtype = False
+
+    @staticmethod
+    def forward(ctx, a, b):
+        na, nb = ctx.needs_input_grad[0], ctx.needs_input_grad[1]
+        ctx.save_for_backward(a if nb else None, b if na else None)
+        return np.dot(a, b)
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b = ctx.saved_tensors
+        na, nb = ctx.needs_input_grad
+        return (g * b if na else None, g * a if nb else None)
+
+
+class MvBackward0(Function):
+    """f(M, v) = M @ v, matrix times vector"""
+    __slots__ = ()
+    _saved_names = ("_saved_self", "_saved_vec")
+    _keeps_dtype = False
+
+    @staticmethod
+    def forward(ctx, m, v):
+        nm, nv = ctx.needs_input_grad[0], ctx.needs_input_grad[1]
+        ctx.save_for_backward(m if nv else None, v if nm else None)
+        return m @ v
+
+    @staticmethod
+    def backward(ctx, g):
+        m, v = ctx.saved_tensors
+        nm, nv = ctx.needs_input_grad
+        gm = g.reshape((-1, 1)) @ v.reshape((1, -1)) if nm else None
+        gv = (m.T @ g if not isinstance(m, Tensor) else m.t() @ g) if nv else None
+        return gm, gv
+
+
+class MmBackward0(Function):
+    """f(A, B) = A @ B, matrix times matrix"""
+    __slots__ = ()
+    _saved_names = ("_saved_self", "_saved_mat2")
+    _keeps_dtype = False
+
+    @staticmethod
+    def forward(ctx, a, b):
+        na, nb = ctx.needs_input_grad[0], ctx.needs_input_grad[1]
+        ctx.save_for_backward(a if nb else None, b if na else None)
+        return a @ b
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b = ctx.saved_tensors
+        na, nb = ctx.needs_input_grad
+        if isinstance(g, Tensor):
+            return (g @ b.t() if na else None, a.t() @ g if nb else None)
+        return (g @ b.T if na else None, a.T @ g if nb else None)
+
+
+# ---------------------------------------------------------------------------- comparisons (no grad)
+class _Compare(Node):
+    """Comparisons give bool tensors and are not part of the autograd graph."""
+    __slots__ = ()
+    _special = True
+    kind = None
+    _ufunc = None
+
+    @classmethod
+    def run(cls, a, b):
+        raw_a = a._data if isinstance(a, Tensor) else a
+        raw_b = b._data if isinstance(b, Tensor) else b
+        return _wrap(np.asarray(cls._ufunc(raw_a, raw_b)), False, None)
+
+
+def _comparison(name, ufunc):
+    return type(name, (_Compare,), {"__slots__": (), "_ufunc": staticmethod(ufunc), "__doc__": f"f(a, b) = a {name} b"})
+
+
+Lt = _comparison("Lt", np.less)
+Le = _comparison("Le", np.less_equal)
+Gt = _comparison("Gt", np.greater)
+Ge = _comparison("Ge", np.greater_equal)
+Eq = _comparison("Eq", np.equal)
+Ne = _comparison("Ne", np.not_equal)
+
+
+# ---------------------------------------------------------------------------- non-differentiable "ops"
+class _Special(Node):
+    """Operations that change tensor state without a backward formula; ``kind`` is the event kind."""
+    __slots__ = ()
+    _special = True
+    kind = "tensor"
+
+
+class MakeLeaf(_Special):
+    """A new leaf tensor from data (``tensor``, ``zeros``, ``ones`` ...)."""
+    kind = "tensor"
+
+    @staticmethod
+    def run(arr, requires_grad):
+        if requires_grad and arr.dtype.kind != "f":
+            raise RuntimeError("Only Tensors of floating point and complex dtype can require gradients")
+        return _wrap(arr, requires_grad, None)
+
+
+class RequiresGrad(_Special):
+    """``t.requires_grad_(flag)`` on a leaf."""
+    kind = "tensor"
+
+    @staticmethod
+    def run(t, flag):
+        if t.grad_fn is not None:
+            if flag:
+                return t
+            raise RuntimeError(
+                "you can only change requires_grad flags of leaf variables. If you want to use a computed "
+                "variable in a subgraph that doesn't require differentiation use var_no_grad = var.detach().")
+        if flag and t._data.dtype.kind != "f":
+            raise RuntimeError("only Tensors of floating point dtype can require gradients")
+        t._requires_grad = flag
+        return t
+
+
+class Detach(_Special):
+    """``t.detach()``: same values, no history."""
+    kind = "tensor"
+
+    @staticmethod
+    def run(t):
+        return _wrap(t._array(), False, None)
+
+
+class ClearGrad(_Special):
+    """``t.grad = None`` (what ``optimizer.zero_grad()`` does by default)."""
+    kind = "zero"
+
+    @staticmethod
+    def run(t):
+        t._grad = None
+        return t
+
+
+class ZeroInplace(_Special):
+    """``t.zero_()``: fill with zeros in place (``w.grad.zero_()``)."""
+    kind = "zero"
+
+    @staticmethod
+    def run(t):
+        if _grad_state.enabled and t._requires_grad and t.grad_fn is None:
+            raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.")
+        t._array()[...] = 0
+        return t
+
+
+# ---------------------------------------------------------------------------- in-place arithmetic
+class AddInplace(AddBackward0):
+    """``a += b`` / ``a.add_(b)`` (the node is an AddBackward0 when a graph is recorded)."""
+    __slots__ = ()
+
+    def name(self):
+        return "AddBackward0"
+
+
+class SubInplace(SubBackward0):
+    __slots__ = ()
+
+    def name(self):
+        return "SubBackward0"
+
+
+class MulInplace(MulBackward0):
+    __slots__ = ()
+
+    def name(self):
+        return "MulBackward0"
+
+
+class DivInplace(DivBackward0):
+    __slots__ = ()
+
+    def name(self):
+        return "DivBackward0"
+
+
+OPS = [AddBackward0, SubBackward0, RsubBackward1, MulBackward0, DivBackward0, NegBackward0,
+       ReciprocalBackward0, PowBackward0, PowBackward1, PowBackward2, ExpBackward0, LogBackward0,
+       TanhBackward0, SigmoidBackward0, ReluBackward0, SqrtBackward0, SumBackward0, SumBackward1,
+       MeanBackward0, MeanBackward1, ViewBackward0, UnsafeViewBackward0, CloneBackward0,
+       ExpandBackward0, TBackward0, PermuteBackward0, DotBackward0, MvBackward0, MmBackward0,
+       SelectBackward0, ToCopyBackward0]

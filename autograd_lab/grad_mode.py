@@ -1,0 +1,71 @@
+"""Grad mode: ``no_grad()``, ``enable_grad()``, ``set_grad_enabled()``, ``is_grad_enabled()``.
+
+One flag decides whether operations record a graph. The context managers also work
+as decorators, as in PyTorch::
+
+    with no_grad():
+        w -= 0.1 * w.grad
+"""
+from __future__ import annotations
+
+import functools
+
+
+class _GradState:
+    __slots__ = ("enabled",)
+
+    def __init__(self):
+        self.enabled = True
+
+
+_state = _GradState()
+
+
+def is_grad_enabled() -> bool:
+    """True when operations record the graph (the default)."""
+    return _state.enabled
+
+
+class _GradModeContext:
+    _mode = True
+
+    def __enter__(self):
+        self._prev = _state.enabled
+        _state.enabled = self._mode
+        return None
+
+    def __exit__(self, *exc):
+        _state.enabled = self._prev
+        return False
+
+    def __call__(self, fn):
+        @functools.wraps(fn)
+        def wrapper(*args, **kwargs):
+            with type(self)():
+                return fn(*args, **kwargs)
+        return wrapper
+
+
+class no_grad(_GradModeContext):
+    """Operations inside do not record the graph: results have ``requires_grad=False``."""
+    _mode = False
+
+
+class enable_grad(_GradModeContext):
+    """Turn graph recording back on inside a ``no_grad()`` block."""
+    _mode = True
+
+
+class set_grad_enabled(_GradModeContext):
+    """``set_grad_enabled(False)`` is ``no_grad()``; usable as a function or a context."""
+
+    def __init__(self, mode: bool):
+        self._prev = _state.enabled
+        self._mode = bool(mode)
+        _state.enabled = self._mode
+
+    def __enter__(self):
+        return None
+
+    def __call__(self, fn):  # pragma: no cover - rarely used as decorator
+        raise TypeError("set_grad_enabled(mode) cannot be used as a decorator here; use no_grad()")
