@@ -82,7 +82,7 @@ def run_backward(roots, seeds, retain_graph: bool, create_graph: bool, capture, 
         results = _execute(root_nodes, seeds, retain_graph, create_graph, capture, allow_unused, tr)
     except Exception as e:
         if tr is not None and id(e) not in tr._recorded_errors:
-            tr.error(e, getattr(e, "_alab_node", None))
+            tr.record_error(e, getattr(e, "_alab_node", None))
         raise
     finally:
         _grad_state.enabled = prev_grad

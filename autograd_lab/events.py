@@ -339,7 +339,7 @@ class Trace:
         self._add(DoneEvent, call, tuple(self._see(r) for r in roots), tuple(snapshot(r) for r in results))
         self._scan_names(self._user_frame())
 
-    def error(self, exc, node) -> None:
+    def record_error(self, exc, node) -> None:
         self._recorded_errors.add(id(exc))
         self._add(ErrorEvent, type(exc).__name__, str(exc), self.tid(node) if node is not None else None,
                   node.name() if node is not None else None)
