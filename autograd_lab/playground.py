@@ -741,6 +741,8 @@ _NUMBER = (int, float, np.number, np.bool_)
 class _Lambda:
     """A hook written as a lambda: the core calls it, the interpreter evaluates its body."""
 
+    __name__ = "<lambda>"  # what a hook event shows (instances only), as for a Python lambda
+
     def __init__(self, interp: _Interpreter, node: ast.Lambda, scope: dict[str, Any]):
         self._interp = interp
         self._node = node
@@ -1228,7 +1230,8 @@ for i in range(5):
     loss = ((w * x + b - y) ** 2).mean()
     loss.backward()
     opt.step()
-    print(i, loss.item())
+    print(f"step {i}: loss {loss.item():.4f}")
+print(w, b)
 """,
 }
 DEFAULT_EXAMPLE = "The classic example"

@@ -1,0 +1,363 @@
+"""Programs in the playground give the same trace as the same code run directly.
+
+"Directly" means the trusted way a lesson runs it: real Python (compiled from a file, so
+events carry its lines) inside ``lab.trace(catch_errors=True, namespace=ns)``. The
+playground's trace must match event by event: kinds, lines, node names, values, names of
+tensors, what was printed, and the error (if any).
+"""
+from __future__ import annotations
+
+import ast
+import contextlib
+import io
+import json
+import re
+import textwrap
+from pathlib import Path
+
+import pytest
+
+import autograd_lab as lab
+from autograd_lab.playground import EXAMPLES, FILENAME, Limits, RejectedCode, _Checker, _parse, run
+from tests.conftest import require_torch
+
+NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
+
+TOOLBOX = {  # what a playground program can name, bound for the direct run
+    "tensor": lab.tensor, "zeros": lab.zeros, "ones": lab.ones, "zeros_like": lab.zeros_like,
+    "ones_like": lab.ones_like, "no_grad": lab.no_grad, "enable_grad": lab.enable_grad,
+    "is_grad_enabled": lab.is_grad_enabled, "autograd": lab.autograd, "optim": lab.optim,
+    "float32": lab.float32, "float64": lab.float64, "lab": lab, "torch": lab,
+}
+
+LESSON_SNIPPETS = {
+    "classic": """\
+w = tensor(2.0, requires_grad=True)
+x = tensor(3.0)
+b = tensor(1.0, requires_grad=True)
+y = w * x
+z = y + b
+z.backward()
+print(w.grad, b.grad)
+print(w.is_leaf, y.is_leaf, w.grad_fn, z.grad_fn.name())
+print(z.grad_fn.next_functions)
+print(z.grad_fn.next_functions[0][0].next_functions[0][0].variable is w)
+""",
+    "accumulation with retain_graph": """\
+w = tensor(2.0, requires_grad=True)
+x = tensor(3.0)
+b = tensor(1.0, requires_grad=True)
+z = w * x + b
+z.backward(retain_graph=True)
+print(w.grad, b.grad)
+z.backward()
+print(w.grad, b.grad)
+""",
+    "second backward fails": """\
+w = tensor(2.0, requires_grad=True)
+x = tensor(3.0)
+z = w * x
+z.backward()
+print(w.grad)
+z.backward()
+print("never printed")
+""",
+    "saved values are freed": """\
+w = tensor(2.0, requires_grad=True)
+x = tensor(3.0)
+z = w * x
+print(z.grad_fn._saved_self, z.grad_fn._saved_other)
+z.backward()
+print(z.grad_fn._saved_self)
+""",
+    "register_hook with a lambda": """\
+w = tensor(2.0, requires_grad=True)
+x = tensor(3.0)
+y = w * x
+h = y.register_hook(lambda g: g * 2)
+w.register_hook(lambda g: print("w gets", g))
+z = y + 1
+z.backward()
+print(w.grad)
+h.remove()
+""",
+    "retain_grad": """\
+w = tensor(2.0, requires_grad=True)
+x = tensor(3.0)
+y = w * x
+y.retain_grad()
+z = y * y
+z.backward()
+print(y.grad, w.grad, y.retains_grad)
+""",
+    "autograd.grad": """\
+w = tensor(2.0, requires_grad=True)
+x = tensor(3.0)
+y = w * x
+z = y ** 2
+gy, gw = autograd.grad(z, [y, w])
+print(gy, gw, w.grad)
+""",
+    "SGD training loop": """\
+x = tensor([1.0, 2.0, 3.0, 4.0])
+y = tensor([3.0, 5.0, 7.0, 9.0])
+w = tensor(0.0, requires_grad=True)
+b = tensor(0.0, requires_grad=True)
+opt = optim.SGD([w, b], lr=0.02)
+for i in range(5):
+    opt.zero_grad()
+    loss = ((w * x + b - y) ** 2).mean()
+    loss.backward()
+    opt.step()
+    if i % 2 == 0:
+        print(i, f"{loss.item():.4f}")
+""",
+    "manual step under no_grad": """\
+w = tensor([1.0, -1.0], requires_grad=True)
+x = tensor([[1.0, 2.0], [3.0, 4.0]])
+for i in range(3):
+    loss = (x @ w).relu().sum()
+    loss.backward()
+    with no_grad():
+        w -= 0.1 * w.grad
+    w.grad.zero_()
+print(w, is_grad_enabled())
+""",
+    "torch names and tensor methods": """\
+a = torch.tensor([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]], requires_grad=True)
+b = a.T.reshape(3, 2).exp().log().tanh().sigmoid().sqrt()
+c = lab.ones(2, 3).matmul(b).mean()
+c.backward()
+print(a.grad.shape, a.grad.tolist(), b.ndim, a.dtype == float32)
+d = a.detach()
+print(d.requires_grad, d.sum(dim=0), a.sum(1, keepdim=True).shape)
+e = zeros_like(d).requires_grad_()
+print(e.is_leaf, (e + a).grad_fn.name(), a[0], a.pow(2).t().shape)
+""",
+    "in-place on a leaf is an error": """\
+w = tensor(2.0, requires_grad=True)
+w += 1
+""",
+    "grad_fn hooks and prehooks": """\
+w = tensor(2.0, requires_grad=True)
+z = (w * 3).exp()
+z.grad_fn.register_prehook(lambda grads: print("prehook", grads))
+z.grad_fn.register_hook(lambda grad_inputs, grad_outputs: print("hook", grad_inputs))
+z.backward()
+print(w.grad)
+w.grad = None
+print(w.grad)
+""",
+    "NameError is part of the trace": """\
+w = tensor(2.0, requires_grad=True)
+z = w * 2
+z.backward()
+if w.grad is not None:
+    print(q)
+q = 1
+""",
+}
+
+
+def run_direct(source: str, tmp_path: Path):
+    """The code as a lesson runs it: compiled from a file, inside trace(catch_errors=True)."""
+    path = tmp_path / "snippet.py"
+    path.write_text(source)
+    code = compile(source, str(path), "exec")
+    namespace = dict(TOOLBOX)
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        with lab.trace(catch_errors=True, namespace=namespace) as t:
+            exec(code, namespace)
+    return t, out.getvalue().splitlines()
+
+
+def comparable(trace) -> list:
+    """Events without their file name (``<playground>`` versus the snippet's file)."""
+    rows = []
+    for e in trace.events:
+        fields = e._asdict()
+        source = fields.pop("source")
+        fields["line"] = None if source is None else (source.line, source.text)
+        rows.append((e.kind, fields))
+    return rows
+
+
+def _no_addresses(lines: list[str]) -> list[str]:
+    return [re.sub(r" at 0x[0-9a-f]+", " at 0x...", line) for line in lines]
+
+
+def assert_same(source: str, tmp_path: Path) -> None:
+    expected, printed = run_direct(source, tmp_path)
+    actual = run(source)
+    assert comparable(actual) == comparable(expected)
+    assert actual.names == expected.names
+    assert actual.leaf_of == expected.leaf_of
+    assert _no_addresses(actual.printed) == _no_addresses(printed)
+    assert type(actual.error) is type(expected.error)
+    assert str(actual.error) == str(expected.error)
+    assert all(e.source is None or e.source.file == FILENAME for e in actual.events)
+
+
+@pytest.mark.parametrize("name", LESSON_SNIPPETS)
+def test_lesson_snippet_gives_the_same_trace_as_running_it(name, tmp_path):
+    assert_same(LESSON_SNIPPETS[name], tmp_path)
+
+
+@pytest.mark.parametrize("name", EXAMPLES)
+def test_example_gives_the_same_trace_as_running_it(name, tmp_path):
+    assert_same(EXAMPLES[name], tmp_path)
+
+
+def test_classic_example_trace():
+    t = run(EXAMPLES["The classic example"])
+    kinds = [e.kind for e in t.events]
+    assert kinds[:5] == ["tensor", "tensor", "tensor", "op", "op"]
+    assert kinds[-1] == "done" and "accumulate" in kinds and t.error is None
+    ops = [e for e in t.events if e.kind == "op"]
+    assert [e.node_name for e in ops] == ["MulBackward0", "AddBackward0"]
+    assert [(e.source.line, e.source.text) for e in ops] == [
+        (4, "y = w * x          # MulBackward0"), (5, "z = y + b          # AddBackward0")]
+    assert sorted(t.names.values()) == ["b", "w", "x", "y", "z"]
+    assert t.printed == ["tensor(3.) tensor(1.)"]
+
+
+def test_second_backward_error_is_in_the_trace_with_its_line():
+    t = run(LESSON_SNIPPETS["second backward fails"])
+    errors = [e for e in t.events if e.kind == "error"]
+    assert len(errors) == 1 and t.printed == ["tensor(3.)"]
+    assert (errors[0].source.line, errors[0].source.text) == (6, "z.backward()")
+    assert errors[0].error == "RuntimeError"
+    assert errors[0].message.startswith("Trying to backward through the graph a second time")
+
+
+def test_hook_ops_take_the_line_of_their_lambda():
+    t = run("w = tensor(2.0, requires_grad=True)\n"
+            "h = w.register_hook(lambda g: g * 10)\n"
+            "z = w * 3\n"
+            "z.backward()\n")
+    lines = {e.kind: e.source.line for e in t.events if e.kind in ("hook", "backward", "done")}
+    assert lines == {"backward": 4, "hook": 4, "done": 4}
+    in_hook = [e for e in t.events if e.kind == "op" and e.op == "mul" and e.source.line == 2]
+    assert len(in_hook) == 1
+    assert t.events[-1].kind == "done" and t.printed == []
+    assert run("w = tensor(2.0, requires_grad=True)\nh = w.register_hook(lambda g: g * 10)\n"
+               "(w * 3).backward()\nw.grad").printed == ["tensor(30.)"]
+
+
+def test_bare_expressions_show_their_value_like_the_python_prompt():
+    t = run("w = tensor(2.0, requires_grad=True)\nz = w * 3\nz.backward()\nw.grad\nz.grad_fn.name()\n"
+            "w.grad.zero_()\nw.register_hook(lambda g: g)\n3 * 4\n")
+    assert t.printed == ["tensor(3.)", "'MulBackward0'", "12"]
+
+
+def test_print_formats():
+    t = run("x = tensor(2.5)\nprint('x is', x, sep=': ', end='!\\n')\nprint(f'{x.item():.2f} {x!r} {3:>4d}')\n")
+    assert t.printed == ["x is: tensor(2.5000)!", "2.50 tensor(2.5000)    3"]
+
+
+def test_each_run_gets_a_fresh_namespace():
+    run("secret = tensor(1.0)")
+    with pytest.raises(RejectedCode, match="`secret` is not defined"):
+        run("print(secret)")
+
+
+def test_runtime_python_errors_become_error_events():
+    t = run("x = 1 / 0\nprint('after')")
+    assert isinstance(t.error, ZeroDivisionError) and t.printed == []
+    assert [e.kind for e in t.events] == ["error"] and t.events[0].source.line == 1
+
+
+def test_unpacking_comparisons_and_indexing():
+    t = run("a, b = [1, 2]\nc = a < b < 3\nd = not (a == b) and b >= 2 or 5\n"
+            "s = tensor([[1.0, 2.0, 3.0]]).shape\nprint(a, b, c, d, s[1], s)")
+    assert t.printed == ["1 2 True True 3 torch.Size([1, 3])"]
+
+
+def test_limits_can_be_tightened():
+    with pytest.raises(RejectedCode, match="4 steps; a loop in the playground can have at most 3"):
+        run("for i in range(4):\n    pass", limits=Limits(loop=3))
+
+
+def test_run_wants_a_string():
+    with pytest.raises(TypeError, match="str"):
+        run(b"x = 1")
+
+
+# --- every lesson snippet of the notebooks that fits the subset ------------------------
+
+_PROVIDED = ("autograd_lab", "torch")  # the playground already provides these names
+
+
+def _cells(notebook: Path) -> list[str]:
+    data = json.loads(notebook.read_text())
+    return ["".join(c["source"]) if isinstance(c["source"], list) else c["source"]
+            for c in data.get("cells", []) if c.get("cell_type") == "code"]
+
+
+def _snippets_of(cell: str) -> list[str]:
+    """The cell, or the body of each ``with ...trace(...):`` block in it, without the imports
+    of autograd_lab and torch (the playground provides those names)."""
+    try:
+        tree = ast.parse(cell)
+    except SyntaxError:
+        return []
+    lines = cell.splitlines()
+    bodies = [node.body for node in ast.walk(tree) if isinstance(node, ast.With)
+              and any("trace" in ast.unparse(item.context_expr) for item in node.items)]
+    blocks = bodies or [tree.body]
+    snippets = []
+    for body in blocks:
+        keep = [stmt for stmt in body if not (isinstance(stmt, (ast.Import, ast.ImportFrom)) and all(
+            (getattr(stmt, "module", None) or alias.name).split(".")[0] in _PROVIDED for alias in stmt.names))]
+        if keep:
+            text = "\n".join(lines[keep[0].lineno - 1:keep[-1].end_lineno])
+            snippets.append(textwrap.dedent(text) + "\n")
+    return snippets
+
+
+def _fits(snippet: str) -> bool:
+    try:
+        tree, lines = _parse(snippet, Limits())
+        _Checker(lines, Limits()).check(tree)
+    except RejectedCode:
+        return False
+    return True
+
+
+def notebook_snippets() -> list:
+    found = []
+    for notebook in sorted(NOTEBOOKS.glob("*.ipynb")):
+        for i, cell in enumerate(_cells(notebook)):
+            for j, snippet in enumerate(_snippets_of(cell)):
+                if _fits(snippet):
+                    found.append(pytest.param(snippet, id=f"{notebook.stem}-cell{i}-{j}"))
+    return found or [pytest.param(None, id="no-notebook-snippets-yet")]
+
+
+@pytest.mark.parametrize("snippet", notebook_snippets())
+def test_notebook_snippet_gives_the_same_trace_in_the_playground(snippet, tmp_path):
+    if snippet is None:
+        pytest.skip(f"no code cell of {NOTEBOOKS}/*.ipynb fits the playground's subset yet")
+    assert_same(snippet, tmp_path)
+
+
+def test_snippet_extraction_unwraps_trace_blocks_and_drops_provided_imports():
+    cell = ("import autograd_lab as lab\nfrom autograd_lab import tensor\n"
+            "with lab.trace() as t:\n    w = lab.tensor(1.0)\n    z = w * 2\nlab.Player(t)\n")
+    assert _snippets_of(cell) == ["w = lab.tensor(1.0)\nz = w * 2\n"]
+    assert _snippets_of("import autograd_lab as lab\nw = lab.tensor(1.0)\n") == ["w = lab.tensor(1.0)\n"]
+    assert not _fits("import numpy as np\nx = np.zeros(3)")
+
+
+# --- what the examples print, against real PyTorch -------------------------------------
+
+@pytest.mark.parametrize("name", EXAMPLES)
+def test_example_prints_what_pytorch_prints(name):
+    torch = require_torch()
+    namespace = {"tensor": torch.tensor, "zeros": torch.zeros, "ones": torch.ones,
+                 "autograd": torch.autograd, "optim": torch.optim, "no_grad": torch.no_grad}
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.suppress(RuntimeError):
+        exec(EXAMPLES[name], namespace)
+    assert run(EXAMPLES[name]).printed == out.getvalue().splitlines()
