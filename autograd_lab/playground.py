@@ -1344,9 +1344,19 @@ class Playground(widgets.VBox):
 
     @staticmethod
     def _make_player(trace: Any) -> widgets.Widget:
-        from autograd_lab import Player
+        try:
+            player_class = _player_class()
+        except ImportError as e:  # the code box, printed text and errors still work
+            return widgets.HTML(f"<i>The player could not be loaded ({html.escape(str(e))}); "
+                                f"the program recorded {len(trace.events)} events.</i>")
+        return player_class(trace)
 
-        return Player(trace)
+
+def _player_class() -> type:
+    """autograd_lab.Player, imported only when a trace is to be shown."""
+    from autograd_lab.player import Player
+
+    return Player
 
 
 def _event_line(event: Any) -> tuple[int | None, str | None]:
