@@ -3,8 +3,8 @@
 - ``jupyterlab_server`` / ``voila_server`` (session-scoped): a server on 127.0.0.1 serving a
   temporary ``root_dir``; put notebooks there (names unique across the session).
 - ``browser_page``: a fresh headless Chromium page (a new profile for every test).
-- ``write_notebook(path, *sources)``: a notebook of code cells; ``screenshot(page, name)``:
-  ``test-artifacts/<name>.png``. A failing browser test leaves ``FAILED-<test>.png`` there.
+- ``write_notebook(path, *sources)``: a notebook of code cells; ``screenshot(page_or_locator,
+  name)``: ``test-artifacts/<name>.png``. A failing browser test leaves ``FAILED-<test>.png``.
 
 A new browser test, for example for a notebook that shows a player widget::
 
@@ -15,9 +15,10 @@ A new browser test, for example for a notebook that shows a player widget::
         write_notebook(jupyterlab_server.root_dir / "player.ipynb", "...make the player...")
         jupyterlab_server.open_notebook(browser_page, "player.ipynb")
         jupyterlab_server.run_all(browser_page)
-        browser_page.locator(".alab-player").wait_for()
+        player = browser_page.locator(".alab-player")
+        player.wait_for()
         ...
-        screenshot(browser_page, "player-after-steps")
+        screenshot(player, "player-after-steps")
 
 Playwright is started per test, never per session: while its sync API is alive, asyncio
 (and so nbclient) cannot run in the same thread.
@@ -65,11 +66,12 @@ def write_notebook(path: Path, *sources: str) -> Path:
     return path
 
 
-def screenshot(page, name: str) -> Path:
-    """Save a screenshot of ``page`` as ``test-artifacts/<name>.png`` and return its path."""
+def screenshot(target, name: str) -> Path:
+    """Save ``test-artifacts/<name>.png`` and return its path. ``target`` is a page (what
+    the window shows) or a locator (just that element, e.g. a player, scrolled into view)."""
     ARTIFACTS.mkdir(exist_ok=True)
     path = ARTIFACTS / f"{name}.png"
-    page.screenshot(path=str(path), full_page=True)
+    target.screenshot(path=str(path))
     return path
 
 
@@ -127,7 +129,7 @@ class JupyterLabServer(LocalServer):
         """Open ``root_dir/name`` in a fresh workspace; return once its kernel is idle."""
         url = f"{self.url}/lab/workspaces/{uuid.uuid4().hex}/tree/{quote(name)}?reset&token={self.token}"
         page.goto(url, wait_until="domcontentloaded", timeout=timeout)
-        self._wait_for(page, _LAB_KERNEL_IDLE, name, timeout, f"JupyterLab opening {name} with an idle kernel")
+        self._wait_for(page, _LAB_KERNEL_IDLE, name, timeout, f"{name} opening with an idle kernel")
 
     def run_all(self, page, timeout: int = RUN_TIMEOUT, check: bool = True) -> list[str]:
         """Run all cells of the open notebook and wait for its kernel to be idle again.
@@ -143,14 +145,18 @@ class JupyterLabServer(LocalServer):
         return errors
 
 
+_VOILA_SHOWN = """() => {
+  const cells = document.getElementById('rendered_cells');  // shown once all cells ran
+  return !!cells && cells.style.display !== 'none';
+}"""
+
+
 class VoilaServer(LocalServer):
     def open_notebook(self, page, name: str, timeout: int = OPEN_TIMEOUT) -> None:
         """Render ``root_dir/name`` (Voila runs all its cells) and wait until it is shown."""
         page.goto(f"{self.url}/voila/render/{quote(name)}?token={self.token}",
                   wait_until="domcontentloaded", timeout=timeout)
-        self._wait_for(page, "() => { const c = document.getElementById('rendered_cells');"
-                       " return !!c && c.style.display !== 'none'; }",
-                       None, timeout, f"Voila rendering {name}")
+        self._wait_for(page, _VOILA_SHOWN, None, timeout, f"Voila rendering {name}")
 
 
 def _free_port() -> int:
@@ -170,8 +176,9 @@ def _get_ok(url: str, token: str) -> bool:
 
 
 @contextmanager
-def _serve(cls, module: str, args: list[str], ready_path: str, home: Path):
-    """Run ``python -m module args`` in its own process group until the with-block ends."""
+def _serve(cls, home: Path, module: str, args: list[str], token_option: str, ready_path: str):
+    """Run ``python -m module args`` in its own process group until the with-block ends;
+    the server is ready once ``ready_path`` answers 200 to the token."""
     require(module, REQUIRE_BROWSER)
     port, token = _free_port(), secrets.token_hex(16)
     server = cls(f"http://{HOST}:{port}", token, home / "root", home / "server.log")
@@ -181,8 +188,8 @@ def _serve(cls, module: str, args: list[str], ready_path: str, home: Path):
                      ("JUPYTER_RUNTIME_DIR", "runtime"), ("JUPYTERLAB_SETTINGS_DIR", "settings"),
                      ("JUPYTERLAB_WORKSPACES_DIR", "workspaces"), ("IPYTHONDIR", "ipython")]:
         env[var] = str(home / sub)
-    cmd = [sys.executable, "-m", module, *args, f"--ip={HOST}", f"--port={port}", "--no-browser"]
-    cmd += [f"--{'Voila' if module == 'voila' else 'IdentityProvider'}.token={token}"]
+    cmd = [sys.executable, "-m", module, *args, f"--ip={HOST}", f"--port={port}", "--no-browser",
+           f"{token_option}={token}"]
     with server.log.open("wb") as log:
         proc = subprocess.Popen(cmd, cwd=server.root_dir, env=env, stdin=subprocess.DEVNULL,
                                 stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
@@ -217,7 +224,8 @@ def jupyterlab_server(tmp_path_factory):
     (notification / "notification.jupyterlab-settings").write_text('{"fetchNews": "false"}')
     args = ["--allow-root", "--ServerApp.port_retries=0", f"--ServerApp.root_dir={home / 'root'}",
             "--LabApp.expose_app_in_browser=True"]
-    with _serve(JupyterLabServer, "jupyterlab", args, "/api/status", home) as server:
+    with _serve(JupyterLabServer, home, "jupyterlab", args, "--IdentityProvider.token",
+                "/api/status") as server:
         yield server
 
 
@@ -226,7 +234,8 @@ def voila_server(tmp_path_factory):
     """Voila serving its ``root_dir`` (``/voila/render/NB.ipynb``), tracebacks shown."""
     home = tmp_path_factory.mktemp("voila")
     args = [str(home / "root"), "--Voila.port_retries=0", "--show_tracebacks=True"]
-    with _serve(VoilaServer, "voila", args, "/voila/api/contents/", home) as server:
+    with _serve(VoilaServer, home, "voila", args, "--Voila.token",
+                "/voila/api/contents/") as server:  # 403 without the token
         yield server
 
 

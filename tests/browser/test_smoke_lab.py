@@ -40,6 +40,7 @@ def test_button_click_updates_label_in_jupyterlab(jupyterlab_server, browser_pag
     jupyterlab_server.run_all(browser_page)
     click_and_check(browser_page)
     screenshot(browser_page, "smoke-lab")
+    screenshot(browser_page.locator(".alab-smoke").locator(".."), "smoke-lab-widget")
 
 
 @pytest.mark.browser
