@@ -1329,7 +1329,7 @@ class Playground(widgets.VBox):
     def _show_error(self, reason: str, lineno: int | None, line: str | None) -> None:
         where = f"<b>line {lineno}</b>: " if lineno else ""
         code = (f"<pre>{lineno:>3} | {html.escape(line)}</pre>" if lineno and line is not None else "")
-        self._message.value = f'<div class="alab-error">{where}{html.escape(reason)}{code}</div>'
+        self._message.value = f"<div>{where}{html.escape(reason)}{code}</div>"
         self._message.add_class("alab-error")
 
     def _show_trace_error(self, trace: Any) -> None:
