@@ -1244,7 +1244,8 @@ _STYLE = """<style>
 .alab-playground .alab-code textarea { font-family: monospace; font-size: 13px; }
 .alab-playground .alab-error { color: #b00020; }
 .alab-playground .alab-error pre, .alab-playground .alab-printed pre {
-  margin: 2px 0; padding: 4px 6px; background: #f6f6f6; white-space: pre-wrap; }
+  margin: 2px 0; padding: 4px 6px; background: #f6f6f6; white-space: pre-wrap;
+  font-family: monospace; font-size: 13px; }
 </style>"""
 
 
@@ -1266,7 +1267,7 @@ class Playground(widgets.VBox):
         self._code = widgets.Textarea(
             value=EXAMPLES[DEFAULT_EXAMPLE] if source is None else source,
             placeholder="w = tensor(2.0, requires_grad=True)",
-            layout=widgets.Layout(width="100%", height="16em"))
+            layout=widgets.Layout(width="auto", height="16em"))
         self._code.add_class("alab-code")
         self._message = widgets.HTML()
         self._printed = widgets.HTML()
