@@ -323,6 +323,7 @@ class _Api:
     kinds: list[tuple[type | tuple[type, ...], str]]
     tensor_type: type
     context_types: tuple[type, ...]
+    machinery: frozenset[str] = frozenset()  # `_saved_*` names of the node base class itself
 
     @classmethod
     def from_core(cls, core: Any, kinds: list[tuple[type | tuple[type, ...], str]]) -> _Api:
@@ -338,11 +339,14 @@ class _Api:
                 names[head] = _Fn(path, obj, check)
         for value in _VALUES:
             names[value] = getattr(core, value)
+        toolbox = dict(names)
         for alias in _MODULE_ALIASES:
-            names[alias] = _Namespace(alias, dict(names))
+            names[alias] = _Namespace(alias, toolbox)
         contexts = tuple({type(getattr(core, c)()) for c in _CONTEXTS})
         tensor_type = next(t for t, kind in kinds if kind == "tensor")
-        return cls(names, kinds, tensor_type, contexts)
+        node_type = next(t for t, kind in kinds if kind == "grad_fn node")
+        machinery = frozenset(n for n in dir(node_type) if _SAVED.match(n))
+        return cls(names, kinds, tensor_type, contexts, machinery)
 
     def kind(self, value: Any) -> str | None:
         for types, kind in self.kinds:
@@ -840,10 +844,16 @@ class _Interpreter:
             value = self._eval(node.value, {})
             for target in node.targets:
                 self._assign(target, value, {})
-        elif isinstance(node, ast.AugAssign):
-            current = self._eval(self._as_load(node.target), {})
-            value = self._eval(node.value, {})
-            self._assign(node.target, self._binop(node.op, current, value, inplace=True), {})
+        elif isinstance(node, ast.AugAssign):  # the target's object is evaluated once, as in Python
+            target = node.target
+            if isinstance(target, ast.Name):
+                current = self._eval(target, {})
+                self._assign(target, self._binop(node.op, current, self._eval(node.value, {}), True), {})
+            else:
+                obj = self._eval(target.value, {})
+                current = self._attribute(obj, target.attr)
+                value = self._binop(node.op, current, self._eval(node.value, {}), inplace=True)
+                self._set_attribute(obj, target.attr, value)
         elif isinstance(node, ast.For):
             args = [self._eval(a, {}) for a in node.iter.args]
             if not all(isinstance(a, (int, np.integer)) for a in args):
@@ -869,12 +879,6 @@ class _Interpreter:
         else:  # the checker let through something the interpreter does not know
             raise self.reject(f"{type(node).__name__} is not available in the playground")
 
-    @staticmethod
-    def _as_load(target: ast.expr) -> ast.expr:
-        if isinstance(target, ast.Name):
-            return ast.Name(id=target.id, ctx=ast.Load())
-        return ast.Attribute(value=target.value, attr=target.attr, ctx=ast.Load())
-
     def _assign(self, target: ast.expr, value: Any, scope: dict[str, Any]) -> None:
         if isinstance(target, ast.Name):
             self.namespace[target.id] = value
@@ -886,16 +890,18 @@ class _Interpreter:
             for elt, item in zip(target.elts, value):
                 self.namespace[elt.id] = item
         elif isinstance(target, ast.Attribute):
-            obj = self._eval(target.value, scope)
-            kind = self._api.kind(obj)
-            if kind is None or target.attr not in _RULES[kind].settable:
-                raise self.reject(f"`.{target.attr}` cannot be set on {_describe(obj, kind)}")
-            if target.attr == "grad" and value is not None and not isinstance(value, self._api.tensor_type):
-                raise TypeError(f"assigned grad expected to be a Tensor or None but got grad of "
-                                f"type {type(value).__name__}")
-            setattr(obj, target.attr, value)
+            self._set_attribute(self._eval(target.value, scope), target.attr, value)
         else:
             raise self.reject("this assignment is not available in the playground")
+
+    def _set_attribute(self, obj: Any, attr: str, value: Any) -> None:
+        kind = self._api.kind(obj)
+        if kind is None or attr not in _RULES[kind].settable:
+            raise self.reject(f"`.{attr}` cannot be set on {_describe(obj, kind)}")
+        if attr == "grad" and value is not None and not isinstance(value, self._api.tensor_type):
+            raise TypeError(f"assigned grad expected to be a Tensor or None but got grad of "
+                            f"type {type(value).__name__}")
+        setattr(obj, attr, value)
 
     # -- expressions -------------------------------------------------------------------
     def _eval(self, node: ast.expr, scope: dict[str, Any]) -> Any:
@@ -966,7 +972,8 @@ class _Interpreter:
         if rule is not None:
             if attr in rule.methods:
                 return _Method(obj, attr, rule.methods[attr])
-            if attr in rule.attributes or (rule.saved and _SAVED.match(attr)):
+            if attr in rule.attributes or (
+                    rule.saved and _SAVED.match(attr) and attr not in self._api.machinery):
                 return getattr(obj, attr)
         raise self.reject(f"{_describe(obj, kind)} has no `.{attr}` in the playground. {_offers()}")
 

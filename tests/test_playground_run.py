@@ -148,6 +148,22 @@ print(w.grad)
 w.grad = None
 print(w.grad)
 """,
+    "saved values of different ops": """\
+w = tensor([1.0, 2.0], requires_grad=True)
+c = w ** 3
+s = c.sum(0)
+print(c.grad_fn._saved_exponent, c.grad_fn._saved_self, s.grad_fn._saved_dim)
+print(s.grad_fn.metadata, s.grad_fn.next_functions[0][0].name())
+""",
+    "augmented assignment to .grad": """\
+w = tensor(2.0, requires_grad=True)
+(w * 3).backward()
+w.grad += 1
+w.grad *= 2
+print(w.grad, w.requires_grad)
+w.requires_grad = False
+print(w.requires_grad)
+""",
     "NameError is part of the trace": """\
 w = tensor(2.0, requires_grad=True)
 z = w * 2

@@ -47,6 +47,8 @@ HOSTILE: list[tuple[str, str, str]] = [  # (family, when refused, source)
     ("private", STATIC, "_x = 1"),
     ("private", STATIC, _T + "v = z.grad_fn._version"),
     ("private", DYNAMIC, "x = tensor(1.0)\ns = x._saved_self"),
+    ("private", DYNAMIC, _T + "s = z.grad_fn._saved_names"),
+    ("private", DYNAMIC, _T + "s = z.grad_fn._saved_if"),
     # builtins
     ("builtin", STATIC, "eval('1 + 1')"),
     ("builtin", STATIC, "exec('x = 1')"),
@@ -129,6 +131,12 @@ HOSTILE: list[tuple[str, str, str]] = [  # (family, when refused, source)
     ("namespace", STATIC, "global tensor\ntensor = 1"),
     ("namespace", STATIC, "x = tensor(1.0)\nx.__dict__['grad'] = 1"),
     ("namespace", STATIC, "for print in range(3):\n    pass"),
+    # text the parser itself must survive
+    ("parser", STATIC, "x = 1\x00"),
+    ("parser", STATIC, "x = '\ud800'"),
+    ("parser", STATIC, "if True:\n\tx = 1\n        y = 2"),
+    ("parser", STATIC, "x = (1,\n"),
+    ("parser", STATIC, "\ufeffimport os"),
     # other constructs
     ("construct", STATIC, "class A:\n    pass"),
     ("construct", STATIC, "x = [i for i in range(3)]"),
