@@ -17,20 +17,21 @@ what is; autograd errors (a second backward, say) become part of the trace, as t
 from __future__ import annotations
 
 import ast
+import builtins
 import functools
 import html
 import math
 import operator
 import re
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Callable
 
 import numpy as np
 import ipywidgets as widgets
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .trace import Trace
+    from .events import Trace
 
 __all__ = ["EXAMPLES", "Limits", "Playground", "RejectedCode", "run"]
 
@@ -115,9 +116,9 @@ def _check_size(shape: tuple, limits: Limits, what: str = "this tensor") -> None
     if len(shape) > limits.dims:
         raise _Breach(f"tensors can have at most {limits.dims} dimensions; {what} would have {len(shape)}")
     size = 1
-    for n in shape:
+    for n in shape:  # each dimension too: zeros(0, 10**15) holds nothing but is no shape to keep
         size *= max(int(n), 0)
-        if size > limits.elements:
+        if size > limits.elements or n > limits.elements:
             raise _Breach(
                 f"tensors can hold at most {limits.elements:,} numbers; {what} would have shape "
                 f"{tuple(shape)}"
@@ -365,7 +366,7 @@ def _core_api() -> _Api:
         (core.Tensor, "tensor"),
         (core.Node, "grad_fn node"),
         (RemovableHandle, "hook handle"),
-        (getattr(core.optim, "Optimizer", core.optim.SGD), "optimizer"),
+        (core.optim.Optimizer, "optimizer"),
     ])
 
 
@@ -410,7 +411,7 @@ def _parse(source: str, limits: Limits) -> tuple[ast.Module, list[str]]:
     if len(source) > limits.source_chars:
         raise RejectedCode(f"the program is {len(source):,} characters long; the playground "
                            f"runs programs of at most {limits.source_chars:,} characters")
-    lines = source.splitlines()
+    lines = re.split(r"\r\n|\r|\n", source)  # Python's line breaks (not str.splitlines's \f, \x1c, ...)
     try:
         tree = ast.parse(source, filename=FILENAME, mode="exec")
     except SyntaxError as e:
@@ -437,7 +438,8 @@ def _constant(node: ast.expr, limits: Limits) -> int | None:
     stops as soon as a value or an exponent passes the limits.
     """
     if isinstance(node, ast.Constant):
-        return node.value if type(node.value) is int else None
+        value = node.value
+        return value if type(value) is int and abs(value) <= limits.number else None
     if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
         value = _constant(node.operand, limits)
         return None if value is None else (-value if isinstance(node.op, ast.USub) else value)
@@ -642,8 +644,6 @@ class _Checker:
                                else "range() works only in `for i in range(n):`")
         if name in params or name in self._globals or name in self._bound:
             return
-        import builtins
-
         if hasattr(builtins, name):
             raise self._unavailable(node, f"`{name}`")
         raise self._reject(node, f"`{name}` is not defined: assign it first, as in "
@@ -765,7 +765,6 @@ class _Interpreter:
         self._limits = limits
         self._lines = lines
         self.namespace = namespace
-        self.printed: list[str] = []
         self.rejected: RejectedCode | None = None
         self._trace: Any = None
         self._deadline = math.inf
@@ -775,7 +774,7 @@ class _Interpreter:
         self._events_seen = 0
         self._operations = 0
         self._lineno: int | None = None
-        self._pending_output = ""
+        self._output = ""
 
     # -- bookkeeping -------------------------------------------------------------------
     def start(self, trace: Any) -> None:
@@ -939,6 +938,9 @@ class _Interpreter:
             result: Any = True
             for i, (op, right_node) in enumerate(zip(node.ops, node.comparators)):
                 right = self._eval(right_node, scope)
+                if not isinstance(op, (ast.Is, ast.IsNot)) and (
+                        hasattr(left, "shape") or hasattr(right, "shape")):  # comparisons broadcast too
+                    self._guard(lambda: _check_broadcast(left, right, self._limits))
                 result = self._invoke_op(_COMPARE[type(op)], left, right)
                 if i < len(node.ops) - 1 and not result:
                     return result
@@ -1078,10 +1080,11 @@ class _Interpreter:
         if self._printed_chars > self._limits.printed_chars:
             raise self.reject(f"the program printed more than {self._limits.printed_chars:,} "
                               "characters; print less")
-        self._pending_output += text
+        self._output += text
 
     def output(self) -> str:
-        return self._pending_output
+        """Everything the program printed (and the values its bare expressions showed)."""
+        return self._output
 
     # -- hooks -------------------------------------------------------------------------
     def call_lambda(self, node: ast.Lambda, scope: dict[str, Any], args: tuple) -> Any:

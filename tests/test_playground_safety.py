@@ -79,6 +79,8 @@ HOSTILE: list[tuple[str, str, str]] = [  # (family, when refused, source)
     ("allocation", DYNAMIC, "x = zeros([100000, 100000])"),
     ("allocation", DYNAMIC, "a = zeros(10000, 1)\nb = zeros(1, 10000)\nc = a + b"),
     ("allocation", DYNAMIC, "a = zeros(10000, 1)\nb = zeros(1, 10000)\nc = a @ b"),
+    ("allocation", DYNAMIC, "a = zeros(10000, 1)\nb = zeros(1, 10000)\nc = a == b"),
+    ("allocation", DYNAMIC, "a = zeros(10000, 1).numpy()\nb = zeros(1, 10000).numpy()\nc = a < b"),
     ("allocation", DYNAMIC, "a = zeros(10000, 1)\nb = zeros(1, 10000)\nc = a.matmul(b)"),
     ("allocation", DYNAMIC, "a = zeros(100, 1)\nb = zeros(1, 1000)\na.add_(b)"),
     ("allocation", DYNAMIC, "x = tensor([0.0] * 10**9)"),
@@ -86,6 +88,7 @@ HOSTILE: list[tuple[str, str, str]] = [  # (family, when refused, source)
     ("allocation", DYNAMIC, "a = [1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0]\n"
                             "for i in range(6):\n    a = [a, a, a, a, a, a, a, a]"),
     ("allocation", DYNAMIC, "x = zeros(2)\ny = x.reshape(1, 1, 1, 1, 1, 1, 1, 1, 1, 2)"),
+    ("allocation", STATIC, "x = zeros(0, 10**15)\ny = x.t() @ x"),
     # huge numbers
     ("number", STATIC, "x = 100000000000000000000000"),
     ("number", DYNAMIC, "x = 10**10**10"),
