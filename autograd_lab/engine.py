@@ -75,9 +75,9 @@ def run_backward(roots, seeds, retain_graph: bool, create_graph: bool, capture, 
     tr = _ev.active
     if tr is not None:
         tr.backward_begin(call, roots, root_nodes, seeds, retain_graph, create_graph, capture or ())
-    prev_grad, prev_unpack = _grad_state.enabled, F._unpack["tensors"]
+    prev_grad, prev_unpack = _grad_state.enabled, F.unpack_tensors
     _grad_state.enabled = create_graph
-    F._unpack["tensors"] = create_graph
+    F.unpack_tensors = create_graph
     try:
         results = _execute(root_nodes, seeds, retain_graph, create_graph, capture, allow_unused, tr)
     except Exception as e:
@@ -86,7 +86,7 @@ def run_backward(roots, seeds, retain_graph: bool, create_graph: bool, capture, 
         raise
     finally:
         _grad_state.enabled = prev_grad
-        F._unpack["tensors"] = prev_unpack
+        F.unpack_tensors = prev_unpack
     if tr is not None:
         tr.done(call, roots, results or ())
     return results
@@ -104,18 +104,20 @@ def _as_tensor(g):
 
 
 def _discover(root_nodes):
-    """Count the edges into every node reachable from the roots."""
+    """Count the edges into every node reachable from the roots (iteratively)."""
     deps: dict = {}
-    seen = set(root_nodes)
-    stack = list(root_nodes)
+    stack = list(dict.fromkeys(root_nodes))
+    seen = set(stack)
     while stack:
-        node = stack.pop()
-        for nxt, _ in node.next_functions:
+        for nxt, _ in stack.pop().next_functions:
             if nxt is not None:
-                deps[nxt] = deps.get(nxt, 0) + 1
-                if nxt not in seen:
-                    seen.add(nxt)
-                    stack.append(nxt)
+                if nxt in deps:
+                    deps[nxt] += 1
+                else:
+                    deps[nxt] = 1
+                    if nxt not in seen:
+                        stack.append(nxt)
+    seen.update(deps)
     return deps, seen
 
 
@@ -166,22 +168,23 @@ def _execute(root_nodes, seeds, retain_graph, create_graph, capture, allow_unuse
             heapq.heappush(heap, (_priority(node), node))
     AccumulateGrad = F.AccumulateGrad
     heappush, heappop = heapq.heappush, heapq.heappop
+    acc_priority = _ACC_PRIORITY
     while heap:
         node = heappop(heap)[1]
         g = buffers.pop(node)
+        cls = node.__class__
         hooks = node._hooks
-        if hooks is not None or (node.__class__ is AccumulateGrad and node.variable._x is not None):
+        if hooks is not None or (cls is AccumulateGrad and node.variable._x is not None):
             g = _pre_hooks(node, g, hooks, create_graph, tr)
-        if targets is not None and node in targets:
-            for i in targets[node]:
-                captured[i] = g
+        if targets is not None:
+            if node in targets:
+                for i in targets[node]:
+                    captured[i] = g
             if node not in run:
                 continue
-        if node.__class__ is AccumulateGrad:
+        if cls is AccumulateGrad:
             if targets is None:
                 _accumulate(node, g, create_graph, tr)
-            continue
-        if targets is not None and node not in run:
             continue
         try:
             grads = node.backward(node, g)
@@ -192,9 +195,15 @@ def _execute(root_nodes, seeds, retain_graph, create_graph, capture, allow_unuse
             grads = _post_hooks(node, grads, g, hooks, create_graph, tr)
         if tr is not None:
             tr.node(node, g, grads)
-        if not retain_graph and node._release() and tr is not None:
-            tr.release(node)
-        for (nxt, _), gi in zip(node.next_functions, grads):
+        if not retain_graph and node._saved:
+            node._saved = F._FREED
+            node._inputs = None
+            if tr is not None:
+                tr.release(node)
+        i = 0
+        for nxt, _ in node.next_functions:
+            gi = grads[i]
+            i += 1
             if nxt is None or gi is None:
                 continue
             buf = buffers.get(nxt)
@@ -202,7 +211,7 @@ def _execute(root_nodes, seeds, retain_graph, create_graph, capture, allow_unuse
             d = deps[nxt] - 1
             deps[nxt] = d
             if d == 0:
-                heappush(heap, (_priority(nxt), nxt))
+                heappush(heap, (-(nxt._seq + acc_priority) if nxt.__class__ is AccumulateGrad else -nxt._seq, nxt))
     if capture is None:
         return None
     results = []
@@ -290,6 +299,8 @@ def _accumulate(node, g, create_graph, tr):
         new._extra().grad_owner = var
         var._grad = new
     else:
+        if tr is not None:
+            tr.flush()  # pending events may refer to the gradient changed in place below
         old_arr = old._array()
         if old_arr.flags.writeable:
             old_arr += g

@@ -65,8 +65,13 @@ EVENT_TYPES = {c.kind: c for c in (TensorEvent, OpEvent, BackwardEvent, NodeEven
 KINDS = tuple(EVENT_TYPES)
 
 
+_SCALARS = (np.float32, np.float64, np.int64, np.bool_)
+
+
 def snapshot(v) -> Any:
     """A small, JSON-friendly copy of a value: float, nested list, or a summary for big arrays."""
+    if v.__class__ in _SCALARS:
+        return v.item()
     if v is None:
         return None
     d = getattr(v, "_data", v)
@@ -97,20 +102,29 @@ _OP_NAMES = {"AddBackward0": "add", "SubBackward0": "sub", "RsubBackward1": "rsu
 class Trace:
     """The recorded events of a ``with trace():`` block (see module docstring)."""
 
+    _ids = itertools.count(1)  # tensor and node ids, unique across traces (objects keep theirs)
+
     def __init__(self, catch_errors: bool = False, namespace: dict | None = None):
-        self.events: list = []
+        self._events: list = []
+        self._pending: list = []   # hot events (op, node, release) recorded raw, built on first read
+        self._seen: set = set()
+        self._flushing = False
         self.names: dict[int, str] = {}
         self.leaf_of: dict[int, int] = {}   # AccumulateGrad node id -> leaf tensor id
         self.catch_errors = catch_errors
         self.error: BaseException | None = None
         self._namespace = namespace
-        self._ids = itertools.count(1)
         self._frame = None
         self._override: Source | None = None
         self._sources: dict = {}
         self._internal: dict = {}
         self._prev = None
         self._recorded_errors: set[int] = set()
+        self._call_source = None  # the source line of the backward call being run
+        self._saved_cache: dict = {}
+        from .functions import AccumulateGrad
+        from .tensor import Tensor
+        self._Tensor, self._Acc = Tensor, AccumulateGrad
 
     # ------------------------------------------------------------------ context manager
     def __enter__(self) -> "Trace":
@@ -132,6 +146,24 @@ class Trace:
             active = self._prev
             self._frame = None
         return bool(exc is not None and self.catch_errors and isinstance(exc, Exception))
+
+    @property
+    def events(self) -> list:
+        """The events so far, in order (built from the raw records on first read)."""
+        if self._pending:
+            self.flush()
+        return self._events
+
+    def flush(self) -> None:
+        """Build the pending raw records into events (before any value they refer to can change)."""
+        pending, self._pending = self._pending, []
+        build = (self._build_op, self._build_node, self._build_release, self._build_ready)
+        self._flushing = True
+        try:
+            for rec in pending:
+                build[rec[0]](*rec[1:])
+        finally:
+            self._flushing = False
 
     # ------------------------------------------------------------------ public helpers
     def set_source(self, file: str | None, line: int | None = None, text: str = "") -> None:
@@ -173,7 +205,7 @@ class Trace:
             etype = EVENT_TYPES[d.pop("kind")]
             src = d.get("source")
             d["source"] = Source(*src) if src is not None else None
-            t.events.append(etype(**{k: _untuple(k, v) for k, v in d.items()}))
+            t._events.append(etype(**{k: _untuple(k, v) for k, v in d.items()}))
         return t
 
     # ------------------------------------------------------------------ ids, names, sources
@@ -184,6 +216,12 @@ class Trace:
             i = obj._tid = next(self._ids)
             return i
 
+    def _is_internal(self, code) -> bool:
+        """Code of the core (not the user's): its frames are skipped when looking for the source line."""
+        fname = code.co_filename
+        flag = self._internal[code] = fname.startswith(_PACKAGE_DIR) and not fname.endswith("playground.py")
+        return flag
+
     def _user_frame(self):
         f = sys._getframe(2)
         internal = self._internal
@@ -191,11 +229,19 @@ class Trace:
             code = f.f_code
             flag = internal.get(code)
             if flag is None:
-                flag = internal[code] = code.co_filename.startswith(_PACKAGE_DIR) and not code.co_filename.endswith("playground.py")
+                flag = self._is_internal(code)
             if not flag:
                 return f
             f = f.f_back
         return None
+
+    def _source_at(self, code, line) -> Source:
+        key = (code, line)
+        src = self._sources.get(key)
+        if src is None:
+            fname = code.co_filename
+            src = self._sources[key] = Source(fname, line, linecache.getline(fname, line).strip())
+        return src
 
     def _source(self, frame=None):
         if self._override is not None:
@@ -203,12 +249,7 @@ class Trace:
         f = frame if frame is not None else self._user_frame()
         if f is None:
             return None
-        key = (f.f_code, f.f_lineno)
-        src = self._sources.get(key)
-        if src is None:
-            fname = f.f_code.co_filename
-            src = self._sources[key] = Source(fname, f.f_lineno, linecache.getline(fname, f.f_lineno).strip())
-        return src
+        return self._source_at(f.f_code, f.f_lineno)
 
     def _scan_names(self, frame=None) -> None:
         from .tensor import Tensor
@@ -224,67 +265,115 @@ class Trace:
         for ns in spaces:
             for k, v in list(ns.items()):
                 if type(v) is Tensor and not k.startswith("_"):
-                    tid = getattr(v, "_tid", None)
-                    if tid is not None and tid not in names:
+                    tid = self.tid(v)
+                    if tid not in names:
                         names[tid] = k
 
-    def _add(self, etype, *fields, frame=None):
-        self.events.append(etype(len(self.events), self._source(frame), *fields))
+    # Recording is a queue of raw records (cheap: references and a source line); events are
+    # built from them when ``events`` is first read, or before a value they refer to changes in
+    # place (``flush``). Records: (0, op...), (1, node...), (2, release...), (3, ready event).
+    def _add(self, etype, *fields, frame=None, see=()):
+        self._queue(self._source(frame), etype, fields, see)
 
-    def _see(self, t) -> int:
-        """The id of a tensor; a tensor this trace has not seen yet gets a TensorEvent first."""
-        try:
-            return t._tid
-        except AttributeError:
-            tid = self.tid(t)
-            self._add(TensorEvent, tid, snapshot(t._data), list(np.shape(t._data)), str(t._data.dtype),
-                      t._requires_grad or t.grad_fn is not None, "existing")
-            return tid
+    def _add_call(self, etype, *fields, see=()):
+        """An engine event: its source is the line of the backward()/autograd.grad() call."""
+        self._queue(self._call_source, etype, fields, see)
+
+    def _queue(self, src, etype, fields, see) -> None:
+        sees = tuple((t, self._tensor_fields(t)) for t in see if t is not None)
+        self._pending.append((3, src, etype, fields, sees))
+
+    def _build_ready(self, src, etype, fields, sees) -> None:
+        for t, tf in sees:
+            self._see(t, src, tf)
+        if etype is TensorEvent:
+            self._seen.add(fields[0])
+        events = self._events
+        events.append(etype(len(events), src, *fields))
+
+    @staticmethod
+    def _tensor_fields(t) -> tuple:
+        d = t._data
+        return (snapshot(d), np.shape(d), str(d.dtype), t._requires_grad or t.grad_fn is not None, "existing")
+
+    def _see(self, t, src=None, fields=None) -> int:
+        """(While building) the id of a tensor; one this trace has not shown yet gets a TensorEvent first."""
+        tid = self.tid(t)
+        if tid not in self._seen:
+            self._seen.add(tid)
+            events = self._events
+            events.append(TensorEvent(len(events), src, tid, *(fields or self._tensor_fields(t))))
+        return tid
 
     # ------------------------------------------------------------------ called by functions.apply
     def op(self, fn, inputs, out, node, params) -> None:
-        see = self._see
-        ins = tuple(see(a) if hasattr(a, "_data") else None for a in inputs)
+        # The hottest recorder: find the user's line (code object + line number; the text is
+        # looked up when the event is built) without function calls.
+        src = self._override
+        if src is None:
+            f = sys._getframe(2)
+            internal = self._internal
+            while f is not None:
+                code = f.f_code
+                flag = internal.get(code)
+                if flag is None:
+                    flag = self._is_internal(code)
+                if not flag:
+                    src = (code, f.f_lineno)
+                    break
+                f = f.f_back
+        self._pending.append((0, fn, inputs, out._data, out, node, src))
+
+    def _build_op(self, fn, inputs, data, out, node, src) -> None:
+        if src.__class__ is tuple:
+            src = self._source_at(*src)
+        Tensor = self._Tensor
+        ins = tuple([self._see(a, src) if a.__class__ is Tensor else None for a in inputs])
         tid = self.tid
-        if node is not None:
-            nxt = []
-            nvars = []
-            for n, _ in node.next_functions:
-                if n is None:
-                    nxt.append(None)
-                    nvars.append(None)
+        otid = tid(out)
+        self._seen.add(otid)
+        opname = _OP_NAMES.get(fn.__name__, fn.__name__)
+        events = self._events
+        if node is None:
+            events.append(OpEvent(len(events), src, opname, ins, otid, snapshot(data), data.shape, False, None, None,
+                                  (), (), (), False))
+            return
+        nxt = []
+        nvars = []
+        for n, _ in node.next_functions:
+            if n is None:
+                nxt.append(None)
+                nvars.append(None)
+            else:
+                nt = tid(n)
+                nxt.append(nt)
+                if n.__class__ is self._Acc:
+                    vt = self._see(n.variable, src)
+                    self.leaf_of[nt] = vt
+                    nvars.append(vt)
                 else:
-                    nt = tid(n)
-                    nxt.append(nt)
-                    var = getattr(n, "variable", None)
-                    if var is not None:
-                        vt = see(var)
-                        self.leaf_of[nt] = vt
-                        nvars.append(vt)
-                    else:
-                        nvars.append(None)
-            names = type(node)._saved_names
-            saved_names = tuple(nm for nm, v in zip(names, node._saved) if v is not None) if names else ()
-            self._add(OpEvent, _OP_NAMES.get(fn.__name__, fn.__name__), ins, tid(out), snapshot(out._data), list(np.shape(out._data)),
-                      True, tid(node), node.name(), tuple(nxt), tuple(nvars), saved_names, out is inputs[0] and fn.__name__.endswith("Inplace"))
-        else:
-            name = _OP_NAMES.get(fn.__name__, fn.__name__)
-            self._add(OpEvent, name, ins, tid(out), snapshot(out._data), list(np.shape(out._data)),
-                      False, None, None, (), (), (), False)
+                    nvars.append(None)
+        key = (node.__class__, node.needs_input_grad)
+        saved = self._saved_cache.get(key)
+        if saved is None:
+            names = node.__class__._saved_names
+            saved = self._saved_cache[key] = tuple(nm for nm, had in zip(names, node._had_saved()) if had)
+        events.append(OpEvent(len(events), src, opname, ins, otid, snapshot(data), data.shape, True, tid(node),
+                              node.name(), tuple(nxt), tuple(nvars), saved,
+                              out is inputs[0] and fn.__name__.endswith("Inplace")))
 
     def update(self, fn, inputs, target, before) -> None:
         t = target
         x = t._x
         if x is not None and x.base is not None:
             t = x.base
-        for a in inputs:
-            if hasattr(a, "_data"):
-                self._see(a)
-        self._add(UpdateEvent, self._see(t), _OP_NAMES.get(fn.__name__, fn.__name__), snapshot(before),
-                  snapshot(target._data))
+        self._add(UpdateEvent, self.tid(t), _OP_NAMES.get(fn.__name__, fn.__name__), snapshot(before),
+                  snapshot(target._data), see=[t] + [a for a in inputs if isinstance(a, self._Tensor)])
         self._scan_names(self._user_frame())
 
     def before_special(self, fn, inputs):
+        if self._pending:
+            self.flush()  # zero_ changes values that pending events still refer to
         if fn.kind == "zero":
             t = inputs[0]
             return snapshot(t._grad if fn.__name__ == "ClearGrad" else t._data)
@@ -293,50 +382,61 @@ class Trace:
     def special(self, fn, inputs, t, params, before) -> None:
         kind = fn.kind
         if kind == "tensor":
-            tid = self.tid(t)
             how = {"MakeLeaf": "tensor", "RequiresGrad": "requires_grad_", "Detach": "detach"}[fn.__name__]
-            self._add(TensorEvent, tid, snapshot(t._data), list(np.shape(t._data)), str(t._data.dtype),
+            self._add(TensorEvent, self.tid(t), snapshot(t._data), np.shape(t._data), str(t._data.dtype),
                       t._requires_grad, how)
         elif kind == "zero":
             if fn.__name__ == "ClearGrad":
-                self._add(ZeroEvent, self._see(t), "set_to_none", before)
+                self._add(ZeroEvent, self.tid(t), "set_to_none", before, see=(t,))
             else:
                 x = t._x
                 owner = x.grad_owner if x is not None else None
-                self._add(ZeroEvent, self._see(owner if owner is not None else t),
-                          "zero_" if owner is not None else "data.zero_", before)
+                who = owner if owner is not None else t
+                self._add(ZeroEvent, self.tid(who), "zero_" if owner is not None else "data.zero_", before, see=(who,))
         self._scan_names(self._user_frame())
 
     # ------------------------------------------------------------------ called by the engine loop
     def backward_begin(self, call, roots, nodes, seeds, retain_graph, create_graph, inputs) -> None:
-        self._add(BackwardEvent, call, tuple(self._see(r) for r in roots), tuple(self.tid(n) for n in nodes),
-                  tuple(snapshot(s) for s in seeds), bool(retain_graph), bool(create_graph),
-                  tuple(self._see(i) for i in inputs))
+        self._call_source = self._source()
+        tid = self.tid
+        self._add_call(BackwardEvent, call, tuple(tid(r) for r in roots), tuple(tid(n) for n in nodes),
+                       tuple(snapshot(s) for s in seeds), bool(retain_graph), bool(create_graph),
+                       tuple(tid(i) for i in inputs), see=tuple(roots) + tuple(inputs))
         self._scan_names(self._user_frame())
 
     def node(self, node, grad_output, grad_inputs) -> None:
+        self._pending.append((1, node, grad_output, grad_inputs, self._call_source))
+
+    def _build_node(self, node, grad_output, grad_inputs, src) -> None:
         tid = self.tid
-        self._add(NodeEvent, tid(node), node.name(), snapshot(grad_output),
-                  tuple(snapshot(g) for g in grad_inputs),
-                  tuple(tid(n) if n is not None else None for n, _ in node.next_functions))
+        events = self._events
+        events.append(NodeEvent(len(events), src, tid(node), node.name(), snapshot(grad_output),
+                                tuple([snapshot(g) for g in grad_inputs]),
+                                tuple([tid(n) if n is not None else None for n, _ in node.next_functions])))
 
     def accumulate(self, node, var, before, added, after) -> None:
-        vt = self._see(var)
+        vt = self.tid(var)
         self.leaf_of[self.tid(node)] = vt
-        self._add(AccumulateEvent, self.tid(node), vt, before, snapshot(added), snapshot(after))
+        self._add_call(AccumulateEvent, self.tid(node), vt, before, snapshot(added), snapshot(after), see=(var,))
 
     def hook(self, which, node, tensor, fn, grad_in, grad_out) -> None:
-        self._add(HookEvent, which, self.tid(node) if node is not None else None,
-                  self._see(tensor) if tensor is not None else None, getattr(fn, "__name__", repr(fn)),
-                  _snap_many(grad_in), _snap_many(grad_out))
+        self._add_call(HookEvent, which, self.tid(node) if node is not None else None,
+                       self.tid(tensor) if tensor is not None else None, getattr(fn, "__name__", repr(fn)),
+                       _snap_many(grad_in), _snap_many(grad_out), see=(tensor,))
 
     def release(self, node) -> None:
+        self._pending.append((2, node, self._call_source))
+
+    def _build_release(self, node, src) -> None:
         names = type(node)._saved_names
-        self._add(ReleaseEvent, self.tid(node), node.name(),
-                  tuple(nm for nm, had in zip(names, node._saved.had) if had))
+        events = self._events
+        events.append(ReleaseEvent(len(events), src, self.tid(node), node.name(),
+                                   tuple(nm for nm, had in zip(names, node._had_saved()) if had)))
 
     def done(self, call, roots, results) -> None:
-        self._add(DoneEvent, call, tuple(self._see(r) for r in roots), tuple(snapshot(r) for r in results))
+        self._add_call(DoneEvent, call, tuple(self.tid(r) for r in roots), tuple(snapshot(r) for r in results),
+                       see=roots)
+        self._call_source = None
         self._scan_names(self._user_frame())
 
     def record_error(self, exc, node) -> None:
@@ -373,7 +473,7 @@ def _json_default(o):
 
 
 # Fields that hold tuples (of ids or of snapshots); JSON turns them into lists.
-_TUPLE_FIELDS = {"inputs", "next", "next_vars", "saved", "roots", "nodes", "seeds", "grad_inputs", "results",
+_TUPLE_FIELDS = {"shape", "inputs", "next", "next_vars", "saved", "roots", "nodes", "seeds", "grad_inputs", "results",
                  "grad_in", "grad_out"}
 
 

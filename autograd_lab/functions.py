@@ -44,17 +44,17 @@ _new = object.__new__
 _seq = itertools.count()
 _NO_EDGE = (None, 0)
 # Backward formulas see Tensors (create_graph=True) or numpy values; the engine sets this.
-_unpack = {"tensors": False}
+unpack_tensors = False
 _TENSOR_SAVES = ("_saved_self", "_saved_other", "_saved_result", "_saved_tensor", "_saved_vec",
                  "_saved_mat2", "_saved_exponent_tensor")
 
 
-class _Freed:
-    """What ``_saved`` becomes once released: remembers which slots had held a value."""
-    __slots__ = ("had",)
+class _Freed(tuple):
+    """What ``_saved`` becomes once released (one shared, empty, falsy instance)."""
+    __slots__ = ()
 
-    def __init__(self, saved):
-        self.had = tuple(v is not None for v in saved)
+
+_FREED = _Freed()
 
 
 class _NodeHooks:
@@ -71,6 +71,7 @@ class Node:
     __slots__ = ("next_functions", "needs_input_grad", "_saved", "_inputs", "_info", "_hooks", "_seq",
                  "_tid", "__weakref__")
     _saved_names: tuple = ()      # names under which save_for_backward's values are exposed
+    _saved_if: tuple = ()         # per saved name: index of the input whose need for grad makes it saved (None: always)
     _special = False              # True for ops that are not differentiable operations (events differ)
 
     def name(self) -> str:
@@ -112,18 +113,24 @@ class Node:
         saved = self._saved
         if saved.__class__ is _Freed:
             raise RuntimeError(FREED_MESSAGE)
-        if _unpack["tensors"]:
+        if unpack_tensors:
             return tuple(self._as_tensor(v) for v in saved)
         return saved
 
     def _release(self) -> bool:
         """Free the saved values; True if there were any."""
         saved = self._saved
-        if saved and saved.__class__ is not _Freed:
-            self._saved = _Freed(saved)
+        if saved:  # _FREED is empty, so released twice is a no-op
+            self._saved = _FREED
             self._inputs = None
             return True
         return False
+
+    def _had_saved(self) -> tuple:
+        """Which of ``_saved_names`` held a value (for ops that save an input only when needed)."""
+        cond = type(self)._saved_if
+        needs = self.needs_input_grad
+        return tuple(True if c is None else bool(needs[c]) for c in cond) if cond else (True,) * len(type(self)._saved_names)
 
     def _as_tensor(self, v):
         if v is None or isinstance(v, Tensor):
@@ -145,7 +152,7 @@ class Node:
                 saved = self._saved
                 i = names.index(name)
                 if saved.__class__ is _Freed:
-                    if saved.had[i]:
+                    if self._had_saved()[i]:
                         raise RuntimeError(FREED_MESSAGE)
                     return None
                 v = saved[i]
@@ -165,7 +172,7 @@ class Node:
 class AccumulateGrad(Node):
     """The node that ADDS the incoming gradient into a leaf tensor's ``.grad``."""
 
-    __slots__ = ("variable",)
+    __slots__ = ("variable", "_edge")
 
     def name(self) -> str:
         return "torch::autograd::AccumulateGrad"
@@ -182,6 +189,7 @@ def _accumulate_node(t: Tensor) -> AccumulateGrad:
         acc._hooks = None
         acc._seq = next(_seq)
         acc.variable = t
+        acc._edge = (acc, 0)
         t._acc = acc
     return acc
 
@@ -221,47 +229,87 @@ def apply(fn, *inputs, inplace: bool = False, **params):
     """Run operation ``fn`` on ``inputs`` (Tensors or Python numbers); record the graph if needed."""
     if fn._special:
         return _apply_special(fn, inputs, params)
-    raw = []
-    needs = []
-    record = False
     grad_on = _grad_state.enabled
-    for a in inputs:
+    if len(inputs) == 2 and not params and not inplace:
+        # The common case (a binary operator), kept lean: ~1 microsecond of Python per op.
+        a, b = inputs
         if a.__class__ is Tensor:
-            raw.append(a._data)
-            r = grad_on and a._requires_grad
-            needs.append(r)
-            record = record or r
+            ra = a._data
+            na = grad_on and a._requires_grad
         else:
-            raw.append(a)
-            needs.append(False)
-    if inplace:
-        return _apply_inplace(fn, inputs, raw, needs, record, params)
-    if record:
-        node = _new(fn)
-        node.needs_input_grad = needs
-        node._saved = ()
-        node._inputs = inputs
-        node._hooks = None
-        node._seq = next(_seq)
-        out = fn.forward(node, *raw, **params)
-        edges = []
-        for a, n in zip(inputs, needs):
-            if n:
+            ra, na = a, False
+        if b.__class__ is Tensor:
+            rb = b._data
+            nb = grad_on and b._requires_grad
+        else:
+            rb, nb = b, False
+        if na or nb:
+            node = _new(fn)
+            node.needs_input_grad = _NEEDS2[na][nb]
+            node._saved = ()
+            node._inputs = inputs
+            node._hooks = None
+            node._seq = next(_seq)
+            out = fn.forward(node, ra, rb)
+            if na:
                 g = a.grad_fn
-                edges.append((g, 0) if g is not None else (_accumulate_node(a), 0))
+                ea = (g, 0) if g is not None else (a._acc or _accumulate_node(a))._edge
             else:
-                edges.append(_NO_EDGE)
-        node.next_functions = tuple(edges)
+                ea = _NO_EDGE
+            if nb:
+                g = b.grad_fn
+                eb = (g, 0) if g is not None else (b._acc or _accumulate_node(b))._edge
+            else:
+                eb = _NO_EDGE
+            node.next_functions = (ea, eb)
+            record = True
+        else:
+            node = None
+            record = False
+            out = fn.forward(_NOCTX, ra, rb)
     else:
-        node = None
-        out = fn.forward(_NOCTX, *raw, **params)
+        raw = tuple(a._data if a.__class__ is Tensor else a for a in inputs)
+        needs = tuple(grad_on and a.__class__ is Tensor and a._requires_grad for a in inputs)
+        record = True in needs
+        if inplace:
+            return _apply_inplace(fn, inputs, raw, needs, record, params)
+        if record:
+            node = _new(fn)
+            node.needs_input_grad = needs
+            node._saved = ()
+            node._inputs = inputs
+            node._hooks = None
+            node._seq = next(_seq)
+            out = fn.forward(node, *raw, **params)
+            node.next_functions = tuple([_edge(x) if n else _NO_EDGE for x, n in zip(inputs, needs)])
+        else:
+            node = None
+            out = fn.forward(_NOCTX, *raw, **params)
     if out.dtype is not _F32:
         out = _fix_dtype(fn, inputs, out)
-    t = _wrap(out, record, node)
+    t = _new(Tensor)
+    t._data = out
+    t._requires_grad = record
+    t.grad_fn = node
+    t._grad = t._acc = t._x = None
     tr = _ev.active
     if tr is not None:
         tr.op(fn, inputs, t, node, params)
     return t
+
+
+_NEEDS2 = ((( False, False), (False, True)), ((True, False), (True, True)))
+
+
+def _edge(t: Tensor) -> tuple:
+    """The ``(node, 0)`` pair that leads from a consumer to tensor ``t``'s gradient."""
+    g = t.grad_fn
+    if g is not None:
+        return (g, 0)
+    acc = t._acc
+    if acc is None:
+        acc = _accumulate_node(t)
+    return acc._edge
 
 
 def _apply_inplace(fn, inputs, raw, needs, record, params):
@@ -278,9 +326,7 @@ def _apply_inplace(fn, inputs, raw, needs, record, params):
         node._hooks = None
         node._seq = next(_seq)
         out = fn.forward(node, *raw, **params)
-        node.next_functions = tuple(
-            ((a.grad_fn, 0) if a.grad_fn is not None else (_accumulate_node(a), 0)) if n else _NO_EDGE
-            for a, n in zip(inputs, needs))
+        node.next_functions = tuple([_edge(x) if n else _NO_EDGE for x, n in zip(inputs, needs)])
         if np.shape(out) != np.shape(raw[0]):
             raise RuntimeError(f"output with shape {list(np.shape(raw[0]))} doesn't match the broadcast shape {list(np.shape(out))}")
         target._data = out if out.dtype == target._data.dtype else out.astype(target._data.dtype)
@@ -289,7 +335,10 @@ def _apply_inplace(fn, inputs, raw, needs, record, params):
         if tr is not None:
             tr.op(fn, inputs, target, node, params)
         return target
-    before = np.array(target._data, copy=True) if tr is not None else None
+    before = None
+    if tr is not None:
+        tr.flush()  # pending events may still refer to the array changed below
+        before = np.array(target._data, copy=True)
     out = fn.forward(_NOCTX, *raw, **params)
     if np.shape(out) != np.shape(raw[0]):
         raise RuntimeError(f"output with shape {list(np.shape(raw[0]))} doesn't match the broadcast shape {list(np.shape(out))}")
@@ -356,6 +405,14 @@ def _shape(v):
     return np.shape(v) if not isinstance(v, Tensor) else tuple(v.shape)
 
 
+def _binary_shapes(a, b, out):
+    """Input shapes for unbroadcast, or None when no broadcasting happened (the common case)."""
+    if out.__class__ is not np.ndarray:
+        return None  # a numpy scalar result: every input was 0-d
+    sa, sb = np.shape(a), np.shape(b)
+    return None if sa == sb == out.shape else (sa, sb)
+
+
 # ---------------------------------------------------------------------------- arithmetic
 class AddBackward0(Function):
     """f(a, b) = a + b"""
@@ -365,14 +422,17 @@ class AddBackward0(Function):
 
     @staticmethod
     def forward(ctx, a, b):
-        ctx._info = (_shape(a), _shape(b))
-        return a + b
+        out = a + b
+        ctx._info = None if out.__class__ is not np.ndarray else _binary_shapes(a, b, out)
+        return out
 
     @staticmethod
     def backward(ctx, g):
-        sa, sb = ctx._info
+        shapes = ctx._info
         na, nb = ctx.needs_input_grad
-        return (unbroadcast(g, sa) if na else None, unbroadcast(g, sb) if nb else None)
+        if shapes is None:
+            return (g if na else None, g if nb else None)
+        return (unbroadcast(g, shapes[0]) if na else None, unbroadcast(g, shapes[1]) if nb else None)
 
 
 class SubBackward0(Function):
@@ -383,14 +443,17 @@ class SubBackward0(Function):
 
     @staticmethod
     def forward(ctx, a, b):
-        ctx._info = (_shape(a), _shape(b))
-        return a - b
+        out = a - b
+        ctx._info = None if out.__class__ is not np.ndarray else _binary_shapes(a, b, out)
+        return out
 
     @staticmethod
     def backward(ctx, g):
-        sa, sb = ctx._info
+        shapes = ctx._info or ((), ())
         na, nb = ctx.needs_input_grad
-        return (unbroadcast(g, sa) if na else None, unbroadcast(-g, sb) if nb else None)
+        if ctx._info is None:
+            return (g if na else None, -g if nb else None)
+        return (unbroadcast(g, shapes[0]) if na else None, unbroadcast(-g, shapes[1]) if nb else None)
 
 
 class RsubBackward1(Function):
@@ -412,41 +475,47 @@ class MulBackward0(Function):
     """f(a, b) = a * b"""
     __slots__ = ()
     _saved_names = ("_saved_self", "_saved_other")
+    _saved_if = (1, 0)
     _keeps_dtype = False
 
     @staticmethod
     def forward(ctx, a, b):
         na, nb = ctx.needs_input_grad[0], ctx.needs_input_grad[1]
         ctx.save_for_backward(a if nb else None, b if na else None)
-        ctx._info = (_shape(a), _shape(b))
-        return a * b
+        out = a * b
+        ctx._info = None if out.__class__ is not np.ndarray else _binary_shapes(a, b, out)
+        return out
 
     @staticmethod
     def backward(ctx, g):
         a, b = ctx.saved_tensors
         na, nb = ctx.needs_input_grad
-        sa, sb = ctx._info
-        return (unbroadcast(g * b, sa) if na else None, unbroadcast(g * a, sb) if nb else None)
+        shapes = ctx._info
+        if shapes is None:
+            return (g * b if na else None, g * a if nb else None)
+        return (unbroadcast(g * b, shapes[0]) if na else None, unbroadcast(g * a, shapes[1]) if nb else None)
 
 
 class DivBackward0(Function):
     """f(a, b) = a / b"""
     __slots__ = ()
     _saved_names = ("_saved_self", "_saved_other")
+    _saved_if = (1, None)
     _keeps_dtype = False
 
     @staticmethod
     def forward(ctx, a, b):
         nb = ctx.needs_input_grad[1]
         ctx.save_for_backward(a if nb else None, b)
-        ctx._info = (_shape(a), _shape(b))
-        return a / b
+        out = a / b
+        ctx._info = None if out.__class__ is not np.ndarray else _binary_shapes(a, b, out)
+        return out
 
     @staticmethod
     def backward(ctx, g):
         a, b = ctx.saved_tensors
         na, nb = ctx.needs_input_grad
-        sa, sb = ctx._info
+        sa, sb = ctx._info or ((), ())
         ga = unbroadcast(g / b, sa) if na else None
         gb = unbroadcast(-g * a / (b * b), sb) if nb else None
         return ga, gb
@@ -887,6 +956,7 @@ class DotBackward0(Function):
     """f(a, b) = a @ b for two vectors"""
     __slots__ = ()
     _saved_names = ("_saved_self", "_saved_tensor")
+    _saved_if = (1, 0)
     _keeps_dtype = False
 
     @staticmethod
@@ -906,6 +976,7 @@ class MvBackward0(Function):
     """f(M, v) = M @ v, matrix times vector"""
     __slots__ = ()
     _saved_names = ("_saved_self", "_saved_vec")
+    _saved_if = (1, 0)
     _keeps_dtype = False
 
     @staticmethod
@@ -927,6 +998,7 @@ class MmBackward0(Function):
     """f(A, B) = A @ B, matrix times matrix"""
     __slots__ = ()
     _saved_names = ("_saved_self", "_saved_mat2")
+    _saved_if = (1, 0)
     _keeps_dtype = False
 
     @staticmethod

@@ -1,0 +1,172 @@
+"""Speed of the autograd core, measured side by side in one run; prints ratios to targets.
+
+    python benchmarks/bench_core.py            # needs torch==2.13.0 and micrograd==0.1.0 for the ratios
+
+Targets (issue "Autograd core"):
+- scalar chains of 1e3 and 1e4 ops, forward + backward: <= 1.0x torch 2.13 (CPU, float32), <= 2.0x micrograd 0.1.0
+- a tensor MLP (matmul form, batch 64, 3-16-16-1), forward + backward: <= 1.0x torch
+- recording: a traced run <= 1.3x the untraced run; <= 200 bytes per event
+- import autograd_lab <= 1.2x import numpy
+
+Each timing is the best of several repeats (min is the least noisy estimate on a shared machine).
+"""
+from __future__ import annotations
+
+import gc
+import os
+import statistics
+import subprocess
+import sys
+import time
+import tracemalloc
+
+sys.setrecursionlimit(1_000_000)  # micrograd's topological sort is recursive
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.dirname(HERE))
+
+import numpy as np  # noqa: E402
+
+import autograd_lab as lab  # noqa: E402
+
+REPEATS = int(os.environ.get("BENCH_REPEATS", "7"))
+
+
+def best(fn, repeats=REPEATS) -> float:
+    times = []
+    for _ in range(repeats):
+        gc.collect()
+        t0 = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t0)
+    return min(times)
+
+
+def chain(mod, n: int):
+    """n scalar ops alternating v = v * w and v = v + b, then backward."""
+    def run():
+        w = mod.tensor(0.999, requires_grad=True)
+        b = mod.tensor(0.001, requires_grad=True)
+        v = mod.tensor(1.0)
+        for _ in range(n // 2):
+            v = v * w
+            v = v + b
+        v.backward()
+        return w
+    return run
+
+
+def chain_micrograd(n: int):
+    from micrograd.engine import Value
+
+    def run():
+        w, b, v = Value(0.999), Value(0.001), Value(1.0)
+        for _ in range(n // 2):
+            v = v * w
+            v = v + b
+        v.backward()
+        return w
+    return run
+
+
+def mlp(mod):
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(64, 3)).astype(np.float32)
+    Y = rng.normal(size=(64, 1)).astype(np.float32)
+    shapes = [(3, 16), (16,), (16, 16), (16,), (16, 1), (1,)]
+    init = [rng.normal(size=s).astype(np.float32) * 0.5 for s in shapes]
+    x, y = mod.tensor(X), mod.tensor(Y)
+    params = [mod.tensor(p, requires_grad=True) for p in init]
+
+    def run():
+        W1, b1, W2, b2, W3, b3 = params
+        h = (x @ W1 + b1).tanh()
+        h = (h @ W2 + b2).tanh()
+        out = h @ W3 + b3
+        loss = ((out - y) ** 2).mean()
+        loss.backward()
+        for p in params:
+            p.grad = None
+        return loss
+    return run
+
+
+def import_time(module: str) -> float:
+    times = []
+    for _ in range(7):
+        t0 = time.perf_counter()
+        subprocess.run([sys.executable, "-c", f"import {module}"], check=True, cwd=os.path.dirname(HERE))
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times)
+
+
+def row(name: str, value: float, unit: str, ratio: float | None = None, target: float | None = None) -> None:
+    extra = ""
+    if ratio is not None:
+        ok = "OK " if target is None or ratio <= target else "MISS"
+        extra = f"  ratio {ratio:5.2f}" + (f"  (target <= {target}) {ok}" if target is not None else "")
+    print(f"{name:<46} {value:10.3f} {unit}{extra}")
+
+
+def main() -> None:
+    try:
+        import torch
+    except ImportError:
+        torch = None
+    try:
+        import micrograd  # noqa: F401
+        have_mg = True
+    except ImportError:
+        have_mg = False
+    print(f"python {sys.version.split()[0]}, numpy {np.__version__}, torch {getattr(torch, '__version__', 'missing')}, "
+          f"micrograd {'0.1.0' if have_mg else 'missing'}")
+    print()
+    for n in (1_000, 10_000):
+        ours = best(chain(lab, n))
+        row(f"scalar chain {n:>6} ops: autograd_lab", ours * 1e3, "ms")
+        if torch is not None:
+            t = best(chain(torch, n))
+            row(f"scalar chain {n:>6} ops: torch", t * 1e3, "ms", ours / t, 1.0)
+        if have_mg:
+            m = best(chain_micrograd(n))
+            row(f"scalar chain {n:>6} ops: micrograd", m * 1e3, "ms", ours / m, 2.0)
+    print()
+    ours = best(mlp(lab), repeats=REPEATS * 5)
+    row("MLP 3-16-16-1, batch 64: autograd_lab", ours * 1e3, "ms")
+    if torch is not None:
+        t = best(mlp(torch), repeats=REPEATS * 5)
+        row("MLP 3-16-16-1, batch 64: torch", t * 1e3, "ms", ours / t, 1.0)
+    print()
+    n = 10_000
+    plain = best(chain(lab, n))
+
+    def traced():
+        with lab.trace():
+            chain(lab, n)()
+    tr = best(traced)
+    row(f"traced scalar chain {n} ops", tr * 1e3, "ms", tr / plain, 1.3)
+
+    run = chain(lab, n)
+    gc.collect()
+    tracemalloc.start()
+    with lab.trace() as t:
+        w = run()
+    traced_peak = tracemalloc.get_traced_memory()[0]
+    tracemalloc.stop()
+    del w
+    gc.collect()
+    tracemalloc.start()
+    w = run()
+    plain_mem = tracemalloc.get_traced_memory()[0]
+    tracemalloc.stop()
+    per_event = (traced_peak - plain_mem) / len(t.events)
+    row(f"memory per event ({len(t.events)} events)", per_event, "bytes", per_event / 200, 1.0)
+    row("JSON size per event", len(t.to_json()) / len(t.events), "bytes")
+    print()
+    tn = import_time("numpy")
+    ta = import_time("autograd_lab")
+    row("import numpy", tn * 1e3, "ms")
+    row("import autograd_lab", ta * 1e3, "ms", ta / tn, 1.2)
+
+
+if __name__ == "__main__":
+    main()
