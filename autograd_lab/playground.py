@@ -20,6 +20,7 @@ import ast
 import builtins
 import functools
 import html
+import itertools
 import math
 import operator
 import re
@@ -800,20 +801,25 @@ class _Interpreter:
         if self._trace is not None:
             self._trace.set_source(FILENAME, lineno, (_line(self._lines, lineno) or "").strip())
 
+    def _count_events(self) -> None:
+        """Count what the core recorded so far: called before each statement and hook call
+        and at the end (not after every op: reading the events makes the trace build them)."""
+        if self._trace is None:
+            return
+        events = self._trace.events
+        for event in events[self._events_seen:]:
+            if event.kind == "op":
+                self._operations += 1
+        self._events_seen = len(events)
+        if self._operations > self._limits.operations:
+            raise self.reject(f"the program did more than {self._limits.operations} "
+                              "operations on tensors; make it smaller")
+        if len(events) > self._limits.events:
+            raise self.reject(f"the trace has more than {self._limits.events:,} events; "
+                              "make the program smaller")
+
     def _after_core(self, result: Any) -> None:
-        """Count what the core just recorded, and check what it returned."""
-        if self._trace is not None:
-            events = self._trace.events
-            for event in events[self._events_seen:]:
-                if event.kind == "op":
-                    self._operations += 1
-            self._events_seen = len(events)
-            if self._operations > self._limits.operations:
-                raise self.reject(f"the program did more than {self._limits.operations} "
-                                  "operations on tensors; make it smaller")
-            if len(events) > self._limits.events:
-                raise self.reject(f"the trace has more than {self._limits.events:,} events; "
-                                  "make the program smaller")
+        """Check what the core returned (its size was checked before, this is a safety net)."""
         if isinstance(result, self._api.tensor_type):
             try:
                 _check_size(_shape(result), self._limits)
@@ -823,6 +829,7 @@ class _Interpreter:
     # -- statements --------------------------------------------------------------------
     def exec_module(self, tree: ast.Module) -> None:
         self._block(tree.body)
+        self._count_events()
 
     def _block(self, body: list[ast.stmt]) -> None:
         for stmt in body:
@@ -830,6 +837,7 @@ class _Interpreter:
 
     def _stmt(self, node: ast.stmt) -> None:
         self._tick()
+        self._count_events()
         self._statements += 1
         if self._statements > self._limits.statements:
             raise self.reject(f"the program ran more than {self._limits.statements:,} statements; "
@@ -882,16 +890,23 @@ class _Interpreter:
         if isinstance(target, ast.Name):
             self.namespace[target.id] = value
         elif isinstance(target, (ast.Tuple, ast.List)):
-            if not isinstance(value, (tuple, list)):
-                raise TypeError(f"cannot unpack non-iterable {type(value).__name__} object")
-            if len(value) != len(target.elts):
-                raise ValueError(f"expected {len(target.elts)} values to unpack, got {len(value)}")
-            for elt, item in zip(target.elts, value):
+            for elt, item in zip(target.elts, self._unpack(value, len(target.elts))):
                 self.namespace[elt.id] = item
         elif isinstance(target, ast.Attribute):
             self._set_attribute(self._eval(target.value, scope), target.attr, value)
         else:
             raise self.reject("this assignment is not available in the playground")
+
+    def _unpack(self, value: Any, n: int) -> list:
+        """`a, b = value` as CPython does it: at most n + 1 items (a tensor's come from the core)."""
+        if not isinstance(value, (tuple, list, dict, str, np.ndarray, self._api.tensor_type)):
+            raise TypeError(f"cannot unpack non-iterable {type(value).__name__} object")
+        items = list(itertools.islice(iter(value), n + 1))
+        if len(items) > n:
+            raise ValueError(f"too many values to unpack (expected {n})")
+        if len(items) < n:
+            raise ValueError(f"not enough values to unpack (expected {n}, got {len(items)})")
+        return items
 
     def _set_attribute(self, obj: Any, attr: str, value: Any) -> None:
         kind = self._api.kind(obj)
@@ -977,6 +992,8 @@ class _Interpreter:
             if attr in rule.attributes or (
                     rule.saved and _SAVED.match(attr) and attr not in self._api.machinery):
                 return getattr(obj, attr)
+        if not hasattr(obj, attr):  # `w.grad.zero_()` before backward: the student's error, as in Python
+            raise AttributeError(f"'{type(obj).__name__}' object has no attribute '{attr}'")
         raise self.reject(f"{_describe(obj, kind)} has no `.{attr}` in the playground. {_offers()}")
 
     def _subscript(self, obj: Any, index: Any) -> Any:
@@ -1093,6 +1110,7 @@ class _Interpreter:
             raise TypeError(f"<lambda>() takes {len(names)} positional argument"
                             f"{'s' if len(names) != 1 else ''} but {len(args)} were given")
         self._tick()
+        self._count_events()
         if self._hook_depth >= self._limits.hook_depth:
             raise self.reject(f"hooks ran inside hooks more than {self._limits.hook_depth} deep "
                               "(does a hook call backward()?)")

@@ -46,7 +46,6 @@ HOSTILE: list[tuple[str, str, str]] = [  # (family, when refused, source)
     ("private", STATIC, "x = tensor(1.0)\nd = x._data"),
     ("private", STATIC, "_x = 1"),
     ("private", STATIC, _T + "v = z.grad_fn._version"),
-    ("private", DYNAMIC, "x = tensor(1.0)\ns = x._saved_self"),
     ("private", DYNAMIC, _T + "s = z.grad_fn._saved_names"),
     ("private", DYNAMIC, _T + "s = z.grad_fn._saved_if"),
     # builtins
@@ -121,6 +120,8 @@ HOSTILE: list[tuple[str, str, str]] = [  # (family, when refused, source)
     ("file", STATIC, "print(1, file=open('pwned.txt', 'w'))"),
     ("file", STATIC, "x = tensor([1.0])\na = x.numpy()\na.dump('pwned.txt')"),
     ("file", STATIC, "x = tensor(1.0)\nlab.save(x, 'pwned.txt')"),
+    ("file", DYNAMIC, "x = tensor([1.0])\na = x.numpy()\nb = a.data"),
+    ("file", DYNAMIC, "x = tensor([1.0])\ns = x.numpy().sum()"),
     # touching the namespace
     ("namespace", STATIC, "tensor = None"),
     ("namespace", STATIC, "print = None"),
