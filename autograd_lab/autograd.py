@@ -11,8 +11,6 @@ unless ``retain_graph=True``.
 """
 from __future__ import annotations
 
-from typing import Sequence
-
 from . import engine
 from .tensor import Tensor
 
@@ -40,7 +38,7 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph: bool | None = None, c
     else:
         gos = (grad_outputs,) if isinstance(grad_outputs, Tensor) else tuple(grad_outputs)
         if len(gos) != len(outs):
-            raise RuntimeError(f"grad can be implicitly created only for scalar outputs"
+            raise RuntimeError("grad can be implicitly created only for scalar outputs"
                                if not gos else
                                f"Mismatch in number of gradients: got {len(gos)} gradients for {len(outs)} outputs")
     for i in ins:

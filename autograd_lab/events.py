@@ -18,12 +18,9 @@ to the user's variable names found in the traced block.
 from __future__ import annotations
 
 import itertools
-import json
-import linecache
 import os
 import sys
 from collections import namedtuple
-from typing import Any
 
 import numpy as np
 
@@ -68,7 +65,7 @@ KINDS = tuple(EVENT_TYPES)
 _SCALARS = (np.float32, np.float64, np.int64, np.bool_)
 
 
-def snapshot(v) -> Any:
+def snapshot(v) -> object:
     """A small, JSON-friendly copy of a value: float, nested list, or a summary for big arrays."""
     if v.__class__ in _SCALARS:
         return v.item()
@@ -188,6 +185,7 @@ class Trace:
         return Player(self, **kwargs)
 
     def to_json(self) -> str:
+        import json
         return json.dumps({
             "version": 1,
             "names": {str(k): v for k, v in self.names.items()},
@@ -197,6 +195,7 @@ class Trace:
 
     @classmethod
     def from_json(cls, s: str) -> "Trace":
+        import json
         data = json.loads(s)
         t = cls()
         t.names = {int(k): v for k, v in data["names"].items()}
@@ -240,6 +239,7 @@ class Trace:
         src = self._sources.get(key)
         if src is None:
             fname = code.co_filename
+            import linecache
             src = self._sources[key] = Source(fname, line, linecache.getline(fname, line).strip())
         return src
 

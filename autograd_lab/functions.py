@@ -19,8 +19,6 @@ from __future__ import annotations
 
 import itertools
 import warnings
-import weakref
-from collections import OrderedDict
 
 import numpy as np
 

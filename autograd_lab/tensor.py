@@ -14,7 +14,7 @@ import itertools
 import numbers
 import warnings
 from collections import OrderedDict
-from typing import Any, Callable
+from collections.abc import Callable
 
 import numpy as np
 
@@ -125,7 +125,7 @@ class Tensor:
     __slots__ = ("_data", "_requires_grad", "grad_fn", "_grad", "_acc", "_x", "_tid", "__weakref__")
     __array_priority__ = 1000  # numpy defers to our operators (np.float32(2) * t -> Tensor)
 
-    def __init__(self, data: Any = None, requires_grad: bool = False, dtype: dtype | None = None):
+    def __init__(self, data: object = None, requires_grad: bool = False, dtype: dtype | None = None):
         arr = _to_array(data if data is not None else [], dtype)
         self._data = arr
         self._requires_grad = False
@@ -401,7 +401,7 @@ def _repr(t: Tensor) -> str:
     return f"tensor({body})"
 
 
-def _to_array(data: Any, dt: dtype | None) -> np.ndarray:
+def _to_array(data: object, dt: dtype | None) -> np.ndarray:
     """Turn user data (numbers, nested lists, numpy arrays, tensors) into a numpy array."""
     if dt is not None and not isinstance(dt, dtype):
         raise TypeError(f"dtype must be autograd_lab.float32 or autograd_lab.float64, got {dt!r}")
@@ -446,7 +446,7 @@ _new = object.__new__
 
 
 # ---------------------------------------------------------------------- factories
-def tensor(data: Any, requires_grad: bool = False, dtype: dtype | None = None) -> Tensor:
+def tensor(data: object, requires_grad: bool = False, dtype: dtype | None = None) -> Tensor:
     """A new leaf tensor: ``tensor(2.0, requires_grad=True)`` -> ``tensor(2., requires_grad=True)``."""
     from . import functions as F
     return F.apply(F.MakeLeaf, _to_array(data, dtype), bool(requires_grad))

@@ -90,15 +90,6 @@ def mlp(mod):
     return run
 
 
-def import_time(module: str) -> float:
-    times = []
-    for _ in range(7):
-        t0 = time.perf_counter()
-        subprocess.run([sys.executable, "-c", f"import {module}"], check=True, cwd=os.path.dirname(HERE))
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times)
-
-
 def row(name: str, value: float, unit: str, ratio: float | None = None, target: float | None = None) -> None:
     extra = ""
     if ratio is not None:
@@ -107,49 +98,32 @@ def row(name: str, value: float, unit: str, ratio: float | None = None, target: 
     print(f"{name:<46} {value:10.3f} {unit}{extra}")
 
 
-def main() -> None:
-    try:
-        import torch
-    except ImportError:
-        torch = None
-    try:
-        import micrograd  # noqa: F401
-        have_mg = True
-    except ImportError:
-        have_mg = False
-    print(f"python {sys.version.split()[0]}, numpy {np.__version__}, torch {getattr(torch, '__version__', 'missing')}, "
-          f"micrograd {'0.1.0' if have_mg else 'missing'}")
-    print()
-    for n in (1_000, 10_000):
-        ours = best(chain(lab, n))
-        row(f"scalar chain {n:>6} ops: autograd_lab", ours * 1e3, "ms")
-        if torch is not None:
-            t = best(chain(torch, n))
-            row(f"scalar chain {n:>6} ops: torch", t * 1e3, "ms", ours / t, 1.0)
-        if have_mg:
-            m = best(chain_micrograd(n))
-            row(f"scalar chain {n:>6} ops: micrograd", m * 1e3, "ms", ours / m, 2.0)
-    print()
-    ours = best(mlp(lab), repeats=REPEATS * 5)
-    row("MLP 3-16-16-1, batch 64: autograd_lab", ours * 1e3, "ms")
-    if torch is not None:
-        t = best(mlp(torch), repeats=REPEATS * 5)
-        row("MLP 3-16-16-1, batch 64: torch", t * 1e3, "ms", ours / t, 1.0)
-    print()
+def bench_recording() -> None:
+    """Traced vs untraced run. Measured before torch is imported: torch's large heap makes every
+    full garbage collection slower, which would bill torch's import to our recording."""
     n = 10_000
     plain = best(chain(lab, n))
 
     def traced():
         with lab.trace():
             chain(lab, n)()
+
+    def traced_and_read():
+        with lab.trace() as t:
+            chain(lab, n)()
+        return t.events
     tr = best(traced)
-    row(f"traced scalar chain {n} ops", tr * 1e3, "ms", tr / plain, 1.3)
+    row(f"scalar chain {n} ops, untraced", plain * 1e3, "ms")
+    row(f"scalar chain {n} ops, traced (recording)", tr * 1e3, "ms", tr / plain, 1.3)
+    tr2 = best(traced_and_read)
+    row("  ... and reading t.events (builds events)", tr2 * 1e3, "ms", tr2 / plain)
 
     run = chain(lab, n)
     gc.collect()
     tracemalloc.start()
     with lab.trace() as t:
         w = run()
+    t.events  # built: the memory of the events themselves counts
     traced_peak = tracemalloc.get_traced_memory()[0]
     tracemalloc.stop()
     del w
@@ -161,11 +135,57 @@ def main() -> None:
     per_event = (traced_peak - plain_mem) / len(t.events)
     row(f"memory per event ({len(t.events)} events)", per_event, "bytes", per_event / 200, 1.0)
     row("JSON size per event", len(t.to_json()) / len(t.events), "bytes")
+
+
+def bench_import() -> None:
+    tn, ta = [], []
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    for module, out in (("numpy", tn), ("autograd_lab", ta)):
+        subprocess.run([sys.executable, "-c", f"import {module}"], check=True, cwd=os.path.dirname(HERE), env=env)
+    for _ in range(9):  # interleaved, so that machine load hits both alike
+        for module, out in (("numpy", tn), ("autograd_lab", ta)):
+            t0 = time.perf_counter()
+            subprocess.run([sys.executable, "-c", f"import {module}"], check=True, cwd=os.path.dirname(HERE), env=env)
+            out.append(time.perf_counter() - t0)
+    row("import numpy (python -c, median)", statistics.median(tn) * 1e3, "ms")
+    row("import autograd_lab (python -c, median)", statistics.median(ta) * 1e3, "ms",
+        statistics.median(ta) / statistics.median(tn), 1.2)
+
+
+def main() -> None:
+    print(f"python {sys.version.split()[0]}, numpy {np.__version__}")
+    bench_recording()
     print()
-    tn = import_time("numpy")
-    ta = import_time("autograd_lab")
-    row("import numpy", tn * 1e3, "ms")
-    row("import autograd_lab", ta * 1e3, "ms", ta / tn, 1.2)
+    bench_import()
+    print()
+    # micrograd before torch is imported (see bench_recording: torch's heap slows every GC pass)
+    try:
+        import micrograd  # noqa: F401
+        print("micrograd 0.1.0")
+        for n in (1_000, 10_000):
+            ours = best(chain(lab, n))
+            m = best(chain_micrograd(n))
+            row(f"scalar chain {n:>6} ops: autograd_lab", ours * 1e3, "ms")
+            row(f"scalar chain {n:>6} ops: micrograd", m * 1e3, "ms", ours / m, 2.0)
+    except ImportError:
+        print("micrograd missing: pip install micrograd==0.1.0")
+    print()
+    try:
+        import torch
+    except ImportError:
+        print("torch missing: pip install torch==2.13.0")
+        return
+    print(f"torch {torch.__version__} (autograd_lab measured again in the same process)")
+    for n in (1_000, 10_000):
+        ours = best(chain(lab, n))
+        t = best(chain(torch, n))
+        row(f"scalar chain {n:>6} ops: autograd_lab", ours * 1e3, "ms")
+        row(f"scalar chain {n:>6} ops: torch", t * 1e3, "ms", ours / t, 1.0)
+    print()
+    ours = best(mlp(lab), repeats=REPEATS * 5)
+    row("MLP 3-16-16-1, batch 64: autograd_lab", ours * 1e3, "ms")
+    t = best(mlp(torch), repeats=REPEATS * 5)
+    row("MLP 3-16-16-1, batch 64: torch", t * 1e3, "ms", ours / t, 1.0)
 
 
 if __name__ == "__main__":
