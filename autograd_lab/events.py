@@ -119,6 +119,8 @@ class Trace:
         self._recorded_errors: set[int] = set()
         self._call_source = None  # the source line of the backward call being run
         self._saved_cache: dict = {}
+        self._intern: dict = {}    # small tuples that recur (next_vars), shared between events
+        self._next_of: dict = {}   # node id -> its next tuple
         from .functions import AccumulateGrad
         from .tensor import Tensor
         self._Tensor, self._Acc = Tensor, AccumulateGrad
@@ -358,8 +360,15 @@ class Trace:
         if saved is None:
             names = node.__class__._saved_names
             saved = self._saved_cache[key] = tuple(nm for nm, had in zip(names, node._had_saved()) if had)
-        events.append(OpEvent(len(events), src, opname, ins, otid, snapshot(data), data.shape, True, tid(node),
-                              node.name(), tuple(nxt), tuple(nvars), saved,
+        intern = self._intern
+        nxt = tuple(nxt)
+        nvars = tuple(nvars)
+        nxt = intern.setdefault(nxt, nxt)
+        nvars = intern.setdefault(nvars, nvars)
+        ntid = tid(node)
+        self._next_of[ntid] = nxt
+        events.append(OpEvent(len(events), src, opname, ins, otid, snapshot(data), data.shape, True, ntid,
+                              node.name(), nxt, nvars, saved,
                               out is inputs[0] and fn.__name__.endswith("Inplace")))
 
     def update(self, fn, inputs, target, before) -> None:
@@ -409,10 +418,13 @@ class Trace:
 
     def _build_node(self, node, grad_output, grad_inputs, src) -> None:
         tid = self.tid
+        ntid = tid(node)
+        nxt = self._next_of.get(ntid)  # the same tuple as in the node's op event
+        if nxt is None:
+            nxt = tuple([tid(n) if n is not None else None for n, _ in node.next_functions])
         events = self._events
-        events.append(NodeEvent(len(events), src, tid(node), node.name(), snapshot(grad_output),
-                                tuple([snapshot(g) for g in grad_inputs]),
-                                tuple([tid(n) if n is not None else None for n, _ in node.next_functions])))
+        events.append(NodeEvent(len(events), src, ntid, node.name(), snapshot(grad_output),
+                                tuple([snapshot(g) for g in grad_inputs]), nxt))
 
     def accumulate(self, node, var, before, added, after) -> None:
         vt = self.tid(var)
