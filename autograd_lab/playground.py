@@ -25,8 +25,10 @@ import math
 import operator
 import re
 import time
+import warnings
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Callable
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import ipywidgets as widgets
@@ -357,7 +359,7 @@ class _Api:
         return None
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _core_api() -> _Api:
     """The allow-list bound to autograd_lab itself."""
     import autograd_lab as core
@@ -775,7 +777,10 @@ class _Interpreter:
         self._events_seen = 0
         self._operations = 0
         self._lineno: int | None = None
-        self._output = ""
+        self._output = ""  # everything shown, warnings included, in order
+        self._printed = ""  # what print() and bare expressions showed
+        self.warnings: list[str] = []
+        self._warned: set[tuple] = set()
 
     # -- bookkeeping -------------------------------------------------------------------
     def start(self, trace: Any) -> None:
@@ -890,7 +895,7 @@ class _Interpreter:
         if isinstance(target, ast.Name):
             self.namespace[target.id] = value
         elif isinstance(target, (ast.Tuple, ast.List)):
-            for elt, item in zip(target.elts, self._unpack(value, len(target.elts))):
+            for elt, item in zip(target.elts, self._unpack(value, len(target.elts)), strict=True):
                 self.namespace[elt.id] = item
         elif isinstance(target, ast.Attribute):
             self._set_attribute(self._eval(target.value, scope), target.attr, value)
@@ -951,11 +956,11 @@ class _Interpreter:
         if isinstance(node, ast.Compare):
             left = self._eval(node.left, scope)
             result: Any = True
-            for i, (op, right_node) in enumerate(zip(node.ops, node.comparators)):
+            for i, (op, right_node) in enumerate(zip(node.ops, node.comparators, strict=True)):
                 right = self._eval(right_node, scope)
                 if not isinstance(op, (ast.Is, ast.IsNot)) and (
                         hasattr(left, "shape") or hasattr(right, "shape")):  # comparisons broadcast too
-                    self._guard(lambda: _check_broadcast(left, right, self._limits))
+                    self._guard(_check_broadcast, left, right, self._limits)
                 result = self._invoke_op(_COMPARE[type(op)], left, right)
                 if i < len(node.ops) - 1 and not result:
                     return result
@@ -964,7 +969,7 @@ class _Interpreter:
         if isinstance(node, (ast.List, ast.Tuple)):
             items = [self._eval(elt, scope) for elt in node.elts]
             value = items if isinstance(node, ast.List) else tuple(items)
-            self._guard(lambda: _count(value, self._limits))
+            self._guard(_count, value, self._limits)
             return value
         if isinstance(node, ast.Subscript):
             return self._subscript(self._eval(node.value, scope), self._eval(node.slice, scope))
@@ -972,9 +977,10 @@ class _Interpreter:
             return _Lambda(self, node, scope)
         raise self.reject(f"{type(node).__name__} is not available in the playground")
 
-    def _guard(self, check: Callable[[], Any]) -> None:
+    def _guard(self, check: Callable[..., Any], *args: Any) -> None:
+        """Run a pre-check; a breach becomes RejectedCode at the current line."""
         try:
-            check()
+            check(*args)
         except _Breach as e:
             raise self.reject(str(e)) from None
 
@@ -1028,7 +1034,7 @@ class _Interpreter:
         """The one place a program calls into the core: checks first, then counts."""
         receiver = callee.obj if isinstance(callee, _Method) else None
         if callee.check is not None:
-            self._guard(lambda: callee.check(receiver, args, kwargs, self._limits))
+            self._guard(callee.check, receiver, args, kwargs, self._limits)
         function = getattr(receiver, callee.name) if isinstance(callee, _Method) else callee.fn
         result = function(*args, **kwargs)
         self._after_core(result)
@@ -1058,9 +1064,9 @@ class _Interpreter:
         if isinstance(op, ast.Pow):
             check = _check_pow
         if hasattr(left, "shape") or hasattr(right, "shape"):
-            self._guard(lambda: check(left, (right,), {}, self._limits))
+            self._guard(check, left, (right,), {}, self._limits)
         elif isinstance(op, ast.Pow):
-            self._guard(lambda: _check_exponent(right, self._limits))
+            self._guard(_check_exponent, right, self._limits)
 
     def _binop(self, op: ast.operator, left: Any, right: Any, inplace: bool = False) -> Any:
         self._check_binop(op, left, right)
@@ -1092,16 +1098,32 @@ class _Interpreter:
             return "".join(parts)
         return str(self._eval(node, scope))
 
-    def _print_text(self, text: str) -> None:
+    def _print_text(self, text: str, printed: bool = True) -> None:
         self._printed_chars += len(text)
         if self._printed_chars > self._limits.printed_chars:
             raise self.reject(f"the program printed more than {self._limits.printed_chars:,} "
                               "characters; print less")
         self._output += text
+        if printed:
+            self._printed += text
 
     def output(self) -> str:
-        """Everything the program printed (and the values its bare expressions showed)."""
+        """Everything the program showed, in order: printed text, values, warnings."""
         return self._output
+
+    def printed(self) -> str:
+        """What print() and bare expressions showed (a script's stdout)."""
+        return self._printed
+
+    def warn(self, message: Warning | str, category: type[Warning], filename: str, lineno: int,
+             file: Any = None, line: str | None = None) -> None:
+        """warnings.showwarning during a run: shown once per line of the program, as Python's
+        default filter does for a script (a non-leaf `.grad` warns, and that is a lesson)."""
+        key = (category, str(message), self._lineno)
+        if key not in self._warned:
+            self._warned.add(key)
+            self.warnings.append(f"{category.__name__}: {message}")
+            self._print_text(f"{category.__name__}: {message}\n", printed=False)
 
     # -- hooks -------------------------------------------------------------------------
     def call_lambda(self, node: ast.Lambda, scope: dict[str, Any], args: tuple) -> Any:
@@ -1122,7 +1144,7 @@ class _Interpreter:
         self._hook_depth += 1
         self._at(node.lineno)
         try:
-            return self._eval(node.body, {**scope, **dict(zip(names, args))})
+            return self._eval(node.body, {**scope, **dict(zip(names, args, strict=True))})
         finally:
             self._hook_depth -= 1
             if outer is not None:
@@ -1167,7 +1189,8 @@ def run(source: str, *, limits: Limits | None = None) -> Trace:
     Raises `RejectedCode` (a `ValueError`) for code the playground will not run, before
     anything runs when the text itself is the problem, or as soon as a limit is reached.
     Autograd errors become ``error`` events of the trace, as with ``trace(catch_errors=True)``.
-    What the program printed is ``trace.printed`` (a list of lines).
+    What the program printed is ``trace.printed`` (a list of lines), its warnings
+    ``trace.warnings`` (once per line and message), and both in order ``trace.output``.
 
         >>> run("x = tensor(3.0)\\nprint(x * 2)").printed
         ['tensor(6.)']
@@ -1180,16 +1203,21 @@ def run(source: str, *, limits: Limits | None = None) -> Trace:
 
     namespace: dict[str, Any] = {}
     interp = _Interpreter(_core_api(), limits, lines, namespace)
-    with core.trace(catch_errors=True, namespace=namespace) as t:
-        interp.start(t)
-        try:
-            interp.exec_module(tree)
-        except RejectedCode:
-            pass  # not an autograd error: raised below, once the trace is closed
+    with warnings.catch_warnings():  # restores the filters and showwarning afterwards
+        warnings.simplefilter("always")
+        warnings.showwarning = interp.warn
+        with core.trace(catch_errors=True, namespace=namespace) as t:
+            interp.start(t)
+            try:
+                interp.exec_module(tree)
+            except RejectedCode:
+                pass  # not an autograd error: raised below, once the trace is closed
     t.set_source(None)
     if interp.rejected is not None:
         raise interp.rejected
-    t.printed = interp.output().splitlines()
+    t.printed = interp.printed().splitlines()
+    t.warnings = interp.warnings
+    t.output = interp.output()
     return t
 
 
@@ -1338,7 +1366,7 @@ class Playground(widgets.VBox):
             self.trace = trace
             self.error = None
             self._show_trace_error(trace)
-            text = "\n".join(trace.printed)
+            text = trace.output.rstrip("\n")
             self._printed.value = f"<pre>{html.escape(text)}</pre>" if text else ""
             self._player.children = (self._make_player(trace),)
             return trace

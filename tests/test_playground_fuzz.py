@@ -55,3 +55,4 @@ def test_random_programs_are_refused_or_traced_like_python(source, tmp_path_fact
     assert comparable(actual) == comparable(expected), source
     assert type(actual.error) is type(expected.error), (source, actual.error, expected.error)
     assert str(actual.error) == str(expected.error), source
+    assert set(actual.warnings) == set(expected.warnings), source

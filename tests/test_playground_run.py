@@ -13,6 +13,7 @@ import io
 import json
 import re
 import textwrap
+import warnings
 from pathlib import Path
 
 import pytest
@@ -187,9 +188,11 @@ def run_direct(source: str, tmp_path: Path):
     code = compile(source, str(path), "exec")
     namespace = dict(TOOLBOX)
     out = io.StringIO()
-    with contextlib.redirect_stdout(out):
+    with contextlib.redirect_stdout(out), warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
         with lab.trace(catch_errors=True, namespace=namespace) as t:
             exec(code, namespace)
+    t.warnings = [f"{w.category.__name__}: {w.message}" for w in caught]
     return t, out.getvalue().splitlines()
 
 
@@ -233,6 +236,7 @@ def assert_same(source: str, tmp_path: Path) -> None:
     assert comparable(actual) == comparable(expected)
     assert sorted(actual.names.values()) == sorted(expected.names.values())
     assert _no_addresses(actual.printed) == _no_addresses(printed)
+    assert set(actual.warnings) == set(expected.warnings)
     assert type(actual.error) is type(expected.error)
     assert str(actual.error) == str(expected.error)
     assert all(e.source is None or e.source.file == FILENAME for e in actual.events)
@@ -288,6 +292,24 @@ def test_bare_expressions_show_their_value_like_the_python_prompt():
     t = run("w = tensor(2.0, requires_grad=True)\nz = w * 3\nz.backward()\nw.grad\nz.grad_fn.name()\n"
             "w.grad.zero_()\nw.register_hook(lambda g: g)\n3 * 4\n")
     assert t.printed == ["tensor(3.)", "'MulBackward0'", "12"]
+
+
+def test_warnings_are_shown_in_order_once_per_line():
+    t = run("w = tensor(2.0, requires_grad=True)\ny = w * 3\nprint('before')\n"
+            "for i in range(3):\n    g = y.grad\nprint(y.grad)\n")
+    assert len(t.warnings) == 2 and t.warnings[0].startswith("UserWarning: The .grad attribute of a Tensor")
+    assert t.printed == ["before", "None"]
+    lines = t.output.splitlines()
+    assert lines[0] == "before" and lines[1] == t.warnings[0] and lines[2] == t.warnings[1]
+    assert lines[3] == "None"
+
+
+def test_warning_filters_are_restored_after_a_run():
+    import warnings
+
+    filters, show = list(warnings.filters), warnings.showwarning
+    run("w = tensor(2.0, requires_grad=True)\ny = w * 3\ng = y.grad")
+    assert warnings.filters == filters and warnings.showwarning is show
 
 
 def test_print_formats():
@@ -365,12 +387,18 @@ def _fits(snippet: str) -> bool:
 
 
 def notebook_snippets() -> list:
+    """Each snippet that fits, alone or after the notebook's earlier fitting snippets (a cell
+    that reads `w` from the cell before it)."""
     found = []
     for notebook in sorted(NOTEBOOKS.glob("*.ipynb")):
+        before: list[str] = []
         for i, cell in enumerate(_cells(notebook)):
             for j, snippet in enumerate(_snippets_of(cell)):
-                if _fits(snippet):
-                    found.append(pytest.param(snippet, id=f"{notebook.stem}-cell{i}-{j}"))
+                for program in (snippet, "".join(before) + snippet):
+                    if _fits(program):
+                        found.append(pytest.param(program, id=f"{notebook.stem}-cell{i}-{j}"))
+                        before.append(snippet)
+                        break
     return found or [pytest.param(None, id="no-notebook-snippets-yet")]
 
 

@@ -80,6 +80,13 @@ def test_text_from_the_student_is_escaped(pg):
     assert "<script>" not in pg._printed.value and "&lt;script&gt;" in pg._printed.value
 
 
+def test_warnings_are_shown_with_the_printed_text(pg):
+    pg.source = "w = tensor(2.0, requires_grad=True)\ny = w * 3\nprint(y.grad)"
+    pg.run()
+    assert "UserWarning: The .grad attribute of a Tensor that is not a leaf" in pg._printed.value
+    assert pg._printed.value.index("UserWarning") < pg._printed.value.index("None")
+
+
 def test_choosing_an_example_loads_it_and_resets_the_menu(pg):
     pg._examples.value = "A training step"
     assert pg.source == EXAMPLES["A training step"] and pg._examples.value == ""
