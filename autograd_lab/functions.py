@@ -44,7 +44,7 @@ _NO_EDGE = (None, 0)
 # Backward formulas see Tensors (create_graph=True) or numpy values; the engine sets this.
 unpack_tensors = False
 _TENSOR_SAVES = ("_saved_self", "_saved_other", "_saved_result", "_saved_tensor", "_saved_vec",
-                 "_saved_mat2", "_saved_exponent_tensor")
+                 "_saved_mat2", "_saved_exponent")
 
 
 class _Freed(tuple):
@@ -155,7 +155,7 @@ class Node:
                     return None
                 v = saved[i]
                 return self._as_tensor(v) if name in _TENSOR_SAVES else v
-            params = cls.__dict__.get("_params", {})
+            params = getattr(cls, "_params", {})
             if name in params:
                 return params[name](self)
         raise AttributeError(f"'{cls.__name__}' object has no attribute '{name}'")
@@ -389,7 +389,7 @@ def unbroadcast(g, shape):
     axes = tuple(range(lead)) + tuple(i + lead for i, s in enumerate(shape) if s == 1 and gshape[i + lead] != 1)
     if isinstance(g, Tensor):
         return g.sum(dim=axes, keepdim=True).reshape(tuple(shape)) if axes else g.reshape(tuple(shape))
-    return np.sum(g, axis=axes, keepdims=True).reshape(shape) if axes else np.reshape(g, shape)
+    return np.add.reduce(g, axis=axes, keepdims=True).reshape(shape) if axes else np.reshape(g, shape)
 
 
 def expand(g, shape):
@@ -401,6 +401,26 @@ def expand(g, shape):
 
 def _shape(v):
     return np.shape(v) if not isinstance(v, Tensor) else tuple(v.shape)
+
+
+def broadcast_error(a, b) -> Exception:
+    """PyTorch's error for shapes that do not broadcast (numpy would raise a ValueError)."""
+    sa, sb = _shape(a), _shape(b)
+    for i in range(max(len(sa), len(sb)) - 1, -1, -1):
+        off = max(len(sa), len(sb)) - 1 - i
+        x = sa[len(sa) - 1 - off] if off < len(sa) else 1
+        y = sb[len(sb) - 1 - off] if off < len(sb) else 1
+        if x != y and x != 1 and y != 1:
+            return RuntimeError(f"The size of tensor a ({x}) must match the size of tensor b ({y}) "
+                                f"at non-singleton dimension {i}")
+    return ValueError(f"operands could not be broadcast together with shapes {sa} {sb}")
+
+
+def _where(cond, x, y):
+    """``where(cond, x, y)`` on numpy values, or through ``WhereBackward0`` on Tensors (create_graph)."""
+    if isinstance(cond, Tensor) or isinstance(x, Tensor) or isinstance(y, Tensor):
+        return apply(WhereBackward0, cond, x, y)
+    return np.where(cond, x, y)
 
 
 def _binary_shapes(a, b, out):
@@ -420,7 +440,10 @@ class AddBackward0(Function):
 
     @staticmethod
     def forward(ctx, a, b):
-        out = a + b
+        try:
+            out = a + b
+        except ValueError:
+            raise broadcast_error(a, b) from None
         ctx._info = None if out.__class__ is not np.ndarray else _binary_shapes(a, b, out)
         return out
 
@@ -441,7 +464,10 @@ class SubBackward0(Function):
 
     @staticmethod
     def forward(ctx, a, b):
-        out = a - b
+        try:
+            out = a - b
+        except ValueError:
+            raise broadcast_error(a, b) from None
         ctx._info = None if out.__class__ is not np.ndarray else _binary_shapes(a, b, out)
         return out
 
@@ -480,7 +506,10 @@ class MulBackward0(Function):
     def forward(ctx, a, b):
         na, nb = ctx.needs_input_grad[0], ctx.needs_input_grad[1]
         ctx.save_for_backward(a if nb else None, b if na else None)
-        out = a * b
+        try:
+            out = a * b
+        except ValueError:
+            raise broadcast_error(a, b) from None
         ctx._info = None if out.__class__ is not np.ndarray else _binary_shapes(a, b, out)
         return out
 
@@ -505,7 +534,10 @@ class DivBackward0(Function):
     def forward(ctx, a, b):
         nb = ctx.needs_input_grad[1]
         ctx.save_for_backward(a if nb else None, b)
-        out = a / b
+        try:
+            out = a / b
+        except ValueError:
+            raise broadcast_error(a, b) from None
         ctx._info = None if out.__class__ is not np.ndarray else _binary_shapes(a, b, out)
         return out
 
@@ -513,10 +545,12 @@ class DivBackward0(Function):
     def backward(ctx, g):
         a, b = ctx.saved_tensors
         na, nb = ctx.needs_input_grad
-        sa, sb = ctx._info or ((), ())
-        ga = unbroadcast(g / b, sa) if na else None
-        gb = unbroadcast(-g * a / (b * b), sb) if nb else None
-        return ga, gb
+        ga = g / b if na else None
+        gb = -g * ((a / b) / b) if nb else None  # PyTorch's div_tensor_other_backward
+        shapes = ctx._info
+        if shapes is None:
+            return ga, gb
+        return (unbroadcast(ga, shapes[0]) if na else None, unbroadcast(gb, shapes[1]) if nb else None)
 
 
 class NegBackward0(Function):
@@ -549,26 +583,50 @@ class ReciprocalBackward0(Function):
     @staticmethod
     def backward(ctx, g):
         (r,) = ctx.saved_tensors
-        return (-g * r * r,)
+        return (-g * (r * r),)
+
+
+def _pow_scalar(a, p):
+    """``a ** p`` for a Python number ``p``, with PyTorch's special cases (0.5 is sqrt, -0.5 rsqrt, 3 a cube)."""
+    if isinstance(a, Tensor):
+        return a ** p
+    if p == 2:
+        return a * a
+    if p == 3:
+        return a * a * a
+    if p == 0.5:
+        return np.sqrt(a)
+    if p == -0.5:
+        return 1 / np.sqrt(a)
+    if p == -1:
+        return 1 / a
+    if p == -2:
+        return 1 / (a * a)
+    if isinstance(p, int) and p < 0 and np.result_type(a).kind in "iub":
+        raise RuntimeError("Integers to negative integer powers are not allowed.")
+    return a ** p
 
 
 class PowBackward0(Function):
     """f(a) = a ** p, for a Python number p"""
-    __slots__ = ()
-    _saved_names = ("_saved_self", "_saved_exponent")
+    __slots__ = ("exponent",)
+    _saved_names = ("_saved_self",)
+    _params = {"_saved_exponent": lambda self: self.exponent}
     _keeps_dtype = False
 
     @staticmethod
     def forward(ctx, a, exponent):
-        ctx.save_for_backward(a, exponent)
-        return a ** exponent
+        ctx.save_for_backward(a)
+        ctx.exponent = exponent
+        return _pow_scalar(a, exponent)
 
     @staticmethod
     def backward(ctx, g):
-        a, p = ctx.saved_tensors
+        (a,) = ctx.saved_tensors
+        p = ctx.exponent
         if p == 0:
-            return (g * 0,)
-        return (g * p * a ** (p - 1),)
+            return (g * 0 if isinstance(g, Tensor) else np.zeros_like(a),)
+        return (g * (p * _pow_scalar(a, float(p - 1))),)
 
 
 class PowBackward1(Function):
@@ -579,7 +637,10 @@ class PowBackward1(Function):
 
     @staticmethod
     def forward(ctx, a, b):
-        r = a ** b
+        try:
+            r = a ** b
+        except ValueError:
+            raise broadcast_error(a, b) from None
         ctx.save_for_backward(a, b, r)
         ctx._result_raw = r
         return r
@@ -588,28 +649,35 @@ class PowBackward1(Function):
     def backward(ctx, g):
         a, b, r = ctx.saved_tensors
         na, nb = ctx.needs_input_grad
-        ga = unbroadcast(g * b * a ** (b - 1), _shape(a)) if na else None
-        gb = unbroadcast(g * r * _log(a), _shape(b)) if nb else None
-        return ga, gb
+        # PyTorch's pow_backward_self / pow_backward_exponent: 0 where the formula is 0 * inf
+        ga = _where(b == 0, 0, g * (b * a ** (b - 1))) if na else None
+        gb = g * _where((a == 0) & (b >= 0), 0, r * _log(a)) if nb else None
+        return (unbroadcast(ga, _shape(a)) if na else None, unbroadcast(gb, _shape(b)) if nb else None)
 
 
 class PowBackward2(Function):
     """f(b) = base ** b, for a Python number base (``2 ** a``)"""
-    __slots__ = ("_result_raw",)
-    _saved_names = ("_saved_self", "_saved_exponent", "_saved_result")
+    __slots__ = ("_result_raw", "base")
+    _saved_names = ("_saved_exponent", "_saved_result")
+    _params = {"_saved_self": lambda self: self.base}
     _keeps_dtype = False
 
     @staticmethod
     def forward(ctx, b, base):
         r = base ** b
-        ctx.save_for_backward(base, b, r)
+        ctx.save_for_backward(b, r)
         ctx._result_raw = r
+        ctx.base = base
         return r
 
     @staticmethod
     def backward(ctx, g):
-        base, b, r = ctx.saved_tensors
-        return (g * r * float(np.log(base)),)
+        b, r = ctx.saved_tensors
+        base = ctx.base
+        log_base = float(np.log(np.float64(base)))
+        if base == 0:
+            return (g * _where(b >= 0, 0, r * log_base),)
+        return (g * (r * log_base),)
 
 
 def _log(v):
@@ -688,7 +756,7 @@ class SigmoidBackward0(Function):
     @staticmethod
     def backward(ctx, g):
         (r,) = ctx.saved_tensors
-        return (g * r * (1 - r),)
+        return (g * (1 - r) * r,)
 
 
 class ReluBackward0(Function):
@@ -707,7 +775,7 @@ class ReluBackward0(Function):
     @staticmethod
     def backward(ctx, g):
         (r,) = ctx.saved_tensors
-        return (g * (r > 0),)
+        return (_where(r <= 0, 0, g),)  # PyTorch's threshold_backward
 
 
 class SqrtBackward0(Function):
@@ -753,7 +821,7 @@ class SumBackward0(Function):
     @staticmethod
     def forward(ctx, a):
         ctx._info = _shape(a)
-        s = np.sum(a)
+        s = np.add.reduce(a, axis=None)
         return s if np.result_type(a).kind != "b" else np.int64(s)
 
     @staticmethod
@@ -774,7 +842,7 @@ class SumBackward1(Function):
         ctx.dim, ctx.keepdim = dims, keepdim
         ctx._info = _shape(a)
         axis = dims if np.ndim(a) else None
-        return np.asarray(np.sum(a, axis=axis, keepdims=keepdim))
+        return np.asarray(np.add.reduce(a, axis=axis, keepdims=keepdim))
 
     @staticmethod
     def backward(ctx, g):
@@ -783,6 +851,13 @@ class SumBackward1(Function):
             kept = tuple(1 if i in ctx.dim else s for i, s in enumerate(shape))
             g = g.reshape(kept)
         return (expand(g, shape),)
+
+
+def _check_mean_dtype(a):
+    kind = np.result_type(a).kind
+    if kind != "f":
+        raise RuntimeError("mean(): could not infer output dtype. Input dtype must be either a floating point or "
+                           f"complex dtype. Got: {'Bool' if kind == 'b' else 'Long'}")
 
 
 class MeanBackward0(Function):
@@ -794,10 +869,9 @@ class MeanBackward0(Function):
 
     @staticmethod
     def forward(ctx, a):
-        if np.result_type(a).kind != "f":
-            raise RuntimeError("mean(): could not infer output dtype. Input dtype must be either a floating point or complex dtype. Got: Long")
+        _check_mean_dtype(a)
         ctx._info = _shape(a)
-        return np.mean(a, dtype=np.result_type(a)) if np.size(a) else np.result_type(a).type(np.nan)
+        return np.add.reduce(a, axis=None) / np.size(a)
 
     @staticmethod
     def backward(ctx, g):
@@ -817,8 +891,10 @@ class MeanBackward1(Function):
         dims = _dims(dim, np.ndim(a))
         ctx.dim, ctx.keepdim = dims, keepdim
         ctx._info = _shape(a)
+        _check_mean_dtype(a)
         axis = dims if np.ndim(a) else None
-        return np.asarray(np.mean(a, axis=axis, keepdims=keepdim, dtype=np.result_type(a)))
+        n = int(np.prod([np.shape(a)[d] for d in dims])) if np.ndim(a) else 1
+        return np.asarray(np.add.reduce(a, axis=axis, keepdims=keepdim) / n)
 
     @staticmethod
     def backward(ctx, g):
@@ -1012,6 +1088,24 @@ class MmBackward0(Function):
         if isinstance(g, Tensor):
             return (g @ b.t() if na else None, a.t() @ g if nb else None)
         return (g @ b.T if na else None, a.T @ g if nb else None)
+
+
+class WhereBackward0(Function):
+    """f(c, x, y) = x where c else y (used inside other ops' backward formulas under create_graph)"""
+    __slots__ = ()
+    _keeps_dtype = False
+
+    @staticmethod
+    def forward(ctx, cond, x, y):
+        ctx._info = (cond, _shape(x), _shape(y))
+        return np.where(cond, x, y)
+
+    @staticmethod
+    def backward(ctx, g):
+        cond, sx, sy = ctx._info
+        _, nx, ny = ctx.needs_input_grad
+        return (None, unbroadcast(_where(cond, g, 0), sx) if nx else None,
+                unbroadcast(_where(cond, 0, g), sy) if ny else None)
 
 
 # ---------------------------------------------------------------------------- comparisons (no grad)

@@ -44,14 +44,18 @@ FILENAME = "<playground>"
 class RejectedCode(ValueError):
     """The playground will not run this code: the message says what is not allowed and what is.
 
+    ``reason`` is what is wrong, ``hint`` what the playground offers instead (may be empty);
     ``lineno`` and ``line`` point at the offending line (None for whole-program limits).
     """
 
-    def __init__(self, reason: str, lineno: int | None = None, line: str | None = None):
+    def __init__(self, reason: str, lineno: int | None = None, line: str | None = None,
+                 hint: str = ""):
         self.reason = reason
+        self.hint = hint
         self.lineno = lineno
         self.line = line
-        super().__init__(f"line {lineno}: {reason}" if lineno else reason)
+        message = f"{reason} {hint}" if hint else reason
+        super().__init__(f"line {lineno}: {message}" if lineno else message)
 
 
 @dataclass(frozen=True)
@@ -480,13 +484,13 @@ class _Checker:
             self._stmt(stmt)
 
     # -- helpers -----------------------------------------------------------------------
-    def _reject(self, node: ast.AST, reason: str) -> RejectedCode:
+    def _reject(self, node: ast.AST, reason: str, hint: str = "") -> RejectedCode:
         lineno = getattr(node, "lineno", None)
-        return RejectedCode(reason, lineno, _line(self._lines, lineno))
+        return RejectedCode(reason, lineno, _line(self._lines, lineno), hint)
 
     def _unavailable(self, node: ast.AST, what: str | None = None) -> RejectedCode:
         what = what or _CONSTRUCTS.get(type(node).__name__, f"`{type(node).__name__}`")
-        return self._reject(node, f"{what} is not available in the playground. {_what_is_allowed()}")
+        return self._reject(node, f"{what} is not available in the playground.", _what_is_allowed())
 
     def _bind(self, node: ast.AST, name: str) -> None:
         if name.startswith("_"):
@@ -523,6 +527,11 @@ class _Checker:
                 self._stmt(stmt)
         elif isinstance(node, ast.Pass):
             pass
+        elif isinstance(node, (ast.Import, ast.ImportFrom)) and _imports_the_lab(node):
+            raise self._reject(node, "`import` is not available in the playground, and not needed: "
+                                     "`torch` and `lab` are already there (torch.tensor(...), "
+                                     "lab.zeros(...)), and so are tensor, zeros, ones, autograd, "
+                                     "optim and no_grad.", _what_is_allowed())
         else:
             raise self._unavailable(node)
 
@@ -638,7 +647,7 @@ class _Checker:
         name = node.id
         if name.startswith("__"):
             raise self._reject(node, f"`{name}`: names with double underscores are Python "
-                                     f"internals, not available in the playground. {_what_is_allowed()}")
+                                     "internals, not available in the playground.", _what_is_allowed())
         if name.startswith("_"):
             raise self._reject(node, f"`{name}`: names starting with an underscore are private, "
                                      "not available in the playground")
@@ -650,19 +659,18 @@ class _Checker:
         if hasattr(builtins, name):
             raise self._unavailable(node, f"`{name}`")
         raise self._reject(node, f"`{name}` is not defined: assign it first, as in "
-                                 f"`{name} = tensor(1.0)`. {_what_is_allowed()}")
+                                 f"`{name} = tensor(1.0)`.", _what_is_allowed())
 
     def _attribute(self, node: ast.Attribute) -> None:
         attr = node.attr
         if attr.startswith("__"):
             raise self._reject(node, f"`.{attr}`: names with double underscores are Python "
-                                     f"internals, not available in the playground. {_what_is_allowed()}")
+                                     "internals, not available in the playground.", _what_is_allowed())
         if attr.startswith("_") and not _SAVED.match(attr):
             raise self._reject(node, f"`.{attr}`: names starting with an underscore are private; "
                                      "the only ones available are grad_fn's `_saved_*` attributes")
         if not attr.startswith("_") and attr not in self._members:
-            raise self._reject(node, f"`.{attr}` is not available in the playground. "
-                                     + _offers())
+            raise self._reject(node, f"`.{attr}` is not available in the playground.", _offers())
 
     def _call(self, node: ast.Call, params: frozenset[str]) -> None:
         func = node.func
@@ -729,6 +737,12 @@ class _Checker:
         self._expr(node.body, params | frozenset(names))
 
 
+def _imports_the_lab(node: ast.Import | ast.ImportFrom) -> bool:
+    """`import autograd_lab as torch`, `import torch`, `from autograd_lab import tensor`."""
+    modules = [node.module or ""] if isinstance(node, ast.ImportFrom) else [a.name for a in node.names]
+    return all(m.split(".")[0] in ("autograd_lab", "torch") for m in modules)
+
+
 def _offers() -> str:
     parts = []
     for kind, rule in _RULES.items():
@@ -788,10 +802,10 @@ class _Interpreter:
         self._deadline = time.monotonic() + self._limits.seconds
         self._events_seen = len(trace.events)
 
-    def reject(self, reason: str) -> RejectedCode:
+    def reject(self, reason: str, hint: str = "") -> RejectedCode:
         """Record the first breach (it stays, even if the core swallows the exception)."""
         if self.rejected is None:
-            self.rejected = RejectedCode(reason, self._lineno, _line(self._lines, self._lineno))
+            self.rejected = RejectedCode(reason, self._lineno, _line(self._lines, self._lineno), hint)
         return self.rejected
 
     def _tick(self) -> None:
@@ -1000,7 +1014,7 @@ class _Interpreter:
                 return getattr(obj, attr)
         if not hasattr(obj, attr):  # `w.grad.zero_()` before backward: the student's error, as in Python
             raise AttributeError(f"'{type(obj).__name__}' object has no attribute '{attr}'")
-        raise self.reject(f"{_describe(obj, kind)} has no `.{attr}` in the playground. {_offers()}")
+        raise self.reject(f"{_describe(obj, kind)} has no `.{attr}` in the playground.", _offers())
 
     def _subscript(self, obj: Any, index: Any) -> Any:
         if not isinstance(obj, (list, tuple, np.ndarray, self._api.tensor_type)):
@@ -1299,6 +1313,7 @@ DEFAULT_EXAMPLE = "The classic example"
 _STYLE = """<style>
 .alab-playground .alab-code textarea { font-family: monospace; font-size: 13px; }
 .alab-playground .alab-error { color: #b00020; }
+.alab-playground .alab-hint { color: #555; font-size: 90%; line-height: 1.4; }
 .alab-playground .alab-error pre, .alab-playground .alab-printed pre {
   margin: 2px 0; padding: 4px 6px; background: #f6f6f6; white-space: pre-wrap;
   font-family: monospace; font-size: 13px; }
@@ -1359,7 +1374,7 @@ class Playground(widgets.VBox):
                 trace = run(self._code.value)
             except RejectedCode as e:
                 self.trace, self.error = None, str(e)
-                self._show_error(e.reason, e.lineno, e.line)
+                self._show_error(e.reason, e.lineno, e.line, e.hint)
                 self._printed.value = ""
                 self._player.children = ()
                 return None
@@ -1383,10 +1398,11 @@ class Playground(widgets.VBox):
             self._examples.value = ""
 
     # -- display --
-    def _show_error(self, reason: str, lineno: int | None, line: str | None) -> None:
+    def _show_error(self, reason: str, lineno: int | None, line: str | None, hint: str = "") -> None:
         where = f"<b>line {lineno}</b>: " if lineno else ""
         code = (f"<pre>{lineno:>3} | {html.escape(line)}</pre>" if lineno and line is not None else "")
-        self._message.value = f"<div>{where}{html.escape(reason)}{code}</div>"
+        hint = f'<div class="alab-hint">{html.escape(hint)}</div>' if hint else ""
+        self._message.value = f"<div>{where}{html.escape(reason)}{code}{hint}</div>"
         self._message.add_class("alab-error")
 
     def _show_trace_error(self, trace: Any) -> None:

@@ -372,33 +372,40 @@ class Tensor:
 
 
 def _repr(t: Tensor) -> str:
+    """PyTorch's ``_tensor_str._str_intern`` for the dtypes and flags autograd_lab has."""
     d = np.asarray(t._data)
-    suffixes = []
     dt = _DTYPES.get(d.dtype)
-    if d.size == 0 and d.shape != (0,):
-        suffixes.append(f"size={tuple(d.shape)}")
-    if dt is not float32 and dt is not int64:
-        if not (dt is bool_ and False):
+    suffixes = []
+    if d.size == 0:
+        if d.ndim != 1:
+            suffixes.append(f"size={tuple(d.shape)}")
+        if dt is not float32:  # nothing to infer an integer dtype from
             suffixes.append(f"dtype={dt!r}")
+        body = "[]"
+    else:
+        if dt is not float32 and dt is not int64 and dt is not bool_:
+            suffixes.append(f"dtype={dt!r}")
+        body = format_array(d, indent=7)
     if t.grad_fn is not None:
         suffixes.append(f"grad_fn=<{t.grad_fn.name()}>")
     elif t._requires_grad:
         suffixes.append("requires_grad=True")
-    body = format_array(d, indent=7)
-    if suffixes:
-        sep = ", "
-        last_line = body.rsplit("\n", 1)[-1]
-        text = body
-        for s in suffixes:
-            # PyTorch starts a new line when a suffix would pass 80 columns on a multi-line tensor
-            if len(last_line) + len(s) + 2 + 7 > 80 and "\n" in body:
-                text += ",\n" + " " * 7 + s
-                last_line = " " * 7 + s
-            else:
-                text += sep + s
-                last_line += sep + s
-        body = text
-    return f"tensor({body})"
+    return _add_suffixes("tensor(" + body, suffixes, 7)
+
+
+def _add_suffixes(text: str, suffixes: list, indent: int) -> str:
+    """PyTorch's ``_add_suffixes``: a suffix that would pass 80 columns starts a new line."""
+    parts = [text]
+    last_line_len = len(text) - text.rfind("\n") + 1  # PyTorch's count (2 more than the line's length)
+    for suffix in suffixes:
+        if last_line_len + len(suffix) + 2 > 80:
+            parts.append(",\n" + " " * indent + suffix)
+            last_line_len = indent + len(suffix)
+        else:
+            parts.append(", " + suffix)
+            last_line_len += len(suffix) + 2
+    parts.append(")")
+    return "".join(parts)
 
 
 def _to_array(data: object, dt: dtype | None) -> np.ndarray:

@@ -232,8 +232,15 @@ def test_message_names_the_construct_the_line_and_what_is_allowed():
     error = _rejection("w = tensor(2.0, requires_grad=True)\nimport os\nz = w * 2")
     assert error.lineno == 2 and error.line == "import os"
     assert str(error).startswith("line 2: `import` is not available in the playground.")
+    assert error.reason == "`import` is not available in the playground."
     for allowed in ("tensor()", "zeros()", "autograd.grad()", "optim.SGD()", "print()", "range("):
-        assert allowed in str(error)
+        assert allowed in error.hint and allowed in str(error)
+
+
+def test_importing_the_lab_says_it_is_already_there():
+    error = _rejection("import autograd_lab as torch\nw = torch.tensor(1.0)")
+    assert error.lineno == 1 and "not needed: `torch` and `lab` are already there" in error.reason
+    assert "already there" not in _rejection("import os").reason
 
 
 def test_unknown_attribute_lists_what_tensors_offer():
