@@ -1,0 +1,417 @@
+"""The exercise checkers, Predict questions, the PyTorch parity check and the out-of-order helper.
+
+Every checker is driven with right answers (the solutions' own code, read from solutions/),
+typical wrong ones, and bad input (raising, looping, wrong type, not a function): each gets
+feedback in words, never a traceback, and no feedback ever contains a solution's line.
+"""
+from __future__ import annotations
+
+import itertools
+import json
+import linecache
+import sys
+import textwrap
+import threading
+import types
+from pathlib import Path
+
+import pytest
+
+import autograd_lab as torch
+from autograd_lab import exercises as ex
+from tests.conftest import require_torch
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _tagged_cells(folder: str, tag: str) -> dict[str, str]:
+    """Exercise name -> source of the cells tagged ``tag`` (the answer function and its check)."""
+    found = {}
+    for path in sorted((ROOT / folder).glob("*.ipynb")):
+        for cell in json.loads(path.read_text())["cells"]:
+            if tag in cell.get("metadata", {}).get("tags", []):
+                source = "".join(cell["source"])
+                name = source.split('lab.exercises.check("')[1].split('"')[0]
+                found[name] = source.split("\n\nlab.exercises.check")[0]
+    return found
+
+
+_cells = itertools.count()
+SOLUTIONS = _tagged_cells("solutions", "solution")
+STUBS = _tagged_cells("notebooks/exercises", "exercise")
+
+
+def define(source: str):
+    """The ``answer`` function defined by ``source`` (with ``torch`` = autograd_lab), its lines
+    in linecache as IPython keeps a cell's."""
+    source = textwrap.dedent(source)
+    filename = f"<answer {next(_cells)}>"
+    linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
+    namespace = {"torch": torch}
+    exec(compile(source, filename, "exec"), namespace)
+    return namespace["answer"]
+
+
+def answer_from(body: str):
+    return define("def answer():\n" + textwrap.indent(textwrap.dedent(body), "    "))
+
+
+PREAMBLE = """\
+w = torch.tensor(2.0, requires_grad=True)
+x = torch.tensor(3.0)
+b = torch.tensor(1.0, requires_grad=True)
+"""
+
+# Wrong answers, each with words its feedback must contain.
+WRONG = {
+    "make_leaf": [
+        ("data = torch.tensor([1.0, 2.0, 3.0], requires_grad=True)\nreturn data * 1", "not a leaf"),
+        ("data = torch.tensor([1.0, 2.0, 3.0])\nreturn data", "requires_grad is False"),
+        ("return torch.tensor([1.0, 2.0, 3.0], requires_grad=True)", "switch it on afterwards"),
+        ("return torch.tensor([1.0, 2.0])", "not the numbers"),
+    ],
+    "zero_between": [
+        (PREAMBLE + "z = w * x + b\nz.backward()\nz = w * x + b\nz.backward()\nreturn b", "ADDED"),
+        (PREAMBLE + "z = w * x + b\nz.backward()\nreturn b", "1 time(s)"),
+        (PREAMBLE + "z = w * x + b\nz.backward()\nz = w * x + b\nz.backward()\nb.grad = None\nreturn b",
+         "b.grad is None"),
+        (PREAMBLE + "z = w * x + b\nz.backward()\nb = torch.tensor(1.0, requires_grad=True)\n"
+                    "z = w * x + b\nz.backward()\nreturn b", "new b"),
+    ],
+    "second_backward": [
+        (PREAMBLE + "z = w * x + b\nz.backward()\nz.backward()\nreturn w", "freed"),
+        (PREAMBLE + "z = w * x + b\nz.backward()\nz = w * x + b\nz.backward()\nreturn w", "different tensors"),
+        (PREAMBLE + "z = w * x + b\nz.backward()\nreturn w", "1 time(s)"),
+    ],
+    "grad_without_storing": [
+        (PREAMBLE + "y = w * x\nz = y * y + b\ny.retain_grad()\nz.backward()\nreturn y.grad", "retain_grad"),
+        (PREAMBLE + "y = w * x\nz = y * y + b\nz.backward()\nreturn w.grad", "dz/dw"),
+        (PREAMBLE + "y = w * x\nz = y * y + b\nreturn torch.autograd.grad(z, y)", "tuple"),
+        (PREAMBLE + "y = w * x\nz = y * y + b\nreturn z", "Your gradient is 37"),
+    ],
+    "double_with_hook": [
+        (PREAMBLE + "y = w * x\nz = y + b\nz.backward()\nreturn w", "no hook ran"),
+        (PREAMBLE + "y = w * x\ny.register_hook(lambda g: print(g))\nz = y + b\nz.backward()\nreturn w",
+         "returning a new one"),
+        (PREAMBLE + "w.register_hook(lambda g: g * 2)\ny = w * x\nz = y + b\nz.backward()\nreturn w", "on a leaf"),
+        (PREAMBLE + "y = w * x\nz = 2 * y + b\nz.backward()\nreturn w", "no hook ran"),
+        (PREAMBLE + "y = w * x\ny.register_hook(lambda g: g * 3)\nz = y + b\nz.backward()\nreturn w", "double"),
+    ],
+    "train_with_sgd": [
+        (STUBS.get("train_with_sgd", "").split("def answer():\n", 1)[-1], "never cleared"),
+        ("return [3.0]", "1 loss"),
+        ("return [1.0, float('nan')]", "nan"),
+        ("return [1.0, 2.0]", "did not go down"),
+        ("return [torch.tensor(1.0), 'x']", "str"),
+    ],
+}
+
+
+def test_every_exercise_has_a_stub_a_solution_and_wrong_answers():
+    assert set(SOLUTIONS) == set(STUBS) == set(ex.EXERCISES) == set(WRONG)
+
+
+@pytest.mark.parametrize("name", sorted(ex.EXERCISES))
+def test_the_solution_passes(name):
+    verdict = ex.check(name, define(SOLUTIONS[name]))
+    assert verdict.ok, verdict.message
+    assert str(verdict).startswith("✓ ")
+
+
+@pytest.mark.parametrize("name", sorted(ex.EXERCISES))
+def test_the_unanswered_stub_gets_feedback(name):
+    verdict = ex.check(name, define(STUBS[name]))
+    assert not verdict.ok and verdict.message
+
+
+@pytest.mark.parametrize("name,body,words", [(n, b, w) for n, cases in WRONG.items() for b, w in cases],
+                         ids=lambda v: v if isinstance(v, str) and len(v) < 30 else None)
+def test_wrong_answers_are_explained(name, body, words):
+    verdict = ex.check(name, answer_from(body))
+    assert not verdict.ok
+    assert words in verdict.message, verdict.message
+
+
+def _solution_lines(name: str) -> list[str]:
+    """The lines a solution adds to its stub: what the feedback must never print."""
+    stub = {line.strip() for line in STUBS[name].splitlines()}
+    return [line.split("#")[0].strip() for line in SOLUTIONS[name].splitlines()
+            if line.strip() and line.strip() not in stub and not line.strip().startswith("#")]
+
+
+@pytest.mark.parametrize("name", sorted(ex.EXERCISES))
+def test_feedback_and_hints_never_give_the_answer(name):
+    texts = [ex.hint(name), ex.EXERCISES[name].task]
+    for body, _ in WRONG[name]:
+        texts.append(str(ex.check(name, answer_from(body), hint=True)))
+    texts.append(str(ex.check(name, define(STUBS[name]), hint=True)))
+    lines = _solution_lines(name)
+    assert lines, "the solution differs from the stub"
+    for text in texts:
+        for line in lines:
+            assert line not in text, f"feedback gives away {line!r}: {text}"
+
+
+# --- bad input: raises, loops, wrong type, not a function ----------------------------------
+
+def test_an_answer_that_raises_gets_words_and_its_line():
+    verdict = ex.check("zero_between", answer_from(PREAMBLE + "z = w * x + b\nz.backward()\n"
+                                                   "b.grad.zero_()\nb.grad = None\nb.grad.zero_()\nreturn b"))
+    assert not verdict.ok
+    assert "AttributeError" in verdict.message and "(line 9: `b.grad.zero_()`)" in verdict.message
+    assert ".grad is None until a backward()" in verdict.message
+    assert "Traceback" not in str(verdict)
+
+
+@pytest.mark.parametrize("body,words", [
+    ("return undefined_name", "`undefined_name` is not defined"),
+    ("return 1 / 0", "ZeroDivisionError"),
+    ("z = torch.tensor(3.0)\nz.backward()\nreturn z", "nothing it was computed from has requires_grad=True"),
+    ("v = torch.tensor([1.0, 2.0], requires_grad=True)\n(v * 2).backward()\nreturn v", "single number"),
+    ("import sys\nsys.setrecursionlimit(10**6)\ndef f(n):\n    return f(n + 1)\nreturn f(0)", "RecursionError"),
+])
+def test_errors_become_feedback(body, words):
+    verdict = ex.check("make_leaf", answer_from(body))
+    assert not verdict.ok and words in verdict.message, verdict.message
+
+
+def test_an_answer_that_loops_is_stopped():
+    verdict = ex.check("zero_between", answer_from("while True:\n    pass"), timeout=0.3)
+    assert not verdict.ok and "still running after 0.3 s" in verdict.message
+
+
+def test_an_answer_that_swallows_exceptions_is_still_stopped():
+    body = "while True:\n    try:\n        pass\n    except Exception:\n        pass"
+    verdict = ex.check("zero_between", answer_from(body), timeout=0.3)
+    assert "still running" in verdict.message
+
+
+def test_a_loop_outside_the_main_thread_is_stopped_too():
+    box = {}
+    worker = threading.Thread(target=lambda: box.update(v=ex.check("zero_between", answer_from(
+        "import time\nwhile True:\n    time.sleep(0.01)"), timeout=0.3)))
+    worker.start()
+    worker.join(10)
+    assert "still running" in box["v"].message
+
+
+def test_the_timer_is_put_back():
+    import signal
+    before = signal.getsignal(signal.SIGALRM)
+    ex.check("make_leaf", answer_from("return 1"))
+    assert signal.getsignal(signal.SIGALRM) is before
+    assert signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)
+
+
+@pytest.mark.parametrize("body,words", [
+    ("return None", "returned None"),
+    ("pass", "returned None"),
+    ("return ...", "placeholder"),
+    ("return 3", "int 3"),
+    ("return 'b'", "str 'b'"),
+    ("return [1, 2]", "list"),
+])
+def test_wrong_types_are_named(body, words):
+    verdict = ex.check("zero_between", answer_from(body))
+    assert not verdict.ok and words in verdict.message, verdict.message
+
+
+def test_a_real_pytorch_tensor_is_recognised():
+    real = require_torch()
+
+    def answer():
+        return real.tensor(1.0, requires_grad=True)
+    verdict = ex.check("make_leaf", answer)
+    assert "real PyTorch tensor" in verdict.message and "import autograd_lab as torch" in verdict.message
+
+
+def test_passing_the_result_instead_of_the_function():
+    verdict = ex.check("make_leaf", torch.tensor(1.0))
+    assert not verdict.ok and "no parentheses" in verdict.message
+
+
+def test_unknown_exercise_lists_the_names():
+    verdict = ex.check("no_such", lambda: None)
+    assert not verdict.ok and "make_leaf" in verdict.message
+    assert "There is no exercise" in ex.hint("no_such")
+
+
+def test_hint_only_on_request_and_only_when_wrong():
+    wrong = answer_from("return 3")
+    assert ex.check("make_leaf", wrong).hint is None
+    assert ex.check("make_leaf", wrong, hint=True).hint == ex.hint("make_leaf")
+    assert ex.check("make_leaf", define(SOLUTIONS["make_leaf"]), hint=True).hint is None
+
+
+def test_feedback_shows_as_text_and_markdown():
+    verdict = ex.Feedback(False, "nope", "try this")
+    assert not verdict
+    assert str(verdict) == "✗ nope\nHint: try this"
+    assert verdict._repr_markdown_().startswith("❌ nope")
+
+
+# --- Predict ------------------------------------------------------------------------------
+
+class FakePlayer:
+    def __init__(self, trace=None):
+        self.trace = trace
+        self.seeks = []
+
+    def seek(self, i):
+        self.seeks.append(i)
+
+
+def test_predict_a_number():
+    player = FakePlayer()
+    p = ex.Predict("w.grad after the second backward?", answer=6, player=player, reveal=12,
+                   wrong={"3": "3 is one backward's worth."}, explain="3 + 3.")
+    assert player.seeks == [11], "the player waits one frame before the step"
+    assert "Type your prediction" in p.submit("")
+    assert "cannot read 'lots'" in p.submit("lots") and p.attempts == 0
+    text = p.submit("3")
+    assert text.startswith("✗") and "one backward's worth" in text and player.seeks == [11]
+    assert "Show me" in p.submit("4")
+    assert p.submit("tensor(6.)").startswith("✓ Right! 3 + 3.")
+    assert p.solved and player.seeks == [11, 12]
+
+
+def test_predict_yes_or_no_and_giving_up():
+    player = FakePlayer()
+    p = ex.Predict("Does it raise?", answer=True, choices=["yes, it raises", "no, it runs"],
+                   player=player, reveal=5, before=2, hint="Look at the release frame.")
+    assert player.seeks == [2]
+    assert p.submit("no, it runs").startswith("✗")
+    assert p.hint() == "Hint: Look at the release frame."
+    assert p.give_up().startswith("The answer: yes, it raises")
+    assert p.revealed and player.seeks == [2, 5]
+    assert "answer was shown" in p.submit("no")
+
+
+def test_predict_a_name():
+    p = ex.Predict("Which node first?", answer="AddBackward0")
+    assert p.submit("<AddBackward0 object at 0x7f00>").startswith("✓")
+    assert ex.Predict("?", answer="MulBackward0").submit("AddBackward0").startswith("✗")
+
+
+def test_predict_reveal_by_event():
+    with torch.trace() as t:
+        w = torch.tensor(2.0, requires_grad=True)
+        for _ in range(2):
+            (w * 3).backward()
+    second = [e.index for e in t.events if e.kind == "accumulate"][1]
+    assert ex.event_index(t, "accumulate", "w", 2) == second
+    assert ex.event_index(t, "node", "MulBackward0") < second
+    with pytest.raises(LookupError, match="has 2 accumulate event"):
+        ex.event_index(t, "accumulate", "w", 3)
+    player = FakePlayer(t)
+    p = ex.Predict("?", answer=6, player=player, reveal=("accumulate", "w", 2))
+    p.submit("6")
+    assert player.seeks[-1] == p.reveal
+
+
+def test_predict_widget_buttons():
+    pytest.importorskip("ipywidgets")
+    player_box = pytest.importorskip("ipywidgets").VBox()
+    player_box.seek = lambda i: None
+    p = ex.Predict("w.grad?", answer=3, player=player_box, reveal=1)
+    box = p.widget
+    assert "alab-predict" in box._dom_classes and box.children[-1] is player_box
+    row = box.children[1]
+    text, check, hint_button, show = row.children
+    text.value = "2"
+    assert p.feedback.startswith("✗"), "typing Enter checks"
+    hint_button.click()
+    assert p.feedback.startswith("No hint")
+    text.value = "3"
+    check.click()
+    assert p.feedback.startswith("✓") and "✓" in box.children[2].value
+    assert "application/vnd.jupyter.widget-view+json" in p._repr_mimebundle_()
+
+
+def test_predict_dropdown():
+    pytest.importorskip("ipywidgets")
+    p = ex.Predict("Leaf?", answer="False", choices=["True", "False"])
+    dropdown, check, _, show = p.widget.children[1].children
+    dropdown.value = "True"
+    check.click()
+    assert p.feedback.startswith("✗")
+    show.click()
+    assert p.feedback.startswith("The answer: False")
+
+
+# --- same_in_pytorch ------------------------------------------------------------------------
+
+SNIPPET = """\
+w = torch.tensor(2.0, requires_grad=True)
+z = w * 3
+print(z.grad_fn)
+z.backward()
+print(w.grad)
+"""
+
+
+def test_parity_without_pytorch_says_so_and_passes():
+    result = ex.same_in_pytorch(SNIPPET, torch_module="no_such_torch_module")
+    assert result.ok and result.skipped
+    assert "not installed" in str(result) and "not installed" in result._repr_html_()
+    assert result.ours == [result.ours[0], "tensor(3.)"] and result.ours[0].startswith("<MulBackward0 object at 0x")
+
+
+def test_parity_with_pytorch():
+    real = require_torch()
+    result = ex.same_in_pytorch(SNIPPET)
+    assert result.ok, str(result)
+    assert result.torch_version == real.__version__.split("+")[0]
+    assert str(result).startswith("✓ All 2 printed lines")
+
+
+def test_parity_shows_differences():
+    fake = types.ModuleType("fake_torch_for_parity")
+    fake.tensor = lambda value, requires_grad=False: value
+    sys.modules[fake.__name__] = fake
+    try:
+        result = ex.same_in_pytorch("w = torch.tensor(2.0)\nprint(w)\nprint('same')", torch_module=fake.__name__)
+    finally:
+        del sys.modules[fake.__name__]
+    assert not result.ok
+    assert [same for _, _, same in result.rows] == [False, True]
+    assert str(result).startswith("✗ 1 of 2 printed lines differ")
+    assert "✗" in result._repr_html_()
+
+
+def test_parity_compares_errors_too():
+    result = ex.same_in_pytorch("w = torch.tensor(2.0)\n(w * 2).backward()", torch_module="autograd_lab")
+    assert result.ok
+    assert result.ours == ["RuntimeError: element 0 of tensors does not require grad and does not have a grad_fn"]
+
+
+# --- cells run out of order -------------------------------------------------------------------
+
+def test_name_error_handler_gives_a_short_explanation():
+    shown = []
+
+    class Shell:
+        def _showtraceback(self, etype, value, stb):
+            shown.append(stb)
+    try:
+        undefined_in_this_test  # noqa: B018, F821
+    except NameError as exc:
+        assert ex._name_error_handler(Shell(), NameError, exc, exc.__traceback__) is None
+    (stb,) = shown
+    assert stb[0] == "NameError: name 'undefined_in_this_test' is not defined"
+    assert "Run All Above Selected Cell" in stb[1]
+
+
+def test_start_lesson_outside_ipython_does_nothing():
+    ex.start_lesson()
+
+
+def test_importing_autograd_lab_does_not_import_the_exercises_or_widgets():
+    import subprocess
+    code = ("import sys, autograd_lab; "
+            "print(any(m in sys.modules for m in ('autograd_lab.exercises', 'ipywidgets')))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
+    code = "import sys, autograd_lab.exercises; print('ipywidgets' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
