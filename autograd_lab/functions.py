@@ -941,6 +941,11 @@ class UnsafeViewBackward0(ViewBackward0):
     __slots__ = ()
 
 
+class ReshapeAliasBackward0(ViewBackward0):
+    """f(a) = a.reshape(shape) of a non-contiguous tensor whose strides allow a view"""
+    __slots__ = ()
+
+
 class ExpandBackward0(Function):
     """f(a) = a broadcast to ``shape``"""
     __slots__ = ()
@@ -1236,6 +1241,6 @@ class DivInplace(DivBackward0):
 OPS = [AddBackward0, SubBackward0, RsubBackward1, MulBackward0, DivBackward0, NegBackward0,
        ReciprocalBackward0, PowBackward0, PowBackward1, PowBackward2, ExpBackward0, LogBackward0,
        TanhBackward0, SigmoidBackward0, ReluBackward0, SqrtBackward0, SumBackward0, SumBackward1,
-       MeanBackward0, MeanBackward1, ViewBackward0, UnsafeViewBackward0, CloneBackward0,
+       MeanBackward0, MeanBackward1, ViewBackward0, UnsafeViewBackward0, ReshapeAliasBackward0, CloneBackward0,
        ExpandBackward0, TBackward0, PermuteBackward0, DotBackward0, MvBackward0, MmBackward0,
        SelectBackward0, ToCopyBackward0]

@@ -45,6 +45,8 @@ int64 = dtype("int64", np.int64, False)
 bool_ = dtype("bool", np.bool_, False)
 _DTYPES = {d.np: d for d in (float32, float64, int64, bool_)}
 _SUPPORTED = "float32 (the default), float64, and int64/bool for data that needs no grad"
+_SCALAR_NAMES = {float32: "Float", float64: "Double", int64: "Long", bool_: "Bool"}  # c10 ScalarType names
+_C_NAMES = {float32: "float", float64: "double", int64: "long int", bool_: "bool"}   # C++ type names
 
 
 def _dtype_named(name: str) -> dtype:
@@ -157,6 +159,9 @@ class Tensor:
 
     @requires_grad.setter
     def requires_grad(self, flag: bool) -> None:
+        if flag and self.grad_fn is None and self._data.dtype.kind != "f":
+            # the attribute's message differs from requires_grad_()'s in PyTorch
+            raise RuntimeError("only Tensors of floating point and complex dtype can require gradients")
         self.requires_grad_(flag)
 
     def requires_grad_(self, requires_grad: bool = True) -> "Tensor":
@@ -191,7 +196,15 @@ class Tensor:
         if not isinstance(value, Tensor):
             raise TypeError(f"assigned grad expected to be a Tensor or None but got grad of type {type(value).__name__}")
         if value.shape != self.shape:
-            raise RuntimeError("assigned grad has data of a different size")
+            raise RuntimeError(f"attempting to assign a gradient of size '{list(value.shape)}' to a tensor of size "
+                               f"'{list(self.shape)}'. Please ensure that the gradient and the tensor are the same size")
+        if value._data.dtype != self._data.dtype:
+            raise RuntimeError(
+                f"attempting to assign a gradient with dtype '{_C_NAMES[value.dtype]}' to a tensor with grad_dtype "
+                f"'{_SCALAR_NAMES[self.dtype]}'. The gradient must match the tensor's grad_dtype (defaults to the "
+                "tensor's dtype). You can set the tensor's grad_dtype attribute with a specific dtype, or None to "
+                "allow any dtype. Set grad_dtype with caution. Diverging the dtypes of a tensor and its gradient may "
+                "break downstream systems that assume they match.")
         value._extra().grad_owner = self
         self._grad = value
 
@@ -409,32 +422,46 @@ def _add_suffixes(text: str, suffixes: list, indent: int) -> str:
 
 
 def _to_array(data: object, dt: dtype | None) -> np.ndarray:
-    """Turn user data (numbers, nested lists, numpy arrays, tensors) into a numpy array."""
+    """Turn user data (numbers, nested lists, numpy arrays, tensors) into a numpy array.
+
+    PyTorch's inference: Python floats give float32 (the default dtype), Python ints int64;
+    numpy arrays and numpy scalars (also inside lists) keep their own dtype.
+    """
     if dt is not None and not isinstance(dt, dtype):
         raise TypeError(f"dtype must be autograd_lab.float32 or autograd_lab.float64, got {dt!r}")
     if isinstance(data, Tensor):
         arr = np.array(data._data)
+        from_numpy = True
     else:
         try:
             arr = np.array(data)
         except (ValueError, TypeError) as e:
             raise TypeError(f"tensor() needs a number or a (nested) list of numbers of equal lengths: {e}") from None
-    kind = arr.dtype.kind
+        from_numpy = isinstance(data, (np.ndarray, np.generic))
     if dt is not None:
-        arr = arr.astype(dt.np)
-    elif kind == "f":
-        # PyTorch: Python floats become the default dtype float32; numpy float64 arrays stay float64
-        if not (isinstance(data, np.ndarray) and arr.dtype == np.float64) and not isinstance(data, Tensor):
-            arr = arr.astype(np.float32)
-        elif arr.dtype not in (np.float32, np.float64):
-            arr = arr.astype(np.float32)
-    elif kind in "iu":
-        arr = arr.astype(np.int64)
-    elif kind == "b":
-        pass
-    else:
-        raise TypeError(f"tensor() cannot hold {arr.dtype} values; autograd_lab supports {_SUPPORTED}")
-    return arr
+        return arr.astype(dt.np)
+    if from_numpy:
+        if arr.dtype in _DTYPES:
+            return arr
+        raise TypeError(f"autograd_lab does not support numpy {arr.dtype} data (PyTorch would keep that dtype); "
+                        f"supported: {_SUPPORTED}. Convert first, e.g. .astype(np.float32)")
+    kind = arr.dtype.kind
+    if kind == "f":
+        return arr if _holds_float64(data) else arr.astype(np.float32)
+    if kind in "iu":
+        return arr.astype(np.int64)
+    if kind == "b":
+        return arr
+    raise TypeError(f"tensor() cannot hold {arr.dtype} values; autograd_lab supports {_SUPPORTED}")
+
+
+def _holds_float64(data) -> bool:
+    """True if a (nested) list holds a numpy float64 value, array or float64 tensor (PyTorch keeps float64)."""
+    if isinstance(data, (list, tuple)):
+        return any(_holds_float64(x) for x in data)
+    if isinstance(data, Tensor):
+        data = data._data
+    return isinstance(data, (np.float64, np.ndarray)) and data.dtype == np.float64
 
 
 def _wrap(data, requires_grad: bool, grad_fn) -> Tensor:
@@ -456,6 +483,10 @@ _new = object.__new__
 def tensor(data: object, requires_grad: bool = False, dtype: dtype | None = None) -> Tensor:
     """A new leaf tensor: ``tensor(2.0, requires_grad=True)`` -> ``tensor(2., requires_grad=True)``."""
     from . import functions as F
+    if isinstance(data, Tensor):
+        warnings.warn("To copy construct from a tensor, it is recommended to use sourceTensor.detach().clone() or "
+                      "sourceTensor.detach().clone().requires_grad_(True), rather than torch.tensor(sourceTensor).",
+                      UserWarning, stacklevel=2)
     return F.apply(F.MakeLeaf, _to_array(data, dtype), bool(requires_grad))
 
 
@@ -601,13 +632,55 @@ def _reshape(self, *shape):
     """``reshape(2, 3)`` or ``reshape((2, 3))``: a view when memory allows (``ViewBackward0``)."""
     shape = _shape_arg_reshape(shape)
     d = self._data
-    try:
-        target = np.reshape(np.empty(np.shape(d), dtype=bool), shape).shape
-    except ValueError:
-        raise RuntimeError(f"shape '{list(shape)}' is invalid for input of size {np.size(d)}") from None
-    if type(d) is np.ndarray and not d.flags.c_contiguous and target != d.shape:
-        return _apply(F.UnsafeViewBackward0, _apply(F.CloneBackward0, self), shape=target)
-    return _apply(F.ViewBackward0, self, shape=target)
+    target = _infer_size(shape, int(np.size(d)))
+    if type(d) is not np.ndarray or d.flags.c_contiguous:
+        return _apply(F.ViewBackward0, self, shape=target)
+    if _can_view(d.shape, [st // d.itemsize for st in d.strides], target):
+        return _apply(F.ReshapeAliasBackward0, self, shape=target)
+    return _apply(F.UnsafeViewBackward0, _apply(F.CloneBackward0, self), shape=target)
+
+
+def _infer_size(shape: tuple, numel: int) -> tuple:
+    """PyTorch's ``infer_size``: the one ``-1`` is whatever makes the element counts match."""
+    infer, known = None, 1
+    for i, s in enumerate(shape):
+        if s == -1:
+            if infer is not None:
+                raise RuntimeError("only one dimension can be inferred")
+            infer = i
+        elif s >= 0:
+            known *= s
+        else:
+            raise RuntimeError(f"invalid shape dimension {s} at index {i} of shape {list(shape)}")
+    if numel == known or (infer is not None and known > 0 and numel % known == 0):
+        if infer is None:
+            return tuple(shape)
+        if known == 0:
+            raise RuntimeError(f"cannot reshape tensor of 0 elements into shape {list(shape)} because the "
+                               "unspecified dimension size -1 can be any value and is ambiguous")
+        return tuple(numel // known if i == infer else s for i, s in enumerate(shape))
+    raise RuntimeError(f"shape '{list(shape)}' is invalid for input of size {numel}")
+
+
+def _can_view(sizes, strides, shape) -> bool:
+    """PyTorch's ``computeStride``: can a tensor with these sizes and (element) strides be viewed as ``shape``?"""
+    if not sizes or 0 in sizes:
+        return True
+    view_d = len(shape) - 1
+    chunk_base_stride = strides[-1]
+    tensor_numel = view_numel = 1
+    for tensor_d in range(len(sizes) - 1, -1, -1):
+        tensor_numel *= sizes[tensor_d]
+        if tensor_d == 0 or (sizes[tensor_d - 1] != 1 and strides[tensor_d - 1] != tensor_numel * chunk_base_stride):
+            while view_d >= 0 and (view_numel < tensor_numel or shape[view_d] == 1):
+                view_numel *= shape[view_d]
+                view_d -= 1
+            if view_numel != tensor_numel:
+                return False
+            if tensor_d > 0:
+                chunk_base_stride = strides[tensor_d - 1]
+                tensor_numel = view_numel = 1
+    return view_d == -1
 
 
 def _shape_arg_reshape(shape):
@@ -659,30 +732,40 @@ Tensor.T = property(_T)
 def _matmul(self, other):
     """``a @ b``: ``DotBackward0`` (1-D @ 1-D), ``MvBackward0`` (2-D @ 1-D), ``MmBackward0`` (2-D @ 2-D)."""
     if not isinstance(other, Tensor):
-        raise TypeError(f"matmul(): argument 'other' must be Tensor, not {type(other).__name__}")
+        raise TypeError(f"matmul(): argument 'other' (position 1) must be Tensor, not {type(other).__name__}")
     da, db = self.ndim, other.ndim
     if da == 0 or db == 0:
         raise RuntimeError(f"both arguments to matmul need to be at least 1D, but they are {da}D and {db}D")
     sa, sb = self.shape, other.shape
+    ta, tb = self.dtype, other.dtype
     if da == 1 and db == 1:
+        if ta is not tb:
+            raise RuntimeError(f"dot : expected both vectors to have same dtype, but found {_SCALAR_NAMES[ta]} and "
+                               f"{_SCALAR_NAMES[tb]}")
         if sa[0] != sb[0]:
             raise RuntimeError(f"inconsistent tensor size, expected tensor [{sa[0]}] and src [{sb[0]}] to have the same number of elements, but got {sa[0]} and {sb[0]} elements respectively")
         return _apply(F.DotBackward0, self, other)
     if da == 2 and db == 1:
         if sa[1] != sb[0]:
             raise RuntimeError(f"size mismatch, got input ({sa[0]}), mat ({sa[0]}x{sa[1]}), vec ({sb[0]})")
+        if ta is not tb:
+            raise RuntimeError(f"addmv input tensors must have the same dtype, but got {_SCALAR_NAMES[tb]}, "
+                               f"{_SCALAR_NAMES[ta]}, and {_SCALAR_NAMES[tb]}")
         return _apply(F.MvBackward0, self, other)
     if da == 2 and db == 2:
         if sa[1] != sb[0]:
             raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({sa[0]}x{sa[1]} and {sb[0]}x{sb[1]})")
+        if ta is not tb:
+            raise RuntimeError(f"expected m1 and m2 to have the same dtype, but got: {_C_NAMES[ta]} != {_C_NAMES[tb]}")
         return _apply(F.MmBackward0, self, other)
     raise NotImplementedError(
         f"matmul of a {da}-D tensor with a {db}-D tensor is not supported in autograd_lab; "
         "supported: 1-D @ 1-D (dot), 2-D @ 1-D (mv) and 2-D @ 2-D (mm). Reshape a vector to (1, n) first.")
 
 
-Tensor.__matmul__ = Tensor.matmul = Tensor.mm = Tensor.mv = Tensor.dot = _matmul
-Tensor.__rmatmul__ = lambda self, other: _matmul(tensor(other), self) if not isinstance(other, Tensor) else _matmul(other, self)
+Tensor.matmul = Tensor.mm = Tensor.mv = Tensor.dot = _matmul
+Tensor.__matmul__ = lambda self, other: _matmul(self, other) if isinstance(other, Tensor) else NotImplemented
+Tensor.__rmatmul__ = lambda self, other: _matmul(other, self) if isinstance(other, Tensor) else NotImplemented
 
 
 def _compare(fn):

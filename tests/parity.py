@@ -76,8 +76,10 @@ def describe(v, depth: int = 0):
     """A comparable description of one value found in a snippet's namespace."""
     if depth > 6:
         return "..."
-    if v is None or isinstance(v, (bool, str)):
+    if v is None or isinstance(v, bool):
         return v
+    if isinstance(v, str):
+        return norm(v)
     if isinstance(v, int):
         return ("int", v)
     if isinstance(v, float):
