@@ -56,5 +56,7 @@ def test_typed_program_shows_the_player_in_voila(voila_server, browser_page):
     code, run = _open(voila_server, page, "playground_player.ipynb")
     code.fill(PROGRAM)
     run.click()
-    expect(page.locator(".alab-playground .alab-player")).to_be_visible()
+    player = page.locator(".alab-playground .alab-player")
+    expect(player).to_be_visible()
+    expect(player).to_contain_text("line 1: w = tensor(5.0, requires_grad=True)")  # the playground's lines
     screenshot(page, "playground-voila-player")
