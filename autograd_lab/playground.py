@@ -931,10 +931,7 @@ class _Interpreter:
         kind = self._api.kind(obj)
         if kind is None or attr not in _RULES[kind].settable:
             raise self.reject(f"`.{attr}` cannot be set on {_describe(obj, kind)}")
-        if attr == "grad" and value is not None and not isinstance(value, self._api.tensor_type):
-            raise TypeError(f"assigned grad expected to be a Tensor or None but got grad of "
-                            f"type {type(value).__name__}")
-        setattr(obj, attr, value)
+        setattr(obj, attr, value)  # the core checks the value (w.grad = 5 is its TypeError)
 
     # -- expressions -------------------------------------------------------------------
     def _eval(self, node: ast.expr, scope: dict[str, Any]) -> Any:

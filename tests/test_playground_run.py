@@ -170,6 +170,10 @@ w = tensor(2.0, requires_grad=True)
 print(w.grad)
 w.grad.zero_()
 """,
+    "assigning a wrong grad": """\
+w = tensor(2.0, requires_grad=True)
+w.grad = tensor([1.0, 2.0])
+""",
     "NameError is part of the trace": """\
 w = tensor(2.0, requires_grad=True)
 z = w * 2
