@@ -10,6 +10,7 @@ other, as in PyTorch's ready queue. After a node runs, its saved values are free
 from __future__ import annotations
 
 import heapq
+import warnings
 
 import numpy as np
 
@@ -33,7 +34,23 @@ def backward(tensor: Tensor, gradient=None, retain_graph=None, create_graph=Fals
     seed = _seed(tensor, gradient, 0)
     if retain_graph is None:
         retain_graph = create_graph
+    if create_graph:
+        warn_create_graph_cycle()
     run_backward((tensor,), (seed,), bool(retain_graph), bool(create_graph), None, False, "backward")
+
+
+_warned = set()  # PyTorch's TORCH_WARN_ONCE: these warnings appear once per process
+
+
+def warn_create_graph_cycle() -> None:
+    if "create_graph" not in _warned:
+        _warned.add("create_graph")
+        warnings.warn(
+            "Using backward() with create_graph=True will create a reference cycle between the parameter and its "
+            "gradient which can cause a memory leak. We recommend using autograd.grad when creating the graph to "
+            "avoid this. If you have to use this function, make sure to reset the .grad fields of your parameters "
+            "to None after use to break the cycle and avoid the leak. (Triggered internally at "
+            "/__w/pytorch/pytorch/torch/csrc/autograd/engine.cpp:1307.)", UserWarning, stacklevel=3)
 
 
 def _root_node(t: Tensor):
@@ -51,6 +68,8 @@ def _seed(t: Tensor, gradient, i: int):
     if not isinstance(t, Tensor):
         raise TypeError(f"backward expects tensors, got {type(t).__name__}")
     if gradient is None:
+        if not t._requires_grad:
+            raise RuntimeError(f"element {i} of tensors does not require grad and does not have a grad_fn")
         if np.size(t._data) != 1:
             raise RuntimeError("grad can be implicitly created only for scalar outputs")
         return np.ones_like(t._data)
@@ -171,11 +190,17 @@ def _execute(root_nodes, seeds, retain_graph, create_graph, capture, allow_unuse
     acc_priority = _ACC_PRIORITY
     while heap:
         node = heappop(heap)[1]
-        g = buffers.pop(node)
+        g = buffers.pop(node, None)
+        if g is None:  # every gradient meant for this node was dropped by a hook
+            _pass_nothing(node, deps, heap, retain_graph)
+            continue
         cls = node.__class__
         hooks = node._hooks
         if hooks is not None or (cls is AccumulateGrad and node.variable._x is not None):
             g = _pre_hooks(node, g, hooks, create_graph, tr)
+            if g is None:  # a prehook returned (None,)
+                _pass_nothing(node, deps, heap, retain_graph)
+                continue
         if targets is not None:
             if node in targets:
                 for i in targets[node]:
@@ -204,10 +229,11 @@ def _execute(root_nodes, seeds, retain_graph, create_graph, capture, allow_unuse
         for nxt, _ in node.next_functions:
             gi = grads[i]
             i += 1
-            if nxt is None or gi is None:
+            if nxt is None:
                 continue
-            buf = buffers.get(nxt)
-            buffers[nxt] = gi if buf is None else buf + gi
+            if gi is not None:  # None: a hook dropped it; the next node still counts this edge as done
+                buf = buffers.get(nxt)
+                buffers[nxt] = gi if buf is None else buf + gi
             d = deps[nxt] - 1
             deps[nxt] = d
             if d == 0:
@@ -224,6 +250,18 @@ def _execute(root_nodes, seeds, retain_graph, create_graph, capture, allow_unuse
     return tuple(results)
 
 
+def _pass_nothing(node, deps, heap, retain_graph) -> None:
+    """A node that received no gradient (hooks dropped it) sends none on, as PyTorch's undefined grads."""
+    if not retain_graph and node._saved:
+        node._saved = F._FREED
+        node._inputs = None
+    for nxt, _ in node.next_functions:
+        if nxt is not None and nxt in deps:
+            deps[nxt] -= 1
+            if deps[nxt] == 0:
+                heapq.heappush(heap, (_priority(nxt), nxt))
+
+
 def _pre_hooks(node, g, hooks, create_graph, tr):
     """Tensor hooks, then retain_grad, then the node's pre-hooks (PyTorch's order)."""
     if node.__class__ is F.AccumulateGrad:
@@ -238,10 +276,7 @@ def _pre_hooks(node, g, hooks, create_graph, tr):
             gt = _as_tensor(g)
             r = fn(gt)
             if r is not None:
-                if not isinstance(r, Tensor):
-                    raise TypeError(f"a tensor hook must return a Tensor or None, got {type(r).__name__}")
-                if r.shape != gt.shape:
-                    raise RuntimeError(f"hook '{getattr(fn, '__name__', 'hook')}' has changed the size of value")
+                _check_hook_value(fn, gt, r)
                 g = _as_value(r, create_graph)
             if tr is not None:
                 tr.hook("tensor", node, owner if owner is not None else _retained(hooks), fn, gt, r)
@@ -260,11 +295,47 @@ def _pre_hooks(node, g, hooks, create_graph, tr):
             gt = (_as_tensor(g),)
             r = fn(gt)
             if r is not None:
-                r = tuple(r)
-                g = _as_value(r[0], create_graph)
+                _check_hook_values(fn, gt, r)
+                g = None if r[0] is None else _as_value(r[0], create_graph)
+                if g is None:
+                    return None
             if tr is not None:
                 tr.hook("prehook", node, None, fn, gt, r)
     return g
+
+
+def _hook_name(fn) -> str:
+    return getattr(fn, "__name__", "<unknown>")
+
+
+def _check_hook_value(fn, old, new) -> None:
+    """PyTorch's check_single_result: a hook may return None or a tensor like the one it was given."""
+    if old is None:
+        raise RuntimeError("can't replace a None gradient with a non-None value")
+    if not isinstance(new, Tensor):
+        raise TypeError(f"expected Variable, but hook returned '{type(new).__name__}'")
+    if new._data.dtype != old._data.dtype:
+        raise RuntimeError(f"hook '{_hook_name(fn)}' has changed the type of value (was {_type_string(old)} "
+                           f"got {_type_string(new)})")
+    if new.shape != old.shape:
+        raise RuntimeError(f"hook '{_hook_name(fn)}' has changed the size of value")
+
+
+def _check_hook_values(fn, old: tuple, new) -> None:
+    """PyTorch's check_result for node hooks: a tuple with one entry per gradient."""
+    if not isinstance(new, tuple):
+        raise TypeError(f"expected tuple, but hook returned '{type(new).__name__}'")
+    if len(new) != len(old):
+        raise RuntimeError(f"hook '{_hook_name(fn)}' has returned an incorrect number of values "
+                           f"(got {len(new)}, but expected {len(old)})")
+    for o, n in zip(old, new):
+        if n is not None:
+            _check_hook_value(fn, o, n)
+
+
+def _type_string(t: Tensor) -> str:
+    return {"float32": "torch.FloatTensor", "float64": "torch.DoubleTensor", "int64": "torch.LongTensor",
+            "bool": "torch.BoolTensor"}[t._data.dtype.name]
 
 
 def _retained(hooks):
@@ -277,6 +348,7 @@ def _post_hooks(node, grads, g, hooks, create_graph, tr):
         gi = tuple(_as_tensor(x) for x in grads)
         r = fn(gi, (_as_tensor(g),))
         if r is not None:
+            _check_hook_values(fn, gi, r)
             grads = tuple(_as_value(x, create_graph) if x is not None else None for x in r)
         if tr is not None:
             tr.hook("hook", node, None, fn, gi, r)
@@ -290,7 +362,12 @@ def _accumulate(node, g, create_graph, tr):
     before = None if old is None or tr is None else _ev.snapshot(old._data)
     if create_graph:
         gt = g if isinstance(g, Tensor) else _wrap(g, False, None)
-        var._grad = gt if old is None else old + gt
+        if old is not None:
+            var._grad = old + gt
+        elif gt._requires_grad:
+            var._grad = F.apply(F.CopyBackwards, None, gt)
+        else:
+            var._grad = _wrap(np.array(gt._data, copy=True), False, None)
     elif old is None:
         arr = np.array(g, dtype=var._data.dtype, copy=True)
         if arr.shape != np.shape(var._data):

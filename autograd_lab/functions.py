@@ -43,8 +43,6 @@ _seq = itertools.count()
 _NO_EDGE = (None, 0)
 # Backward formulas see Tensors (create_graph=True) or numpy values; the engine sets this.
 unpack_tensors = False
-_TENSOR_SAVES = ("_saved_self", "_saved_other", "_saved_result", "_saved_tensor", "_saved_vec",
-                 "_saved_mat2", "_saved_exponent")
 
 
 class _Freed(tuple):
@@ -154,7 +152,7 @@ class Node:
                         raise RuntimeError(FREED_MESSAGE)
                     return None
                 v = saved[i]
-                return self._as_tensor(v) if name in _TENSOR_SAVES else v
+                return self._as_tensor(v)
             params = getattr(cls, "_params", {})
             if name in params:
                 return params[name](self)
@@ -314,6 +312,8 @@ def _apply_inplace(fn, inputs, raw, needs, record, params):
     target = inputs[0]
     if _grad_state.enabled and target._requires_grad and target.grad_fn is None:
         raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.")
+    if target._data.dtype.kind != "f":
+        _check_inplace_dtype(fn, inputs, raw)
     tr = _ev.active
     if record:
         # Recorded in-place op on a non-leaf: the tensor gets a new grad_fn (PyTorch "rebases" it).
@@ -345,6 +345,23 @@ def _apply_inplace(fn, inputs, raw, needs, record, params):
     if tr is not None:
         tr.update(fn, inputs, target, before)
     return target
+
+
+def _check_inplace_dtype(fn, inputs, raw):
+    """An integer or bool tensor cannot take a float (or integer) result in place, as in PyTorch."""
+    names = {"b": "Bool", "i": "Long", "f": "Float"}
+    other = inputs[1] if len(inputs) > 1 else None
+    if isinstance(other, Tensor):
+        kind = other._data.dtype.kind
+        name = "Double" if other._data.dtype == np.float64 else names[kind]
+    else:
+        kind = "b" if isinstance(other, (bool, np.bool_)) else "i" if isinstance(other, (int, np.integer)) else "f"
+        name = names[kind]
+    if fn is DivInplace and kind != "f":  # true division gives floats
+        kind, name = "f", "Float"
+    target = raw[0].dtype.kind
+    if "bif".index(kind) > "bif".index(target):
+        raise RuntimeError(f"result type {name} can't be cast to the desired output type {names[target]}")
 
 
 def _apply_special(fn, inputs, params):
@@ -626,7 +643,7 @@ class PowBackward0(Function):
         p = ctx.exponent
         if p == 0:
             return (g * 0 if isinstance(g, Tensor) else np.zeros_like(a),)
-        return (g * (p * _pow_scalar(a, float(p - 1))),)
+        return (g * _scale(_pow_scalar(a, float(p - 1)), p),)
 
 
 class PowBackward1(Function):
@@ -676,8 +693,31 @@ class PowBackward2(Function):
         base = ctx.base
         log_base = float(np.log(np.float64(base)))
         if base == 0:
-            return (g * _where(b >= 0, 0, r * log_base),)
-        return (g * (r * log_base),)
+            return (g * _where(b >= 0, 0, _scale(r, log_base)),)
+        return (g * _scale(r, log_base),)
+
+
+def _scale(t, s):
+    """``t * s`` for a Python number ``s``; on Tensors (create_graph) PyTorch's scalar product MulBackward1."""
+    if isinstance(t, Tensor):
+        return apply(MulBackward1, t, other=s)
+    return t * s
+
+
+class MulBackward1(Function):
+    """f(a) = a * s for a number s, as PyTorch's backward formulas multiply (``2 * a`` in Python is MulBackward0)"""
+    __slots__ = ("other",)
+    _params = {"_saved_other": lambda self: self.other}
+    _keeps_dtype = False
+
+    @staticmethod
+    def forward(ctx, a, other):
+        ctx.other = other
+        return a * other
+
+    @staticmethod
+    def backward(ctx, g):
+        return (_scale(g, ctx.other),)
 
 
 def _log(v):
@@ -737,6 +777,8 @@ class TanhBackward0(Function):
     @staticmethod
     def backward(ctx, g):
         (r,) = ctx.saved_tensors
+        if isinstance(g, Tensor):  # create_graph=True: PyTorch's tanh_backward op
+            return (apply(TanhBackwardBackward0, g, r),)
         return (g * (1 - r * r),)
 
 
@@ -756,6 +798,8 @@ class SigmoidBackward0(Function):
     @staticmethod
     def backward(ctx, g):
         (r,) = ctx.saved_tensors
+        if isinstance(g, Tensor):  # create_graph=True: PyTorch's sigmoid_backward op
+            return (apply(SigmoidBackwardBackward0, g, r),)
         return (g * (1 - r) * r,)
 
 
@@ -775,7 +819,9 @@ class ReluBackward0(Function):
     @staticmethod
     def backward(ctx, g):
         (r,) = ctx.saved_tensors
-        return (_where(r <= 0, 0, g),)  # PyTorch's threshold_backward
+        if isinstance(g, Tensor):  # create_graph=True: PyTorch's threshold_backward op
+            return (apply(ThresholdBackwardBackward0, g, r),)
+        return (np.where(r <= 0, 0, g),)  # 0 where the result is <= 0; NaN's gradient passes
 
 
 class SqrtBackward0(Function):
@@ -794,7 +840,84 @@ class SqrtBackward0(Function):
     @staticmethod
     def backward(ctx, g):
         (r,) = ctx.saved_tensors
-        return (g / (2 * r),)
+        return (g / _scale(r, 2),)
+
+
+# The backward formulas of tanh, sigmoid and relu are operations of their own in PyTorch;
+# with create_graph=True they appear in the graph under these names.
+class TanhBackwardBackward0(Function):
+    """f(g, y) = g * (1 - y * y), the backward of tanh (y its result)"""
+    __slots__ = ()
+    _saved_names = ("_saved_grad_output", "_saved_output")
+    _keeps_dtype = False
+
+    @staticmethod
+    def forward(ctx, g, y):
+        ctx.save_for_backward(g, y)
+        return g * (1 - y * y)
+
+    @staticmethod
+    def backward(ctx, gg):
+        g, y = ctx.saved_tensors
+        ng, ny = ctx.needs_input_grad
+        dg = (apply(TanhBackwardBackward0, gg, y) if isinstance(gg, Tensor) else gg * (1 - y * y)) if ng else None
+        return dg, (gg * (-2 * y * g) if ny else None)
+
+
+class SigmoidBackwardBackward0(Function):
+    """f(g, y) = g * (1 - y) * y, the backward of sigmoid (y its result)"""
+    __slots__ = ()
+    _saved_names = ("_saved_grad_output", "_saved_output")
+    _keeps_dtype = False
+
+    @staticmethod
+    def forward(ctx, g, y):
+        ctx.save_for_backward(g, y)
+        return g * (1 - y) * y
+
+    @staticmethod
+    def backward(ctx, gg):
+        g, y = ctx.saved_tensors
+        ng, ny = ctx.needs_input_grad
+        dg = (apply(SigmoidBackwardBackward0, gg, y) if isinstance(gg, Tensor) else gg * (1 - y) * y) if ng else None
+        return dg, (gg * g * (-2 * y + 1) if ny else None)
+
+
+class ThresholdBackwardBackward0(Function):
+    """f(g, y) = 0 where y <= 0 else g, the backward of relu (y its result)"""
+    __slots__ = ()
+    _saved_names = ("_saved_self",)
+    _params = {"_saved_threshold": lambda self: 0}
+    _keeps_dtype = False
+
+    @staticmethod
+    def forward(ctx, g, y):
+        ctx.save_for_backward(y)
+        return np.where(y <= 0, 0, g)
+
+    @staticmethod
+    def backward(ctx, gg):
+        (y,) = ctx.saved_tensors
+        ng, ny = ctx.needs_input_grad
+        dg = (apply(ThresholdBackwardBackward0, gg, y) if isinstance(gg, Tensor) else np.where(y <= 0, 0, gg)) if ng else None
+        return dg, (gg * 0 if ny else None)
+
+
+class CopyBackwards(Function):
+    """f(dst, src) = a copy of src (what AccumulateGrad stores as .grad under create_graph=True)"""
+    __slots__ = ()
+    _keeps_dtype = True
+
+    def name(self) -> str:
+        return "torch::autograd::CopyBackwards"
+
+    @staticmethod
+    def forward(ctx, dst, src):
+        return np.array(src, copy=True)
+
+    @staticmethod
+    def backward(ctx, g):
+        return None, g
 
 
 # ---------------------------------------------------------------------------- reductions
@@ -1068,7 +1191,7 @@ class MvBackward0(Function):
     def backward(ctx, g):
         m, v = ctx.saved_tensors
         nm, nv = ctx.needs_input_grad
-        gm = g.reshape((-1, 1)) @ v.reshape((1, -1)) if nm else None
+        gm = g.reshape((-1, 1)) * v if nm else None  # PyTorch's outer(g, v)
         gv = (m.T @ g if not isinstance(m, Tensor) else m.t() @ g) if nv else None
         return gm, gv
 

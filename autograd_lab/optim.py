@@ -59,13 +59,15 @@ class Optimizer:
 class SGD(Optimizer):
     """Stochastic gradient descent: ``p -= lr * p.grad`` for every parameter with a gradient."""
 
-    def __init__(self, params: Iterable[Tensor], lr: float = 1e-3, momentum: float = 0.0,
-                 weight_decay: float = 0.0):
+    def __init__(self, params: Iterable[Tensor], lr: float = 1e-3, momentum: float = 0,
+                 weight_decay: float = 0):
         if not isinstance(lr, (int, float)) or lr < 0.0:
             raise ValueError(f"Invalid learning rate: {lr}")
         if momentum != 0.0 or weight_decay != 0.0:
             raise NotImplementedError("SGD in autograd_lab supports only lr (no momentum or weight_decay)")
-        super().__init__(params, dict(lr=lr))
+        # PyTorch's defaults, so that print(optimizer) shows what torch.optim.SGD shows
+        super().__init__(params, dict(lr=lr, momentum=momentum, dampening=0, weight_decay=weight_decay, nesterov=False,
+                                      maximize=False, foreach=None, differentiable=False, fused=None))
 
     @no_grad()
     def step(self) -> None:

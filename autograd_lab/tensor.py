@@ -400,7 +400,7 @@ def _repr(t: Tensor) -> str:
             suffixes.append(f"dtype={dt!r}")
         body = format_array(d, indent=7)
     if t.grad_fn is not None:
-        suffixes.append(f"grad_fn=<{t.grad_fn.name()}>")
+        suffixes.append(f"grad_fn=<{t.grad_fn.name().rsplit('::', 1)[-1]}>")
     elif t._requires_grad:
         suffixes.append("requires_grad=True")
     return _add_suffixes("tensor(" + body, suffixes, 7)
@@ -712,14 +712,25 @@ def _t(self):
 
 def _T(self):
     """All dimensions reversed (``PermuteBackward0``)."""
-    if self.ndim != 2:
-        warnings.warn(
-            "The use of `x.T` on tensors of dimension other than 2 to reverse their shape is deprecated "
-            "and it will throw an error in a future release. Consider `x.mT` to transpose batches of "
-            "matrices or `x.permute(*torch.arange(x.ndim - 1, -1, -1))` to reverse the dimensions of a "
-            "tensor. (Triggered internally at /pytorch/aten/src/ATen/native/TensorShape.cpp:4529.)",
-            UserWarning, stacklevel=2)
+    ndim = self.ndim
+    if ndim != 2:
+        # PyTorch's TORCH_WARN_ONCE: each of these two warnings appears once per process
+        key = "T_0d" if ndim == 0 else "T_nd"
+        if key not in _WARNED:
+            _WARNED.add(key)
+            warnings.warn(_T_WARNINGS[key], UserWarning, stacklevel=2)
     return _apply(F.PermuteBackward0, self)
+
+
+_WARNED: set = set()
+_T_WARNINGS = {
+    "T_nd": "The use of `x.T` on tensors of dimension other than 2 to reverse their shape is deprecated and it "
+            "will throw an error in a future release. Consider `x.mT` to transpose batches of matrices or "
+            "`x.permute(*torch.arange(x.ndim - 1, -1, -1))` to reverse the dimensions of a tensor. (Triggered "
+            "internally at /__w/pytorch/pytorch/aten/src/ATen/native/TensorShape.cpp:4314.)",
+    "T_0d": "Tensor.T is deprecated on 0-D tensors. This function is the identity in these cases. (Triggered "
+            "internally at /__w/pytorch/pytorch/aten/src/ATen/native/TensorShape.cpp:4321.)",
+}
 
 
 Tensor.reshape = _reshape
