@@ -1,0 +1,337 @@
+"""Events -> graph state at step i (autograd_lab.graph): structure, states, narration, layout."""
+from __future__ import annotations
+
+import time
+
+import pytest
+
+import autograd_lab as lab
+from autograd_lab import graph
+from autograd_lab.events import Trace
+
+
+def issue_example():
+    """The example of the player issue: forward, two backwards that work, a third that fails."""
+    with lab.trace(catch_errors=True) as t:
+        w = lab.tensor(2.0, requires_grad=True)
+        x = lab.tensor(3.0)
+        b = lab.tensor(1.0, requires_grad=True)
+        y = w * x
+        z = y + b
+        z.backward(retain_graph=True)
+        z.backward()
+        z.backward()
+    return t
+
+
+def everything():
+    """Hooks, retain_grad, zero_(), autograd.grad, an SGD step, zero_grad(), a value used twice."""
+    with lab.trace() as t:
+        w = lab.tensor(2.0, requires_grad=True)
+        x = lab.tensor(3.0)
+        y = w * x
+        y.retain_grad()
+        y.register_hook(lambda g: g * 2)
+        z = y + 1
+        z.backward()
+        w.grad.zero_()
+        lab.autograd.grad(w * w, w)
+        opt = lab.optim.SGD([w], lr=0.1)
+        opt.step()
+        opt.zero_grad()
+        a = lab.tensor(1.0, requires_grad=True)
+        a2 = a + a
+        a3 = a2 * a2
+        a3.backward()
+    return t
+
+
+def regression(k: int):
+    """A loss summed over k data points: about 11 graph nodes per point."""
+    with lab.trace() as t:
+        w = lab.tensor(0.5, requires_grad=True)
+        b = lab.tensor(0.1, requires_grad=True)
+        loss = lab.tensor(0.0)
+        for i in range(k):
+            x = lab.tensor(float(i))
+            err = w * x + b - 2.0 * i
+            loss = loss + err**2
+        loss.backward()
+    return t
+
+
+@pytest.fixture(scope="module")
+def g():
+    return graph.build(issue_example())
+
+
+def tensor(g, name):
+    return next(n for n in g.nodes.values() if n.kind == "tensor" and n.label == name)
+
+
+def boxes(g, label):
+    return [n for n in sorted(g.nodes.values(), key=lambda n: n.order) if n.label == label]
+
+
+def edge(g, src, dst):
+    found = [e for e in g.edges.values() if e.src == src.key and e.dst == dst.key]
+    assert len(found) == 1, (src.key, dst.key, found)
+    return found[0]
+
+
+def acc_of(g, name):
+    leaf = tensor(g, name)
+    return next(n for n in g.nodes.values() if n.kind == "acc" and n.grad_fn == leaf.key)
+
+
+def step_of(g, kind, nth=1):
+    return [s for s in g.steps if s.kind == kind][nth - 1].index
+
+
+# ---------------------------------------------------------------------------- structure
+def test_nodes_are_tensors_and_pytorch_boxes(g):
+    assert sorted(n.label for n in g.nodes.values() if n.kind == "tensor") == ["b", "w", "x", "y", "z"]
+    assert [n.label for n in g.nodes.values() if n.kind == "op"] == ["MulBackward0", "AddBackward0"]
+    assert [n.label for n in g.nodes.values() if n.kind == "acc"] == ["AccumulateGrad"] * 2
+    assert {n.label for n in g.nodes.values() if n.kind == "acc" for n in [g.nodes[n.grad_fn]]} == {"w", "b"}
+    assert tensor(g, "w").is_leaf and not tensor(g, "y").is_leaf
+    assert tensor(g, "y").grad_fn == boxes(g, "MulBackward0")[0].key
+
+
+def test_edges_follow_next_functions(g):
+    mul, add = boxes(g, "MulBackward0")[0], boxes(g, "AddBackward0")[0]
+    w, x, b, y, z = (tensor(g, n) for n in "wxbyz")
+    # solid arrows point where gradients flow: z -> its grad_fn -> (through y) -> MulBackward0 ...
+    assert edge(g, z, add).kind == "grad"
+    assert edge(g, add, y).kind == "grad" and edge(g, y, mul).kind == "grad"
+    assert edge(g, add, acc_of(g, "b")).kind == "grad"
+    assert edge(g, mul, acc_of(g, "w")).kind == "grad"
+    assert edge(g, acc_of(g, "w"), w).kind == "grad" and edge(g, acc_of(g, "b"), b).kind == "grad"
+    # x gets no gradient: (None, 0) in next_functions, a dashed data arrow, nothing into x
+    assert edge(g, x, mul).kind == "data"
+    assert not [e for e in g.edges.values() if e.dst == x.key]
+    assert mul.saved == (("_saved_other", "x"),)
+
+
+def test_a_value_used_twice_gets_two_arrows():
+    g = graph.build(everything())
+    a, a2 = tensor(g, "a"), tensor(g, "a2")
+    add = g.nodes[a2.grad_fn]
+    mul = g.nodes[tensor(g, "a3").grad_fn]
+    assert len([e for e in g.edges.values() if e.src == mul.key and e.dst == a2.key]) == 2
+    assert len([e for e in g.edges.values() if e.src == add.key and e.dst == acc_of(g, "a").key]) == 2
+    last = g.state_at(len(g) - 1)
+    assert last[a.key].grad == "8."
+
+
+# ---------------------------------------------------------------------------- states
+def test_forward_nodes_appear_as_pytorch_builds_them(g):
+    mul, add = boxes(g, "MulBackward0")[0], boxes(g, "AddBackward0")[0]
+    first = g.state_at(0)
+    assert first[tensor(g, "w").key].shown and not first[tensor(g, "x").key].shown
+    before_mul = g.state_at(2)
+    assert not before_mul[mul.key].shown and not before_mul[tensor(g, "y").key].shown
+    at_mul = g.state_at(3)
+    assert at_mul[mul.key].status == "new" and at_mul[tensor(g, "y").key].status == "new"
+    assert at_mul[acc_of(g, "w").key].shown and not at_mul[acc_of(g, "b").key].shown
+    assert at_mul[mul.key].info == "saved: x"
+    assert not at_mul[add.key].shown
+    at_add = g.state_at(4)
+    assert at_add[add.key].shown and at_add[mul.key].status == "idle"
+    assert at_add[edge(g, add, tensor(g, "y")).key].shown
+
+
+def test_backward_lights_nodes_and_moves_gradients(g):
+    add = boxes(g, "AddBackward0")[0]
+    start = step_of(g, "backward")
+    s = g.state_at(start)
+    assert s[tensor(g, "z").key].status == "active"
+    assert s[edge(g, tensor(g, "z"), add).key] == graph.EdgeState(True, "active", "1.")
+    s = g.state_at(start + 1)  # AddBackward0 runs
+    assert s[add.key].status == "running"
+    assert s[edge(g, add, tensor(g, "y")).key] == graph.EdgeState(True, "active", "1.")
+    assert s[edge(g, add, acc_of(g, "b")).key] == graph.EdgeState(True, "active", "1.")
+    s = g.state_at(start + 2)  # and then it is done; the gradients it sent stay on their arrows
+    assert s[add.key].status == "done"
+    assert s[edge(g, add, tensor(g, "y")).key].status == "passed"
+
+
+def test_accumulate_shows_before_plus_added_equals_after(g):
+    w, acc = tensor(g, "w"), acc_of(g, "w")
+    first, second = step_of(g, "accumulate", 2), step_of(g, "accumulate", 4)
+    s = g.state_at(first)
+    assert s[acc.key].status == "running" and s[acc.key].info == "None + 3. = 3."
+    assert s[w.key].grad == "3."
+    s = g.state_at(second)
+    assert s[acc.key].info == "3. + 3. = 6." and s[w.key].grad == "6."
+
+
+def test_release_and_the_error_step(g):
+    mul = boxes(g, "MulBackward0")[0]
+    release = step_of(g, "release")
+    assert not g.state_at(release - 1)[mul.key].freed
+    s = g.state_at(release)
+    assert s[mul.key].freed and s[mul.key].info == "freed: x"
+    last = g.state_at(len(g) - 1)
+    assert last[mul.key].freed and last[mul.key].status == "error"
+    assert g.steps[-1].kind == "error" and g.steps[-1].error and g.steps[-1].active == (mul.key,)
+
+
+def test_hooks_retain_grad_zero_sgd_and_autograd_grad_have_their_own_steps():
+    t = everything()
+    g = graph.build(t)
+    kinds = [s.kind for s in g.steps]
+    for kind in ("hook", "zero", "update"):
+        assert kind in kinds
+    texts = [s.text for s in g.steps]
+    y = tensor(g, "y")
+    hook = next(s for s in g.steps if s.kind == "hook" and "registered on y" in s.text)
+    assert hook.text == "The hook <lambda> registered on y runs: it receives 1. and returns 2., which replaces the gradient."
+    assert g.state_at(hook.index)[y.key].tag == "hook: 1. → 2."
+    retain = next(s for s in g.steps if s.kind == "hook" and "retain_grad" in s.text)
+    assert g.state_at(retain.index)[y.key].grad == "2."
+    assert "w.grad.zero_() sets w.grad to zero in place (6. → 0.)" in " ".join(texts)
+    assert any(s.startswith("autograd.grad starts at") for s in texts)
+    assert "autograd.grad finished: it returns 4. for w; nothing was added into .grad." in texts
+    assert any("The optimizer's step() updates w in place" in s for s in texts)
+    assert "zero_grad() sets w.grad to None (it was 0.): the next backward starts w.grad afresh." in texts
+    # the arithmetic inside the hook and inside opt.step() is bookkeeping, not a step
+    hidden = [e for e in t.events if e.kind == "op" and e.node is None]
+    assert hidden and not {e.index for e in hidden} & {s.event for s in g.steps}
+    assert [label.split(" (")[0] for label, _ in g.jumps] == [
+        "forward pass", "backward #1", "forward again", "autograd.grad #2", "forward again", "backward #3"]
+
+
+# ---------------------------------------------------------------------------- narration
+EXPECTED = [
+    "w is a leaf tensor (value 2.) with requires_grad=True: backward() will compute the gradient with respect "
+    "to w and store it in w.grad.",
+    "x is a leaf tensor (value 3.) that does not require grad: autograd will not compute a gradient for it.",
+    "b is a leaf tensor (value 1.) with requires_grad=True: backward() will compute the gradient with respect "
+    "to b and store it in b.grad.",
+    "y = w * x creates MulBackward0 (y.grad_fn); its next_functions lead to AccumulateGrad (for w) and None "
+    "(for x). It saves x (_saved_other) for the backward pass.",
+    "z = y + b creates AddBackward0 (z.grad_fn); its next_functions lead to MulBackward0 (for y) and "
+    "AccumulateGrad (for b).",
+    "backward() starts at z with gradient 1. retain_graph=True: the saved values are kept for another backward.",
+    "AddBackward0 runs: it receives 1. and sends 1. to y (on to MulBackward0) and 1. to AccumulateGrad (for b).",
+    "AccumulateGrad adds into b.grad: None + 1. = 1.",
+    "MulBackward0 runs: it receives 1. and sends 3. to AccumulateGrad (for w) and nothing to x (it does not "
+    "require grad).",
+    "AccumulateGrad adds into w.grad: None + 3. = 3.",
+    "backward() finished: b.grad = 1. and w.grad = 3.",
+    "backward() starts at z with gradient 1. Without retain_graph=True, each node frees its saved values once "
+    "it has run.",
+    "AddBackward0 runs: it receives 1. and sends 1. to y (on to MulBackward0) and 1. to AccumulateGrad (for b).",
+    "AccumulateGrad adds into b.grad: 1. + 1. = 2. (gradients accumulate: b.grad was not zeroed since the "
+    "last backward).",
+    "MulBackward0 runs: it receives 1. and sends 3. to AccumulateGrad (for w) and nothing to x (it does not "
+    "require grad).",
+    "MulBackward0 frees its saved values (_saved_other = x): retain_graph was False, so a second backward "
+    "through MulBackward0 would fail.",
+    "AccumulateGrad adds into w.grad: 3. + 3. = 6. (gradients accumulate: w.grad was not zeroed since the "
+    "last backward).",
+    "backward() finished: b.grad = 2. and w.grad = 6.",
+    "backward() starts at z with gradient 1. Without retain_graph=True, each node frees its saved values once "
+    "it has run.",
+    "AddBackward0 runs: it receives 1. and sends 1. to y (on to MulBackward0) and 1. to AccumulateGrad (for b).",
+    "AccumulateGrad adds into b.grad: 2. + 1. = 3. (gradients accumulate: b.grad was not zeroed since the "
+    "last backward).",
+]
+
+
+def test_narration_of_the_issue_example(g):
+    t = issue_example()
+    texts = [s.text for s in g.steps]
+    assert texts[:-1] == EXPECTED
+    assert texts[-1] == f"RuntimeError at MulBackward0: {t.error}"  # PyTorch's message, verbatim
+    assert str(t.error).startswith("Trying to backward through the graph a second time")
+
+
+def test_every_step_names_its_source_line(g):
+    sources = [s.source for s in g.steps]
+    assert all(s.startswith("line ") for s in sources)
+    assert sources[0].endswith(": w = lab.tensor(2.0, requires_grad=True)")
+    assert sources[3].endswith(": y = w * x")
+    assert sources[5].endswith(": z.backward(retain_graph=True)")
+    assert sources[-1].endswith(": z.backward()")
+    lines = [int(s.split()[1].rstrip(":")) for s in sources]
+    assert lines == sorted(lines)
+
+
+def test_jumps_to_forward_and_each_backward(g):
+    labels = [label.split(" (")[0] for label, _ in g.jumps]
+    assert labels == ["forward pass", "backward #1", "backward #2", "backward #3", "error"]
+    assert [i for _, i in g.jumps] == [0, 5, 11, 18, 21]
+    assert g.jumps[1][0].endswith(": z.backward(retain_graph=True))")
+
+
+def test_a_reloaded_trace_tells_the_same_story(g):
+    again = graph.build(Trace.from_json(issue_example().to_json()))
+    assert [s.text for s in again.steps] == [s.text for s in g.steps]
+
+
+# ---------------------------------------------------------------------------- layout
+def test_layout_is_layered_left_to_right(g):
+    w, x, b, y, z = (tensor(g, n) for n in "wxbyz")
+    mul, add = boxes(g, "MulBackward0")[0], boxes(g, "AddBackward0")[0]
+    assert w.layer == x.layer == b.layer == 0
+    assert w.x < acc_of(g, "w").x < mul.x < y.x < add.x < z.x
+    assert all(e.points for e in g.edges.values())
+
+
+def test_layout_is_deterministic_and_nodes_do_not_overlap():
+    t = regression(4)
+    g1, g2 = graph.build(t), graph.build(t)
+    assert [(k, n.x, n.y) for k, n in g1.nodes.items()] == [(k, n.x, n.y) for k, n in g2.nodes.items()]
+    nodes = list(g1.nodes.values())
+    for i, a in enumerate(nodes):
+        for c in nodes[i + 1:]:
+            apart = abs(a.x - c.x) >= (a.w + c.w) / 2 or abs(a.y - c.y) >= (a.h + c.h) / 2 + 10
+            assert apart, (a.key, c.key)
+    assert 0 <= min(n.x - n.w / 2 for n in nodes) and max(n.x + n.w / 2 for n in nodes) <= g1.width
+    assert 0 <= min(n.y - n.h / 2 for n in nodes) and max(n.y + n.h / 2 for n in nodes) <= g1.height
+
+
+def test_state_at_is_the_same_stepping_or_jumping():
+    g = graph.build(regression(6))
+    state = dict(g.initial)
+    for i, s in enumerate(g.steps):
+        state.update(s.changes)
+        if i % 17 == 0 or i == len(g) - 1:
+            assert g.state_at(i) == state
+
+
+# ---------------------------------------------------------------------------- bad input
+def test_empty_trace_says_what_to_do():
+    with lab.trace() as t:
+        pass
+    g = graph.build(t)
+    assert len(g) == 0 and g.notice == graph.EMPTY_MESSAGE and g.state_at(0) == {}
+
+
+def test_constants_only_trace_explains_there_is_no_graph():
+    with lab.trace() as t:
+        a = lab.tensor(2.0)
+        c = a * 5  # noqa: F841
+    g = graph.build(t)
+    assert [n.kind for n in g.nodes.values()] == ["tensor", "const", "tensor"]
+    assert g.notice == graph.NO_GRAD_MESSAGE
+    assert g.steps[-1].text == "c = a * 5 computes c = 10. without recording a graph: none of its inputs " \
+                               "requires grad, so c has no grad_fn."
+
+
+def test_huge_trace_is_cut_to_its_last_steps_quickly():
+    t = regression(400)  # about 4400 graph nodes
+    start = time.perf_counter()
+    g = graph.build(t, max_nodes=200)
+    assert time.perf_counter() - start < 10
+    assert 0 < len(g.nodes) <= 200 and "This trace is large" in g.notice
+    assert g.steps[-1].kind == "done"
+    state = g.state_at(0)
+    assert set(state) == set(g.nodes) | set(g.edges)
+
+
+def test_max_frames_keeps_the_last_steps():
+    g = graph.build(regression(5), max_frames=10)
+    assert len(g) == 10 and g.steps[-1].kind == "done" and "last 10 steps" in g.notice
