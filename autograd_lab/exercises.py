@@ -8,7 +8,7 @@ the closing "same lines in real PyTorch" check, and friendlier errors for cells 
     ...     return b
     >>> ex.check("zero_between", answer)            # runs answer(), says what is wrong in words
     >>> ex.check("zero_between", answer, hint=True)  # ... and gives a hint; never the answer itself
-    >>> ex.Predict("w.grad after the second backward()?", answer=6, player=p, reveal=12)
+    >>> ex.Predict("w.grad after the second backward()?", answer=6, trace=t, reveal=("accumulate", "w", 2))
     >>> ex.same_in_pytorch("w = torch.tensor(2.0, requires_grad=True)\\nprint(w * 3)")
 
 A student's function runs inside ``trace()`` under a time limit (a timer signal in the main
@@ -549,23 +549,35 @@ class Predict:
 
     ``answer``: a number (w.grad's value), True/False ("does the next call raise?") or a string
     (a node name); ``choices`` turns the text box into a drop-down. ``wrong`` maps tempting
-    wrong answers to what they mean. When ``player`` is given it is moved to frame ``before``
-    (default ``reveal - 1``) now, and to ``reveal`` once the answer is right or given up.
-    In a notebook the object shows as a widget (question, input, Check, Hint, Show me, the player).
+    wrong answers to what they mean.
+
+    ``trace``: a ``Player`` of it is shown under the question (or pass your own ``player``).
+    ``reveal``: the player frame that shows the answer, or an event of the trace as
+    ``(kind, name, n)``, e.g. ``("accumulate", "w", 2)``: the second gradient added into w.grad
+    (see ``event_index``). The player waits at ``before`` (a frame or an event; default: the
+    frame before ``reveal``) and moves to ``reveal`` once the answer is right or given up.
+    In a notebook the object shows as a widget (question, input, Check, Hint, Show me, the player)::
+
+        with lab.trace() as t:
+            ...
+        Predict("What is w.grad after the second backward?", answer=6, trace=t,
+                reveal=("accumulate", "w", 2))
     """
 
     def __init__(self, question: str, answer, *, choices: list[str] | None = None, explain: str = "",
-                 hint: str | None = None, wrong: dict | None = None, player=None,
-                 reveal: int | tuple | None = None, before: int | None = None):
+                 hint: str | None = None, wrong: dict | None = None, trace=None, player=None,
+                 reveal: int | tuple | None = None, before: int | tuple | None = None):
         self.question = question
         self.answer = answer
         self.choices = list(choices) if choices else None
         self.explain = explain
         self.hint_text = hint
         self.wrong = {_norm(k): v for k, v in (wrong or {}).items()}
+        if player is None and trace is not None:
+            from .player import Player
+            player = Player(trace)
         self.player = player
-        if isinstance(reveal, tuple):
-            reveal = _frame_of_event(player, event_index(_trace_of(player), *reveal))
+        reveal, before = (self._frame(spec, trace, player) for spec in (reveal, before))
         self.reveal = reveal
         self.attempts = 0
         self.solved = False
@@ -575,6 +587,17 @@ class Predict:
         if player is not None and reveal is not None:
             start = reveal - 1 if before is None else before
             player.seek(max(0, start))
+
+    @staticmethod
+    def _frame(spec, trace, player) -> int | None:
+        """A frame number from an int, or from an event given as ``(kind, name, n)``."""
+        if not isinstance(spec, tuple):
+            return spec
+        if trace is None or player is None:
+            raise TypeError("reveal=(kind, name, n) names an event of a trace: pass it, Predict(..., trace=t)")
+        event = event_index(trace, *spec)
+        finder = getattr(player, "frame_of_event", None)
+        return finder(event) if finder is not None else event
 
     # ----------------------------------------------------------------- the logic
     def _matches(self, text: str) -> bool | None:
@@ -701,18 +724,12 @@ class Predict:
         return f"<Predict: {self.question!r}>"
 
 
-def _trace_of(player):
-    return getattr(player, "trace")
-
-
-def _frame_of_event(player, i: int) -> int:
-    """The player frame that shows event ``i`` (TODO: the player's own mapping)."""
-    return i
-
-
-def event_index(trace, kind: str, name: str | None = None, nth: int = 1) -> int:
+def event_index(trace, kind: str, name: str | int | None = None, nth: int = 1) -> int:
     """The index in ``trace.events`` of the ``nth`` event of ``kind`` about ``name`` (a variable name,
-    a node name such as ``"AddBackward0"``, an error type, or a backward call such as ``"backward"``)."""
+    a node name such as ``"AddBackward0"``, an error type, or a backward call such as ``"backward"``).
+    ``event_index(t, "backward", 2)``: without a name, the second number is ``nth``."""
+    if isinstance(name, int):
+        name, nth = None, name
     names = trace.names
     seen = 0
     for e in trace.events:

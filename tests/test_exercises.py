@@ -253,8 +253,7 @@ def test_feedback_shows_as_text_and_markdown():
 # --- Predict ------------------------------------------------------------------------------
 
 class FakePlayer:
-    def __init__(self, trace=None):
-        self.trace = trace
+    def __init__(self):
         self.seeks = []
 
     def seek(self, i):
@@ -303,10 +302,28 @@ def test_predict_reveal_by_event():
     assert ex.event_index(t, "node", "MulBackward0") < second
     with pytest.raises(LookupError, match="has 2 accumulate event"):
         ex.event_index(t, "accumulate", "w", 3)
-    player = FakePlayer(t)
-    p = ex.Predict("?", answer=6, player=player, reveal=("accumulate", "w", 2))
+    player = FakePlayer()
+    p = ex.Predict("?", answer=6, trace=t, player=player, reveal=("accumulate", "w", 2))
+    assert p.reveal == second and player.seeks == [second - 1]
     p.submit("6")
-    assert player.seeks[-1] == p.reveal
+    assert player.seeks[-1] == second
+    with pytest.raises(TypeError, match="trace=t"):
+        ex.Predict("?", answer=6, player=player, reveal=("accumulate", "w", 2))
+
+
+def test_predict_shows_a_player_of_the_trace_at_the_revealing_step():
+    pytest.importorskip("ipywidgets")
+    with torch.trace() as t:
+        w = torch.tensor(2.0, requires_grad=True)
+        for _ in range(2):
+            (w * 3).backward()
+    p = ex.Predict("w.grad after the second backward?", answer=6, trace=t, reveal=("accumulate", "w", 2))
+    player = p.player
+    assert "alab-player" in player._dom_classes and p.widget.children[-1] is player
+    assert p.reveal == player.frame_of_event(ex.event_index(t, "accumulate", "w", 2))
+    assert player.index == p.reveal - 1
+    p.submit("6")
+    assert player.index == p.reveal
 
 
 def test_predict_widget_buttons():
