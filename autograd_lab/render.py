@@ -17,6 +17,7 @@ are Okabe-Ito (colour-blind safe).
 """
 from __future__ import annotations
 
+import hashlib
 import html
 import io
 import re
@@ -44,7 +45,10 @@ CSS = """
 .alab-player { font-family: var(--jp-ui-font-family, system-ui, sans-serif); }
 .alab-player .alab-frame { overflow: auto; max-height: 660px; background: #fff; border: 1px solid #d9d9d9;
   border-radius: 4px; }
-.alab-svg { display: block; margin: 0 auto; }
+.alab-svg { display: block; margin: 0 auto; max-width: 100%; height: auto; }
+.alab-svg.alab-whole { max-width: none; }
+.alab-player .alab-legend, .alab-player .alab-where, .alab-player .alab-text, .alab-player .alab-notice,
+.alab-player .alab-table table { line-height: 1.4; }
 .alab-svg text { font-family: "DejaVu Sans", Verdana, "Segoe UI", Arial, sans-serif; fill: #1a1a1a; }
 .alab-svg .hid { display: none; }
 .alab-svg g.shape.s-new > path, .alab-svg g.shape.s-active > path, .alab-svg g.shape.s-running > path {
@@ -83,7 +87,8 @@ CSS = """
 .alab-player .alab-where code, .alab-player .alab-narration code { font-size: 12px; }
 .alab-player .alab-notice { font-size: 13px; padding: 4px 8px; margin-bottom: 4px; border: 1px dashed #B77B00;
   background: rgba(230, 159, 0, 0.10); }
-.alab-player .alab-errtext { color: #A33F00; font-weight: 600; }
+.alab-player .alab-errtext { color: #8F3700; }
+.alab-player .alab-errtext b { font-weight: 700; }
 .alab-player .alab-table { max-height: 230px; overflow: auto; }
 .alab-player .alab-table table { border-collapse: collapse; font-size: 12.5px; }
 .alab-player .alab-table th, .alab-player .alab-table td { padding: 2px 10px; text-align: left;
@@ -205,10 +210,10 @@ class Picture:
                 bx1, by1 = max(b[2] for b in boxes), max(b[3] for b in boxes)
                 if bx1 - bx0 + 2 * margin > vw or by1 - by0 + 2 * margin > vh:  # too big: centre on the first
                     bx0, by0, bx1, by1 = boxes[0]
-                if x0 is None:
-                    x0, y0 = (bx0 + bx1 - vw) / 2, (by0 + by1 - vh) / 2
-                x0 = min(max(x0, bx1 + margin - vw), bx0 - margin)
-                y0 = min(max(y0, by1 + margin - vh), by0 - margin)
+                if x0 is None or not x0 + margin <= bx0 <= bx1 <= x0 + vw - margin:
+                    x0 = (bx0 + bx1 - vw) / 2  # out of sight: centre on it, so the next steps stay in view
+                if y0 is None or not y0 + margin <= by0 <= by1 <= y0 + vh - margin:
+                    y0 = (by0 + by1 - vh) / 2
             x0 = min(max(x0 or 0.0, 0.0), W - vw)
             y0 = min(max(y0 or 0.0, 0.0), H - vh)
             cams.append(f"{x0:.0f} {y0:.0f}")
@@ -242,7 +247,8 @@ class Picture:
         else:
             box = f"0 0 {W:.0f} {H:.0f}"
             w, h = round(W * self.scale), round(H * self.scale)
-        out = [f'<svg class="alab-svg" xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" '
+        cls = "alab-svg alab-whole" if whole and "cam" in view else "alab-svg"
+        out = [f'<svg class="{cls}" xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" '
                f'viewBox="{box}" role="img" aria-label="computation graph">', self._chunks[0]]
         esc = html.escape
         for key, is_text, chunk in zip(self._keys, self._text_slot, self._chunks[1:]):
@@ -271,7 +277,8 @@ class Picture:
             where += f" · <code>{html.escape(s.source)}</code>"
         text = html.escape(s.text)
         if s.error:
-            text = f'<span class="alab-errtext">✖ {text}</span>'
+            head, sep, rest = text.partition(": ")
+            text = f'<span class="alab-errtext"><b>✖ {head}{sep}</b>{rest}</span>'
         return f'{notice}<div class="alab-where">{where}</div><div class="alab-text">{text}</div>'
 
     def payload(self) -> dict:
@@ -355,6 +362,18 @@ class Picture:
         svg = re.sub(r"(\d+\.\d)\d+", r"\1", svg)
         svg = re.sub(r'transform="rotate\(-0 [^)]*\)"', "", svg)
         svg = re.sub(r"\n\s*", "\n", svg)
+        # The same few inline styles repeat on every path and text: name each by its content.
+        rules = {}
+
+        def to_class(m):
+            style = m.group(1).strip().rstrip(";")
+            name = "m" + hashlib.md5(style.encode()).hexdigest()[:6]
+            rules[name] = style
+            return f'class="{name}"'
+
+        svg = re.sub(r'style="([^"]*)"', to_class, svg)
+        css = "".join(f".alab-svg .{k}{{{v}}}" for k, v in sorted(rules.items()))
+        svg = re.sub(r"<defs>\s*<style[^>]*>.*?</style>\s*</defs>", f"<style>{css}</style>", svg, count=1, flags=re.S)
         svg = _HATCH + svg[svg.index(">") + 1:]  # svg() writes the root tag: its size and window vary
         chunks, keys, is_text = [], [], []
         pos = 0
