@@ -176,10 +176,13 @@ def _get_ok(url: str, token: str) -> bool:
 
 
 @contextmanager
-def _serve(cls, home: Path, module: str, args: list[str], token_option: str, ready_path: str):
+def _serve(cls, home: Path, module: str, args: list[str], token_option: str, ready_path: str,
+           python: str = sys.executable):
     """Run ``python -m module args`` in its own process group until the with-block ends;
-    the server is ready once ``ready_path`` answers 200 to the token."""
-    require(module, REQUIRE_BROWSER)
+    the server is ready once ``ready_path`` answers 200 to the token. ``python``: another
+    interpreter (a fresh virtual environment's) that has ``module`` installed."""
+    if python == sys.executable:
+        require(module, REQUIRE_BROWSER)
     port, token = _free_port(), secrets.token_hex(16)
     server = cls(f"http://{HOST}:{port}", token, home / "root", home / "server.log")
     server.root_dir.mkdir()
@@ -188,7 +191,7 @@ def _serve(cls, home: Path, module: str, args: list[str], token_option: str, rea
                      ("JUPYTER_RUNTIME_DIR", "runtime"), ("JUPYTERLAB_SETTINGS_DIR", "settings"),
                      ("JUPYTERLAB_WORKSPACES_DIR", "workspaces"), ("IPYTHONDIR", "ipython")]:
         env[var] = str(home / sub)
-    cmd = [sys.executable, "-m", module, *args, f"--ip={HOST}", f"--port={port}", "--no-browser",
+    cmd = [python, "-m", module, *args, f"--ip={HOST}", f"--port={port}", "--no-browser",
            f"{token_option}={token}"]
     with server.log.open("wb") as log:
         proc = subprocess.Popen(cmd, cwd=server.root_dir, env=env, stdin=subprocess.DEVNULL,
@@ -214,10 +217,10 @@ def _serve(cls, home: Path, module: str, args: list[str], token_option: str, rea
                 continue
 
 
-@pytest.fixture(scope="session")
-def jupyterlab_server(tmp_path_factory):
-    """JupyterLab 4 on 127.0.0.1, token auth, ``window.jupyterapp`` exposed for the tests."""
-    home = tmp_path_factory.mktemp("jupyterlab")
+@contextmanager
+def serve_jupyterlab(home: Path, python: str = sys.executable):
+    """JupyterLab 4 run by ``python`` on 127.0.0.1, serving ``home/root``, token auth,
+    ``window.jupyterapp`` exposed for the tests (the ``jupyterlab_server`` fixture's server)."""
     # No "Would you like to get notified about official Jupyter news?" toast over the page.
     notification = home / "settings" / "@jupyterlab" / "apputils-extension"
     notification.mkdir(parents=True)
@@ -225,7 +228,14 @@ def jupyterlab_server(tmp_path_factory):
     args = ["--allow-root", "--ServerApp.port_retries=0", f"--ServerApp.root_dir={home / 'root'}",
             "--LabApp.expose_app_in_browser=True"]
     with _serve(JupyterLabServer, home, "jupyterlab", args, "--IdentityProvider.token",
-                "/api/status") as server:
+                "/api/status", python=python) as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def jupyterlab_server(tmp_path_factory):
+    """JupyterLab 4 on 127.0.0.1, token auth, ``window.jupyterapp`` exposed for the tests."""
+    with serve_jupyterlab(tmp_path_factory.mktemp("jupyterlab")) as server:
         yield server
 
 
