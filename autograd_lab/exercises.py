@@ -800,7 +800,7 @@ class Parity:
     __repr__ = __str__
 
     def _repr_html_(self) -> str:
-        head = f"<p><b>{html.escape(self.summary())}</b></p>"
+        head = "<p><b>{}</b></p>".format(re.sub(r"`([^`]+)`", r"<code>\1</code>", html.escape(self.summary())))
         if self.skipped:
             return head
         cell = "<td style='font-family:monospace;text-align:left;white-space:pre-wrap'>{}</td>"
