@@ -5,8 +5,7 @@ import ipywidgets as widgets
 import pytest
 
 import autograd_lab as lab
-from autograd_lab import playground
-from autograd_lab.playground import EXAMPLES, Playground
+from autograd_lab.playground import EXAMPLES, Playground, widget
 
 
 class FakePlayer(widgets.HTML):
@@ -105,7 +104,7 @@ def test_without_a_player_module_the_rest_still_works(monkeypatch):
     def missing():
         raise ImportError("no player yet")
 
-    monkeypatch.setattr(playground, "_player_class", missing)
+    monkeypatch.setattr(widget, "_player_class", missing)
     pg = Playground()
     pg.run()
     assert pg.trace is not None and "tensor(3.)" in pg._printed.value

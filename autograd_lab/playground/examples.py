@@ -1,0 +1,78 @@
+"""Example programs the Playground offers in its menu, each a short lesson in autograd.
+
+`EXAMPLES` maps a title to a program that runs in the playground; `DEFAULT_EXAMPLE` is the
+one in the code box when a Playground opens. Only "retain_graph" ends in an autograd error,
+on purpose: the lesson is the second backward through a freed graph.
+
+    >>> print(EXAMPLES[DEFAULT_EXAMPLE].splitlines()[0])
+    w = tensor(2.0, requires_grad=True)
+"""
+from __future__ import annotations
+
+EXAMPLES: dict[str, str] = {
+    "The classic example": """\
+w = tensor(2.0, requires_grad=True)
+x = tensor(3.0)
+b = tensor(1.0, requires_grad=True)
+y = w * x          # MulBackward0
+z = y + b          # AddBackward0
+z.backward()
+print(w.grad, b.grad)
+""",
+    "Gradients accumulate": """\
+w = tensor(2.0, requires_grad=True)
+x = tensor(3.0)
+b = tensor(1.0, requires_grad=True)
+z = w * x + b
+z.backward()
+print(w.grad, b.grad)   # 3 and 1
+z = w * x + b           # a new graph, the same leaves
+z.backward()
+print(w.grad, b.grad)   # 6 and 2: added, not replaced
+w.grad.zero_()
+b.grad.zero_()
+""",
+    "retain_graph": """\
+w = tensor(2.0, requires_grad=True)
+x = tensor(3.0)
+z = w * x
+z.backward(retain_graph=True)
+z.backward()            # works: the graph was kept
+print(w.grad)           # 6
+z.backward()            # fails: the graph is freed now
+""",
+    "Hooks and retain_grad": """\
+w = tensor(2.0, requires_grad=True)
+x = tensor(3.0)
+y = w * x
+y.retain_grad()
+h = y.register_hook(lambda g: g * 2)   # doubles the gradient flowing back
+z = y + 1
+z.backward()
+print(y.grad, w.grad)
+""",
+    "autograd.grad": """\
+w = tensor(2.0, requires_grad=True)
+x = tensor(3.0)
+y = w * x
+z = y ** 2
+dz_dy, dz_dw = autograd.grad(z, [y, w])
+print(dz_dy, dz_dw)
+print(w.grad)           # None: autograd.grad does not touch .grad
+""",
+    "A training step": """\
+x = tensor([1.0, 2.0, 3.0, 4.0])
+y = tensor([3.0, 5.0, 7.0, 9.0])
+w = tensor(0.0, requires_grad=True)
+b = tensor(0.0, requires_grad=True)
+opt = optim.SGD([w, b], lr=0.02)
+for i in range(5):
+    opt.zero_grad()
+    loss = ((w * x + b - y) ** 2).mean()
+    loss.backward()
+    opt.step()
+    print(f"step {i}: loss {loss.item():.4f}")
+print(w, b)
+""",
+}
+DEFAULT_EXAMPLE = "The classic example"

@@ -1,0 +1,185 @@
+"""The playground's limits, the error it raises, and the size checks run before the core is called.
+
+`Limits` holds every bound a run is held to (program length, tensor size, loop steps, time,
+...); `RejectedCode` is the error for code the playground will not run, saying what is not
+allowed and, in ``hint``, what is. The pre-checks (`_check_new`, `_check_matmul`, ...) look at
+the arguments a program is about to pass to the core and raise `_Breach` with the message of
+the limit the call would break, *before* the core allocates anything; the interpreter turns a
+breach into `RejectedCode` at the current line, and the allow-list names which check guards
+which call.
+
+    >>> _check_size((100, 200), Limits())  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    autograd_lab.playground.limits._Breach: tensors can hold at most 10,000 numbers; ...
+"""
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+
+class RejectedCode(ValueError):
+    """The playground will not run this code: the message says what is not allowed and what is.
+
+    ``reason`` is what is wrong, ``hint`` what the playground offers instead (may be empty);
+    ``lineno`` and ``line`` point at the offending line (None for whole-program limits).
+    """
+
+    def __init__(self, reason: str, lineno: int | None = None, line: str | None = None,
+                 hint: str = ""):
+        self.reason = reason
+        self.hint = hint
+        self.lineno = lineno
+        self.line = line
+        message = f"{reason} {hint}" if hint else reason
+        super().__init__(f"line {lineno}: {message}" if lineno else message)
+
+
+@dataclass(frozen=True)
+class Limits:
+    """The bounds every playground run is held to; each breach has its own message."""
+
+    source_chars: int = 2_000  # length of the program text
+    nesting: int = 50  # depth of the syntax tree (brackets, chained operators, ...)
+    operations: int = 500  # traced forward operations ('op' events)
+    events: int = 5_000  # trace events of all kinds
+    elements: int = 10_000  # numbers in one tensor or list, broadcast and matmul results too
+    dims: int = 8  # dimensions of a tensor (and nesting of lists)
+    number: int = 10**15  # largest whole number
+    exponent: float = 1_000  # largest exponent of ** and pow()
+    loop: int = 100  # steps of one `for` loop
+    statements: int = 5_000  # statements executed in total (hook calls included)
+    hook_depth: int = 8  # hooks running inside hooks (a hook that calls backward())
+    printed_chars: int = 20_000  # text printed in total
+    seconds: float = 5.0  # wall-clock time of the whole run
+
+
+# ---------------------------------------------------------------------------------------
+# Pre-checks: run before the core is called, on the arguments the student passes.
+# Each raises _Breach(message); the interpreter turns it into RejectedCode at the line.
+
+
+class _Breach(Exception):
+    """A limit would be broken; raised by the checks before the core is called."""
+
+
+# check(receiver, args, kwargs, limits): receiver is the tensor of a method, None for functions
+_Check = Callable[[Any, tuple, dict, Limits], None]
+
+
+def _count(value: Any, limits: Limits) -> int:
+    """Numbers `value` holds as tensor data, stopping as soon as a limit is passed.
+
+    Lists can share sublists (``a = [a, a]`` in a loop), so the walk also bounds the
+    brackets it visits: the cost is bounded whatever the list looks like.
+    """
+    numbers = visits = 0
+    stack = [(value, 0)]
+    while stack:
+        item, depth = stack.pop()
+        visits += 1
+        if isinstance(item, (list, tuple)):
+            if depth >= limits.dims:
+                raise _Breach(f"lists can be nested at most {limits.dims} deep")
+            stack.extend((x, depth + 1) for x in item)
+        elif hasattr(item, "shape"):
+            numbers += math.prod(_shape(item))
+        else:
+            numbers += 1
+        if numbers > limits.elements or visits > 4 * limits.elements:
+            raise _Breach(f"a tensor or list can hold at most {limits.elements:,} numbers")
+    return numbers
+
+
+def _shape(value: Any) -> tuple:
+    shape = getattr(value, "shape", ())
+    return tuple(int(n) for n in shape)
+
+
+def _check_size(shape: tuple, limits: Limits, what: str = "this tensor") -> None:
+    if len(shape) > limits.dims:
+        raise _Breach(f"tensors can have at most {limits.dims} dimensions; {what} would have {len(shape)}")
+    size = 1
+    for n in shape:  # each dimension too: zeros(0, 10**15) holds nothing but is no shape to keep
+        size *= max(int(n), 0)
+        if size > limits.elements or n > limits.elements:
+            raise _Breach(
+                f"tensors can hold at most {limits.elements:,} numbers; {what} would have shape "
+                f"{tuple(shape)}"
+            )
+
+
+def _shape_args(args: tuple, limits: Limits) -> tuple:
+    dims = args[0] if len(args) == 1 and isinstance(args[0], (list, tuple)) else args
+    if len(dims) > limits.dims:
+        raise _Breach(f"tensors can have at most {limits.dims} dimensions; this one would have {len(dims)}")
+    if not all(isinstance(n, (int, np.integer)) for n in dims):
+        return ()  # not a shape: the core raises its own TypeError
+    return tuple(int(n) for n in dims)
+
+
+def _check_new(receiver: Any, args: tuple, kwargs: dict, limits: Limits) -> None:  # zeros(2, 3)
+    _check_size(_shape_args(args, limits), limits)
+
+
+def _check_reshape(receiver: Any, args: tuple, kwargs: dict, limits: Limits) -> None:  # x.reshape(2, -1)
+    _shape_args(args, limits)
+
+
+def _check_tensor(receiver: Any, args: tuple, kwargs: dict, limits: Limits) -> None:  # tensor([[1., 2.]])
+    if args:
+        _count(args[0], limits)
+
+
+def _check_exponent(exponent: Any, limits: Limits) -> None:
+    if isinstance(exponent, (int, float, np.number)) and not abs(exponent) <= limits.exponent:
+        raise _Breach(f"exponents can be at most {limits.exponent:g} in size; this one is {exponent:g}")
+
+
+def _check_broadcast(a: Any, b: Any, limits: Limits) -> None:
+    """The result of an elementwise op on a and b must fit (checked before numpy computes it)."""
+    try:
+        shape = np.broadcast_shapes(_shape(a), _shape(b))
+    except ValueError:
+        return  # the core raises its own error about the shapes
+    _check_size(shape, limits, f"{_shape(a)} with {_shape(b)}")
+
+
+def _check_pow(receiver: Any, args: tuple, kwargs: dict, limits: Limits) -> None:  # x.pow(2)
+    if args:
+        _check_exponent(args[0], limits)
+        _check_broadcast(receiver, args[0], limits)
+
+
+def _check_elementwise(receiver: Any, args: tuple, kwargs: dict, limits: Limits) -> None:  # x.add_(y)
+    if args:
+        _check_broadcast(receiver, args[0], limits)
+
+
+def _matmul_size(a: tuple, b: tuple) -> int | None:
+    """Elements of ``a @ b`` for operand shapes a and b (None if they do not fit)."""
+    if not a or not b:
+        return None
+    a2 = a if len(a) > 1 else (1,) + a
+    b2 = b if len(b) > 1 else b + (1,)
+    if a2[-1] != b2[-2]:
+        return None
+    try:
+        batch = np.broadcast_shapes(a2[:-2], b2[:-2])
+    except ValueError:
+        return None
+    return math.prod(batch) * a2[-2] * b2[-1]
+
+
+def _check_matmul(receiver: Any, args: tuple, kwargs: dict, limits: Limits) -> None:  # x.matmul(y)
+    if args:
+        a, b = _shape(receiver), _shape(args[0])
+        size = _matmul_size(a, b)
+        if size is not None and size > limits.elements:
+            raise _Breach(f"tensors can hold at most {limits.elements:,} numbers; "
+                          f"{a} @ {b} would have {size:,}")

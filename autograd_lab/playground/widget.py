@@ -1,0 +1,157 @@
+"""The Playground app: a code box, a Run button, a menu of examples, errors inline, the Player.
+
+`Playground` is an ipywidgets `VBox` around `run`: Run checks and runs the code box, then
+shows either the rejection (its line, the code and the hint) or what the program printed,
+its last autograd error at its line, and the trace in a `Player` (imported only when a trace
+is to be shown, so the rest works without it). This is the only module of the playground
+that imports ipywidgets; the package imports it when `Playground` is first asked for.
+
+    >>> Playground()          # doctest: +SKIP
+"""
+from __future__ import annotations
+
+import html
+from typing import TYPE_CHECKING, Any
+
+import ipywidgets as widgets
+
+from . import run
+from .check import FILENAME
+from .examples import DEFAULT_EXAMPLE, EXAMPLES
+from .limits import RejectedCode
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ..events import Trace
+
+_STYLE = """<style>
+.alab-playground .alab-code textarea { font-family: monospace; font-size: 13px; }
+.alab-playground .alab-error { color: #b00020; }
+.alab-playground .alab-hint { color: #555; font-size: 90%; line-height: 1.4; }
+.alab-playground .alab-error pre, .alab-playground .alab-printed pre {
+  margin: 2px 0; padding: 4px 6px; background: #f6f6f6; white-space: pre-wrap;
+  font-family: monospace; font-size: 13px; }
+</style>"""
+
+
+class Playground(widgets.VBox):
+    """Type a program, press Run, watch its trace in a Player.
+
+        >>> Playground()          # doctest: +SKIP
+    """
+
+    def __init__(self, source: str | None = None, **kwargs: Any):
+        self.trace: Trace | None = None
+        self.error: str | None = None
+
+        self._examples = widgets.Dropdown(
+            options=[("Load an example...", "")] + [(name, name) for name in EXAMPLES],
+            value="", layout=widgets.Layout(width="16em"))
+        self._run = widgets.Button(description="Run", icon="play", button_style="primary")
+        self._run.add_class("alab-run")
+        self._code = widgets.Textarea(
+            value=EXAMPLES[DEFAULT_EXAMPLE] if source is None else source,
+            placeholder="w = tensor(2.0, requires_grad=True)",
+            layout=widgets.Layout(width="auto", height="16em"))
+        self._code.add_class("alab-code")
+        self._message = widgets.HTML()
+        self._printed = widgets.HTML()
+        self._printed.add_class("alab-printed")
+        self._player = widgets.VBox()
+        self._output = widgets.VBox([self._message, self._printed, self._player])
+
+        # -- wiring --
+        self._run.on_click(self._on_run_click)
+        self._examples.observe(self._on_examples_change, names="value")
+
+        toolbar = widgets.HBox([self._run, self._examples])
+        super().__init__([widgets.HTML(_STYLE), toolbar, self._code, self._output], **kwargs)
+        self.add_class("alab-playground")
+
+    @property
+    def source(self) -> str:
+        return self._code.value
+
+    @source.setter
+    def source(self, text: str) -> None:
+        self._code.value = text
+
+    def load_example(self, name: str) -> None:
+        """Put one of EXAMPLES into the code box."""
+        self._code.value = EXAMPLES[name]
+
+    def run(self) -> Trace | None:
+        """Run the code box (what the Run button does); return the trace, or None if rejected."""
+        self._run.disabled = True
+        try:
+            try:
+                trace = run(self._code.value)
+            except RejectedCode as e:
+                self.trace, self.error = None, str(e)
+                self._show_error(e.reason, e.lineno, e.line, e.hint)
+                self._printed.value = ""
+                self._player.children = ()
+                return None
+            self.trace = trace
+            self.error = None
+            self._show_trace_error(trace)
+            text = trace.output.rstrip("\n")
+            self._printed.value = f"<pre>{html.escape(text)}</pre>" if text else ""
+            self._player.children = (self._make_player(trace),)
+            return trace
+        finally:
+            self._run.disabled = False
+
+    # -- handlers --
+    def _on_run_click(self, _button: widgets.Button) -> None:
+        self.run()
+
+    def _on_examples_change(self, change: dict) -> None:
+        if change["new"]:
+            self.load_example(change["new"])
+            self._examples.value = ""
+
+    # -- display --
+    def _show_error(self, reason: str, lineno: int | None, line: str | None, hint: str = "") -> None:
+        where = f"<b>line {lineno}</b>: " if lineno else ""
+        code = (f"<pre>{lineno:>3} | {html.escape(line)}</pre>" if lineno and line is not None else "")
+        hint = f'<div class="alab-hint">{html.escape(hint)}</div>' if hint else ""
+        self._message.value = f"<div>{where}{html.escape(reason)}{code}{hint}</div>"
+        self._message.add_class("alab-error")
+
+    def _show_trace_error(self, trace: Any) -> None:
+        errors = [e for e in trace.events if e.kind == "error"]
+        if not errors:
+            self._message.value = ""
+            self._message.remove_class("alab-error")
+            return
+        event = errors[-1]
+        lineno, line = _event_line(event)
+        self._show_error(_event_message(event), lineno, line)
+
+    @staticmethod
+    def _make_player(trace: Any) -> widgets.Widget:
+        try:
+            player_class = _player_class()
+        except ImportError as e:  # the code box, printed text and errors still work
+            return widgets.HTML(f"<i>The player could not be loaded ({html.escape(str(e))}); "
+                                f"the program recorded {len(trace.events)} events.</i>")
+        return player_class(trace)
+
+
+def _player_class() -> type:
+    """autograd_lab.Player, imported only when a trace is to be shown."""
+    from autograd_lab.player import Player
+
+    return Player
+
+
+def _event_line(event: Any) -> tuple[int | None, str | None]:
+    """The playground line an event came from (its source is (file, line, text))."""
+    source = getattr(event, "source", None)
+    if source is None or source.file != FILENAME:
+        return None, None
+    return source.line, source.text
+
+
+def _event_message(event: Any) -> str:
+    return f"{event.error}: {event.message}" if event.error else str(event.message)
