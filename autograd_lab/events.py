@@ -220,7 +220,7 @@ class Trace:
     def _is_internal(self, code) -> bool:
         """Code of the core (not the user's): its frames are skipped when looking for the source line."""
         fname = code.co_filename
-        flag = self._internal[code] = fname.startswith(_PACKAGE_DIR) and not fname.endswith("playground.py")
+        flag = self._internal[code] = fname.startswith(_PACKAGE_DIR)
         return flag
 
     def _user_frame(self):
