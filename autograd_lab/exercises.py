@@ -584,6 +584,7 @@ class Predict:
         self.revealed = False
         self.feedback = ""
         self._widget = None
+        self._last_submitted = None
         if player is not None and reveal is not None:
             start = reveal - 1 if before is None else before
             player.seek(max(0, start))
@@ -669,6 +670,13 @@ class Predict:
             self.player.seek(self.reveal)
 
 
+    def _submit_once(self, text) -> None:
+        """From the widget: clicking Check right after typing sends the same text twice (the box's
+        value arrives on leaving it, then the click); check it once."""
+        if text != self._last_submitted:
+            self._last_submitted = text
+            self.submit(text)
+
     def _say(self, text: str) -> str:
         self.feedback = text
         if self._widget is not None:
@@ -703,11 +711,11 @@ class Predict:
             w.add_class(cls)
 
         # --- wiring
-        check_button.on_click(lambda _: self.submit(self._input.value))
+        check_button.on_click(lambda _: self._submit_once(self._input.value))
         hint_button.on_click(lambda _: self.hint())
         show_button.on_click(lambda _: self.give_up())
-        if not self.choices:
-            self._input.observe(lambda change: self.submit(change["new"]) if change["new"] else None, "value")
+        if not self.choices:  # Enter (or leaving the box) checks too
+            self._input.observe(lambda change: self._submit_once(change["new"]) if change["new"] else None, "value")
 
         children = [question, widgets.HBox([self._input, check_button, hint_button, show_button]),
                     self._feedback_label]
