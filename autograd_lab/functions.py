@@ -110,7 +110,7 @@ class Node:
         if saved.__class__ is _Freed:
             raise RuntimeError(FREED_MESSAGE)
         if unpack_tensors:
-            return tuple(self._as_tensor(v) for v in saved)
+            return tuple(self._as_tensor(v, n) for v, n in zip(saved, type(self)._saved_names))
         return saved
 
     def _release(self) -> bool:
@@ -128,14 +128,15 @@ class Node:
         needs = self.needs_input_grad
         return tuple(True if c is None else bool(needs[c]) for c in cond) if cond else (True,) * len(type(self)._saved_names)
 
-    def _as_tensor(self, v):
+    def _as_tensor(self, v, name: str = ""):
+        """A saved value as a Tensor: the input it came from, or this node's own result."""
         if v is None or isinstance(v, Tensor):
             return v
+        if name == "_saved_result":
+            return _wrap(v, True, self)
         for a in self._inputs or ():
             if isinstance(a, Tensor) and a._data is v:
                 return a
-        if getattr(self, "_result_raw", None) is v:
-            return _wrap(v, True, self)
         if isinstance(v, (bool, int, float)):
             return _wrap(np.array(v, dtype=np.int64 if isinstance(v, int) else np.float64), False, None)
         return _wrap(v, False, None)
@@ -151,8 +152,7 @@ class Node:
                     if self._had_saved()[i]:
                         raise RuntimeError(FREED_MESSAGE)
                     return None
-                v = saved[i]
-                return self._as_tensor(v)
+                return self._as_tensor(saved[i], name)
             params = getattr(cls, "_params", {})
             if name in params:
                 return params[name](self)
@@ -243,10 +243,10 @@ def apply(fn, *inputs, inplace: bool = False, **params):
             node = _new(fn)
             node.needs_input_grad = _NEEDS2[na][nb]
             node._saved = ()
-            node._inputs = inputs
             node._hooks = None
             node._seq = next(_seq)
             out = fn.forward(node, ra, rb)
+            node._inputs = inputs if node._saved else None  # held only to unpack saved values
             if na:
                 g = a.grad_fn
                 ea = (g, 0) if g is not None else (a._acc or _accumulate_node(a))._edge
@@ -273,10 +273,10 @@ def apply(fn, *inputs, inplace: bool = False, **params):
             node = _new(fn)
             node.needs_input_grad = needs
             node._saved = ()
-            node._inputs = inputs
             node._hooks = None
             node._seq = next(_seq)
             out = fn.forward(node, *raw, **params)
+            node._inputs = inputs if node._saved else None
             node.next_functions = tuple([_edge(x) if n else _NO_EDGE for x, n in zip(inputs, needs)])
         else:
             node = None
@@ -320,10 +320,10 @@ def _apply_inplace(fn, inputs, raw, needs, record, params):
         node = _new(fn)
         node.needs_input_grad = needs
         node._saved = ()
-        node._inputs = inputs
         node._hooks = None
         node._seq = next(_seq)
         out = fn.forward(node, *raw, **params)
+        node._inputs = inputs if node._saved else None
         node.next_functions = tuple([_edge(x) if n else _NO_EDGE for x, n in zip(inputs, needs)])
         if np.shape(out) != np.shape(raw[0]):
             raise RuntimeError(f"output with shape {list(np.shape(raw[0]))} doesn't match the broadcast shape {list(np.shape(out))}")
@@ -404,8 +404,12 @@ def unbroadcast(g, shape):
         return g
     lead = len(gshape) - len(shape)
     axes = tuple(range(lead)) + tuple(i + lead for i, s in enumerate(shape) if s == 1 and gshape[i + lead] != 1)
-    if isinstance(g, Tensor):
-        return g.sum(dim=axes, keepdim=True).reshape(tuple(shape)) if axes else g.reshape(tuple(shape))
+    if isinstance(g, Tensor):  # PyTorch's sum_to: sum() to a 0-d shape, else sum(keepdim) and a view if dims lead
+        if not shape:
+            return g.sum()
+        if axes:
+            g = g.sum(dim=axes, keepdim=True)
+        return g.reshape(tuple(shape)) if lead else g
     return np.add.reduce(g, axis=axes, keepdims=True).reshape(shape) if axes else np.reshape(g, shape)
 
 
@@ -434,10 +438,18 @@ def broadcast_error(a, b) -> Exception:
 
 
 def _where(cond, x, y):
-    """``where(cond, x, y)`` on numpy values, or through ``WhereBackward0`` on Tensors (create_graph)."""
-    if isinstance(cond, Tensor) or isinstance(x, Tensor) or isinstance(y, Tensor):
-        return apply(WhereBackward0, cond, x, y)
+    """``where(cond, x, y)`` on numpy values, or through ``WhereBackward0`` on Tensors (create_graph).
+
+    ``cond`` is a numpy bool array (conditions are not differentiated: build them with ``_raw``).
+    """
+    if isinstance(x, Tensor) or isinstance(y, Tensor):
+        return apply(WhereBackward0, x, y, cond=cond)
     return np.where(cond, x, y)
+
+
+def _raw(v):
+    """The numpy value of a Tensor (or the value itself), for conditions inside backward formulas."""
+    return v._data if isinstance(v, Tensor) else v
 
 
 def _binary_shapes(a, b, out):
@@ -473,6 +485,10 @@ class AddBackward0(Function):
         return (unbroadcast(g, shapes[0]) if na else None, unbroadcast(g, shapes[1]) if nb else None)
 
 
+_BOOL_SUB = ("Subtraction, the `-` operator, with two bool tensors is not supported. Use the `^` or "
+             "`logical_xor()` operator instead.")
+
+
 class SubBackward0(Function):
     """f(a, b) = a - b"""
     __slots__ = ()
@@ -485,6 +501,8 @@ class SubBackward0(Function):
             out = a - b
         except ValueError:
             raise broadcast_error(a, b) from None
+        except TypeError:
+            raise RuntimeError(_BOOL_SUB) from None
         ctx._info = None if out.__class__ is not np.ndarray else _binary_shapes(a, b, out)
         return out
 
@@ -586,7 +604,7 @@ class NegBackward0(Function):
 
 class ReciprocalBackward0(Function):
     """f(a) = 1 / a"""
-    __slots__ = ("_result_raw",)
+    __slots__ = ()
     _saved_names = ("_saved_result",)
     _keeps_dtype = False
 
@@ -594,7 +612,6 @@ class ReciprocalBackward0(Function):
     def forward(ctx, a):
         r = 1 / a
         ctx.save_for_backward(r)
-        ctx._result_raw = r
         return r
 
     @staticmethod
@@ -648,7 +665,7 @@ class PowBackward0(Function):
 
 class PowBackward1(Function):
     """f(a, b) = a ** b, both tensors"""
-    __slots__ = ("_result_raw",)
+    __slots__ = ()
     _saved_names = ("_saved_self", "_saved_exponent", "_saved_result")
     _keeps_dtype = False
 
@@ -659,7 +676,6 @@ class PowBackward1(Function):
         except ValueError:
             raise broadcast_error(a, b) from None
         ctx.save_for_backward(a, b, r)
-        ctx._result_raw = r
         return r
 
     @staticmethod
@@ -667,14 +683,14 @@ class PowBackward1(Function):
         a, b, r = ctx.saved_tensors
         na, nb = ctx.needs_input_grad
         # PyTorch's pow_backward_self / pow_backward_exponent: 0 where the formula is 0 * inf
-        ga = _where(b == 0, 0, g * (b * a ** (b - 1))) if na else None
-        gb = g * _where((a == 0) & (b >= 0), 0, r * _log(a)) if nb else None
+        ga = _where(_raw(b) == 0, 0, g * (b * a ** _sub_number(b, 1))) if na else None
+        gb = g * _where((_raw(a) == 0) & (_raw(b) >= 0), 0, r * _log(a)) if nb else None
         return (unbroadcast(ga, _shape(a)) if na else None, unbroadcast(gb, _shape(b)) if nb else None)
 
 
 class PowBackward2(Function):
     """f(b) = base ** b, for a Python number base (``2 ** a``)"""
-    __slots__ = ("_result_raw", "base")
+    __slots__ = ("base",)
     _saved_names = ("_saved_exponent", "_saved_result")
     _params = {"_saved_self": lambda self: self.base}
     _keeps_dtype = False
@@ -683,7 +699,6 @@ class PowBackward2(Function):
     def forward(ctx, b, base):
         r = base ** b
         ctx.save_for_backward(b, r)
-        ctx._result_raw = r
         ctx.base = base
         return r
 
@@ -693,7 +708,7 @@ class PowBackward2(Function):
         base = ctx.base
         log_base = float(np.log(np.float64(base)))
         if base == 0:
-            return (g * _where(b >= 0, 0, _scale(r, log_base)),)
+            return (g * _where(_raw(b) >= 0, 0, _scale(r, log_base)),)
         return (g * _scale(r, log_base),)
 
 
@@ -720,6 +735,28 @@ class MulBackward1(Function):
         return (_scale(g, ctx.other),)
 
 
+def _sub_number(t, s):
+    """``t - s`` for a Python number; on Tensors (create_graph) PyTorch's SubBackward1."""
+    if isinstance(t, Tensor):
+        return apply(SubBackward1, t, other=s)
+    return t - s
+
+
+class SubBackward1(Function):
+    """f(a) = a - s for a number s, as PyTorch's backward formulas subtract (``a - 1`` in Python is SubBackward0)"""
+    __slots__ = ()
+    _params = {"_saved_alpha": lambda self: 1}
+    _keeps_dtype = False
+
+    @staticmethod
+    def forward(ctx, a, other):
+        return a - other
+
+    @staticmethod
+    def backward(ctx, g):
+        return (g,)
+
+
 def _log(v):
     return v.log() if isinstance(v, Tensor) else np.log(v)
 
@@ -727,7 +764,7 @@ def _log(v):
 # ---------------------------------------------------------------------------- elementwise functions
 class ExpBackward0(Function):
     """f(a) = exp(a)"""
-    __slots__ = ("_result_raw",)
+    __slots__ = ()
     _saved_names = ("_saved_result",)
     _keeps_dtype = False
 
@@ -735,7 +772,6 @@ class ExpBackward0(Function):
     def forward(ctx, a):
         r = np.exp(a)
         ctx.save_for_backward(r)
-        ctx._result_raw = r
         return r
 
     @staticmethod
@@ -763,7 +799,7 @@ class LogBackward0(Function):
 
 class TanhBackward0(Function):
     """f(a) = tanh(a)"""
-    __slots__ = ("_result_raw",)
+    __slots__ = ()
     _saved_names = ("_saved_result",)
     _keeps_dtype = False
 
@@ -771,7 +807,6 @@ class TanhBackward0(Function):
     def forward(ctx, a):
         r = np.tanh(a)
         ctx.save_for_backward(r)
-        ctx._result_raw = r
         return r
 
     @staticmethod
@@ -784,7 +819,7 @@ class TanhBackward0(Function):
 
 class SigmoidBackward0(Function):
     """f(a) = 1 / (1 + exp(-a))"""
-    __slots__ = ("_result_raw",)
+    __slots__ = ()
     _saved_names = ("_saved_result",)
     _keeps_dtype = False
 
@@ -792,7 +827,6 @@ class SigmoidBackward0(Function):
     def forward(ctx, a):
         r = 1 / (1 + np.exp(-a))
         ctx.save_for_backward(r)
-        ctx._result_raw = r
         return r
 
     @staticmethod
@@ -805,7 +839,7 @@ class SigmoidBackward0(Function):
 
 class ReluBackward0(Function):
     """f(a) = max(a, 0)"""
-    __slots__ = ("_result_raw",)
+    __slots__ = ()
     _saved_names = ("_saved_result",)
     _keeps_dtype = False
 
@@ -813,7 +847,6 @@ class ReluBackward0(Function):
     def forward(ctx, a):
         r = np.maximum(a, 0)
         ctx.save_for_backward(r)
-        ctx._result_raw = r
         return r
 
     @staticmethod
@@ -826,7 +859,7 @@ class ReluBackward0(Function):
 
 class SqrtBackward0(Function):
     """f(a) = sqrt(a)"""
-    __slots__ = ("_result_raw",)
+    __slots__ = ()
     _saved_names = ("_saved_result",)
     _keeps_dtype = False
 
@@ -834,7 +867,6 @@ class SqrtBackward0(Function):
     def forward(ctx, a):
         r = np.sqrt(a)
         ctx.save_for_backward(r)
-        ctx._result_raw = r
         return r
 
     @staticmethod
@@ -969,11 +1001,26 @@ class SumBackward1(Function):
 
     @staticmethod
     def backward(ctx, g):
-        shape = ctx._info
-        if not ctx.keepdim and len(shape):
-            kept = tuple(1 if i in ctx.dim else s for i, s in enumerate(shape))
-            g = g.reshape(kept)
-        return (expand(g, shape),)
+        return (_sum_backward(g, ctx._info, ctx.dim, ctx.keepdim),)
+
+
+def _sum_backward(g, shape, dims, keepdim):
+    """PyTorch's sum_backward: put the reduced dims back (unsqueeze), then expand to ``shape``."""
+    if isinstance(g, Tensor):
+        if not keepdim and len(shape):
+            for d in sorted(dims):
+                g = apply(UnsqueezeBackward0, g, dim=d)
+        return g.expand(*shape)
+    if not keepdim and len(shape):
+        g = np.reshape(g, tuple(1 if i in dims else s for i, s in enumerate(shape)))
+    return np.broadcast_to(g, shape)
+
+
+def _div_number(t, n):
+    """``t / n`` for a Python number; on Tensors (create_graph) PyTorch's DivBackward1."""
+    if isinstance(t, Tensor):
+        return apply(DivBackward1, t, other=n)
+    return t / n
 
 
 def _check_mean_dtype(a):
@@ -999,7 +1046,10 @@ class MeanBackward0(Function):
     @staticmethod
     def backward(ctx, g):
         shape = ctx._info
-        return (expand(g / max(int(np.prod(shape)), 1), shape),)
+        n = max(int(np.prod(shape)), 1)
+        if isinstance(g, Tensor):  # PyTorch's order: expand, then divide
+            return (_div_number(g.expand(*shape), n),)
+        return (np.broadcast_to(g / n, shape),)
 
 
 class MeanBackward1(Function):
@@ -1023,9 +1073,61 @@ class MeanBackward1(Function):
     def backward(ctx, g):
         shape = ctx._info
         n = int(np.prod([shape[d] for d in ctx.dim])) if len(shape) else 1
-        if not ctx.keepdim and len(shape):
-            g = g.reshape(tuple(1 if i in ctx.dim else s for i, s in enumerate(shape)))
-        return (expand(g / n, shape),)
+        if isinstance(g, Tensor):  # PyTorch's order: sum_backward, then divide
+            return (_div_number(_sum_backward(g, shape, ctx.dim, ctx.keepdim), n),)
+        return (_sum_backward(g / n, shape, ctx.dim, ctx.keepdim),)
+
+
+class DivBackward1(Function):
+    """f(a) = a / s for a number s, as PyTorch's backward formulas divide (``a / 2`` in Python is DivBackward0)"""
+    __slots__ = ("other",)
+    _params = {"_saved_other": lambda self: self.other}
+    _keeps_dtype = False
+
+    @staticmethod
+    def forward(ctx, a, other):
+        ctx.other = other
+        return a / other
+
+    @staticmethod
+    def backward(ctx, g):
+        return (_div_number(g, ctx.other),)
+
+
+class UnsqueezeBackward0(Function):
+    """f(a) = a with a new dimension of size 1 at ``dim`` (inside sum's backward under create_graph)"""
+    __slots__ = ("dim",)
+    _params = {"_saved_dim": lambda self: self.dim}
+    _keeps_dtype = True
+
+    @staticmethod
+    def forward(ctx, a, dim):
+        ctx.dim = dim
+        return np.expand_dims(a, dim)
+
+    @staticmethod
+    def backward(ctx, g):
+        if isinstance(g, Tensor):
+            return (apply(SqueezeBackward1, g, dim=ctx.dim),)
+        return (np.squeeze(g, axis=ctx.dim),)
+
+
+class SqueezeBackward1(Function):
+    """f(a) = a without its dimension ``dim`` of size 1 (the backward of unsqueeze)"""
+    __slots__ = ("dim",)
+    _params = {"_saved_dim": lambda self: self.dim}
+    _keeps_dtype = True
+
+    @staticmethod
+    def forward(ctx, a, dim):
+        ctx.dim = dim
+        return np.squeeze(a, axis=dim)
+
+    @staticmethod
+    def backward(ctx, g):
+        if isinstance(g, Tensor):
+            return (apply(UnsqueezeBackward0, g, dim=ctx.dim),)
+        return (np.expand_dims(g, ctx.dim),)
 
 
 # ---------------------------------------------------------------------------- shapes
@@ -1224,15 +1326,15 @@ class WhereBackward0(Function):
     _keeps_dtype = False
 
     @staticmethod
-    def forward(ctx, cond, x, y):
+    def forward(ctx, x, y, cond):
         ctx._info = (cond, _shape(x), _shape(y))
         return np.where(cond, x, y)
 
     @staticmethod
     def backward(ctx, g):
         cond, sx, sy = ctx._info
-        _, nx, ny = ctx.needs_input_grad
-        return (None, unbroadcast(_where(cond, g, 0), sx) if nx else None,
+        nx, ny = ctx.needs_input_grad
+        return (unbroadcast(_where(cond, g, 0), sx) if nx else None,
                 unbroadcast(_where(cond, 0, g), sy) if ny else None)
 
 
