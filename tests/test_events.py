@@ -1,0 +1,241 @@
+"""The event trace contract: what ``lab.trace()`` records, in which order, with which names
+and source lines, how errors are caught, how a trace round-trips through JSON, and that the
+core emits events from its two choke points only (``functions.apply`` and the engine loop).
+"""
+from __future__ import annotations
+
+import ast
+import json
+from pathlib import Path
+
+import pytest
+
+import autograd_lab as lab
+from autograd_lab import events as ev
+
+CORE = Path(lab.__file__).resolve().parent
+
+
+def classic(backwards: int = 1, catch_errors: bool = False):
+    with lab.trace(catch_errors=catch_errors) as t:
+        w = lab.tensor(2.0, requires_grad=True)
+        x = lab.tensor(3.0)
+        b = lab.tensor(1.0, requires_grad=True)
+        y = w * x
+        z = y + b
+        for _ in range(backwards):
+            z.backward()
+    return t, (w, x, b, y, z)
+
+
+def of_kind(t, kind):
+    return [e for e in t.events if e.kind == kind]
+
+
+def test_classic_kinds_in_order():
+    t, _ = classic()
+    assert [e.kind for e in t.events] == ["tensor", "tensor", "tensor", "op", "op", "backward", "node",
+                                          "accumulate", "node", "release", "accumulate", "done"]
+    assert [e.index for e in t.events] == list(range(len(t.events)))
+
+
+def test_classic_contents():
+    t, (w, x, b, y, z) = classic()
+    assert set(t.names.values()) >= {"w", "x", "b", "y", "z"}
+    name = t.names.get
+    mul, add = of_kind(t, "op")
+    assert (mul.node_name, add.node_name) == ("MulBackward0", "AddBackward0")
+    assert [name(i) for i in mul.inputs] == ["w", "x"] and name(mul.output) == "y"
+    assert [name(i) for i in add.inputs] == ["y", "b"] and name(add.output) == "z"
+    assert mul.value == 6.0 and add.value == 7.0
+    assert mul.saved == ("_saved_other",)           # w needs grad, x does not: only x is saved
+    assert add.next[0] == mul.node and add.next_vars[1] == add.inputs[1]
+    n_add, n_mul = of_kind(t, "node")
+    assert (n_add.name, n_add.grad_output, n_add.grad_inputs) == ("AddBackward0", 1.0, (1.0, 1.0))
+    assert (n_mul.name, n_mul.grad_output, n_mul.grad_inputs) == ("MulBackward0", 1.0, (3.0, None))
+    acc_b, acc_w = of_kind(t, "accumulate")
+    assert (name(acc_b.tensor), acc_b.before, acc_b.added, acc_b.after) == ("b", None, 1.0, 1.0)
+    assert (name(acc_w.tensor), acc_w.after) == ("w", 3.0)
+    assert t.leaf_of[acc_w.node] == acc_w.tensor
+    (rel,) = of_kind(t, "release")
+    assert (rel.node, rel.name, rel.saved) == (mul.node, "MulBackward0", ("_saved_other",))
+    (bw,) = of_kind(t, "backward")
+    assert (bw.call, bw.retain_graph, bw.create_graph, bw.seeds) == ("backward", False, False, (1.0,))
+    assert [name(r) for r in bw.roots] == ["z"]
+
+
+def test_source_lines():
+    t, _ = classic()
+    texts = [e.source.text for e in t.events]
+    assert texts[:5] == ["w = lab.tensor(2.0, requires_grad=True)", "x = lab.tensor(3.0)",
+                         "b = lab.tensor(1.0, requires_grad=True)", "y = w * x", "z = y + b"]
+    assert set(texts[5:]) == {"z.backward()"}       # every backward step points at the call
+    assert all(e.source.file == __file__ for e in t.events)
+
+
+def test_accumulation_in_second_backward_is_recorded():
+    with lab.trace() as t:
+        w = lab.tensor(2.0, requires_grad=True)
+        (w * 3).backward()
+        (w * 3).backward()
+    accs = of_kind(t, "accumulate")
+    assert [(a.before, a.added, a.after) for a in accs] == [(None, 3.0, 3.0), (3.0, 3.0, 6.0)]
+
+
+def test_catch_errors_records_third_backward():
+    with lab.trace(catch_errors=True) as t:
+        w = lab.tensor(2.0, requires_grad=True)
+        z = w * 3
+        z.backward(retain_graph=True)
+        z.backward()
+        z.backward()
+        reached = True  # noqa: F841 - never runs: the error ends the block
+    assert "reached" not in locals()
+    err = t.events[-1]
+    assert err.kind == "error" and err.error == "RuntimeError"
+    assert err.message.startswith("Trying to backward through the graph a second time")
+    assert err.name == "MulBackward0" and err.source.text == "z.backward()"
+    assert isinstance(t.error, RuntimeError)
+    assert len(of_kind(t, "backward")) == 3 and len(of_kind(t, "done")) == 2
+
+
+def test_without_catch_errors_the_error_propagates_and_is_recorded():
+    with pytest.raises(RuntimeError, match="does not require grad"):
+        with lab.trace() as t:
+            lab.tensor(1.0).backward()
+    assert t.events[-1].kind == "error" and t.events[-1].error == "RuntimeError"
+    assert ev.active is None
+
+
+def test_json_round_trip():
+    t, _ = classic(backwards=1)
+    with lab.trace() as t2:
+        w = lab.tensor([1.0, 2.0], requires_grad=True)
+        y = (w * w).sum()
+        h = y.grad_fn.register_prehook(lambda g: None)
+        y.backward()
+        opt = lab.optim.SGD([w], lr=0.1)
+        opt.step()
+        opt.zero_grad()
+        h.remove()
+    for trace in (t, t2):
+        text = trace.to_json()
+        back = ev.Trace.from_json(text)
+        assert back.events == trace.events
+        assert back.names == trace.names and back.leaf_of == trace.leaf_of
+        assert json.loads(back.to_json()) == json.loads(text)
+
+
+def test_nothing_recorded_outside_trace():
+    w = lab.tensor(2.0, requires_grad=True)
+    with lab.trace() as t:
+        z = w * 3
+    n = len(t.events)
+    (z + 1).backward()
+    (w * 5).exp()
+    assert len(t.events) == n
+    assert ev.active is None
+
+
+def test_nested_trace_restores_the_outer_one():
+    with lab.trace() as outer:
+        lab.tensor(1.0)
+        with lab.trace() as inner:
+            lab.tensor(2.0)
+        assert ev.active is outer
+        lab.tensor(3.0)
+    assert [e.value for e in outer.events] == [1.0, 3.0]
+    assert [e.value for e in inner.events] == [2.0]
+
+
+def test_hook_events():
+    with lab.trace() as t:
+        w = lab.tensor(2.0, requires_grad=True)
+        y = w * 3
+
+        def double(g):
+            return g * 2
+        y.register_hook(double)
+        y.retain_grad()
+        y.grad_fn.register_prehook(lambda go: None)
+        y.grad_fn.register_hook(lambda gi, go: None)
+        w.register_hook(lambda g: None)
+        y.backward()
+    hooks = of_kind(t, "hook")
+    assert [h.which for h in hooks] == ["tensor", "retain_grad", "prehook", "hook", "tensor"]
+    first = hooks[0]
+    assert (first.fn, first.grad_in, first.grad_out) == ("double", (1.0,), (2.0,))
+    assert t.names[hooks[1].tensor] == "y" and hooks[1].grad_out == (2.0,)
+    assert t.names[hooks[4].tensor] == "w" and hooks[4].grad_in == (6.0,)
+
+
+def test_zero_and_update_events():
+    with lab.trace() as t:
+        w = lab.tensor(2.0, requires_grad=True)
+        opt = lab.optim.SGD([w], lr=0.1)
+        (w * 3).backward()
+        opt.step()
+        w.grad.zero_()
+        opt.zero_grad()
+        with lab.no_grad():
+            w -= 1
+    (upd1, upd2) = of_kind(t, "update")
+    assert (t.names[upd1.tensor], upd1.op, upd1.before, upd1.after) == ("w", "add_", 2.0, pytest.approx(1.7))
+    assert (upd2.op, upd2.after) == ("sub_", pytest.approx(0.7))
+    z1, z2 = of_kind(t, "zero")
+    assert (t.names[z1.tensor], z1.how, z1.before) == ("w", "zero_", 3.0)
+    assert (t.names[z2.tensor], z2.how, z2.before) == ("w", "set_to_none", 0.0)
+
+
+def test_tensor_events_for_requires_grad_and_detach():
+    with lab.trace() as t:
+        a = lab.tensor([1.0, 2.0])
+        a.requires_grad_()
+        d = a.detach()  # noqa: F841
+    hows = [e.how for e in of_kind(t, "tensor")]
+    assert hows == ["tensor", "requires_grad_", "detach"]
+
+
+def test_existing_tensor_gets_an_event_when_first_used():
+    w = lab.tensor(2.0, requires_grad=True)
+    with lab.trace() as t:
+        y = w * 2  # noqa: F841
+    first = t.events[0]
+    assert first.kind == "tensor" and first.how == "existing" and t.names[first.tensor] == "w"
+
+
+def test_autograd_grad_events():
+    with lab.trace() as t:
+        w = lab.tensor(2.0, requires_grad=True)
+        y = w * w
+        g, = lab.autograd.grad(y, w)
+    (bw,) = of_kind(t, "backward")
+    (done,) = of_kind(t, "done")
+    assert bw.call == done.call == "autograd.grad"
+    assert [t.names[i] for i in bw.inputs] == ["w"] and done.results == (4.0,)
+    assert of_kind(t, "accumulate") == []
+
+
+# ---------------------------------------------------------------------- one choke point per direction
+def _functions_using_active(path: Path) -> set:
+    """Names of the top-level functions / methods of ``path`` that read ``events.active``."""
+    tree = ast.parse(path.read_text())
+    found = set()
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            for sub in ast.walk(node):
+                if isinstance(sub, ast.Attribute) and sub.attr == "active" and \
+                        isinstance(sub.value, ast.Name) and sub.value.id in ("_ev", "events"):
+                    found.add(node.name)
+    return found
+
+
+def test_events_are_emitted_only_from_apply_and_the_engine():
+    core = ["tensor", "functions", "engine", "grad_mode", "autograd", "optim", "_format"]
+    users = {name: _functions_using_active(CORE / f"{name}.py") for name in core}
+    assert {k for k, v in users.items() if v} == {"functions", "engine"}
+    assert users["functions"] <= {"apply", "_apply_inplace", "_apply_special"}
+    assert users["engine"] == {"run_backward"}
+    for name in core:  # and no other way in: nothing else imports the active trace
+        text = (CORE / f"{name}.py").read_text()
+        assert "from .events import active" not in text and "_ev.active =" not in text
