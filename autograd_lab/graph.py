@@ -20,6 +20,7 @@ an operation that will send no gradient back (``(None, 0)`` in ``next_functions`
 """
 from __future__ import annotations
 
+import functools
 import math
 from collections import namedtuple
 from dataclasses import dataclass, field
@@ -130,12 +131,19 @@ def fmt(v) -> str:
     """A snapshot as PyTorch prints its value (``3.``, ``0.5000``, ``[1., 2.]``); None stays 'None'."""
     if v is None:
         return "None"
+    if isinstance(v, float):
+        return _fmt_float(v)
     if isinstance(v, dict):
         return f"<{'x'.join(map(str, v.get('shape', [])))} values, mean {v.get('mean', 0.0):.4g}>"
     try:
         return format_value(np.asarray(v))
     except (TypeError, ValueError):  # pragma: no cover - a label must never break the player
         return str(v)
+
+
+@functools.lru_cache(maxsize=4096)
+def _fmt_float(v: float) -> str:
+    return format_value(np.asarray(v))
 
 
 _NARROW = set("il.,:;|!'`()[]{}fjrt ")
@@ -175,6 +183,7 @@ class _Builder:
         self.g = TraceGraph()
         self.nodes = self.g.nodes                # every node, before a huge trace is cut down
         self.cur_key: dict[int, str] = {}        # tensor id -> key of its current version
+        self.versions: dict[int, int] = {}       # tensor id -> how many versions (in-place ops make more)
         self.key_at: dict[tuple, str] = {}       # (event index, tensor id) -> key right after the event
         self.tensor_of_fn: dict[str, str] = {}   # grad_fn key -> key of the tensor it made
         self.edge_of: dict[tuple, str] = {}      # (tail, head, slot or kind) -> edge key
@@ -199,8 +208,8 @@ class _Builder:
     def add_tensor(self, tid, new_version=False) -> str:
         key = self.cur_key.get(tid)
         if key is None or new_version:
-            version = sum(1 for k in self.nodes if k == f"t{tid}" or k.startswith(f"t{tid}v"))
-            key = f"t{tid}" if version == 0 else f"t{tid}v{version + 1}"
+            version = self.versions[tid] = self.versions.get(tid, 0) + 1
+            key = f"t{tid}" if version == 1 else f"t{tid}v{version}"
             self.add_node(key, "tensor", self.name(tid), tid)
             self.cur_key[tid] = key
         return key
@@ -778,6 +787,7 @@ class _States:
         return f"{e.kind} event.", ()
 
 
+@functools.lru_cache(maxsize=1024)
 def _without_comment(line: str) -> str:
     """``y = w * x  # comment`` -> ``y = w * x`` (a '#' inside a string stays)."""
     import io
