@@ -114,7 +114,7 @@ class Player(widgets.VBox):
                                        layout=widgets.Layout(width="70px"))
         self._whole = widgets.ToggleButton(value=False, description="whole graph", tooltip=(
             "show the whole graph (scroll to move around) instead of a window that follows each step"),
-            layout=widgets.Layout(width="110px", display="" if picture_needs_window(self._picture) else "none"))
+            layout=widgets.Layout(width="120px", display="" if picture_needs_window(self._picture) else "none"))
         self._style = widgets.HTML(f"<style>{_render.CSS}</style>", layout=widgets.Layout(display="none"))
         self._frame = widgets.HTML()
         self._legend = widgets.HTML(_render.LEGEND_HTML)

@@ -96,6 +96,15 @@ def test_click_through_a_backward_pass_in_jupyterlab(jupyterlab_server, browser_
     player.locator(".alab-prev").click()
     expect(narration).to_contain_text("Step 21 of 22")
 
+    # Play (jslinked to the slider) runs from the second backward to the end at 4x
+    options = [o.replace("\xa0", " ") for o in jump.locator("option").all_inner_texts()]  # ipywidgets: nbsp
+    jump.select_option(index=next(i for i, o in enumerate(options) if o.startswith("backward #2")))
+    expect(narration).to_contain_text("Step 12 of 22")
+    player.locator(".alab-speed select").select_option(label="4×")
+    player.locator(".alab-play button").first.click()
+    expect(narration).to_contain_text("Step 22 of 22", timeout=20_000)
+    expect(narration).to_contain_text("RuntimeError at MulBackward0")
+
 
 @pytest.mark.browser
 def test_click_to_picture_latency_in_jupyterlab(jupyterlab_server, browser_page):
@@ -108,3 +117,43 @@ def test_click_to_picture_latency_in_jupyterlab(jupyterlab_server, browser_page)
     print(f"click on next -> picture updated and painted, JupyterLab: median {median:.0f} ms, "
           f"max {max(times):.0f} ms over {len(times)} clicks")
     assert median < 600, times
+
+
+REGRESSION = """\
+import autograd_lab as lab
+with lab.trace() as t:
+    w = lab.tensor(0.5, requires_grad=True)
+    b = lab.tensor(0.1, requires_grad=True)
+    loss = lab.tensor(0.0)
+    for i in range(5):
+        x = lab.tensor(float(i))
+        err = w * x + b - 2.0 * i
+        loss = loss + err ** 2
+    loss.backward()
+lab.Player(t)"""
+
+
+@pytest.mark.browser
+def test_a_60_node_graph_keeps_the_action_in_sight_in_jupyterlab(jupyterlab_server, browser_page):
+    from playwright.sync_api import expect
+
+    page = browser_page
+    player = open_player(jupyterlab_server, page, "player_big.ipynb", REGRESSION)
+    narration, frame = player.locator(".alab-narration"), player.locator(".alab-frame")
+    jump = player.locator(".alab-jump select")
+    jump.select_option(index=next(i for i, o in enumerate(jump.locator("option").all_inner_texts())
+                                  if o.startswith("backward")))
+    expect(narration).to_contain_text("backward() starts at loss")
+    for _ in range(12):
+        player.locator(".alab-next").click()
+        page.wait_for_timeout(60)
+        active = frame.locator("g.shape.s-running, g.shape.s-active").first
+        box, view = active.bounding_box(), frame.bounding_box()
+        assert view["x"] <= box["x"] and box["x"] + box["width"] <= view["x"] + view["width"] + 1
+        assert view["y"] <= box["y"] and box["y"] + box["height"] <= view["y"] + view["height"] + 1
+    screenshot(page, "player-lab-60-nodes")
+    player.locator(".alab-whole").click()  # the whole graph, to scroll around
+    expect(frame.locator("svg.alab-whole")).to_be_visible()
+    assert frame.evaluate("(f) => f.scrollWidth > f.clientWidth")
+    page.wait_for_timeout(200)
+    screenshot(page, "player-lab-60-nodes-whole")
