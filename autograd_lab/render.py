@@ -130,7 +130,7 @@ class Picture:
         if key.startswith("e"):
             cls = "hid" if not st.shown else f"s-{st.status}"
             view[key] = cls
-            view[key + ":g"] = st.grad if st.status in ("active", "passed") else ""
+            view[key + ":g"] = _clip(st.grad, 20) if st.status in ("active", "passed") else ""
             return
         n = self.graph.nodes[key]
         if n.kind == "tensor":
@@ -138,14 +138,14 @@ class Picture:
             view[key] = cls
             view[key + ":v"] = f"{n.label} = {st.value}"
             view[key + ":g"] = f"grad {st.grad}" if st.rg else "no grad"
-            view[key + ":tag"] = st.tag
+            view[key + ":tag"] = _clip(st.tag, 34)
             view["row:" + key] = self._row(n, st) if st.shown else ""
         else:
             cls = "hid" if not st.shown else f"s-{st.status}" + (" freed" if st.freed else "")
             view[key] = cls
             view[key + ":l"] = PREFIX.get(st.status, "") + n.label
-            view[key + ":i"] = st.info
-            view[key + ":tag"] = st.tag
+            view[key + ":i"] = _clip(st.info, 30)
+            view[key + ":tag"] = _clip(st.tag, 34)
 
     def _row(self, n: Node, st) -> str:
         g = self.graph
@@ -406,6 +406,11 @@ class Picture:
                 self._keys.append(key)
                 self._text_slot.append(text_slot)
                 self._chunks.append(chunk)
+
+
+def _clip(s: str, n: int) -> str:
+    """Long texts (matrices) are cut in the picture; the narration and the table have them whole."""
+    return s if len(s) <= n else s[:n - 1] + "…"
 
 
 def _code(s: str) -> str:
