@@ -168,7 +168,7 @@ def test_an_answer_that_raises_gets_words_and_its_line():
     ("return 1 / 0", "ZeroDivisionError"),
     ("z = torch.tensor(3.0)\nz.backward()\nreturn z", "nothing it was computed from has requires_grad=True"),
     ("v = torch.tensor([1.0, 2.0], requires_grad=True)\n(v * 2).backward()\nreturn v", "single number"),
-    ("import sys\nsys.setrecursionlimit(10**6)\ndef f(n):\n    return f(n + 1)\nreturn f(0)", "RecursionError"),
+    ("def f(n):\n    return f(n + 1)\nreturn f(0)", "RecursionError"),
 ])
 def test_errors_become_feedback(body, words):
     verdict = ex.check("make_leaf", answer_from(body))
