@@ -617,8 +617,8 @@ class _States:
             return text
         ins = [self.name(t) for t in e.inputs]
         sym = _SYMBOL.get(e.op)
-        if sym and len(ins) == 2:
-            rhs = f"{ins[0]} {sym} {ins[1]}"
+        if sym and len(ins) in (1, 2):
+            rhs = f"{ins[0]} {sym} {ins[1] if len(ins) == 2 else 'a number'}"
         elif ins:
             rhs = f"{ins[0]}.{e.op}(" + ", ".join(ins[1:]) + ")"
         else:
@@ -692,7 +692,7 @@ class _States:
         self.set(leaf, shown=True, status="active", grad=fmt(e.after))
         self.call_leaves.append(e.tensor)
         text = f"AccumulateGrad adds into {name}.grad: {eq}"
-        if e.before is not None:
+        if e.before is not None and _nonzero(e.before):
             text += f" (gradients accumulate: {name}.grad was not zeroed since the last backward)"
         return _end(text), (acc, leaf)
 
@@ -803,6 +803,12 @@ def _without_comment(line: str) -> str:
 
 def _short(text: str, n: int = 32) -> str:
     return text if len(text) <= n else text[:n - 1] + "…"
+
+
+def _nonzero(v) -> bool:
+    if isinstance(v, dict):
+        return v.get("min", 0) != 0 or v.get("max", 0) != 0
+    return bool(np.any(np.asarray(v, dtype=float) != 0))
 
 
 def _end(text: str) -> str:
