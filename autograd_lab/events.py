@@ -92,7 +92,7 @@ _OP_NAMES = {"AddBackward0": "add", "SubBackward0": "sub", "RsubBackward1": "rsu
              "MeanBackward0": "mean", "MeanBackward1": "mean", "ViewBackward0": "reshape",
              "UnsafeViewBackward0": "reshape", "ReshapeAliasBackward0": "reshape", "CloneBackward0": "clone", "ExpandBackward0": "expand",
              "TBackward0": "t", "PermuteBackward0": "T", "DotBackward0": "matmul", "MvBackward0": "matmul",
-             "MmBackward0": "matmul", "SelectBackward0": "index", "ToCopyBackward0": "to",
+             "MmBackward0": "matmul", "SelectBackward0": "index", "SliceBackward0": "index", "AliasBackward0": "index", "ToCopyBackward0": "to",
              "AddInplace": "add_", "SubInplace": "sub_", "MulInplace": "mul_", "DivInplace": "div_"}
 
 

@@ -159,7 +159,10 @@ class Node:
         raise AttributeError(f"'{cls.__name__}' object has no attribute '{name}'")
 
     def __dir__(self):
-        return sorted(set(object.__dir__(self)) | set(type(self)._saved_names))
+        # as in PyTorch, [a for a in dir(node) if a.startswith("_saved")] lists what the node saved
+        params = [n for n in getattr(type(self), "_params", {}) if n.startswith("_saved_")]
+        names = set(object.__dir__(self)) - {"_saved", "_saved_if", "_saved_names"}
+        return sorted(names | set(type(self)._saved_names) | set(params))
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__.replace('Inplace', 'Backward0')} object at {hex(id(self))}>"
@@ -1056,7 +1059,8 @@ class MeanBackward1(Function):
     """f(a) = mean over ``dim``"""
     __slots__ = ("dim", "keepdim")
     _params = {"_saved_dim": lambda self: self.dim, "_saved_keepdim": lambda self: self.keepdim,
-               "_saved_self_sym_sizes": lambda self: self._info}
+               "_saved_self_sym_sizes": lambda self: self._info,
+               "_saved_self_sym_numel": lambda self: int(np.prod(self._info))}
     _keeps_dtype = False
 
     @staticmethod
@@ -1217,24 +1221,70 @@ class PermuteBackward0(Function):
         return (g.T if isinstance(g, Tensor) else np.transpose(g),)
 
 
-class SelectBackward0(Function):
-    """f(a) = a[index]"""
-    __slots__ = ()
-    _keeps_dtype = True
+def _unsigned(i: int) -> int:
+    """PyTorch shows negative saved indices as unsigned 64-bit numbers (-1 -> 2**64 - 1)."""
+    return i + 2 ** 64 if i < 0 else i
 
-    @staticmethod
-    def forward(ctx, a, index):
-        ctx._info = (_shape(a), index, np.result_type(a))
-        return np.asarray(a)[index]
+
+class _Indexing(Function):
+    """Base of t[i] (select) and t[a:b:c] (slice) along one dimension; the index is ``ctx._info[1]``."""
+    __slots__ = ("dim",)
+    _keeps_dtype = True
 
     @staticmethod
     def backward(ctx, g):
         shape, index, dt = ctx._info
         if isinstance(g, Tensor):
-            raise NotImplementedError("create_graph=True through indexing is not supported in autograd_lab")
+            raise NotImplementedError(f"create_graph=True through indexing ({ctx.name()}) is not supported in "
+                                      "autograd_lab; index before the part of the formula you differentiate twice")
         out = np.zeros(shape, dtype=dt)
-        np.add.at(out, index, g)
+        out[index] = g
         return (out,)
+
+
+class SelectBackward0(_Indexing):
+    """f(a) = a[..., index, ...] (``index`` an integer, at dimension ``dim``)"""
+    __slots__ = ("index",)
+    _params = {"_saved_dim": lambda self: self.dim, "_saved_index": lambda self: _unsigned(self.index),
+               "_saved_self_sym_sizes": lambda self: self._info[0]}
+
+    @staticmethod
+    def forward(ctx, a, dim, index):
+        ctx.dim, ctx.index = dim, index
+        where = (slice(None),) * dim + (index,)
+        ctx._info = (_shape(a), where, np.result_type(a))
+        return np.asarray(a)[where]
+
+
+class SliceBackward0(_Indexing):
+    """f(a) = a[..., start:end:step, ...] (at dimension ``dim``)"""
+    __slots__ = ("start", "end", "step")
+    _params = {"_saved_dim": lambda self: self.dim, "_saved_start": lambda self: _unsigned(self.start),
+               "_saved_end": lambda self: _unsigned(self.end), "_saved_step": lambda self: self.step,
+               "_saved_self_sym_sizes": lambda self: self._info[0]}
+
+    @staticmethod
+    def forward(ctx, a, dim, start, end, step):
+        ctx.dim, ctx.step = dim, step
+        ctx.start = 0 if start is None else start
+        ctx.end = 2 ** 63 - 1 if end is None else end
+        where = (slice(None),) * dim + (slice(start, end, step),)
+        ctx._info = (_shape(a), where, np.result_type(a))
+        return np.asarray(a)[where]
+
+
+class AliasBackward0(Function):
+    """f(a) = a, the same values (``t[:]``, ``t[:, :]``)"""
+    __slots__ = ()
+    _keeps_dtype = True
+
+    @staticmethod
+    def forward(ctx, a):
+        return np.asarray(a)[...]
+
+    @staticmethod
+    def backward(ctx, g):
+        return (g,)
 
 
 class ToCopyBackward0(Function):
@@ -1298,17 +1348,27 @@ class MvBackward0(Function):
         return gm, gv
 
 
+def _strides(x) -> tuple:
+    x = np.asarray(x)
+    return tuple(s // x.itemsize for s in x.strides)
+
+
 class MmBackward0(Function):
     """f(A, B) = A @ B, matrix times matrix"""
     __slots__ = ()
     _saved_names = ("_saved_self", "_saved_mat2")
     _saved_if = (1, 0)
+    # sizes always, strides of the inputs whose gradient is computed (PyTorch's mm_mat*_backward)
+    _params = {"_saved_self_sym_sizes": lambda self: self._info[0], "_saved_self_sym_strides": lambda self: self._info[1],
+               "_saved_mat2_sym_sizes": lambda self: self._info[2], "_saved_mat2_sym_strides": lambda self: self._info[3]}
     _keeps_dtype = False
 
     @staticmethod
     def forward(ctx, a, b):
         na, nb = ctx.needs_input_grad[0], ctx.needs_input_grad[1]
         ctx.save_for_backward(a if nb else None, b if na else None)
+        if na or nb:
+            ctx._info = (np.shape(a), _strides(a) if na else (), np.shape(b), _strides(b) if nb else ())
         return a @ b
 
     @staticmethod
@@ -1468,4 +1528,4 @@ OPS = [AddBackward0, SubBackward0, RsubBackward1, MulBackward0, DivBackward0, Ne
        TanhBackward0, SigmoidBackward0, ReluBackward0, SqrtBackward0, SumBackward0, SumBackward1,
        MeanBackward0, MeanBackward1, ViewBackward0, UnsafeViewBackward0, ReshapeAliasBackward0, CloneBackward0,
        ExpandBackward0, TBackward0, PermuteBackward0, DotBackward0, MvBackward0, MmBackward0,
-       SelectBackward0, ToCopyBackward0]
+       SelectBackward0, SliceBackward0, AliasBackward0, ToCopyBackward0]

@@ -291,8 +291,39 @@ class Tensor:
         return (self[i] for i in range(self.shape[0]))
 
     def __getitem__(self, index):
+        """``t[0]``, ``t[1:3]``, ``t[:, 0]``, ``t[..., -1]``: one SelectBackward0 (integer) or
+        SliceBackward0 (slice) per indexed dimension, as PyTorch records them."""
         from . import functions as F
-        return F.apply(F.SelectBackward0, self, index)
+        parts = index if isinstance(index, tuple) else (index,)
+        for p in parts:
+            if isinstance(p, bool) or not (p is Ellipsis or isinstance(p, (int, np.integer, slice))):
+                raise NotImplementedError(
+                    f"indexing with {type(p).__name__} is not supported in autograd_lab; supported: integers, "
+                    "slices and ..., as in t[0], t[1:3], t[:, 0], t[..., -1]")
+        ndim = self.ndim
+        if Ellipsis in parts:
+            i = parts.index(Ellipsis)
+            parts = parts[:i] + (slice(None),) * (ndim - len(parts) + 1) + parts[i + 1:]
+        if ndim == 0 and parts:
+            raise IndexError("invalid index of a 0-dim tensor. Use `tensor.item()` in Python or `tensor.item<T>()` "
+                             "in C++ to convert a 0-dim tensor to a number")
+        if len(parts) > ndim:
+            raise IndexError(f"too many indices for tensor of dimension {ndim}")
+        t, dim = self, 0
+        for p in parts:
+            size = np.shape(t._data)[dim]
+            if isinstance(p, slice):
+                if p.step is not None and p.step <= 0:
+                    raise ValueError("step must be greater than zero")
+                # PyTorch skips a full slice inside a tuple index (t[:, 0]), not a lone one (t[:])
+                if not isinstance(index, tuple) or not (p.start is None and p.stop is None and p.step in (None, 1)):
+                    t = F.apply(F.SliceBackward0, t, dim=dim, start=p.start, end=p.stop, step=p.step or 1)
+                dim += 1
+            else:
+                if not -size <= p < size:
+                    raise IndexError(f"index {p} is out of bounds for dimension {dim} with size {size}")
+                t = F.apply(F.SelectBackward0, t, dim=dim, index=int(p))
+        return F.apply(F.AliasBackward0, self) if t is self else t
 
     def detach(self) -> "Tensor":
         """A new leaf tensor with the same values (sharing memory) that does not require grad."""

@@ -89,6 +89,12 @@ OPS = [
     Op("reshape_alias", lambda lab, a: a.t().reshape(3, 1, 2), [(2, 3)], "ReshapeAliasBackward0"),
     Op("t", lambda lab, a: a.t(), [(2, 3)], "TBackward0"),
     Op("T", lambda lab, a: a.T, [(2, 3)], "PermuteBackward0"),
+    # indexing (not in the list, but offered; create_graph through it is not)
+    Op("select", lambda lab, a: a[1], [(3, 2)], "SelectBackward0", second_order=False),
+    Op("select_dims", lambda lab, a: a[:, -1] * a[0, 1], [(3, 2)], "MulBackward0", second_order=False),
+    Op("slice", lambda lab, a: a[1:], [(3, 2)], "SliceBackward0", second_order=False),
+    Op("slice_step", lambda lab, a: a[::2, 1:], [(3, 2)], "SliceBackward0", second_order=False),
+    Op("alias", lambda lab, a: a[:, :], [(3, 2)], "AliasBackward0"),
     # matrix products
     Op("dot", lambda lab, a, b: a @ b, [(3,), (3,)], "DotBackward0"),
     Op("mv", lambda lab, a, b: a @ b, [(2, 3), (3,)], "MvBackward0"),

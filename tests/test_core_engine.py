@@ -342,6 +342,14 @@ def test_out_of_scope_is_a_clear_error(code, error, words):
         assert w in str(info.value), (w, str(info.value))
 
 
+def test_create_graph_through_indexing_is_a_clear_error():
+    x = lab.tensor([1.0, 2.0], requires_grad=True)
+    with pytest.raises(NotImplementedError, match=r"create_graph=True through indexing \(SelectBackward0\)"):
+        lab.autograd.grad(x[0] ** 2, x, create_graph=True)
+    with pytest.raises(NotImplementedError, match="indexing with list is not supported.*t\\[1:3\\]"):
+        x[[0, 1]]
+
+
 def test_known_differences_from_pytorch():
     """What autograd_lab does differently on purpose or for now; keep in step with the docs.
 
@@ -352,6 +360,9 @@ def test_known_differences_from_pytorch():
       (PyTorch raises "one of the variables needed for gradient computation has been modified
       by an inplace operation"); backward then uses the value saved at forward time or the
       changed one, depending on the op.
+    - Iterating over a tensor gives SelectBackward0 rows (PyTorch: one UnbindBackward0 node with an
+      output per row); indexing with lists, tensors or None, and create_graph through indexing,
+      are NotImplementedError.
     - Subtraction of a bool tensor from a number or an integer tensor is allowed (PyTorch
       refuses any subtraction with a bool tensor; bool - bool raises PyTorch's error here too).
     """
