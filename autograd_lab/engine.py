@@ -31,6 +31,12 @@ def backward(tensor: Tensor, gradient=None, retain_graph=None, create_graph=Fals
     """``tensor.backward()``: add d tensor / d leaf into every leaf's ``.grad``."""
     if inputs is not None:
         raise NotImplementedError("backward(inputs=...) is not supported in autograd_lab; use autograd.grad(outputs, inputs)")
+    if gradient is not None and not isinstance(gradient, Tensor):
+        # PyTorch turns `gradient` into a tuple of gradients: a number fails, a list's first item is used
+        gradient = tuple(gradient) if not isinstance(gradient, str) else (gradient,)
+        if not gradient:
+            raise RuntimeError("got 1 tensors and 0 gradients")
+        gradient = gradient[0]
     seed = _seed(tensor, gradient, 0)
     if retain_graph is None:
         retain_graph = create_graph
@@ -74,10 +80,7 @@ def _seed(t: Tensor, gradient, i: int):
             raise RuntimeError("grad can be implicitly created only for scalar outputs")
         return np.ones_like(t._data)
     if not isinstance(gradient, Tensor):
-        if isinstance(gradient, (int, float)):
-            gradient = _wrap(np.array(gradient, dtype=t._data.dtype), False, None)
-        else:
-            raise TypeError(f"gradient must be a Tensor, got {type(gradient).__name__}")
+        raise TypeError(f"gradients can be either Tensors or None, but got {type(gradient).__name__}")
     if np.shape(gradient._data) != np.shape(t._data):
         raise RuntimeError(
             f"Mismatch in shape: grad_output[{i}] has a shape of {gradient.shape!r} and output[{i}] has a shape of {t.shape!r}.")
