@@ -159,8 +159,8 @@ class _States(Narration):
         self.b, self.g, self.nodes, self.edges = b, b.g, all_nodes, all_edges
         self.cur: dict = {}
         self.changes: dict = {}
-        self.transient: set = set()   # highlighted for one step only
-        self.residue: set = set()     # what a backward pass leaves on screen until the next forward step
+        self.transient = _OrderedSet()  # highlighted for one step only
+        self.residue = _OrderedSet()    # what a backward pass leaves on screen until the next forward step
         self.ran: set = set()
         self.call = 0
         self.in_call = False
@@ -196,7 +196,7 @@ class _States(Narration):
                 self.set(key, False, status=status, tag=st.tag if st.status == "error" else "")
             else:
                 self.set(key, False, status="passed" if key in self.residue else "idle")
-        self.transient = set()
+        self.transient = _OrderedSet()
 
     def clear_residue(self) -> None:
         for key in self.residue:
@@ -207,13 +207,13 @@ class _States(Narration):
                 node = self.nodes.get(key)
                 info = "" if node is not None and node.kind == "acc" else st.info
                 self.set(key, False, status="error" if st.status == "error" else "idle", info=info)
-        self.residue = set()
+        self.residue = _OrderedSet()
         self.ran = set()
 
     # -- run ---------------------------------------------------------------------------
     def run(self, shown, start) -> None:
         g = self.g
-        visible = set(g.nodes) | set(g.edges)
+        visible = dict.fromkeys([*g.nodes, *g.edges])  # ordered, so the output is the same every run
         for pos, e in enumerate(shown):
             self.changes = {}
             self.revert()
@@ -253,6 +253,13 @@ class _States(Narration):
                 for f in ("value", "grad", "info", "tag"):
                     if hasattr(v, f):
                         values.setdefault(f"{k}:{f}", set()).add(getattr(v, f))
+
+
+class _OrderedSet(dict):
+    """A set that iterates in insertion order (a plain set's order follows PYTHONHASHSEED)."""
+
+    def add(self, key) -> None:
+        self[key] = None
 
 
 def _short(text: str, n: int = 32) -> str:
