@@ -18,7 +18,9 @@ higher-order gradients come for free.
 from __future__ import annotations
 
 import itertools
+import re
 import warnings
+import weakref
 
 import numpy as np
 
@@ -43,6 +45,88 @@ _seq = itertools.count()
 _NO_EDGE = (None, 0)
 # Backward formulas see Tensors (create_graph=True) or numpy values; the engine sets this.
 unpack_tensors = False
+
+
+# ---------------------------------------------------------------------------- version counters
+# PyTorch counts in-place changes of every tensor's memory and refuses to backward through a
+# value that changed after it was saved. Here, an array changed in place is listed in
+# `_changed` with its version count and the sequence numbers (the clock of `_seq`) of its
+# last changes; a node created before a change of a value it saved refuses to use it. Only
+# the in-place paths write here, and nodes look only once something has been changed.
+_changed: dict = {}  # id(array) -> [version, [sequence numbers of the last changes], tensor that held it]
+_KEEP = 64           # changes remembered per array (enough to tell the version at save time)
+_SCALARS: dict = {}  # keys of numpy scalars in _changed (no weakref to drop them): the newest 4096 kept
+_last_change = -1    # sequence number of the latest change: nodes made after it need not look
+
+VERSION_MESSAGE = (
+    "one of the variables needed for gradient computation has been modified by an inplace operation: "
+    "[{type} {shape}]{output} is at version {version}; expected version {expected} instead. Hint: enable anomaly "
+    "detection to find the operation that failed to compute its gradient, with "
+    "torch.autograd.set_detect_anomaly(True, check_nan=False).")
+
+
+def _bump(owner, old, new=None, stamp=None) -> None:
+    """Record an in-place change of tensor ``owner``'s array ``old`` (and of the arrays it is a view of).
+
+    ``new``: the array that now holds the tensor's values (it continues the version count).
+    """
+    global _last_change
+    stamp = next(_seq) if stamp is None else stamp
+    _last_change = max(_last_change, stamp)
+    entry = None
+    v = old
+    while v is not None:
+        key = id(v)
+        e = _changed.get(key)
+        if e is None:
+            e = _changed[key] = [0, [], None]
+            _forget_with(v, key)
+        e[0] += 1
+        e[1] = (e[1] + [stamp])[-_KEEP:]
+        if entry is None:
+            entry = e
+            e[2] = weakref.ref(owner)
+        v = getattr(v, "base", None)
+    if new is not None and new is not old and entry is not None:
+        _changed[id(new)] = [entry[0], list(entry[1]), entry[2]]
+        _forget_with(new, id(new))
+
+
+def _forget_with(v, key) -> None:
+    """Drop ``_changed[key]`` when array ``v`` dies (numpy scalars cannot say: keep the newest few)."""
+    if isinstance(v, np.ndarray):
+        weakref.finalize(v, _changed.pop, key, None)
+    else:
+        _SCALARS[key] = None
+        if len(_SCALARS) > 4096:
+            old = next(iter(_SCALARS))
+            del _SCALARS[old]
+            _changed.pop(old, None)
+
+
+def _check_versions(node, saved) -> None:
+    """Raise PyTorch's error if a value ``node`` saved was changed in place after ``node`` was made."""
+    seq = node._seq
+    for name, v in zip(type(node)._saved_names, saved):
+        w = v
+        while w is not None:
+            e = _changed.get(id(w))
+            if e is not None and e[1] and e[1][-1] > seq:
+                version, stamps, owner = e
+                expected = version - sum(1 for s in stamps if s > seq)
+                _raise_version_error(node, name, v, version, expected, owner and owner())
+            w = getattr(w, "base", None)
+
+
+def _raise_version_error(node, name, v, version, expected, owner):
+    type_name = {"float32": "torch.FloatTensor", "float64": "torch.DoubleTensor", "int64": "torch.LongTensor",
+                 "bool": "torch.BoolTensor"}.get(np.result_type(v).name, "torch.Tensor")
+    # PyTorch names the node that made the value: the saving node for its own result, else the
+    # tensor's grad_fn now (an in-place op on a non-leaf has replaced it)
+    fn = node if name == "_saved_result" else (owner.grad_fn if owner is not None else None)
+    output = "" if fn is None else ", which is output 0 of " + re.sub(r"Backward\d*$", "", fn.name()) + ","
+    raise RuntimeError(VERSION_MESSAGE.format(type=type_name, shape=list(np.shape(v)), output=output,
+                                              version=version, expected=expected))
 
 
 class _Freed(tuple):
@@ -109,6 +193,8 @@ class Node:
         saved = self._saved
         if saved.__class__ is _Freed:
             raise RuntimeError(FREED_MESSAGE)
+        if _last_change > self._seq:
+            _check_versions(self, saved)
         if unpack_tensors:
             return tuple(self._as_tensor(v, n) for v, n in zip(saved, type(self)._saved_names))
         return saved
@@ -152,6 +238,8 @@ class Node:
                     if self._had_saved()[i]:
                         raise RuntimeError(FREED_MESSAGE)
                     return None
+                if _last_change > self._seq:
+                    _check_versions(self, saved)
                 return self._as_tensor(saved[i], name)
             params = getattr(cls, "_params", {})
             if name in params:
@@ -320,6 +408,9 @@ def _apply_inplace(fn, inputs, raw, needs, record, params):
     tr = _ev.active
     if record:
         # Recorded in-place op on a non-leaf: the tensor gets a new grad_fn (PyTorch "rebases" it).
+        # The change is dated before the new node, which saves the old value as PyTorch saves a copy
+        # of self; unless the tensor is also another operand (a *= a): that one PyTorch saves as is.
+        stamp = None if any(x is target for x in inputs[1:]) else next(_seq)
         node = _new(fn)
         node.needs_input_grad = needs
         node._saved = ()
@@ -330,7 +421,9 @@ def _apply_inplace(fn, inputs, raw, needs, record, params):
         node.next_functions = tuple([_edge(x) if n else _NO_EDGE for x, n in zip(inputs, needs)])
         if np.shape(out) != np.shape(raw[0]):
             raise RuntimeError(f"output with shape {list(np.shape(raw[0]))} doesn't match the broadcast shape {list(np.shape(out))}")
+        old = target._data
         target._data = out if out.dtype == target._data.dtype else out.astype(target._data.dtype)
+        _bump(target, old, target._data, stamp)
         target.grad_fn = node
         target._requires_grad = True
         if tr is not None:
@@ -343,8 +436,11 @@ def _apply_inplace(fn, inputs, raw, needs, record, params):
     out = fn.forward(_NOCTX, *raw, **params)
     if np.shape(out) != np.shape(raw[0]):
         raise RuntimeError(f"output with shape {list(np.shape(raw[0]))} doesn't match the broadcast shape {list(np.shape(out))}")
+    old = target._data
     arr = target._array()
     np.copyto(arr, out, casting="unsafe")
+    if target._x is None or target._x.base is None:  # a `.data` alias has a version of its own
+        _bump(target, old, arr)
     if tr is not None:
         tr.update(fn, inputs, target, before)
     return target
@@ -1489,7 +1585,10 @@ class ZeroInplace(_Special):
     def run(t):
         if _grad_state.enabled and t._requires_grad and t.grad_fn is None:
             raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.")
+        old = t._data
         t._array()[...] = 0
+        if t._x is None or t._x.base is None:
+            _bump(t, old, t._data)
         return t
 
 

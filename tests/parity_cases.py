@@ -699,6 +699,140 @@ for i in range(5):
 """,
     "grad_is_plain_tensor": "a = lab.tensor(2., requires_grad=True)\nb = a * 2\nb.backward()\nflags = [a.grad.requires_grad, a.grad.is_leaf, a.grad.grad_fn]\n",
 
+    # ------------------------------------------------------------------ version counter (in-place after save)
+    "version_result_changed_under_no_grad": """
+x = lab.ones(2, requires_grad=True)
+y = x.exp()
+with lab.no_grad():
+    y += 1
+y.sum().backward()
+""",
+    "version_result_changed_under_no_grad_0d": """
+x = lab.tensor(1., requires_grad=True)
+y = x.exp()
+with lab.no_grad():
+    y += 1
+y.sum().backward()
+""",
+    "version_input_changed_twice": """
+x = lab.ones(2, requires_grad=True)
+z = lab.ones(2)
+y = x * z
+z += 1
+z += 1
+y.sum().backward()
+""",
+    "version_result_changed_by_recorded_op": """
+x = lab.ones(2, requires_grad=True)
+y = (x * 1).exp()
+y += 1
+y.sum().backward()
+""",
+    "version_nonleaf_input_changed_by_recorded_op": """
+x = lab.ones(2, requires_grad=True)
+m = x * 1
+y = m * m
+m += 1
+y.sum().backward()
+""",
+    "version_nonleaf_input_changed_by_recorded_op_0d": """
+x = lab.tensor(1., requires_grad=True)
+m = x * 1
+y = m * m
+m += 1
+y.sum().backward()
+""",
+    "version_leaf_changed_by_sgd_like_update": """
+w = lab.ones(2, requires_grad=True)
+y = (w * w).sum()
+with lab.no_grad():
+    w -= 0.1
+y.backward()
+""",
+    "version_data_has_its_own_version": """
+w = lab.tensor(2., requires_grad=True)
+y = w * w
+w.data += 1
+y.backward()
+g = w.grad
+""",
+    "version_detach_shares_the_version": """
+w = lab.tensor(2., requires_grad=True)
+y = w * w
+w.detach().zero_()
+y.backward()
+""",
+    "version_saved_attribute_read_after_change": """
+x = lab.ones(2, requires_grad=True)
+y = x.exp()
+with lab.no_grad():
+    y += 1
+s = y.grad_fn._saved_result
+""",
+    "version_sgd_loop_is_fine": """
+w = lab.tensor([1., 2.], requires_grad=True)
+opt = lab.optim.SGD([w], lr=0.1)
+for i in range(3):
+    opt.zero_grad()
+    loss = (w * w).sum()
+    loss.backward()
+    opt.step()
+g = w.grad
+""",
+    "version_sgd_steps_then_old_graph": """
+w = lab.tensor([1., 2.], requires_grad=True)
+opt = lab.optim.SGD([w], lr=0.1)
+loss = (w * w).sum()
+loss.backward(retain_graph=True)
+for i in range(3):
+    opt.step()
+loss.backward()
+""",
+    "version_view_of_changed_tensor": """
+x = lab.ones(2, 3, requires_grad=True)
+a = lab.ones(2, 3)
+v = a.t()
+y = (x.t() * v).sum()
+with lab.no_grad():
+    a += 1
+y.backward()
+""",
+    "version_change_through_a_view": """
+x = lab.ones(2, 3, requires_grad=True)
+a = lab.ones(2, 3)
+y = (x * a).sum()
+with lab.no_grad():
+    a.t().reshape(6).zero_() if False else a.reshape(6).mul_(2)
+y.backward()
+""",
+    "version_a_times_equal_a": """
+x = lab.ones(2, requires_grad=True)
+a = x * 1
+b = a * 2
+a *= a
+b.sum().backward()
+c = a.sum()
+c.backward()
+g = x.grad
+""",
+    "version_a_times_equal_a_0d": """
+x = lab.tensor(1., requires_grad=True)
+a = x * 1
+b = a * 2
+a *= a
+b.sum().backward()
+c = a.sum()
+c.backward()
+g = x.grad
+""",
+    "version_inplace_mul_by_leaf_is_fine": """
+x = lab.ones(2, requires_grad=True)
+y = x * 1
+y *= x
+y.sum().backward()
+g = x.grad
+""",
+
     # ------------------------------------------------------------------ NaN, inf and no warnings
     "nan_inf_sqrt": "x = lab.tensor([0.0, -1., float('nan'), float('inf')], requires_grad=True)\ny = x.sqrt()\ny.sum().backward()\ng = x.grad\n",
     "nan_inf_log": "x = lab.tensor([0.0, -1., float('nan'), float('inf')], requires_grad=True)\ny = x.log()\ny.sum().backward()\ng = x.grad\n",
