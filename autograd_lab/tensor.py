@@ -557,77 +557,112 @@ def is_tensor(obj) -> bool:
 from . import functions as F  # noqa: E402  (functions imports this module's classes)
 
 _apply = F.apply
-def _check_operand(op: str, other) -> None:
-    if isinstance(other, (Tensor, numbers.Real)):
-        return
-    raise TypeError(f"unsupported operand type for {op}: 'Tensor' and '{type(other).__name__}' "
-                    "(autograd_lab works with tensors and Python numbers)")
+# Operands are tensors and Python (or numpy) numbers; a numpy array becomes a tensor of its own
+# dtype. Anything else makes an operator return NotImplemented, so Python raises the TypeError
+# PyTorch shows ("unsupported operand type(s) for +: 'Tensor' and 'list'"), and a method such
+# as t.add([1]) raises PyTorch's "add(): argument 'other' (position 1) must be Tensor, not list".
 
 
-def _binary(fn, op):
+def _binary(fn):
     def method(self, other):
         if other.__class__ is not Tensor:
-            if isinstance(other, (np.ndarray, list, tuple)):
-                other = tensor(other, dtype=self.dtype if self.dtype.is_floating_point else None)
-            else:
-                _check_operand(op, other)
+            if isinstance(other, np.ndarray):
+                other = tensor(other)
+            elif not isinstance(other, numbers.Real):
+                return NotImplemented
         return _apply(fn, self, other)
     method.__name__ = fn.__name__
     return method
 
 
-def _inplace(fn, op):
+def _inplace(fn):
     def method(self, other):
         if other.__class__ is not Tensor:
-            _check_operand(op, other)
+            if isinstance(other, np.ndarray):
+                other = tensor(other)
+            elif not isinstance(other, numbers.Real):
+                return NotImplemented
         return _apply(fn, self, other, inplace=True)
     return method
 
 
-Tensor.__add__ = Tensor.__radd__ = Tensor.add = _binary(F.AddBackward0, "+")
-Tensor.__sub__ = Tensor.sub = _binary(F.SubBackward0, "-")
-Tensor.__mul__ = Tensor.__rmul__ = Tensor.mul = _binary(F.MulBackward0, "*")
-Tensor.__truediv__ = Tensor.div = _binary(F.DivBackward0, "/")
-Tensor.__iadd__ = Tensor.add_ = _inplace(F.AddInplace, "+=")
-Tensor.__isub__ = Tensor.sub_ = _inplace(F.SubInplace, "-=")
-Tensor.__imul__ = Tensor.mul_ = _inplace(F.MulInplace, "*=")
-Tensor.__itruediv__ = Tensor.div_ = _inplace(F.DivInplace, "/=")
+def _named(operator, name: str):
+    """The method form of an operator (t.add(x)): PyTorch's TypeError where the operator declines."""
+    def method(self, other):
+        result = operator(self, other)
+        if result is NotImplemented:
+            raise TypeError(f"{name}(): argument 'other' (position 1) must be Tensor, not {type(other).__name__}")
+        return result
+    method.__name__ = name
+    return method
+
+
+Tensor.__add__ = Tensor.__radd__ = _binary(F.AddBackward0)
+Tensor.__sub__ = _binary(F.SubBackward0)
+Tensor.__mul__ = Tensor.__rmul__ = _binary(F.MulBackward0)
+Tensor.__truediv__ = _binary(F.DivBackward0)
+Tensor.__iadd__ = _inplace(F.AddInplace)
+Tensor.__isub__ = _inplace(F.SubInplace)
+Tensor.__imul__ = _inplace(F.MulInplace)
+Tensor.__itruediv__ = _inplace(F.DivInplace)
+for _op, _name in (("__add__", "add"), ("__sub__", "sub"), ("__mul__", "mul"), ("__truediv__", "div"),
+                   ("__isub__", "sub_"), ("__imul__", "mul_"), ("__itruediv__", "div_")):
+    setattr(Tensor, _name, _named(getattr(Tensor, _op), _name))
+_iadd = _named(Tensor.__iadd__, "add_")
 
 
 def _add_(self, other, alpha=1):
     if alpha != 1:
         other = other * alpha
-    return _apply(F.AddInplace, self, other, inplace=True)
+    return _iadd(self, other)
 
 
 Tensor.add_ = _add_
 
 
 def _rsub(self, other):
-    _check_operand("-", other)
+    if not isinstance(other, numbers.Real):
+        return NotImplemented
     return _apply(F.RsubBackward1, self, other=other)
 
 
 def _rtruediv(self, other):
-    _check_operand("/", other)
+    if not isinstance(other, numbers.Real):
+        return NotImplemented
     return _apply(F.MulBackward0, _apply(F.ReciprocalBackward0, self), other)
 
 
 def _pow(self, exponent):
     if isinstance(exponent, Tensor):
         return _apply(F.PowBackward1, self, exponent)
-    _check_operand("**", exponent)
+    if isinstance(exponent, np.ndarray):
+        return _apply(F.PowBackward1, self, tensor(exponent))
+    if not isinstance(exponent, numbers.Real):
+        return NotImplemented
     return _apply(F.PowBackward0, self, exponent=exponent)
 
 
 def _rpow(self, base):
-    _check_operand("**", base)
+    if not isinstance(base, numbers.Real):
+        return NotImplemented
     return _apply(F.PowBackward2, self, base=base)
+
+
+def _pow_method(self, exponent):
+    result = _pow(self, exponent)
+    if result is NotImplemented:
+        bad = type(exponent).__name__
+        raise TypeError(f"pow() received an invalid combination of arguments - got ({bad}), but expected one of:\n"
+                        f" * (Tensor exponent)\n      didn't match because some of the arguments have invalid types: "
+                        f"(!{bad}!)\n * (Number exponent)\n      didn't match because some of the arguments have "
+                        f"invalid types: (!{bad}!)\n")
+    return result
 
 
 Tensor.__rsub__ = _rsub
 Tensor.__rtruediv__ = _rtruediv
-Tensor.__pow__ = Tensor.pow = _pow
+Tensor.__pow__ = _pow
+Tensor.pow = _pow_method
 Tensor.__rpow__ = _rpow
 Tensor.__neg__ = Tensor.neg = lambda self: _apply(F.NegBackward0, self)
 Tensor.__pos__ = lambda self: self
