@@ -78,6 +78,11 @@ def binder_venv(tmp_path_factory):
                              cwd=ROOT, capture_output=True, text=True, timeout=INSTALL_TIMEOUT)
     assert install.returncode == 0, f"pip install -r binder/requirements.txt failed:\n{install.stdout[-3000:]}" \
                                     f"\n{install.stderr[-3000:]}"
+    # then binder/postBuild, as repo2docker does, with the environment's python first on PATH
+    env = dict(os.environ, PATH=f"{venv / 'bin'}{os.pathsep}{os.environ['PATH']}")
+    post = subprocess.run(["bash", "binder/postBuild"], cwd=ROOT, env=env, capture_output=True, text=True,
+                          timeout=INSTALL_TIMEOUT)
+    assert post.returncode == 0, f"binder/postBuild failed:\n{post.stdout[-3000:]}\n{post.stderr[-3000:]}"
     print(f"\nbinder venv installed in {time.monotonic() - started:.0f} s")
     return python
 
