@@ -48,7 +48,7 @@ def test_rejected_code_is_shown_inline_with_its_line(pg):
     assert pg.run() is None
     assert "alab-error" in pg._message._dom_classes
     assert "<b>line 2</b>" in pg._message.value and "  2 | import os" in pg._message.value
-    assert "`import` is not available" in pg._message.value
+    assert "<code>import</code> is not available" in pg._message.value  # backticks shown as code
     assert '<div class="alab-hint">The playground runs assignments' in pg._message.value
     assert pg._player.children == () and pg.trace is None and pg.error.startswith("line 2:")
 

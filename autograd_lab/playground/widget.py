@@ -11,6 +11,7 @@ that imports ipywidgets; the package imports it when `Playground` is first asked
 from __future__ import annotations
 
 import html
+import re
 from typing import TYPE_CHECKING, Any
 
 import ipywidgets as widgets
@@ -114,8 +115,8 @@ class Playground(widgets.VBox):
     def _show_error(self, reason: str, lineno: int | None, line: str | None, hint: str = "") -> None:
         where = f"<b>line {lineno}</b>: " if lineno else ""
         code = (f"<pre>{lineno:>3} | {html.escape(line)}</pre>" if lineno and line is not None else "")
-        hint = f'<div class="alab-hint">{html.escape(hint)}</div>' if hint else ""
-        self._message.value = f"<div>{where}{html.escape(reason)}{code}{hint}</div>"
+        hint = f'<div class="alab-hint">{_code_spans(hint)}</div>' if hint else ""
+        self._message.value = f"<div>{where}{_code_spans(reason)}{code}{hint}</div>"
         self._message.add_class("alab-error")
 
     def _show_trace_error(self, trace: Any) -> None:
@@ -155,3 +156,8 @@ def _event_line(event: Any) -> tuple[int | None, str | None]:
 
 def _event_message(event: Any) -> str:
     return f"{event.error}: {event.message}" if event.error else str(event.message)
+
+
+def _code_spans(text: str) -> str:
+    """Escape a message for HTML and show its `code` parts as code (messages use backticks)."""
+    return re.sub(r"`([^`]+)`", r"<code>\1</code>", html.escape(text))
