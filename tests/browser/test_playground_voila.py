@@ -41,7 +41,8 @@ def test_typed_program_runs_and_errors_show_inline_in_voila(voila_server, browse
     run.click()
     error = page.locator(".alab-playground .alab-error")
     expect(error).to_contain_text("line 2")
-    expect(error).to_contain_text("`import` is not available in the playground")
+    expect(error).to_contain_text("import is not available in the playground")  # `import` shown as code
+    expect(error.locator("code").first).to_have_text("import")
     expect(error).to_contain_text("2 | import os")
     expect(page.locator(".alab-playground .alab-printed")).to_have_text("")
     screenshot(page, "playground-voila-rejected")
