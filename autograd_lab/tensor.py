@@ -400,7 +400,9 @@ class Tensor:
         """The data as a writable ndarray (0-d numpy scalars are turned into 0-d arrays, in place)."""
         d = self._data
         if type(d) is not np.ndarray:
-            d = self._data = np.array(d)
+            arr = self._data = np.array(d)
+            F._link_storage(d, arr)  # values saved from the scalar follow it into the array
+            return arr
         return d
 
     def __repr__(self) -> str:

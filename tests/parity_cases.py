@@ -768,6 +768,20 @@ w.data += 1
 y.backward()
 g = w.grad
 """,
+    "scalar_leaf_numpy_shares_memory": """
+w = lab.tensor(2., requires_grad=True)
+n = w.detach().numpy()
+n += 1
+v = w * 1
+""",
+    "scalar_leaf_data_change_seen_by_retained_graph": """
+w = lab.tensor(2., requires_grad=True)
+y = w * w
+y.backward(retain_graph=True)
+w.data.mul_(2)
+y.backward()
+g = w.grad
+""",
     "version_detach_shares_the_version": """
 w = lab.tensor(2., requires_grad=True)
 y = w * w
