@@ -191,8 +191,12 @@ def _execute(root_nodes, seeds, retain_graph, create_graph, capture, allow_unuse
     AccumulateGrad = F.AccumulateGrad
     heappush, heappop = heapq.heappush, heapq.heappop
     acc_priority = _ACC_PRIORITY
-    while heap:
-        node = heappop(heap)[1]
+    follow = None  # the one node that just became ready while the heap was empty: no heap trip needed
+    while follow is not None or heap:
+        if follow is not None:
+            node, follow = follow, None
+        else:
+            node = heappop(heap)[1]
         g = buffers.pop(node, None)
         if g is None:  # every gradient meant for this node was dropped by a hook
             _pass_nothing(node, deps, heap, retain_graph)
@@ -229,6 +233,7 @@ def _execute(root_nodes, seeds, retain_graph, create_graph, capture, allow_unuse
             if tr is not None:
                 tr.release(node)
         i = 0
+        ready = None
         for nxt, _ in node.next_functions:
             gi = grads[i]
             i += 1
@@ -240,7 +245,16 @@ def _execute(root_nodes, seeds, retain_graph, create_graph, capture, allow_unuse
             d = deps[nxt] - 1
             deps[nxt] = d
             if d == 0:
-                heappush(heap, (-(nxt._seq + acc_priority) if nxt.__class__ is AccumulateGrad else -nxt._seq, nxt))
+                if ready is not None:
+                    heappush(heap, (-(ready._seq + acc_priority) if ready.__class__ is AccumulateGrad
+                                    else -ready._seq, ready))
+                ready = nxt
+        if ready is not None:
+            if heap:  # others are waiting: PyTorch's order decides
+                heappush(heap, (-(ready._seq + acc_priority) if ready.__class__ is AccumulateGrad
+                                else -ready._seq, ready))
+            else:
+                follow = ready
     if capture is None:
         return None
     results = []
