@@ -225,13 +225,12 @@ def _execute(root_nodes, seeds, retain_graph, create_graph, capture, allow_unuse
             raise
         if hooks is not None and hooks.post:
             grads = _post_hooks(node, grads, g, hooks, create_graph, tr)
-        if tr is not None:
-            tr.node(node, g, grads)
-        if not retain_graph and node._saved:
+        released = not retain_graph and bool(node._saved)
+        if released:
             node._saved = F._FREED
             node._inputs = None
-            if tr is not None:
-                tr.release(node)
+        if tr is not None:  # a node event, then a release event when its saved values were freed
+            tr.node(node, g, grads, released)
         i = 0
         ready = None
         for nxt, _ in node.next_functions:

@@ -156,7 +156,7 @@ class Trace:
     def flush(self) -> None:
         """Build the pending raw records into events (before any value they refer to can change)."""
         pending, self._pending = self._pending, []
-        build = (self._build_op, self._build_node, self._build_release, self._build_ready)
+        build = (self._build_op, self._build_node, None, self._build_ready)
         self._flushing = True
         try:
             for rec in pending:
@@ -273,7 +273,7 @@ class Trace:
 
     # Recording is a queue of raw records (cheap: references and a source line); events are
     # built from them when ``events`` is first read, or before a value they refer to changes in
-    # place (``flush``). Records: (0, op...), (1, node...), (2, release...), (3, ready event).
+    # place (``flush``). Records: (0, op...), (1, node and its release...), (3, ready event).
     def _add(self, etype, *fields, frame=None, see=()):
         self._queue(self._source(frame), etype, fields, see)
 
@@ -312,23 +312,26 @@ class Trace:
         # The hottest recorder: find the user's line (code object + line number; the text is
         # looked up when the event is built) without function calls.
         src = self._override
+        line = 0
         if src is None:
-            f = sys._getframe(2)
+            f = sys._getframe(3)  # apply's caller: a Tensor method (then the user) or the user
             internal = self._internal
             while f is not None:
-                code = f.f_code
-                flag = internal.get(code)
+                src = f.f_code
+                flag = internal.get(src)
                 if flag is None:
-                    flag = self._is_internal(code)
+                    flag = self._is_internal(src)
                 if not flag:
-                    src = (code, f.f_lineno)
+                    line = f.f_lineno
                     break
                 f = f.f_back
-        self._pending.append((0, fn, inputs, out._data, out, node, src))
+            else:
+                src = None
+        self._pending.append((0, fn, inputs, out._data, out, node, src, line))
 
-    def _build_op(self, fn, inputs, data, out, node, src) -> None:
-        if src.__class__ is tuple:
-            src = self._source_at(*src)
+    def _build_op(self, fn, inputs, data, out, node, src, line) -> None:
+        if line:  # src is the code object of the user's frame
+            src = self._source_at(src, line)
         Tensor = self._Tensor
         ins = tuple([self._see(a, src) if a.__class__ is Tensor else None for a in inputs])
         tid = self.tid
@@ -413,10 +416,11 @@ class Trace:
                        tuple(tid(i) for i in inputs), see=tuple(roots) + tuple(inputs))
         self._scan_names(self._user_frame())
 
-    def node(self, node, grad_output, grad_inputs) -> None:
-        self._pending.append((1, node, grad_output, grad_inputs, self._call_source))
+    def node(self, node, grad_output, grad_inputs, released: bool = False) -> None:
+        """A node ran (and, if ``released``, its saved values were then freed): one record for both."""
+        self._pending.append((1, node, grad_output, grad_inputs, self._call_source, released))
 
-    def _build_node(self, node, grad_output, grad_inputs, src) -> None:
+    def _build_node(self, node, grad_output, grad_inputs, src, released) -> None:
         tid = self.tid
         ntid = tid(node)
         nxt = self._next_of.get(ntid)  # the same tuple as in the node's op event
@@ -425,6 +429,8 @@ class Trace:
         events = self._events
         events.append(NodeEvent(len(events), src, ntid, node.name(), snapshot(grad_output),
                                 tuple([snapshot(g) for g in grad_inputs]), nxt))
+        if released:
+            self._build_release(node, src)
 
     def accumulate(self, node, var, before, added, after) -> None:
         vt = self.tid(var)
@@ -435,9 +441,6 @@ class Trace:
         self._add_call(HookEvent, which, self.tid(node) if node is not None else None,
                        self.tid(tensor) if tensor is not None else None, getattr(fn, "__name__", repr(fn)),
                        _snap_many(grad_in), _snap_many(grad_out), see=(tensor,))
-
-    def release(self, node) -> None:
-        self._pending.append((2, node, self._call_source))
 
     def _build_release(self, node, src) -> None:
         names = type(node)._saved_names
