@@ -156,7 +156,7 @@ class Trace:
     def flush(self) -> None:
         """Build the pending raw records into events (before any value they refer to can change)."""
         pending, self._pending = self._pending, []
-        build = (self._build_op, self._build_node, None, self._build_ready)
+        build = (self._build_op, self._build_node, self._build_ready)
         self._flushing = True
         try:
             for rec in pending:
@@ -273,7 +273,7 @@ class Trace:
 
     # Recording is a queue of raw records (cheap: references and a source line); events are
     # built from them when ``events`` is first read, or before a value they refer to changes in
-    # place (``flush``). Records: (0, op...), (1, node and its release...), (3, ready event).
+    # place (``flush``). Records: (0, op...), (1, node and its release...), (2, ready event).
     def _add(self, etype, *fields, frame=None, see=()):
         self._queue(self._source(frame), etype, fields, see)
 
@@ -283,7 +283,7 @@ class Trace:
 
     def _queue(self, src, etype, fields, see) -> None:
         sees = tuple((t, self._tensor_fields(t)) for t in see if t is not None)
-        self._pending.append((3, src, etype, fields, sees))
+        self._pending.append((2, src, etype, fields, sees))
 
     def _build_ready(self, src, etype, fields, sees) -> None:
         for t, tf in sees:
