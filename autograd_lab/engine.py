@@ -190,7 +190,6 @@ def _execute(root_nodes, seeds, retain_graph, create_graph, capture, allow_unuse
             heapq.heappush(heap, (_priority(node), node))
     AccumulateGrad = F.AccumulateGrad
     heappush, heappop = heapq.heappush, heapq.heappop
-    acc_priority = _ACC_PRIORITY
     follow = None  # the one node that just became ready while the heap was empty: no heap trip needed
     while follow is not None or heap:
         if follow is not None:
@@ -226,7 +225,7 @@ def _execute(root_nodes, seeds, retain_graph, create_graph, capture, allow_unuse
         if hooks is not None and hooks.post:
             grads = _post_hooks(node, grads, g, hooks, create_graph, tr)
         released = not retain_graph and bool(node._saved)
-        if released:
+        if released:  # node._release(), inline: this loop runs once per node
             node._saved = F._FREED
             node._inputs = None
         if tr is not None:  # a node event, then a release event when its saved values were freed
@@ -245,13 +244,11 @@ def _execute(root_nodes, seeds, retain_graph, create_graph, capture, allow_unuse
             deps[nxt] = d
             if d == 0:
                 if ready is not None:
-                    heappush(heap, (-(ready._seq + acc_priority) if ready.__class__ is AccumulateGrad
-                                    else -ready._seq, ready))
+                    heappush(heap, (_priority(ready), ready))
                 ready = nxt
         if ready is not None:
             if heap:  # others are waiting: PyTorch's order decides
-                heappush(heap, (-(ready._seq + acc_priority) if ready.__class__ is AccumulateGrad
-                                else -ready._seq, ready))
+                heappush(heap, (_priority(ready), ready))
             else:
                 follow = ready
     if capture is None:
@@ -268,9 +265,8 @@ def _execute(root_nodes, seeds, retain_graph, create_graph, capture, allow_unuse
 
 def _pass_nothing(node, deps, heap, retain_graph) -> None:
     """A node that received no gradient (hooks dropped it) sends none on, as PyTorch's undefined grads."""
-    if not retain_graph and node._saved:
-        node._saved = F._FREED
-        node._inputs = None
+    if not retain_graph:
+        node._release()
     for nxt, _ in node.next_functions:
         if nxt is not None and nxt in deps:
             deps[nxt] -= 1

@@ -105,7 +105,6 @@ class Trace:
         self._events: list = []
         self._pending: list = []   # hot events (op, node, release) recorded raw, built on first read
         self._seen: set = set()
-        self._flushing = False
         self.names: dict[int, str] = {}
         self.leaf_of: dict[int, int] = {}   # AccumulateGrad node id -> leaf tensor id
         self.catch_errors = catch_errors
@@ -157,12 +156,8 @@ class Trace:
         """Build the pending raw records into events (before any value they refer to can change)."""
         pending, self._pending = self._pending, []
         build = (self._build_op, self._build_node, self._build_ready)
-        self._flushing = True
-        try:
-            for rec in pending:
-                build[rec[0]](*rec[1:])
-        finally:
-            self._flushing = False
+        for rec in pending:
+            build[rec[0]](*rec[1:])
 
     # ------------------------------------------------------------------ public helpers
     def set_source(self, file: str | None, line: int | None = None, text: str = "") -> None:

@@ -26,8 +26,7 @@ import numpy as np
 
 from . import events as _ev
 from .grad_mode import _state as _grad_state
-from .tensor import (Tensor, _wrap, _register, _to_array, _dtype_of, float32 as _f32, float64 as _f64,
-                     int64 as _i64, bool_ as _bool)
+from .tensor import Tensor, _dtype_of, _register, _wrap
 
 # numpy's floating point warnings (log(0), 1/0, overflow) raised from inside the core:
 # PyTorch prints nothing for them, results just become inf / nan.
@@ -394,14 +393,7 @@ def apply(fn, *inputs, inplace: bool = False, **params):
         if inplace:
             return _apply_inplace(fn, inputs, raw, needs, record, params)
         if record:
-            node = _new(fn)
-            node.needs_input_grad = needs
-            node._saved = ()
-            node._hooks = None
-            node._seq = next(_seq)
-            out = fn.forward(node, *raw, **params)
-            node._inputs = inputs if node._saved else None
-            node.next_functions = tuple([_edge(x) if n else _NO_EDGE for x, n in zip(inputs, needs)])
+            node, out = _record(fn, inputs, raw, needs, params)
         else:
             node = None
             out = fn.forward(_NOCTX, *raw, **params)
@@ -432,6 +424,21 @@ def _edge(t: Tensor) -> tuple:
     return acc._edge
 
 
+def _record(fn, inputs, raw, needs, params):
+    """Make op ``fn``'s node, run its forward with the node as ctx, and link it to its inputs.
+
+    (apply's two-input fast path does the same inline.)"""
+    node = _new(fn)
+    node.needs_input_grad = needs
+    node._saved = ()
+    node._hooks = None
+    node._seq = next(_seq)
+    out = fn.forward(node, *raw, **params)
+    node._inputs = inputs if node._saved else None  # held only to unpack saved values
+    node.next_functions = tuple([_edge(x) if n else _NO_EDGE for x, n in zip(inputs, needs)])
+    return node, out
+
+
 def _apply_inplace(fn, inputs, raw, needs, record, params):
     target = inputs[0]
     if _grad_state.enabled and target._requires_grad and target.grad_fn is None:
@@ -444,14 +451,7 @@ def _apply_inplace(fn, inputs, raw, needs, record, params):
         # The change is dated before the new node, which saves the old value as PyTorch saves a copy
         # of self; unless the tensor is also another operand (a *= a): that one PyTorch saves as is.
         stamp = None if any(x is target for x in inputs[1:]) else next(_seq)
-        node = _new(fn)
-        node.needs_input_grad = needs
-        node._saved = ()
-        node._hooks = None
-        node._seq = next(_seq)
-        out = fn.forward(node, *raw, **params)
-        node._inputs = inputs if node._saved else None
-        node.next_functions = tuple([_edge(x) if n else _NO_EDGE for x, n in zip(inputs, needs)])
+        node, out = _record(fn, inputs, raw, needs, params)
         if np.shape(out) != np.shape(raw[0]):
             raise RuntimeError(f"output with shape {list(np.shape(raw[0]))} doesn't match the broadcast shape {list(np.shape(out))}")
         old = target._data

@@ -18,7 +18,6 @@ from collections.abc import Callable
 
 import numpy as np
 
-from . import grad_mode as _gm
 from ._format import format_array
 
 
