@@ -188,7 +188,7 @@ def _execute(root_nodes, seeds, retain_graph, create_graph, capture, allow_unuse
     for node in dict.fromkeys(root_nodes):
         if deps.get(node, 0) == 0:
             heapq.heappush(heap, (_priority(node), node))
-    AccumulateGrad = F.AccumulateGrad
+    AccumulateGrad, FREED = F.AccumulateGrad, F._FREED
     heappush, heappop = heapq.heappush, heapq.heappop
     follow = None  # the one node that just became ready while the heap was empty: no heap trip needed
     while follow is not None or heap:
@@ -224,10 +224,12 @@ def _execute(root_nodes, seeds, retain_graph, create_graph, capture, allow_unuse
             raise
         if hooks is not None and hooks.post:
             grads = _post_hooks(node, grads, g, hooks, create_graph, tr)
-        released = not retain_graph and bool(node._saved)
-        if released:  # node._release(), inline: this loop runs once per node
-            node._saved = F._FREED
+        if not retain_graph and node._saved:  # node._release(), inline: this loop runs once per node
+            node._saved = FREED
             node._inputs = None
+            released = True
+        else:
+            released = False
         if tr is not None:  # a node event, then a release event when its saved values were freed
             tr.node(node, g, grads, released)
         i = 0

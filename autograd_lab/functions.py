@@ -39,6 +39,7 @@ FREED_MESSAGE = (
     "graph a second time or if you need to access saved tensors after calling backward.")
 
 _F32 = np.dtype(np.float32)
+_F32_SCALAR = np.float32
 _new = object.__new__
 _seq = itertools.count()
 _NO_EDGE = (None, 0)
@@ -397,7 +398,7 @@ def apply(fn, *inputs, inplace: bool = False, **params):
         else:
             node = None
             out = fn.forward(_NOCTX, *raw, **params)
-    if out.dtype is not _F32:
+    if out.__class__ is not _F32_SCALAR and out.dtype is not _F32:  # (the class test is the cheaper)
         out = _fix_dtype(fn, inputs, out)
     t = _new(Tensor)
     t._data = out
@@ -672,7 +673,7 @@ class MulBackward0(Function):
     @staticmethod
     def forward(ctx, a, b):
         na, nb = ctx.needs_input_grad[0], ctx.needs_input_grad[1]
-        ctx.save_for_backward(a if nb else None, b if na else None)
+        ctx._saved = (a if nb else None, b if na else None)
         try:
             out = a * b
         except ValueError:
@@ -682,7 +683,10 @@ class MulBackward0(Function):
 
     @staticmethod
     def backward(ctx, g):
-        a, b = ctx.saved_tensors
+        saved = ctx._saved  # ctx.saved_tensors, whose checks run only when one could fail (the hottest op)
+        if saved.__class__ is not tuple or _last_change > ctx._seq or unpack_tensors:
+            saved = ctx.saved_tensors
+        a, b = saved
         na, nb = ctx.needs_input_grad
         shapes = ctx._info
         if shapes is None:
