@@ -14,13 +14,21 @@ Events refer to tensors and nodes by small integer ids (``tid``), carry small sn
 of values (a float, a nested list up to 64 numbers, or a summary dict for larger arrays)
 and the line of user code that caused them (``source``). ``Trace.names`` maps tensor ids
 to the user's variable names found in the traced block.
+
+``t.events`` reads like a list of event namedtuples; it stores them in columns (ids and
+scalar values in typed arrays, about 110 bytes per event for a long scalar chain) and
+makes each event object when it is read.
 """
 from __future__ import annotations
 
 import itertools
+import operator
 import os
+import struct
 import sys
+from array import array
 from collections import namedtuple
+from collections.abc import Sequence
 
 import numpy as np
 
@@ -60,6 +68,284 @@ UpdateEvent = _event("update", "tensor op before after", "A tensor's data is cha
 EVENT_TYPES = {c.kind: c for c in (TensorEvent, OpEvent, BackwardEvent, NodeEvent, AccumulateEvent, HookEvent,
                                    ReleaseEvent, DoneEvent, ErrorEvent, ZeroEvent, UpdateEvent)}
 KINDS = tuple(EVENT_TYPES)
+
+
+# ---------------------------------------------------------------------------- compact storage
+# A long trace holds tens of thousands of events, so they are kept in columns (one per field of
+# each event type: ids in int64 arrays, scalar snapshots in float64 arrays, recurring objects
+# such as names and shapes shared) and an event object is made only when it is read. A value a
+# column cannot hold compactly (a list snapshot, a None among floats) goes to that column's
+# ``other`` dict, so every value comes back exactly as it was given.
+_NO_ID = -(1 << 63)  # None in an id column
+_NONE_BITS = 0x7FF8A10ED0CE0001  # None in a tuple of floats: a NaN no arithmetic produces
+_NONE_NAN = struct.unpack("<d", _NONE_BITS.to_bytes(8, "little"))[0]
+
+
+def _is_none_nan(x: float) -> bool:
+    return struct.pack("<d", x) == _NONE_BITS.to_bytes(8, "little")
+_MISSING = object()
+
+
+class _Column:
+    """One field of one event type: ``add(value)`` and ``get(row)``."""
+    __slots__ = ("data", "other")
+
+    def __init__(self):
+        self.data, self.other = self._new(), {}
+
+    def __len__(self) -> int:
+        return len(self.data)
+
+    def get(self, row):
+        other = self.other
+        if other:
+            v = other.get(row, _MISSING)
+            if v is not _MISSING:
+                return v
+        return self._get(row)
+
+
+class _Objects(_Column):
+    """Any value, as it is."""
+    __slots__ = ()
+
+    @staticmethod
+    def _new():
+        return []
+
+    def add(self, v) -> None:
+        self.data.append(v)
+
+    def get(self, row):
+        return self.data[row]
+
+
+class _Labels(_Objects):
+    """Strings and tuples of strings or ints that recur (op names, shapes, saved names, dtypes):
+    equal values are stored once."""
+    __slots__ = ("shared",)
+
+    def __init__(self):
+        super().__init__()
+        self.shared = {}
+
+    def add(self, v) -> None:
+        try:
+            v = self.shared.setdefault((v.__class__, v), v)
+        except TypeError:  # unhashable (from a hand-made event): kept as it is
+            pass
+        self.data.append(v)
+
+
+class _Ids(_Column):
+    """Tensor and node ids (or None)."""
+    __slots__ = ()
+
+    @staticmethod
+    def _new():
+        return array("q")
+
+    def add(self, v) -> None:
+        if v.__class__ is int:
+            try:
+                self.data.append(v)
+                return
+            except OverflowError:
+                pass
+        elif v is None:
+            self.data.append(_NO_ID)
+            return
+        self.other[len(self.data)] = v
+        self.data.append(0)
+
+    def _get(self, row):
+        v = self.data[row]
+        return None if v == _NO_ID else v
+
+
+class _Floats(_Column):
+    """Snapshots: a Python float is stored as 8 bytes, anything else (None, a list ...) in ``other``."""
+    __slots__ = ()
+
+    @staticmethod
+    def _new():
+        return array("d")
+
+    def add(self, v) -> None:
+        if v.__class__ is not float:
+            self.other[len(self.data)] = v
+            v = 0.0
+        self.data.append(v)
+
+    def _get(self, row):
+        return self.data[row]
+
+
+class _Flags(_Column):
+    """True, False or None, one byte each."""
+    __slots__ = ()
+
+    @staticmethod
+    def _new():
+        return bytearray()
+
+    def add(self, v) -> None:
+        if v is True:
+            self.data.append(1)
+        elif v is False:
+            self.data.append(0)
+        elif v is None:
+            self.data.append(2)
+        else:
+            self.other[len(self.data)] = v
+            self.data.append(0)
+
+    def _get(self, row):
+        return (False, True, None)[self.data[row]]
+
+
+class _Tuples(_Column):
+    """Tuples of ids (or None) or of float snapshots: one flat array and where each row starts."""
+    __slots__ = ("ends", "floats")
+
+    def __init__(self, floats: bool):
+        self.floats = floats
+        super().__init__()
+        self.ends = array("I")
+
+    def _new(self):
+        return array("d" if self.floats else "q")
+
+    def __len__(self) -> int:
+        return len(self.ends)
+
+    def add(self, v) -> None:
+        data = self.data
+        if v.__class__ is tuple:
+            n = len(data)
+            try:
+                if self.floats:
+                    for x in v:
+                        if x.__class__ is float:
+                            if x != x and _is_none_nan(x):  # (a NaN with our marker's bits: kept whole)
+                                raise TypeError
+                            data.append(x)
+                        elif x is None:  # a gradient not sent to an input (a Python number's)
+                            data.append(_NONE_NAN)
+                        else:
+                            raise TypeError
+                else:
+                    for x in v:
+                        data.append(_NO_ID if x is None else x)
+                self.ends.append(len(data))
+                return
+            except (TypeError, OverflowError):
+                del data[n:]
+        self.other[len(self.ends)] = v
+        self.ends.append(len(data))
+
+    def _get(self, row):
+        ends = self.ends
+        v = tuple(self.data[ends[row - 1] if row else 0:ends[row]])
+        if self.floats:
+            if any(x != x for x in v):
+                v = tuple([None if x != x and _is_none_nan(x) else x for x in v])
+        elif _NO_ID in v:
+            v = tuple([None if x == _NO_ID else x for x in v])
+        return v
+
+
+_COLUMN_OF = {"tensor": _Ids, "output": _Ids, "node": _Ids,
+              "inputs": False, "next": False, "next_vars": False, "roots": False, "nodes": False,
+              "value": _Floats, "before": _Floats, "added": _Floats, "after": _Floats, "grad_output": _Floats,
+              "grad_inputs": True,
+              "requires_grad": _Flags, "inplace": _Flags, "retain_graph": _Flags, "create_graph": _Flags,
+              "op": _Labels, "shape": _Labels, "dtype": _Labels, "how": _Labels, "node_name": _Labels,
+              "name": _Labels, "saved": _Labels, "call": _Labels, "which": _Labels, "fn": _Labels,
+              "error": _Labels}
+
+
+def _column(field: str) -> _Column:
+    kind = _COLUMN_OF.get(field, _Objects)
+    return _Tuples(kind) if kind is True or kind is False else kind()
+
+
+class _KindStore:
+    """The columns of one event type."""
+    __slots__ = ("etype", "cols", "rows")
+
+    def __init__(self, etype):
+        self.etype = etype
+        self.cols = tuple(_column(f) for f in etype._fields[2:])
+        self.rows = 0
+
+    def add(self, fields) -> int:
+        for col, v in zip(self.cols, fields):
+            col.add(v)
+        self.rows += 1
+        return self.rows - 1
+
+
+_TYPE_LIST = tuple(EVENT_TYPES.values())
+
+
+class EventList(Sequence):
+    """The events of a trace, in order: a read-only list whose items are made when read.
+
+    ``t.events[i]``, ``len(t.events)``, iteration and slicing behave as on a list of events."""
+
+    __hash__ = None
+
+    def __init__(self):
+        self._kind = bytearray()   # per event: its type, as a position in _TYPE_LIST
+        self._row = array("I")     # per event: its row in that type's columns
+        self._source = []          # per event: the user's line (Source objects are shared by the trace)
+        self._stores = tuple(_KindStore(et) for et in _TYPE_LIST)
+        self._code = {et: i for i, et in enumerate(_TYPE_LIST)}
+
+    def __len__(self) -> int:
+        return len(self._kind)
+
+    def _get(self, i: int):
+        store = self._stores[self._kind[i]]
+        r = self._row[i]
+        return store.etype(i, self._source[i], *[c.get(r) for c in store.cols])
+
+    def __getitem__(self, i):
+        if isinstance(i, slice):
+            return [self._get(j) for j in range(*i.indices(len(self._kind)))]
+        n = len(self._kind)
+        i = operator.index(i)
+        if i < 0:
+            i += n
+        if not 0 <= i < n:
+            raise IndexError("list index out of range")
+        return self._get(i)
+
+    def __iter__(self):
+        i = 0
+        while i < len(self._kind):
+            yield self._get(i)
+            i += 1
+
+    def __eq__(self, other) -> bool:
+        if isinstance(other, (EventList, list, tuple)):
+            return len(self) == len(other) and list(self) == list(other)
+        return NotImplemented
+
+    def __repr__(self) -> str:
+        return repr(list(self))
+
+    def _add(self, etype, source, fields) -> None:
+        """Append an event given its type, source and fields (without the index)."""
+        code = self._code[etype]
+        self._row.append(self._stores[code].add(fields))
+        self._kind.append(code)
+        self._source.append(source)
+
+    def append_event(self, e) -> None:
+        """Append an event object (its index is its new position)."""
+        self._add(type(e), e.source, e[2:])
 
 
 _SCALARS = (np.float32, np.float64, np.int64, np.bool_)
@@ -102,9 +388,11 @@ class Trace:
     _ids = itertools.count(1)  # tensor and node ids, unique across traces (objects keep theirs)
 
     def __init__(self, catch_errors: bool = False, namespace: dict | None = None):
-        self._events: list = []
+        self._events = EventList()
         self._pending: list = []   # hot events (op, node, release) recorded raw, built on first read
-        self._seen: set = set()
+        self._first_id = next(self._ids)  # tensors this trace has shown: a byte per id from here on
+        self._seen_bits = bytearray()
+        self._seen_before: set = set()    # ... and a set for older ids
         self.names: dict[int, str] = {}
         self.leaf_of: dict[int, int] = {}   # AccumulateGrad node id -> leaf tensor id
         self.catch_errors = catch_errors
@@ -118,8 +406,6 @@ class Trace:
         self._recorded_errors: set[int] = set()
         self._call_source = None  # the source line of the backward call being run
         self._saved_cache: dict = {}
-        self._intern: dict = {}    # small tuples that recur (next_vars), shared between events
-        self._next_of: dict = {}   # node id -> its next tuple
         from .functions import AccumulateGrad
         from .tensor import Tensor
         self._Tensor, self._Acc = Tensor, AccumulateGrad
@@ -146,7 +432,7 @@ class Trace:
         return bool(exc is not None and self.catch_errors and isinstance(exc, Exception))
 
     @property
-    def events(self) -> list:
+    def events(self) -> EventList:
         """The events so far, in order (built from the raw records on first read)."""
         if self._pending:
             self.flush()
@@ -201,7 +487,7 @@ class Trace:
             etype = EVENT_TYPES[d.pop("kind")]
             src = d.get("source")
             d["source"] = Source(*src) if src is not None else None
-            t._events.append(etype(**{k: _untuple(k, v) for k, v in d.items()}))
+            t._events.append_event(etype(**{k: _untuple(k, v) for k, v in d.items()}))
         return t
 
     # ------------------------------------------------------------------ ids, names, sources
@@ -284,9 +570,24 @@ class Trace:
         for t, tf in sees:
             self._see(t, src, tf)
         if etype is TensorEvent:
-            self._seen.add(fields[0])
-        events = self._events
-        events.append(etype(len(events), src, *fields))
+            self._mark_seen(fields[0])
+        self._events._add(etype, src, fields)
+
+    def _mark_seen(self, tid: int) -> bool:
+        """Note that this trace has shown tensor ``tid``; False if it had already."""
+        k = tid - self._first_id
+        if k < 0:
+            if tid in self._seen_before:
+                return False
+            self._seen_before.add(tid)
+            return True
+        bits = self._seen_bits
+        if k >= len(bits):
+            bits.extend(bytes(k + 1024 - len(bits)))
+        elif bits[k]:
+            return False
+        bits[k] = 1
+        return True
 
     @staticmethod
     def _tensor_fields(t) -> tuple:
@@ -296,10 +597,8 @@ class Trace:
     def _see(self, t, src=None, fields=None) -> int:
         """(While building) the id of a tensor; one this trace has not shown yet gets a TensorEvent first."""
         tid = self.tid(t)
-        if tid not in self._seen:
-            self._seen.add(tid)
-            events = self._events
-            events.append(TensorEvent(len(events), src, tid, *(fields or self._tensor_fields(t))))
+        if self._mark_seen(tid):
+            self._events._add(TensorEvent, src, (tid,) + (fields or self._tensor_fields(t)))
         return tid
 
     # ------------------------------------------------------------------ called by functions.apply
@@ -331,12 +630,11 @@ class Trace:
         ins = tuple([self._see(a, src) if a.__class__ is Tensor else None for a in inputs])
         tid = self.tid
         otid = tid(out)
-        self._seen.add(otid)
+        self._mark_seen(otid)
         opname = _OP_NAMES.get(fn.__name__, fn.__name__)
-        events = self._events
         if node is None:
-            events.append(OpEvent(len(events), src, opname, ins, otid, snapshot(data), data.shape, False, None, None,
-                                  (), (), (), False))
+            self._events._add(OpEvent, src, (opname, ins, otid, snapshot(data), data.shape, False, None, None,
+                                             (), (), (), False))
             return
         nxt = []
         nvars = []
@@ -358,16 +656,9 @@ class Trace:
         if saved is None:
             names = node.__class__._saved_names
             saved = self._saved_cache[key] = tuple(nm for nm, had in zip(names, node._had_saved()) if had)
-        intern = self._intern
-        nxt = tuple(nxt)
-        nvars = tuple(nvars)
-        nxt = intern.setdefault(nxt, nxt)
-        nvars = intern.setdefault(nvars, nvars)
-        ntid = tid(node)
-        self._next_of[ntid] = nxt
-        events.append(OpEvent(len(events), src, opname, ins, otid, snapshot(data), data.shape, True, ntid,
-                              node.name(), nxt, nvars, saved,
-                              out is inputs[0] and fn.__name__.endswith("Inplace")))
+        self._events._add(OpEvent, src, (opname, ins, otid, snapshot(data), data.shape, True, tid(node),
+                                         node.name(), tuple(nxt), tuple(nvars), saved,
+                                         out is inputs[0] and fn.__name__.endswith("Inplace")))
 
     def update(self, fn, inputs, target, before) -> None:
         t = target
@@ -417,13 +708,9 @@ class Trace:
 
     def _build_node(self, node, grad_output, grad_inputs, src, released) -> None:
         tid = self.tid
-        ntid = tid(node)
-        nxt = self._next_of.get(ntid)  # the same tuple as in the node's op event
-        if nxt is None:
-            nxt = tuple([tid(n) if n is not None else None for n, _ in node.next_functions])
-        events = self._events
-        events.append(NodeEvent(len(events), src, ntid, node.name(), snapshot(grad_output),
-                                tuple([snapshot(g) for g in grad_inputs]), nxt))
+        nxt = tuple([tid(n) if n is not None else None for n, _ in node.next_functions])
+        self._events._add(NodeEvent, src, (tid(node), node.name(), snapshot(grad_output),
+                                           tuple([snapshot(g) for g in grad_inputs]), nxt))
         if released:
             self._build_release(node, src)
 
@@ -439,9 +726,8 @@ class Trace:
 
     def _build_release(self, node, src) -> None:
         names = type(node)._saved_names
-        events = self._events
-        events.append(ReleaseEvent(len(events), src, self.tid(node), node.name(),
-                                   tuple(nm for nm, had in zip(names, node._had_saved()) if had)))
+        self._events._add(ReleaseEvent, src, (self.tid(node), node.name(),
+                                              tuple(nm for nm, had in zip(names, node._had_saved()) if had)))
 
     def done(self, call, roots, results) -> None:
         self._add_call(DoneEvent, call, tuple(self.tid(r) for r in roots), tuple(snapshot(r) for r in results),

@@ -216,6 +216,62 @@ def test_autograd_grad_events():
     assert of_kind(t, "accumulate") == []
 
 
+# ---------------------------------------------------------------------- compact storage
+def _chain_trace(n: int):
+    with lab.trace() as t:
+        w = lab.tensor(0.5, requires_grad=True)
+        v = lab.tensor(1.0)
+        for _ in range(n):
+            v = v * w + 1
+        v.backward()
+    return t
+
+
+def test_events_read_like_a_list():
+    t, _ = classic()
+    events = t.events
+    as_list = list(events)
+    assert len(events) == len(as_list) == 12
+    assert events[-1] == as_list[-1] and events[-1].index == 11 and events[0].index == 0
+    assert events[3:5] == as_list[3:5] and [e.kind for e in events[::4]] == ["tensor", "op", "node"]
+    assert events == as_list and events != as_list[:-1] and as_list[2] in events
+    with pytest.raises(IndexError):
+        events[12]
+    with pytest.raises(IndexError):
+        events[-13]
+    assert repr(events) == repr(as_list)
+
+
+@pytest.mark.parametrize("value", [0.0, -0.0, 1e308, float("inf"), float("nan"), ev._NONE_NAN, -3, True, None,
+                                   [1.0, None], {"a": 1}])
+def test_columns_give_back_exactly_what_they_were_given(value):
+    """Floats are stored in float64 arrays, ids in int64 arrays; anything else must come back as it was."""
+    store = ev.EventList()
+    fields = (7, 3, value, value, value)  # AccumulateEvent: node tensor before added after
+    store._add(ev.AccumulateEvent, None, fields)
+    store._add(ev.NodeEvent, None, (2 ** 70, "n", value, (value, 1.5, None) if value is not None else (), (None, 4)))
+    store._add(ev.OpEvent, None, ("mul", (None, 2 ** 64), 5, value, (2, 3), None, None, None, (), (None,), (), True))
+    acc, node, op = store
+    for got in (acc.before, acc.added, acc.after, node.grad_output, op.value):
+        assert got == value or (got != got and value != value)
+        assert type(got) is type(value) and repr(got) == repr(value)
+    assert node.node == 2 ** 70 and node.next == (None, 4)
+    expected = (value, 1.5, None) if value is not None else ()
+    assert repr(node.grad_inputs) == repr(expected)
+    assert [type(x) for x in node.grad_inputs] == [type(x) for x in expected]
+    assert op.inputs == (None, 2 ** 64) and op.shape == (2, 3) and op.requires_grad is None and op.inplace is True
+
+
+def test_a_long_scalar_trace_is_stored_in_columns():
+    """The events of scalar ops hold no Python object of their own (ids and values live in arrays),
+    which is what keeps a long trace near 100 bytes per event (benchmarks/bench_core.py measures it)."""
+    t = _chain_trace(300)
+    assert len(t.events) > 1500
+    objects = sum(len(c.other) for store in t.events._stores for c in store.cols)
+    assert objects < 10  # the few events whose values are not plain floats (the first mul, the seed ...)
+    assert [e.value for e in t.events if e.kind == "op"][:3] == [0.5, 1.5, 0.75]
+
+
 # ---------------------------------------------------------------------- one choke point per direction
 def _functions_using_active(path: Path) -> set:
     """Names of the top-level functions / methods of ``path`` that read ``events.active``."""
