@@ -191,6 +191,8 @@ def _execute(root_nodes, seeds, retain_graph, create_graph, capture, allow_unuse
     AccumulateGrad, FREED = F.AccumulateGrad, F._FREED
     heappush, heappop = heapq.heappush, heapq.heappop
     follow = None  # the one node that just became ready while the heap was empty: no heap trip needed
+    if tr is not None:
+        record, call_source = tr.node_recorder()
     while follow is not None or heap:
         if follow is not None:
             node, follow = follow, None
@@ -231,7 +233,7 @@ def _execute(root_nodes, seeds, retain_graph, create_graph, capture, allow_unuse
         else:
             released = False
         if tr is not None:  # a node event, then a release event when its saved values were freed
-            tr.node(node, g, grads, released)
+            record((1, node, g, grads, call_source, released))
         i = 0
         ready = None
         for nxt, _ in node.next_functions:

@@ -401,7 +401,8 @@ class Trace:
         self._frame = None
         self._override: Source | None = None
         self._sources: dict = {}
-        self._internal: dict = {}
+        self._internal: dict = {}  # id(code) -> True for the core's own code (its frames are skipped)
+        self._codes: dict = {}     # id(code) -> (code, line of each instruction): keeps those ids valid
         self._prev = None
         self._recorded_errors: set[int] = set()
         self._call_source = None  # the source line of the backward call being run
@@ -440,10 +441,16 @@ class Trace:
 
     def flush(self) -> None:
         """Build the pending raw records into events (before any value they refer to can change)."""
-        pending, self._pending = self._pending, []
-        build = (self._build_op, self._build_node, self._build_ready)
-        for rec in pending:
-            build[rec[0]](*rec[1:])
+        pending = self._pending  # emptied in place: the engine loop holds its extend while it runs
+        builders = ((self._build_op, 8), (self._build_node, 6), (self._build_ready, 5))
+        i, n = 0, len(pending)
+        try:
+            while i < n:
+                build, size = builders[pending[i]]
+                build(*pending[i + 1:i + size])
+                i += size
+        finally:
+            pending.clear()
 
     # ------------------------------------------------------------------ public helpers
     def set_source(self, file: str | None, line: int | None = None, text: str = "") -> None:
@@ -498,18 +505,34 @@ class Trace:
             i = obj._tid = next(self._ids)
             return i
 
+    # Code objects are looked up by id (hashing a code object is slow); ``_codes`` holds each one
+    # it has seen, so no other object can take its id while this trace lives.
     def _is_internal(self, code) -> bool:
         """Code of the core (not the user's): its frames are skipped when looking for the source line."""
-        fname = code.co_filename
-        flag = self._internal[code] = fname.startswith(_PACKAGE_DIR)
+        self._codes.setdefault(id(code), (code, None))
+        flag = self._internal[id(code)] = code.co_filename.startswith(_PACKAGE_DIR)
         return flag
+
+    def _line_at(self, code, lasti: int) -> int:
+        """The line of the instruction at byte offset ``lasti`` (what ``frame.f_lineno`` would say
+        there; reading f_lasti when recording is much cheaper than f_lineno)."""
+        entry = self._codes.get(id(code))
+        lines = entry[1] if entry is not None else None
+        if lines is None:
+            lines = {}
+            for start, end, line in code.co_lines():
+                for off in range(start, end, 2):
+                    lines[off] = line
+            self._codes[id(code)] = (code, lines)
+        line = lines.get(lasti)
+        return line if line is not None else code.co_firstlineno
 
     def _user_frame(self):
         f = sys._getframe(2)
         internal = self._internal
         while f is not None:
             code = f.f_code
-            flag = internal.get(code)
+            flag = internal.get(id(code))
             if flag is None:
                 flag = self._is_internal(code)
             if not flag:
@@ -518,7 +541,8 @@ class Trace:
         return None
 
     def _source_at(self, code, line) -> Source:
-        key = (code, line)
+        key = (id(code), line)
+        self._codes.setdefault(id(code), (code, None))
         src = self._sources.get(key)
         if src is None:
             fname = code.co_filename
@@ -554,7 +578,9 @@ class Trace:
 
     # Recording is a queue of raw records (cheap: references and a source line); events are
     # built from them when ``events`` is first read, or before a value they refer to changes in
-    # place (``flush``). Records: (0, op...), (1, node and its release...), (2, ready event).
+    # place (``flush``). Records: (0, op: 7 values), (1, node and its release: 5), (2, ready event:
+    # 4), laid end to end in one flat list: a tuple per record would be one more object for the
+    # garbage collector to visit again and again while a long trace is recorded.
     def _add(self, etype, *fields, frame=None, see=()):
         self._queue(self._source(frame), etype, fields, see)
 
@@ -564,7 +590,7 @@ class Trace:
 
     def _queue(self, src, etype, fields, see) -> None:
         sees = tuple((t, self._tensor_fields(t)) for t in see if t is not None)
-        self._pending.append((2, src, etype, fields, sees))
+        self._pending += (2, src, etype, fields, sees)
 
     def _build_ready(self, src, etype, fields, sees) -> None:
         for t, tf in sees:
@@ -606,26 +632,26 @@ class Trace:
         # The hottest recorder: find the user's line (code object + line number; the text is
         # looked up when the event is built) without function calls.
         src = self._override
-        line = 0
+        at = -1
         if src is None:
             f = sys._getframe(3)  # apply's caller: a Tensor method (then the user) or the user
             internal = self._internal
             while f is not None:
                 src = f.f_code
-                flag = internal.get(src)
+                flag = internal.get(id(src))
                 if flag is None:
                     flag = self._is_internal(src)
                 if not flag:
-                    line = f.f_lineno
+                    at = f.f_lasti
                     break
                 f = f.f_back
             else:
                 src = None
-        self._pending.append((0, fn, inputs, out._data, out, node, src, line))
+        self._pending += (0, fn, inputs, out._data, out, node, src, at)
 
-    def _build_op(self, fn, inputs, data, out, node, src, line) -> None:
-        if line:  # src is the code object of the user's frame
-            src = self._source_at(src, line)
+    def _build_op(self, fn, inputs, data, out, node, src, at) -> None:
+        if at >= 0:  # src is the code object of the user's frame, at the instruction's offset
+            src = self._source_at(src, self._line_at(src, at))
         Tensor = self._Tensor
         ins = tuple([self._see(a, src) if a.__class__ is Tensor else None for a in inputs])
         tid = self.tid
@@ -702,9 +728,12 @@ class Trace:
                        tuple(tid(i) for i in inputs), see=tuple(roots) + tuple(inputs))
         self._scan_names(self._user_frame())
 
-    def node(self, node, grad_output, grad_inputs, released: bool = False) -> None:
-        """A node ran (and, if ``released``, its saved values were then freed): one record for both."""
-        self._pending.append((1, node, grad_output, grad_inputs, self._call_source, released))
+    def node_recorder(self):
+        """For the engine loop: ``record((1, node, grad_output, grad_inputs, source, released))`` notes
+        that a node ran (and, if ``released``, that its saved values were then freed), and the
+        ``source`` to give it. The loop appends these records itself: a method call per node
+        would cost a third of the recording time."""
+        return self._pending.extend, self._call_source
 
     def _build_node(self, node, grad_output, grad_inputs, src, released) -> None:
         tid = self.tid

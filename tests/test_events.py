@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import ast
 import json
+import sys
 from pathlib import Path
 
 import pytest
@@ -295,3 +296,37 @@ def test_events_are_emitted_only_from_apply_and_the_engine():
     for name in core:  # and no other way in: nothing else imports the active trace
         text = (CORE / f"{name}.py").read_text()
         assert "from .events import active" not in text and "_ev.active =" not in text
+
+
+def test_recorded_line_is_the_line_python_reports():
+    """Ops record the caller's instruction offset (cheap) and turn it into a line when events are
+    built: that line must be the one ``frame.f_lineno`` gives, multi-line expressions included."""
+    seen = []
+
+    def probe(*_):
+        f = sys._getframe(1)
+        seen.append((f.f_code, f.f_lasti, f.f_lineno))
+        return 1
+
+    def user():
+        a = probe()
+        b = (probe() +
+             probe(
+                 probe()) *
+             2)
+        for _ in range(2):
+            a += probe(a, b,
+                       probe())
+        return [probe() for _ in range(1)]
+
+    user()
+    t = ev.Trace()
+    assert len(seen) == 9 and len({line for _, _, line in seen}) >= 5
+    assert [t._line_at(code, lasti) for code, lasti, _ in seen] == [line for _, _, line in seen]
+    with lab.trace() as t2:
+        w = lab.tensor(2.0, requires_grad=True)
+        y = (w *
+             3 +
+             w.exp())
+    here = sys._getframe().f_lineno
+    assert [e.source.line for e in t2.events if e.kind == "op"] == [here - 3, here - 1, here - 3]
