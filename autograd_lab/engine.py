@@ -131,7 +131,7 @@ def _discover(root_nodes):
     stack = list(dict.fromkeys(root_nodes))
     seen = set(stack)
     while stack:
-        for nxt, _ in stack.pop().next_functions:
+        for nxt in stack.pop()._next:
             if nxt is not None:
                 if nxt in deps:
                     deps[nxt] += 1
@@ -152,7 +152,7 @@ def _needed(root_nodes, seen, targets):
     while ready:
         n = ready.pop()
         order.append(n)
-        for nxt, _ in n.next_functions:
+        for nxt in n._next:
             if nxt is not None:
                 deps[nxt] -= 1
                 if deps[nxt] == 0:
@@ -160,7 +160,7 @@ def _needed(root_nodes, seen, targets):
     reaches = {}
     for n in reversed(order):
         reaches[n] = any(nxt is not None and (nxt in targets or reaches.get(nxt, False))
-                         for nxt, _ in n.next_functions)
+                         for nxt in n._next)
     return {n for n, r in reaches.items() if r}
 
 
@@ -175,7 +175,7 @@ def _execute(root_nodes, seeds, retain_graph, create_graph, capture, allow_unuse
         run = _needed(root_nodes, seen, targets)
         deps = {}
         for n in run:
-            for nxt, _ in n.next_functions:
+            for nxt in n._next:
                 if nxt is not None:
                     deps[nxt] = deps.get(nxt, 0) + 1
         captured = [None] * len(capture)
@@ -194,11 +194,11 @@ def _execute(root_nodes, seeds, retain_graph, create_graph, capture, allow_unuse
     if tr is not None:
         record, call_source = tr.node_recorder()
     while follow is not None or heap:
-        if follow is not None:
-            node, follow = follow, None
+        if follow is not None:  # (its gradient is follow_g, not in buffers)
+            node, g, follow = follow, follow_g, None
         else:
             node = heappop(heap)[1]
-        g = buffers.pop(node, None)
+            g = buffers.pop(node, None)
         if g is None:  # every gradient meant for this node was dropped by a hook
             _pass_nothing(node, deps, heap, retain_graph)
             continue
@@ -236,25 +236,30 @@ def _execute(root_nodes, seeds, retain_graph, create_graph, capture, allow_unuse
             record((1, node, g, grads, call_source, released))
         i = 0
         ready = None
-        for nxt, _ in node.next_functions:
-            gi = grads[i]
+        for nxt in node._next:
+            gi = grads[i]  # None: a hook dropped it; the next node still counts this edge as done
             i += 1
             if nxt is None:
                 continue
-            if gi is not None:  # None: a hook dropped it; the next node still counts this edge as done
-                buf = buffers.get(nxt)
-                buffers[nxt] = gi if buf is None else buf + gi
             d = deps[nxt] - 1
             deps[nxt] = d
-            if d == 0:
+            if d == 0:  # nxt is ready: its gradient is complete (kept aside, not in buffers, if it runs next)
+                buf = buffers.pop(nxt, None)
+                if buf is not None:
+                    gi = buf if gi is None else buf + gi
                 if ready is not None:
                     heappush(heap, (_priority(ready), ready))
-                ready = nxt
+                    buffers[ready] = ready_g
+                ready, ready_g = nxt, gi
+            elif gi is not None:
+                buf = buffers.get(nxt)
+                buffers[nxt] = gi if buf is None else buf + gi
         if ready is not None:
             if heap:  # others are waiting: PyTorch's order decides
                 heappush(heap, (_priority(ready), ready))
+                buffers[ready] = ready_g
             else:
-                follow = ready
+                follow, follow_g = ready, ready_g
     if capture is None:
         return None
     results = []
@@ -271,7 +276,7 @@ def _pass_nothing(node, deps, heap, retain_graph) -> None:
     """A node that received no gradient (hooks dropped it) sends none on, as PyTorch's undefined grads."""
     if not retain_graph:
         node._release()
-    for nxt, _ in node.next_functions:
+    for nxt in node._next:
         if nxt is not None and nxt in deps:
             deps[nxt] -= 1
             if deps[nxt] == 0:

@@ -664,7 +664,7 @@ class Trace:
             return
         nxt = []
         nvars = []
-        for n, _ in node.next_functions:
+        for n in node._next:
             if n is None:
                 nxt.append(None)
                 nvars.append(None)
@@ -737,7 +737,7 @@ class Trace:
 
     def _build_node(self, node, grad_output, grad_inputs, src, released) -> None:
         tid = self.tid
-        nxt = tuple([tid(n) if n is not None else None for n, _ in node.next_functions])
+        nxt = tuple([tid(n) if n is not None else None for n in node._next])
         self._events._add(NodeEvent, src, (tid(node), node.name(), snapshot(grad_output),
                                            tuple([snapshot(g) for g in grad_inputs]), nxt))
         if released:

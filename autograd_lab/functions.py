@@ -42,7 +42,6 @@ _F32 = np.dtype(np.float32)
 _F32_SCALAR = np.float32
 _new = object.__new__
 _seq = itertools.count()
-_NO_EDGE = (None, 0)
 # Backward formulas see Tensors (create_graph=True) or numpy values; the engine sets this.
 unpack_tensors = False
 
@@ -179,7 +178,7 @@ class _NodeHooks:
 class Node:
     """A backward function in the graph (what ``tensor.grad_fn`` holds)."""
 
-    __slots__ = ("next_functions", "needs_input_grad", "_saved", "_inputs", "_info", "_hooks", "_seq",
+    __slots__ = ("_next", "needs_input_grad", "_saved", "_inputs", "_info", "_hooks", "_seq",
                  "_tid", "__weakref__")
     _saved_names: tuple = ()      # names under which save_for_backward's values are exposed
     _saved_if: tuple = ()         # per saved name: index of the input whose need for grad makes it saved (None: always)
@@ -188,6 +187,12 @@ class Node:
     def name(self) -> str:
         """PyTorch's name of the node, e.g. ``'MulBackward0'``."""
         return type(self).__name__
+
+    @property
+    def next_functions(self) -> tuple:
+        """One ``(node, 0)`` pair per input: the node its gradient goes to (``None`` for an input
+        that needs none). Kept as a tuple of nodes (``_next``); the pairs are made when read."""
+        return tuple([(n, 0) for n in self._next])
 
     @property
     def metadata(self) -> dict:
@@ -292,7 +297,7 @@ class Node:
 class AccumulateGrad(Node):
     """The node that ADDS the incoming gradient into a leaf tensor's ``.grad``."""
 
-    __slots__ = ("variable", "_edge")
+    __slots__ = ("variable",)
 
     def name(self) -> str:
         return "torch::autograd::AccumulateGrad"
@@ -302,14 +307,13 @@ def _accumulate_node(t: Tensor) -> AccumulateGrad:
     acc = t._acc
     if acc is None:
         acc = _new(AccumulateGrad)
-        acc.next_functions = ()
+        acc._next = ()
         acc.needs_input_grad = (True,)
         acc._saved = ()
         acc._inputs = None
         acc._hooks = None
         acc._seq = next(_seq)
         acc.variable = t
-        acc._edge = (acc, 0)
         t._acc = acc
     return acc
 
@@ -371,17 +375,8 @@ def apply(fn, *inputs, inplace: bool = False, **params):
             node._seq = next(_seq)
             out = fn.forward(node, ra, rb)
             node._inputs = inputs if node._saved else None  # held only to unpack saved values
-            if na:
-                g = a.grad_fn
-                ea = (g, 0) if g is not None else (a._acc or _accumulate_node(a))._edge
-            else:
-                ea = _NO_EDGE
-            if nb:
-                g = b.grad_fn
-                eb = (g, 0) if g is not None else (b._acc or _accumulate_node(b))._edge
-            else:
-                eb = _NO_EDGE
-            node.next_functions = (ea, eb)
+            node._next = ((a.grad_fn or a._acc or _accumulate_node(a)) if na else None,
+                          (b.grad_fn or b._acc or _accumulate_node(b)) if nb else None)
             record = True
         else:
             node = None
@@ -414,15 +409,9 @@ def apply(fn, *inputs, inplace: bool = False, **params):
 _NEEDS2 = ((( False, False), (False, True)), ((True, False), (True, True)))
 
 
-def _edge(t: Tensor) -> tuple:
-    """The ``(node, 0)`` pair that leads from a consumer to tensor ``t``'s gradient."""
-    g = t.grad_fn
-    if g is not None:
-        return (g, 0)
-    acc = t._acc
-    if acc is None:
-        acc = _accumulate_node(t)
-    return acc._edge
+def _edge(t: Tensor):
+    """The node that takes a consumer's gradient for tensor ``t`` (its grad_fn or AccumulateGrad)."""
+    return t.grad_fn or t._acc or _accumulate_node(t)
 
 
 def _record(fn, inputs, raw, needs, params):
@@ -436,7 +425,7 @@ def _record(fn, inputs, raw, needs, params):
     node._seq = next(_seq)
     out = fn.forward(node, *raw, **params)
     node._inputs = inputs if node._saved else None  # held only to unpack saved values
-    node.next_functions = tuple([_edge(x) if n else _NO_EDGE for x, n in zip(inputs, needs)])
+    node._next = tuple([_edge(x) if n else None for x, n in zip(inputs, needs)])
     return node, out
 
 
