@@ -125,28 +125,25 @@ def _as_tensor(g):
     return g if isinstance(g, Tensor) or g is None else _wrap(g, False, None)
 
 
-def _discover(root_nodes):
-    """Count the edges into every node reachable from the roots (iteratively)."""
-    deps: dict = {}
-    stack = list(dict.fromkeys(root_nodes))
-    seen = set(stack)
+def _discover(root_nodes) -> dict:
+    """Count the edges into every node reachable from the roots (iteratively); roots start at 0."""
+    deps = dict.fromkeys(root_nodes, 0)
+    stack = list(deps)
+    push, pop = stack.append, stack.pop
     while stack:
-        for nxt in stack.pop()._next:
-            if nxt is not None:
-                if nxt in deps:
-                    deps[nxt] += 1
-                else:
-                    deps[nxt] = 1
-                    if nxt not in seen:
-                        stack.append(nxt)
-    seen.update(deps)
-    return deps, seen
+        for nxt in pop()._next:
+            if nxt in deps:
+                deps[nxt] += 1
+            elif nxt is not None:
+                deps[nxt] = 1
+                push(nxt)
+    return deps
 
 
-def _needed(root_nodes, seen, targets):
+def _needed(root_nodes, targets):
     """For autograd.grad: the nodes that lie on a path from a root to a captured input."""
     order = []
-    deps, _ = _discover(root_nodes)
+    deps = _discover(root_nodes)
     ready = [n for n in root_nodes if deps.get(n, 0) == 0]
     ready = list(dict.fromkeys(ready))
     while ready:
@@ -165,14 +162,14 @@ def _needed(root_nodes, seen, targets):
 
 
 def _execute(root_nodes, seeds, retain_graph, create_graph, capture, allow_unused, tr):
-    deps, seen = _discover(root_nodes)
+    deps = _discover(root_nodes)
     targets = None
     if capture is not None:
         targets = {}
         for i, t in enumerate(capture):
             node = t.grad_fn if t.grad_fn is not None else F._accumulate_node(t)
             targets.setdefault(node, []).append(i)
-        run = _needed(root_nodes, seen, targets)
+        run = _needed(root_nodes, targets)
         deps = {}
         for n in run:
             for nxt in n._next:
