@@ -272,16 +272,20 @@ def _column(field: str) -> _Column:
 
 class _KindStore:
     """The columns of one event type."""
-    __slots__ = ("etype", "cols", "rows")
+    __slots__ = ("etype", "cols", "adders", "rows")
 
     def __init__(self, etype):
         self.etype = etype
         self.cols = tuple(_column(f) for f in etype._fields[2:])
+        self.adders = tuple(c.add for c in self.cols)
         self.rows = 0
 
     def add(self, fields) -> int:
-        for col, v in zip(self.cols, fields):
-            col.add(v)
+        if len(fields) != len(self.cols):
+            raise TypeError(f"{self.etype.__name__} has {len(self.cols)} fields besides index and source, "
+                            f"got {len(fields)}")
+        for add, v in zip(self.adders, fields):
+            add(v)
         self.rows += 1
         return self.rows - 1
 

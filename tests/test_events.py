@@ -261,6 +261,9 @@ def test_columns_give_back_exactly_what_they_were_given(value):
     assert repr(node.grad_inputs) == repr(expected)
     assert [type(x) for x in node.grad_inputs] == [type(x) for x in expected]
     assert op.inputs == (None, 2 ** 64) and op.shape == (2, 3) and op.requires_grad is None and op.inplace is True
+    with pytest.raises(TypeError, match="AccumulateEvent has 5 fields"):
+        store._add(ev.AccumulateEvent, None, (1, 2))
+    assert len(store) == 3
 
 
 def test_a_long_scalar_trace_is_stored_in_columns():
