@@ -136,6 +136,21 @@ def bench_recording() -> None:
     row(f"memory per event ({len(t.events)} events)", per_event, "bytes", per_event / 200, 1.0)
     row("JSON size per event", len(t.to_json()) / len(t.events), "bytes")
 
+    # For comparison (no target): events of tensor ops carry snapshots of up to 64 numbers as
+    # lists, or a summary of larger arrays, and those dominate.
+    step = mlp(lab)
+    step()
+    gc.collect()
+    tracemalloc.start()
+    base = tracemalloc.get_traced_memory()[0]
+    with lab.trace() as t:
+        for _ in range(20):
+            step()
+    t.events
+    used = tracemalloc.get_traced_memory()[0] - base
+    tracemalloc.stop()
+    row(f"  MLP, 20 training steps ({len(t.events)} events), per event", used / len(t.events), "bytes")
+
 
 def bench_import() -> None:
     tn, ta = [], []
