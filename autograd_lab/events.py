@@ -394,7 +394,7 @@ class Trace:
     def __init__(self, catch_errors: bool = False, namespace: dict | None = None):
         self._events = EventList()
         self._pending: list = []   # hot events (op, node, release) recorded raw, built on first read
-        self._first_id = next(self._ids)  # tensors this trace has shown: a byte per id from here on
+        self._first_id = None  # tensors this trace has shown: a byte per id from the first one it gives
         self._seen_bits = bytearray()
         self._seen_before: set = set()    # ... and a set for older ids
         self.names: dict[int, str] = {}
@@ -605,7 +605,10 @@ class Trace:
 
     def _mark_seen(self, tid: int) -> bool:
         """Note that this trace has shown tensor ``tid``; False if it had already."""
-        k = tid - self._first_id
+        first = self._first_id
+        if first is None:  # ids are given as events are built: start the byte map there
+            first = self._first_id = next(self._ids)
+        k = tid - first
         if k < 0:
             if tid in self._seen_before:
                 return False

@@ -333,3 +333,19 @@ def test_recorded_line_is_the_line_python_reports():
              w.exp())
     here = sys._getframe().f_lineno
     assert [e.source.line for e in t2.events if e.kind == "op"] == [here - 3, here - 1, here - 3]
+
+
+def test_a_tensor_is_introduced_once_per_trace_whatever_its_id():
+    """Tensors with ids from earlier traces (older than this trace's first id) and new ones are both
+    introduced by one tensor event per trace, however often they are used."""
+    with lab.trace() as first:
+        w = lab.tensor(2.0, requires_grad=True)
+    first.events  # w gets its id here
+    for _ in range(2):
+        with lab.trace() as t:
+            x = lab.tensor(3.0)
+            y = w * x + w * w * x
+        tensor_events = [e.tensor for e in t.events if e.kind == "tensor"]
+        assert len(tensor_events) == len(set(tensor_events)) == 2
+        assert [t.names[i] for i in tensor_events] == ["x", "w"]
+        assert y.item() == 18.0
