@@ -77,13 +77,13 @@ KINDS = tuple(EVENT_TYPES)
 # column cannot hold compactly (a list snapshot, a None among floats) goes to that column's
 # ``other`` dict, so every value comes back exactly as it was given.
 _NO_ID = -(1 << 63)  # None in an id column
-_NONE_BITS = 0x7FF8A10ED0CE0001  # None in a tuple of floats: a NaN no arithmetic produces
-_NONE_NAN = struct.unpack("<d", _NONE_BITS.to_bytes(8, "little"))[0]
+_NONE_BYTES = (0x7FF8A10ED0CE0001).to_bytes(8, "little")  # None in a tuple of floats: a NaN no
+_NONE_NAN = struct.unpack("<d", _NONE_BYTES)[0]            # arithmetic produces (its payload is ours)
+_MISSING = object()
 
 
 def _is_none_nan(x: float) -> bool:
-    return struct.pack("<d", x) == _NONE_BITS.to_bytes(8, "little")
-_MISSING = object()
+    return struct.pack("<d", x) == _NONE_BYTES
 
 
 class _Column:
