@@ -16,12 +16,13 @@ and the line of user code that caused them (``source``). ``Trace.names`` maps te
 to the user's variable names found in the traced block.
 
 ``t.events`` reads like a list of event namedtuples; it stores them in columns (ids and
-scalar values in typed arrays, about 110 bytes per event for a long scalar chain) and
-makes each event object when it is read.
+values in typed arrays: about 100 bytes per event for a long scalar chain, 8 bytes per
+number of a tensor's snapshot) and makes each event object when it is read.
 """
 from __future__ import annotations
 
 import itertools
+import math
 import operator
 import os
 import struct
@@ -163,21 +164,69 @@ class _Ids(_Column):
         return None if v == _NO_ID else v
 
 
-class _Floats(_Column):
-    """Snapshots: a Python float is stored as 8 bytes, anything else (None, a list ...) in ``other``."""
+class _Packed(tuple):
+    """(start, shape): a float array's snapshot kept in a column's flat float64 array."""
     __slots__ = ()
+
+
+_PLAIN = frozenset({float, int, bool, str, list, dict, type(None)})  # already snapshots: kept as they are
+
+
+class _Snapshots(_Column):
+    """Snapshots of values. Given a raw value (a numpy scalar or array, a Tensor), it takes the
+    snapshot itself: a float is stored as 8 bytes in ``data``, a float array of up to
+    SNAPSHOT_LIMIT numbers as 8 bytes a number in ``flat`` (read back as the nested list
+    ``snapshot()`` gives); anything else is kept in ``other`` as ``snapshot()`` makes it."""
+    __slots__ = ("flat", "shapes")
+
+    def __init__(self):
+        super().__init__()
+        self.flat = array("d")
+        self.shapes = {}
 
     @staticmethod
     def _new():
         return array("d")
 
+    def pack(self, v):
+        """``v`` as a float, a _Packed array, or its ``snapshot()``."""
+        cls = v.__class__
+        if cls in _PLAIN:
+            return v
+        if cls in _SCALARS:
+            return v.item()
+        d = getattr(v, "_data", v)
+        cls = d.__class__
+        if cls in _SCALARS:
+            return d.item()
+        if cls is np.ndarray and d.dtype.kind == "f" and d.ndim and d.size <= SNAPSHOT_LIMIT:
+            flat = self.flat
+            start = len(flat)
+            flat.frombytes(d.astype(np.float64).tobytes())
+            shape = self.shapes.setdefault(d.shape, d.shape)
+            return _Packed((start, shape))
+        return snapshot(d)
+
+    def unpack(self, v):
+        if v.__class__ is _Packed:
+            start, shape = v
+            return np.array(self.flat[start:start + math.prod(shape)]).reshape(shape).tolist()
+        return v
+
     def add(self, v) -> None:
         if v.__class__ is not float:
-            self.other[len(self.data)] = v
-            v = 0.0
+            v = self.pack(v)
+            if v.__class__ is not float:
+                self.other[len(self.data)] = v
+                v = 0.0
         self.data.append(v)
 
-    def _get(self, row):
+    def get(self, row):
+        other = self.other
+        if other:
+            v = other.get(row, _MISSING)
+            if v is not _MISSING:
+                return self.unpack(v)
         return self.data[row]
 
 
@@ -204,17 +253,17 @@ class _Flags(_Column):
         return (False, True, None)[self.data[row]]
 
 
-class _Tuples(_Column):
-    """Tuples of ids (or None) or of float snapshots: one flat array and where each row starts."""
-    __slots__ = ("ends", "floats")
+class _IdTuples(_Column):
+    """Tuples of ids (or None): one flat int64 array and where each row ends."""
+    __slots__ = ("ends",)
 
-    def __init__(self, floats: bool):
-        self.floats = floats
+    def __init__(self):
         super().__init__()
         self.ends = array("I")
 
-    def _new(self):
-        return array("d" if self.floats else "q")
+    @staticmethod
+    def _new():
+        return array("q")
 
     def __len__(self) -> int:
         return len(self.ends)
@@ -224,19 +273,8 @@ class _Tuples(_Column):
         if v.__class__ is tuple:
             n = len(data)
             try:
-                if self.floats:
-                    for x in v:
-                        if x.__class__ is float:
-                            if x != x and _is_none_nan(x):  # (a NaN with our marker's bits: kept whole)
-                                raise TypeError
-                            data.append(x)
-                        elif x is None:  # a gradient not sent to an input (a Python number's)
-                            data.append(_NONE_NAN)
-                        else:
-                            raise TypeError
-                else:
-                    for x in v:
-                        data.append(_NO_ID if x is None else x)
+                for x in v:
+                    data.append(_NO_ID if x is None else x)
                 self.ends.append(len(data))
                 return
             except (TypeError, OverflowError):
@@ -247,18 +285,70 @@ class _Tuples(_Column):
     def _get(self, row):
         ends = self.ends
         v = tuple(self.data[ends[row - 1] if row else 0:ends[row]])
-        if self.floats:
-            if any(x != x for x in v):
-                v = tuple([None if x != x and _is_none_nan(x) else x for x in v])
-        elif _NO_ID in v:
+        if _NO_ID in v:
             v = tuple([None if x == _NO_ID else x for x in v])
         return v
 
 
+class _SnapshotTuples(_Snapshots):
+    """Tuples of snapshots (the gradients a node sends): floats and None in one flat float64
+    array (None as a NaN marker); a tuple holding anything else is kept whole in ``other``,
+    its float arrays packed as in _Snapshots."""
+    __slots__ = ("ends",)
+
+    def __init__(self):
+        super().__init__()
+        self.ends = array("I")
+
+    def __len__(self) -> int:
+        return len(self.ends)
+
+    def add(self, v) -> None:
+        data = self.data
+        if v.__class__ is not tuple:
+            self.other[len(self.ends)] = self.pack(v)
+            self.ends.append(len(data))
+            return
+        n = len(data)
+        items = []
+        compact = True
+        for x in v:
+            if x.__class__ is not float:
+                x = self.pack(x)
+            items.append(x)
+            if compact:
+                if x.__class__ is float:
+                    if x != x and _is_none_nan(x):  # (a NaN with our marker's bits: kept whole)
+                        compact = False
+                    else:
+                        data.append(x)
+                elif x is None:  # a gradient not sent to an input (a Python number's)
+                    data.append(_NONE_NAN)
+                else:
+                    compact = False
+        if not compact:
+            del data[n:]
+            self.other[len(self.ends)] = tuple(items)
+        self.ends.append(len(data))
+
+    def get(self, row):
+        other = self.other
+        if other:
+            v = other.get(row, _MISSING)
+            if v is not _MISSING:
+                return tuple([self.unpack(x) for x in v]) if v.__class__ is tuple else self.unpack(v)
+        ends = self.ends
+        v = tuple(self.data[ends[row - 1] if row else 0:ends[row]])
+        if any(x != x for x in v):
+            v = tuple([None if x != x and _is_none_nan(x) else x for x in v])
+        return v
+
+
 _COLUMN_OF = {"tensor": _Ids, "output": _Ids, "node": _Ids,
-              "inputs": False, "next": False, "next_vars": False, "roots": False, "nodes": False,
-              "value": _Floats, "before": _Floats, "added": _Floats, "after": _Floats, "grad_output": _Floats,
-              "grad_inputs": True,
+              "inputs": _IdTuples, "next": _IdTuples, "next_vars": _IdTuples, "roots": _IdTuples,
+              "nodes": _IdTuples,
+              "value": _Snapshots, "before": _Snapshots, "added": _Snapshots, "after": _Snapshots,
+              "grad_output": _Snapshots, "grad_inputs": _SnapshotTuples,
               "requires_grad": _Flags, "inplace": _Flags, "retain_graph": _Flags, "create_graph": _Flags,
               "op": _Labels, "shape": _Labels, "dtype": _Labels, "how": _Labels, "node_name": _Labels,
               "name": _Labels, "saved": _Labels, "call": _Labels, "which": _Labels, "fn": _Labels,
@@ -266,8 +356,7 @@ _COLUMN_OF = {"tensor": _Ids, "output": _Ids, "node": _Ids,
 
 
 def _column(field: str) -> _Column:
-    kind = _COLUMN_OF.get(field, _Objects)
-    return _Tuples(kind) if kind is True or kind is False else kind()
+    return _COLUMN_OF.get(field, _Objects)()
 
 
 class _KindStore:
@@ -666,7 +755,7 @@ class Trace:
         self._mark_seen(otid)
         opname = _OP_NAMES.get(fn.__name__, fn.__name__)
         if node is None:
-            self._events._add(OpEvent, src, (opname, ins, otid, snapshot(data), data.shape, False, None, None,
+            self._events._add(OpEvent, src, (opname, ins, otid, data, data.shape, False, None, None,
                                              (), (), (), False))
             return
         nxt = []
@@ -689,7 +778,7 @@ class Trace:
         if saved is None:
             names = node.__class__._saved_names
             saved = self._saved_cache[key] = tuple(nm for nm, had in zip(names, node._had_saved()) if had)
-        self._events._add(OpEvent, src, (opname, ins, otid, snapshot(data), data.shape, True, tid(node),
+        self._events._add(OpEvent, src, (opname, ins, otid, data, data.shape, True, tid(node),
                                          node.name(), tuple(nxt), tuple(nvars), saved,
                                          out is inputs[0] and fn.__name__.endswith("Inplace")))
 
@@ -745,8 +834,8 @@ class Trace:
     def _build_node(self, node, grad_output, grad_inputs, src, released) -> None:
         tid = self.tid
         nxt = tuple([tid(n) if n is not None else None for n in node._next])
-        self._events._add(NodeEvent, src, (tid(node), node.name(), snapshot(grad_output),
-                                           tuple([snapshot(g) for g in grad_inputs]), nxt))
+        self._events._add(NodeEvent, src, (tid(node), node.name(), grad_output,
+                                           tuple(grad_inputs), nxt))
         if released:
             self._build_release(node, src)
 

@@ -136,8 +136,8 @@ def bench_recording() -> None:
     row(f"memory per event ({len(t.events)} events)", per_event, "bytes", per_event / 200, 1.0)
     row("JSON size per event", len(t.to_json()) / len(t.events), "bytes")
 
-    # For comparison (no target): events of tensor ops carry snapshots of up to 64 numbers as
-    # lists, or a summary of larger arrays, and those dominate.
+    # For comparison (no target): events of tensor ops carry snapshots of up to 64 numbers
+    # (kept at 8 bytes a number), or a summary of larger arrays, and those dominate.
     step = mlp(lab)
     step()
     gc.collect()

@@ -266,6 +266,30 @@ def test_columns_give_back_exactly_what_they_were_given(value):
     assert len(store) == 3
 
 
+def _raw_values():
+    import numpy as np
+    a = np.arange(12, dtype=np.float32).reshape(3, 4) / 7
+    return [np.float32(1.5), np.float64(-0.0), np.int64(3), np.bool_(True), np.array(2.5, dtype=np.float32),
+            a, a.T, a[:, ::2], np.array([np.nan, -np.inf, -0.0, 1e-45], dtype=np.float32), np.zeros((2, 0)),
+            np.ones(64), np.ones(65, dtype=np.float32), np.arange(5), np.array([True, False]),
+            lab.tensor([[1.0, 2.0]]), lab.tensor(4.0), None, [1, 2.5], {"min": 0}]
+
+
+@pytest.mark.parametrize("i", range(19))
+def test_raw_values_are_stored_as_their_snapshots(i):
+    """Columns given raw values (numpy scalars and arrays, tensors) keep float arrays packed in a
+    float64 array, and read back exactly what snapshot() gives; values already snapshots stay as given."""
+    value = _raw_values()[i]
+    want = ev.snapshot(value) if not isinstance(value, (list, dict)) else value
+    store = ev.EventList()
+    store._add(ev.ZeroEvent, None, (1, "zero_", value))
+    store._add(ev.NodeEvent, None, (2, "n", value, (value, None, 0.5), ()))
+    zero, node = store
+    for got in (zero.before, node.grad_output, node.grad_inputs[0]):
+        assert repr(got) == repr(want) and type(got) is type(want)
+    assert node.grad_inputs[1:] == (None, 0.5)
+
+
 def test_a_long_scalar_trace_is_stored_in_columns():
     """The events of scalar ops hold no Python object of their own (ids and values live in arrays),
     which is what keeps a long trace near 100 bytes per event (benchmarks/bench_core.py measures it)."""
@@ -349,3 +373,17 @@ def test_a_tensor_is_introduced_once_per_trace_whatever_its_id():
         assert len(tensor_events) == len(set(tensor_events)) == 2
         assert [t.names[i] for i in tensor_events] == ["x", "w"]
         assert y.item() == 18.0
+
+
+def test_tensor_values_are_packed_not_kept_as_lists():
+    """The snapshots of small float tensors live in a float64 array (8 bytes a number, not a list
+    of Python floats at 32): what keeps traces of tensor code small (bench_core prints per event)."""
+    with lab.trace() as t:
+        w = lab.tensor([[0.5, -1.0, 2.0]], requires_grad=True)
+        y = (w * w).sum()
+        y.backward()
+    op_values = t.events._stores[list(ev.EVENT_TYPES).index("op")].cols[3]
+    assert isinstance(op_values, ev._Snapshots)
+    assert sum(isinstance(v, ev._Packed) for v in op_values.other.values()) == 1  # w * w (the sum is a float)
+    assert len(op_values.flat) == 3
+    assert [e.value for e in t.events if e.kind == "op"] == [[[0.25, 1.0, 4.0]], 5.25]
