@@ -377,7 +377,7 @@ def _accumulate(node, g, create_graph, tr):
     """AccumulateGrad: ``leaf.grad = g`` the first time, ``leaf.grad += g`` after that."""
     var = node.variable
     old = var._grad
-    before = None if old is None or tr is None else _ev.snapshot(old._data)
+    before = None if old is None or tr is None else _ev.freeze(old._data)
     if create_graph:
         gt = g if isinstance(g, Tensor) else _wrap(g, False, None)
         if old is not None:

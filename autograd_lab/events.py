@@ -463,6 +463,15 @@ def snapshot(v) -> object:
             "mean": float(np.mean(f))}
 
 
+def freeze(v) -> object:
+    """A value as it is now, for an event built later: a small float array is copied (the event's
+    column packs it), anything else becomes its snapshot at once."""
+    d = getattr(v, "_data", v)
+    if d.__class__ is np.ndarray and d.dtype.kind == "f" and d.ndim and d.size <= SNAPSHOT_LIMIT:
+        return d.copy()
+    return snapshot(d)
+
+
 _OP_NAMES = {"AddBackward0": "add", "SubBackward0": "sub", "RsubBackward1": "rsub", "MulBackward0": "mul",
              "DivBackward0": "div", "NegBackward0": "neg", "ReciprocalBackward0": "reciprocal",
              "PowBackward0": "pow", "PowBackward1": "pow", "PowBackward2": "pow", "ExpBackward0": "exp",
@@ -714,7 +723,7 @@ class Trace:
     @staticmethod
     def _tensor_fields(t) -> tuple:
         d = t._data
-        return (snapshot(d), np.shape(d), str(d.dtype), t._requires_grad or t.grad_fn is not None, "existing")
+        return (freeze(d), np.shape(d), str(d.dtype), t._requires_grad or t.grad_fn is not None, "existing")
 
     def _see(self, t, src=None, fields=None) -> int:
         """(While building) the id of a tensor; one this trace has not shown yet gets a TensorEvent first."""
@@ -787,8 +796,8 @@ class Trace:
         x = t._x
         if x is not None and x.base is not None:
             t = x.base
-        self._add(UpdateEvent, self.tid(t), _OP_NAMES.get(fn.__name__, fn.__name__), snapshot(before),
-                  snapshot(target._data), see=[t] + [a for a in inputs if isinstance(a, self._Tensor)])
+        self._add(UpdateEvent, self.tid(t), _OP_NAMES.get(fn.__name__, fn.__name__), freeze(before),
+                  freeze(target._data), see=[t] + [a for a in inputs if isinstance(a, self._Tensor)])
         self._scan_names(self._user_frame())
 
     def before_special(self, fn, inputs):
@@ -796,14 +805,14 @@ class Trace:
             self.flush()  # zero_ changes values that pending events still refer to
         if fn.kind == "zero":
             t = inputs[0]
-            return snapshot(t._grad if fn.__name__ == "ClearGrad" else t._data)
+            return freeze(t._grad if fn.__name__ == "ClearGrad" else t._data)
         return None
 
     def special(self, fn, inputs, t, params, before) -> None:
         kind = fn.kind
         if kind == "tensor":
             how = {"MakeLeaf": "tensor", "RequiresGrad": "requires_grad_", "Detach": "detach"}[fn.__name__]
-            self._add(TensorEvent, self.tid(t), snapshot(t._data), np.shape(t._data), str(t._data.dtype),
+            self._add(TensorEvent, self.tid(t), freeze(t._data), np.shape(t._data), str(t._data.dtype),
                       t._requires_grad, how)
         elif kind == "zero":
             if fn.__name__ == "ClearGrad":
@@ -842,7 +851,7 @@ class Trace:
     def accumulate(self, node, var, before, added, after) -> None:
         vt = self.tid(var)
         self.leaf_of[self.tid(node)] = vt
-        self._add_call(AccumulateEvent, self.tid(node), vt, before, snapshot(added), snapshot(after), see=(var,))
+        self._add_call(AccumulateEvent, self.tid(node), vt, before, freeze(added), freeze(after), see=(var,))
 
     def hook(self, which, node, tensor, fn, grad_in, grad_out) -> None:
         self._add_call(HookEvent, which, self.tid(node) if node is not None else None,
