@@ -230,7 +230,10 @@ def _execute(root_nodes, seeds, retain_graph, create_graph, capture, allow_unuse
         else:
             released = False
         if tr is not None:  # a node event, then a release event when its saved values were freed
-            record((1, node, g, grads, call_source, released))
+            if len(grads) == 2:  # (spelled out: *grads costs 50 ns more, and this runs once per node)
+                record((1, node, g, call_source, released, 2, grads[0], grads[1]))
+            else:
+                record((1, node, g, call_source, released, len(grads), *grads))
         i = 0
         ready = None
         for nxt in node._next:
