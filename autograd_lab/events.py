@@ -381,6 +381,7 @@ class _KindStore:
 
 
 _TYPE_LIST = tuple(EVENT_TYPES.values())
+_TYPE_CODE = {et: i for i, et in enumerate(_TYPE_LIST)}
 
 
 class EventList(Sequence):
@@ -394,8 +395,8 @@ class EventList(Sequence):
         self._kind = bytearray()   # per event: its type, as a position in _TYPE_LIST
         self._row = array("I")     # per event: its row in that type's columns
         self._source = []          # per event: the user's line (Source objects are shared by the trace)
-        self._stores = tuple(_KindStore(et) for et in _TYPE_LIST)
-        self._code = {et: i for i, et in enumerate(_TYPE_LIST)}
+        self._stores = [None] * len(_TYPE_LIST)  # made on first use: a trace is often short
+        self._code = _TYPE_CODE
 
     def __len__(self) -> int:
         return len(self._kind)
@@ -433,7 +434,10 @@ class EventList(Sequence):
     def _add(self, etype, source, fields) -> None:
         """Append an event given its type, source and fields (without the index)."""
         code = self._code[etype]
-        self._row.append(self._stores[code].add(fields))
+        store = self._stores[code]
+        if store is None:
+            store = self._stores[code] = _KindStore(etype)
+        self._row.append(store.add(fields))
         self._kind.append(code)
         self._source.append(source)
 

@@ -295,7 +295,7 @@ def test_a_long_scalar_trace_is_stored_in_columns():
     which is what keeps a long trace near 100 bytes per event (benchmarks/bench_core.py measures it)."""
     t = _chain_trace(300)
     assert len(t.events) > 1500
-    objects = sum(len(c.other) for store in t.events._stores for c in store.cols)
+    objects = sum(len(c.other) for store in t.events._stores if store is not None for c in store.cols)
     assert objects < 10  # the few events whose values are not plain floats (the first mul, the seed ...)
     assert [e.value for e in t.events if e.kind == "op"][:3] == [0.5, 1.5, 0.75]
 
