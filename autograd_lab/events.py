@@ -396,7 +396,6 @@ class EventList(Sequence):
         self._row = array("I")     # per event: its row in that type's columns
         self._source = []          # per event: the user's line (Source objects are shared by the trace)
         self._stores = [None] * len(_TYPE_LIST)  # made on first use: a trace is often short
-        self._code = _TYPE_CODE
 
     def __len__(self) -> int:
         return len(self._kind)
@@ -424,7 +423,7 @@ class EventList(Sequence):
             i += 1
 
     def __eq__(self, other) -> bool:
-        if isinstance(other, (EventList, list, tuple)):
+        if isinstance(other, (EventList, list)):
             return len(self) == len(other) and list(self) == list(other)
         return NotImplemented
 
@@ -433,7 +432,7 @@ class EventList(Sequence):
 
     def _add(self, etype, source, fields) -> None:
         """Append an event given its type, source and fields (without the index)."""
-        code = self._code[etype]
+        code = _TYPE_CODE[etype]
         store = self._stores[code]
         if store is None:
             store = self._stores[code] = _KindStore(etype)

@@ -419,7 +419,7 @@ def apply(fn, *inputs, inplace: bool = False, **params):
 _NEEDS2 = ((( False, False), (False, True)), ((True, False), (True, True)))
 
 
-def _edge(t: Tensor):
+def _next_node(t: Tensor):
     """The node that takes a consumer's gradient for tensor ``t`` (its grad_fn or AccumulateGrad)."""
     return t.grad_fn or t._acc or _accumulate_node(t)
 
@@ -435,7 +435,7 @@ def _record(fn, inputs, raw, needs, params):
     node._seq = next(_seq)
     out = fn.forward(node, *raw, **params)
     node._inputs = inputs if node._saved else None  # held only to unpack saved values
-    node._next = tuple([_edge(x) if n else None for x, n in zip(inputs, needs)])
+    node._next = tuple([_next_node(x) if n else None for x, n in zip(inputs, needs)])
     return node, out
 
 
@@ -672,7 +672,7 @@ class MulBackward0(Function):
     @staticmethod
     def forward(ctx, a, b):
         na, nb = ctx.needs_input_grad[0], ctx.needs_input_grad[1]
-        ctx._saved = (a if nb else None, b if na else None)
+        ctx._saved = (a if nb else None, b if na else None)  # ctx.save_for_backward(...), inline (hot)
         try:
             out = a * b
         except ValueError:
