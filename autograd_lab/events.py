@@ -497,7 +497,8 @@ class Trace:
         self._events = EventList()
         self._pending: list = []   # hot events (op, node, release) recorded raw, built on first read
         self._extend = self._pending.extend
-        self._user_code = None     # the user's code object the last op came from
+        self._user_code = None     # the user's code object the last op came from (None while a
+                                   # source is forced by set_source)
         self._first_id = None  # tensors this trace has shown: a byte per id from the first one it gives
         self._seen_bits = bytearray()
         self._seen_before: set = set()    # ... and a set for older ids
@@ -576,6 +577,7 @@ class Trace:
     def set_source(self, file: str | None, line: int | None = None, text: str = "") -> None:
         """Force the source of the next events (used by interpreters such as the playground)."""
         self._override = None if file is None else Source(file, line, text)
+        self._user_code = None  # (so that no op takes the shortcut past the forced source)
 
     def name_of(self, tid: int) -> str | None:
         return self.names.get(tid)
@@ -760,7 +762,7 @@ class Trace:
         # its text are looked up when the event is built) with as little work as possible.
         f = _getframe(3)  # apply's caller: a Tensor method (then the user) or the user
         code = f.f_code
-        if code is self._user_code and self._override is None:  # the same user code as last time
+        if code is self._user_code:  # the same user code as last time (never while a source is forced)
             if len(inputs) == 2:  # (spelled out: building the record from *inputs costs 60 ns more)
                 self._extend((0, fn, 2, inputs[0], inputs[1], out._data, out, node, code, f.f_lasti))
             else:

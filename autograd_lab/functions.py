@@ -409,7 +409,7 @@ def apply(fn, *inputs, inplace: bool = False, **params):
         # call would cost a fifth of the recording time.
         f = _getframe(2)
         code = f.f_code
-        if code is tr._user_code and len(inputs) == 2 and tr._override is None:
+        if code is tr._user_code and len(inputs) == 2:
             tr._extend((0, fn, 2, inputs[0], inputs[1], out, t, node, code, f.f_lasti))
         else:
             tr.op(fn, inputs, t, node, params)
