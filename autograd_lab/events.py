@@ -649,8 +649,10 @@ class Trace:
         line = lines.get(lasti)
         return line if line is not None else code.co_firstlineno
 
-    def _user_frame(self):
-        f = sys._getframe(2)
+    def _user_frame(self, f=None):
+        """The innermost frame of user code, from ``f`` outwards (default: the caller's caller)."""
+        if f is None:
+            f = sys._getframe(2)
         internal = self._internal
         while f is not None:
             code = f.f_code
@@ -758,32 +760,15 @@ class Trace:
 
     # ------------------------------------------------------------------ called by functions.apply
     def op(self, fn, inputs, out, node, params) -> None:
-        # The hottest recorder: note the user's code object and instruction offset (the line and
-        # its text are looked up when the event is built) with as little work as possible.
-        f = _getframe(3)  # apply's caller: a Tensor method (then the user) or the user
-        code = f.f_code
-        if code is self._user_code:  # the same user code as last time (never while a source is forced)
-            if len(inputs) == 2:  # (spelled out: building the record from *inputs costs 60 ns more)
-                self._extend((0, fn, 2, inputs[0], inputs[1], out._data, out, node, code, f.f_lasti))
-            else:
-                self._extend((0, fn, len(inputs), *inputs, out._data, out, node, code, f.f_lasti))
-            return
-        src = self._override
-        at = -1
+        """Record an op: its raw values, and the user's code object and instruction offset (the
+        line and its text are looked up when the event is built). ``apply`` appends the record
+        itself when the op comes from the user code the last one came from (``_user_code``)."""
+        src, at = self._override, -1
         if src is None:
-            internal = self._internal
-            while f is not None:
-                src = f.f_code
-                flag = internal.get(id(src))
-                if flag is None:
-                    flag = self._is_internal(src)
-                if not flag:
-                    at = f.f_lasti
-                    self._user_code = src
-                    break
-                f = f.f_back
-            else:
-                src = None
+            f = self._user_frame(_getframe(1))
+            if f is not None:
+                src, at = f.f_code, f.f_lasti
+                self._user_code = src
         self._extend((0, fn, len(inputs), *inputs, out._data, out, node, src, at))
 
     def _build_op(self, fn, inputs, data, out, node, src, at) -> None:
