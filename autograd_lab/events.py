@@ -95,9 +95,6 @@ class _Column:
     def __init__(self):
         self.data, self.other = self._new(), {}
 
-    def __len__(self) -> int:
-        return len(self.data)
-
     def get(self, row):
         other = self.other
         if other:
@@ -266,9 +263,6 @@ class _IdTuples(_Column):
     def _new():
         return array("q")
 
-    def __len__(self) -> int:
-        return len(self.ends)
-
     def add(self, v) -> None:
         data = self.data
         if v.__class__ is tuple:
@@ -300,9 +294,6 @@ class _SnapshotTuples(_Snapshots):
     def __init__(self):
         super().__init__()
         self.ends = array("I")
-
-    def __len__(self) -> int:
-        return len(self.ends)
 
     def add(self, v) -> None:
         data = self.data
