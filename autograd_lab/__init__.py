@@ -16,12 +16,12 @@ The viewer (``Player``, ``Playground``, ``exercises``) is imported lazily, so
 """
 from __future__ import annotations
 
-from .tensor import (Size, Tensor, bool_, dtype, float32, float64, int64, is_tensor, ones, ones_like, tensor,  # noqa: I001
-                     zeros, zeros_like)  # first: tensor.py and functions.py import each other
-from . import autograd, optim
-from .events import Trace, trace
-from .functions import AccumulateGrad, Node
-from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+from .core.tensor import (Size, Tensor, bool_, dtype, float32, float64, int64, is_tensor, ones, ones_like,  # noqa: I001
+                          tensor, zeros, zeros_like)  # first: tensor.py and function.py import each other
+from .core import autograd, optim
+from .record.events import Trace, trace
+from .core.function import AccumulateGrad, Node
+from .core.grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 
 float = float32  # noqa: A001  (torch.float)
 double = float64
@@ -38,15 +38,17 @@ __all__ = [
     "trace", "Trace", "Player", "Playground", "exercises",
 ]
 
-_LAZY = {"Player": ("player", "Player"), "Playground": ("playground", "Playground")}
+# The viewer's names load on first use (``import autograd_lab`` stays as cheap as numpy).
+_LAZY = {"Player": ("view.player", "Player"), "Playground": ("playground", "Playground")}
+_LAZY_MODULES = {"exercises": "lessons.exercises", "playground": "playground", "player": "view.player",
+                 "graph": "view.graph", "render": "view.render"}
 
 
 def __getattr__(name: str):
+    import importlib
     if name in _LAZY:
-        import importlib
         mod, attr = _LAZY[name]
         return getattr(importlib.import_module(f".{mod}", __name__), attr)
-    if name in ("exercises", "playground", "player", "graph", "render"):
-        import importlib
-        return importlib.import_module(f".{name}", __name__)
+    if name in _LAZY_MODULES:
+        return importlib.import_module(f".{_LAZY_MODULES[name]}", __name__)
     raise AttributeError(f"module 'autograd_lab' has no attribute '{name}'")

@@ -131,7 +131,7 @@ def test_same_as_torch(op, dtype):
 
 def test_registry_covers_every_op_class():
     """Each differentiable op class of the core is reached by some registry entry."""
-    from autograd_lab import functions as F
+    from autograd_lab.core import function as F
     nodes = {op.node for op in OPS}
     for op in OPS:  # the inner nodes of composite entries count too
         loss, _, out = _weighted(lab, op, [np.ones(s) for s in op.shapes], 0, True)

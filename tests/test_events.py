@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 
 import autograd_lab as lab
-from autograd_lab import events as ev
+from autograd_lab.record import events as ev
 
-CORE = Path(lab.__file__).resolve().parent
+CORE = Path(lab.__file__).resolve().parent / "core"
 
 
 def classic(backwards: int = 1, catch_errors: bool = False):
@@ -315,10 +315,10 @@ def _functions_using_active(path: Path) -> set:
 
 
 def test_events_are_emitted_only_from_apply_and_the_engine():
-    core = ["tensor", "functions", "engine", "grad_mode", "autograd", "optim", "_format"]
+    core = ["tensor", "function", "engine", "grad_mode", "autograd", "optim", "_format"]
     users = {name: _functions_using_active(CORE / f"{name}.py") for name in core}
-    assert {k for k, v in users.items() if v} == {"functions", "engine"}
-    assert users["functions"] <= {"apply", "_apply_inplace", "_apply_special"}
+    assert {k for k, v in users.items() if v} == {"function", "engine"}
+    assert users["function"] <= {"apply", "_apply_inplace", "_apply_special"}
     assert users["engine"] == {"run_backward"}
     for name in core:  # and no other way in: nothing else imports the active trace
         text = (CORE / f"{name}.py").read_text()

@@ -427,9 +427,9 @@ def test_start_lesson_outside_ipython_does_nothing():
 def test_importing_autograd_lab_does_not_import_the_exercises_or_widgets():
     import subprocess
     code = ("import sys, autograd_lab; "
-            "print(any(m in sys.modules for m in ('autograd_lab.exercises', 'ipywidgets')))")
+            "print(any(m in sys.modules for m in ('autograd_lab.lessons.exercises', 'ipywidgets')))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
-    code = "import sys, autograd_lab.exercises; print('ipywidgets' in sys.modules)"
+    code = "import sys, autograd_lab.lessons.exercises; print('ipywidgets' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"

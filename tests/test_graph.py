@@ -1,4 +1,4 @@
-"""Events -> graph state at step i (autograd_lab.graph): structure, states, narration, layout."""
+"""Events -> graph state at step i (autograd_lab.view.graph): structure, states, narration, layout."""
 from __future__ import annotations
 
 import time
@@ -6,8 +6,8 @@ import time
 import pytest
 
 import autograd_lab as lab
-from autograd_lab import graph
-from autograd_lab.events import Trace
+from autograd_lab.view import graph
+from autograd_lab.record.events import Trace
 
 
 def issue_example():

@@ -1,4 +1,4 @@
-"""The player (autograd_lab.player): stepping state, the widget without a browser, static export."""
+"""The player (autograd_lab.view.player): stepping state, the widget without a browser, static export."""
 from __future__ import annotations
 
 import json
@@ -7,7 +7,7 @@ import re
 import pytest
 
 import autograd_lab as lab
-from autograd_lab.player import Player, PlayerState, static_html
+from autograd_lab.view.player import Player, PlayerState, static_html
 from tests.test_graph import everything, issue_example, regression
 
 

@@ -47,8 +47,8 @@ program = st.lists(statement, min_size=1, max_size=8).map(lambda lines: PRELUDE 
 def _forget_warn_once():
     """Some warnings appear once per process, as in PyTorch (x.T on 1-D, ...): both runs start fresh."""
     import importlib
-    importlib.import_module("autograd_lab.tensor")._WARNED.clear()  # (autograd_lab.tensor is the function)
-    importlib.import_module("autograd_lab.engine")._warned.clear()
+    importlib.import_module("autograd_lab.core.tensor")._WARNED.clear()  # (autograd_lab.tensor is the function)
+    importlib.import_module("autograd_lab.core.engine")._warned.clear()
 
 
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

@@ -112,7 +112,7 @@ def test_without_a_player_module_the_rest_still_works(monkeypatch):
 
 
 def test_with_the_real_player():
-    player = pytest.importorskip("autograd_lab.player")
+    player = pytest.importorskip("autograd_lab.view.player")
     pg = Playground()
     pg.run()
     assert isinstance(player_of(pg), player.Player)

@@ -1,4 +1,4 @@
-"""Graph state -> picture (autograd_lab.render): the SVG drawn once, frames that only change slots."""
+"""Graph state -> picture (autograd_lab.view.render): the SVG drawn once, frames that only change slots."""
 from __future__ import annotations
 
 import re
@@ -7,7 +7,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from autograd_lab import graph, render
+from autograd_lab.view import graph, render
 from tests.test_graph import everything, issue_example, regression
 
 SVG = "{http://www.w3.org/2000/svg}"

@@ -33,7 +33,7 @@ from .allowlist import _FUNCTIONS, _RULES  # noqa: F401
 from .check import FILENAME  # noqa: F401
 
 if TYPE_CHECKING:  # pragma: no cover
-    from ..events import Trace
+    from ..record.events import Trace
     from .widget import Playground
 
 __all__ = ["EXAMPLES", "Limits", "Playground", "RejectedCode", "run"]

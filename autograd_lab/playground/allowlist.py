@@ -230,7 +230,7 @@ class _Api:
 def _core_api() -> _Api:
     """The allow-list bound to autograd_lab itself."""
     import autograd_lab as core
-    from autograd_lab.tensor import RemovableHandle
+    from autograd_lab.core.tensor import RemovableHandle
 
     return _Api.from_core(core, [
         (core.Tensor, "tensor"),

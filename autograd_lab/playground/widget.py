@@ -22,7 +22,7 @@ from .examples import DEFAULT_EXAMPLE, EXAMPLES
 from .limits import RejectedCode
 
 if TYPE_CHECKING:  # pragma: no cover
-    from ..events import Trace
+    from ..record.events import Trace
 
 _STYLE = """<style>
 .alab-playground .alab-code textarea { font-family: monospace; font-size: 13px; }
@@ -141,7 +141,7 @@ class Playground(widgets.VBox):
 
 def _player_class() -> type:
     """autograd_lab.Player, imported only when a trace is to be shown."""
-    from autograd_lab.player import Player
+    from autograd_lab.view.player import Player
 
     return Player
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from autograd_lab.player import Player
+from autograd_lab.view.player import Player
 from tests.browser.conftest import screenshot
 from tests.test_graph import issue_example, regression
 

@@ -52,7 +52,7 @@ def test_typed_program_runs_and_errors_show_inline_in_voila(voila_server, browse
 def test_typed_program_shows_the_player_in_voila(voila_server, browser_page):
     from playwright.sync_api import expect
 
-    pytest.importorskip("autograd_lab.player", reason="the Player widget has not landed yet")
+    pytest.importorskip("autograd_lab.view.player", reason="the Player widget has not landed yet")
     page = browser_page
     code, run = _open(voila_server, page, "playground_player.ipynb")
     code.fill(PROGRAM)

@@ -165,7 +165,7 @@ class Tensor:
 
     def requires_grad_(self, requires_grad: bool = True) -> "Tensor":
         """Switch gradient tracking on (or off) for a leaf tensor, in place."""
-        from . import functions as F
+        from . import function as F
         return F.apply(F.RequiresGrad, self, bool(requires_grad))
 
     @property
@@ -188,7 +188,7 @@ class Tensor:
 
     @grad.setter
     def grad(self, value: "Tensor | None") -> None:
-        from . import functions as F
+        from . import function as F
         if value is None:
             F.apply(F.ClearGrad, self)
             return
@@ -292,7 +292,7 @@ class Tensor:
     def __getitem__(self, index):
         """``t[0]``, ``t[1:3]``, ``t[:, 0]``, ``t[..., -1]``: one SelectBackward0 (integer) or
         SliceBackward0 (slice) per indexed dimension, as PyTorch records them."""
-        from . import functions as F
+        from . import function as F
         parts = index if isinstance(index, tuple) else (index,)
         for p in parts:
             if isinstance(p, bool) or not (p is Ellipsis or isinstance(p, (int, np.integer, slice))):
@@ -326,11 +326,11 @@ class Tensor:
 
     def detach(self) -> "Tensor":
         """A new leaf tensor with the same values (sharing memory) that does not require grad."""
-        from . import functions as F
+        from . import function as F
         return F.apply(F.Detach, self)
 
     def clone(self) -> "Tensor":
-        from . import functions as F
+        from . import function as F
         return F.apply(F.CloneBackward0, self)
 
     def float(self) -> "Tensor":
@@ -340,7 +340,7 @@ class Tensor:
         return self.to(float64)
 
     def to(self, dtype_: dtype) -> "Tensor":
-        from . import functions as F
+        from . import function as F
         if not isinstance(dtype_, dtype):
             raise TypeError(f"to() takes a dtype such as autograd_lab.float64, got {dtype_!r}")
         if dtype_ is self.dtype:
@@ -514,7 +514,7 @@ _new = object.__new__
 # ---------------------------------------------------------------------- factories
 def tensor(data: object, requires_grad: bool = False, dtype: dtype | None = None) -> Tensor:
     """A new leaf tensor: ``tensor(2.0, requires_grad=True)`` -> ``tensor(2., requires_grad=True)``."""
-    from . import functions as F
+    from . import function as F
     if isinstance(data, Tensor):
         warnings.warn("To copy construct from a tensor, it is recommended to use sourceTensor.detach().clone() or "
                       "sourceTensor.detach().clone().requires_grad_(True), rather than torch.tensor(sourceTensor).",
@@ -555,7 +555,7 @@ def is_tensor(obj) -> bool:
 
 # ---------------------------------------------------------------------- operations
 # Every method below hands its work to functions.apply, the core's one choke point.
-from . import functions as F  # noqa: E402  (functions imports this module's classes)
+from . import function as F  # noqa: E402  (functions imports this module's classes)
 
 _apply = F.apply
 # Operands are tensors and Python (or numpy) numbers; a numpy array becomes a tensor of its own

@@ -34,8 +34,8 @@ import warnings
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-from . import events as _events
-from .tensor import Tensor
+from ..record import events as _events
+from ..core.tensor import Tensor
 
 __all__ = ["EXERCISES", "Exercise", "Feedback", "Parity", "Predict", "Run", "check", "hint",
            "run_answer", "same_in_pytorch", "start_lesson"]
@@ -574,7 +574,7 @@ class Predict:
         self.hint_text = hint
         self.wrong = {_norm(k): v for k, v in (wrong or {}).items()}
         if player is None and trace is not None:
-            from .player import Player
+            from ..view.player import Player
             player = Player(trace)
         self.player = player
         reveal, before = (self._frame(spec, trace, player) for spec in (reveal, before))

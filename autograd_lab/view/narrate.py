@@ -16,7 +16,7 @@ import functools
 
 import numpy as np
 
-from ._format import format_value
+from ..core._format import format_value
 
 __all__ = ["Narration", "fmt"]
 

@@ -35,7 +35,7 @@ import numpy as np
 
 active = None  # the Trace currently recording, if any (read by the core on every op)
 _getframe = sys._getframe
-_PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep
+_PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep  # autograd_lab/
 SNAPSHOT_LIMIT = 64
 
 Source = namedtuple("Source", "file line text")
@@ -507,8 +507,8 @@ class Trace:
         self._recorded_errors: set[int] = set()
         self._call_source = None  # the source line of the backward call being run
         self._saved_cache: dict = {}
-        from .functions import AccumulateGrad
-        from .tensor import Tensor
+        from ..core.function import AccumulateGrad
+        from ..core.tensor import Tensor
         self._Tensor, self._Acc = Tensor, AccumulateGrad
 
     # ------------------------------------------------------------------ context manager
@@ -584,7 +584,7 @@ class Trace:
 
     def play(self, **kwargs):
         """Show this trace in a Player widget (``lab.Player(t)``)."""
-        from .player import Player
+        from ..view.player import Player
         return Player(self, **kwargs)
 
     def to_json(self) -> str:
@@ -674,7 +674,7 @@ class Trace:
         return self._source_at(f.f_code, f.f_lineno)
 
     def _scan_names(self, frame=None) -> None:
-        from .tensor import Tensor
+        from ..core.tensor import Tensor
         spaces = []
         if self._namespace is not None:
             spaces.append(self._namespace)

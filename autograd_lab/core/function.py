@@ -25,7 +25,7 @@ import weakref
 
 import numpy as np
 
-from . import events as _ev
+from ..record import events as _ev
 from .grad_mode import _state as _grad_state
 from .tensor import Tensor, _dtype_of, _register, _wrap
 

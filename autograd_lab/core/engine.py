@@ -14,8 +14,8 @@ import warnings
 
 import numpy as np
 
-from . import events as _ev
-from . import functions as F
+from ..record import events as _ev
+from . import function as F
 from .grad_mode import _state as _grad_state
 from .tensor import Tensor, _wrap
 
