@@ -13,6 +13,7 @@ import pytest
 
 import autograd_lab as lab
 from autograd_lab.core import recording as rec
+from autograd_lab.record import columns
 from autograd_lab.record import events as ev
 
 CORE = Path(lab.__file__).resolve().parent / "core"
@@ -244,7 +245,7 @@ def test_events_read_like_a_list():
     assert repr(events) == repr(as_list)
 
 
-@pytest.mark.parametrize("value", [0.0, -0.0, 1e308, float("inf"), float("nan"), ev._NONE_NAN, -3, True, None,
+@pytest.mark.parametrize("value", [0.0, -0.0, 1e308, float("inf"), float("nan"), columns._NONE_NAN, -3, True, None,
                                    [1.0, None], {"a": 1}])
 def test_columns_give_back_exactly_what_they_were_given(value):
     """Floats are stored in float64 arrays, ids in int64 arrays; anything else must come back as it was."""
@@ -384,7 +385,7 @@ def test_tensor_values_are_packed_not_kept_as_lists():
         y = (w * w).sum()
         y.backward()
     op_values = t.events._stores[list(ev.EVENT_TYPES).index("op")].cols[3]
-    assert isinstance(op_values, ev._Snapshots)
-    assert sum(isinstance(v, ev._Packed) for v in op_values.other.values()) == 1  # w * w (the sum is a float)
+    assert isinstance(op_values, columns._Snapshots)
+    assert sum(isinstance(v, columns._Packed) for v in op_values.other.values()) == 1  # w * w (the sum is a float)
     assert len(op_values.flat) == 3
     assert [e.value for e in t.events if e.kind == "op"] == [[[0.25, 1.0, 4.0]], 5.25]
