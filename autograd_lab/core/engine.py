@@ -24,7 +24,6 @@ from .node import _wrap
 from .ops.special import CopyBackwards
 
 _ACC_PRIORITY = 1 << 62
-_NODE = _rec.Kind.NODE  # a raw record's kind (layout: recording.NodeRecord)
 
 
 def _priority(node) -> int:
@@ -231,9 +230,9 @@ def _execute(root_nodes, seeds, retain_graph, create_graph, capture, allow_unuse
             released = False
         if tr is not None:  # a node event, then a release event when its saved values were freed
             if len(grads) == 2:  # (spelled out: *grads costs 50 ns more, and this runs once per node)
-                record((_NODE, node, g, call_source, released, 2, grads[0], grads[1]))
+                record((1, node, g, call_source, released, 2, grads[0], grads[1]))  # 1: Kind.NODE (layout: recording.NodeRecord)
             else:
-                record((_NODE, node, g, call_source, released, len(grads), *grads))
+                record((1, node, g, call_source, released, len(grads), *grads))
         i = 0
         ready = None
         for nxt in node._next:

@@ -38,7 +38,6 @@ warnings.filterwarnings("ignore", category=RuntimeWarning, module=r"autograd_lab
 _F32 = np.dtype(np.float32)
 _F32_SCALAR = np.float32
 _getframe = sys._getframe
-_OP = _rec.Kind.OP
 Tensor = TensorBase  # the real class, given by tensor.py (bind_tensor): this module does not import it
 
 
@@ -138,15 +137,16 @@ def apply(fn, *inputs, inplace: bool = False, **params):
         # Record the op. Trace.op finds the user's line; when apply's caller's caller is the user
         # code the last op came from (nearly always), the record is appended here: a method
         # call would cost a fifth of the recording time. (The two-input record is spelled out:
-        # building it from *inputs costs 60 ns more. The layout: recording.OpRecord.)
+        # building it from *inputs costs 60 ns more. The layout: recording.OpRecord; its kind
+        # Kind.OP is written as the literal 0, which tests/test_core_layers.py checks.)
         f = _getframe(2)
         code = f.f_code
         if code is not tr.user_code:
             tr.op(fn, inputs, t, node, params)
         elif len(inputs) == 2:
-            tr.append_raw((_OP, fn, 2, inputs[0], inputs[1], out, t, node, code, f.f_lasti))
+            tr.append_raw((0, fn, 2, inputs[0], inputs[1], out, t, node, code, f.f_lasti))
         else:
-            tr.append_raw((_OP, fn, len(inputs), *inputs, out, t, node, code, f.f_lasti))
+            tr.append_raw((0, fn, len(inputs), *inputs, out, t, node, code, f.f_lasti))
     return t
 
 
