@@ -7,6 +7,7 @@ import pytest
 
 import autograd_lab as lab
 from autograd_lab.view import graph
+from autograd_lab.narration import say
 from autograd_lab.record.events import Trace
 
 
@@ -160,7 +161,7 @@ def test_accumulate_shows_before_plus_added_equals_after(g):
     w, acc = tensor(g, "w"), acc_of(g, "w")
     first, second = step_of(g, "accumulate", 2), step_of(g, "accumulate", 4)
     s = g.state_at(first)
-    assert s[acc.key].status == "running" and s[acc.key].info == "None + 3. = 3."
+    assert s[acc.key].status == "running" and s[acc.key].info == "grad = 3."
     assert s[w.key].grad == "3."
     s = g.state_at(second)
     assert s[acc.key].info == "3. + 3. = 6." and s[w.key].grad == "6."
@@ -186,56 +187,58 @@ def test_hooks_retain_grad_zero_sgd_and_autograd_grad_have_their_own_steps():
     texts = [s.text for s in g.steps]
     y = tensor(g, "y")
     hook = next(s for s in g.steps if s.kind == "hook" and "registered on y" in s.text)
-    assert hook.text == "The hook <lambda> registered on y runs: it receives 1. and returns 2., which replaces the gradient."
+    assert hook.text == "The hook <lambda> registered on y runs: it receives 1 and returns 2, which replaces the gradient."
     assert g.state_at(hook.index)[y.key].tag == "hook: 1. → 2."
     retain = next(s for s in g.steps if s.kind == "hook" and "retain_grad" in s.text)
     assert g.state_at(retain.index)[y.key].grad == "2."
-    assert "w.grad.zero_() sets w.grad to zero in place (6. → 0.)" in " ".join(texts)
+    assert "w.grad.zero_() sets w.grad to zero in place (6 → 0)" in " ".join(texts)
     assert any(s.startswith("autograd.grad starts at") for s in texts)
-    assert "autograd.grad finished: it returns 4. for w; nothing was added into .grad." in texts
+    assert ("autograd.grad finished: it returns 4 for w. No leaf's .grad changed (only tensors with retain_grad() get a "
+            ".grad from it).") in texts
     assert any("The optimizer's step() updates w in place" in s for s in texts)
-    assert "zero_grad() sets w.grad to None (it was 0.): the next backward starts w.grad afresh." in texts
+    assert "zero_grad() sets w.grad to None (it was 0): the next backward sets w.grad afresh." in texts
     # the arithmetic inside the hook and inside opt.step() is bookkeeping, not a step
     hidden = [e for e in t.events if e.kind == "op" and e.node is None]
     assert hidden and not {e.index for e in hidden} & {s.event for s in g.steps}
     assert [label.split(" (")[0] for label, _ in g.jumps] == [
-        "forward pass", "backward #1", "forward again", "autograd.grad #2", "forward again", "backward #3"]
+        "forward pass", "backward #1", "w.grad.zero_()", "forward again", "autograd.grad #2", "optimizer.step()",
+        "zero_grad()", "forward again", "backward #3"]
 
 
 # ---------------------------------------------------------------------------- narration
 EXPECTED = [
-    "w is a leaf tensor (value 2.) with requires_grad=True: backward() will compute the gradient with respect "
+    "w is a leaf tensor (value 2) with requires_grad=True: backward() will compute the gradient with respect "
     "to w and store it in w.grad.",
-    "x is a leaf tensor (value 3.) that does not require grad: autograd will not compute a gradient for it.",
-    "b is a leaf tensor (value 1.) with requires_grad=True: backward() will compute the gradient with respect "
+    "x is a leaf tensor (value 3) that does not require grad: autograd will not compute a gradient for it.",
+    "b is a leaf tensor (value 1) with requires_grad=True: backward() will compute the gradient with respect "
     "to b and store it in b.grad.",
     "y = w * x creates MulBackward0 (y.grad_fn); its next_functions lead to AccumulateGrad (for w) and None "
     "(for x). It saves x (_saved_other) for the backward pass.",
     "z = y + b creates AddBackward0 (z.grad_fn); its next_functions lead to MulBackward0 (for y) and "
     "AccumulateGrad (for b).",
     "backward() starts at z with gradient 1. retain_graph=True: the saved values are kept for another backward.",
-    "AddBackward0 runs: it receives 1. and sends 1. to y (on to MulBackward0) and 1. to AccumulateGrad (for b).",
-    "AccumulateGrad adds into b.grad: None + 1. = 1.",
-    "MulBackward0 runs: it receives 1. and sends 3. to AccumulateGrad (for w) and nothing to x (it does not "
+    "AddBackward0 runs: it receives 1 and sends 1 to y (on to MulBackward0) and 1 to AccumulateGrad (for b).",
+    "AccumulateGrad sets b.grad to 1 (b.grad was None, so there is nothing to add to).",
+    "MulBackward0 runs: it receives 1 and sends 3 to AccumulateGrad (for w) and nothing to x (it does not "
     "require grad).",
-    "AccumulateGrad adds into w.grad: None + 3. = 3.",
-    "backward() finished: b.grad = 1. and w.grad = 3.",
+    "AccumulateGrad sets w.grad to 3 (w.grad was None, so there is nothing to add to).",
+    "backward() finished: b.grad = 1 and w.grad = 3.",
     "backward() starts at z with gradient 1. Without retain_graph=True, each node frees its saved values once "
     "it has run.",
-    "AddBackward0 runs: it receives 1. and sends 1. to y (on to MulBackward0) and 1. to AccumulateGrad (for b).",
-    "AccumulateGrad adds into b.grad: 1. + 1. = 2. (gradients accumulate: b.grad was not zeroed since the "
+    "AddBackward0 runs: it receives 1 and sends 1 to y (on to MulBackward0) and 1 to AccumulateGrad (for b).",
+    "AccumulateGrad adds into b.grad: 1 + 1 = 2 (gradients accumulate: b.grad was not zeroed since the "
     "last backward).",
-    "MulBackward0 runs: it receives 1. and sends 3. to AccumulateGrad (for w) and nothing to x (it does not "
+    "MulBackward0 runs: it receives 1 and sends 3 to AccumulateGrad (for w) and nothing to x (it does not "
     "require grad).",
-    "MulBackward0 frees its saved values (_saved_other = x): retain_graph was False, so a second backward "
-    "through MulBackward0 would fail.",
-    "AccumulateGrad adds into w.grad: 3. + 3. = 6. (gradients accumulate: w.grad was not zeroed since the "
+    "MulBackward0 frees its saved values (_saved_other = x) because retain_graph is False: another backward that "
+    "reaches MulBackward0 would fail (nodes that saved nothing can run again).",
+    "AccumulateGrad adds into w.grad: 3 + 3 = 6 (gradients accumulate: w.grad was not zeroed since the "
     "last backward).",
-    "backward() finished: b.grad = 2. and w.grad = 6.",
+    "backward() finished: b.grad = 2 and w.grad = 6.",
     "backward() starts at z with gradient 1. Without retain_graph=True, each node frees its saved values once "
     "it has run.",
-    "AddBackward0 runs: it receives 1. and sends 1. to y (on to MulBackward0) and 1. to AccumulateGrad (for b).",
-    "AccumulateGrad adds into b.grad: 2. + 1. = 3. (gradients accumulate: b.grad was not zeroed since the "
+    "AddBackward0 runs: it receives 1 and sends 1 to y (on to MulBackward0) and 1 to AccumulateGrad (for b).",
+    "AccumulateGrad adds into b.grad: 2 + 1 = 3 (gradients accumulate: b.grad was not zeroed since the "
     "last backward).",
 ]
 
@@ -307,7 +310,7 @@ def test_empty_trace_says_what_to_do():
     with lab.trace() as t:
         pass
     g = graph.build(t)
-    assert len(g) == 0 and g.notice == graph.EMPTY_MESSAGE and g.state_at(0) == {}
+    assert len(g) == 0 and g.notice == say("player.notice.empty") and g.state_at(0) == {}
 
 
 def test_constants_only_trace_explains_there_is_no_graph():
@@ -316,8 +319,8 @@ def test_constants_only_trace_explains_there_is_no_graph():
         c = a * 5  # noqa: F841
     g = graph.build(t)
     assert [n.kind for n in g.nodes.values()] == ["tensor", "const", "tensor"]
-    assert g.notice == graph.NO_GRAD_MESSAGE
-    assert g.steps[-1].text == "c = a * 5 computes c = 10. without recording a graph: none of its inputs " \
+    assert g.notice == say("player.notice.no_graph")
+    assert g.steps[-1].text == "c = a * 5 computes c = 10 without recording a graph: none of its inputs " \
                                "requires grad, so c has no grad_fn."
 
 
