@@ -551,3 +551,38 @@ def test_detach_is_a_leaf_that_shares_storage():
     yt = torch.tensor(2.0, requires_grad=True) * 3
     dt = yt.detach()
     assert dt.is_leaf and dt.grad_fn is None and dt.data_ptr() == yt.data_ptr()
+
+
+# ---------------------------------------------------------------------------- module shape (issue 9)
+def _runtime_imports(path):
+    """The view modules a module imports when it runs (imports under `if TYPE_CHECKING:` left out)."""
+    import ast
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    skip = {id(n) for node in ast.walk(tree) if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test)
+            for n in ast.walk(node)}
+    out = set()
+    for node in ast.walk(tree):
+        if id(node) in skip or not isinstance(node, ast.ImportFrom):
+            continue
+        if node.level == 1 and node.module:
+            out.add(node.module.split(".")[0])
+        elif node.level == 1:
+            out.update(a.name for a in node.names)
+    return out
+
+
+def test_view_modules_have_no_import_cycle_and_stay_small():
+    import pathlib
+
+    import autograd_lab.view as view
+    folder = pathlib.Path(view.__file__).parent
+    mods = {p.stem: p for p in folder.glob("*.py") if p.stem != "__init__"}
+    deps = {m: _runtime_imports(p) & set(mods) for m, p in mods.items()}
+
+    def reaches(a, b, seen=()):
+        return any(d == b or (d not in seen and reaches(d, b, seen + (d,))) for d in deps[a])
+
+    assert not [m for m in mods if reaches(m, m)], deps
+    for m, p in mods.items():
+        code = [ln for ln in p.read_text(encoding="utf-8").splitlines() if ln.strip() and not ln.strip().startswith("#")]
+        assert len(code) <= 600, (m, len(code))

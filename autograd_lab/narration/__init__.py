@@ -21,6 +21,8 @@ __all__ = ["say", "set_language", "get_language", "LANGUAGES", "catalogue", "joi
 
 LANGUAGES = ("en",)  # catalogues that ship; the first is the default
 _state = {"lang": LANGUAGES[0]}
+_SHIPPED = frozenset(LANGUAGES)
+_loaded: dict = {}
 _FIELDS = string.Formatter()
 
 
@@ -44,7 +46,13 @@ def _checked(lang: str | None) -> str:
 
 def catalogue(lang: str | None = None):
     """The catalogue module of ``lang`` (default: the language in force)."""
-    return importlib.import_module(f"{__name__}.{_checked(lang)}")
+    lang = _checked(lang)
+    cat = _loaded.get(lang)
+    if cat is None:
+        cat = importlib.import_module(f"{__name__}.{lang}")
+        if lang in _SHIPPED:  # only shipped catalogues are kept: a test may put another in sys.modules
+            _loaded[lang] = cat
+    return cat
 
 
 class Msg(tuple):

@@ -450,7 +450,8 @@ def legend_html(lang: str | None = None) -> str:
     def label(k):
         return html.escape(say(k, lang))
     items = [
-        (_icon(f'<ellipse cx="14" cy="7" rx="13" ry="6" fill="{STYLE["tensor"][0]}" stroke="{BLUE}"/>'), "player.legend.tensor"),
+        (_icon(f'<ellipse cx="14" cy="7" rx="13" ry="6" fill="{STYLE["tensor"][0]}" stroke="{BLUE}"/>'),
+         "player.legend.tensor"),
         (_icon(f'<rect x="1" y="1" width="26" height="12" rx="3" fill="{STYLE["op"][0]}" '
                f'stroke="{STYLE["op"][1]}"/>'), "player.legend.grad_fn"),
         (_icon(f'<rect x="1" y="1" width="26" height="12" rx="3" fill="{STYLE["acc"][0]}" stroke="{GREEN}"/>'),
