@@ -9,7 +9,7 @@ never copies this logic::
 
     msg, active = states.on_accumulate(e)
     msg                      # Msg('step.accumulate.set', {'name': 'w', 'value': Num(3.0)})
-    narration.text(msg)      # 'AccumulateGrad sets w.grad to 3: ...'
+    narration.text(msg)      # 'AccumulateGrad sets w.grad to 3 (w.grad was None, ...).'
 
 The short labels drawn in the picture (tags, the info under a box) are state, shown as
 PyTorch prints values (``fmt``); their words too come from the catalogue (``self.label``).
@@ -17,6 +17,7 @@ PyTorch prints values (``fmt``); their words too come from the catalogue (``self
 from __future__ import annotations
 
 import functools
+from collections import namedtuple
 
 import numpy as np
 
@@ -24,8 +25,6 @@ from ..core._format import format_value
 from ..narration import Msg, Num, say, text
 
 __all__ = ["States", "fmt", "TensorState", "OpState", "EdgeState", "hidden_state"]
-
-from collections import namedtuple
 
 # What a node or edge looks like at one step. Texts are ready to print; status is one of
 # tensors: idle, new, active; ops: idle, new, running, done, active, error; edges: idle, new, active, passed.
