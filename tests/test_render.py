@@ -50,7 +50,7 @@ def test_picture_labels_at_given_steps(pic):
                   "AccumulateGrad", "saved: x"):
         assert label in forward
     acc = texts(pic.svg(9))
-    assert "▶ AccumulateGrad" in acc and "None + 3. = 3." in acc and "grad 3." in acc
+    assert "▶ AccumulateGrad" in acc and "grad = 3." in acc and "grad 3." in acc
     assert "✓ AddBackward0" in acc and "✓ MulBackward0" in acc
     assert "3. + 3. = 6." in texts(pic.svg(16)) and "grad 6." in texts(pic.svg(16))
     assert "freed: x" in texts(pic.svg(15)) and "saved: x" not in texts(pic.svg(15))
@@ -107,7 +107,7 @@ def test_table_lists_the_tensors_of_the_step(pic):
 def test_narration_html_has_the_step_and_source(pic):
     html = pic.narration_html(9)
     assert "Step 10 of 22" in html and "z.backward(retain_graph=True)</code>" in html
-    assert "AccumulateGrad adds into w.grad: None + 3. = 3." in html
+    assert "AccumulateGrad sets w.grad to 3 (w.grad was None, so there is nothing to add to)." in html
     assert "alab-errtext" in pic.narration_html(pic.n_frames - 1)
 
 

@@ -22,19 +22,27 @@ CSS classes (for tests and themes): ``alab-player`` (root), ``alab-prev``, ``ala
 from __future__ import annotations
 
 import bisect
+import functools
 import html
 import json
+from importlib import resources
 from pathlib import Path
 
 import ipywidgets as widgets
 
+from ..narration import say
 from . import graph as _graph
 from . import render as _render
 
 __all__ = ["Player", "PlayerState"]
 
-SPEEDS = (("0.5×", 0.5), ("1×", 1.0), ("2×", 2.0), ("4×", 4.0))
+SPEEDS = (0.5, 1.0, 2.0, 4.0)  # play speeds, times the base speed
 BASE_INTERVAL = 900  # ms per step at 1×
+
+
+def speed_options(lang: str | None = None) -> list[tuple[str, float]]:
+    """(label, factor) of each play speed: '0.5×', '1×', ..."""
+    return [(say("player.speed", lang, factor=f"{f:g}"), f) for f in SPEEDS]
 
 
 class PlayerState:
@@ -90,34 +98,38 @@ class PlayerState:
 class Player(widgets.VBox):
     """Animate a ``Trace`` on its computation graph (see the module docstring).
 
-    ``Player(trace, max_nodes=300, max_frames=2000, speed=1.0, start=0)``: a trace with more
-    graph nodes or steps than that is shown from where its last ``max_nodes`` nodes start.
+    ``Player(trace, max_nodes=300, max_frames=2000, speed=1.0, start=0, lang=None)``: a trace
+    with more graph nodes or steps than that is shown from where its last ``max_nodes`` nodes
+    start. Every word it shows is in ``lang`` (None: ``narration.get_language()``).
     """
 
     def __init__(self, trace, *, max_nodes: int = 300, max_frames: int = 2000, speed: float = 1.0,
-                 start: int = 0, **kwargs):
-        self._graph = _graph.build(trace, max_nodes=max_nodes, max_frames=max_frames)
+                 start: int = 0, lang: str | None = None, **kwargs):
+        self._graph = _graph.build(trace, max_nodes=max_nodes, max_frames=max_frames, lang=lang)
         self._picture = _render.Picture(self._graph)
         self._state = PlayerState(self._graph)
+        lang = self._graph.lang
         last = max(0, self._state.n_frames - 1)
-        jumps = [("jump to…", -1)] + [(label, i) for label, i in self._graph.jumps]
+        jumps = [(say("player.jump_to", lang), -1)] + [(label, i) for label, i in self._graph.jumps]
 
         self._jump = widgets.Dropdown(options=jumps, value=-1, layout=widgets.Layout(width="200px"))
-        self._prev = widgets.Button(description="◀ back", tooltip="previous step",
+        self._prev = widgets.Button(description=say("player.back", lang), tooltip=say("player.back.tip", lang),
                                     layout=widgets.Layout(width="76px"))
         self._play = widgets.Play(value=0, min=0, max=last, step=1, interval=int(BASE_INTERVAL / speed),
                                   show_repeat=False, layout=widgets.Layout(width="100px"))
-        self._next = widgets.Button(description="next ▶", tooltip="next step", layout=widgets.Layout(width="76px"))
+        self._next = widgets.Button(description=say("player.next", lang), tooltip=say("player.next.tip", lang),
+                                    layout=widgets.Layout(width="76px"))
         self._slider = widgets.IntSlider(value=0, min=0, max=last, readout=False, continuous_update=True,
                                          layout=widgets.Layout(flex="1 1 auto", min_width="120px"))
-        self._speed = widgets.Dropdown(options=SPEEDS, value=speed if speed in dict(SPEEDS).values() else 1.0,
+        self._speed = widgets.Dropdown(options=speed_options(lang), value=speed if speed in SPEEDS else 1.0,
                                        layout=widgets.Layout(width="70px"))
-        self._whole = widgets.ToggleButton(value=False, description="whole graph", tooltip=(
-            "show the whole graph (scroll to move around) instead of a window that follows each step"),
-            layout=widgets.Layout(width="120px", display="" if picture_needs_window(self._picture) else "none"))
+        self._whole = widgets.ToggleButton(value=False, description=say("player.whole", lang),
+                                           tooltip=say("player.whole.tip", lang), layout=widgets.Layout(
+                                               width="120px",
+                                               display="" if picture_needs_window(self._picture) else "none"))
         self._style = widgets.HTML(f"<style>{_render.CSS}</style>", layout=widgets.Layout(display="none"))
         self._frame = widgets.HTML()
-        self._legend = widgets.HTML(_render.LEGEND_HTML)
+        self._legend = widgets.HTML(_render.legend_html(lang))
         self._narration = widgets.HTML()
         self._table = widgets.HTML()
         for w, cls in ((self._jump, "alab-jump"), (self._prev, "alab-prev"), (self._play, "alab-play"),
@@ -196,14 +208,15 @@ class Player(widgets.VBox):
         """The picture at step ``i`` (default: the current one) as SVG text."""
         return self._picture.svg(self.index if i is None else i)
 
-    def save_html(self, path, title: str = "autograd_lab player", start: int = 0) -> Path:
-        """Write one self-contained HTML page that plays this trace with no kernel and no network."""
+    def save_html(self, path, title: str | None = None, start: int = 0) -> Path:
+        """Write one self-contained HTML page that plays this trace with no kernel and no network
+        (in the player's language; ``title`` defaults to the catalogue's 'autograd_lab player')."""
         path = Path(path)
         path.write_text(static_html(self._picture, title=title, start=start), encoding="utf-8")
         return path
 
     def __repr__(self) -> str:
-        return f"<Player: step {self.index + 1} of {self.n_frames}>"
+        return say("player.repr", self._graph.lang, i=self.index + 1, n=self.n_frames)
 
     # ------------------------------------------------------------------ handlers
     def _show(self, i: int) -> None:
@@ -237,115 +250,57 @@ def picture_needs_window(picture: _render.Picture) -> bool:
 
 
 # ---------------------------------------------------------------------------- static page
-_PAGE_CSS = """
-body { margin: 16px; background: #fff; color: #1a1a1a; }
-.alab-player { max-width: 900px; font-family: system-ui, "Segoe UI", Roboto, sans-serif; }
-.alab-controls { display: flex; gap: 6px; align-items: center; margin-bottom: 6px; }
-.alab-controls button, .alab-controls select { font: inherit; font-size: 13px; padding: 3px 8px;
-  border: 1px solid #bdbdbd; border-radius: 3px; background: #f5f5f5; cursor: pointer; }
-.alab-controls button:disabled { opacity: 0.45; cursor: default; }
-.alab-controls .alab-slider { flex: 1 1 auto; min-width: 120px; }
-.alab-controls .alab-jump { max-width: 210px; }
-.alab-player > div { margin-bottom: 6px; }
-"""
-
-# Fills the SVG's slots (class of every node and edge, text of every label) for each step.
-_PAGE_JS = r"""
-(function () {
-  const root = document.currentScript.parentElement, q = (s) => root.querySelector(s);
-  const D = JSON.parse(q("script.alab-data").textContent), n = D.narration.length;
-  const els = {};
-  root.querySelectorAll("[data-c]").forEach((g) => {
-    (els[g.dataset.c] = els[g.dataset.c] || []).push(g);
-    if (g.dataset.t) els[g.dataset.t] = [g.querySelector("text")];
-  });
-  const prev = q(".alab-prev"), next = q(".alab-next"), play = q(".alab-play"), slider = q(".alab-slider");
-  const frame = q(".alab-frame");
-  let shown = Object.assign({}, D.base), idx = 0, timer = null, first = true;
-  function viewAt(i) {
-    const v = Object.assign({}, D.base);
-    for (let j = 1; j <= i; j++) Object.assign(v, D.deltas[j]);
-    return v;
-  }
-  function show(i) {
-    i = Math.max(0, Math.min(n - 1, i | 0));
-    const v = viewAt(i);
-    let rows = false;
-    for (const k in v) {
-      if (v[k] === shown[k]) continue;
-      if (k.startsWith("row:")) { rows = true; continue; }
-      for (const el of els[k] || []) {
-        if (el.tagName === "text") el.textContent = v[k];
-        else el.setAttribute("class", el.dataset.r + " " + v[k]);
-      }
-    }
-    if (rows) q(".alab-table").innerHTML = D.thead + D.rows.map((k) => v[k] || "").join("") + D.tfoot;
-    if (v.cam && (v.cam !== shown.cam || first)) {  // keep what this step is about in sight
-      const [x, y] = v.cam.split(" ").map(Number);
-      frame.scrollTo({left: x * D.scale, top: y * D.scale, behavior: first ? "auto" : "smooth"});
-    }
-    shown = v; idx = i; first = false;
-    q(".alab-narration").innerHTML = D.narration[i];
-    slider.value = i; prev.disabled = i <= 0; next.disabled = i >= n - 1;
-  }
-  function stop() { clearInterval(timer); timer = null; play.textContent = "▶ play"; }
-  function start() {
-    if (idx >= n - 1) show(0);
-    play.textContent = "❚❚ pause";
-    timer = setInterval(() => { if (idx >= n - 1) stop(); else show(idx + 1); },
-                        D.interval / parseFloat(q(".alab-speed").value));
-  }
-  prev.onclick = () => { stop(); show(idx - 1); };
-  next.onclick = () => { stop(); show(idx + 1); };
-  play.onclick = () => (timer ? stop() : start());
-  slider.oninput = () => { stop(); show(+slider.value); };
-  q(".alab-speed").onchange = () => { if (timer) { stop(); start(); } };
-  q(".alab-jump").onchange = (e) => { const i = +e.target.value; e.target.selectedIndex = 0;
-                                      if (i >= 0) { stop(); show(i); } };
-  root.addEventListener("keydown", (e) => {
-    if (e.key === "ArrowRight") { stop(); show(idx + 1); } else if (e.key === "ArrowLeft") { stop(); show(idx - 1); }
-  });
-  show(D.start);
-})();
-"""
+def _static(name: str) -> str:
+    """A file of view/static (the page's JavaScript and CSS), read from the installed package."""
+    return resources.files(__package__).joinpath("static", name).read_text(encoding="utf-8")
 
 
-def static_html(picture: _render.Picture, title: str = "autograd_lab player", start: int = 0) -> str:
-    """One HTML page (no CDN, no require.js) showing ``picture`` with play, back, next and a slider."""
+def static_html(picture: _render.Picture, title: str | None = None, start: int = 0) -> str:
+    """One HTML page (no CDN, no require.js) showing ``picture`` with play, back, next and a slider.
+
+    Its words are in the picture's language; its script and style are view/static/player.js and .css."""
     g = picture.graph
+    lang = g.lang
+    t = functools.partial(_say, lang)
     n = max(1, picture.n_frames)
     data = picture.payload()
     table = picture.table_html(0)
     head, _, _ = table.partition("<tbody>")
     data.update(thead=head + "<tbody>" if "<tbody>" in table else "<table><tbody>",
                 tfoot="</tbody></table>", interval=BASE_INTERVAL, start=max(0, min(start, n - 1)),
-                scale=picture.scale)
+                scale=picture.scale, labels={"play": t("player.play"), "pause": t("player.pause")})
     payload = json.dumps(data, ensure_ascii=False, separators=(",", ":")).replace("</", "<\\/")
     jumps = "".join(f'<option value="{i}">{html.escape(label)}</option>'
-                    for label, i in [("jump to…", -1)] + list(g.jumps))
-    speeds = "".join(f'<option value="{v}"{" selected" if v == 1.0 else ""}>{label}</option>'
-                     for label, v in SPEEDS)
+                    for label, i in [(say("player.jump_to", lang), -1)] + list(g.jumps))
+    speeds = "".join(f'<option value="{v}"{" selected" if v == 1.0 else ""}>{html.escape(label)}</option>'
+                     for label, v in speed_options(lang))
     disabled = " disabled" if n <= 1 else ""
+    title = t("player.title") if title is None else title
     return f"""<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">
+<html lang="{lang}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">
 <title>{html.escape(title)}</title>
-<style>{_PAGE_CSS}{_render.CSS}</style></head>
+<style>{_static('player.css')}{_render.CSS}</style></head>
 <body>
 <div class="alab-player" tabindex="0">
 <div class="alab-controls">
-<select class="alab-jump" aria-label="jump to"{disabled}>{jumps}</select>
-<button class="alab-prev" title="previous step (←)">◀ back</button>
-<button class="alab-play" title="play / pause"{disabled}>▶ play</button>
-<button class="alab-next" title="next step (→)">next ▶</button>
-<input class="alab-slider" type="range" min="0" max="{n - 1}" value="0" aria-label="step"{disabled}>
-<select class="alab-speed" aria-label="speed">{speeds}</select>
+<select class="alab-jump" aria-label="{t('player.jump.aria')}"{disabled}>{jumps}</select>
+<button class="alab-prev" title="{t('player.back.tip_key')}">{t('player.back')}</button>
+<button class="alab-play" title="{t('player.play.tip')}"{disabled}>{t('player.play')}</button>
+<button class="alab-next" title="{t('player.next.tip_key')}">{t('player.next')}</button>
+<input class="alab-slider" type="range" min="0" max="{n - 1}" value="0" aria-label="{t('player.slider.aria')}"{disabled}>
+<select class="alab-speed" aria-label="{t('player.speed.aria')}">{speeds}</select>
 </div>
 <div class="alab-frame">{picture.svg(0, whole=True)}</div>
-{_render.LEGEND_HTML}
+{_render.legend_html(lang)}
 <div class="alab-narration">{picture.narration_html(0)}</div>
 <div class="alab-table">{table}</div>
 <script type="application/json" class="alab-data">{payload}</script>
-<script>{_PAGE_JS}</script>
+<script>{_static('player.js')}</script>
 </div>
 </body></html>
 """
+
+
+def _say(lang, msg_id, **params) -> str:
+    """A catalogue text, escaped for HTML."""
+    return html.escape(say(msg_id, lang, **params))

@@ -22,9 +22,10 @@ import html
 import io
 import re
 
+from ..narration import say
 from .graph import FONT, Node, TraceGraph, text_width
 
-__all__ = ["CSS", "LEGEND_HTML", "Picture"]
+__all__ = ["CSS", "legend_html", "Picture"]
 
 # Okabe-Ito: orange, sky blue, bluish green, yellow, blue, vermillion, reddish purple.
 ORANGE, SKY, GREEN, YELLOW, BLUE, VERMILLION, PURPLE = (
@@ -109,6 +110,10 @@ class Picture:
 
     def __init__(self, graph: TraceGraph):
         self.graph = graph
+        self.lang = graph.lang
+        self._grad_label = say("player.picture.grad", self.lang, grad="\0").partition("\0")
+        self._no_grad = say("player.picture.no_grad", self.lang)
+        self._aria = html.escape(say("player.picture.aria", self.lang))
         self._slots: list[tuple[str, str]] = []   # (role classes, class key, text key) per drawn artist
         self._chunks: list[str] = []
         self._keys: list[str] = []
@@ -137,7 +142,8 @@ class Picture:
             cls = "hid" if not st.shown else f"s-{st.status}" + ("" if st.rg else " nrg")
             view[key] = cls
             view[key + ":v"] = f"{n.label} = {st.value}"
-            view[key + ":g"] = f"grad {st.grad}" if st.rg else "no grad"
+            before, _, after = self._grad_label
+            view[key + ":g"] = before + st.grad + after if st.rg else self._no_grad
             view[key + ":tag"] = _clip(st.tag, 34)
             view["row:" + key] = self._row(n, st) if st.shown else ""
         else:
@@ -249,7 +255,8 @@ class Picture:
             w, h = round(W * self.scale), round(H * self.scale)
         cls = "alab-svg alab-whole" if whole and "cam" in view else "alab-svg"
         out = [f'<svg class="{cls}" xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" '
-               f'viewBox="{box}" role="img" aria-label="computation graph">', self._chunks[0]]
+               f'viewBox="{box}" role="img" aria-label="{self._aria}">',
+               self._chunks[0]]
         esc = html.escape
         for key, is_text, chunk in zip(self._keys, self._text_slot, self._chunks[1:]):
             v = view.get(key, "")
@@ -261,9 +268,13 @@ class Picture:
         view = self.view(i) if view is None else view
         rows = "".join(view.get(k, "") for k in self.row_keys)
         if not rows:
-            return '<div class="alab-table-empty">No tensors yet.</div>'
-        return ("<table><thead><tr><th>name</th><th>value</th><th>grad</th><th>requires_grad</th>"
-                f"<th>is_leaf</th><th>grad_fn</th></tr></thead><tbody>{rows}</tbody></table>")
+            return f'<div class="alab-table-empty">{html.escape(say("player.table.empty", self.lang))}</div>'
+        return f"<table><thead><tr>{self._table_head()}</tr></thead><tbody>{rows}</tbody></table>"
+
+    def _table_head(self) -> str:
+        return "".join(f"<th>{html.escape(say(c, self.lang))}</th>" for c in (
+            "player.table.name", "player.table.value", "player.table.grad", "player.table.requires_grad",
+            "player.table.is_leaf", "player.table.grad_fn"))
 
     def narration_html(self, i: int = 0) -> str:
         g = self.graph
@@ -272,7 +283,7 @@ class Picture:
             return notice
         i = max(0, min(i, len(g.steps) - 1))
         s = g.steps[i]
-        where = f"Step {i + 1} of {len(g.steps)}"
+        where = html.escape(say("player.where", self.lang, i=i + 1, n=len(g.steps)))
         if s.source:
             where += f" · <code>{html.escape(s.source)}</code>"
         text = html.escape(s.text)
@@ -423,20 +434,31 @@ def _icon(body: str, w: int = 28) -> str:
     return f'<svg width="{w}" height="14" viewBox="0 0 {w} 14" aria-hidden="true">{body}</svg>'
 
 
-def _arrow(colour: str, width: float = 1.4, dash: str = "") -> str:
+def _arrow(colour: str, width: float = 1.4, dash: str = "", right: bool = False) -> str:
+    """An arrow icon pointing left (as gradient arrows run: from outputs back to inputs) or right
+    (as the dashed data arrows run: from inputs forward into an operation)."""
     dash = f' stroke-dasharray="{dash}"' if dash else ""
+    if right:
+        return _icon(f'<line x1="1" y1="7" x2="21" y2="7" stroke="{colour}" stroke-width="{width}"{dash}/>'
+                     f'<path d="M27 7 L20 3.5 L20 10.5 Z" fill="{colour}"/>')
     return _icon(f'<line x1="27" y1="7" x2="7" y2="7" stroke="{colour}" stroke-width="{width}"{dash}/>'
                  f'<path d="M1 7 L8 3.5 L8 10.5 Z" fill="{colour}"/>')
 
 
-LEGEND_HTML = '<div class="alab-legend">' + "".join(f"<span>{icon} {label}</span>" for icon, label in [
-    (_icon(f'<ellipse cx="14" cy="7" rx="13" ry="6" fill="{STYLE["tensor"][0]}" stroke="{BLUE}"/>'), "tensor"),
-    (_icon(f'<rect x="1" y="1" width="26" height="12" rx="3" fill="{STYLE["op"][0]}" stroke="{STYLE["op"][1]}"/>'),
-     "grad_fn"),
-    (_icon(f'<rect x="1" y="1" width="26" height="12" rx="3" fill="{STYLE["acc"][0]}" stroke="{GREEN}"/>'),
-     "AccumulateGrad"),
-    (_arrow(EDGE_COLOUR["grad"]), "next_functions (gradient path)"),
-    (_arrow(EDGE_COLOUR["data"], dash="4 2"), "data, no gradient"),
-    (_arrow(BLUE, 3.0), "gradient moving now"),
-    ("", "▶ running · ✓ ran · ✖ error · dashed box: saved values freed"),
-]) + "</div>"
+def legend_html(lang: str | None = None) -> str:
+    """The key to the picture's shapes and arrows, in ``lang``."""
+    def label(k):
+        return html.escape(say(k, lang))
+    items = [
+        (_icon(f'<ellipse cx="14" cy="7" rx="13" ry="6" fill="{STYLE["tensor"][0]}" stroke="{BLUE}"/>'),
+         "player.legend.tensor"),
+        (_icon(f'<rect x="1" y="1" width="26" height="12" rx="3" fill="{STYLE["op"][0]}" '
+               f'stroke="{STYLE["op"][1]}"/>'), "player.legend.grad_fn"),
+        (_icon(f'<rect x="1" y="1" width="26" height="12" rx="3" fill="{STYLE["acc"][0]}" stroke="{GREEN}"/>'),
+         "player.legend.acc"),
+        (_arrow(EDGE_COLOUR["grad"]), "player.legend.next_functions"),
+        (_arrow(EDGE_COLOUR["data"], dash="4 2", right=True), "player.legend.data"),
+        (_arrow(BLUE, 3.0), "player.legend.moving"),
+        ("", "player.legend.marks"),
+    ]
+    return '<div class="alab-legend">' + "".join(f"<span>{icon} {label(k)}</span>" for icon, k in items) + "</div>"

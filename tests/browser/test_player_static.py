@@ -34,7 +34,7 @@ def test_static_page_steps_plays_and_seeks_offline(browser_page, tmp_path):
         now = frame.inner_html()
         assert now != before, f"the picture did not change at step {i + 1}"
         before = now
-    expect(narration).to_contain_text("AccumulateGrad adds into w.grad: None + 3. = 3.")
+    expect(narration).to_contain_text("AccumulateGrad sets w.grad to 3 (w.grad was None")
     expect(player.locator(".alab-table")).to_contain_text("▶ w")
     assert "▶ AccumulateGrad" in frame.inner_html()
     screenshot(page, "player-static-accumulate")
