@@ -165,9 +165,8 @@ def test_a_student_walks_the_lesson(lessons, browser_page, path):
             expect(cell.locator(".jp-RenderedMarkdown pre")).to_have_count(0)
             cell.scroll_into_view_if_needed()
             screenshot(cell, f"{stem}-prose-{k}")
-    page.evaluate("() => { const p = document.querySelector('.jp-NotebookPanel .jp-WindowedPanel-outer');"
-                  " p.scrollTop = p.scrollHeight; }")
-    page.wait_for_timeout(200)
+    page.locator(".jp-Notebook .jp-Cell").last.scroll_into_view_if_needed()
+    page.wait_for_timeout(300)
     screenshot(page, f"{stem}-end")
 
 
