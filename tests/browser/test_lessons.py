@@ -165,6 +165,13 @@ def test_a_student_walks_the_lesson(lessons, browser_page, path):
             expect(cell.locator(".jp-RenderedMarkdown pre")).to_have_count(0)
             cell.scroll_into_view_if_needed()
             screenshot(cell, f"{stem}-prose-{k}")
+    # Longer printed results and pictures (lesson 08's loss table and curves).
+    for k, cell in enumerate(page.locator(".jp-CodeCell").all()):
+        texts = cell.locator(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stdout']")
+        if cell.locator(".jp-OutputArea-output img").count() or any(
+                len(t.splitlines()) >= 4 for t in texts.all_inner_texts()):
+            cell.scroll_into_view_if_needed()
+            screenshot(cell, f"{stem}-output-{k}")
     page.locator(".jp-Notebook .jp-Cell").last.scroll_into_view_if_needed()
     page.wait_for_timeout(300)
     screenshot(page, f"{stem}-end")
