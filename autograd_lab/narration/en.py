@@ -10,12 +10,279 @@ def join(items: list) -> str:
     return ", ".join(items[:-1]) + " and " + items[-1]
 
 
+def _count(n: int, one: str, many: str) -> str:
+    """'1 loss', '2 losses'."""
+    return f"{n} {one if n == 1 else many}"
+
+
+def _times(n: int) -> str:
+    """'once', 'twice', '3 times'."""
+    return {0: "0 times", 1: "once", 2: "twice"}.get(n, f"{n} times")
+
+
 MESSAGES: dict = {
     # -- player: controls, labels, notices ------------------------------------------------
 
     # -- step narration -------------------------------------------------------------------
 
     # -- lessons: Predict, exercises, the parity cell -------------------------------------
+    # Feedback chrome. A verdict is carried by words and colour; the sign only decorates.
+    "lessons.verdict.pass": "Correct",
+    "lessons.verdict.fail": "Not yet",
+    "lessons.feedback.text": "{verdict}: {message}",
+    "lessons.feedback.hint": "Hint: {hint}",
+    # Errors of an answer. PyTorch's message is matched, and said in the lessons' words.
+    "lessons.where.line": "line {line}",
+    "lessons.where.line_code": "line {line}: `{code}`",
+    "lessons.raised": "Your function raised {error}: {meaning}",
+    "lessons.raised_at": "Your function raised {error} ({where}): {meaning}",
+    "lessons.error.name": "`{name}` is not defined. Create it inside your function (or check the spelling).",
+    "lessons.error.second_backward":
+        "the first backward() freed the values a node of this graph had saved, so a second backward() "
+        "through that node cannot run (lesson 06).",
+    "lessons.error.no_grad_fn":
+        "backward() was called on a tensor no gradient can flow from: nothing it was computed from "
+        "has requires_grad=True (lesson 01).",
+    "lessons.error.no_grad_fn_grad_mode":
+        "backward() was called on a tensor that has no grad_fn: it was computed while grad mode was "
+        "off (inside `with torch.no_grad():`), so autograd recorded no graph for it, although its "
+        "inputs require grad (lesson 01).",
+    "lessons.error.not_scalar":
+        "backward() without an argument needs a single number to start from; this tensor holds "
+        "several (reduce it with .sum() or .mean() first).",
+    "lessons.error.input_no_grad": "autograd.grad(outputs, inputs): every input must require grad (lesson 07).",
+    "lessons.error.unused_input":
+        "one of the inputs given to autograd.grad was not used to compute the output (pass "
+        "allow_unused=True to get None for it instead).",
+    "lessons.error.leaf_inplace": "a leaf that requires grad was changed in place; optimizers do that under no_grad().",
+    "lessons.error.hook_no_grad": "a hook can only go on a tensor that requires grad (or is computed from one).",
+    "lessons.error.none":
+        "something was None where a tensor was expected. A .grad is None until a backward() "
+        "reaches that tensor, and again after zero_grad() or `.grad = None`.",
+    # What an answer returned.
+    "lessons.describe.ellipsis": "`...`, the placeholder (replace it with your answer)",
+    "lessons.describe.real_torch":
+        "a real PyTorch tensor; these checkers read autograd_lab tensors, so keep "
+        "`import autograd_lab as torch` at the top of the notebook",
+    "lessons.what.the_tensor": "the tensor",
+    "lessons.what.dz_dy": "the gradient dz/dy",
+    "lessons.returned.ellipsis": "Your function still returns `...`, the placeholder: write your answer and return {what}.",
+    "lessons.returned.none": "Your function returned None. End it with `return {what}` (it should return {what}, a tensor).",
+    "lessons.returned.other": "Your function returned {value}; it should return {what}, a tensor.",
+    # check() and hint()
+    "lessons.check.unknown": "There is no exercise called {name}; the exercises are: {names}.",
+    "lessons.check.no_such": "There is no exercise called {name}.",
+    "lessons.check.not_callable":
+        "check() needs your function itself: `check({name}, answer)` with no parentheses after "
+        "`answer` (you passed {value}).",
+    "lessons.check.timeout":
+        "Your function was still running after {seconds} s, so it was stopped. Is there a loop that "
+        "never ends (a `while` whose condition stays true)?",
+    "lessons.check.unreadable":
+        "Your function returned {value}, which this exercise cannot read ({error}); it should return {returns}.",
+    # Exercise make_leaf (lesson 01)
+    "lessons.make_leaf.title": "A leaf that requires grad",
+    "lessons.make_leaf.task":
+        "`data = torch.tensor([1.0, 2.0, 3.0])` was made without requires_grad. Without typing "
+        "requires_grad=True in torch.tensor(...), return a tensor holding the same numbers that is a "
+        "leaf AND requires grad.",
+    "lessons.make_leaf.hint":
+        "Lesson 01: a tensor has a method that switches requires_grad on in place (its name ends with "
+        "an underscore), and it works while the tensor is still a leaf.",
+    "lessons.make_leaf.returns": "a tensor",
+    "lessons.make_leaf.numbers": "Your tensor holds {numbers}, not the numbers of `data` [1.0, 2.0, 3.0].",
+    "lessons.make_leaf.not_leaf":
+        "Your tensor has grad_fn={node}: it is the result of an operation, so it is not a leaf. "
+        "Switch gradients on for a tensor that was never computed from anything.",
+    "lessons.make_leaf.no_grad":
+        "Your tensor is a leaf, but v.requires_grad is False: autograd would not compute a gradient for it.",
+    "lessons.make_leaf.at_creation":
+        "That works, but requires_grad=True was passed when the tensor was made; the exercise asks "
+        "you to switch it on afterwards.",
+    "lessons.make_leaf.ok": "A leaf (grad_fn is None) that requires grad: backward() will fill its .grad.",
+    # Exercise zero_between (lesson 05)
+    "lessons.zero_between.title": "One backward's worth of gradient",
+    "lessons.zero_between.task":
+        "Run the forward and backward twice on the same w and b, and make b.grad equal 1 (not 2) "
+        "after the second backward. Return b.",
+    "lessons.zero_between.hint":
+        "Lesson 05: AccumulateGrad ADDS into b.grad. Something has to happen to b.grad between the two "
+        "backward() calls, the way every training step starts.",
+    "lessons.zero_between.returns": "b",
+    "lessons.zero_between.too_few": lambda n: (
+        f"backward() ran {_times(n)}; the exercise needs two backward calls, so that the second one "
+        "would accumulate onto the first."),
+    "lessons.zero_between.not_leaf": "The b you returned is not a leaf that requires grad, so it gets no .grad.",
+    "lessons.zero_between.none":
+        "b.grad is None: its gradient was cleared after the last backward() (or no backward reached "
+        "it). Clear it *between* the two calls.",
+    "lessons.zero_between.new_b": lambda grad, n: (
+        f"b.grad is {grad}, but only {_count(n, 'backward', 'backwards')} reached this b: a new b was "
+        "made in between (or a backward skipped it). Keep the same b and clear its gradient between the calls."),
+    "lessons.zero_between.added":
+        "b.grad is {grad}: the second backward ADDED its {added} to the {before} the first one left "
+        "(that is AccumulateGrad's job). Clear b.grad between the two calls.",
+    "lessons.zero_between.wrong": "b.grad is {grad}, not 1. With z = w * x + b, one backward gives b a gradient of 1.",
+    "lessons.zero_between.ok":
+        "b.grad is 1: the gradient was cleared between the steps, so it holds one backward's worth, "
+        "as in every training loop.",
+    # Exercise second_backward (lesson 06)
+    "lessons.second_backward.title": "Backward twice through one graph",
+    "lessons.second_backward.task":
+        "Build z = w * x + b once, then call z.backward() twice on that same z (no new forward in "
+        "between) without an error. Return w: its .grad should then be 6.",
+    "lessons.second_backward.hint":
+        "Lesson 06: backward() frees the values the graph's nodes saved (MulBackward0 saved x), unless "
+        "the first call is told to keep them. Look at the arguments of backward().",
+    "lessons.second_backward.returns": "w",
+    "lessons.second_backward.freed":
+        "the first backward() freed the graph's saved values (MulBackward0 saved x to compute w's "
+        "gradient), so the second cannot run. The first call has to keep them.",
+    "lessons.second_backward.too_few": lambda n: (
+        f"backward() ran {_times(n)}; the exercise needs two calls on the same z."),
+    "lessons.second_backward.different":
+        "The two backward() calls started from different tensors: a new z was built in between. "
+        "Call backward() twice on the same z.",
+    "lessons.second_backward.wrong":
+        "Both calls ran, but w.grad is {grad}, not 6 = 3 + 3. Was it cleared, or did you return another w?",
+    "lessons.second_backward.ok":
+        "Two backward passes through one graph: the first kept the saved values, and w.grad "
+        "accumulated 3 + 3 = 6.",
+    # Exercise grad_without_storing (lesson 07)
+    "lessons.grad_without_storing.title": "The gradient of y, not stored in y.grad",
+    "lessons.grad_without_storing.task":
+        "With y = w * x and z = y * y + b (w=2, x=3, b=1), get dz/dy without storing it in y.grad, "
+        "and return it.",
+    "lessons.grad_without_storing.hint":
+        "Lesson 07: one function of torch.autograd returns gradients instead of putting them in .grad. "
+        "Tell it the output and the tensor you want the gradient for.",
+    "lessons.grad_without_storing.returns": "the gradient",
+    "lessons.grad_without_storing.tuple_of_one":
+        "You returned a tuple holding one tensor. autograd.grad returns one gradient per input, in a "
+        "tuple: return the gradient itself.",
+    "lessons.grad_without_storing.tuple": "You returned a tuple of {n} items; return one gradient (a tensor).",
+    "lessons.grad_without_storing.not_a_number": "Your gradient is {value}; dz/dy is a single number here.",
+    "lessons.grad_without_storing.dz_dw":
+        "36 is dz/dw (= 2*y*x): the gradient for the leaf w. The exercise asks for the gradient with respect to y.",
+    "lessons.grad_without_storing.dz_db": "1 is dz/db, or the gradient z starts with. dz/dy is the gradient that reaches y.",
+    "lessons.grad_without_storing.wrong": "Your gradient is {value}. With z = y * y + b and y = 6, dz/dy = 2 * y.",
+    "lessons.grad_without_storing.retain_grad":
+        "12 is right, but retain_grad() stored it in y.grad. Get it without storing anything in y.grad.",
+    "lessons.grad_without_storing.ok_grad": "12 = 2 * y, returned by autograd.grad; y.grad stays None.",
+    "lessons.grad_without_storing.ok_hook": "12 = 2 * y, read by a hook on the way past y, with y.grad left empty.",
+    # Exercise double_with_hook (lesson 07)
+    "lessons.double_with_hook.title": "A hook that doubles a gradient",
+    "lessons.double_with_hook.task":
+        "With y = w * x and z = y + b (w=2, x=3, b=1), register a hook on y so that the gradient "
+        "flowing back through y is doubled: after z.backward(), w.grad is 6 instead of 3. "
+        "Do not change the formulas. Return w.",
+    "lessons.double_with_hook.hint":
+        "Lesson 07: y.register_hook(fn) calls fn with the gradient arriving at y; whatever fn "
+        "returns (if not None) travels on instead.",
+    "lessons.double_with_hook.returns": "w",
+    "lessons.double_with_hook.none": "w.grad is None: no backward() reached w.",
+    "lessons.double_with_hook.set_by_hand":
+        "w.grad is {grad}, but backward() left {left} in it: w.grad was set afterwards, by your own "
+        "code. The exercise asks for a hook on y that doubles the gradient while backward() runs.",
+    "lessons.double_with_hook.six_without_hook":
+        "w.grad is 6, but no hook ran: the formula or the number of backward calls changed instead. "
+        "Leave them, and let a hook on y do it.",
+    "lessons.double_with_hook.no_hook":
+        "w.grad is {grad} and no hook ran during backward(). Register the hook on y before calling z.backward().",
+    "lessons.double_with_hook.on_leaf":
+        "Your hook is on a leaf (w or b), not on y. Put it on y, the tensor in the middle, so the "
+        "gradient *flowing through* y changes.",
+    "lessons.double_with_hook.unchanged":
+        "Your hook on y ran, but the gradient went on unchanged (w.grad is 3): a hook changes the "
+        "gradient only by returning a new one.",
+    "lessons.double_with_hook.wrong":
+        "Your hook on y ran, and w.grad is {grad}, not 6: it should double the gradient it receives.",
+    "lessons.double_with_hook.ok": "The hook on y doubled the gradient on its way back, so w.grad = 2 * x = 6.",
+    # Exercise train_with_sgd (lesson 08)
+    "lessons.train_with_sgd.title": "A training loop that learns",
+    "lessons.train_with_sgd.task":
+        "Fit w and b so that w * x + b matches the data (made with y = 2x + 1) using optim.SGD: "
+        "complete the loop so the loss goes down, and return the list of losses (numbers, one per step).",
+    "lessons.train_with_sgd.hint":
+        "Lesson 08: a step is zero the gradients, compute the loss, backward(), optimizer.step(). "
+        "Use loss.item() to get a plain number.",
+    "lessons.train_with_sgd.returns": "a list of numbers",
+    "lessons.train_with_sgd.not_a_list":
+        "Your function returned {value}; it should return the list of losses, one number per step.",
+    "lessons.train_with_sgd.too_short": lambda n: (
+        f"Your list has {_count(n, 'loss', 'losses')}; record the loss at every step."),
+    "lessons.train_with_sgd.tensors":
+        "Your list holds tensors ({value}), not numbers: store loss.item(), a plain Python number. "
+        "(A loss tensor also keeps its whole graph alive.)",
+    "lessons.train_with_sgd.not_numbers": "Your list holds {value}; store plain numbers (loss.item()).",
+    "lessons.train_with_sgd.not_finite":
+        "The loss became inf or nan: the steps overshoot. Check the zeroing first, then the learning rate.",
+    "lessons.train_with_sgd.never_cleared":
+        "The gradients were never cleared: each of the {n} steps added its gradient to all the earlier "
+        "ones, and the loss went from {first} to {last}. Clear them at every step.",
+    "lessons.train_with_sgd.cleared_before_step":
+        "The loss did not go down ({first} -> {last}): the gradients were cleared after backward() and "
+        "before optimizer.step() used them, so step() found no gradient and changed nothing. Clear them "
+        "at the start of a step (or after step()), not between backward() and step().",
+    "lessons.train_with_sgd.cleared_sometimes": lambda zeros, n: (
+        f"The gradients were cleared {_times(zeros)} in {n} steps; clear them at every step."),
+    "lessons.train_with_sgd.no_step":
+        "The loss did not go down ({first} -> {last}) and no parameter changed: call optimizer.step() "
+        "after backward() at every step.",
+    "lessons.train_with_sgd.flat":
+        "The loss did not go down ({first} -> {last}). Check the learning rate, and that the loss is "
+        "computed from the parameters the optimizer holds.",
+    "lessons.train_with_sgd.more_steps":
+        "The loss goes down ({first} -> {last}) but stays above 0.05: train for more steps.",
+    "lessons.train_with_sgd.ok": "The loss fell from {first} to {last} in {n} steps.",
+    # Predict: chrome, verdicts, hints
+    "lessons.predict.label": "Predict:",
+    "lessons.predict.placeholder": "your prediction",
+    "lessons.predict.choose": "choose...",
+    "lessons.predict.check": "Check",
+    "lessons.predict.hint_button": "Hint",
+    "lessons.predict.show": "Show me",
+    "lessons.predict.type_choice": "Pick one of the choices.",
+    "lessons.predict.type_yes_no": "Answer yes or no.",
+    "lessons.predict.type_number": "Type one number, like 3 or 6.0.",
+    "lessons.predict.type_name": "Type a name, like MulBackward0.",
+    "lessons.predict.empty": "Type your prediction first. {what}",
+    "lessons.predict.unreadable": "I cannot read {text} as an answer. {what}",
+    "lessons.predict.right": "Right! {explain}",
+    "lessons.predict.wrong": "Not quite. {specific} {more}",
+    "lessons.predict.try_again": "Try again.",
+    "lessons.predict.try_more": "Try again, ask for a hint, or click Show me.",
+    "lessons.predict.after_yes": "✓ Yes. {explain}",
+    "lessons.predict.after_shown": "The answer was shown above. {explain}",
+    "lessons.predict.shown": "The answer: {answer}. {explain}",
+    "lessons.predict.answer_raises": "yes, it raises",
+    "lessons.predict.answer_runs": "no, it runs",
+    "lessons.predict.hint": "Hint: {hint}",
+    "lessons.predict.no_hint": "No hint for this one: look at the player's current frame.",
+    "lessons.predict.needs_trace": "reveal=(kind, name, n) names an event of a trace: pass it, Predict(..., trace=t)",
+    "lessons.predict.no_event": lambda seen, kind, name, nth: (
+        f"the trace has {seen} {kind} event" + (f" about {name!r}" if name else "") + f"(s), not {nth}"),
+    # The parity cell
+    "lessons.parity.skipped":
+        "PyTorch is not installed here, so this comparison is skipped (the lesson lines ran in "
+        "autograd_lab above). With `pip install torch` this cell shows both side by side.",
+    "lessons.parity.same": lambda n, version: (
+        f"All {n} printed lines are the same in autograd_lab and PyTorch {version}." if n != 1 else
+        f"The printed line is the same in autograd_lab and PyTorch {version}."),
+    "lessons.parity.differ": lambda bad, n, version: (
+        f"{bad} of {n} printed lines differ between autograd_lab and PyTorch {version}."),
+    "lessons.parity.row_same": "same",
+    "lessons.parity.row_differs": "differs",
+    # Cells run out of order (plain text in an error output: quotes, not backticks)
+    "lessons.order.first_cell":
+        "'{name}' is made by the first cell of this notebook ({line}), which has not run yet. Run it "
+        "first (click it and press Shift+Enter), or run the whole notebook from the top "
+        "(Run > Run All Cells).",
+    "lessons.order.earlier_cell":
+        "This cell uses '{name}', which an earlier cell of this notebook makes. Run the cells above "
+        "this one first (Run > Run All Above Selected Cell), or the whole notebook from the top "
+        "(Run > Run All Cells). If no earlier cell makes '{name}', check the spelling.",
+
 
     # -- playground -----------------------------------------------------------------------
 }
