@@ -581,3 +581,25 @@ def test_first_cell_skipped_gets_its_own_note_without_backticks():
     assert "import autograd_lab as lab" in lab_note
     assert "Run All Above Selected Cell" in w_note
     assert not any("`" in line for stb in shown for line in stb)
+
+
+# --- the catalogue: every message the lessons and the playground name exists ---------------
+
+def test_every_lessons_and_playground_message_id_is_in_the_catalogue():
+    import re as _re
+
+    from autograd_lab.narration import en
+    from autograd_lab.playground import _RULES
+    from autograd_lab.playground.check import _CONSTRUCTS
+    package = ROOT / "autograd_lab"
+    used = set()
+    for path in list((package / "lessons").glob("*.py")) + list((package / "playground").glob("*.py")):
+        used |= set(_re.findall(r"""["']((?:lessons|playground)\.[a-z_]+(?:\.[A-Za-z_ ]+)*)["']""", path.read_text()))
+    used |= {f"lessons.{name}.{part}" for name in ex.EXERCISES for part in ("title", "task", "hint", "returns")}
+    used |= {f"playground.construct.{kind}" for kind in _CONSTRUCTS}
+    used |= {f"playground.kind.{kind}" for kind in _RULES}
+    assert len(used) > 150
+    missing = sorted(used - set(en.MESSAGES))
+    assert not missing, missing
+    for name in ex.EXERCISES:
+        assert ex.EXERCISES[name].title and ex.EXERCISES[name].task

@@ -15,6 +15,11 @@ def _count(n: int, one: str, many: str) -> str:
     return f"{n} {one if n == 1 else many}"
 
 
+def _article(noun: str) -> str:
+    """'a tensor', 'an optimizer'."""
+    return "an" if noun[:1].lower() in "aeiou" else "a"
+
+
 def _times(n: int) -> str:
     """'once', 'twice', '3 times'."""
     return {0: "0 times", 1: "once", 2: "twice"}.get(n, f"{n} times")
@@ -285,4 +290,150 @@ MESSAGES: dict = {
 
 
     # -- playground -----------------------------------------------------------------------
+    # The widget
+    "playground.run": "Run",
+    "playground.examples": "Load an example...",
+    "playground.line": "line {line}",
+    "playground.rejected_at": "line {line}: {message}",
+    "playground.no_player": "The player could not be loaded ({error}); the program recorded {n} events.",
+    "playground.error_hint.not_scalar":
+        "backward() starts from one number, and this tensor holds several: call `.sum()` first, as in "
+        "`y.sum().backward()`, or pass the gradient to start from, as in "
+        "`y.backward(gradient=ones_like(y))`.",
+    # Reading the program
+    "playground.not_str": "run() takes the program as a str, not {type}",
+    "playground.too_long": "the program is {n:,} characters long; the playground runs programs of at most {limit:,} characters",
+    "playground.syntax": "Python cannot read this: {msg}",
+    "playground.unreadable": "Python cannot read this program ({error})",
+    "playground.nested": "this is nested more than {limit} levels deep; split it into several lines",
+    # What is not available ("{what} is not available in the playground.")
+    "playground.unavailable": "{what} is not available in the playground.",
+    "playground.construct.Import": "`import`",
+    "playground.construct.ImportFrom": "`from ... import`",
+    "playground.construct.FunctionDef": "defining a function with `def`",
+    "playground.construct.AsyncFunctionDef": "defining a function",
+    "playground.construct.ClassDef": "defining a class",
+    "playground.construct.While": "a `while` loop",
+    "playground.construct.Try": "`try`",
+    "playground.construct.TryStar": "`try`",
+    "playground.construct.Raise": "`raise`",
+    "playground.construct.Assert": "`assert`",
+    "playground.construct.Delete": "`del`",
+    "playground.construct.Global": "`global`",
+    "playground.construct.Nonlocal": "`nonlocal`",
+    "playground.construct.Return": "`return`",
+    "playground.construct.Break": "`break`",
+    "playground.construct.Continue": "`continue`",
+    "playground.construct.AsyncFor": "`async for`",
+    "playground.construct.AsyncWith": "`async with`",
+    "playground.construct.Match": "`match`",
+    "playground.construct.AnnAssign": "an annotated assignment",
+    "playground.construct.ListComp": "a list comprehension",
+    "playground.construct.SetComp": "a set comprehension",
+    "playground.construct.DictComp": "a dict comprehension",
+    "playground.construct.GeneratorExp": "a generator expression",
+    "playground.construct.Dict": "a dictionary",
+    "playground.construct.Set": "a set",
+    "playground.construct.Starred": "`*` unpacking",
+    "playground.construct.NamedExpr": "`:=`",
+    "playground.construct.IfExp": "a `... if ... else ...` expression",
+    "playground.construct.Yield": "`yield`",
+    "playground.construct.YieldFrom": "`yield from`",
+    "playground.construct.Await": "`await`",
+    "playground.construct.Slice": "a slice like `a[1:3]`",
+    "playground.construct.Lambda": "a lambda outside register_hook()",
+    "playground.construct.JoinedStr": "an f-string outside print()",
+    "playground.construct.other": "`{name}`",
+    "playground.construct.item_assign": "assigning to an item (`a[0] = ...`)",
+    "playground.construct.for_else": "`for ... else`",
+    "playground.construct.kwargs": "`**` unpacking",
+    "playground.construct.value": "the value `{value}`",
+    # Names
+    "playground.name.private_bind":
+        "`{name}`: names starting with an underscore are private in the playground; choose a name like `w` or `loss`",
+    "playground.name.ascii": "`{name}`: use plain ASCII letters, digits and _ for names",
+    "playground.name.toolbox": "`{name}` is part of the playground's toolbox and cannot be replaced; choose another name",
+    "playground.name.toolbox_attr": "`{name}` is part of the playground's toolbox and cannot be changed",
+    "playground.name.dunder": "`{name}`: names with double underscores are Python internals, not available in the playground.",
+    "playground.name.private": "`{name}`: names starting with an underscore are private, not available in the playground",
+    "playground.name.not_defined": "`{name}` is not defined: assign it first, as in `{name} = tensor(1.0)`.",
+    "playground.name.did_you_mean": "`{name}` is not defined. Did you mean `{suggestion}`?",
+    "playground.attr.dunder": "`.{name}`: names with double underscores are Python internals, not available in the playground.",
+    "playground.attr.private": "`.{name}`: names starting with an underscore are private; the only ones available are grad_fn's `_saved_*` attributes",
+    "playground.attr.unavailable": "`.{name}` is not available in the playground.",
+    "playground.attr.did_you_mean": "`.{name}` is not available in the playground. Did you mean `.{suggestion}`?",
+    "playground.module.unavailable": "`{module}.{name}` is not available in the playground.",
+    "playground.module.did_you_mean": "`{module}.{name}` is not available in the playground. Did you mean `{module}.{suggestion}`?",
+    "playground.attr.not_settable": "`.{name}` cannot be assigned in the playground; you can set {settable} on a tensor",
+    "playground.kw.private": "`{name}=`: names starting with an underscore are private",
+    # Statements and expressions
+    "playground.string_statement": "strings can only be printed, as in `print(\"text\")`",
+    "playground.string_value": "strings can only be printed, as in `print(\"loss\", loss)`",
+    "playground.import_lab":
+        "`import` is not available in the playground, and not needed: `torch` and `lab` are already there "
+        "(torch.tensor(...), lab.zeros(...)), and so are tensor, zeros, ones, autograd, optim and no_grad.",
+    "playground.unpack_names": "unpack into plain names, as in `a, b = ...`",
+    "playground.for_range": "`for` loops run over range(), as in `for i in range(10):`",
+    "playground.loop_var": "the loop variable must be a plain name, as in `for i in range(10):`",
+    "playground.loop_too_long": "this loop has {steps:,} steps; a loop in the playground can have at most {limit}",
+    "playground.with_only": "`with` works only as `with no_grad():` or `with enable_grad():`",
+    "playground.operator":
+        "the `{op}` operator is not available in the playground; you can use + - * / // % ** @, comparisons, and, or, not",
+    "playground.number_size": "numbers in the playground are at most {limit:.0e} in size",
+    "playground.number_larger": "numbers in the playground are at most {limit:.0e} in size; this one is larger",
+    "playground.print_call": "print can only be called, as in `print(w.grad)`",
+    "playground.range_for": "range() works only in `for i in range(n):`",
+    "playground.print_args": "print() takes values, and sep=\"...\" or end=\"...\" with a plain string; nothing else",
+    "playground.fstring_format": "in f-strings, use simple formats like `{loss:.3f}` or `{x:8.2f}` (widths up to 99)",
+    "playground.lambda_params": "a hook lambda takes plain parameters, as in `lambda g: g * 2`",
+    "playground.hook_lambda": "register_hook takes a lambda here, for example `w.register_hook(lambda g: g * 2)`",
+    # What is allowed (the hints under a refusal)
+    "playground.allowed":
+        "The playground runs assignments, numbers, lists of numbers, + - * / // % ** @ and comparisons, "
+        "{functions}, `with no_grad():`, the methods and attributes of tensors and grad_fn nodes, print(), "
+        "`if`, lambdas as hooks, and `for i in range(n):`.",
+    "playground.offers": "In the playground, {parts}.",  # parts joined by "; "
+    "playground.offers.torch": "torch (or lab) offers {functions}",
+    "playground.offers.kind": lambda kind, members: f"{_article(kind)} {kind} offers {members}",
+    "playground.kind.tensor": "tensor",
+    "playground.kind.grad_fn node": "grad_fn node",
+    "playground.kind.hook handle": "hook handle",
+    "playground.kind.optimizer": "optimizer",
+    # Limits
+    "playground.limit.seconds": "the program ran for more than {limit:g} seconds; make the loops shorter",
+    "playground.limit.operations": "the program did more than {limit} operations on tensors; make it smaller",
+    "playground.limit.events": "the trace has more than {limit:,} events; make the program smaller",
+    "playground.limit.statements": "the program ran more than {limit:,} statements; make the loops shorter",
+    "playground.limit.printed": "the program printed more than {limit:,} characters; print less",
+    "playground.limit.hook_depth": "hooks ran inside hooks more than {limit} deep (does a hook call backward()?)",
+    "playground.limit.list_depth": "lists can be nested at most {limit} deep",
+    "playground.limit.numbers": "a tensor or list can hold at most {limit:,} numbers",
+    "playground.limit.dims": "tensors can have at most {limit} dimensions; {what} would have {n}",
+    "playground.limit.size": "tensors can hold at most {limit:,} numbers; {what} would have shape {shape}",
+    "playground.limit.matmul": "tensors can hold at most {limit:,} numbers; {a} @ {b} would have {size:,}",
+    "playground.limit.exponent": "exponents can be at most {limit:g} in size; this one is {exponent:g}",
+    "playground.what.this_tensor": "this tensor",
+    "playground.what.this_one": "this one",
+    "playground.what.broadcast": "{a} with {b}",
+    # At run time
+    "playground.run.node_unavailable": "{node} is not available in the playground",
+    "playground.run.assignment": "this assignment is not available in the playground",
+    "playground.run.cannot_set": "`.{name}` cannot be set on {value}",
+    "playground.run.ns_member": "`{module}.{name}` is not available in the playground; {module} offers {members}",
+    "playground.run.has_no_attr": "{value} has no `.{name}` in the playground.",
+    "playground.run.has_no_attr_did_you_mean": "{value} has no `.{name}` in the playground. Did you mean `.{suggestion}`?",
+    "playground.run.indexing": "indexing with [...] works on lists, tuples and tensors, not on {value}",
+    "playground.run.index_whole": "indexes must be whole numbers, as in `next_functions[0][0]`",
+    "playground.run.node_call": "a grad_fn node cannot be called in the playground; use backward() or autograd.grad() to run the backward pass",
+    "playground.run.not_callable": "{value} cannot be called in the playground",
+    "playground.run.arithmetic": "arithmetic works on numbers and tensors, not on {value}; wrap a list in tensor(...) first",
+    # Describing a value ("a tensor", "a list", ...)
+    "playground.value.kind": lambda kind: f"{_article(kind)} {kind}",
+    "playground.value.bool": "a bool",
+    "playground.value.number": "a number",
+    "playground.value.list": "a list",
+    "playground.value.tuple": "a tuple",
+    "playground.value.string": "a string",
+    "playground.value.dict": "a dict",
+    "playground.value.array": "a numpy array",
 }
