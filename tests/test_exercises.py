@@ -603,3 +603,25 @@ def test_every_lessons_and_playground_message_id_is_in_the_catalogue():
     assert not missing, missing
     for name in ex.EXERCISES:
         assert ex.EXERCISES[name].title and ex.EXERCISES[name].task
+
+
+def test_first_cell_skipped_in_a_fresh_kernel_gets_the_note(tmp_path):
+    """Item 11: with the first cell skipped, start_lesson() never ran; the startup file that Binder
+    installs catches it. A real IPython, a fresh profile: 'torch' gets the note, others do not."""
+    import os
+    import subprocess
+    pytest.importorskip("IPython")
+    from autograd_lab.lessons.order import install_startup
+    path = install_startup(tmp_path)
+    assert path.parent == tmp_path / "profile_default" / "startup"
+    env = dict(os.environ, IPYTHONDIR=str(tmp_path))
+
+    def ipython(cell):
+        code = f"from IPython import start_ipython; start_ipython(argv=['--no-banner', '-c', {cell!r}])"
+        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=120)
+        return out.stdout + out.stderr
+    first = ipython("x = torch.tensor(1.0)")
+    assert "NameError" in first and "first cell of an autograd_lab lesson" in first, first
+    assert "import autograd_lab as torch" in first
+    other = ipython("print(undefined_name)")
+    assert "NameError" in other and "first cell" not in other

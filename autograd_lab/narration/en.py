@@ -280,9 +280,9 @@ MESSAGES: dict = {
     "lessons.parity.row_differs": "differs",
     # Cells run out of order (plain text in an error output: quotes, not backticks)
     "lessons.order.first_cell":
-        "'{name}' is made by the first cell of this notebook ({line}), which has not run yet. Run it "
-        "first (click it and press Shift+Enter), or run the whole notebook from the top "
-        "(Run > Run All Cells).",
+        "'{name}' is made by the first cell of an autograd_lab lesson ({line}), which has not run in "
+        "this kernel yet. Run that cell first (click it and press Shift+Enter), or run the whole "
+        "notebook from the top (Run > Run All Cells).",
     "lessons.order.earlier_cell":
         "This cell uses '{name}', which an earlier cell of this notebook makes. Run the cells above "
         "this one first (Run > Run All Above Selected Cell), or the whole notebook from the top "
