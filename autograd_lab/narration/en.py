@@ -271,11 +271,8 @@ MESSAGES: dict = {
     "lessons.parity.skipped":
         "PyTorch is not installed here, so this comparison is skipped (the lesson lines ran in "
         "autograd_lab above). With `pip install torch` this cell shows both side by side.",
-    "lessons.parity.same": lambda n, version: (
-        f"All {n} printed lines are the same in autograd_lab and PyTorch {version}." if n != 1 else
-        f"The printed line is the same in autograd_lab and PyTorch {version}."),
-    "lessons.parity.differ": lambda bad, n, version: (
-        f"{bad} of {n} printed lines differ between autograd_lab and PyTorch {version}."),
+    "lessons.parity.same": "All {n} printed lines are the same in autograd_lab and PyTorch {version}.",
+    "lessons.parity.differ": "{bad} of {n} printed lines differ between autograd_lab and PyTorch {version}.",
     "lessons.parity.row_same": "same",
     "lessons.parity.row_differs": "differs",
     # Cells run out of order (plain text in an error output: quotes, not backticks)
