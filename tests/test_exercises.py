@@ -315,8 +315,7 @@ def test_predict_reveal_by_event():
         ex.event_index(t, "accumulate", "w", 3)
     player = FakePlayer()
     p = ex.Predict("?", answer=6, trace=t, player=player, reveal=("accumulate", "w", 2))
-    sender = ex.event_index(t, "node", "MulBackward0", 2)  # its edge into w's AccumulateGrad carries the answer
-    assert p.reveal == second and player.seeks == [sender - 1]
+    assert p.reveal == second and player.seeks == [second - 1], "MulBackward0 sends 3, not the answer 6"
     p.submit("6")
     assert player.seeks[-1] == second
     with pytest.raises(TypeError, match="trace=t"):
@@ -333,7 +332,7 @@ def test_predict_shows_a_player_of_the_trace_at_the_revealing_step():
     player = p.player
     assert "alab-player" in player._dom_classes and p.widget.children[-1] is player
     assert p.reveal == player.frame_of_event(ex.event_index(t, "accumulate", "w", 2))
-    assert player.index < player.frame_of_event(ex.event_index(t, "node", "MulBackward0", 2))
+    assert player.index == p.reveal - 1
     p.submit("6")
     assert player.index == p.reveal
 
@@ -463,8 +462,21 @@ def test_predict_player_waits_before_anything_shows_the_answer():
     shown = [step.text for step in state.graph.steps[:state.index + 1]]
     assert not any("6." in text and ("sends" in text or "w.grad" in text) for text in shown), shown[-1]
     assert "6." not in state.narration and "6." not in p.feedback
+    assert state.index < p.player.frame_of_event(ex.event_index(t, "node", "MulBackward0"))
     p.submit("6")
     assert state.index == p.reveal and "6." in state.narration
+
+
+def test_predict_of_which_node_runs_next_starts_at_the_step_the_question_names():
+    """A question that is not a number ("AddBackward0 has just run; which node runs next?"): the
+    player waits on the frame before the revealing step, where AddBackward0 has run (lesson 05)."""
+    pytest.importorskip("ipywidgets")
+    namespace = {"torch": torch}
+    with torch.trace() as t:
+        exec(PREAMBLE + "y = w * x\nz = y + b\nz.backward()\n", namespace)
+    p = ex.Predict("AddBackward0 has just run. Which node runs next?", answer="AccumulateGrad of b",
+                   choices=["MulBackward0", "AccumulateGrad of b"], trace=t, reveal=("accumulate", "b"))
+    assert p.player.index == p.reveal - 1 and "AddBackward0 runs" in p.player._state.narration
 
 
 def test_check_after_hint_gives_a_verdict_again():

@@ -34,6 +34,19 @@ def _fmt(x: float) -> str:
     return f"{x:g}"
 
 
+def _is_number(v) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool)
+
+
+def _same_number(value, answer) -> bool:
+    """Is ``value`` (a gradient as recorded: a number, a one-element array, or None) the answer?"""
+    try:
+        number = float(value) if _is_number(value) else float(value.item())
+    except (AttributeError, TypeError, ValueError):
+        return False
+    return math.isclose(number, float(answer), rel_tol=1e-6, abs_tol=1e-6)
+
+
 class Predict:
     """A predict-then-reveal question; ``submit(text)`` and ``give_up()`` return the feedback text.
 
@@ -45,8 +58,8 @@ class Predict:
     ``reveal``: the player frame that shows the answer, or an event of the trace as
     ``(kind, name, n)``, e.g. ``("accumulate", "w", 2)``: the second gradient added into w.grad
     (see ``event_index``). The player waits at ``before`` (a frame or an event; default: the
-    frame before the first step that shows the answer: for an ``accumulate`` event, the node
-    that sends the gradient to that AccumulateGrad) and moves to ``reveal`` once the answer is
+    frame before the first step that shows the answer: for a number added into a leaf, the node
+    that sends that number to the leaf's AccumulateGrad) and moves to ``reveal`` once the answer is
     right or given up. In a notebook the object shows as a widget::
 
         with lab.trace() as t:
@@ -98,17 +111,17 @@ class Predict:
         return finder(event) if finder is not None else event
 
     def _default_before(self, reveal, trace, player) -> int:
-        """The frame before the first step that shows the answer: the revealing event itself, or,
-        for a gradient accumulated into a leaf, the node that sent it there (its edge shows the value)."""
+        """The frame before the first step that shows the answer: the revealing step itself or, when
+        the answer is a gradient added into a leaf, the node that sends that very value to the
+        leaf's AccumulateGrad (the picture labels the edge with it)."""
         first = self.reveal
-        if isinstance(reveal, tuple) and trace is not None:
+        if isinstance(reveal, tuple) and trace is not None and _is_number(self.answer):
             index = event_index(trace, *reveal)
             event = trace.events[index]
             if event.kind == "accumulate":
-                senders = [e.index for e in trace.events[:index]
-                           if e.kind == "node" and event.node in (e.next or ())]
-                if senders:
-                    first = min(first, self._frame_of(senders[-1], player))
+                senders = [e for e in trace.events[:index] if e.kind == "node" and event.node in (e.next or ())]
+                if senders and any(_same_number(g, self.answer) for g in senders[-1].grad_inputs or ()):
+                    first = min(first, self._frame_of(senders[-1].index, player))
         return max(0, first - 1)
 
     # ----------------------------------------------------------------- the logic

@@ -126,7 +126,7 @@ def _what_is_allowed() -> str:
 def _offers(values: bool = True) -> str:
     """What the playground's torch offers (its functions), and with ``values`` what each kind of
     value offers: the hint under a refused name."""
-    functions = [f"{p}()" for p in _FUNCTIONS if p not in _CONTEXTS] + ["`with no_grad():`"] + list(_VALUES)
+    functions = [f"{p}()" for p in _FUNCTIONS] + list(_VALUES)
     parts = [say("playground.offers.torch", functions=join(functions))]
     for kind, rule in (_RULES.items() if values else ()):
         members = sorted(f"{m}()" for m in rule.methods) + sorted(rule.attributes)
