@@ -6,8 +6,9 @@ and the trace of what it did. It never raises (except KeyboardInterrupt). ``expl
 says what a common autograd error means; PyTorch's own message is matched, never rewritten.
 
     >>> run = run_answer(lambda: 1 / 0)
-    >>> explain_error(run)
-    'Your function raised ZeroDivisionError: division by zero'
+    >>> run.error
+    ZeroDivisionError('division by zero')
+    >>> explain_error(run)   # 'Your function raised ZeroDivisionError (line 1: ...): division by zero'
 """
 from __future__ import annotations
 
