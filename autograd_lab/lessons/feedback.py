@@ -53,7 +53,8 @@ class Feedback:
         return say("lessons.verdict.pass" if self.ok else "lessons.verdict.fail")
 
     def __str__(self) -> str:
-        text = ("✓ " if self.ok else "✗ ") + say("lessons.feedback.text", verdict=self.verdict, message=self.message)
+        sign = "✓ " if self.ok else "✗ "
+        text = sign + say("lessons.feedback.text", verdict=self.verdict, message=self.message)
         return text + ("\n" + say("lessons.feedback.hint", hint=self.hint) if self.hint else "")
 
     __repr__ = __str__
@@ -62,5 +63,6 @@ class Feedback:
         sign = "✓" if self.ok else "✗"
         body = f"{sign} <b>{html.escape(self.verdict)}:</b> {code_spans(self.message)}"
         if self.hint:
-            body += f"<div style='color:#444;margin-top:4px'>{code_spans(say('lessons.feedback.hint', hint=self.hint))}</div>"
+            hint = code_spans(say("lessons.feedback.hint", hint=self.hint))
+            body += f"<div style='color:#444;margin-top:4px'>{hint}</div>"
         return verdict_html(self.ok, body)
