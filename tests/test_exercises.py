@@ -72,7 +72,7 @@ WRONG = {
     ],
     "zero_between": [
         (PREAMBLE + "z = w * x + b\nz.backward()\nz = w * x + b\nz.backward()\nreturn b", "ADDED"),
-        (PREAMBLE + "z = w * x + b\nz.backward()\nreturn b", "1 time(s)"),
+        (PREAMBLE + "z = w * x + b\nz.backward()\nreturn b", "ran once"),
         (PREAMBLE + "z = w * x + b\nz.backward()\nz = w * x + b\nz.backward()\nb.grad = None\nreturn b",
          "b.grad is None"),
         (PREAMBLE + "z = w * x + b\nz.backward()\nb = torch.tensor(1.0, requires_grad=True)\n"
@@ -81,7 +81,7 @@ WRONG = {
     "second_backward": [
         (PREAMBLE + "z = w * x + b\nz.backward()\nz.backward()\nreturn w", "freed"),
         (PREAMBLE + "z = w * x + b\nz.backward()\nz = w * x + b\nz.backward()\nreturn w", "different tensors"),
-        (PREAMBLE + "z = w * x + b\nz.backward()\nreturn w", "1 time(s)"),
+        (PREAMBLE + "z = w * x + b\nz.backward()\nreturn w", "ran once"),
     ],
     "grad_without_storing": [
         (PREAMBLE + "y = w * x\nz = y * y + b\ny.retain_grad()\nz.backward()\nreturn y.grad", "retain_grad"),
@@ -102,7 +102,8 @@ WRONG = {
         ("return [3.0]", "1 loss"),
         ("return [1.0, float('nan')]", "nan"),
         ("return [1.0, 2.0]", "did not go down"),
-        ("return [torch.tensor(1.0), 'x']", "str"),
+        ("return [torch.tensor(1.0), 'x']", "tensors"),
+        ("return [1.0, 'x']", "str"),
     ],
 }
 
@@ -246,8 +247,18 @@ def test_hint_only_on_request_and_only_when_wrong():
 def test_feedback_shows_as_text_and_markdown():
     verdict = ex.Feedback(False, "nope", "try this")
     assert not verdict
-    assert str(verdict) == "✗ nope\nHint: try this"
-    assert verdict._repr_markdown_().startswith("❌ nope")
+    assert str(verdict) == "✗ Not yet: nope\nHint: try this"
+    assert str(ex.Feedback(True, "yes")) == "✓ Correct: yes"
+
+
+def test_verdicts_read_in_words_and_colour_without_an_emoji_font():
+    """Issue 10 item 7: no emoji carries meaning; the word and the colour say pass or fail."""
+    bad, good = ex.Feedback(False, "nope", "try `this`")._repr_html_(), ex.Feedback(True, "yes")._repr_html_()
+    for page in (bad, good):
+        assert not any(ch in page for ch in "✅❌💡")
+    assert "Not yet:" in bad and "#b42318" in bad and "alab-verdict-fail" in bad and "<code>this</code>" in bad
+    assert "Correct:" in good and "#1a7f37" in good and "alab-verdict-pass" in good
+    assert not hasattr(ex.Feedback, "_repr_markdown_"), "one rendering: HTML with words and colour"
 
 
 # --- Predict ------------------------------------------------------------------------------
@@ -304,7 +315,7 @@ def test_predict_reveal_by_event():
         ex.event_index(t, "accumulate", "w", 3)
     player = FakePlayer()
     p = ex.Predict("?", answer=6, trace=t, player=player, reveal=("accumulate", "w", 2))
-    assert p.reveal == second and player.seeks == [second - 1]
+    assert p.reveal == second and player.seeks == [second - 1], "MulBackward0 sends 3, not the answer 6"
     p.submit("6")
     assert player.seeks[-1] == second
     with pytest.raises(TypeError, match="trace=t"):
@@ -433,3 +444,196 @@ def test_importing_autograd_lab_does_not_import_the_exercises_or_widgets():
     code = "import sys, autograd_lab.lessons.exercises; print('ipywidgets' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+# --- issue 10: what a first-time student trips over ------------------------------------------
+
+HOOK_LESSON = PREAMBLE + "y = w * x\nh = y.register_hook(lambda g: g * 2)\nz = y + b\nz.backward()\n"
+
+
+def test_predict_player_waits_before_anything_shows_the_answer():
+    """Item 2: lesson 07's picture showed "6." on the edge into w's AccumulateGrad before the answer."""
+    pytest.importorskip("ipywidgets")
+    namespace = {"torch": torch}
+    with torch.trace() as t:
+        exec(HOOK_LESSON, namespace)
+    p = ex.Predict("What is w.grad?", answer=6, trace=t, reveal=("accumulate", "w"))
+    state = p.player._state
+    shown = [step.text for step in state.graph.steps[:state.index + 1]]
+    assert not any("6." in text and ("sends" in text or "w.grad" in text) for text in shown), shown[-1]
+    assert "6." not in state.narration and "6." not in p.feedback
+    assert state.index < p.player.frame_of_event(ex.event_index(t, "node", "MulBackward0"))
+    p.submit("6")
+    assert state.index == p.reveal and "6." in state.narration
+
+
+def test_predict_of_which_node_runs_next_starts_at_the_step_the_question_names():
+    """A question that is not a number ("AddBackward0 has just run; which node runs next?"): the
+    player waits on the frame before the revealing step, where AddBackward0 has run (lesson 05)."""
+    pytest.importorskip("ipywidgets")
+    namespace = {"torch": torch}
+    with torch.trace() as t:
+        exec(PREAMBLE + "y = w * x\nz = y + b\nz.backward()\n", namespace)
+    p = ex.Predict("AddBackward0 has just run. Which node runs next?", answer="AccumulateGrad of b",
+                   choices=["MulBackward0", "AccumulateGrad of b"], trace=t, reveal=("accumulate", "b"))
+    assert p.player.index == p.reveal - 1 and "AddBackward0 runs" in p.player._state.narration
+
+
+def test_check_after_hint_gives_a_verdict_again():
+    """Item 3: type 3, Enter (wrong), Hint, Check -> a verdict, every time."""
+    pytest.importorskip("ipywidgets")
+    p = ex.Predict("w.grad?", answer=6, hint="Two backward calls.")
+    text, check, hint_button, _ = p.widget.children[1].children
+    text.value = "3"
+    assert p.feedback.startswith("✗") and p.attempts == 1
+    hint_button.click()
+    assert p.feedback == "Hint: Two backward calls."
+    check.click()
+    assert p.feedback.startswith("✗ Not quite") and p.ok is False and p.attempts == 1
+    assert "alab-predict-verdict-fail" in p.widget.children[2].value
+    for _ in range(2):
+        check.click()
+        assert p.feedback.startswith("✗ Not quite")
+
+
+SGD_LOOP = """\
+xs = torch.tensor([0.0, 1.0, 2.0, 3.0])
+ys = 2 * xs + 1
+w = torch.tensor(0.0, requires_grad=True)
+b = torch.tensor(0.0, requires_grad=True)
+optimizer = torch.optim.SGD([w, b], lr=0.05)
+losses = []
+for step in range(300):
+{body}
+return losses
+"""
+
+
+def _sgd(*lines):
+    return answer_from(SGD_LOOP.format(body=textwrap.indent("\n".join(lines), "    ")))
+
+
+def test_train_with_sgd_zero_grad_after_step_passes():
+    verdict = ex.check("train_with_sgd", _sgd("loss = ((w * xs + b - ys) ** 2).mean()", "loss.backward()",
+                                              "optimizer.step()", "optimizer.zero_grad()", "losses.append(loss.item())"))
+    assert verdict.ok, verdict.message
+
+
+def test_train_with_sgd_zero_grad_between_backward_and_step_is_named():
+    """Item 6: it was told to "call backward() and then optimizer.step()", which it does. In PyTorch
+    2.13 this loop learns nothing (zero_grad sets .grad to None; step skips the parameters), so the
+    feedback names the real cause."""
+    verdict = ex.check("train_with_sgd", _sgd("loss = ((w * xs + b - ys) ** 2).mean()", "loss.backward()",
+                                              "optimizer.zero_grad()", "optimizer.step()", "losses.append(loss.item())"))
+    assert not verdict.ok
+    assert "between backward() and step()" in verdict.message
+    assert "Does every step call backward() and then optimizer.step()" not in verdict.message
+
+
+def test_train_with_sgd_same_loop_in_pytorch_learns_nothing():
+    real = require_torch()
+    xs = real.tensor([0.0, 1.0, 2.0, 3.0])
+    w, b = real.tensor(0.0, requires_grad=True), real.tensor(0.0, requires_grad=True)
+    optimizer = real.optim.SGD([w, b], lr=0.05)
+    for _ in range(20):
+        ((w * xs + b - (2 * xs + 1)) ** 2).mean().backward()
+        optimizer.zero_grad()
+        optimizer.step()
+    assert (w.item(), b.item()) == (0.0, 0.0)
+
+
+def test_train_with_sgd_tensors_in_the_list_fail():
+    """Item 6: `losses.append(loss)` passed although the task asks for numbers."""
+    verdict = ex.check("train_with_sgd", _sgd("optimizer.zero_grad()", "loss = ((w * xs + b - ys) ** 2).mean()",
+                                              "loss.backward()", "optimizer.step()", "losses.append(loss)"))
+    assert not verdict.ok and "loss.item()" in verdict.message and "tensors" in verdict.message
+
+
+def test_double_with_hook_grad_set_by_hand_is_told_what_it_did():
+    """Item 6: `w.grad = w.grad * 2` was told that "the formula or the number of backward calls changed"."""
+    verdict = ex.check("double_with_hook", answer_from(PREAMBLE + "y = w * x\nz = y + b\nz.backward()\n"
+                                                                  "w.grad = w.grad * 2\nreturn w"))
+    assert not verdict.ok
+    assert "backward() left 3" in verdict.message and "set afterwards" in verdict.message
+    assert "formula" not in verdict.message
+
+
+def test_no_grad_feedback_says_grad_mode_was_off():
+    """Item 14: under no_grad, w requires grad; the reason is that grad mode is off."""
+    verdict = ex.check("make_leaf", answer_from(
+        "w = torch.tensor(2.0, requires_grad=True)\nwith torch.no_grad():\n    z = w * 3\nz.backward()\nreturn w"))
+    assert "grad mode was off" in verdict.message and "nothing it was computed from" not in verdict.message
+    plain = ex.check("make_leaf", answer_from("z = torch.tensor(3.0)\nz.backward()\nreturn z"))
+    assert "nothing it was computed from has requires_grad=True" in plain.message
+
+
+def test_unused_input_feedback_matches_pytorch_message():
+    """Item 14: the feedback keyed to "One of the differentiated Tensors appears to not have been used"
+    never matched PyTorch 2.13's "The differentiated Tensor at index 1 appears to not have been used"."""
+    real = require_torch()
+    w, x = real.tensor(2.0, requires_grad=True), real.tensor(3.0, requires_grad=True)
+    with pytest.raises(RuntimeError) as info:
+        real.autograd.grad(w * 2, [w, x])
+    message = str(info.value)
+    run = ex.Run(error=RuntimeError(message))
+    assert "was not used to compute the output" in ex.explain_error(run)
+
+
+def test_first_cell_skipped_gets_its_own_note_without_backticks():
+    """Item 11: `name 'torch' is not defined` means the first cell did not run; plain text, no backticks."""
+    shown = []
+
+    class Shell:
+        def _showtraceback(self, etype, value, stb):
+            shown.append(stb)
+    for name in ("torch", "lab", "w"):
+        ex._name_error_handler(Shell(), NameError, NameError(f"name '{name}' is not defined", name=name), None)
+    (torch_note, lab_note, w_note) = [stb[1] for stb in shown]
+    assert "first cell" in torch_note and "import autograd_lab as torch" in torch_note
+    assert "import autograd_lab as lab" in lab_note
+    assert "Run All Above Selected Cell" in w_note
+    assert not any("`" in line for stb in shown for line in stb)
+
+
+# --- the catalogue: every message the lessons and the playground name exists ---------------
+
+def test_every_lessons_and_playground_message_id_is_in_the_catalogue():
+    import re as _re
+
+    from autograd_lab.narration import en
+    from autograd_lab.playground import _RULES
+    from autograd_lab.playground.check import _CONSTRUCTS
+    package = ROOT / "autograd_lab"
+    used = set()
+    for path in list((package / "lessons").glob("*.py")) + list((package / "playground").glob("*.py")):
+        used |= set(_re.findall(r"""["']((?:lessons|playground)\.[a-z_]+(?:\.[A-Za-z_ ]+)*)["']""", path.read_text()))
+    used |= {f"lessons.{name}.{part}" for name in ex.EXERCISES for part in ("title", "task", "hint", "returns")}
+    used |= {f"playground.construct.{kind}" for kind in _CONSTRUCTS}
+    used |= {f"playground.kind.{kind}" for kind in _RULES}
+    assert len(used) > 150
+    missing = sorted(used - set(en.MESSAGES))
+    assert not missing, missing
+    for name in ex.EXERCISES:
+        assert ex.EXERCISES[name].title and ex.EXERCISES[name].task
+
+
+def test_first_cell_skipped_in_a_fresh_kernel_gets_the_note(tmp_path):
+    """Item 11: with the first cell skipped, start_lesson() never ran; the startup file that Binder
+    installs catches it. A real IPython, a fresh profile: 'torch' gets the note, others do not."""
+    import os
+    import subprocess
+    pytest.importorskip("IPython")
+    from autograd_lab.lessons.order import install_startup
+    path = install_startup(tmp_path)
+    assert path.parent == tmp_path / "profile_default" / "startup"
+    env = dict(os.environ, IPYTHONDIR=str(tmp_path))
+
+    def ipython(cell):
+        code = f"from IPython import start_ipython; start_ipython(argv=['--no-banner', '-c', {cell!r}])"
+        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=120)
+        return out.stdout + out.stderr
+    first = ipython("x = torch.tensor(1.0)")
+    assert "NameError" in first and "first cell of an autograd_lab lesson" in first, first
+    assert "import autograd_lab as torch" in first
+    other = ipython("print(undefined_name)")
+    assert "NameError" in other and "first cell" not in other

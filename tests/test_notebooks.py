@@ -216,7 +216,8 @@ def test_a_cell_run_too_early_says_what_to_run_first(tmp_path):
     (error,) = [o for o in nb.cells[1].outputs if o.output_type == "error"]
     assert error.ename == "NameError"
     text = "\n".join(error.traceback)
-    assert "Run All Above Selected Cell" in text and "`w`" in text
+    assert "Run All Above Selected Cell" in text and "'w'" in text
+    assert "`" not in text, "plain text in an error output: quotes, not Markdown backticks (issue 10 item 11)"
     assert len(error.traceback) <= 3, "a short explanation, not a traceback"
 
 

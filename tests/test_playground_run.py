@@ -432,3 +432,41 @@ def test_example_prints_what_pytorch_prints(name):
     with contextlib.redirect_stdout(out), contextlib.suppress(RuntimeError):
         exec(EXAMPLES[name], namespace)
     assert run(EXAMPLES[name]).printed == out.getvalue().splitlines()
+
+
+# --- issue 10 item 10: refusals a student can act on ---------------------------------------
+
+def _refusal(source: str) -> RejectedCode:
+    with pytest.raises(RejectedCode) as info:
+        run(source)
+    return info.value
+
+
+@pytest.mark.parametrize("call", ["torch.sin(x)", "torch.randn(3)", "lab.sin(x)"])
+def test_unknown_module_function_lists_the_module_functions(call):
+    e = _refusal(f"x = tensor(1.0)\ny = {call}")
+    module, name = call.split("(")[0].split(".")
+    assert e.reason == f"`{module}.{name}` is not available in the playground."
+    assert "tensor(), zeros(), ones()" in e.hint and "optim.SGD()" in e.hint
+    assert "a optimizer" not in str(e)
+
+
+def test_unknown_attribute_hint_lists_functions_and_values_with_correct_grammar():
+    e = _refusal("w = tensor(1.0)\nw.foo()")
+    assert "torch (or lab) offers tensor()" in e.hint
+    assert "an optimizer offers step() and zero_grad()" in e.hint and "a optimizer" not in e.hint
+    assert "a tensor offers" in e.hint and "a hook handle offers remove()" in e.hint
+
+
+@pytest.mark.parametrize("source,suggestion", [
+    ("w = tensor(1.0, requires_grad=True)\nprint(w.grd)", "Did you mean `.grad`?"),
+    ("w = tensor(1.0, requires_grad=True)\nw.bakward()", "Did you mean `.backward`?"),
+    ("x = torch.tensr(1.0)", "Did you mean `torch.tensor`?"),
+    ("loss = tensor(1.0)\nprint(los)", "Did you mean `loss`?"),
+])
+def test_misspelt_names_get_did_you_mean(source, suggestion):
+    assert suggestion in _refusal(source).reason
+
+
+def test_no_did_you_mean_for_names_far_from_any():
+    assert "Did you mean" not in _refusal("w = tensor(1.0)\nw.foo()").reason

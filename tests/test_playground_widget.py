@@ -120,3 +120,28 @@ def test_with_the_real_player():
 
 def test_playground_is_exported_lazily():
     assert lab.Playground is Playground
+
+
+# --- issue 10 item 10 ---------------------------------------------------------------------
+
+def test_output_printed_before_an_error_shows_above_it(pg):
+    pg.source = "w = tensor(2.0)\nprint('before')\nw.backward()"
+    pg._run.click()
+    children = list(pg._output.children)
+    assert children.index(pg._printed) < children.index(pg._message)
+    assert "before" in pg._printed.value and "does not require grad" in pg._message.value
+
+
+def test_non_scalar_backward_gets_pytorchs_message_and_a_hint(pg):
+    pg.source = "w = tensor([1.0, 2.0], requires_grad=True)\ny = w * 2\ny.backward()"
+    pg._run.click()
+    text = pg._message.value
+    assert "RuntimeError: grad can be implicitly created only for scalar outputs" in text
+    assert "<code>.sum()</code>" in text and "gradient=" in text
+
+
+def test_the_hint_for_non_scalar_backward_works_in_the_playground():
+    """Both fixes the hint suggests run in the playground and give w.grad = [2., 2.]."""
+    for fix in ("y.sum().backward()", "y.backward(gradient=ones_like(y))"):
+        t = lab.playground.run(f"w = tensor([1.0, 2.0], requires_grad=True)\ny = w * 2\n{fix}\nprint(w.grad)")
+        assert t.printed == ["tensor([2., 2.])"]

@@ -58,6 +58,21 @@ def _node_runs(name, grad, sends):
     return (f"{name} runs: it receives {grad} and " + (f"sends {sends}." if sends else "has nothing to send further."))
 
 
+def _count(n: int, one: str, many: str) -> str:
+    """'1 loss', '2 losses'."""
+    return f"{n} {one if n == 1 else many}"
+
+
+def _article(noun: str) -> str:
+    """'a tensor', 'an optimizer'."""
+    return "an" if noun[:1].lower() in "aeiou" else "a"
+
+
+def _times(n: int) -> str:
+    """'once', 'twice', '3 times'."""
+    return {0: "0 times", 1: "once", 2: "twice"}.get(n, f"{n} times")
+
+
 MESSAGES: dict = {
     # -- player: controls, labels, notices ------------------------------------------------
     # controls (widget and static page)
@@ -226,6 +241,406 @@ MESSAGES: dict = {
     "step.other": "{kind} event.",
 
     # -- lessons: Predict, exercises, the parity cell -------------------------------------
+    # Feedback chrome. A verdict is carried by words and colour; the sign only decorates.
+    "lessons.verdict.pass": "Correct",
+    "lessons.verdict.fail": "Not yet",
+    "lessons.feedback.text": "{verdict}: {message}",
+    "lessons.feedback.hint": "Hint: {hint}",
+    # Errors of an answer. PyTorch's message is matched, and said in the lessons' words.
+    "lessons.where.line": "line {line}",
+    "lessons.where.line_code": "line {line}: `{code}`",
+    "lessons.raised": "Your function raised {error}: {meaning}",
+    "lessons.raised_at": "Your function raised {error} ({where}): {meaning}",
+    "lessons.error.name": "`{name}` is not defined. Create it inside your function (or check the spelling).",
+    "lessons.error.second_backward":
+        "the first backward() freed the values a node of this graph had saved, so a second backward() "
+        "through that node cannot run (lesson 06).",
+    "lessons.error.no_grad_fn":
+        "backward() was called on a tensor no gradient can flow from: nothing it was computed from "
+        "has requires_grad=True (lesson 01).",
+    "lessons.error.no_grad_fn_grad_mode":
+        "backward() was called on a tensor that has no grad_fn: it was computed while grad mode was "
+        "off (inside `with torch.no_grad():`), so autograd recorded no graph for it, although its "
+        "inputs require grad (lesson 01).",
+    "lessons.error.not_scalar":
+        "backward() without an argument needs a single number to start from; this tensor holds "
+        "several (reduce it with .sum() or .mean() first).",
+    "lessons.error.input_no_grad": "autograd.grad(outputs, inputs): every input must require grad (lesson 07).",
+    "lessons.error.unused_input":
+        "one of the inputs given to autograd.grad was not used to compute the output (pass "
+        "allow_unused=True to get None for it instead).",
+    "lessons.error.leaf_inplace": "a leaf that requires grad was changed in place; optimizers do that under no_grad().",
+    "lessons.error.hook_no_grad": "a hook can only go on a tensor that requires grad (or is computed from one).",
+    "lessons.error.none":
+        "something was None where a tensor was expected. A .grad is None until a backward() "
+        "reaches that tensor, and again after zero_grad() or `.grad = None`.",
+    # What an answer returned.
+    "lessons.describe.ellipsis": "`...`, the placeholder (replace it with your answer)",
+    "lessons.describe.real_torch":
+        "a real PyTorch tensor; these checkers read autograd_lab tensors, so keep "
+        "`import autograd_lab as torch` at the top of the notebook",
+    "lessons.what.the_tensor": "the tensor",
+    "lessons.what.dz_dy": "the gradient dz/dy",
+    "lessons.returned.ellipsis": "Your function still returns `...`, the placeholder: write your answer and return {what}.",
+    "lessons.returned.none": "Your function returned None. End it with `return {what}` (it should return {what}, a tensor).",
+    "lessons.returned.other": "Your function returned {value}; it should return {what}, a tensor.",
+    # check() and hint()
+    "lessons.check.unknown": "There is no exercise called {name}; the exercises are: {names}.",
+    "lessons.check.no_such": "There is no exercise called {name}.",
+    "lessons.check.not_callable":
+        "check() needs your function itself: `check({name}, answer)` with no parentheses after "
+        "`answer` (you passed {value}).",
+    "lessons.check.timeout":
+        "Your function was still running after {seconds} s, so it was stopped. Is there a loop that "
+        "never ends (a `while` whose condition stays true)?",
+    "lessons.check.unreadable":
+        "Your function returned {value}, which this exercise cannot read ({error}); it should return {returns}.",
+    # Exercise make_leaf (lesson 01)
+    "lessons.make_leaf.title": "A leaf that requires grad",
+    "lessons.make_leaf.task":
+        "`data = torch.tensor([1.0, 2.0, 3.0])` was made without requires_grad. Without typing "
+        "requires_grad=True in torch.tensor(...), return a tensor holding the same numbers that is a "
+        "leaf AND requires grad.",
+    "lessons.make_leaf.hint":
+        "Lesson 01: a tensor has a method that switches requires_grad on in place (its name ends with "
+        "an underscore), and it works while the tensor is still a leaf.",
+    "lessons.make_leaf.returns": "a tensor",
+    "lessons.make_leaf.numbers": "Your tensor holds {numbers}, not the numbers of `data` [1.0, 2.0, 3.0].",
+    "lessons.make_leaf.not_leaf":
+        "Your tensor has grad_fn={node}: it is the result of an operation, so it is not a leaf. "
+        "Switch gradients on for a tensor that was never computed from anything.",
+    "lessons.make_leaf.no_grad":
+        "Your tensor is a leaf, but v.requires_grad is False: autograd would not compute a gradient for it.",
+    "lessons.make_leaf.at_creation":
+        "That works, but requires_grad=True was passed when the tensor was made; the exercise asks "
+        "you to switch it on afterwards.",
+    "lessons.make_leaf.ok": "A leaf (grad_fn is None) that requires grad: backward() will fill its .grad.",
+    # Exercise zero_between (lesson 05)
+    "lessons.zero_between.title": "One backward's worth of gradient",
+    "lessons.zero_between.task":
+        "Run the forward and backward twice on the same w and b, and make b.grad equal 1 (not 2) "
+        "after the second backward. Return b.",
+    "lessons.zero_between.hint":
+        "Lesson 05: AccumulateGrad ADDS into b.grad. Something has to happen to b.grad between the two "
+        "backward() calls, the way every training step starts.",
+    "lessons.zero_between.returns": "b",
+    "lessons.zero_between.too_few": lambda n: (
+        f"backward() ran {_times(n)}; the exercise needs two backward calls, so that the second one "
+        "would accumulate onto the first."),
+    "lessons.zero_between.not_leaf": "The b you returned is not a leaf that requires grad, so it gets no .grad.",
+    "lessons.zero_between.none":
+        "b.grad is None: its gradient was cleared after the last backward() (or no backward reached "
+        "it). Clear it *between* the two calls.",
+    "lessons.zero_between.new_b": lambda grad, n: (
+        f"b.grad is {grad}, but only {_count(n, 'backward', 'backwards')} reached this b: a new b was "
+        "made in between (or a backward skipped it). Keep the same b and clear its gradient between the calls."),
+    "lessons.zero_between.added":
+        "b.grad is {grad}: the second backward ADDED its {added} to the {before} the first one left "
+        "(that is AccumulateGrad's job). Clear b.grad between the two calls.",
+    "lessons.zero_between.wrong": "b.grad is {grad}, not 1. With z = w * x + b, one backward gives b a gradient of 1.",
+    "lessons.zero_between.ok":
+        "b.grad is 1: the gradient was cleared between the steps, so it holds one backward's worth, "
+        "as in every training loop.",
+    # Exercise second_backward (lesson 06)
+    "lessons.second_backward.title": "Backward twice through one graph",
+    "lessons.second_backward.task":
+        "Build z = w * x + b once, then call z.backward() twice on that same z (no new forward in "
+        "between) without an error. Return w: its .grad should then be 6.",
+    "lessons.second_backward.hint":
+        "Lesson 06: backward() frees the values the graph's nodes saved (MulBackward0 saved x), unless "
+        "the first call is told to keep them. Look at the arguments of backward().",
+    "lessons.second_backward.returns": "w",
+    "lessons.second_backward.freed":
+        "the first backward() freed the graph's saved values (MulBackward0 saved x to compute w's "
+        "gradient), so the second cannot run. The first call has to keep them.",
+    "lessons.second_backward.too_few": lambda n: (
+        f"backward() ran {_times(n)}; the exercise needs two calls on the same z."),
+    "lessons.second_backward.different":
+        "The two backward() calls started from different tensors: a new z was built in between. "
+        "Call backward() twice on the same z.",
+    "lessons.second_backward.wrong":
+        "Both calls ran, but w.grad is {grad}, not 6 = 3 + 3. Was it cleared, or did you return another w?",
+    "lessons.second_backward.ok":
+        "Two backward passes through one graph: the first kept the saved values, and w.grad "
+        "accumulated 3 + 3 = 6.",
+    # Exercise grad_without_storing (lesson 07)
+    "lessons.grad_without_storing.title": "The gradient of y, not stored in y.grad",
+    "lessons.grad_without_storing.task":
+        "With y = w * x and z = y * y + b (w=2, x=3, b=1), get dz/dy without storing it in y.grad, "
+        "and return it.",
+    "lessons.grad_without_storing.hint":
+        "Lesson 07: one function of torch.autograd returns gradients instead of putting them in .grad. "
+        "Tell it the output and the tensor you want the gradient for.",
+    "lessons.grad_without_storing.returns": "the gradient",
+    "lessons.grad_without_storing.tuple_of_one":
+        "You returned a tuple holding one tensor. autograd.grad returns one gradient per input, in a "
+        "tuple: return the gradient itself.",
+    "lessons.grad_without_storing.tuple": "You returned a tuple of {n} items; return one gradient (a tensor).",
+    "lessons.grad_without_storing.not_a_number": "Your gradient is {value}; dz/dy is a single number here.",
+    "lessons.grad_without_storing.dz_dw":
+        "36 is dz/dw (= 2*y*x): the gradient for the leaf w. The exercise asks for the gradient with respect to y.",
+    "lessons.grad_without_storing.dz_db": "1 is dz/db, or the gradient z starts with. dz/dy is the gradient that reaches y.",
+    "lessons.grad_without_storing.wrong": "Your gradient is {value}. With z = y * y + b and y = 6, dz/dy = 2 * y.",
+    "lessons.grad_without_storing.retain_grad":
+        "12 is right, but retain_grad() stored it in y.grad. Get it without storing anything in y.grad.",
+    "lessons.grad_without_storing.ok_grad": "12 = 2 * y, returned by autograd.grad; y.grad stays None.",
+    "lessons.grad_without_storing.ok_hook": "12 = 2 * y, read by a hook on the way past y, with y.grad left empty.",
+    # Exercise double_with_hook (lesson 07)
+    "lessons.double_with_hook.title": "A hook that doubles a gradient",
+    "lessons.double_with_hook.task":
+        "With y = w * x and z = y + b (w=2, x=3, b=1), register a hook on y so that the gradient "
+        "flowing back through y is doubled: after z.backward(), w.grad is 6 instead of 3. "
+        "Do not change the formulas. Return w.",
+    "lessons.double_with_hook.hint":
+        "Lesson 07: y.register_hook(fn) calls fn with the gradient arriving at y; whatever fn "
+        "returns (if not None) travels on instead.",
+    "lessons.double_with_hook.returns": "w",
+    "lessons.double_with_hook.none": "w.grad is None: no backward() reached w.",
+    "lessons.double_with_hook.set_by_hand":
+        "w.grad is {grad}, but backward() left {left} in it: w.grad was set afterwards, by your own "
+        "code. The exercise asks for a hook on y that doubles the gradient while backward() runs.",
+    "lessons.double_with_hook.six_without_hook":
+        "w.grad is 6, but no hook ran: the formula or the number of backward calls changed instead. "
+        "Leave them, and let a hook on y do it.",
+    "lessons.double_with_hook.no_hook":
+        "w.grad is {grad} and no hook ran during backward(). Register the hook on y before calling z.backward().",
+    "lessons.double_with_hook.on_leaf":
+        "Your hook is on a leaf (w or b), not on y. Put it on y, the tensor in the middle, so the "
+        "gradient *flowing through* y changes.",
+    "lessons.double_with_hook.unchanged":
+        "Your hook on y ran, but the gradient went on unchanged (w.grad is 3): a hook changes the "
+        "gradient only by returning a new one.",
+    "lessons.double_with_hook.wrong":
+        "Your hook on y ran, and w.grad is {grad}, not 6: it should double the gradient it receives.",
+    "lessons.double_with_hook.ok": "The hook on y doubled the gradient on its way back, so w.grad = 2 * x = 6.",
+    # Exercise train_with_sgd (lesson 08)
+    "lessons.train_with_sgd.title": "A training loop that learns",
+    "lessons.train_with_sgd.task":
+        "Fit w and b so that w * x + b matches the data (made with y = 2x + 1) using optim.SGD: "
+        "complete the loop so the loss goes down, and return the list of losses (numbers, one per step).",
+    "lessons.train_with_sgd.hint":
+        "Lesson 08: a step is zero the gradients, compute the loss, backward(), optimizer.step(). "
+        "Use loss.item() to get a plain number.",
+    "lessons.train_with_sgd.returns": "a list of numbers",
+    "lessons.train_with_sgd.not_a_list":
+        "Your function returned {value}; it should return the list of losses, one number per step.",
+    "lessons.train_with_sgd.too_short": lambda n: (
+        f"Your list has {_count(n, 'loss', 'losses')}; record the loss at every step."),
+    "lessons.train_with_sgd.tensors":
+        "Your list holds tensors ({value}), not numbers: store loss.item(), a plain Python number. "
+        "(A loss tensor also keeps its whole graph alive.)",
+    "lessons.train_with_sgd.not_numbers": "Your list holds {value}; store plain numbers (loss.item()).",
+    "lessons.train_with_sgd.not_finite":
+        "The loss became inf or nan: the steps overshoot. Check the zeroing first, then the learning rate.",
+    "lessons.train_with_sgd.never_cleared":
+        "The gradients were never cleared: each of the {n} steps added its gradient to all the earlier "
+        "ones, and the loss went from {first} to {last}. Clear them at every step.",
+    "lessons.train_with_sgd.cleared_before_step":
+        "The loss did not go down ({first} -> {last}): the gradients were cleared after backward() and "
+        "before optimizer.step() used them, so step() found no gradient and changed nothing. Clear them "
+        "at the start of a step (or after step()), not between backward() and step().",
+    "lessons.train_with_sgd.cleared_sometimes": lambda zeros, n: (
+        f"The gradients were cleared {_times(zeros)} in {n} steps; clear them at every step."),
+    "lessons.train_with_sgd.no_step":
+        "The loss did not go down ({first} -> {last}) and no parameter changed: call optimizer.step() "
+        "after backward() at every step.",
+    "lessons.train_with_sgd.flat":
+        "The loss did not go down ({first} -> {last}). Check the learning rate, and that the loss is "
+        "computed from the parameters the optimizer holds.",
+    "lessons.train_with_sgd.more_steps":
+        "The loss goes down ({first} -> {last}) but stays above 0.05: train for more steps.",
+    "lessons.train_with_sgd.ok": "The loss fell from {first} to {last} in {n} steps.",
+    # Predict: chrome, verdicts, hints
+    "lessons.predict.label": "Predict:",
+    "lessons.predict.placeholder": "your prediction",
+    "lessons.predict.choose": "choose...",
+    "lessons.predict.check": "Check",
+    "lessons.predict.hint_button": "Hint",
+    "lessons.predict.show": "Show me",
+    "lessons.predict.type_choice": "Pick one of the choices.",
+    "lessons.predict.type_yes_no": "Answer yes or no.",
+    "lessons.predict.type_number": "Type one number, like 3 or 6.0.",
+    "lessons.predict.type_name": "Type a name, like MulBackward0.",
+    "lessons.predict.empty": "Type your prediction first. {what}",
+    "lessons.predict.unreadable": "I cannot read {text} as an answer. {what}",
+    "lessons.predict.right": "Right! {explain}",
+    "lessons.predict.wrong": "Not quite. {specific} {more}",
+    "lessons.predict.try_again": "Try again.",
+    "lessons.predict.try_more": "Try again, ask for a hint, or click Show me.",
+    "lessons.predict.after_yes": "✓ Yes. {explain}",
+    "lessons.predict.after_shown": "The answer was shown above. {explain}",
+    "lessons.predict.shown": "The answer: {answer}. {explain}",
+    "lessons.predict.answer_raises": "yes, it raises",
+    "lessons.predict.answer_runs": "no, it runs",
+    "lessons.predict.hint": "Hint: {hint}",
+    "lessons.predict.no_hint": "No hint for this one: look at the player's current frame.",
+    "lessons.predict.needs_trace": "reveal=(kind, name, n) names an event of a trace: pass it, Predict(..., trace=t)",
+    "lessons.predict.no_event": lambda seen, kind, name, nth: (
+        f"the trace has {seen} {kind} event" + (f" about {name!r}" if name else "") + f"(s), not {nth}"),
+    # The parity cell
+    "lessons.parity.skipped":
+        "PyTorch is not installed here, so this comparison is skipped (the lesson lines ran in "
+        "autograd_lab above). With `pip install torch` this cell shows both side by side.",
+    "lessons.parity.same": "All {n} printed lines are the same in autograd_lab and PyTorch {version}.",
+    "lessons.parity.differ": "{bad} of {n} printed lines differ between autograd_lab and PyTorch {version}.",
+    "lessons.parity.row_same": "same",
+    "lessons.parity.row_differs": "differs",
+    # Cells run out of order (plain text in an error output: quotes, not backticks)
+    "lessons.order.first_cell":
+        "'{name}' is made by the first cell of an autograd_lab lesson ({line}), which has not run in "
+        "this kernel yet. Run that cell first (click it and press Shift+Enter), or run the whole "
+        "notebook from the top (Run > Run All Cells).",
+    "lessons.order.earlier_cell":
+        "This cell uses '{name}', which an earlier cell of this notebook makes. Run the cells above "
+        "this one first (Run > Run All Above Selected Cell), or the whole notebook from the top "
+        "(Run > Run All Cells). If no earlier cell makes '{name}', check the spelling.",
+
 
     # -- playground -----------------------------------------------------------------------
+    # The widget
+    "playground.run": "Run",
+    "playground.examples": "Load an example...",
+    "playground.line": "line {line}",
+    "playground.rejected_at": "line {line}: {message}",
+    "playground.no_player": "The player could not be loaded ({error}); the program recorded {n} events.",
+    "playground.error_hint.not_scalar":
+        "backward() starts from one number, and this tensor holds several: call `.sum()` first, as in "
+        "`y.sum().backward()`, or pass the gradient to start from, as in "
+        "`y.backward(gradient=ones_like(y))`.",
+    # Reading the program
+    "playground.not_str": "run() takes the program as a str, not {type}",
+    "playground.too_long": "the program is {n:,} characters long; the playground runs programs of at most {limit:,} characters",
+    "playground.syntax": "Python cannot read this: {msg}",
+    "playground.unreadable": "Python cannot read this program ({error})",
+    "playground.nested": "this is nested more than {limit} levels deep; split it into several lines",
+    # What is not available ("{what} is not available in the playground.")
+    "playground.unavailable": "{what} is not available in the playground.",
+    "playground.construct.Import": "`import`",
+    "playground.construct.ImportFrom": "`from ... import`",
+    "playground.construct.FunctionDef": "defining a function with `def`",
+    "playground.construct.AsyncFunctionDef": "defining a function",
+    "playground.construct.ClassDef": "defining a class",
+    "playground.construct.While": "a `while` loop",
+    "playground.construct.Try": "`try`",
+    "playground.construct.TryStar": "`try`",
+    "playground.construct.Raise": "`raise`",
+    "playground.construct.Assert": "`assert`",
+    "playground.construct.Delete": "`del`",
+    "playground.construct.Global": "`global`",
+    "playground.construct.Nonlocal": "`nonlocal`",
+    "playground.construct.Return": "`return`",
+    "playground.construct.Break": "`break`",
+    "playground.construct.Continue": "`continue`",
+    "playground.construct.AsyncFor": "`async for`",
+    "playground.construct.AsyncWith": "`async with`",
+    "playground.construct.Match": "`match`",
+    "playground.construct.AnnAssign": "an annotated assignment",
+    "playground.construct.ListComp": "a list comprehension",
+    "playground.construct.SetComp": "a set comprehension",
+    "playground.construct.DictComp": "a dict comprehension",
+    "playground.construct.GeneratorExp": "a generator expression",
+    "playground.construct.Dict": "a dictionary",
+    "playground.construct.Set": "a set",
+    "playground.construct.Starred": "`*` unpacking",
+    "playground.construct.NamedExpr": "`:=`",
+    "playground.construct.IfExp": "a `... if ... else ...` expression",
+    "playground.construct.Yield": "`yield`",
+    "playground.construct.YieldFrom": "`yield from`",
+    "playground.construct.Await": "`await`",
+    "playground.construct.Slice": "a slice like `a[1:3]`",
+    "playground.construct.Lambda": "a lambda outside register_hook()",
+    "playground.construct.JoinedStr": "an f-string outside print()",
+    "playground.construct.other": "`{name}`",
+    "playground.construct.item_assign": "assigning to an item (`a[0] = ...`)",
+    "playground.construct.for_else": "`for ... else`",
+    "playground.construct.kwargs": "`**` unpacking",
+    "playground.construct.value": "the value `{value}`",
+    # Names
+    "playground.name.private_bind":
+        "`{name}`: names starting with an underscore are private in the playground; choose a name like `w` or `loss`",
+    "playground.name.ascii": "`{name}`: use plain ASCII letters, digits and _ for names",
+    "playground.name.toolbox": "`{name}` is part of the playground's toolbox and cannot be replaced; choose another name",
+    "playground.name.toolbox_attr": "`{name}` is part of the playground's toolbox and cannot be changed",
+    "playground.name.dunder": "`{name}`: names with double underscores are Python internals, not available in the playground.",
+    "playground.name.private": "`{name}`: names starting with an underscore are private, not available in the playground",
+    "playground.name.not_defined": "`{name}` is not defined: assign it first, as in `{name} = tensor(1.0)`.",
+    "playground.name.did_you_mean": "`{name}` is not defined. Did you mean `{suggestion}`?",
+    "playground.attr.dunder": "`.{name}`: names with double underscores are Python internals, not available in the playground.",
+    "playground.attr.private": "`.{name}`: names starting with an underscore are private; the only ones available are grad_fn's `_saved_*` attributes",
+    "playground.attr.unavailable": "`.{name}` is not available in the playground.",
+    "playground.attr.did_you_mean": "`.{name}` is not available in the playground. Did you mean `.{suggestion}`?",
+    "playground.module.unavailable": "`{module}.{name}` is not available in the playground.",
+    "playground.module.did_you_mean": "`{module}.{name}` is not available in the playground. Did you mean `{module}.{suggestion}`?",
+    "playground.attr.not_settable": "`.{name}` cannot be assigned in the playground; you can set {settable} on a tensor",
+    "playground.kw.private": "`{name}=`: names starting with an underscore are private",
+    # Statements and expressions
+    "playground.string_statement": "strings can only be printed, as in `print(\"text\")`",
+    "playground.string_value": "strings can only be printed, as in `print(\"loss\", loss)`",
+    "playground.import_lab":
+        "`import` is not available in the playground, and not needed: `torch` and `lab` are already there "
+        "(torch.tensor(...), lab.zeros(...)), and so are tensor, zeros, ones, autograd, optim and no_grad.",
+    "playground.unpack_names": "unpack into plain names, as in `a, b = ...`",
+    "playground.for_range": "`for` loops run over range(), as in `for i in range(10):`",
+    "playground.loop_var": "the loop variable must be a plain name, as in `for i in range(10):`",
+    "playground.loop_too_long": "this loop has {steps:,} steps; a loop in the playground can have at most {limit}",
+    "playground.with_only": "`with` works only as `with no_grad():` or `with enable_grad():`",
+    "playground.operator":
+        "the `{op}` operator is not available in the playground; you can use + - * / // % ** @, comparisons, and, or, not",
+    "playground.number_size": "numbers in the playground are at most {limit:.0e} in size",
+    "playground.number_larger": "numbers in the playground are at most {limit:.0e} in size; this one is larger",
+    "playground.print_call": "print can only be called, as in `print(w.grad)`",
+    "playground.range_for": "range() works only in `for i in range(n):`",
+    "playground.print_args": "print() takes values, and sep=\"...\" or end=\"...\" with a plain string; nothing else",
+    "playground.fstring_format": "in f-strings, use simple formats like `{loss:.3f}` or `{x:8.2f}` (widths up to 99)",
+    "playground.lambda_params": "a hook lambda takes plain parameters, as in `lambda g: g * 2`",
+    "playground.hook_lambda": "register_hook takes a lambda here, for example `w.register_hook(lambda g: g * 2)`",
+    # What is allowed (the hints under a refusal)
+    "playground.allowed":
+        "The playground runs assignments, numbers, lists of numbers, + - * / // % ** @ and comparisons, "
+        "{functions}, `with no_grad():`, the methods and attributes of tensors and grad_fn nodes, print(), "
+        "`if`, lambdas as hooks, and `for i in range(n):`.",
+    "playground.offers": "In the playground, {parts}.",  # parts joined by "; "
+    "playground.offers.torch": "torch (or lab) offers {functions}",
+    "playground.offers.kind": lambda kind, members: f"{_article(kind)} {kind} offers {members}",
+    "playground.kind.tensor": "tensor",
+    "playground.kind.grad_fn node": "grad_fn node",
+    "playground.kind.hook handle": "hook handle",
+    "playground.kind.optimizer": "optimizer",
+    # Limits
+    "playground.limit.seconds": "the program ran for more than {limit:g} seconds; make the loops shorter",
+    "playground.limit.operations": "the program did more than {limit} operations on tensors; make it smaller",
+    "playground.limit.events": "the trace has more than {limit:,} events; make the program smaller",
+    "playground.limit.statements": "the program ran more than {limit:,} statements; make the loops shorter",
+    "playground.limit.printed": "the program printed more than {limit:,} characters; print less",
+    "playground.limit.hook_depth": "hooks ran inside hooks more than {limit} deep (does a hook call backward()?)",
+    "playground.limit.list_depth": "lists can be nested at most {limit} deep",
+    "playground.limit.numbers": "a tensor or list can hold at most {limit:,} numbers",
+    "playground.limit.dims": "tensors can have at most {limit} dimensions; {what} would have {n}",
+    "playground.limit.size": "tensors can hold at most {limit:,} numbers; {what} would have shape {shape}",
+    "playground.limit.matmul": "tensors can hold at most {limit:,} numbers; {a} @ {b} would have {size:,}",
+    "playground.limit.exponent": "exponents can be at most {limit:g} in size; this one is {exponent:g}",
+    "playground.what.this_tensor": "this tensor",
+    "playground.what.this_one": "this one",
+    "playground.what.broadcast": "{a} with {b}",
+    # At run time
+    "playground.run.node_unavailable": "{node} is not available in the playground",
+    "playground.run.assignment": "this assignment is not available in the playground",
+    "playground.run.cannot_set": "`.{name}` cannot be set on {value}",
+    "playground.run.ns_member": "`{module}.{name}` is not available in the playground; {module} offers {members}",
+    "playground.run.has_no_attr": "{value} has no `.{name}` in the playground.",
+    "playground.run.has_no_attr_did_you_mean": "{value} has no `.{name}` in the playground. Did you mean `.{suggestion}`?",
+    "playground.run.indexing": "indexing with [...] works on lists, tuples and tensors, not on {value}",
+    "playground.run.index_whole": "indexes must be whole numbers, as in `next_functions[0][0]`",
+    "playground.run.node_call": "a grad_fn node cannot be called in the playground; use backward() or autograd.grad() to run the backward pass",
+    "playground.run.not_callable": "{value} cannot be called in the playground",
+    "playground.run.arithmetic": "arithmetic works on numbers and tensors, not on {value}; wrap a list in tensor(...) first",
+    # Describing a value ("a tensor", "a list", ...)
+    "playground.value.kind": lambda kind: f"{_article(kind)} {kind}",
+    "playground.value.bool": "a bool",
+    "playground.value.number": "a number",
+    "playground.value.list": "a list",
+    "playground.value.tuple": "a tuple",
+    "playground.value.string": "a string",
+    "playground.value.dict": "a dict",
+    "playground.value.array": "a numpy array",
 }

@@ -15,6 +15,7 @@ this table is reachable from a program.
 from __future__ import annotations
 
 import ast
+import difflib
 import functools
 import operator
 import re
@@ -22,6 +23,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from ..narration import join, say
 from .limits import (Limits, _Breach, _Check, _check_elementwise, _check_matmul, _check_new,
                      _check_pow, _check_reshape, _check_tensor)
 
@@ -31,7 +33,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
 def _check_hook(receiver: Any, args: tuple, kwargs: dict, limits: Limits) -> None:  # w.register_hook(lambda g: ...)
     if not args or not isinstance(args[0], _Lambda):
-        raise _Breach("register_hook takes a lambda here, for example `w.register_hook(lambda g: g * 2)`")
+        raise _Breach(say("playground.hook_lambda"))
 
 
 # Functions are paths in autograd_lab (resolved lazily) with their pre-check.
@@ -124,20 +126,33 @@ def _global_names() -> frozenset[str]:
 
 
 def _what_is_allowed() -> str:
-    return ("The playground runs assignments, numbers, lists of numbers, + - * / // % ** @ and "
-            "comparisons, " + ", ".join(f"{p}()" for p in _FUNCTIONS if p not in _CONTEXTS)
-            + ", `with no_grad():`, the methods and attributes of tensors and grad_fn nodes, "
-            "print(), `if`, lambdas as hooks, and `for i in range(n):`.")
+    return say("playground.allowed", functions=", ".join(f"{p}()" for p in _FUNCTIONS if p not in _CONTEXTS))
 
 
-def _offers() -> str:
-    parts = []
-    for kind, rule in _RULES.items():
+def _offers(values: bool = True) -> str:
+    """What the playground's torch offers (its functions), and with ``values`` what each kind of
+    value offers: the hint under a refused name."""
+    functions = [f"{p}()" for p in _FUNCTIONS] + list(_VALUES)
+    parts = [say("playground.offers.torch", functions=join(functions))]
+    for kind, rule in (_RULES.items() if values else ()):
         members = sorted(f"{m}()" for m in rule.methods) + sorted(rule.attributes)
         if rule.saved:
             members.append("_saved_*")
-        parts.append(f"a {kind} offers {', '.join(members)}")
-    return "In the playground, " + "; ".join(parts) + "."
+        parts.append(say("playground.offers.kind", kind=say(f"playground.kind.{kind}"), members=join(members)))
+    return say("playground.offers", parts="; ".join(parts))
+
+
+def _namespace_members(module: str) -> frozenset[str]:
+    """The names `torch.`/`lab.` (every function and value), `autograd.` or `optim.` offer."""
+    if module in ("autograd", "optim"):
+        return frozenset(p.split(".", 1)[1] for p in _FUNCTIONS if p.startswith(module + "."))
+    return frozenset(p.split(".")[0] for p in _FUNCTIONS) | set(_VALUES)
+
+
+def _did_you_mean(name: str, candidates) -> str | None:
+    """The allowed name closest to a misspelt one (`grd` -> `grad`), or None."""
+    close = difflib.get_close_matches(name, sorted(candidates), n=1, cutoff=0.75)
+    return close[0] if close else None
 
 
 @dataclass(frozen=True)

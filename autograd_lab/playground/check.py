@@ -20,28 +20,21 @@ import ast
 import builtins
 import re
 
-from .allowlist import (_BINOPS, _COMPARE, _CONTEXTS, _HOOK_METHODS, _INPLACE, _RULES, _SAVED,
-                        _UNARY, _global_names, _member_names, _offers, _what_is_allowed)
+from ..narration import join, say
+from .allowlist import (_BINOPS, _COMPARE, _CONTEXTS, _HOOK_METHODS, _INPLACE, _MODULE_ALIASES, _RULES, _SAVED,
+                        _UNARY, _did_you_mean, _global_names, _member_names, _namespace_members, _offers,
+                        _what_is_allowed)
 from .limits import Limits, RejectedCode, _Breach, _check_size
 
 FILENAME = "<playground>"  # the file a program's lines come from, in the trace's sources
 
-_CONSTRUCTS: dict[str, str] = {  # each as "<this> is not available in the playground"
-    "Import": "`import`", "ImportFrom": "`from ... import`",
-    "FunctionDef": "defining a function with `def`", "AsyncFunctionDef": "defining a function",
-    "ClassDef": "defining a class", "While": "a `while` loop", "Try": "`try`",
-    "TryStar": "`try`", "Raise": "`raise`", "Assert": "`assert`", "Delete": "`del`",
-    "Global": "`global`", "Nonlocal": "`nonlocal`", "Return": "`return`",
-    "Break": "`break`", "Continue": "`continue`", "AsyncFor": "`async for`",
-    "AsyncWith": "`async with`", "Match": "`match`", "AnnAssign": "an annotated assignment",
-    "ListComp": "a list comprehension", "SetComp": "a set comprehension",
-    "DictComp": "a dict comprehension", "GeneratorExp": "a generator expression",
-    "Dict": "a dictionary", "Set": "a set", "Starred": "`*` unpacking",
-    "NamedExpr": "`:=`", "IfExp": "a `... if ... else ...` expression",
-    "Yield": "`yield`", "YieldFrom": "`yield from`", "Await": "`await`",
-    "Slice": "a slice like `a[1:3]`", "Lambda": "a lambda outside register_hook()",
-    "JoinedStr": "an f-string outside print()",
-}
+# Constructs refused by name: each is "playground.construct.<ast class>" in the catalogue.
+_CONSTRUCTS = frozenset({
+    "Import", "ImportFrom", "FunctionDef", "AsyncFunctionDef", "ClassDef", "While", "Try", "TryStar",
+    "Raise", "Assert", "Delete", "Global", "Nonlocal", "Return", "Break", "Continue", "AsyncFor",
+    "AsyncWith", "Match", "AnnAssign", "ListComp", "SetComp", "DictComp", "GeneratorExp", "Dict",
+    "Set", "Starred", "NamedExpr", "IfExp", "Yield", "YieldFrom", "Await", "Slice", "Lambda", "JoinedStr",
+})
 _OPERATOR_TEXT = {"LShift": "<<", "RShift": ">>", "BitOr": "|", "BitXor": "^",
                   "BitAnd": "&", "Invert": "~", "In": "in", "NotIn": "not in"}
 _IDENTIFIER = re.compile(r"[A-Za-z][A-Za-z0-9_]*\Z")
@@ -50,26 +43,24 @@ _FORMAT_SPEC = re.compile(r"[<>^=]?[+\- ]?#?0?[0-9]{0,2}(?:\.[0-9]{1,2})?[eEfFgG
 
 def _parse(source: str, limits: Limits) -> tuple[ast.Module, list[str]]:
     if not isinstance(source, str):
-        raise TypeError(f"run() takes the program as a str, not {type(source).__name__}")
+        raise TypeError(say("playground.not_str", type=type(source).__name__))
     if len(source) > limits.source_chars:
-        raise RejectedCode(f"the program is {len(source):,} characters long; the playground "
-                           f"runs programs of at most {limits.source_chars:,} characters")
+        raise RejectedCode(say("playground.too_long", n=len(source), limit=limits.source_chars))
     lines = re.split(r"\r\n|\r|\n", source)  # Python's line breaks (not str.splitlines's \f, \x1c, ...)
     try:
         tree = ast.parse(source, filename=FILENAME, mode="exec")
     except SyntaxError as e:
         lineno = e.lineno if e.lineno and e.lineno <= len(lines) else None
-        raise RejectedCode(f"Python cannot read this: {e.msg}", lineno,
+        raise RejectedCode(say("playground.syntax", msg=e.msg), lineno,
                            lines[lineno - 1] if lineno else None) from None
     except (ValueError, RecursionError, MemoryError) as e:
-        raise RejectedCode(f"Python cannot read this program ({type(e).__name__})") from None
+        raise RejectedCode(say("playground.unreadable", error=type(e).__name__)) from None
     stack = [(tree, 0)]
     while stack:  # depth first, without recursion: the checker below recurses
         node, depth = stack.pop()
         if depth > limits.nesting:
             lineno = getattr(node, "lineno", None)
-            raise RejectedCode(f"this is nested more than {limits.nesting} levels deep; "
-                               "split it into several lines", lineno, _line(lines, lineno))
+            raise RejectedCode(say("playground.nested", limit=limits.nesting), lineno, _line(lines, lineno))
         stack.extend((child, depth + 1) for child in ast.iter_child_nodes(node))
     return tree, lines
 
@@ -125,24 +116,25 @@ class _Checker:
         return RejectedCode(reason, lineno, _line(self._lines, lineno), hint)
 
     def _unavailable(self, node: ast.AST, what: str | None = None) -> RejectedCode:
-        what = what or _CONSTRUCTS.get(type(node).__name__, f"`{type(node).__name__}`")
-        return self._reject(node, f"{what} is not available in the playground.", _what_is_allowed())
+        if what is None:
+            kind = type(node).__name__
+            what = say(f"playground.construct.{kind}") if kind in _CONSTRUCTS else \
+                say("playground.construct.other", name=kind)
+        return self._reject(node, say("playground.unavailable", what=what), _what_is_allowed())
 
     def _bind(self, node: ast.AST, name: str) -> None:
         if name.startswith("_"):
-            raise self._reject(node, f"`{name}`: names starting with an underscore are private "
-                                     "in the playground; choose a name like `w` or `loss`")
+            raise self._reject(node, say("playground.name.private_bind", name=name))
         if not _IDENTIFIER.match(name):
-            raise self._reject(node, f"`{name}`: use plain ASCII letters, digits and _ for names")
+            raise self._reject(node, say("playground.name.ascii", name=name))
         if name in self._globals:
-            raise self._reject(node, f"`{name}` is part of the playground's toolbox and cannot be "
-                                     "replaced; choose another name")
+            raise self._reject(node, say("playground.name.toolbox", name=name))
 
     # -- statements --------------------------------------------------------------------
     def _stmt(self, node: ast.stmt) -> None:
         if isinstance(node, ast.Expr):
             if isinstance(node.value, ast.Constant) and isinstance(node.value.value, str):
-                raise self._reject(node, "strings can only be printed, as in `print(\"text\")`")
+                raise self._reject(node, say("playground.string_statement"))
             self._expr(node.value)
         elif isinstance(node, ast.Assign):
             for target in node.targets:
@@ -164,10 +156,7 @@ class _Checker:
         elif isinstance(node, ast.Pass):
             pass
         elif isinstance(node, (ast.Import, ast.ImportFrom)) and _imports_the_lab(node):
-            raise self._reject(node, "`import` is not available in the playground, and not needed: "
-                                     "`torch` and `lab` are already there (torch.tensor(...), "
-                                     "lab.zeros(...)), and so are tensor, zeros, ones, autograd, "
-                                     "optim and no_grad.", _what_is_allowed())
+            raise self._reject(node, say("playground.import_lab"), _what_is_allowed())
         else:
             raise self._unavailable(node)
 
@@ -177,19 +166,18 @@ class _Checker:
         elif isinstance(node, (ast.Tuple, ast.List)):
             for elt in node.elts:
                 if not isinstance(elt, ast.Name):
-                    raise self._reject(elt, "unpack into plain names, as in `a, b = ...`")
+                    raise self._reject(elt, say("playground.unpack_names"))
                 self._bind(elt, elt.id)
         elif isinstance(node, ast.Attribute):
             if isinstance(node.value, ast.Name) and node.value.id in self._globals:
-                raise self._reject(node, f"`{node.value.id}` is part of the playground's toolbox "
-                                         "and cannot be changed")
+                raise self._reject(node, say("playground.name.toolbox_attr", name=node.value.id))
             settable = set().union(*(r.settable for r in _RULES.values()))
             if node.attr not in settable:
-                raise self._reject(node, f"`.{node.attr}` cannot be assigned in the playground; "
-                                         f"you can set {', '.join(sorted(settable))} on a tensor")
+                raise self._reject(node, say("playground.attr.not_settable", name=node.attr,
+                                             settable=join(sorted(settable))))
             self._expr(node.value)
         elif isinstance(node, ast.Subscript):
-            raise self._unavailable(node, "assigning to an item (`a[0] = ...`)")
+            raise self._unavailable(node, say("playground.construct.item_assign"))
         else:
             raise self._unavailable(node)
 
@@ -197,11 +185,11 @@ class _Checker:
         it = node.iter
         if not (isinstance(it, ast.Call) and isinstance(it.func, ast.Name) and it.func.id == "range"
                 and 1 <= len(it.args) <= 3 and not it.keywords):
-            raise self._reject(node, "`for` loops run over range(), as in `for i in range(10):`")
+            raise self._reject(node, say("playground.for_range"))
         if not isinstance(node.target, ast.Name):
-            raise self._reject(node, "the loop variable must be a plain name, as in `for i in range(10):`")
+            raise self._reject(node, say("playground.loop_var"))
         if node.orelse:
-            raise self._unavailable(node, "`for ... else`")
+            raise self._unavailable(node, say("playground.construct.for_else"))
         self._bind(node.target, node.target.id)
         for arg in it.args:
             self._expr(arg)
@@ -209,8 +197,7 @@ class _Checker:
         if None not in bounds and (len(bounds) < 3 or bounds[2] != 0):
             steps = len(range(*bounds))
             if steps > self._limits.loop:
-                raise self._reject(node, f"this loop has {steps:,} steps; a loop in the "
-                                         f"playground can have at most {self._limits.loop}")
+                raise self._reject(node, say("playground.loop_too_long", steps=steps, limit=self._limits.loop))
         for stmt in node.body:
             self._stmt(stmt)
 
@@ -221,15 +208,14 @@ class _Checker:
         name = getattr(fn, "id", None) or getattr(fn, "attr", None)
         if rest or item.optional_vars or not isinstance(call, ast.Call) or name not in _CONTEXTS \
                 or call.args or call.keywords:
-            raise self._reject(node, "`with` works only as `with no_grad():` or `with enable_grad():`")
+            raise self._reject(node, say("playground.with_only"))
         self._expr(call)
         for stmt in node.body:
             self._stmt(stmt)
 
     def _operator(self, node: ast.AST, op: ast.AST) -> RejectedCode:
         text = _OPERATOR_TEXT.get(type(op).__name__, type(op).__name__)
-        return self._reject(node, f"the `{text}` operator is not available in the playground; "
-                                  "you can use + - * / // % ** @, comparisons, and, or, not")
+        return self._reject(node, say("playground.operator", op=text))
 
     # -- expressions -------------------------------------------------------------------
     def _expr(self, node: ast.expr, params: frozenset[str] = frozenset(),
@@ -237,12 +223,11 @@ class _Checker:
         if isinstance(node, ast.Constant):
             value = node.value
             if isinstance(value, str):
-                raise self._reject(node, "strings can only be printed, as in `print(\"loss\", loss)`")
+                raise self._reject(node, say("playground.string_value"))
             if value is not None and type(value) not in (bool, int, float):
-                raise self._unavailable(node, f"the value `{value!r}`"[:80])
+                raise self._unavailable(node, say("playground.construct.value", value=repr(value)[:60]))
             if type(value) is int and abs(value) > self._limits.number:
-                raise self._reject(node, f"numbers in the playground are at most "
-                                         f"{self._limits.number:.0e} in size")
+                raise self._reject(node, say("playground.number_size", limit=self._limits.number))
         elif isinstance(node, ast.Name):
             self._name(node, params)
         elif isinstance(node, ast.Attribute):
@@ -282,31 +267,48 @@ class _Checker:
     def _name(self, node: ast.Name, params: frozenset[str]) -> None:
         name = node.id
         if name.startswith("__"):
-            raise self._reject(node, f"`{name}`: names with double underscores are Python "
-                                     "internals, not available in the playground.", _what_is_allowed())
+            raise self._reject(node, say("playground.name.dunder", name=name), _what_is_allowed())
         if name.startswith("_"):
-            raise self._reject(node, f"`{name}`: names starting with an underscore are private, "
-                                     "not available in the playground")
+            raise self._reject(node, say("playground.name.private", name=name))
         if name in ("print", "range"):
-            raise self._reject(node, "print can only be called, as in `print(w.grad)`" if name == "print"
-                               else "range() works only in `for i in range(n):`")
+            raise self._reject(node, say("playground.print_call" if name == "print" else "playground.range_for"))
         if name in params or name in self._globals or name in self._bound:
             return
         if hasattr(builtins, name):
             raise self._unavailable(node, f"`{name}`")
-        raise self._reject(node, f"`{name}` is not defined: assign it first, as in "
-                                 f"`{name} = tensor(1.0)`.", _what_is_allowed())
+        suggestion = _did_you_mean(name, self._globals | self._bound | params)
+        if suggestion is not None:
+            raise self._reject(node, say("playground.name.did_you_mean", name=name, suggestion=suggestion),
+                               _what_is_allowed())
+        raise self._reject(node, say("playground.name.not_defined", name=name), _what_is_allowed())
 
     def _attribute(self, node: ast.Attribute) -> None:
         attr = node.attr
         if attr.startswith("__"):
-            raise self._reject(node, f"`.{attr}`: names with double underscores are Python "
-                                     "internals, not available in the playground.", _what_is_allowed())
+            raise self._reject(node, say("playground.attr.dunder", name=attr), _what_is_allowed())
         if attr.startswith("_") and not _SAVED.match(attr):
-            raise self._reject(node, f"`.{attr}`: names starting with an underscore are private; "
-                                     "the only ones available are grad_fn's `_saved_*` attributes")
+            raise self._reject(node, say("playground.attr.private", name=attr))
         if not attr.startswith("_") and attr not in self._members:
-            raise self._reject(node, f"`.{attr}` is not available in the playground.", _offers())
+            raise self._unknown_member(node, attr)
+
+    def _unknown_member(self, node: ast.Attribute, attr: str) -> RejectedCode:
+        """`torch.sin`: what the module offers; `w.grd`: did you mean `grad`?; both list what there is."""
+        base = node.value
+        module = base.id if isinstance(base, ast.Name) and base.id in _MODULE_ALIASES + ("autograd", "optim") \
+            else None
+        if module is not None:
+            members = _namespace_members(module)
+            suggestion = _did_you_mean(attr, members)
+            if suggestion is not None:
+                reason = say("playground.module.did_you_mean", module=module, name=attr, suggestion=suggestion)
+            else:
+                reason = say("playground.module.unavailable", module=module, name=attr)
+            return self._reject(node, reason, _offers(values=False))
+        suggestion = _did_you_mean(attr, self._members)
+        if suggestion is not None:
+            return self._reject(node, say("playground.attr.did_you_mean", name=attr, suggestion=suggestion),
+                                _offers())
+        return self._reject(node, say("playground.attr.unavailable", name=attr), _offers())
 
     def _call(self, node: ast.Call, params: frozenset[str]) -> None:
         func = node.func
@@ -314,7 +316,7 @@ class _Checker:
             self._print(node, params)
             return
         if isinstance(func, ast.Name) and func.id == "range":
-            raise self._reject(node, "range() works only in `for i in range(n):`")
+            raise self._reject(node, say("playground.range_for"))
         self._expr(func, params)
         name = getattr(func, "id", None) or getattr(func, "attr", None)
         if name in ("zeros", "ones") and node.args:
@@ -329,9 +331,9 @@ class _Checker:
             self._expr(arg, params, hook_arg=hook)
         for keyword in node.keywords:
             if keyword.arg is None:
-                raise self._unavailable(keyword.value, "`**` unpacking")
+                raise self._unavailable(keyword.value, say("playground.construct.kwargs"))
             if not _IDENTIFIER.match(keyword.arg):
-                raise self._reject(node, f"`{keyword.arg}=`: names starting with an underscore are private")
+                raise self._reject(node, say("playground.kw.private", name=keyword.arg))
             self._expr(keyword.value, params)
 
     def _print(self, node: ast.Call, params: frozenset[str]) -> None:
@@ -345,8 +347,7 @@ class _Checker:
         for keyword in node.keywords:
             if keyword.arg not in ("sep", "end") or not (
                     isinstance(keyword.value, ast.Constant) and isinstance(keyword.value.value, str)):
-                raise self._reject(node, "print() takes values, and sep=\"...\" or end=\"...\" "
-                                         "with a plain string; nothing else")
+                raise self._reject(node, say("playground.print_args"))
 
     def _fstring(self, node: ast.JoinedStr, params: frozenset[str]) -> None:
         for part in node.values:
@@ -359,14 +360,13 @@ class _Checker:
             if spec is not None and not (
                     len(spec.values) == 1 and isinstance(spec.values[0], ast.Constant)
                     and _FORMAT_SPEC.match(spec.values[0].value)):
-                raise self._reject(node, "in f-strings, use simple formats like `{loss:.3f}` "
-                                         "or `{x:8.2f}` (widths up to 99)")
+                raise self._reject(node, say("playground.fstring_format"))
 
     def _lambda(self, node: ast.Lambda, params: frozenset[str]) -> None:
         args = node.args
         if (args.posonlyargs or args.vararg or args.kwonlyargs or args.kwarg or args.defaults
                 or args.kw_defaults):
-            raise self._reject(node, "a hook lambda takes plain parameters, as in `lambda g: g * 2`")
+            raise self._reject(node, say("playground.lambda_params"))
         names = [a.arg for a in args.args]
         for a in args.args:
             self._bind(node, a.arg)

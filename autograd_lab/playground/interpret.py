@@ -22,7 +22,8 @@ from typing import Any
 import numpy as np
 
 from .allowlist import (_BINOPS, _COMPARE, _HOOK_METHODS, _INPLACE, _RULES, _SAVED, _UNARY, _Api,
-                        _Fn, _Lambda, _Method, _Namespace, _offers)
+                        _did_you_mean, _Fn, _Lambda, _Method, _Namespace, _offers)
+from ..narration import join, say
 from .check import FILENAME, _line
 from .limits import (Limits, RejectedCode, _Breach, _check_broadcast, _check_elementwise,
                      _check_exponent, _check_matmul, _check_pow, _check_size, _count, _shape)
@@ -66,8 +67,7 @@ class _Interpreter:
         if self.rejected is not None:
             raise self.rejected
         if time.monotonic() > self._deadline:
-            raise self.reject(f"the program ran for more than {self._limits.seconds:g} seconds; "
-                              "make the loops shorter")
+            raise self.reject(say("playground.limit.seconds", limit=self._limits.seconds))
 
     def _at(self, lineno: int) -> None:
         self._lineno = lineno
@@ -85,11 +85,9 @@ class _Interpreter:
                 self._operations += 1
         self._events_seen = len(events)
         if self._operations > self._limits.operations:
-            raise self.reject(f"the program did more than {self._limits.operations} "
-                              "operations on tensors; make it smaller")
+            raise self.reject(say("playground.limit.operations", limit=self._limits.operations))
         if len(events) > self._limits.events:
-            raise self.reject(f"the trace has more than {self._limits.events:,} events; "
-                              "make the program smaller")
+            raise self.reject(say("playground.limit.events", limit=self._limits.events))
 
     def _after_core(self, result: Any) -> None:
         """Check what the core returned (its size was checked before, this is a safety net)."""
@@ -113,8 +111,7 @@ class _Interpreter:
         self._count_events()
         self._statements += 1
         if self._statements > self._limits.statements:
-            raise self.reject(f"the program ran more than {self._limits.statements:,} statements; "
-                              "make the loops shorter")
+            raise self.reject(say("playground.limit.statements", limit=self._limits.statements))
         self._at(node.lineno)
         if isinstance(node, ast.Expr):
             value = self._eval(node.value, {})
@@ -140,8 +137,7 @@ class _Interpreter:
                 raise TypeError("range() takes whole numbers")
             steps = range(*(int(a) for a in args))
             if len(steps) > self._limits.loop:
-                raise self.reject(f"this loop has {len(steps):,} steps; a loop in the "
-                                  f"playground can have at most {self._limits.loop}")
+                raise self.reject(say("playground.loop_too_long", steps=len(steps), limit=self._limits.loop))
             for i in steps:
                 self._assign(node.target, i, {})
                 self._block(node.body)
@@ -149,7 +145,7 @@ class _Interpreter:
         elif isinstance(node, ast.With):
             manager = self._eval(node.items[0].context_expr, {})
             if not isinstance(manager, self._api.context_types):
-                raise self.reject("`with` works only as `with no_grad():` or `with enable_grad():`")
+                raise self.reject(say("playground.with_only"))
             with manager:
                 self._block(node.body)
         elif isinstance(node, ast.If):
@@ -157,7 +153,7 @@ class _Interpreter:
         elif isinstance(node, ast.Pass):
             pass
         else:  # the checker let through something the interpreter does not know
-            raise self.reject(f"{type(node).__name__} is not available in the playground")
+            raise self.reject(say("playground.run.node_unavailable", node=type(node).__name__))
 
     def _assign(self, target: ast.expr, value: Any, scope: dict[str, Any]) -> None:
         if isinstance(target, ast.Name):
@@ -168,7 +164,7 @@ class _Interpreter:
         elif isinstance(target, ast.Attribute):
             self._set_attribute(self._eval(target.value, scope), target.attr, value)
         else:
-            raise self.reject("this assignment is not available in the playground")
+            raise self.reject(say("playground.run.assignment"))
 
     def _unpack(self, value: Any, n: int) -> list:
         """`a, b = value` as CPython does it: at most n + 1 items (a tensor's come from the core)."""
@@ -184,7 +180,7 @@ class _Interpreter:
     def _set_attribute(self, obj: Any, attr: str, value: Any) -> None:
         kind = self._api.kind(obj)
         if kind is None or attr not in _RULES[kind].settable:
-            raise self.reject(f"`.{attr}` cannot be set on {_describe(obj, kind)}")
+            raise self.reject(say("playground.run.cannot_set", name=attr, value=_describe(obj, kind)))
         setattr(obj, attr, value)  # the core checks the value (w.grad = 5 is its TypeError)
 
     # -- expressions -------------------------------------------------------------------
@@ -240,7 +236,7 @@ class _Interpreter:
             return self._subscript(self._eval(node.value, scope), self._eval(node.slice, scope))
         if isinstance(node, ast.Lambda):
             return _Lambda(self, node, scope)
-        raise self.reject(f"{type(node).__name__} is not available in the playground")
+        raise self.reject(say("playground.run.node_unavailable", node=type(node).__name__))
 
     def _guard(self, check: Callable[..., Any], *args: Any) -> None:
         """Run a pre-check; a breach becomes RejectedCode at the current line."""
@@ -253,8 +249,8 @@ class _Interpreter:
         if isinstance(obj, _Namespace):
             if attr in obj.members:
                 return obj.members[attr]
-            raise self.reject(f"`{obj.name}.{attr}` is not available in the playground; "
-                              f"{obj.name} offers {', '.join(sorted(obj.members))}")
+            raise self.reject(say("playground.run.ns_member", module=obj.name, name=attr,
+                                  members=join(sorted(obj.members))))
         kind = self._api.kind(obj)
         rule = _RULES.get(kind) if kind else None
         if rule is not None:
@@ -265,15 +261,19 @@ class _Interpreter:
                 return getattr(obj, attr)
         if not hasattr(obj, attr):  # `w.grad.zero_()` before backward: the student's error, as in Python
             raise AttributeError(f"'{type(obj).__name__}' object has no attribute '{attr}'")
-        raise self.reject(f"{_describe(obj, kind)} has no `.{attr}` in the playground.", _offers())
+        names = (set(rule.methods) | rule.attributes) if rule is not None else set()
+        suggestion = _did_you_mean(attr, names)
+        if suggestion is not None:
+            raise self.reject(say("playground.run.has_no_attr_did_you_mean", value=_describe(obj, kind), name=attr,
+                                  suggestion=suggestion), _offers())
+        raise self.reject(say("playground.run.has_no_attr", value=_describe(obj, kind), name=attr), _offers())
 
     def _subscript(self, obj: Any, index: Any) -> Any:
         if not isinstance(obj, (list, tuple, np.ndarray, self._api.tensor_type)):
-            raise self.reject(f"indexing with [...] works on lists, tuples and tensors, "
-                              f"not on {_describe(obj, self._api.kind(obj))}")
+            raise self.reject(say("playground.run.indexing", value=_describe(obj, self._api.kind(obj))))
         if not (isinstance(index, (int, np.integer)) or (
                 isinstance(index, tuple) and all(isinstance(i, (int, np.integer)) for i in index))):
-            raise self.reject("indexes must be whole numbers, as in `next_functions[0][0]`")
+            raise self.reject(say("playground.run.index_whole"))
         return self._invoke_op(operator.getitem, obj, index)
 
     def _call(self, node: ast.Call, scope: dict[str, Any]) -> Any:
@@ -289,10 +289,9 @@ class _Interpreter:
             return self._invoke(callee, args, kwargs)
         kind = self._api.kind(callee)
         if kind == "grad_fn node":
-            raise self.reject("a grad_fn node cannot be called in the playground; "
-                              "use backward() or autograd.grad() to run the backward pass")
+            raise self.reject(say("playground.run.node_call"))
         if isinstance(callee, (_Namespace, type)) or callable(callee):
-            raise self.reject(f"{_describe(callee, kind)} cannot be called in the playground")
+            raise self.reject(say("playground.run.not_callable", value=_describe(callee, kind)))
         raise TypeError(f"'{type(callee).__name__}' object is not callable")
 
     def _invoke(self, callee: _Fn | _Method, args: tuple, kwargs: dict) -> Any:
@@ -317,10 +316,9 @@ class _Interpreter:
         Other values go to Python, which raises its usual TypeError (`None * 2`).
         """
         if isinstance(value, str):
-            raise self.reject("strings can only be printed, as in `print(\"loss\", loss)`")
+            raise self.reject(say("playground.string_value"))
         if isinstance(value, (list, tuple, dict, bytes)):
-            raise self.reject(f"arithmetic works on numbers and tensors, not on "
-                              f"{_describe(value, None)}; wrap a list in tensor(...) first")
+            raise self.reject(say("playground.run.arithmetic", value=_describe(value, None)))
 
     def _check_binop(self, op: ast.operator, left: Any, right: Any) -> None:
         self._arithmetic_operand(left)
@@ -337,8 +335,7 @@ class _Interpreter:
         self._check_binop(op, left, right)
         result = self._invoke_op((_INPLACE if inplace else _BINOPS)[type(op)], left, right)
         if type(result) is int and abs(result) > self._limits.number:
-            raise self.reject(f"numbers in the playground are at most {self._limits.number:.0e} "
-                              "in size; this one is larger")
+            raise self.reject(say("playground.number_larger", limit=self._limits.number))
         return result
 
     # -- print -------------------------------------------------------------------------
@@ -366,8 +363,7 @@ class _Interpreter:
     def _print_text(self, text: str, printed: bool = True) -> None:
         self._printed_chars += len(text)
         if self._printed_chars > self._limits.printed_chars:
-            raise self.reject(f"the program printed more than {self._limits.printed_chars:,} "
-                              "characters; print less")
+            raise self.reject(say("playground.limit.printed", limit=self._limits.printed_chars))
         self._output += text
         if printed:
             self._printed += text
@@ -399,12 +395,10 @@ class _Interpreter:
         self._tick()
         self._count_events()
         if self._hook_depth >= self._limits.hook_depth:
-            raise self.reject(f"hooks ran inside hooks more than {self._limits.hook_depth} deep "
-                              "(does a hook call backward()?)")
+            raise self.reject(say("playground.limit.hook_depth", limit=self._limits.hook_depth))
         self._statements += 1
         if self._statements > self._limits.statements:
-            raise self.reject(f"the program ran more than {self._limits.statements:,} statements; "
-                              "make the loops shorter")
+            raise self.reject(say("playground.limit.statements", limit=self._limits.statements))
         outer = self._lineno
         self._hook_depth += 1
         self._at(node.lineno)
@@ -428,17 +422,16 @@ def _shows_value(node: ast.expr) -> bool:
 
 def _describe(value: Any, kind: str | None) -> str:
     if kind:
-        return f"a {kind}"
+        return say("playground.value.kind", kind=say(f"playground.kind.{kind}"))
     if value is None:
         return "None"
     if isinstance(value, bool):
-        return "a bool"
+        return say("playground.value.bool")
     if isinstance(value, _NUMBER):
-        return "a number"
-    if isinstance(value, (_Fn, _Method)):
+        return say("playground.value.number")
+    if isinstance(value, (_Fn, _Method, _Namespace)):
         return f"`{value.name}`"
-    if isinstance(value, _Namespace):
-        return f"`{value.name}`"
-    names = {list: "a list", tuple: "a tuple", str: "a string", dict: "a dict",
-             np.ndarray: "a numpy array"}
-    return names.get(type(value), f"a {type(value).__name__}")
+    names = {list: "list", tuple: "tuple", str: "string", dict: "dict", np.ndarray: "array"}
+    if type(value) in names:
+        return say(f"playground.value.{names[type(value)]}")
+    return say("playground.value.kind", kind=type(value).__name__)

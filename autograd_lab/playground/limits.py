@@ -22,6 +22,8 @@ from typing import Any
 
 import numpy as np
 
+from ..narration import say
+
 
 class RejectedCode(ValueError):
     """The playground will not run this code: the message says what is not allowed and what is.
@@ -37,7 +39,7 @@ class RejectedCode(ValueError):
         self.lineno = lineno
         self.line = line
         message = f"{reason} {hint}" if hint else reason
-        super().__init__(f"line {lineno}: {message}" if lineno else message)
+        super().__init__(say("playground.rejected_at", line=lineno, message=message) if lineno else message)
 
 
 @dataclass(frozen=True)
@@ -85,14 +87,14 @@ def _count(value: Any, limits: Limits) -> int:
         visits += 1
         if isinstance(item, (list, tuple)):
             if depth >= limits.dims:
-                raise _Breach(f"lists can be nested at most {limits.dims} deep")
+                raise _Breach(say("playground.limit.list_depth", limit=limits.dims))
             stack.extend((x, depth + 1) for x in item)
         elif hasattr(item, "shape"):
             numbers += math.prod(_shape(item))
         else:
             numbers += 1
         if numbers > limits.elements or visits > 4 * limits.elements:
-            raise _Breach(f"a tensor or list can hold at most {limits.elements:,} numbers")
+            raise _Breach(say("playground.limit.numbers", limit=limits.elements))
     return numbers
 
 
@@ -101,23 +103,22 @@ def _shape(value: Any) -> tuple:
     return tuple(int(n) for n in shape)
 
 
-def _check_size(shape: tuple, limits: Limits, what: str = "this tensor") -> None:
+def _check_size(shape: tuple, limits: Limits, what: str | None = None) -> None:
+    what = what or say("playground.what.this_tensor")
     if len(shape) > limits.dims:
-        raise _Breach(f"tensors can have at most {limits.dims} dimensions; {what} would have {len(shape)}")
+        raise _Breach(say("playground.limit.dims", limit=limits.dims, what=what, n=len(shape)))
     size = 1
     for n in shape:  # each dimension too: zeros(0, 10**15) holds nothing but is no shape to keep
         size *= max(int(n), 0)
         if size > limits.elements or n > limits.elements:
-            raise _Breach(
-                f"tensors can hold at most {limits.elements:,} numbers; {what} would have shape "
-                f"{tuple(shape)}"
-            )
+            raise _Breach(say("playground.limit.size", limit=limits.elements, what=what, shape=tuple(shape)))
 
 
 def _shape_args(args: tuple, limits: Limits) -> tuple:
     dims = args[0] if len(args) == 1 and isinstance(args[0], (list, tuple)) else args
     if len(dims) > limits.dims:
-        raise _Breach(f"tensors can have at most {limits.dims} dimensions; this one would have {len(dims)}")
+        raise _Breach(say("playground.limit.dims", limit=limits.dims, what=say("playground.what.this_one"),
+                          n=len(dims)))
     if not all(isinstance(n, (int, np.integer)) for n in dims):
         return ()  # not a shape: the core raises its own TypeError
     return tuple(int(n) for n in dims)
@@ -138,7 +139,7 @@ def _check_tensor(receiver: Any, args: tuple, kwargs: dict, limits: Limits) -> N
 
 def _check_exponent(exponent: Any, limits: Limits) -> None:
     if isinstance(exponent, (int, float, np.number)) and not abs(exponent) <= limits.exponent:
-        raise _Breach(f"exponents can be at most {limits.exponent:g} in size; this one is {exponent:g}")
+        raise _Breach(say("playground.limit.exponent", limit=limits.exponent, exponent=exponent))
 
 
 def _check_broadcast(a: Any, b: Any, limits: Limits) -> None:
@@ -147,7 +148,7 @@ def _check_broadcast(a: Any, b: Any, limits: Limits) -> None:
         shape = np.broadcast_shapes(_shape(a), _shape(b))
     except ValueError:
         return  # the core raises its own error about the shapes
-    _check_size(shape, limits, f"{_shape(a)} with {_shape(b)}")
+    _check_size(shape, limits, say("playground.what.broadcast", a=_shape(a), b=_shape(b)))
 
 
 def _check_pow(receiver: Any, args: tuple, kwargs: dict, limits: Limits) -> None:  # x.pow(2)
@@ -181,5 +182,4 @@ def _check_matmul(receiver: Any, args: tuple, kwargs: dict, limits: Limits) -> N
         a, b = _shape(receiver), _shape(args[0])
         size = _matmul_size(a, b)
         if size is not None and size > limits.elements:
-            raise _Breach(f"tensors can hold at most {limits.elements:,} numbers; "
-                          f"{a} @ {b} would have {size:,}")
+            raise _Breach(say("playground.limit.matmul", limit=limits.elements, a=a, b=b, size=size))

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 import ipywidgets as widgets
 
+from ..narration import say
 from . import run
 from .check import FILENAME
 from .examples import DEFAULT_EXAMPLE, EXAMPLES
@@ -45,9 +46,9 @@ class Playground(widgets.VBox):
         self.error: str | None = None
 
         self._examples = widgets.Dropdown(
-            options=[("Load an example...", "")] + [(name, name) for name in EXAMPLES],
+            options=[(say("playground.examples"), "")] + [(name, name) for name in EXAMPLES],
             value="", layout=widgets.Layout(width="16em"))
-        self._run = widgets.Button(description="Run", icon="play", button_style="primary")
+        self._run = widgets.Button(description=say("playground.run"), icon="play", button_style="primary")
         self._run.add_class("alab-run")
         self._code = widgets.Textarea(
             value=EXAMPLES[DEFAULT_EXAMPLE] if source is None else source,
@@ -58,7 +59,8 @@ class Playground(widgets.VBox):
         self._printed = widgets.HTML()
         self._printed.add_class("alab-printed")
         self._player = widgets.VBox()
-        self._output = widgets.VBox([self._message, self._printed, self._player])
+        # What the program printed comes first, then the error that stopped it (as in a terminal).
+        self._output = widgets.VBox([self._printed, self._message, self._player])
 
         # -- wiring --
         self._run.on_click(self._on_run_click)
@@ -113,7 +115,7 @@ class Playground(widgets.VBox):
 
     # -- display --
     def _show_error(self, reason: str, lineno: int | None, line: str | None, hint: str = "") -> None:
-        where = f"<b>line {lineno}</b>: " if lineno else ""
+        where = f"<b>{html.escape(say('playground.line', line=lineno))}</b>: " if lineno else ""
         code = (f"<pre>{lineno:>3} | {html.escape(line)}</pre>" if lineno and line is not None else "")
         hint = f'<div class="alab-hint">{_code_spans(hint)}</div>' if hint else ""
         self._message.value = f"<div>{where}{_code_spans(reason)}{code}{hint}</div>"
@@ -127,15 +129,14 @@ class Playground(widgets.VBox):
             return
         event = errors[-1]
         lineno, line = _event_line(event)
-        self._show_error(_event_message(event), lineno, line)
+        self._show_error(_event_message(event), lineno, line, error_hint(event.message))
 
     @staticmethod
     def _make_player(trace: Any) -> widgets.Widget:
         try:
             player_class = _player_class()
         except ImportError as e:  # the code box, printed text and errors still work
-            return widgets.HTML(f"<i>The player could not be loaded ({html.escape(str(e))}); "
-                                f"the program recorded {len(trace.events)} events.</i>")
+            return widgets.HTML(f"<i>{html.escape(say('playground.no_player', error=e, n=len(trace.events)))}</i>")
         return player_class(trace)
 
 
@@ -156,6 +157,18 @@ def _event_line(event: Any) -> tuple[int | None, str | None]:
 
 def _event_message(event: Any) -> str:
     return f"{event.error}: {event.message}" if event.error else str(event.message)
+
+
+# PyTorch's message (kept verbatim) -> a hint in the student's terms under it.
+_ERROR_HINTS = {"grad can be implicitly created only for scalar outputs": "playground.error_hint.not_scalar"}
+
+
+def error_hint(message: str) -> str:
+    """A hint for an autograd error PyTorch states tersely ("" when there is none)."""
+    for start, msg_id in _ERROR_HINTS.items():
+        if str(message).startswith(start):
+            return say(msg_id)
+    return ""
 
 
 def _code_spans(text: str) -> str:

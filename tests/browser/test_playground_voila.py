@@ -61,3 +61,31 @@ def test_typed_program_shows_the_player_in_voila(voila_server, browser_page):
     expect(player).to_be_visible()
     expect(player).to_contain_text("line 1: w = tensor(5.0, requires_grad=True)")  # the playground's lines
     screenshot(page, "playground-voila-player")
+
+
+@pytest.mark.browser
+def test_output_shows_above_the_error_and_refusals_suggest_in_voila(voila_server, browser_page):
+    """Issue 10 item 10, as a student sees it: what the program printed, then the error under it
+    (PyTorch's message and a hint); a misspelt name gets "Did you mean"; torch.sin lists torch's functions."""
+    from playwright.sync_api import expect
+
+    page = browser_page
+    code, run = _open(voila_server, page, "playground_errors.ipynb")
+    code.fill('w = tensor([1.0, 2.0], requires_grad=True)\nprint("before the error")\ny = w * 2\ny.backward()\n')
+    run.click()
+    printed = page.locator(".alab-playground .alab-printed")
+    error = page.locator(".alab-playground .alab-error")
+    expect(error).to_contain_text("grad can be implicitly created only for scalar outputs")
+    expect(error).to_contain_text("y.sum().backward()")
+    expect(printed).to_contain_text("before the error")
+    assert printed.bounding_box()["y"] < error.bounding_box()["y"], "the printed text shows above the error"
+    screenshot(page, "playground-voila-error-under-output")
+
+    code.fill("w = tensor(1.0, requires_grad=True)\nprint(w.grd)\n")
+    run.click()
+    expect(error).to_contain_text("Did you mean .grad?")
+    code.fill("x = torch.sin(tensor(1.0))\n")
+    run.click()
+    expect(error).to_contain_text("torch.sin is not available in the playground.")
+    expect(error).to_contain_text("torch (or lab) offers tensor(), zeros()")
+    screenshot(page, "playground-voila-did-you-mean")

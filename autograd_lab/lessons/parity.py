@@ -1,0 +1,114 @@
+"""The closing cell of every lesson: the same lines in autograd_lab and in real PyTorch.
+
+``same_in_pytorch(source)`` runs the lesson's lines with ``torch`` bound to autograd_lab, then to
+PyTorch, and compares what they print, line by line (object addresses aside). Without PyTorch
+the comparison says so and passes. Each row says "same" or "differs" in words and colour.
+
+    >>> same_in_pytorch("w = torch.tensor(2.0, requires_grad=True)\\nprint(w * 3)")
+"""
+from __future__ import annotations
+
+import contextlib
+import html
+import importlib
+import io
+import re
+import warnings
+from dataclasses import dataclass
+
+from ..narration import say
+from .feedback import code_spans, verdict_html
+
+__all__ = ["Parity", "same_in_pytorch"]
+
+_ADDRESS = re.compile(r" at 0x[0-9a-fA-F]+")
+_SAME, _DIFFERS = "#1a7f37", "#b42318"
+
+
+@dataclass
+class Parity:
+    """The outputs of one snippet in autograd_lab and in PyTorch, line by line."""
+
+    ours: list[str]
+    theirs: list[str] | None
+    torch_version: str | None = None
+
+    @property
+    def skipped(self) -> bool:
+        return self.theirs is None
+
+    @property
+    def rows(self) -> list[tuple[str, str, bool]]:
+        if self.theirs is None:
+            return []
+        n = max(len(self.ours), len(self.theirs))
+        a = self.ours + [""] * (n - len(self.ours))
+        b = self.theirs + [""] * (n - len(self.theirs))
+        return [(x, y, _ADDRESS.sub(" at 0x...", x) == _ADDRESS.sub(" at 0x...", y)) for x, y in zip(a, b)]
+
+    @property
+    def ok(self) -> bool:
+        return all(same for _, _, same in self.rows)
+
+    def summary(self) -> str:
+        if self.skipped:
+            return say("lessons.parity.skipped")
+        n = len(self.rows)
+        if self.ok:
+            return "✓ " + say("lessons.parity.same", n=n, version=self.torch_version)
+        bad = sum(not same for _, _, same in self.rows)
+        return "✗ " + say("lessons.parity.differ", bad=bad, n=n, version=self.torch_version)
+
+    def __str__(self) -> str:
+        lines = [self.summary()]
+        if not self.skipped:
+            width = min(max([len(r[0]) for r in self.rows] + [12]), 48)
+            same, differs = say("lessons.parity.row_same"), say("lessons.parity.row_differs")
+            mark = max(len(same), len(differs))
+            lines.append(f"{'':<{mark + 2}}  {'autograd_lab':<{width}} | PyTorch {self.torch_version}")
+            for x, y, ok in self.rows:
+                lines.append(f"{'✓' if ok else '✗'} {same if ok else differs:<{mark}}  {x:<{width}} | {y}")
+        return "\n".join(lines)
+
+    __repr__ = __str__
+
+    def _repr_html_(self) -> str:
+        head = verdict_html(None if self.skipped else self.ok, f"<b>{code_spans(self.summary())}</b>",
+                            "alab-parity-verdict")
+        if self.skipped:
+            return head
+        cell = "<td style='font-family:monospace;text-align:left;white-space:pre-wrap'>{}</td>"
+        rows = "".join(
+            "<tr><td style='color:{};white-space:nowrap'>{} {}</td>{}{}</tr>".format(
+                _SAME if same else _DIFFERS, "✓" if same else "✗",
+                html.escape(say("lessons.parity.row_same" if same else "lessons.parity.row_differs")),
+                cell.format(html.escape(x)), cell.format(html.escape(y)))
+            for x, y, same in self.rows)
+        return (f"{head}<table><tr><th></th><th style='text-align:left'>autograd_lab</th>"
+                f"<th style='text-align:left'>PyTorch {html.escape(self.torch_version or '')}</th></tr>"
+                f"{rows}</table>")
+
+
+def _run_snippet(source: str, module) -> list[str]:
+    """Run ``source`` with ``torch`` bound to ``module``; the printed lines (an error ends them)."""
+    out = io.StringIO()
+    namespace = {"torch": module, "__name__": "__lesson__"}
+    with contextlib.redirect_stdout(out), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            exec(compile(source, "<lesson>", "exec"), namespace)  # the lesson's own text, not a student's
+        except Exception as exc:  # noqa: BLE001 - an error is part of what is compared
+            print(f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}")
+    return out.getvalue().splitlines()
+
+
+def same_in_pytorch(source: str, torch_module: str = "torch") -> Parity:
+    """Run the lesson lines ``source`` with ``torch`` = autograd_lab, then = real PyTorch, and compare
+    what they print. Without PyTorch installed the comparison says so and passes."""
+    import autograd_lab
+    ours = _run_snippet(source, autograd_lab)
+    try:
+        real = importlib.import_module(torch_module)
+    except ImportError:
+        return Parity(ours, None)
+    return Parity(ours, _run_snippet(source, real), getattr(real, "__version__", "?").split("+")[0])
