@@ -369,7 +369,7 @@ def test_the_comparison_snippet_alone_prints_what_the_lesson_printed(path, execu
     if error is not None:
         pytest.skip("the notebook did not run (see test_runs_top_to_bottom)")
     import autograd_lab
-    from autograd_lab.lessons.exercises import _run_snippet
+    from autograd_lab.lessons.parity import _run_snippet
     cell = _parity_cell(nb)
     snippet = ast.parse(_source(cell)).body[-1].value.args[0].value
     alone = [_ADDRESS.sub("", line) for line in _run_snippet(snippet, autograd_lab)]

@@ -177,8 +177,6 @@ def test_a_student_walks_the_lesson(lessons, browser_page, path):
     screenshot(page, f"{stem}-end")
 
 
-@pytest.mark.xfail(strict=True, reason="issue 10 item 3 (Check after Hint gives no verdict): the fix is in "
-                                       "autograd_lab/lessons/exercises.py, another helper's area")
 def test_check_after_hint_gives_a_verdict(lessons, browser_page):
     """Type 3, Enter (a verdict), Hint, Check: the second Check must give a verdict again."""
     from playwright.sync_api import expect
