@@ -83,7 +83,7 @@ class Trace:
         try:
             if exc is not None and isinstance(exc, Exception):
                 if id(exc) not in self._recorded_errors:
-                    self._add(ErrorEvent, type(exc).__name__, str(exc), None, None, frame=tb_frame(tb))
+                    self._queue(self._error_source(tb), ErrorEvent, (type(exc).__name__, str(exc), None, None), ())
                 self.error = exc
             self._scan_names()
         finally:
@@ -225,6 +225,13 @@ class Trace:
             import linecache
             src = self._sources[key] = Source(fname, line, linecache.getline(fname, line).strip())
         return src
+
+    def _error_source(self, tb):
+        """The source of an error that ended the block: the user's line it was raised at."""
+        if self._override is not None:
+            return self._override
+        f, line = tb_frame(tb)
+        return None if f is None else self._source_at(f.f_code, line)
 
     def _source(self, frame=None):
         if self._override is not None:
@@ -456,13 +463,15 @@ def _snap_many(v):
 
 
 def tb_frame(tb):
-    """The innermost user frame of a traceback (for the source of an error event)."""
-    frame = None
+    """The innermost user frame of a traceback and the line it was at when the error passed
+    through it (``tb_lineno``: by the time ``__exit__`` runs, the ``with`` block's frame is at
+    the ``with`` line), for the source of an error event."""
+    frame = line = None
     while tb is not None:
         if not tb.tb_frame.f_code.co_filename.startswith(_PACKAGE_DIR):
-            frame = tb.tb_frame
+            frame, line = tb.tb_frame, tb.tb_lineno
         tb = tb.tb_next
-    return frame
+    return frame, line
 
 
 def _json_default(o):
