@@ -72,3 +72,27 @@ def _requires_grad_outcome(L, code):
 @pytest.mark.parametrize("code", REQUIRES_GRAD_CASES)
 def test_setting_requires_grad_as_pytorch(code):
     assert _requires_grad_outcome(lab, code) == _requires_grad_outcome(torch, code)
+
+
+# ---------------------------------------------------------------------- item 13: AccumulateGrad hooks in autograd.grad
+def _acc_hooks(L, call):
+    fired = []
+    w = L.tensor(2.0, requires_grad=True)
+    y = w * 3
+    acc = y.grad_fn.next_functions[0][0]
+    acc.register_prehook(lambda g: fired.append(("acc-pre", float(g[0]))))
+    acc.register_hook(lambda gi, go: fired.append(("acc-post", float(go[0]))))
+    w.register_hook(lambda g: fired.append(("tensor", float(g))))
+    w.register_post_accumulate_grad_hook(lambda t: fired.append(("post-acc", float(t.grad))))
+    if call == "grad":
+        got = [float(g) for g in L.autograd.grad(y, w)]
+    else:
+        y.backward()
+        got = [float(w.grad)]
+    return fired, got
+
+
+@pytest.mark.parametrize("call", ["grad", "backward"])
+def test_accumulate_grad_hooks_fire_only_when_accumulating(call):
+    """autograd.grad captures the leaf's gradient (its tensor hooks run) and never runs its AccumulateGrad."""
+    assert _acc_hooks(lab, call) == _acc_hooks(torch, call)

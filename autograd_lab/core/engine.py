@@ -201,7 +201,7 @@ def _execute(root_nodes, seeds, retain_graph, create_graph, capture, allow_unuse
         cls = node.__class__
         hooks = node._hooks
         if hooks is not None or (cls is AccumulateGrad and node.variable._x is not None):
-            g = _pre_hooks(node, g, hooks, create_graph, tr)
+            g = _pre_hooks(node, g, hooks, create_graph, tr, targets is not None)
             if g is None:  # a prehook returned (None,)
                 _pass_nothing(node, deps, heap, retain_graph)
                 continue
@@ -282,8 +282,11 @@ def _pass_nothing(node, deps, heap, retain_graph) -> None:
                 heapq.heappush(heap, (_priority(nxt), nxt))
 
 
-def _pre_hooks(node, g, hooks, create_graph, tr):
-    """Tensor hooks, then retain_grad, then the node's pre-hooks (PyTorch's order)."""
+def _pre_hooks(node, g, hooks, create_graph, tr, capturing=False):
+    """Tensor hooks, then retain_grad, then the node's pre-hooks (PyTorch's order).
+
+    ``capturing`` (autograd.grad): a leaf's gradient is captured after its tensor hooks and its
+    AccumulateGrad never runs, so that node's own pre-hooks do not fire (as in PyTorch)."""
     if node.__class__ is F.AccumulateGrad:
         x = node.variable._x
         tensor_hooks = x.hooks if x is not None else None
@@ -310,7 +313,7 @@ def _pre_hooks(node, g, hooks, create_graph, tr):
                 t._grad = _wrap(before._data + (g._data if isinstance(g, Tensor) else g), False, None)
             if tr is not None:
                 tr.hook("retain_grad", node, t, None, _as_tensor(g), t._grad)
-    if hooks is not None and hooks.pre:
+    if hooks is not None and hooks.pre and not (capturing and owner is not None):
         for fn in list(hooks.pre.values()):
             gt = (_as_tensor(g),)
             r = fn(gt)
