@@ -96,3 +96,30 @@ def _acc_hooks(L, call):
 def test_accumulate_grad_hooks_fire_only_when_accumulating(call):
     """autograd.grad captures the leaf's gradient (its tensor hooks run) and never runs its AccumulateGrad."""
     assert _acc_hooks(lab, call) == _acc_hooks(torch, call)
+
+
+# ---------------------------------------------------------------------- item 14: autograd.grad prunes branches
+def _pruned(L):
+    seen = []
+    a = L.tensor(1.0, requires_grad=True)
+    b = L.tensor(2.0, requires_grad=True)
+    c = L.tensor(3.0, requires_grad=True)
+    z = a + b * c
+    z.grad_fn.register_hook(lambda gi, go: seen.append(("add-post", tuple(None if g is None else float(g) for g in gi))))
+    b.register_hook(lambda g: seen.append(("b-hook", float(g))))
+    got = L.autograd.grad(z, a)
+    return seen, [float(g) for g in got]
+
+
+def test_autograd_grad_prunes_branches_that_do_not_lead_to_the_inputs():
+    assert _pruned(lab) == _pruned(torch) == ([("add-post", (1.0, None))], [1.0])
+
+
+def test_pruned_branches_are_recorded_as_sending_nothing():
+    with lab.trace() as t:
+        a = lab.tensor(1.0, requires_grad=True)
+        b = lab.tensor(2.0, requires_grad=True)
+        z = a + b
+        lab.autograd.grad(z, a)
+    nodes = [e for e in t.events if e.kind == "node"]
+    assert [(e.name, e.grad_inputs) for e in nodes] == [("AddBackward0", (1.0, None))]

@@ -195,7 +195,9 @@ def _execute(root_nodes, seeds, retain_graph, create_graph, capture, allow_unuse
         else:
             node = heappop(heap)[1]
             g = buffers.pop(node, None)
-        if g is None:  # every gradient meant for this node was dropped by a hook
+        if g is None:  # every gradient meant for this node was dropped by a hook, or pruned
+            if targets is not None and node not in run and node not in targets:
+                continue  # autograd.grad does not run (nor free) what leads to none of its inputs
             _pass_nothing(node, deps, heap, retain_graph)
             continue
         cls = node.__class__
@@ -220,6 +222,9 @@ def _execute(root_nodes, seeds, retain_graph, create_graph, capture, allow_unuse
         except Exception as e:
             e._alab_node = node
             raise
+        if targets is not None:  # PyTorch computes no gradient for an edge that leads to no input
+            grads = tuple([None if nxt is not None and nxt not in run and nxt not in targets else gi
+                           for nxt, gi in zip(node._next, grads)])
         if hooks is not None and hooks.post:
             grads = _post_hooks(node, grads, g, hooks, create_graph, tr)
         if not retain_graph and node._saved:  # node._release(), inline: this loop runs once per node
