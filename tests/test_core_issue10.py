@@ -123,3 +123,33 @@ def test_pruned_branches_are_recorded_as_sending_nothing():
         lab.autograd.grad(z, a)
     nodes = [e for e in t.events if e.kind == "node"]
     assert [(e.name, e.grad_inputs) for e in nodes] == [("AddBackward0", (1.0, None))]
+
+
+# ---------------------------------------------------------------------- item 14: post-hooks after the node, then release
+def _post_hook_sees(L):
+    seen = []
+    w = L.tensor(2.0, requires_grad=True)
+    y = w * w
+    node = y.grad_fn
+    node.register_hook(lambda gi, go: seen.append((float(gi[0]), float(node._saved_self))))
+    y.backward()
+    try:
+        node._saved_self
+    except RuntimeError:
+        seen.append("freed after")
+    return seen
+
+
+def test_a_post_hook_sees_the_outputs_and_the_saved_values_then_release():
+    assert _post_hook_sees(lab) == _post_hook_sees(torch) == [(2.0, 2.0), "freed after"]
+    with lab.trace() as t:
+        w = lab.tensor(2.0, requires_grad=True)
+        y = w * w
+        y.grad_fn.register_hook(lambda gi, go: (gi[0] * 10, gi[1]))
+        y.backward()
+    kinds = [(e.kind, getattr(e, "name", None) or getattr(e, "which", None)) for e in t.events
+             if e.kind in ("node", "hook", "release")]
+    assert kinds == [("node", "MulBackward0"), ("hook", "hook"), ("release", "MulBackward0")]
+    node, hook = [e for e in t.events if e.kind in ("node", "hook")]
+    assert node.grad_inputs == (2.0, 2.0) and hook.grad_in == (2.0, 2.0) and hook.grad_out == (20.0, 2.0)
+    assert float(w.grad) == 22.0

@@ -226,18 +226,25 @@ def _execute(root_nodes, seeds, retain_graph, create_graph, capture, allow_unuse
             grads = tuple([None if nxt is not None and nxt not in run and nxt not in targets else gi
                            for nxt, gi in zip(node._next, grads)])
         if hooks is not None and hooks.post:
+            # PyTorch's order: the node has computed (recorded now), its post-hooks see its outputs
+            # (its saved values still readable) and may replace them, then its saved values are freed
+            if tr is not None:
+                record((1, node, g, call_source, False, len(grads), *grads))
             grads = _post_hooks(node, grads, g, hooks, create_graph, tr)
-        if not retain_graph and node._saved:  # node._release(), inline: this loop runs once per node
-            node._saved = FREED
-            node._inputs = None
-            released = True
+            if not retain_graph and node._release() and tr is not None:
+                tr.release(node)
         else:
-            released = False
-        if tr is not None:  # a node event, then a release event when its saved values were freed
-            if len(grads) == 2:  # (spelled out: *grads costs 50 ns more, and this runs once per node)
-                record((1, node, g, call_source, released, 2, grads[0], grads[1]))  # 1: Kind.NODE (layout: recording.NodeRecord)
+            if not retain_graph and node._saved:  # node._release(), inline: this loop runs once per node
+                node._saved = FREED
+                node._inputs = None
+                released = True
             else:
-                record((1, node, g, call_source, released, len(grads), *grads))
+                released = False
+            if tr is not None:  # a node event, then a release event when its saved values were freed
+                if len(grads) == 2:  # (spelled out: *grads costs 50 ns more, and this runs once per node)
+                    record((1, node, g, call_source, released, 2, grads[0], grads[1]))  # 1: Kind.NODE (layout: recording.NodeRecord)
+                else:
+                    record((1, node, g, call_source, released, len(grads), *grads))
         i = 0
         ready = None
         for nxt in node._next:

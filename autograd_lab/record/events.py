@@ -434,6 +434,12 @@ class Trace:
                        self.tid(tensor) if tensor is not None else None, getattr(fn, "__name__", repr(fn)),
                        _snap_many(grad_in), _snap_many(grad_out), see=(tensor,))
 
+    def release(self, node) -> None:
+        """A node's saved values were freed (after its post-hooks: otherwise the node record says it)."""
+        names = type(node)._saved_names
+        self._add_call(ReleaseEvent, self.tid(node), node.name(),
+                       tuple(nm for nm, had in zip(names, node._had_saved()) if had))
+
     def _build_release(self, node, src) -> None:
         names = type(node)._saved_names
         self._events._add(ReleaseEvent, src, (self.tid(node), node.name(),
