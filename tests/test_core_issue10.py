@@ -153,3 +153,27 @@ def test_a_post_hook_sees_the_outputs_and_the_saved_values_then_release():
     node, hook = [e for e in t.events if e.kind in ("node", "hook")]
     assert node.grad_inputs == (2.0, 2.0) and hook.grad_in == (2.0, 2.0) and hook.grad_out == (20.0, 2.0)
     assert float(w.grad) == 22.0
+
+
+# ---------------------------------------------------------------------- item 14: version numbers
+def _version_messages(L):
+    msgs = set()
+    for k in range(300):  # numpy scalars die and are born again at the same addresses
+        x = L.tensor(2.0, requires_grad=True)
+        y = x * 1
+        z = y * y
+        y.mul_(2)
+        try:
+            z.backward()
+        except RuntimeError as e:
+            msgs.add(str(e))
+        w = L.tensor(float(k))
+        w.add_(1)
+        del x, y, z, w
+    return msgs
+
+
+def test_version_numbers_in_the_inplace_error_are_pytorchs():
+    ours, theirs = _version_messages(lab), _version_messages(torch)
+    assert len(theirs) == 1 and "is at version 1; expected version 0 instead" in next(iter(theirs))
+    assert ours == theirs
