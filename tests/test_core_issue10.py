@@ -177,3 +177,34 @@ def test_version_numbers_in_the_inplace_error_are_pytorchs():
     ours, theirs = _version_messages(lab), _version_messages(torch)
     assert len(theirs) == 1 and "is at version 1; expected version 0 instead" in next(iter(theirs))
     assert ours == theirs
+
+
+# ---------------------------------------------------------------------- item 14: the seed autograd.grad makes
+@pytest.fixture
+def warn_once_reset():
+    """backward(create_graph=True) warns once per process (as PyTorch): let later tests see it again."""
+    from autograd_lab.core import engine
+    saved = set(engine._warned)
+    yield
+    engine._warned.clear()
+    engine._warned.update(saved)
+
+
+@pytest.mark.parametrize("call", ["grad", "backward"])
+def test_the_seed_of_a_create_graph_call_is_recorded_as_made_by_that_call(call, tmp_path, warn_once_reset):
+    cell = tmp_path / "seed.py"
+    cell.write_text(textwrap.dedent(f"""\
+        import autograd_lab as lab
+        with lab.trace() as t:
+            x = lab.tensor(2.0, requires_grad=True)
+            y = x * x
+            {'(g,) = lab.autograd.grad(y, x, create_graph=True)' if call == 'grad' else 'y.backward(create_graph=True)'}
+        """))
+    ns: dict = {}
+    exec(compile(cell.read_text(), str(cell), "exec"), ns)
+    events = list(ns["t"].events)
+    begin = next(i for i, e in enumerate(events) if e.kind == "backward")
+    seed = events[begin + 1]
+    assert seed.kind == "tensor" and seed.how == "seed" and seed.value == 1.0 and seed.requires_grad is False
+    assert seed.source.line == 5
+    assert not [e for e in events if e.kind == "tensor" and e.how == "existing"]

@@ -93,9 +93,15 @@ def run_backward(roots, seeds, retain_graph: bool, create_graph: bool, capture, 
     input tensors of ``autograd.grad``, whose gradients are returned and not stored.
     """
     root_nodes = [_root_node(t) for t in roots]
+    made = ()
+    if create_graph:  # the implicit seeds become tensors of the graph being built: made by this call
+        made = [i for i, sd in enumerate(seeds) if not isinstance(sd, Tensor)]
+        seeds = tuple(_wrap(sd, False, None) if i in made else sd for i, sd in enumerate(seeds))
     tr = _rec.active
     if tr is not None:
         tr.backward_begin(call, roots, root_nodes, seeds, retain_graph, create_graph, capture or ())
+        for i in made:
+            tr.seed(seeds[i])
     prev_grad, prev_unpack = _grad_state.enabled, _node.unpack_tensors
     _grad_state.enabled = create_graph
     _node.unpack_tensors = create_graph

@@ -409,6 +409,11 @@ class Trace:
                        tuple(tid(i) for i in inputs), see=tuple(roots) + tuple(inputs))
         self._scan_names(self._user_frame())
 
+    def seed(self, t) -> None:
+        """The gradient a backward call with create_graph=True starts from (a tensor it made)."""
+        self._mark_seen(self.tid(t))
+        self._add_call(TensorEvent, self.tid(t), freeze(t._data), np.shape(t._data), str(t._data.dtype), False, "seed")
+
     def node_recorder(self):
         """For the engine loop: ``record((1, node, grad_output, source, released, n, *grad_inputs))``
         notes that a node ran (and, if ``released``, that its saved values were then freed), and
