@@ -208,3 +208,49 @@ def test_the_seed_of_a_create_graph_call_is_recorded_as_made_by_that_call(call, 
     assert seed.kind == "tensor" and seed.how == "seed" and seed.value == 1.0 and seed.requires_grad is False
     assert seed.source.line == 5
     assert not [e for e in events if e.kind == "tensor" and e.how == "existing"]
+
+
+# ---------------------------------------------------------------------- item 13: numpy's RuntimeWarnings never reach the student
+NOISY = """
+x = lab.tensor(0.0, requires_grad=True)
+x.log().backward()                                  # log(0) = -inf, d/dx = inf
+y = lab.tensor(0.0, requires_grad=True)
+y.sqrt().backward()                                 # sqrt'(0) = inf
+z = lab.tensor([0.0, -1.0, float('inf'), float('nan')], requires_grad=True)
+w = (z.log() + z.sqrt() + 1 / z + z / 0 + z ** -0.5 + 0 ** z + z ** z + z.exp() * 1e38 - z.sum() * z.mean())
+w.sum().backward()
+e = lab.tensor([1000.0, -1000.0], requires_grad=True)
+(e.exp() * e.sigmoid() + e.tanh() + e.sin() + e.cos()).sum().backward()
+s = lab.tensor(1.0) / lab.tensor(0.0)               # numpy scalars
+r = lab.tensor(2.0).reciprocal() * 0 + lab.tensor(0.0).reciprocal()
+q = lab.tensor([3e38]) * 10
+print(x.grad, y.grad, z.grad, e.grad, s, r, q)
+"""
+
+FILTERS = {
+    "default": "",
+    "error": "warnings.simplefilter('error')",
+    "always": "warnings.simplefilter('always')",
+    "reset": "warnings.resetwarnings()",
+}
+
+
+@pytest.mark.parametrize("setup", FILTERS.values(), ids=FILTERS.keys())
+def test_no_numpy_warning_whatever_the_filters(setup):
+    code = "import warnings\nimport autograd_lab as lab\n" + setup + "\nwith warnings.catch_warnings():\n" + \
+        textwrap.indent(("warnings.simplefilter('always')\n" if setup else "pass\n") + NOISY, "    ")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300, cwd=ROOT,
+                          env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"})
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stderr == ""
+    assert "inf" in proc.stdout
+
+
+def test_the_core_adds_no_warning_filter():
+    """Quiet by np.errstate around the core's own numpy calls, not by a filter on everyone's warnings
+    (a fresh interpreter: pytest restores the filters around each test)."""
+    code = ("import warnings, numpy; before = list(warnings.filters); import autograd_lab as lab; "
+            "(lab.ones(2, requires_grad=True) * 2).sum().backward(); print(warnings.filters == before)")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300, cwd=ROOT,
+                          env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"})
+    assert proc.stdout.strip() == "True", proc.stderr

@@ -106,7 +106,8 @@ def run_backward(roots, seeds, retain_graph: bool, create_graph: bool, capture, 
     _grad_state.enabled = create_graph
     _node.unpack_tensors = create_graph
     try:
-        results = _execute(root_nodes, seeds, retain_graph, create_graph, capture, allow_unused, tr)
+        with np.errstate(all="ignore"):  # PyTorch prints no floating point warnings (function.quiet)
+            results = _execute(root_nodes, seeds, retain_graph, create_graph, capture, allow_unused, tr)
     except Exception as e:
         if tr is not None:
             tr.record_error(e, getattr(e, "_alab_node", None))  # (once per error: the recorder checks)
