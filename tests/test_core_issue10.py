@@ -254,3 +254,40 @@ def test_the_core_adds_no_warning_filter():
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300, cwd=ROOT,
                           env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"})
     assert proc.stdout.strip() == "True", proc.stderr
+
+
+# ---------------------------------------------------------------------- item 14: what autograd.grad frees and fills
+def _grad_frees(L):
+    out = []
+    w = L.tensor(2.0, requires_grad=True)
+    v = L.tensor(3.0, requires_grad=True)
+    p, q = w * w, v * v
+    s = p + q
+    out.append([float(g) for g in L.autograd.grad(s, w)])
+    out.append([float(g) for g in L.autograd.grad(q, v)])       # the branch it did not run: still usable
+    try:
+        L.autograd.grad(p, w)                                   # the node it ran: freed
+    except RuntimeError as e:
+        out.append(str(e)[:60])
+    x = L.tensor(2.0, requires_grad=True)
+    y = x * x
+    (g,) = L.autograd.grad(y, x, create_graph=True)            # retain_graph defaults to create_graph
+    out.append([float(h) for h in L.autograd.grad(y, x)])
+    return out
+
+
+def test_autograd_grad_frees_only_what_it_ran():
+    assert _grad_frees(lab) == _grad_frees(torch)
+
+
+def _retained_in_grad(L):
+    w = L.tensor(2.0, requires_grad=True)
+    y = w * 3
+    y.retain_grad()
+    z = y * y
+    (g,) = L.autograd.grad(z, w)
+    return float(g), None if y.grad is None else float(y.grad), w.grad
+
+
+def test_retain_grad_tensors_get_their_grad_inside_autograd_grad():
+    assert _retained_in_grad(lab) == _retained_in_grad(torch) == (36.0, 12.0, None)
