@@ -93,14 +93,21 @@ def run_backward(roots, seeds, retain_graph: bool, create_graph: bool, capture, 
     input tensors of ``autograd.grad``, whose gradients are returned and not stored.
     """
     root_nodes = [_root_node(t) for t in roots]
+    made = ()
+    if create_graph:  # the implicit seeds become tensors of the graph being built: made by this call
+        made = [i for i, sd in enumerate(seeds) if not isinstance(sd, Tensor)]
+        seeds = tuple(_wrap(sd, False, None) if i in made else sd for i, sd in enumerate(seeds))
     tr = _rec.active
     if tr is not None:
         tr.backward_begin(call, roots, root_nodes, seeds, retain_graph, create_graph, capture or ())
+        for i in made:
+            tr.seed(seeds[i])
     prev_grad, prev_unpack = _grad_state.enabled, _node.unpack_tensors
     _grad_state.enabled = create_graph
     _node.unpack_tensors = create_graph
     try:
-        results = _execute(root_nodes, seeds, retain_graph, create_graph, capture, allow_unused, tr)
+        with np.errstate(all="ignore"):  # PyTorch prints no floating point warnings (function.quiet)
+            results = _execute(root_nodes, seeds, retain_graph, create_graph, capture, allow_unused, tr)
     except Exception as e:
         if tr is not None:
             tr.record_error(e, getattr(e, "_alab_node", None))  # (once per error: the recorder checks)
@@ -195,13 +202,15 @@ def _execute(root_nodes, seeds, retain_graph, create_graph, capture, allow_unuse
         else:
             node = heappop(heap)[1]
             g = buffers.pop(node, None)
-        if g is None:  # every gradient meant for this node was dropped by a hook
+        if g is None:  # every gradient meant for this node was dropped by a hook, or pruned
+            if targets is not None and node not in run and node not in targets:
+                continue  # autograd.grad does not run (nor free) what leads to none of its inputs
             _pass_nothing(node, deps, heap, retain_graph)
             continue
         cls = node.__class__
         hooks = node._hooks
         if hooks is not None or (cls is AccumulateGrad and node.variable._x is not None):
-            g = _pre_hooks(node, g, hooks, create_graph, tr)
+            g = _pre_hooks(node, g, hooks, create_graph, tr, targets is not None)
             if g is None:  # a prehook returned (None,)
                 _pass_nothing(node, deps, heap, retain_graph)
                 continue
@@ -220,19 +229,29 @@ def _execute(root_nodes, seeds, retain_graph, create_graph, capture, allow_unuse
         except Exception as e:
             e._alab_node = node
             raise
+        if targets is not None:  # PyTorch computes no gradient for an edge that leads to no input
+            grads = tuple([None if nxt is not None and nxt not in run and nxt not in targets else gi
+                           for nxt, gi in zip(node._next, grads)])
         if hooks is not None and hooks.post:
+            # PyTorch's order: the node has computed (recorded now), its post-hooks see its outputs
+            # (its saved values still readable) and may replace them, then its saved values are freed
+            if tr is not None:
+                record((1, node, g, call_source, False, len(grads), *grads))
             grads = _post_hooks(node, grads, g, hooks, create_graph, tr)
-        if not retain_graph and node._saved:  # node._release(), inline: this loop runs once per node
-            node._saved = FREED
-            node._inputs = None
-            released = True
+            if not retain_graph and node._release() and tr is not None:
+                tr.release(node)
         else:
-            released = False
-        if tr is not None:  # a node event, then a release event when its saved values were freed
-            if len(grads) == 2:  # (spelled out: *grads costs 50 ns more, and this runs once per node)
-                record((1, node, g, call_source, released, 2, grads[0], grads[1]))  # 1: Kind.NODE (layout: recording.NodeRecord)
+            if not retain_graph and node._saved:  # node._release(), inline: this loop runs once per node
+                node._saved = FREED
+                node._inputs = None
+                released = True
             else:
-                record((1, node, g, call_source, released, len(grads), *grads))
+                released = False
+            if tr is not None:  # a node event, then a release event when its saved values were freed
+                if len(grads) == 2:  # (spelled out: *grads costs 50 ns more, and this runs once per node)
+                    record((1, node, g, call_source, released, 2, grads[0], grads[1]))  # 1: Kind.NODE (layout: recording.NodeRecord)
+                else:
+                    record((1, node, g, call_source, released, len(grads), *grads))
         i = 0
         ready = None
         for nxt in node._next:
@@ -282,8 +301,11 @@ def _pass_nothing(node, deps, heap, retain_graph) -> None:
                 heapq.heappush(heap, (_priority(nxt), nxt))
 
 
-def _pre_hooks(node, g, hooks, create_graph, tr):
-    """Tensor hooks, then retain_grad, then the node's pre-hooks (PyTorch's order)."""
+def _pre_hooks(node, g, hooks, create_graph, tr, capturing=False):
+    """Tensor hooks, then retain_grad, then the node's pre-hooks (PyTorch's order).
+
+    ``capturing`` (autograd.grad): a leaf's gradient is captured after its tensor hooks and its
+    AccumulateGrad never runs, so that node's own pre-hooks do not fire (as in PyTorch)."""
     if node.__class__ is F.AccumulateGrad:
         x = node.variable._x
         tensor_hooks = x.hooks if x is not None else None
@@ -310,7 +332,7 @@ def _pre_hooks(node, g, hooks, create_graph, tr):
                 t._grad = _wrap(before._data + (g._data if isinstance(g, Tensor) else g), False, None)
             if tr is not None:
                 tr.hook("retain_grad", node, t, None, _as_tensor(g), t._grad)
-    if hooks is not None and hooks.pre:
+    if hooks is not None and hooks.pre and not (capturing and owner is not None):
         for fn in list(hooks.pre.values()):
             gt = (_as_tensor(g),)
             r = fn(gt)

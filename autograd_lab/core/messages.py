@@ -21,6 +21,9 @@ NON_LEAF_REQUIRES_GRAD_MESSAGE = (
     "you can only change requires_grad flags of leaf variables. If you want to use a computed "
     "variable in a subgraph that doesn't require differentiation use var_no_grad = var.detach().")
 
+# (what assigning `y.requires_grad = True` to a non-leaf says: the first sentence only)
+NON_LEAF_REQUIRES_GRAD_ATTRIBUTE = "you can only change requires_grad flags of leaf variables."
+
 ONLY_FLOAT_REQUIRES_GRAD = "only Tensors of floating point dtype can require gradients"
 ONLY_FLOAT_REQUIRES_GRAD_ATTRIBUTE = "only Tensors of floating point and complex dtype can require gradients"
 ONLY_FLOAT_LEAF = "Only Tensors of floating point and complex dtype can require gradients"

@@ -59,7 +59,7 @@ unpack_tensors = False
 # the in-place paths write here, and nodes look only once something has been changed.
 _changed: dict = {}  # id(array) -> [version, [sequence numbers of the last changes], tensor that held it]
 _KEEP = 64           # changes remembered per array (enough to tell the version at save time)
-_SCALARS: dict = {}  # keys of numpy scalars in _changed (no weakref to drop them): the newest 4096 kept
+_SCALARS: dict = {}  # id -> numpy scalar with an entry in _changed (no weakref to drop them): the newest 4096 kept
 _last_change = -1    # sequence number of the latest change: nodes made after it need not look
 
 
@@ -95,7 +95,7 @@ def _forget_with(v, key) -> None:
     if isinstance(v, np.ndarray):
         weakref.finalize(v, _changed.pop, key, None)
     else:
-        _SCALARS[key] = None
+        _SCALARS[key] = v  # held: while its entry lives, no other scalar can take its id
         if len(_SCALARS) > 4096:
             old = next(iter(_SCALARS))
             del _SCALARS[old]

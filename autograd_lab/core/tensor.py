@@ -24,7 +24,8 @@ from . import function as _F
 from . import ops  # noqa: F401  (declares every operation: tensor_methods() below needs them)
 from ._format import format_array
 from .dtypes import _C_NAMES, _DTYPES, _SCALAR_NAMES, Size, _dtype_of, _to_array, bool_, dtype, float32, float64, int64  # noqa: F401
-from .messages import COPY_CONSTRUCT_WARNING, NON_LEAF_GRAD_WARNING, ONLY_FLOAT_REQUIRES_GRAD_ATTRIBUTE
+from .messages import (COPY_CONSTRUCT_WARNING, NON_LEAF_GRAD_WARNING, NON_LEAF_REQUIRES_GRAD_ATTRIBUTE,
+                       ONLY_FLOAT_REQUIRES_GRAD_ATTRIBUTE)
 from .node import RemovableHandle, TensorBase, _link_storage, _register, _wrap  # noqa: F401
 from .ops.special import ClearGrad, MakeLeaf, RequiresGrad
 
@@ -89,6 +90,8 @@ class Tensor(TensorBase):
 
     @requires_grad.setter
     def requires_grad(self, flag: bool) -> None:
+        if flag and self.grad_fn is not None:  # (requires_grad_(True) on a non-leaf is allowed; this is not)
+            raise RuntimeError(NON_LEAF_REQUIRES_GRAD_ATTRIBUTE)
         if flag and self.grad_fn is None and self._data.dtype.kind != "f":
             # the attribute's message differs from requires_grad_()'s in PyTorch
             raise RuntimeError(ONLY_FLOAT_REQUIRES_GRAD_ATTRIBUTE)

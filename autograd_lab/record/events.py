@@ -83,7 +83,7 @@ class Trace:
         try:
             if exc is not None and isinstance(exc, Exception):
                 if id(exc) not in self._recorded_errors:
-                    self._add(ErrorEvent, type(exc).__name__, str(exc), None, None, frame=tb_frame(tb))
+                    self._queue(self._error_source(tb), ErrorEvent, (type(exc).__name__, str(exc), None, None), ())
                 self.error = exc
             self._scan_names()
         finally:
@@ -225,6 +225,13 @@ class Trace:
             import linecache
             src = self._sources[key] = Source(fname, line, linecache.getline(fname, line).strip())
         return src
+
+    def _error_source(self, tb):
+        """The source of an error that ended the block: the user's line it was raised at."""
+        if self._override is not None:
+            return self._override
+        f, line = tb_frame(tb)
+        return None if f is None else self._source_at(f.f_code, line)
 
     def _source(self, frame=None):
         if self._override is not None:
@@ -402,6 +409,11 @@ class Trace:
                        tuple(tid(i) for i in inputs), see=tuple(roots) + tuple(inputs))
         self._scan_names(self._user_frame())
 
+    def seed(self, t) -> None:
+        """The gradient a backward call with create_graph=True starts from (a tensor it made)."""
+        self._mark_seen(self.tid(t))
+        self._add_call(TensorEvent, self.tid(t), freeze(t._data), np.shape(t._data), str(t._data.dtype), False, "seed")
+
     def node_recorder(self):
         """For the engine loop: ``record((1, node, grad_output, source, released, n, *grad_inputs))``
         notes that a node ran (and, if ``released``, that its saved values were then freed), and
@@ -426,6 +438,12 @@ class Trace:
         self._add_call(HookEvent, which, self.tid(node) if node is not None else None,
                        self.tid(tensor) if tensor is not None else None, getattr(fn, "__name__", repr(fn)),
                        _snap_many(grad_in), _snap_many(grad_out), see=(tensor,))
+
+    def release(self, node) -> None:
+        """A node's saved values were freed (after its post-hooks: otherwise the node record says it)."""
+        names = type(node)._saved_names
+        self._add_call(ReleaseEvent, self.tid(node), node.name(),
+                       tuple(nm for nm, had in zip(names, node._had_saved()) if had))
 
     def _build_release(self, node, src) -> None:
         names = type(node)._saved_names
@@ -456,13 +474,15 @@ def _snap_many(v):
 
 
 def tb_frame(tb):
-    """The innermost user frame of a traceback (for the source of an error event)."""
-    frame = None
+    """The innermost user frame of a traceback and the line it was at when the error passed
+    through it (``tb_lineno``: by the time ``__exit__`` runs, the ``with`` block's frame is at
+    the ``with`` line), for the source of an error event."""
+    frame = line = None
     while tb is not None:
         if not tb.tb_frame.f_code.co_filename.startswith(_PACKAGE_DIR):
-            frame = tb.tb_frame
+            frame, line = tb.tb_frame, tb.tb_lineno
         tb = tb.tb_next
-    return frame
+    return frame, line
 
 
 def _json_default(o):

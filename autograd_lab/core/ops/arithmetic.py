@@ -10,7 +10,7 @@ import numbers
 import numpy as np
 
 from .. import node as _node
-from ..function import (Function, _binary_shapes, _raw, _shape, apply, broadcast_error, declare,
+from ..function import (Function, _binary_shapes, _raw, _shape, apply, broadcast_error, declare, quiet,
                         unbroadcast)
 from ..messages import BOOL_SUB_MESSAGE
 from ..node import TensorBase as Tensor
@@ -25,7 +25,11 @@ class AddBackward0(Function):
     @staticmethod
     def forward(ctx, a, b):
         try:
-            out = a + b
+            if a.__class__ is np.ndarray or b.__class__ is np.ndarray:
+                with np.errstate(all="ignore"):  # (function.quiet, inline)
+                    out = a + b
+            else:  # numpy scalars: no errstate (it costs more than the op); only overflow or inf - inf warn
+                out = a + b
         except ValueError:
             raise broadcast_error(a, b) from None
         ctx._info = None if out.__class__ is not np.ndarray else _binary_shapes(a, b, out)
@@ -51,7 +55,11 @@ class SubBackward0(Function):
     @staticmethod
     def forward(ctx, a, b):
         try:
-            out = a - b
+            if a.__class__ is np.ndarray or b.__class__ is np.ndarray:
+                with np.errstate(all="ignore"):  # (function.quiet, inline)
+                    out = a - b
+            else:  # numpy scalars: no errstate (it costs more than the op); only overflow or inf - inf warn
+                out = a - b
         except ValueError:
             raise broadcast_error(a, b) from None
         except TypeError:
@@ -75,6 +83,7 @@ class RsubBackward1(Function):
     _keeps_dtype = False
 
     @staticmethod
+    @quiet
     def forward(ctx, a, other):
         return other - a
 
@@ -95,7 +104,11 @@ class MulBackward0(Function):
         na, nb = ctx.needs_input_grad[0], ctx.needs_input_grad[1]
         ctx._saved = (a if nb else None, b if na else None)  # ctx.save_for_backward(...), inline (hot)
         try:
-            out = a * b
+            if a.__class__ is np.ndarray or b.__class__ is np.ndarray:
+                with np.errstate(all="ignore"):  # (function.quiet, inline)
+                    out = a * b
+            else:  # numpy scalars: no errstate (it costs more than the op); only overflow or inf - inf warn
+                out = a * b
         except ValueError:
             raise broadcast_error(a, b) from None
         ctx._info = None if out.__class__ is not np.ndarray else _binary_shapes(a, b, out)
@@ -123,6 +136,7 @@ class DivBackward0(Function):
     _keeps_dtype = False
 
     @staticmethod
+    @quiet
     def forward(ctx, a, b):
         nb = ctx.needs_input_grad[1]
         ctx.save_for_backward(a if nb else None, b)
@@ -166,6 +180,7 @@ class ReciprocalBackward0(Function):
     _keeps_dtype = False
 
     @staticmethod
+    @quiet
     def forward(ctx, a):
         r = 1 / a
         ctx.save_for_backward(r)
@@ -206,6 +221,7 @@ class PowBackward0(Function):
     _keeps_dtype = False
 
     @staticmethod
+    @quiet
     def forward(ctx, a, exponent):
         ctx.save_for_backward(a)
         ctx.exponent = exponent
@@ -227,6 +243,7 @@ class PowBackward1(Function):
     _keeps_dtype = False
 
     @staticmethod
+    @quiet
     def forward(ctx, a, b):
         try:
             r = a ** b
@@ -253,6 +270,7 @@ class PowBackward2(Function):
     _keeps_dtype = False
 
     @staticmethod
+    @quiet
     def forward(ctx, b, base):
         r = base ** b
         ctx.save_for_backward(b, r)

@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..dtypes import _C_NAMES, _SCALAR_NAMES
-from ..function import Function, apply, declare
+from ..function import Function, quiet, apply, declare
 from ..node import TensorBase as Tensor
 
 class DotBackward0(Function):
@@ -15,6 +15,7 @@ class DotBackward0(Function):
     _keeps_dtype = False
 
     @staticmethod
+    @quiet
     def forward(ctx, a, b):
         na, nb = ctx.needs_input_grad[0], ctx.needs_input_grad[1]
         ctx.save_for_backward(a if nb else None, b if na else None)
@@ -35,6 +36,7 @@ class MvBackward0(Function):
     _keeps_dtype = False
 
     @staticmethod
+    @quiet
     def forward(ctx, m, v):
         nm, nv = ctx.needs_input_grad[0], ctx.needs_input_grad[1]
         ctx.save_for_backward(m if nv else None, v if nm else None)
@@ -65,6 +67,7 @@ class MmBackward0(Function):
     _keeps_dtype = False
 
     @staticmethod
+    @quiet
     def forward(ctx, a, b):
         na, nb = ctx.needs_input_grad[0], ctx.needs_input_grad[1]
         ctx.save_for_backward(a if nb else None, b if na else None)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..function import Function, _shape, apply, declare, expand
+from ..function import Function, quiet, _shape, apply, declare, expand
 from ..node import TensorBase as Tensor
 from .arithmetic import _div_number
 
@@ -29,6 +29,7 @@ class SumBackward0(Function):
     _keeps_dtype = True
 
     @staticmethod
+    @quiet
     def forward(ctx, a):
         ctx._info = _shape(a)
         s = np.add.reduce(a, axis=None)
@@ -47,6 +48,7 @@ class SumBackward1(Function):
     _keeps_dtype = True
 
     @staticmethod
+    @quiet
     def forward(ctx, a, dim, keepdim):
         dims = _dims(dim, np.ndim(a))
         ctx.dim, ctx.keepdim = dims, keepdim
@@ -88,6 +90,7 @@ class MeanBackward0(Function):
     _keeps_dtype = False
 
     @staticmethod
+    @quiet
     def forward(ctx, a):
         _check_mean_dtype(a)
         ctx._info = _shape(a)
@@ -111,6 +114,7 @@ class MeanBackward1(Function):
     _keeps_dtype = False
 
     @staticmethod
+    @quiet
     def forward(ctx, a, dim, keepdim):
         dims = _dims(dim, np.ndim(a))
         ctx.dim, ctx.keepdim = dims, keepdim
