@@ -517,10 +517,18 @@ class Trace:
         self._prev = active
         self._frame = sys._getframe(1)
         active = self
+        self._torch = None
+        if sys.modules.get("torch") is not None:  # real torch is imported: record its tensors too
+            from .torch_recorder import TorchRecorder
+            self._torch = TorchRecorder(self, sys.modules["torch"], self._frame, self._namespace)
+            self._torch.start()
         return self
 
     def __exit__(self, exc_type, exc, tb) -> bool:
         global active
+        if self._torch is not None:  # (real torch: stop recording it first)
+            self._torch, rec = None, self._torch
+            rec.stop()
         try:
             if exc is not None and isinstance(exc, Exception):
                 if id(exc) not in self._recorded_errors:

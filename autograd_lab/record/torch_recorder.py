@@ -1,0 +1,623 @@
+"""Record real PyTorch's autograd into a ``Trace``: the same events the core records, taken
+from torch itself (nothing is re-run in autograd_lab's core).
+
+    import torch, autograd_lab as lab
+    with lab.trace() as t:              # torch is imported: its tensors are recorded too
+        w = torch.tensor(2.0, requires_grad=True)
+        (w * 3).backward()
+    lab.Player(t)
+
+autograd_lab never imports torch: ``Trace.__enter__`` starts a ``TorchRecorder`` only when
+``sys.modules`` already holds torch. How it sees torch:
+- a ``torch.overrides.TorchFunctionMode`` receives every torch call of the block: factories and
+  ops (inputs, output, ``grad_fn``, ``next_functions``, ``_saved_*`` names), ``backward`` and
+  ``autograd.grad``, ``register_hook``/``retain_grad``, reads and writes of ``.grad``;
+- around each backward call, a pre-hook and a hook on every node reachable from the roots
+  report each node as torch's engine runs it, with its gradients in and out (AccumulateGrad:
+  ``.grad`` before and after); the handles are removed after the call;
+- after a node ran in a non-retaining backward, reading one of its ``_saved_*`` attributes
+  must raise: only then is a ``release`` event recorded;
+- the user's tensor hooks are wrapped (same ``__name__``) so that their firing is recorded.
+
+Tensors of another device, sparse or complex tensors get a text value (``"<sparse_coo
+tensor>"``); an op whose result cannot be described is recorded as an opaque op with torch's
+name: recording never raises into the user's code. Walks of the graph are iterative.
+"""
+from __future__ import annotations
+
+import functools
+import inspect
+import linecache
+import os
+import sys
+
+import numpy as np
+
+from .events import (AccumulateEvent, BackwardEvent, DoneEvent, ErrorEvent, HookEvent, NodeEvent, OpEvent,
+                     ReleaseEvent, Source, TensorEvent, UpdateEvent, ZeroEvent, snapshot)
+
+__all__ = ["TorchRecorder", "trace_torch_snippet", "torch_available"]
+
+_PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep  # autograd_lab/
+_SKIP_PREFIXES = [_PACKAGE_DIR, os.path.dirname(functools.__file__) + os.sep + "contextlib.py"]
+
+# Factories: their result is a new leaf ("tensor" events), even when they take a tensor (``ones_like``).
+_FACTORIES = frozenset({"tensor", "ones", "zeros", "ones_like", "zeros_like", "full", "full_like", "empty",
+                        "empty_like", "rand", "randn", "randint", "rand_like", "randn_like", "arange",
+                        "linspace", "logspace", "eye", "as_tensor", "from_numpy", "scalar_tensor"})
+# Calls that make no event of their own.
+_QUIET = frozenset({"dim", "size", "numel", "item", "tolist", "numpy", "__len__", "__repr__", "__format__",
+                    "__bool__", "__float__", "__int__", "__index__", "__iter__", "__hash__", "__contains__",
+                    "is_floating_point", "is_complex", "stride", "storage_offset", "data_ptr",
+                    "untyped_storage", "register_hook", "retain_grad", "is_nonzero", "equal", "allclose",
+                    "register_post_accumulate_grad_hook", "__reduce_ex__", "__deepcopy__", "element_size",
+                    "nelement", "type", "get_device", "__array__", "__dlpack__", "__setstate__",
+                    "__get__", "__set__", "__delete__"})
+_DUNDER_OPS = {"getitem": "index", "rsub": "rsub", "rmul": "mul", "radd": "add", "rtruediv": "div",
+               "truediv": "div", "rdiv": "div", "rpow": "pow", "rmatmul": "matmul", "floordiv": "floor_divide"}
+
+
+def torch_available():
+    """The torch module when the user has imported it (never imported here), else None."""
+    return sys.modules.get("torch")
+
+
+class _Ref:
+    """A grad_fn node (or a tensor torch does not show) as the trace knows it: ``Trace.tid``
+    gives it an id, as it gives a core node one."""
+    __slots__ = ("_tid", "node", "label", "saved", "var", "out", "retained", "before", "acc_done",
+                 "next", "__weakref__")
+
+    def __init__(self, node=None, label=""):
+        self.node, self.label = node, label
+        self.saved, self.var, self.out, self.retained = (), None, None, None
+        self.before, self.acc_done, self.next = None, False, ()
+
+    def name(self) -> str:
+        return self.label
+
+
+_MODE_CLASS = None
+
+
+def _mode_class(torch):
+    """A TorchFunctionMode subclass that hands every call to its recorder (made once torch is there)."""
+    global _MODE_CLASS
+    if _MODE_CLASS is None:
+        class _RecordingMode(torch.overrides.TorchFunctionMode):
+            def __init__(self, rec):
+                super().__init__()
+                self.rec = rec
+
+            def __torch_function__(self, func, types, args=(), kwargs=None):
+                return self.rec.call(func, args, kwargs or {})
+        _MODE_CLASS = _RecordingMode
+    return _MODE_CLASS
+
+
+class TorchRecorder:
+    """Records the torch calls of one ``with trace():`` block into that trace (see module docstring)."""
+
+    def __init__(self, trace, torch, frame=None, namespace=None):
+        self.trace, self.torch = trace, torch
+        self.frame, self.namespace = frame, namespace
+        self.Tensor = torch.Tensor
+        self.refs: dict[int, _Ref] = {}      # id(grad_fn) -> its _Ref (which keeps the node alive)
+        self.seen: set[int] = set()          # tensor ids this recorder has shown
+        self.acc_of: dict[int, _Ref] = {}    # leaf tensor id -> its AccumulateGrad's _Ref
+        self.grad_owner: dict[int, tuple] = {}  # id(a .grad tensor) -> (that tensor, its leaf)
+        self.out_tid: dict[int, int] = {}     # node id -> id of the tensor it made
+        self.code_flags: dict[int, tuple] = {}
+        self.sources: dict[tuple, Source] = {}
+        self.saved_cache: dict[tuple, tuple] = {}
+        self.to_check: list[_Ref] = []       # nodes that ran in a non-retaining backward
+        self.call_src = None
+        self.retain = True
+        self.mode = None
+        torch_dir = os.path.dirname(os.path.abspath(torch.__file__)) + os.sep
+        self.skip = tuple(_SKIP_PREFIXES + [torch_dir])
+        self.grad_fn_of = {torch.autograd.grad: "grad", torch.Tensor.backward: "backward",
+                           torch.autograd.backward: "backward"}
+        self.signatures = {f: inspect.signature(f) for f in self.grad_fn_of}
+
+    # ------------------------------------------------------------------ start / stop
+    def start(self) -> None:
+        self.mode = _mode_class(self.torch)(self)
+        self.mode.__enter__()
+
+    def stop(self) -> None:
+        try:
+            if self.mode is not None:
+                self.mode.__exit__(None, None, None)
+        finally:
+            self.mode = None
+            try:
+                self.scan_names()
+            finally:
+                # drop the references to torch's nodes one by one (a deep graph is freed node by node)
+                refs = self.refs
+                while refs:
+                    refs.popitem()[1].node = None
+                self.grad_owner.clear()
+                self.frame = None
+
+    # ------------------------------------------------------------------ events, ids, sources
+    def emit(self, etype, src, *fields) -> None:
+        self.trace.events.append_event(etype(0, src, *fields))
+
+    def tid(self, obj) -> int:
+        return self.trace.tid(obj)
+
+    def user_frame(self):
+        f = sys._getframe(2)
+        flags, skip = self.code_flags, self.skip
+        while f is not None:
+            code = f.f_code
+            flag = flags.get(id(code))
+            if flag is None:
+                flag = flags[id(code)] = (code.co_filename.startswith(skip), code)
+            if not flag[0]:
+                return f
+            f = f.f_back
+        return None
+
+    def source(self, f=None):
+        if self.trace._override is not None:  # a source forced by set_source (the playground)
+            return self.trace._override
+        if f is None:
+            f = self.user_frame()
+        if f is None:
+            return None
+        key = (f.f_code.co_filename, f.f_lineno)
+        src = self.sources.get(key)
+        if src is None:
+            src = self.sources[key] = Source(key[0], key[1], linecache.getline(key[0], key[1]).strip())
+        return src
+
+    def value(self, t):
+        """A snapshot of a torch tensor's value, or a text for one we cannot show as numbers."""
+        try:
+            if t.layout is not self.torch.strided:
+                return f"<{str(t.layout).replace('torch.', '')} tensor>"
+            if t.device.type != "cpu":
+                return f"<tensor on {t.device}>"
+            if t.is_complex():
+                return "<complex tensor>"
+            if t.dim() == 0:
+                return t.item()
+            return snapshot(t.detach().numpy())
+        except Exception:  # meta tensors, tensor subclasses ...: never a crash
+            return f"<{type(t).__name__}>"
+
+    def tensor_fields(self, t, how):
+        return (self.value(t), tuple(t.shape), str(t.dtype).replace("torch.", ""), bool(t.requires_grad), how)
+
+    def see(self, t, src) -> int:
+        tid = self.tid(t)
+        if tid not in self.seen:
+            self.seen.add(tid)
+            self.emit(TensorEvent, src, tid, *self.tensor_fields(t, "existing"))
+        return tid
+
+    # ------------------------------------------------------------------ graph nodes
+    def ref(self, node) -> _Ref:
+        r = self.refs.get(id(node))
+        if r is None:
+            r = self.refs[id(node)] = _Ref(node, node.name())
+            if r.label == "torch::autograd::AccumulateGrad":
+                r.var = node.variable
+        return r
+
+    def saved_of(self, node, r) -> tuple:
+        """The ``_saved_*`` attributes holding a tensor (None: nothing saved; numbers and sizes such as
+        ``_saved_alpha`` are not freed by backward, and the core does not list them either)."""
+        nxt = node.next_functions
+        key = (type(node), tuple(n is None for n, _ in nxt))
+        names = self.saved_cache.get(key)
+        if names is None:
+            names = []
+            for a in dir(node):
+                if a.startswith("_saved_"):
+                    try:
+                        v = getattr(node, a)
+                    except Exception:
+                        continue
+                    if isinstance(v, self.Tensor) or (isinstance(v, (tuple, list)) and v
+                                                      and all(isinstance(x, self.Tensor) for x in v)):
+                        names.append(a)
+            names = self.saved_cache[key] = tuple(names)
+        return names
+
+    def link(self, r, src):
+        """``next`` and ``next_vars`` of a node; unseen inner nodes (inside a composite op such
+        as ``linear``, or made before the trace) are recorded first as ops of their own."""
+        pending = [(r, False)]
+        result = None
+        while pending:
+            cur, expanded = pending.pop()
+            node = cur.node
+            nxt = [n for n, _ in node.next_functions]
+            if not expanded:
+                pending.append((cur, True))
+                for n in nxt:
+                    if n is not None and id(n) not in self.refs:
+                        child = self.ref(n)
+                        if child.var is None:
+                            pending.append((child, False))
+                continue
+            ids, nvars = [], []
+            for n in nxt:
+                if n is None:
+                    ids.append(None)
+                    nvars.append(None)
+                    continue
+                c = self.ref(n)
+                ids.append(self.tid(c))
+                if c.var is not None:
+                    vt = self.see(c.var, src)
+                    self.trace.leaf_of[self.tid(c)] = vt
+                    self.acc_of[vt] = c
+                    nvars.append(vt)
+                else:
+                    nvars.append(None)
+            cur.next = tuple(ids)
+            cur.saved = self.saved_of(node, cur)
+            if cur is r:
+                result = (tuple(ids), tuple(nvars))
+            elif cur.out is None:  # an inner node: an op with a tensor the user never had
+                cur.out = _Ref(None, "")
+                self.out_tid[self.tid(cur)] = self.tid(cur.out)
+                ins = tuple(nv if nv is not None else self.out_tid.get(i) for i, nv in zip(ids, nvars))
+                self.emit(OpEvent, src, _op_of_node(cur.label), ins, self.tid(cur.out), None, None, True,
+                          self.tid(cur), cur.label, tuple(ids), tuple(nvars), cur.saved, False)
+        return result
+
+    # ------------------------------------------------------------------ the mode's entry point
+    def call(self, func, args, kwargs):
+        call = self.grad_fn_of.get(func)
+        if call is not None:
+            return self.backward(call, func, args, kwargs)
+        name = getattr(func, "__name__", "")
+        if name == "__set__":
+            return self.set_attr(func, args, kwargs)
+        if name in _QUIET or (name[:1] == "_" and name[:2] != "__"):
+            if name == "__get__":
+                return self.get_attr(func, args)
+            if name in ("register_hook", "register_post_accumulate_grad_hook") and len(args) >= 2:
+                args = (args[0], self.wrap_hook(name, args[0], args[1])) + tuple(args[2:])
+            elif name == "retain_grad" and args and getattr(args[0], "grad_fn", None) is not None:
+                self.ref(args[0].grad_fn).retained = args[0]
+            return func(*args, **kwargs)
+        Tensor = self.Tensor
+        targets = [a for a in args if isinstance(a, Tensor)] + [v for v in kwargs.values() if isinstance(v, Tensor)]
+        before = {id(a): (a, self.value(a), a._version) for a in targets} if name.endswith("_") else None
+        result = func(*args, **kwargs)
+        try:
+            self.record_op(name, args, kwargs, targets, result, before)
+        except Exception as e:  # an op we cannot describe: an opaque box with torch's name
+            self.emit(OpEvent, self.source(), name, (), None, f"<{type(e).__name__}>", None, False, None, None,
+                      (), (), (), False)
+        return result
+
+    def record_op(self, name, args, kwargs, targets, result, before) -> None:
+        Tensor = self.Tensor
+        if isinstance(result, Tensor):
+            outs = [result]
+        elif isinstance(result, (tuple, list)) and result and all(isinstance(r, Tensor) for r in result):
+            outs = list(result)
+        else:
+            return
+        src = self.source()
+        opname = _op_name(name)
+        for out in outs:
+            if before is not None and id(out) in before:  # in place
+                self.record_inplace(opname, out, before[id(out)], targets, src)
+                continue
+            if name == "detach" or name == "requires_grad_" or (out.grad_fn is None and (
+                    name in _FACTORIES or not targets)):
+                how = {"detach": "detach", "requires_grad_": "requires_grad_"}.get(name, "tensor")
+                tid = self.tid(out)
+                self.seen.add(tid)
+                self.emit(TensorEvent, src, tid, *self.tensor_fields(out, how))
+                continue
+            ins = []
+            for a in list(args) + list(kwargs.values()):
+                if isinstance(a, Tensor):
+                    ins.append(self.see(a, src))
+                elif isinstance(a, (int, float, bool)):
+                    ins.append(None)
+                elif isinstance(a, (tuple, list)):
+                    ins.extend(self.see(x, src) for x in a if isinstance(x, Tensor))
+            tid = self.tid(out)
+            self.seen.add(tid)
+            self.record_result(opname, tuple(ins), out, tid, src, False)
+
+    def record_result(self, opname, ins, out, tid, src, inplace) -> None:
+        node = out.grad_fn
+        val, shape = self.value(out), tuple(out.shape)
+        if node is None:
+            self.emit(OpEvent, src, opname, ins, tid, val, shape, False, None, None, (), (), (), inplace)
+            return
+        r = self.ref(node)
+        if r.out is None:
+            r.out = out
+            self.out_tid[self.tid(r)] = tid
+        nxt, nvars = self.link(r, src)
+        self.emit(OpEvent, src, opname, ins, tid, val, shape, True, self.tid(r), r.label, nxt, nvars, r.saved,
+                  inplace)
+
+    def record_inplace(self, opname, out, before, targets, src) -> None:
+        _, old, version = before
+        tid = self.see(out, src)
+        if out.grad_fn is not None and self.torch.is_grad_enabled() and out.requires_grad:
+            ins = (tid,) + tuple(self.see(a, src) for a in targets if a is not out)
+            self.record_result(opname, ins, out, tid, src, True)
+            return
+        if opname == "zero_":
+            owner = self.grad_owner.get(id(out))
+            if owner is not None and owner[0] is out:
+                self.emit(ZeroEvent, src, self.see(owner[1], src), "zero_", old)
+            else:
+                self.emit(ZeroEvent, src, tid, "data.zero_", old)
+            return
+        for a in targets:
+            if a is not out:
+                self.see(a, src)
+        self.emit(UpdateEvent, src, tid, opname, old, self.value(out))
+
+    # ------------------------------------------------------------------ attributes
+    def get_attr(self, func, args):
+        result = func(*args)
+        if getattr(func.__self__, "__name__", "") == "grad" and result is not None and args:
+            self.grad_owner[id(result)] = (result, args[0])
+        return result
+
+    def set_attr(self, func, args, kwargs):
+        if getattr(func.__self__, "__name__", "") == "grad" and len(args) == 2 and args[1] is None:
+            t = args[0]
+            old = t.grad
+            result = func(*args, **kwargs)
+            if old is not None:
+                src = self.source()
+                self.emit(ZeroEvent, src, self.see(t, src), "set_to_none", self.value(old))
+            return result
+        return func(*args, **kwargs)
+
+    # ------------------------------------------------------------------ hooks of the user's
+    def wrap_hook(self, kind, t, fn):
+        if not callable(fn):
+            return fn
+        rec = self
+
+        if kind == "register_hook":
+            def hook(grad):
+                r = fn(grad)
+                rec.check_release()
+                node = t.grad_fn
+                nref = rec.ref(node) if node is not None else rec.acc_of.get(rec.tid(t))
+                rec.emit(HookEvent, rec.call_src, "tensor", rec.tid(nref) if nref is not None else None,
+                         rec.tid(t), _fn_name(fn), (rec.value(grad),),
+                         None if r is None else (rec.value(r) if isinstance(r, rec.Tensor) else repr(r),))
+                return r
+        else:
+            def hook(tensor):
+                rec.check_release()
+                acc = rec.acc_of.get(rec.tid(t))
+                if acc is not None and not acc.acc_done:
+                    rec.accumulated(acc, None)
+                r = fn(tensor)
+                rec.emit(HookEvent, rec.call_src, "post_accumulate", rec.tid(acc) if acc is not None else None,
+                         rec.tid(t), _fn_name(fn), (rec.value(t.grad),) if t.grad is not None else (None,), None)
+                return r
+        try:
+            functools.update_wrapper(hook, fn)
+        except (AttributeError, TypeError):
+            pass
+        return hook
+
+    # ------------------------------------------------------------------ backward and autograd.grad
+    def backward(self, call, func, args, kwargs):
+        src = self.source()
+        try:
+            b = self.signatures[func].bind(*args, **kwargs).arguments
+        except TypeError:
+            return func(*args, **kwargs)  # torch gives its own error
+        Tensor = self.Tensor
+        roots = b.get("tensor", b.get("tensors", b.get("self", b.get("outputs"))))
+        roots = [roots] if isinstance(roots, Tensor) else [r for r in (roots or ()) if isinstance(r, Tensor)]
+        grads = b.get("gradient", b.get("grad_tensors", b.get("grad_outputs")))
+        grads = [grads] if isinstance(grads, Tensor) or grads is None else list(grads)
+        create = bool(b.get("create_graph", False))
+        retain = b.get("retain_graph")
+        retain = create if retain is None else bool(retain)
+        inputs = b.get("inputs")
+        inputs = [inputs] if isinstance(inputs, Tensor) else [i for i in (inputs or ()) if isinstance(i, Tensor)]
+        self.scan_names()
+        root_refs = [self.ref(r.grad_fn) for r in roots if r.grad_fn is not None]
+        seeds = []
+        for i, r in enumerate(roots):
+            g = grads[i] if i < len(grads) else None
+            seeds.append(self.value(g) if isinstance(g, Tensor) else (1.0 if r.dim() == 0 else
+                                                                       snapshot(np.ones(tuple(r.shape)))))
+        for r in root_refs:
+            if not r.next and r.var is None:
+                self.link(r, src)
+        self.emit(BackwardEvent, src, call, tuple(self.see(r, src) for r in roots),
+                  tuple(self.tid(r) for r in root_refs), tuple(seeds), retain, create,
+                  tuple(self.see(i, src) for i in inputs))
+        handles = self.hook_graph(root_refs)
+        outer = (self.call_src, self.retain)
+        self.call_src, self.retain = src, retain
+        self.running = None
+        try:
+            result = func(*args, **kwargs)
+        except Exception as e:
+            self.check_release()
+            node = self.running
+            self.trace._recorded_errors.add(id(e))
+            self.emit(ErrorEvent, src, type(e).__name__, str(e), self.tid(node) if node is not None else None,
+                      node.label if node is not None else None)
+            raise
+        finally:
+            for h in handles:
+                h.remove()
+            self.check_release()
+            self.call_src, self.retain = outer
+        results = tuple(self.value(x) if isinstance(x, Tensor) else None for x in result) if call == "grad" else ()
+        self.emit(DoneEvent, src, call, tuple(self.see(r, src) for r in roots), results)
+        self.scan_names()
+        return result
+
+    def hook_graph(self, root_refs) -> list:
+        """A pre-hook and a hook on every node reachable from the roots (an iterative walk)."""
+        handles, seen = [], set()
+        stack = [r.node for r in root_refs]
+        while stack:
+            node = stack.pop()
+            if id(node) in seen:
+                continue
+            seen.add(id(node))
+            r = self.ref(node)
+            handles.append(node.register_prehook(self.pre_hook(r)))
+            handles.append(node.register_hook(self.post_hook(r)))
+            stack.extend(n for n, _ in node.next_functions if n is not None)
+        return handles
+
+    def pre_hook(self, r):
+        def pre(grad_outputs):
+            self.check_release()
+            self.running = r
+            if r.var is not None:
+                g = r.var.grad
+                r.before, r.acc_done = (self.value(g) if g is not None else None), False
+            elif r.retained is not None:
+                t = r.retained
+                self.emit(HookEvent, self.call_src, "retain_grad", self.tid(r), self.tid(t), "None",
+                          (self.value(grad_outputs[0]),), (self.value(t.grad),) if t.grad is not None else None)
+        return pre
+
+    def post_hook(self, r):
+        def post(grad_inputs, grad_outputs):
+            self.check_release()
+            self.running = None
+            if r.var is not None:
+                if not r.acc_done:
+                    self.accumulated(r, grad_outputs[0])
+                return
+            g = grad_outputs[0] if len(grad_outputs) == 1 else grad_outputs
+            gout = self.value(g) if isinstance(g, self.Tensor) else (
+                None if g is None else tuple(self.value(x) if x is not None else None for x in g))
+            gin = tuple(self.value(x) if x is not None else None for x in grad_inputs)
+            self.emit(NodeEvent, self.call_src, self.tid(r), r.label, gout, gin, r.next)
+            if not self.retain and r.saved:
+                self.to_check.append(r)
+        return post
+
+    def accumulated(self, r, added) -> None:
+        var = r.var
+        g = var.grad
+        if g is not None:
+            self.grad_owner[id(g)] = (g, var)
+        vt = self.tid(var)
+        self.trace.leaf_of[self.tid(r)] = vt
+        self.emit(AccumulateEvent, self.call_src, self.tid(r), vt, r.before,
+                  self.value(added) if added is not None else (self.value(g) if r.before is None else None),
+                  self.value(g) if g is not None else None)
+        r.acc_done = True
+
+    def check_release(self) -> None:
+        """Nodes that ran without retain_graph: a release event for each whose saved values are gone
+        (torch frees them right after the node ran, before the next node starts)."""
+        if not self.to_check:
+            return
+        for r in self.to_check:
+            for a in r.saved:
+                try:
+                    getattr(r.node, a)
+                except RuntimeError:
+                    self.emit(ReleaseEvent, self.call_src, self.tid(r), r.label, r.saved)
+                    break
+        self.to_check.clear()
+
+    # ------------------------------------------------------------------ names
+    def scan_names(self) -> None:
+        spaces = []
+        if self.namespace is not None:
+            spaces.append(self.namespace)
+        else:
+            f = self.user_frame()
+            if f is not None:
+                spaces.append(f.f_locals)
+            if self.frame is not None and self.frame is not f:
+                spaces.append(self.frame.f_locals)
+        names = self.trace.names
+        Tensor = self.Tensor
+        Module = getattr(getattr(self.torch, "nn", None), "Module", None)
+        for ns in spaces:
+            for k, v in list(ns.items()):
+                if k.startswith("_"):
+                    continue
+                if isinstance(v, Tensor):
+                    tid = self.tid(v)
+                    names.setdefault(tid, k)
+                elif Module is not None and isinstance(v, Module):
+                    try:
+                        for pname, p in v.named_parameters():
+                            names.setdefault(self.tid(p), _param_name(k, pname))
+                    except Exception:
+                        pass
+
+
+def _param_name(model: str, dotted: str) -> str:
+    """``model`` + ``0.weight`` -> ``model[0].weight``; ``fc.bias`` -> ``model.fc.bias``."""
+    out = model
+    for part in dotted.split("."):
+        out += f"[{part}]" if part.isdigit() else f".{part}"
+    return out
+
+
+def _fn_name(fn) -> str:
+    return getattr(fn, "__name__", repr(fn))
+
+
+def _op_name(name: str) -> str:
+    if name.startswith("__") and name.endswith("__"):
+        core = name[2:-2]
+        if core in _DUNDER_OPS:
+            return _DUNDER_OPS[core]
+        if core.startswith("i") and core[1:] in ("add", "sub", "mul", "truediv", "div", "pow", "matmul"):
+            return _DUNDER_OPS.get(core[1:], core[1:]) + "_"
+        return core
+    return name
+
+
+def _op_of_node(label: str) -> str:
+    """``TBackward0`` -> ``t``: the op an inner node stands for."""
+    base = label.split("::")[-1]
+    i = base.find("Backward")
+    return (base[:i] if i > 0 else base).lower()
+
+
+def trace_torch_snippet(src: str, namespace: dict | None = None, catch_errors: bool = True):
+    """Run ``src`` (code written against ``torch``) with real torch and return its Trace.
+
+    For the lessons' "same in real PyTorch" cells: ``lab.Player(trace_torch_snippet(src))``.
+    ``torch`` must already be importable; the code sees ``torch`` (the real one) in its
+    namespace. Raises ImportError, in the student's terms, when torch is not installed.
+    """
+    torch = sys.modules.get("torch")
+    if torch is None:
+        try:
+            import importlib
+            torch = importlib.import_module("torch")  # only here, asked for by the user's lesson cell
+        except ImportError:
+            raise ImportError("PyTorch is not installed here, so the real-torch player cannot run: "
+                              "pip install torch (CPU is enough)") from None
+    from .events import trace
+    ns = {"torch": torch, "__name__": "__torch_snippet__"} if namespace is None else namespace
+    ns.setdefault("torch", torch)
+    code = compile(src, "<torch snippet>", "exec")
+    linecache.cache["<torch snippet>"] = (len(src), None, src.splitlines(True), "<torch snippet>")
+    with trace(catch_errors=catch_errors, namespace=ns) as t:
+        exec(code, ns)
+    return t
