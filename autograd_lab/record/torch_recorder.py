@@ -113,10 +113,11 @@ class TorchRecorder:
         self.to_check: list[_Ref] = []       # nodes that ran in a non-retaining backward
         self.call_src = None
         self.retain = True
+        self.begin = None    # the backward event of the call being run, until the engine starts
         self.mode = None
         torch_dir = os.path.dirname(os.path.abspath(torch.__file__)) + os.sep
         self.skip = tuple(_SKIP_PREFIXES + [torch_dir])
-        self.grad_fn_of = {torch.autograd.grad: "grad", torch.Tensor.backward: "backward",
+        self.grad_fn_of = {torch.autograd.grad: "autograd.grad", torch.Tensor.backward: "backward",
                            torch.autograd.backward: "backward"}
         self.signatures = {f: inspect.signature(f) for f in self.grad_fn_of}
 
@@ -216,10 +217,13 @@ class TorchRecorder:
         names = self.saved_cache.get(key)
         if names is None:
             names = []
-            for a in dir(node):
+            for a in type(node).__dict__:  # (torch's own order: the order of the formula's arguments)
                 if a.startswith("_saved_"):
                     try:
                         v = getattr(node, a)
+                    except RuntimeError:  # saved, but changed in place since: it holds a tensor
+                        names.append(a)
+                        continue
                     except Exception:
                         continue
                     if isinstance(v, self.Tensor) or (isinstance(v, (tuple, list)) and v
@@ -310,8 +314,10 @@ class TorchRecorder:
         src = self.source()
         opname = _op_name(name)
         for out in outs:
-            if before is not None and id(out) in before:  # in place
+            if before is not None and id(out) in before and name != "requires_grad_":  # in place
                 self.record_inplace(opname, out, before[id(out)], targets, src)
+                continue
+            if name == "requires_grad_" and id(out) in self.grad_owner:  # (zero_grad(set_to_none=False))
                 continue
             if name == "detach" or name == "requires_grad_" or (out.grad_fn is None and (
                     name in _FACTORIES or not targets)):
@@ -368,11 +374,24 @@ class TorchRecorder:
     # ------------------------------------------------------------------ attributes
     def get_attr(self, func, args):
         result = func(*args)
-        if getattr(func.__self__, "__name__", "") == "grad" and result is not None and args:
+        attr = getattr(func.__self__, "__name__", "")
+        if attr == "grad" and result is not None and args:
             self.grad_owner[id(result)] = (result, args[0])
+        elif attr in ("T", "mT", "H", "mH") and isinstance(result, self.Tensor):  # properties that are ops
+            try:
+                self.record_op(attr, args, {}, list(args), result, None)
+            except Exception:
+                pass
         return result
 
     def set_attr(self, func, args, kwargs):
+        if getattr(func.__self__, "__name__", "") == "requires_grad" and len(args) == 2:
+            result = func(*args, **kwargs)
+            src, t = self.source(), args[0]
+            tid = self.tid(t)
+            self.seen.add(tid)
+            self.emit(TensorEvent, src, tid, *self.tensor_fields(t, "requires_grad_"))
+            return result
         if getattr(func.__self__, "__name__", "") == "grad" and len(args) == 2 and args[1] is None:
             t = args[0]
             old = t.grad
@@ -391,8 +410,12 @@ class TorchRecorder:
 
         if kind == "register_hook":
             def hook(grad):
-                r = fn(grad)
                 rec.check_release()
+                with rec.mode:
+                    r = fn(grad)
+                if r is not None and not (isinstance(r, rec.Tensor) and r.shape == grad.shape
+                                          and r.dtype == grad.dtype):
+                    return r  # torch rejects it next, with its own message (the error event)
                 node = t.grad_fn
                 nref = rec.ref(node) if node is not None else rec.acc_of.get(rec.tid(t))
                 rec.emit(HookEvent, rec.call_src, "tensor", rec.tid(nref) if nref is not None else None,
@@ -405,7 +428,8 @@ class TorchRecorder:
                 acc = rec.acc_of.get(rec.tid(t))
                 if acc is not None and not acc.acc_done:
                     rec.accumulated(acc, None)
-                r = fn(tensor)
+                with rec.mode:
+                    r = fn(tensor)
                 rec.emit(HookEvent, rec.call_src, "post_accumulate", rec.tid(acc) if acc is not None else None,
                          rec.tid(t), _fn_name(fn), (rec.value(t.grad),) if t.grad is not None else (None,), None)
                 return r
@@ -442,16 +466,21 @@ class TorchRecorder:
         for r in root_refs:
             if not r.next and r.var is None:
                 self.link(r, src)
-        self.emit(BackwardEvent, src, call, tuple(self.see(r, src) for r in roots),
-                  tuple(self.tid(r) for r in root_refs), tuple(seeds), retain, create,
-                  tuple(self.see(i, src) for i in inputs))
+        begin = (BackwardEvent, src, call, tuple(self.see(r, src) for r in roots),
+                 tuple(self.tid(r) for r in root_refs), tuple(seeds), retain, create,
+                 tuple(self.see(i, src) for i in inputs))
         handles = self.hook_graph(root_refs)
-        outer = (self.call_src, self.retain)
-        self.call_src, self.retain = src, retain
+        outer = (self.call_src, self.retain, self.begin)
+        # the backward event is recorded when the engine starts (its first hook) or returns: when
+        # torch rejects the arguments first, the trace shows only the error, as the core's does
+        self.call_src, self.retain, self.begin = src, retain, begin
         self.running = None
         try:
             result = func(*args, **kwargs)
+            self.started()
         except Exception as e:
+            if self.begin is not None:  # torch rejected the call before its engine started: no backward event
+                self.begin = None
             self.check_release()
             node = self.running
             self.trace._recorded_errors.add(id(e))
@@ -462,8 +491,9 @@ class TorchRecorder:
             for h in handles:
                 h.remove()
             self.check_release()
-            self.call_src, self.retain = outer
-        results = tuple(self.value(x) if isinstance(x, Tensor) else None for x in result) if call == "grad" else ()
+            self.call_src, self.retain, self.begin = outer
+        results = (tuple(self.value(x) if isinstance(x, Tensor) else None for x in result)
+                   if call == "autograd.grad" else ())
         self.emit(DoneEvent, src, call, tuple(self.see(r, src) for r in roots), results)
         self.scan_names()
         return result
@@ -525,9 +555,16 @@ class TorchRecorder:
                   self.value(g) if g is not None else None)
         r.acc_done = True
 
+    def started(self) -> None:
+        if self.begin is not None:
+            begin, self.begin = self.begin, None
+            self.emit(*begin)
+
     def check_release(self) -> None:
         """Nodes that ran without retain_graph: a release event for each whose saved values are gone
         (torch frees them right after the node ran, before the next node starts)."""
+        if self.begin is not None:
+            self.started()
         if not self.to_check:
             return
         for r in self.to_check:
