@@ -53,6 +53,10 @@ _QUIET = frozenset({"dim", "size", "numel", "item", "tolist", "numpy", "__len__"
                     "register_post_accumulate_grad_hook", "__reduce_ex__", "__deepcopy__", "element_size",
                     "nelement", "type", "get_device", "__array__", "__dlpack__", "__setstate__",
                     "__get__", "__set__", "__delete__"})
+_NOT_HOT = frozenset({"detach", "requires_grad_", "T", "mT", "H", "mH"})
+_NODE = object()  # marks a raw record of a node run (the others are ops)
+VERIFY_RELEASES = 64  # per backward call, releases checked by reading a _saved_* attribute (about 0.1 ms
+#                       each); beyond that torch's rule (a non-retaining backward frees every node it ran) is used
 _DUNDER_OPS = {"getitem": "index", "rsub": "rsub", "rmul": "mul", "radd": "add", "rtruediv": "div",
                "truediv": "div", "rdiv": "div", "rpow": "pow", "rmatmul": "matmul", "floordiv": "floor_divide"}
 
@@ -110,11 +114,13 @@ class TorchRecorder:
         self.code_flags: dict[int, tuple] = {}
         self.sources: dict[tuple, Source] = {}
         self.saved_cache: dict[tuple, tuple] = {}
-        self.to_check: list[_Ref] = []       # nodes that ran in a non-retaining backward
         self.call_src = None
         self.retain = True
         self.begin = None    # the backward event of the call being run, until the engine starts
         self.mode = None
+        self.hot: set = set()                # torch functions known to be plain ops
+        self.raw: list = []                  # raw records of plain ops and node runs, built by flush()
+        self.checks = 0                      # release checks made in the current backward call
         torch_dir = os.path.dirname(os.path.abspath(torch.__file__)) + os.sep
         self.skip = tuple(_SKIP_PREFIXES + [torch_dir])
         self.grad_fn_of = {torch.autograd.grad: "autograd.grad", torch.Tensor.backward: "backward",
@@ -130,6 +136,7 @@ class TorchRecorder:
         try:
             if self.mode is not None:
                 self.mode.__exit__(None, None, None)
+            self.flush()
         finally:
             self.mode = None
             try:
@@ -144,13 +151,15 @@ class TorchRecorder:
 
     # ------------------------------------------------------------------ events, ids, sources
     def emit(self, etype, src, *fields) -> None:
+        if self.raw:
+            self.flush()
         self.trace.events.append_event(etype(0, src, *fields))
 
     def tid(self, obj) -> int:
         return self.trace.tid(obj)
 
     def user_frame(self):
-        f = sys._getframe(2)
+        f = sys._getframe(1)
         flags, skip = self.code_flags, self.skip
         while f is not None:
             code = f.f_code
@@ -162,14 +171,16 @@ class TorchRecorder:
             f = f.f_back
         return None
 
-    def source(self, f=None):
+    def source(self):
         if self.trace._override is not None:  # a source forced by set_source (the playground)
             return self.trace._override
-        if f is None:
-            f = self.user_frame()
-        if f is None:
-            return None
-        key = (f.f_code.co_filename, f.f_lineno)
+        f = self.user_frame()
+        return self.source_at(f.f_code, f.f_lineno) if f is not None else None
+
+    def source_at(self, code, line):
+        if code is None or self.trace._override is not None:
+            return self.trace._override
+        key = (code.co_filename, line)
         src = self.sources.get(key)
         if src is None:
             src = self.sources[key] = Source(key[0], key[1], linecache.getline(key[0], key[1]).strip())
@@ -278,6 +289,16 @@ class TorchRecorder:
 
     # ------------------------------------------------------------------ the mode's entry point
     def call(self, func, args, kwargs):
+        if func in self.hot:  # a plain op (the common case): a raw record, built later (``flush``)
+            result = func(*args, **kwargs)
+            f = sys._getframe(2)
+            flag = self.code_flags.get(id(f.f_code))
+            if flag is None or flag[0]:
+                f = self.user_frame()
+            self.raw.append((func.__name__, args, kwargs, result, f.f_code if f is not None else None,
+                             f.f_lineno if f is not None else 0))
+            return result
+        self.flush()
         call = self.grad_fn_of.get(func)
         if call is not None:
             return self.backward(call, func, args, kwargs)
@@ -294,16 +315,40 @@ class TorchRecorder:
             return func(*args, **kwargs)
         Tensor = self.Tensor
         targets = [a for a in args if isinstance(a, Tensor)] + [v for v in kwargs.values() if isinstance(v, Tensor)]
-        before = {id(a): (a, self.value(a), a._version) for a in targets} if name.endswith("_") else None
+        inplace = name.endswith("_") or (name[:3] == "__i" and name[-2:] == "__")
+        before = {id(a): (a, self.value(a), a._version) for a in targets} if inplace else None
         result = func(*args, **kwargs)
-        try:
-            self.record_op(name, args, kwargs, targets, result, before)
-        except Exception as e:  # an op we cannot describe: an opaque box with torch's name
-            self.emit(OpEvent, self.source(), name, (), None, f"<{type(e).__name__}>", None, False, None, None,
-                      (), (), (), False)
+        if not inplace and name not in _FACTORIES and name not in _NOT_HOT and kwargs.get("out") is None:
+            self.hot.add(func)  # (seen once here: from now on it takes the fast path)
+        self.safe_record(name, args, kwargs, targets, result, before, self.source())
         return result
 
-    def record_op(self, name, args, kwargs, targets, result, before) -> None:
+    def safe_record(self, name, args, kwargs, targets, result, before, src) -> None:
+        try:
+            self.record_op(name, args, kwargs, targets, result, before, src)
+        except Exception as e:  # an op we cannot describe: an opaque box with torch's name
+            self.emit(OpEvent, src, name, (), None, f"<{type(e).__name__}>", None, False, None, None,
+                      (), (), (), False)
+
+    def flush(self) -> None:
+        """Build the raw records of plain ops and node runs into events (before anything they
+        refer to can change: an in-place op, a backward call, the end of the block)."""
+        raw = self.raw
+        if not raw:
+            return
+        self.raw = []
+        Tensor = self.Tensor
+        for rec in raw:
+            if rec[0] is _NODE:
+                self.build_node(*rec[1:])
+                continue
+            name, args, kwargs, result, code, line = rec
+            targets = [a for a in args if isinstance(a, Tensor)]
+            if kwargs:
+                targets += [v for v in kwargs.values() if isinstance(v, Tensor)]
+            self.safe_record(name, args, kwargs, targets, result, None, self.source_at(code, line))
+
+    def record_op(self, name, args, kwargs, targets, result, before, src) -> None:
         Tensor = self.Tensor
         if isinstance(result, Tensor):
             outs = [result]
@@ -311,7 +356,6 @@ class TorchRecorder:
             outs = list(result)
         else:
             return
-        src = self.source()
         opname = _op_name(name)
         for out in outs:
             if before is not None and id(out) in before and name != "requires_grad_":  # in place
@@ -379,7 +423,7 @@ class TorchRecorder:
             self.grad_owner[id(result)] = (result, args[0])
         elif attr in ("T", "mT", "H", "mH") and isinstance(result, self.Tensor):  # properties that are ops
             try:
-                self.record_op(attr, args, {}, list(args), result, None)
+                self.record_op(attr, args, {}, list(args), result, None, self.source())
             except Exception:
                 pass
         return result
@@ -410,7 +454,7 @@ class TorchRecorder:
 
         if kind == "register_hook":
             def hook(grad):
-                rec.check_release()
+                rec.sync()
                 with rec.mode:
                     r = fn(grad)
                 if r is not None and not (isinstance(r, rec.Tensor) and r.shape == grad.shape
@@ -424,7 +468,7 @@ class TorchRecorder:
                 return r
         else:
             def hook(tensor):
-                rec.check_release()
+                rec.sync()
                 acc = rec.acc_of.get(rec.tid(t))
                 if acc is not None and not acc.acc_done:
                     rec.accumulated(acc, None)
@@ -474,14 +518,14 @@ class TorchRecorder:
         # the backward event is recorded when the engine starts (its first hook) or returns: when
         # torch rejects the arguments first, the trace shows only the error, as the core's does
         self.call_src, self.retain, self.begin = src, retain, begin
-        self.running = None
+        self.running, self.checks = None, 0
         try:
             result = func(*args, **kwargs)
             self.started()
         except Exception as e:
             if self.begin is not None:  # torch rejected the call before its engine started: no backward event
                 self.begin = None
-            self.check_release()
+            self.flush()
             node = self.running
             self.trace._recorded_errors.add(id(e))
             self.emit(ErrorEvent, src, type(e).__name__, str(e), self.tid(node) if node is not None else None,
@@ -490,7 +534,7 @@ class TorchRecorder:
         finally:
             for h in handles:
                 h.remove()
-            self.check_release()
+            self.sync()
             self.call_src, self.retain, self.begin = outer
         results = (tuple(self.value(x) if isinstance(x, Tensor) else None for x in result)
                    if call == "autograd.grad" else ())
@@ -514,34 +558,60 @@ class TorchRecorder:
         return handles
 
     def pre_hook(self, r):
-        def pre(grad_outputs):
-            self.check_release()
+        if r.var is None and r.retained is None:
+            def pre(grad_outputs):  # (runs once per node: kept minimal)
+                if self.begin is not None:
+                    self.started()
+                self.running = r
+            return pre
+
+        def pre_acc(grad_outputs):
+            if self.begin is not None:
+                self.started()
             self.running = r
             if r.var is not None:
                 g = r.var.grad
                 r.before, r.acc_done = (self.value(g) if g is not None else None), False
-            elif r.retained is not None:
+            else:
                 t = r.retained
                 self.emit(HookEvent, self.call_src, "retain_grad", self.tid(r), self.tid(t), "None",
                           (self.value(grad_outputs[0]),), (self.value(t.grad),) if t.grad is not None else None)
-        return pre
+        return pre_acc
 
     def post_hook(self, r):
-        def post(grad_inputs, grad_outputs):
-            self.check_release()
-            self.running = None
-            if r.var is not None:
+        if r.var is not None:
+            def post_acc(grad_inputs, grad_outputs):
+                self.running = None
                 if not r.acc_done:
                     self.accumulated(r, grad_outputs[0])
-                return
-            g = grad_outputs[0] if len(grad_outputs) == 1 else grad_outputs
-            gout = self.value(g) if isinstance(g, self.Tensor) else (
-                None if g is None else tuple(self.value(x) if x is not None else None for x in g))
-            gin = tuple(self.value(x) if x is not None else None for x in grad_inputs)
-            self.emit(NodeEvent, self.call_src, self.tid(r), r.label, gout, gin, r.next)
+            return post_acc
+
+        def post(grad_inputs, grad_outputs):  # a raw record, built by flush() (with its release check)
+            self.running = None
+            mode = 0
             if not self.retain and r.saved:
-                self.to_check.append(r)
+                self.checks += 1
+                mode = 1 if self.checks <= VERIFY_RELEASES else 2
+            self.raw.append((_NODE, r, grad_inputs, grad_outputs, self.call_src, mode))
         return post
+
+    def build_node(self, r, grad_inputs, grad_outputs, src, mode) -> None:
+        value, Tensor = self.value, self.Tensor
+        g = grad_outputs[0] if len(grad_outputs) == 1 else grad_outputs
+        gout = value(g) if isinstance(g, Tensor) else (
+            None if g is None else tuple(value(x) if x is not None else None for x in g))
+        gin = tuple([value(x) if x is not None else None for x in grad_inputs])
+        self.emit(NodeEvent, src, self.tid(r), r.label, gout, gin, r.next)
+        if mode == 1:  # torch freed the node's saved values right after it ran: reading one now raises
+            for a in r.saved:
+                try:
+                    getattr(r.node, a)
+                except RuntimeError:
+                    break
+            else:
+                return
+        if mode:
+            self.emit(ReleaseEvent, src, self.tid(r), r.label, r.saved)
 
     def accumulated(self, r, added) -> None:
         var = r.var
@@ -560,21 +630,11 @@ class TorchRecorder:
             begin, self.begin = self.begin, None
             self.emit(*begin)
 
-    def check_release(self) -> None:
-        """Nodes that ran without retain_graph: a release event for each whose saved values are gone
-        (torch frees them right after the node ran, before the next node starts)."""
+    def sync(self) -> None:
+        """Before an event built at once: the backward event if still due, and the raw records."""
         if self.begin is not None:
             self.started()
-        if not self.to_check:
-            return
-        for r in self.to_check:
-            for a in r.saved:
-                try:
-                    getattr(r.node, a)
-                except RuntimeError:
-                    self.emit(ReleaseEvent, self.call_src, self.tid(r), r.label, r.saved)
-                    break
-        self.to_check.clear()
+        self.flush()
 
     # ------------------------------------------------------------------ names
     def scan_names(self) -> None:
