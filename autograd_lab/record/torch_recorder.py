@@ -123,6 +123,8 @@ class TorchRecorder:
         self.checks = 0                      # release checks made in the current backward call
         torch_dir = os.path.dirname(os.path.abspath(torch.__file__)) + os.sep
         self.skip = tuple(_SKIP_PREFIXES + [torch_dir])
+        self.nn_dir = torch_dir + "nn" + os.sep
+        self.nn_quiet = set()
         self.grad_fn_of = {torch.autograd.grad: "autograd.grad", torch.Tensor.backward: "backward",
                            torch.autograd.backward: "backward"}
         self.signatures = {f: inspect.signature(f) for f in self.grad_fn_of}
@@ -300,6 +302,14 @@ class TorchRecorder:
             return result
         self.flush()
         call = self.grad_fn_of.get(func)
+        if call is None and self.nn_dir is not None:
+            f = sys._getframe(2)
+            while f is not None and f.f_code.co_filename.endswith(("overrides.py", "_contextlib.py")):
+                f = f.f_back  # (torch's dispatch to the mode, and its decorators)
+            caller = f.f_code.co_filename if f is not None else ""
+            if caller.startswith(self.nn_dir) and (func in self.nn_quiet or getattr(func, "__name__", "").endswith("_")
+                                                   or getattr(func, "__name__", "") in _FACTORIES):
+                return func(*args, **kwargs)  # a module's set-up (empty, kaiming_uniform_): not the lesson
         if call is not None:
             return self.backward(call, func, args, kwargs)
         name = getattr(func, "__name__", "")
@@ -393,8 +403,24 @@ class TorchRecorder:
             r.out = out
             self.out_tid[self.tid(r)] = tid
         nxt, nvars = self.link(r, src)
+        if not inplace:
+            ins = self.aligned(ins, nxt, nvars)
         self.emit(OpEvent, src, opname, ins, tid, val, shape, True, self.tid(r), r.label, nxt, nvars, r.saved,
                   inplace)
+
+    def aligned(self, ins, nxt, nvars) -> tuple:
+        """The inputs in the order of next_functions (the view and narration pair them by position):
+        as given for most ops; for one call that made several nodes (``linear``), the tensor that
+        feeds each slot, then the inputs no slot took."""
+        out_tid = self.out_tid
+        slots = [v if v is not None else (out_tid.get(n) if n is not None else None) for n, v in zip(nxt, nvars)]
+        if len(slots) == len(ins) and all(s is None or s == i for s, i in zip(slots, ins)):
+            return ins
+        rest = [i for i in ins if i is not None and i not in slots]
+        for j, s in enumerate(slots):
+            if s is None and nxt[j] is None and rest:
+                slots[j] = rest.pop(0)
+        return tuple(slots) + tuple(rest)
 
     def record_inplace(self, opname, out, before, targets, src) -> None:
         _, old, version = before
