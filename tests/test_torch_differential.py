@@ -18,7 +18,7 @@ CORE_ACC_ORDER = "core: two AccumulateGrad nodes made ready by one node run in t
 CORE_UNNEEDED_GRAD = "core: computes a gradient torch leaves undefined (an input autograd.grad does not need)"
 CORE_NAME = "core: a different node name than torch's"
 CORE_MATERIALIZE = "core: autograd.grad(materialize_grads=True) result recorded as None, torch gives zeros"
-INNER_VALUE = "torch: an inner node of a composite op has no tensor Python can read (value None)"
+INNER_VALUE = "torch: an inner node of a composite op has no tensor Python can read (value '<not visible>')"
 NODE_HOOKS = "torch: hooks registered on a grad_fn node (register_prehook/register_hook) are not seen"
 HOOK_ERROR_NODE = "torch: an error raised by a node's post-hook is shown at that node (core: no node)"
 UNDEFINED_RUN = "torch: a node whose gradients a hook dropped still runs (with None); the core skips it"

@@ -217,3 +217,34 @@ def test_deep_torch_graph_in_a_subprocess():
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=600)
     assert r.returncode == 0, r.stderr[-2000:]
     assert int(r.stdout) == 20000
+
+
+ODD = {
+    "split": "a = torch.arange(6.).requires_grad_()\nparts = torch.split(a, 2)\ns = (parts[0] * parts[1]).sum()\n"
+             "s.backward()\n",
+    "max_with_indices": "a = torch.tensor([1., 3., 2.], requires_grad=True)\nv, i = a.max(0)\nv.backward()\n",
+    "custom_function": "class Sq(torch.autograd.Function):\n    @staticmethod\n    def forward(ctx, x):\n"
+                       "        ctx.save_for_backward(x)\n        return x * x\n    @staticmethod\n"
+                       "    def backward(ctx, g):\n        x, = ctx.saved_tensors\n        return 2 * x * g\n"
+                       "x = torch.tensor(3., requires_grad=True)\ny = Sq.apply(x)\ny.backward()\n",
+    "setitem": "a = torch.zeros(3)\nw = torch.tensor(2., requires_grad=True)\na[0] = w * 2\na.sum().backward()\n",
+    "checkpoint": "import torch.utils.checkpoint as cp\nw = torch.tensor(2., requires_grad=True)\n"
+                  "y = cp.checkpoint(lambda t: t.sin() * 2, w, use_reentrant=False)\ny.backward()\n",
+    "error_in_hook": "w = torch.tensor(2., requires_grad=True)\ny = w * 2\ny.register_hook(lambda g: 1 / 0)\ny.backward()\n",
+    "adam": "m = torch.nn.Linear(2, 1)\nopt = torch.optim.Adam(m.parameters(), lr=0.1)\nfor _ in range(2):\n"
+            "    opt.zero_grad()\n    m(torch.ones(1, 2)).sum().backward()\n    opt.step()\n",
+}
+
+
+@pytest.mark.parametrize("case", sorted(ODD))
+def test_less_common_code_records_and_plays(case):
+    t = trace_torch_snippet(ODD[case])
+    if case == "error_in_hook":  # the user's own error goes on, as without recording
+        assert isinstance(t.error, ZeroDivisionError)
+        assert [e.kind for e in t.events][-2:] == ["backward", "error"]  # before any node ran
+    else:
+        assert t.error is None, t.error
+        assert any(e.kind == "node" for e in t.events)
+    p = lab.Player(t)
+    assert "<svg" in p.frame_svg(p.n_frames - 1)
+    assert list(lab.Trace.from_json(t.to_json()).events) == list(t.events)

@@ -54,6 +54,7 @@ _QUIET = frozenset({"dim", "size", "numel", "item", "tolist", "numpy", "__len__"
                     "nelement", "type", "get_device", "__array__", "__dlpack__", "__setstate__",
                     "__get__", "__set__", "__delete__"})
 _NOT_HOT = frozenset({"detach", "requires_grad_", "T", "mT", "H", "mH"})
+HIDDEN = "<not visible>"  # the value of a tensor made inside one torch call, which never reaches Python
 _NODE = object()  # marks a raw record of a node run (the others are ops)
 VERIFY_RELEASES = 64  # per backward call, releases checked by reading a _saved_* attribute (about 0.1 ms
 #                       each); beyond that torch's rule (a non-retaining backward frees every node it ran) is used
@@ -155,7 +156,10 @@ class TorchRecorder:
     def emit(self, etype, src, *fields) -> None:
         if self.raw:
             self.flush()
-        self.trace.events.append_event(etype(0, src, *fields))
+        try:
+            self.trace.events.append_event(etype(0, src, *fields))
+        except Exception:  # a value the event store cannot keep: kept as its text, never an error in user code
+            self.trace.events.append_event(etype(0, src, *[_as_text(f) for f in fields]))
 
     def tid(self, obj) -> int:
         return self.trace.tid(obj)
@@ -285,7 +289,7 @@ class TorchRecorder:
                 cur.out = _Ref(None, "")
                 self.out_tid[self.tid(cur)] = self.tid(cur.out)
                 ins = tuple(nv if nv is not None else self.out_tid.get(i) for i, nv in zip(ids, nvars))
-                self.emit(OpEvent, src, _op_of_node(cur.label), ins, self.tid(cur.out), None, None, True,
+                self.emit(OpEvent, src, _op_of_node(cur.label), ins, self.tid(cur.out), HIDDEN, None, True,
                           self.tid(cur), cur.label, tuple(ids), tuple(nvars), cur.saved, False)
         return result
 
@@ -350,7 +354,10 @@ class TorchRecorder:
         Tensor = self.Tensor
         for rec in raw:
             if rec[0] is _NODE:
-                self.build_node(*rec[1:])
+                try:
+                    self.build_node(*rec[1:])
+                except Exception:  # a node we cannot describe: shown by name, with no gradients
+                    self.emit(NodeEvent, rec[4], self.tid(rec[1]), rec[1].label, None, (), rec[1].next)
                 continue
             name, args, kwargs, result, code, line = rec
             targets = [a for a in args if isinstance(a, Tensor)]
@@ -380,19 +387,24 @@ class TorchRecorder:
                 self.seen.add(tid)
                 self.emit(TensorEvent, src, tid, *self.tensor_fields(out, how))
                 continue
-            ins = []
+            ins, given = [], []
             for a in list(args) + list(kwargs.values()):
                 if isinstance(a, Tensor):
                     ins.append(self.see(a, src))
+                    given.append(a)
                 elif isinstance(a, (int, float, bool)):
                     ins.append(None)
+                    given.append(None)
                 elif isinstance(a, (tuple, list)):
-                    ins.extend(self.see(x, src) for x in a if isinstance(x, Tensor))
+                    for x in a:
+                        if isinstance(x, Tensor):
+                            ins.append(self.see(x, src))
+                            given.append(x)
             tid = self.tid(out)
             self.seen.add(tid)
-            self.record_result(opname, tuple(ins), out, tid, src, False)
+            self.record_result(opname, tuple(ins), out, tid, src, False, given)
 
-    def record_result(self, opname, ins, out, tid, src, inplace) -> None:
+    def record_result(self, opname, ins, out, tid, src, inplace, given=None) -> None:
         node = out.grad_fn
         val, shape = self.value(out), tuple(out.shape)
         if node is None:
@@ -403,10 +415,23 @@ class TorchRecorder:
             r.out = out
             self.out_tid[self.tid(r)] = tid
         nxt, nvars = self.link(r, src)
-        if not inplace:
+        if given is not None and not self.in_order(node, given):
             ins = self.aligned(ins, nxt, nvars)
         self.emit(OpEvent, src, opname, ins, tid, val, shape, True, self.tid(r), r.label, nxt, nvars, r.saved,
                   inplace)
+
+    @staticmethod
+    def in_order(node, given) -> bool:
+        """Whether the call's inputs pair with next_functions slot by slot (as for most ops)."""
+        nf = node.next_functions
+        if len(nf) != len(given):
+            return False
+        for (n, _), t in zip(nf, given):
+            if t is None or n is None and not t.requires_grad:
+                continue
+            if n is None or not (t.grad_fn is n or (t.grad_fn is None and getattr(n, "variable", None) is t)):
+                return False
+        return True
 
     def aligned(self, ins, nxt, nvars) -> tuple:
         """The inputs in the order of next_functions (the view and narration pair them by position):
@@ -592,6 +617,12 @@ class TorchRecorder:
             return pre
 
         def pre_acc(grad_outputs):
+            try:
+                pre_acc_body(grad_outputs)
+            except Exception:
+                pass
+
+        def pre_acc_body(grad_outputs):
             if self.begin is not None:
                 self.started()
             self.running = r
@@ -609,7 +640,10 @@ class TorchRecorder:
             def post_acc(grad_inputs, grad_outputs):
                 self.running = None
                 if not r.acc_done:
-                    self.accumulated(r, grad_outputs[0])
+                    try:
+                        self.accumulated(r, grad_outputs[0])
+                    except Exception:
+                        pass
             return post_acc
 
         def post(grad_inputs, grad_outputs):  # a raw record, built by flush() (with its release check)
@@ -624,8 +658,8 @@ class TorchRecorder:
     def build_node(self, r, grad_inputs, grad_outputs, src, mode) -> None:
         value, Tensor = self.value, self.Tensor
         g = grad_outputs[0] if len(grad_outputs) == 1 else grad_outputs
-        gout = value(g) if isinstance(g, Tensor) else (
-            None if g is None else tuple(value(x) if x is not None else None for x in g))
+        gout = value(g) if isinstance(g, Tensor) else (  # (a node of several outputs: a list, one per output)
+            None if g is None else [value(x) if x is not None else None for x in g])
         gin = tuple([value(x) if x is not None else None for x in grad_inputs])
         self.emit(NodeEvent, src, self.tid(r), r.label, gout, gin, r.next)
         if mode == 1:  # torch freed the node's saved values right after it ran: reading one now raises
@@ -689,6 +723,14 @@ class TorchRecorder:
                             names.setdefault(self.tid(p), _param_name(k, pname))
                     except Exception:
                         pass
+
+
+def _as_text(v):
+    if v is None or isinstance(v, (bool, int, float, str)):
+        return v
+    if isinstance(v, tuple) and all(x is None or isinstance(x, int) for x in v):
+        return v
+    return repr(v)[:200]
 
 
 def _param_name(model: str, dotted: str) -> str:

@@ -46,3 +46,8 @@ def test_real_torch_player_in_jupyterlab(jupyterlab_server, browser_page):
     page.wait_for_timeout(300)
     player.scroll_into_view_if_needed()
     screenshot(player, "torch-player-lab")
+    # the whole graph of the model, as torch built it
+    player.locator(".alab-whole").click()
+    page.wait_for_timeout(800)
+    expect(frame).to_contain_text("model[2].weight")
+    screenshot(player, "torch-player-lab-whole")
