@@ -70,12 +70,12 @@ def torch_available():
 class _Ref:
     """A grad_fn node (or a tensor torch does not show) as the trace knows it: ``Trace.tid``
     gives it an id, as it gives a core node one."""
-    __slots__ = ("_tid", "node", "label", "saved", "var", "out", "retained", "before", "acc_done",
+    __slots__ = ("_tid", "node", "label", "saved", "var", "vt", "out", "retained", "before", "acc_done",
                  "next", "__weakref__")
 
     def __init__(self, node=None, label=""):
         self.node, self.label = node, label
-        self.saved, self.var, self.out, self.retained = (), None, None, None
+        self.saved, self.var, self.vt, self.out, self.retained = (), None, None, None, None
         self.before, self.acc_done, self.next = None, False, ()
 
     def name(self) -> str:
@@ -197,7 +197,7 @@ class TorchRecorder:
         try:
             if t.layout is not self.torch.strided:
                 return f"<{str(t.layout).replace('torch.', '')} tensor>"
-            if t.device.type != "cpu":
+            if not t.is_cpu:
                 return f"<tensor on {t.device}>"
             if t.is_complex():
                 return "<complex tensor>"
@@ -226,11 +226,12 @@ class TorchRecorder:
                 r.var = node.variable
         return r
 
-    def saved_of(self, node, r) -> tuple:
+    def saved_of(self, node, r, nxt=None) -> tuple:
         """The ``_saved_*`` attributes holding a tensor (None: nothing saved; numbers and sizes such as
         ``_saved_alpha`` are not freed by backward, and the core does not list them either)."""
-        nxt = node.next_functions
-        key = (type(node), tuple(n is None for n, _ in nxt))
+        if nxt is None:
+            nxt = node.next_functions
+        key = (type(node), tuple([n is None for n, _ in nxt]))
         names = self.saved_cache.get(key)
         if names is None:
             names = []
@@ -249,9 +250,34 @@ class TorchRecorder:
             names = self.saved_cache[key] = tuple(names)
         return names
 
-    def link(self, r, src):
-        """``next`` and ``next_vars`` of a node; unseen inner nodes (inside a composite op such
-        as ``linear``, or made before the trace) are recorded first as ops of their own."""
+    def link(self, r, src, nf):
+        """``next`` and ``next_vars`` of a node (``nf``: its next_functions); unseen inner nodes
+        (inside a composite op such as ``linear``, or made before the trace) are recorded first
+        as ops of their own."""
+        refs, tid = self.refs, self.tid
+        ids, nvars = [], []
+        for n, _ in nf:  # the common case: every next node is known (a leaf's or an earlier op's)
+            if n is None:
+                ids.append(None)
+                nvars.append(None)
+                continue
+            c = refs.get(id(n))
+            if c is None:
+                return self.link_walk(r, src)
+            ids.append(tid(c))
+            if c.var is not None:
+                if c.vt is None:
+                    c.vt = self.see(c.var, src)
+                    self.trace.leaf_of[tid(c)] = c.vt
+                    self.acc_of[c.vt] = c
+                nvars.append(c.vt)
+            else:
+                nvars.append(None)
+        r.next = tuple(ids)
+        r.saved = self.saved_of(r.node, r, nf)
+        return r.next, tuple(nvars)
+
+    def link_walk(self, r, src):
         pending = [(r, False)]
         result = None
         while pending:
@@ -275,7 +301,7 @@ class TorchRecorder:
                 c = self.ref(n)
                 ids.append(self.tid(c))
                 if c.var is not None:
-                    vt = self.see(c.var, src)
+                    vt = c.vt = self.see(c.var, src)
                     self.trace.leaf_of[self.tid(c)] = vt
                     self.acc_of[vt] = c
                     nvars.append(vt)
@@ -414,16 +440,16 @@ class TorchRecorder:
         if r.out is None:
             r.out = out
             self.out_tid[self.tid(r)] = tid
-        nxt, nvars = self.link(r, src)
-        if given is not None and not self.in_order(node, given):
+        nf = node.next_functions
+        nxt, nvars = self.link(r, src, nf)
+        if given is not None and not self.in_order(nf, given):
             ins = self.aligned(ins, nxt, nvars)
         self.emit(OpEvent, src, opname, ins, tid, val, shape, True, self.tid(r), r.label, nxt, nvars, r.saved,
                   inplace)
 
     @staticmethod
-    def in_order(node, given) -> bool:
+    def in_order(nf, given) -> bool:
         """Whether the call's inputs pair with next_functions slot by slot (as for most ops)."""
-        nf = node.next_functions
         if len(nf) != len(given):
             return False
         for (n, _), t in zip(nf, given):
@@ -560,7 +586,7 @@ class TorchRecorder:
                                                                        snapshot(np.ones(tuple(r.shape)))))
         for r in root_refs:
             if not r.next and r.var is None:
-                self.link(r, src)
+                self.link(r, src, r.node.next_functions)
         begin = (BackwardEvent, src, call, tuple(self.see(r, src) for r in roots),
                  tuple(self.tid(r) for r in root_refs), tuple(seeds), retain, create,
                  tuple(self.see(i, src) for i in inputs))
