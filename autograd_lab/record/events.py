@@ -518,7 +518,7 @@ class Trace:
         self._frame = sys._getframe(1)
         active = self
         self._torch = None
-        if sys.modules.get("torch") is not None:  # real torch is imported: record its tensors too
+        if getattr(sys.modules.get("torch"), "overrides", None) is not None:  # real torch imported: record it too
             from .torch_recorder import TorchRecorder
             self._torch = TorchRecorder(self, sys.modules["torch"], self._frame, self._namespace)
             self._torch.start()
