@@ -209,6 +209,32 @@ def main() -> None:
     row("MLP 3-16-16-1, batch 64: autograd_lab", ours * 1e3, "ms")
     t = best(mlp(torch), repeats=REPEATS * 5)
     row("MLP 3-16-16-1, batch 64: torch", t * 1e3, "ms", ours / t, 1.0)
+    print()
+    bench_torch_recording(torch)
+
+
+def bench_torch_recording(torch) -> None:
+    """Real torch recorded (issue 12, record/torch_recorder.py) vs the same torch run unrecorded:
+    target <= 2.0x. The recorded run includes building the events (done when the block ends)."""
+    def recorded(fn):
+        def run():
+            with lab.trace():
+                fn()
+        return run
+
+    for label, fn, reps in ((f"scalar chain {1_000:>6} ops", chain(torch, 1_000), REPEATS),
+                            (f"scalar chain {10_000:>6} ops", chain(torch, 10_000), REPEATS),
+                            ("MLP 3-16-16-1, batch 64", mlp(torch), REPEATS * 5)):
+        times: dict = {fn: [], recorded(fn): []}
+        for _ in range(reps):  # interleaved, so that drifts of the machine hit both alike
+            for f, out in times.items():
+                gc.collect()
+                t0 = time.perf_counter()
+                f()
+                out.append(time.perf_counter() - t0)
+        plain, rec = (min(v) for v in times.values())
+        row(f"{label}: torch", plain * 1e3, "ms")
+        row(f"{label}: torch, recorded by lab.trace()", rec * 1e3, "ms", rec / plain, 2.0)
 
 
 if __name__ == "__main__":

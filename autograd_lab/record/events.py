@@ -77,9 +77,17 @@ class Trace:
     def __enter__(self) -> "Trace":
         self._frame = sys._getframe(1)
         self._prev = _rec.set_active(self)
+        self._torch = None
+        if getattr(sys.modules.get("torch"), "overrides", None) is not None:  # real torch imported: record it too
+            from .torch_recorder import TorchRecorder
+            self._torch = TorchRecorder(self, sys.modules["torch"], self._frame, self._namespace)
+            self._torch.start()
         return self
 
     def __exit__(self, exc_type, exc, tb) -> bool:
+        if self._torch is not None:  # (real torch: stop recording it first)
+            self._torch, rec = None, self._torch
+            rec.stop()
         try:
             if exc is not None and isinstance(exc, Exception):
                 if id(exc) not in self._recorded_errors:

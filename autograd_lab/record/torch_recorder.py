@@ -1,0 +1,607 @@
+"""Record real PyTorch's autograd into a ``Trace``: the same events the core records, taken
+from torch itself (nothing is re-run in autograd_lab's core).
+
+    import torch, autograd_lab as lab
+    with lab.trace() as t:              # torch is imported: its tensors are recorded too
+        w = torch.tensor(2.0, requires_grad=True)
+        (w * 3).backward()
+    lab.Player(t)
+
+autograd_lab never imports torch: ``Trace.__enter__`` starts a ``TorchRecorder`` only when
+``sys.modules`` already holds torch. How it sees torch:
+- a ``torch.overrides.TorchFunctionMode`` receives every torch call of the block: factories and
+  ops (inputs, output, ``grad_fn``, ``next_functions``, ``_saved_*`` names), ``backward`` and
+  ``autograd.grad``, ``register_hook``/``retain_grad``, reads and writes of ``.grad``;
+- around each backward call, a pre-hook and a hook on every node reachable from the roots
+  report each node as torch's engine runs it, with its gradients in and out (AccumulateGrad:
+  ``.grad`` before and after); the handles are removed after the call;
+- after a node ran in a non-retaining backward, reading one of its ``_saved_*`` attributes
+  must raise: only then is a ``release`` event recorded;
+- the user's tensor hooks are wrapped (same ``__name__``) so that their firing is recorded.
+
+Tensors of another device, sparse or complex tensors get a text value (``"<sparse_coo
+tensor>"``); an op whose result cannot be described is recorded as an opaque op with torch's
+name: recording never raises into the user's code. Walks of the graph are iterative.
+"""
+from __future__ import annotations
+
+import functools
+import inspect
+import linecache
+import os
+import sys
+
+from .events import NodeEvent, OpEvent, Source, TensorEvent, UpdateEvent, ZeroEvent, snapshot
+from .torch_backward import _NODE, BackwardRecorder
+
+__all__ = ["TorchRecorder", "trace_torch_snippet", "torch_available"]
+
+_PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep  # autograd_lab/
+_SKIP_PREFIXES = [_PACKAGE_DIR, os.path.dirname(functools.__file__) + os.sep + "contextlib.py"]
+
+# Factories: their result is a new leaf ("tensor" events), even when they take a tensor (``ones_like``).
+_FACTORIES = frozenset({"tensor", "ones", "zeros", "ones_like", "zeros_like", "full", "full_like", "empty",
+                        "empty_like", "rand", "randn", "randint", "rand_like", "randn_like", "arange",
+                        "linspace", "logspace", "eye", "as_tensor", "from_numpy", "scalar_tensor"})
+# Calls that make no event of their own.
+_QUIET = frozenset({"dim", "size", "numel", "item", "tolist", "numpy", "__len__", "__repr__", "__format__",
+                    "__bool__", "__float__", "__int__", "__index__", "__iter__", "__hash__", "__contains__",
+                    "is_floating_point", "is_complex", "stride", "storage_offset", "data_ptr",
+                    "untyped_storage", "register_hook", "retain_grad", "is_nonzero", "equal", "allclose",
+                    "register_post_accumulate_grad_hook", "__reduce_ex__", "__deepcopy__", "element_size",
+                    "nelement", "type", "get_device", "__array__", "__dlpack__", "__setstate__",
+                    "__get__", "__set__", "__delete__"})
+_NOT_HOT = frozenset({"detach", "requires_grad_", "T", "mT", "H", "mH"})
+HIDDEN = "<not visible>"  # the value of a tensor made inside one torch call, which never reaches Python
+_DUNDER_OPS = {"getitem": "index", "rsub": "rsub", "rmul": "mul", "radd": "add", "rtruediv": "div",
+               "truediv": "div", "rdiv": "div", "rpow": "pow", "rmatmul": "matmul", "floordiv": "floor_divide"}
+
+
+def torch_available():
+    """The torch module when the user has imported it (never imported here), else None."""
+    return sys.modules.get("torch")
+
+
+class _Ref:
+    """A grad_fn node (or a tensor torch does not show) as the trace knows it: ``Trace.tid``
+    gives it an id, as it gives a core node one."""
+    __slots__ = ("_tid", "node", "label", "saved", "var", "vt", "out", "retained", "before", "acc_done",
+                 "next", "__weakref__")
+
+    def __init__(self, node=None, label=""):
+        self.node, self.label = node, label
+        self.saved, self.var, self.vt, self.out, self.retained = (), None, None, None, None
+        self.before, self.acc_done, self.next = None, False, ()
+
+    def name(self) -> str:
+        return self.label
+
+
+_MODE_CLASS = None
+
+
+def _mode_class(torch):
+    """A TorchFunctionMode subclass that hands every call to its recorder (made once torch is there)."""
+    global _MODE_CLASS
+    if _MODE_CLASS is None:
+        class _RecordingMode(torch.overrides.TorchFunctionMode):
+            def __init__(self, rec):
+                super().__init__()
+                self.rec = rec
+
+            def __torch_function__(self, func, types, args=(), kwargs=None):
+                return self.rec.call(func, args, kwargs or {})
+        _MODE_CLASS = _RecordingMode
+    return _MODE_CLASS
+
+
+class TorchRecorder(BackwardRecorder):
+    """Records the torch calls of one ``with trace():`` block into that trace (see module docstring);
+    backward calls and the user's hooks: BackwardRecorder (torch_backward.py)."""
+
+    def __init__(self, trace, torch, frame=None, namespace=None):
+        self.trace, self.torch = trace, torch
+        self.frame, self.namespace = frame, namespace
+        self.Tensor = torch.Tensor
+        self.refs: dict[int, _Ref] = {}      # id(grad_fn) -> its _Ref (which keeps the node alive)
+        self.seen: set[int] = set()          # tensor ids this recorder has shown
+        self.acc_of: dict[int, _Ref] = {}    # leaf tensor id -> its AccumulateGrad's _Ref
+        self.grad_owner: dict[int, tuple] = {}  # id(a .grad tensor) -> (that tensor, its leaf)
+        self.out_tid: dict[int, int] = {}     # node id -> id of the tensor it made
+        self.code_flags: dict[int, tuple] = {}
+        self.sources: dict[tuple, Source] = {}
+        self.saved_cache: dict[tuple, tuple] = {}
+        self.call_src = None
+        self.retain = True
+        self.begin = None    # the backward event of the call being run, until the engine starts
+        self.mode = None
+        self.hot: set = set()                # torch functions known to be plain ops
+        self.raw: list = []                  # raw records of plain ops and node runs, built by flush()
+        self.checks = 0                      # release checks made in the current backward call
+        torch_dir = os.path.dirname(os.path.abspath(torch.__file__)) + os.sep
+        self.skip = tuple(_SKIP_PREFIXES + [torch_dir])
+        self.nn_dir = torch_dir + "nn" + os.sep
+        self.nn_quiet = set()
+        self.grad_fn_of = {torch.autograd.grad: "autograd.grad", torch.Tensor.backward: "backward",
+                           torch.autograd.backward: "backward"}
+        self.signatures = {f: inspect.signature(f) for f in self.grad_fn_of}
+
+    # ------------------------------------------------------------------ start / stop
+    def start(self) -> None:
+        self.mode = _mode_class(self.torch)(self)
+        self.mode.__enter__()
+
+    def stop(self) -> None:
+        try:
+            if self.mode is not None:
+                self.mode.__exit__(None, None, None)
+            self.flush()
+        finally:
+            self.mode = None
+            try:
+                self.scan_names()
+            finally:
+                # drop the references to torch's nodes one by one (a deep graph is freed node by node)
+                refs = self.refs
+                while refs:
+                    refs.popitem()[1].node = None
+                self.grad_owner.clear()
+                self.frame = None
+
+    # ------------------------------------------------------------------ events, ids, sources
+    def emit(self, etype, src, *fields) -> None:
+        if self.raw:
+            self.flush()
+        try:
+            self.trace.events.append_event(etype(0, src, *fields))
+        except Exception:  # a value the event store cannot keep: kept as its text, never an error in user code
+            self.trace.events.append_event(etype(0, src, *[_as_text(f) for f in fields]))
+
+    def tid(self, obj) -> int:
+        return self.trace.tid(obj)
+
+    def user_frame(self):
+        f = sys._getframe(1)
+        flags, skip = self.code_flags, self.skip
+        while f is not None:
+            code = f.f_code
+            flag = flags.get(id(code))
+            if flag is None:
+                flag = flags[id(code)] = (code.co_filename.startswith(skip), code)
+            if not flag[0]:
+                return f
+            f = f.f_back
+        return None
+
+    def source(self):
+        if self.trace._override is not None:  # a source forced by set_source (the playground)
+            return self.trace._override
+        f = self.user_frame()
+        return self.source_at(f.f_code, f.f_lineno) if f is not None else None
+
+    def source_at(self, code, line):
+        if code is None or self.trace._override is not None:
+            return self.trace._override
+        key = (code.co_filename, line)
+        src = self.sources.get(key)
+        if src is None:
+            src = self.sources[key] = Source(key[0], key[1], linecache.getline(key[0], key[1]).strip())
+        return src
+
+    def value(self, t):
+        """A snapshot of a torch tensor's value, or a text for one we cannot show as numbers."""
+        try:
+            if t.layout is not self.torch.strided:
+                return f"<{str(t.layout).replace('torch.', '')} tensor>"
+            if not t.is_cpu:
+                return f"<tensor on {t.device}>"
+            if t.is_complex():
+                return "<complex tensor>"
+            if t.dim() == 0:
+                return t.item()
+            return snapshot(t.detach().numpy())
+        except Exception:  # meta tensors, tensor subclasses ...: never a crash
+            return f"<{type(t).__name__}>"
+
+    def tensor_fields(self, t, how):
+        return (self.value(t), tuple(t.shape), str(t.dtype).replace("torch.", ""), bool(t.requires_grad), how)
+
+    def see(self, t, src) -> int:
+        tid = self.tid(t)
+        if tid not in self.seen:
+            self.seen.add(tid)
+            self.emit(TensorEvent, src, tid, *self.tensor_fields(t, "existing"))
+        return tid
+
+    # ------------------------------------------------------------------ graph nodes
+    def ref(self, node) -> _Ref:
+        r = self.refs.get(id(node))
+        if r is None:
+            r = self.refs[id(node)] = _Ref(node, node.name())
+            if r.label == "torch::autograd::AccumulateGrad":
+                r.var = node.variable
+        return r
+
+    def saved_of(self, node, r, nxt=None) -> tuple:
+        """The ``_saved_*`` attributes holding a tensor (None: nothing saved; numbers and sizes such as
+        ``_saved_alpha`` are not freed by backward, and the core does not list them either)."""
+        if nxt is None:
+            nxt = node.next_functions
+        key = (type(node), tuple([n is None for n, _ in nxt]))
+        names = self.saved_cache.get(key)
+        if names is None:
+            names = []
+            for a in type(node).__dict__:  # (torch's own order: the order of the formula's arguments)
+                if a.startswith("_saved_"):
+                    try:
+                        v = getattr(node, a)
+                    except RuntimeError:  # saved, but changed in place since: it holds a tensor
+                        names.append(a)
+                        continue
+                    except Exception:
+                        continue
+                    if isinstance(v, self.Tensor) or (isinstance(v, (tuple, list)) and v
+                                                      and all(isinstance(x, self.Tensor) for x in v)):
+                        names.append(a)
+            names = self.saved_cache[key] = tuple(names)
+        return names
+
+    def link(self, r, src, nf):
+        """``next`` and ``next_vars`` of a node (``nf``: its next_functions); unseen inner nodes
+        (inside a composite op such as ``linear``, or made before the trace) are recorded first
+        as ops of their own."""
+        refs, tid = self.refs, self.tid
+        ids, nvars = [], []
+        for n, _ in nf:  # the common case: every next node is known (a leaf's or an earlier op's)
+            if n is None:
+                ids.append(None)
+                nvars.append(None)
+                continue
+            c = refs.get(id(n))
+            if c is None:
+                return self.link_walk(r, src)
+            ids.append(tid(c))
+            if c.var is not None:
+                if c.vt is None:
+                    c.vt = self.see(c.var, src)
+                    self.trace.leaf_of[tid(c)] = c.vt
+                    self.acc_of[c.vt] = c
+                nvars.append(c.vt)
+            else:
+                nvars.append(None)
+        r.next = tuple(ids)
+        r.saved = self.saved_of(r.node, r, nf)
+        return r.next, tuple(nvars)
+
+    def link_walk(self, r, src):
+        pending = [(r, False)]
+        result = None
+        while pending:
+            cur, expanded = pending.pop()
+            node = cur.node
+            nxt = [n for n, _ in node.next_functions]
+            if not expanded:
+                pending.append((cur, True))
+                for n in nxt:
+                    if n is not None and id(n) not in self.refs:
+                        child = self.ref(n)
+                        if child.var is None:
+                            pending.append((child, False))
+                continue
+            ids, nvars = [], []
+            for n in nxt:
+                if n is None:
+                    ids.append(None)
+                    nvars.append(None)
+                    continue
+                c = self.ref(n)
+                ids.append(self.tid(c))
+                if c.var is not None:
+                    vt = c.vt = self.see(c.var, src)
+                    self.trace.leaf_of[self.tid(c)] = vt
+                    self.acc_of[vt] = c
+                    nvars.append(vt)
+                else:
+                    nvars.append(None)
+            cur.next = tuple(ids)
+            cur.saved = self.saved_of(node, cur)
+            if cur is r:
+                result = (tuple(ids), tuple(nvars))
+            elif cur.out is None:  # an inner node: an op with a tensor the user never had
+                cur.out = _Ref(None, "")
+                self.out_tid[self.tid(cur)] = self.tid(cur.out)
+                ins = tuple(nv if nv is not None else self.out_tid.get(i) for i, nv in zip(ids, nvars))
+                self.emit(OpEvent, src, _op_of_node(cur.label), ins, self.tid(cur.out), HIDDEN, None, True,
+                          self.tid(cur), cur.label, tuple(ids), tuple(nvars), cur.saved, False)
+        return result
+
+    # ------------------------------------------------------------------ the mode's entry point
+    def call(self, func, args, kwargs):
+        if func in self.hot:  # a plain op (the common case): a raw record, built later (``flush``)
+            result = func(*args, **kwargs)
+            f = sys._getframe(2)
+            flag = self.code_flags.get(id(f.f_code))
+            if flag is None or flag[0]:
+                f = self.user_frame()
+            self.raw.append((func.__name__, args, kwargs, result, f.f_code if f is not None else None,
+                             f.f_lineno if f is not None else 0))
+            return result
+        self.flush()
+        call = self.grad_fn_of.get(func)
+        if call is None and self.nn_dir is not None:
+            f = sys._getframe(2)
+            while f is not None and f.f_code.co_filename.endswith(("overrides.py", "_contextlib.py")):
+                f = f.f_back  # (torch's dispatch to the mode, and its decorators)
+            caller = f.f_code.co_filename if f is not None else ""
+            if caller.startswith(self.nn_dir) and (func in self.nn_quiet or getattr(func, "__name__", "").endswith("_")
+                                                   or getattr(func, "__name__", "") in _FACTORIES):
+                return func(*args, **kwargs)  # a module's set-up (empty, kaiming_uniform_): not the lesson
+        if call is not None:
+            return self.backward(call, func, args, kwargs)
+        name = getattr(func, "__name__", "")
+        if name == "__set__":
+            return self.set_attr(func, args, kwargs)
+        if name in _QUIET or (name[:1] == "_" and name[:2] != "__"):
+            if name == "__get__":
+                return self.get_attr(func, args)
+            if name in ("register_hook", "register_post_accumulate_grad_hook") and len(args) >= 2:
+                args = (args[0], self.wrap_hook(name, args[0], args[1])) + tuple(args[2:])
+            elif name == "retain_grad" and args and getattr(args[0], "grad_fn", None) is not None:
+                self.ref(args[0].grad_fn).retained = args[0]
+            return func(*args, **kwargs)
+        Tensor = self.Tensor
+        targets = [a for a in args if isinstance(a, Tensor)] + [v for v in kwargs.values() if isinstance(v, Tensor)]
+        inplace = name.endswith("_") or (name[:3] == "__i" and name[-2:] == "__")
+        before = {id(a): (a, self.value(a), a._version) for a in targets} if inplace else None
+        result = func(*args, **kwargs)
+        if not inplace and name not in _FACTORIES and name not in _NOT_HOT and kwargs.get("out") is None:
+            self.hot.add(func)  # (seen once here: from now on it takes the fast path)
+        self.safe_record(name, args, kwargs, targets, result, before, self.source())
+        return result
+
+    def safe_record(self, name, args, kwargs, targets, result, before, src) -> None:
+        try:
+            self.record_op(name, args, kwargs, targets, result, before, src)
+        except Exception as e:  # an op we cannot describe: an opaque box with torch's name
+            self.emit(OpEvent, src, name, (), None, f"<{type(e).__name__}>", None, False, None, None,
+                      (), (), (), False)
+
+    def flush(self) -> None:
+        """Build the raw records of plain ops and node runs into events (before anything they
+        refer to can change: an in-place op, a backward call, the end of the block)."""
+        raw = self.raw
+        if not raw:
+            return
+        self.raw = []
+        Tensor = self.Tensor
+        for rec in raw:
+            if rec[0] is _NODE:
+                try:
+                    self.build_node(*rec[1:])
+                except Exception:  # a node we cannot describe: shown by name, with no gradients
+                    self.emit(NodeEvent, rec[4], self.tid(rec[1]), rec[1].label, None, (), rec[1].next)
+                continue
+            name, args, kwargs, result, code, line = rec
+            targets = [a for a in args if isinstance(a, Tensor)]
+            if kwargs:
+                targets += [v for v in kwargs.values() if isinstance(v, Tensor)]
+            self.safe_record(name, args, kwargs, targets, result, None, self.source_at(code, line))
+
+    def record_op(self, name, args, kwargs, targets, result, before, src) -> None:
+        Tensor = self.Tensor
+        if isinstance(result, Tensor):
+            outs = [result]
+        elif isinstance(result, (tuple, list)) and result and all(isinstance(r, Tensor) for r in result):
+            outs = list(result)
+        else:
+            return
+        opname = _op_name(name)
+        for out in outs:
+            if before is not None and id(out) in before and name != "requires_grad_":  # in place
+                self.record_inplace(opname, out, before[id(out)], targets, src)
+                continue
+            if name == "requires_grad_" and id(out) in self.grad_owner:  # (zero_grad(set_to_none=False))
+                continue
+            if name == "detach" or name == "requires_grad_" or (out.grad_fn is None and (
+                    name in _FACTORIES or not targets)):
+                how = {"detach": "detach", "requires_grad_": "requires_grad_"}.get(name, "tensor")
+                tid = self.tid(out)
+                self.seen.add(tid)
+                self.emit(TensorEvent, src, tid, *self.tensor_fields(out, how))
+                continue
+            ins, given = [], []
+            for a in list(args) + list(kwargs.values()):
+                if isinstance(a, Tensor):
+                    ins.append(self.see(a, src))
+                    given.append(a)
+                elif isinstance(a, (int, float, bool)):
+                    ins.append(None)
+                    given.append(None)
+                elif isinstance(a, (tuple, list)):
+                    for x in a:
+                        if isinstance(x, Tensor):
+                            ins.append(self.see(x, src))
+                            given.append(x)
+            tid = self.tid(out)
+            self.seen.add(tid)
+            self.record_result(opname, tuple(ins), out, tid, src, False, given)
+
+    def record_result(self, opname, ins, out, tid, src, inplace, given=None) -> None:
+        node = out.grad_fn
+        val, shape = self.value(out), tuple(out.shape)
+        if node is None:
+            self.emit(OpEvent, src, opname, ins, tid, val, shape, False, None, None, (), (), (), inplace)
+            return
+        r = self.ref(node)
+        if r.out is None:
+            r.out = out
+            self.out_tid[self.tid(r)] = tid
+        nf = node.next_functions
+        nxt, nvars = self.link(r, src, nf)
+        if given is not None and not self.in_order(nf, given):
+            ins = self.aligned(ins, nxt, nvars)
+        self.emit(OpEvent, src, opname, ins, tid, val, shape, True, self.tid(r), r.label, nxt, nvars, r.saved,
+                  inplace)
+
+    @staticmethod
+    def in_order(nf, given) -> bool:
+        """Whether the call's inputs pair with next_functions slot by slot (as for most ops)."""
+        if len(nf) != len(given):
+            return False
+        for (n, _), t in zip(nf, given):
+            if t is None or n is None and not t.requires_grad:
+                continue
+            if n is None or not (t.grad_fn is n or (t.grad_fn is None and getattr(n, "variable", None) is t)):
+                return False
+        return True
+
+    def aligned(self, ins, nxt, nvars) -> tuple:
+        """The inputs in the order of next_functions (the view and narration pair them by position):
+        as given for most ops; for one call that made several nodes (``linear``), the tensor that
+        feeds each slot, then the inputs no slot took."""
+        out_tid = self.out_tid
+        slots = [v if v is not None else (out_tid.get(n) if n is not None else None) for n, v in zip(nxt, nvars)]
+        if len(slots) == len(ins) and all(s is None or s == i for s, i in zip(slots, ins)):
+            return ins
+        rest = [i for i in ins if i is not None and i not in slots]
+        for j, s in enumerate(slots):
+            if s is None and nxt[j] is None and rest:
+                slots[j] = rest.pop(0)
+        return tuple(slots) + tuple(rest)
+
+    def record_inplace(self, opname, out, before, targets, src) -> None:
+        _, old, version = before
+        tid = self.see(out, src)
+        if out.grad_fn is not None and self.torch.is_grad_enabled() and out.requires_grad:
+            ins = (tid,) + tuple(self.see(a, src) for a in targets if a is not out)
+            self.record_result(opname, ins, out, tid, src, True)
+            return
+        if opname == "zero_":
+            owner = self.grad_owner.get(id(out))
+            if owner is not None and owner[0] is out:
+                self.emit(ZeroEvent, src, self.see(owner[1], src), "zero_", old)
+            else:
+                self.emit(ZeroEvent, src, tid, "data.zero_", old)
+            return
+        for a in targets:
+            if a is not out:
+                self.see(a, src)
+        self.emit(UpdateEvent, src, tid, opname, old, self.value(out))
+
+    # ------------------------------------------------------------------ attributes
+    def get_attr(self, func, args):
+        result = func(*args)
+        attr = getattr(func.__self__, "__name__", "")
+        if attr == "grad" and result is not None and args:
+            self.grad_owner[id(result)] = (result, args[0])
+        elif attr in ("T", "mT", "H", "mH") and isinstance(result, self.Tensor):  # properties that are ops
+            try:
+                self.record_op(attr, args, {}, list(args), result, None, self.source())
+            except Exception:
+                pass
+        return result
+
+    def set_attr(self, func, args, kwargs):
+        if getattr(func.__self__, "__name__", "") == "requires_grad" and len(args) == 2:
+            result = func(*args, **kwargs)
+            src, t = self.source(), args[0]
+            tid = self.tid(t)
+            self.seen.add(tid)
+            self.emit(TensorEvent, src, tid, *self.tensor_fields(t, "requires_grad_"))
+            return result
+        if getattr(func.__self__, "__name__", "") == "grad" and len(args) == 2 and args[1] is None:
+            t = args[0]
+            old = t.grad
+            result = func(*args, **kwargs)
+            if old is not None:
+                src = self.source()
+                self.emit(ZeroEvent, src, self.see(t, src), "set_to_none", self.value(old))
+            return result
+        return func(*args, **kwargs)
+
+    # ------------------------------------------------------------------ names
+    def scan_names(self) -> None:
+        spaces = []
+        if self.namespace is not None:
+            spaces.append(self.namespace)
+        else:
+            f = self.user_frame()
+            if f is not None:
+                spaces.append(f.f_locals)
+            if self.frame is not None and self.frame is not f:
+                spaces.append(self.frame.f_locals)
+        names = self.trace.names
+        Tensor = self.Tensor
+        Module = getattr(getattr(self.torch, "nn", None), "Module", None)
+        for ns in spaces:
+            for k, v in list(ns.items()):
+                if k.startswith("_"):
+                    continue
+                if isinstance(v, Tensor):
+                    tid = self.tid(v)
+                    names.setdefault(tid, k)
+                elif Module is not None and isinstance(v, Module):
+                    try:
+                        for pname, p in v.named_parameters():
+                            names.setdefault(self.tid(p), _param_name(k, pname))
+                    except Exception:
+                        pass
+
+
+def _as_text(v):
+    if v is None or isinstance(v, (bool, int, float, str)):
+        return v
+    if isinstance(v, tuple) and all(x is None or isinstance(x, int) for x in v):
+        return v
+    return repr(v)[:200]
+
+
+def _param_name(model: str, dotted: str) -> str:
+    """``model`` + ``0.weight`` -> ``model[0].weight``; ``fc.bias`` -> ``model.fc.bias``."""
+    out = model
+    for part in dotted.split("."):
+        out += f"[{part}]" if part.isdigit() else f".{part}"
+    return out
+
+
+def _op_name(name: str) -> str:
+    if name.startswith("__") and name.endswith("__"):
+        core = name[2:-2]
+        if core in _DUNDER_OPS:
+            return _DUNDER_OPS[core]
+        if core.startswith("i") and core[1:] in ("add", "sub", "mul", "truediv", "div", "pow", "matmul"):
+            return _DUNDER_OPS.get(core[1:], core[1:]) + "_"
+        return core
+    return name
+
+
+def _op_of_node(label: str) -> str:
+    """``TBackward0`` -> ``t``: the op an inner node stands for."""
+    base = label.split("::")[-1]
+    i = base.find("Backward")
+    return (base[:i] if i > 0 else base).lower()
+
+
+def trace_torch_snippet(src: str, namespace: dict | None = None, catch_errors: bool = True):
+    """Run ``src`` (code written against ``torch``) with real torch and return its Trace.
+
+    For the lessons' "same in real PyTorch" cells: ``lab.Player(trace_torch_snippet(src))``.
+    ``torch`` must already be importable; the code sees ``torch`` (the real one) in its
+    namespace. Raises ImportError, in the student's terms, when torch is not installed.
+    """
+    torch = sys.modules.get("torch")
+    if torch is None:
+        try:
+            import importlib
+            torch = importlib.import_module("torch")  # only here, asked for by the user's lesson cell
+        except ImportError:
+            raise ImportError("PyTorch is not installed here, so the real-torch player cannot run: "
+                              "pip install torch (CPU is enough)") from None
+    from .events import trace
+    ns = {"torch": torch, "__name__": "__torch_snippet__"} if namespace is None else namespace
+    ns.setdefault("torch", torch)
+    code = compile(src, "<torch snippet>", "exec")
+    linecache.cache["<torch snippet>"] = (len(src), None, src.splitlines(True), "<torch snippet>")
+    with trace(catch_errors=catch_errors, namespace=ns) as t:
+        exec(code, ns)
+    return t

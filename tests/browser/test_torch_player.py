@@ -1,0 +1,53 @@
+"""A player of real PyTorch's own autograd (record/torch_recorder.py) in JupyterLab, in Chromium."""
+from __future__ import annotations
+
+import pytest
+
+from tests.browser.conftest import screenshot, write_notebook
+
+EXAMPLE = """\
+import torch
+import autograd_lab as lab
+torch.manual_seed(0)
+with lab.trace(catch_errors=True) as t:
+    model = torch.nn.Sequential(torch.nn.Linear(2, 2), torch.nn.Tanh(), torch.nn.Linear(2, 1))
+    x = torch.tensor([[1.0, 2.0]])
+    loss = model(x).sum()
+    loss.backward()
+    loss.backward()
+lab.Player(t)"""
+
+
+@pytest.mark.browser
+def test_real_torch_player_in_jupyterlab(jupyterlab_server, browser_page):
+    from playwright.sync_api import expect
+
+    page = browser_page
+    write_notebook(jupyterlab_server.root_dir / "torch_player.ipynb", EXAMPLE)
+    jupyterlab_server.open_notebook(page, "torch_player.ipynb")
+    jupyterlab_server.run_all(page)
+    player = page.locator(".alab-player")
+    expect(player).to_be_visible()
+    frame, narration = player.locator(".alab-frame"), player.locator(".alab-narration")
+    expect(frame.locator("svg")).to_be_visible()
+    # torch's own node names and the parameters named as the user knows them, in the picture
+    for text in ("AddmmBackward0", "TBackward0", "TanhBackward0", "model[0].weight"):
+        expect(frame).to_contain_text(text)
+    # to the end: the second backward fails with torch's own message
+    seen = []
+    for _ in range(60):
+        seen.append(narration.inner_text())
+        if "second time" in seen[-1]:
+            break
+        player.locator(".alab-next").click()
+        page.wait_for_timeout(60)
+    assert any("AddmmBackward0 runs" in s for s in seen), seen[-5:]
+    assert "Trying to backward through the graph a second time" in seen[-1], seen[-1]
+    page.wait_for_timeout(300)
+    player.scroll_into_view_if_needed()
+    screenshot(player, "torch-player-lab")
+    # the whole graph of the model, as torch built it
+    player.locator(".alab-whole").click()
+    page.wait_for_timeout(800)
+    expect(frame).to_contain_text("model[2].weight")
+    screenshot(player, "torch-player-lab-whole")
