@@ -110,7 +110,8 @@ MESSAGES: dict = {
     "player.legend.tensor": "tensor",
     "player.legend.grad_fn": "grad_fn",
     "player.legend.acc": "AccumulateGrad",
-    "player.legend.next_functions": "next_functions (gradient path)",
+    "player.legend.next_functions": "next_functions: grad_fn → grad_fn (gradient path)",
+    "player.legend.attach": "tensor and its grad_fn / AccumulateGrad",
     "player.legend.data": "data, no gradient",
     "player.legend.moving": "gradient moving now",
     "player.legend.marks": "▶ running · ✓ ran · ✖ error · dashed box: saved values freed",
@@ -152,7 +153,7 @@ MESSAGES: dict = {
     "step.a_hook": "a hook",
     "step.a_node": "a node",
     "step.nothing": "nothing",
-    "step.via_tensor": "{tensor} (on to {fn})",
+    "step.fn_of": "{fn} ({tensor}.grad_fn)",
     "step.acc_for": "AccumulateGrad (for {leaf})",
     # a tensor appears
     "step.tensor.leaf_requires_grad": ("{name} is a leaf tensor (value {value}) with requires_grad=True: backward() "

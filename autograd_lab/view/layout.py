@@ -79,11 +79,15 @@ def layout(g: TraceGraph) -> None:
     F = nx.DiGraph()
     F.add_nodes_from(n.key for n in nodes)
     fwd = {}
+    tensor_of = {n.grad_fn: n.key for n in nodes if n.kind == "tensor" and not n.is_leaf and n.grad_fn}
     for ed in sorted(g.edges.values(), key=lambda e: e.order):
-        u, v = (ed.dst, ed.src) if ed.kind == "grad" else (ed.src, ed.dst)
+        u, v = _forward(g, ed)
         fwd[ed.key] = (u, v)
         if u != v:
             F.add_edge(u, v)
+        t = tensor_of.get(ed.dst) if ed.kind == "grad" else None
+        if t is not None and t != ed.src:  # the tensor a node made sits between it and the ops that use it
+            F.add_edge(t, ed.src)
     try:
         gens = list(nx.topological_generations(F))
     except nx.NetworkXUnfeasible:  # a cycle cannot come from autograd; lay out in creation order
@@ -155,13 +159,23 @@ def layout(g: TraceGraph) -> None:
             pts += [pos[d] for d in chain[1:-1]]
             pts.append((nv.x - nv.w / 2 * _port(nv, off), nv.y + off))
             ed = g.edges[ek]
-            if ed.kind == "grad":
+            if (u, v) != (ed.src, ed.dst):
                 pts.reverse()
             ed.points = pts
             # The gradient's value sits by the arrow's head, or by its tail when many arrows meet at the head.
             seg = (pts[0], pts[1]) if fan_in.get(ed.dst, 0) > fan_out.get(ed.src, 0) else (pts[-2], pts[-1])
             (x0, y0), (x1, y1) = seg
             ed.label_at = ((x0 + x1) / 2, (y0 + y1) / 2 + (-5.0 if off <= 0 else 13.0))
+
+
+def _forward(g, ed) -> tuple[str, str]:
+    """An edge's ends in the forward direction (left to right): gradients flow right to left, and a
+    leaf sits left of its AccumulateGrad while a non-leaf sits right of its grad_fn."""
+    if ed.kind == "grad":
+        return ed.dst, ed.src
+    if ed.kind == "attach" and g.nodes[ed.dst].is_leaf:
+        return ed.dst, ed.src
+    return ed.src, ed.dst
 
 
 def _port(n: Node, off: float) -> float:

@@ -215,15 +215,16 @@ class States:
         return n.label if n is not None else "grad_fn"
 
     def describe(self, key):
-        """How narration names the head of an arrow: 'y (on to MulBackward0)', 'AccumulateGrad (for w)'."""
+        """How narration names the head of an arrow: 'MulBackward0 (y.grad_fn)', 'AccumulateGrad (for w)'."""
         n = self.nodes.get(key)
         if n is None:
             return key
-        other = self.nodes.get(n.grad_fn) if n.grad_fn else None
-        if n.kind == "tensor":
-            return Msg("step.via_tensor", tensor=n.label, fn=other.label) if other is not None else n.label
-        if n.kind == "acc" and other is not None:
-            return Msg("step.acc_for", leaf=other.label)
+        if n.kind == "acc":
+            leaf = self.nodes.get(n.grad_fn) if n.grad_fn else None
+            return Msg("step.acc_for", leaf=leaf.label) if leaf is not None else n.label
+        t = self.nodes.get(self.b.tensor_of_fn.get(key, ""))
+        if n.kind == "op" and t is not None:
+            return Msg("step.fn_of", fn=n.label, tensor=t.label)
         return n.label
 
     # -- one step per event kind ----------------------------------------------------------
@@ -300,10 +301,9 @@ class States:
         for r, seed in zip(e.roots, e.seeds):
             key = self.tkey(r, e)
             self.set(key, shown=True, status="active", tag=self.label("player.tag.start", grad=fmt(seed)))
-            ek = self.b.fn_edge.get(key)
+            ek = self.b.fn_edge.get(key)  # the link to its grad_fn: where the seed gradient enters the graph
             if ek is not None:
-                self.set(ek, shown=True, status="active", grad=fmt(seed))
-                self.residue.add(ek)
+                self.set(ek, shown=True, status="active")
             roots.append(key)
         params = dict(roots=[self.name(r) for r in e.roots], seeds=[Num(s) for s in e.seeds],
                       retain=Msg("step.retain" if e.retain_graph else "step.no_retain"))
@@ -318,9 +318,10 @@ class States:
         self.set(box, shown=True, status="running")
         active = [box]
         t = self.b.tensor_of_fn.get(box)
-        if t is not None:
-            self.set(self.b.fn_edge[t], shown=True, status="active", grad=fmt(e.grad_output))
-            self.residue.add(self.b.fn_edge[t])
+        if t is not None:  # the gradient arriving here is the gradient of the tensor this node made
+            self.set(t, shown=True, status="active")
+            self.set(self.b.fn_edge[t], shown=True, status="active")
+            active.append(t)
         sends = []
         inputs = self.b.op_inputs.get(box, ())
         for j, grad in enumerate(e.grad_inputs):
@@ -353,8 +354,7 @@ class States:
         self.set(acc, shown=True, status="running", info=info)
         ek = self.b.fn_edge.get(acc)
         if ek is not None:
-            self.set(ek, shown=True, status="active", grad=fmt(e.added))
-            self.residue.add(ek)
+            self.set(ek, shown=True, status="active")
         self.set(leaf, shown=True, status="active", grad=fmt(e.after))
         self.call_leaves[e.tensor] = e.after
         return msg, (acc, leaf)
@@ -383,10 +383,9 @@ class States:
         if e.which == "tensor" and key is not None:
             self.set(key, shown=True, status="active", tag=tag)
             active = [key]
-            ek = self.b.fn_edge.get(key)  # the arrow on to the tensor's grad_fn carries what the hook returns
-            if ek is not None and not same and e.grad_out:
-                self.set(ek, shown=True, status="active", grad=fmt(e.grad_out[0]))
-                self.residue.add(ek)
+            ek = self.b.fn_edge.get(key)  # the link to the grad_fn that will receive what the hook returns
+            if ek is not None:
+                self.set(ek, shown=True, status="active")
                 active.append(ek)
             return Msg("step.hook.tensor", fn=fn, name=tname, grad=gin, effect=effect), tuple(active)
         if e.which == "post_accumulate":
