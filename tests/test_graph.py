@@ -283,8 +283,14 @@ def test_a_reloaded_trace_tells_the_same_story(g):
 def test_layout_is_layered_left_to_right(g):
     w, x, b, y, z = (tensor(g, n) for n in "wxbyz")
     mul, add = boxes(g, "MulBackward0")[0], boxes(g, "AddBackward0")[0]
-    assert w.layer == x.layer == b.layer == 0
+    assert w.layer == 0
     assert w.x < acc_of(g, "w").x < mul.x < y.x < add.x < z.x  # a tensor between its grad_fn and its users
+    # every node as far right as its users allow: x and b next to what uses them, no long edges
+    assert x.layer == mul.layer - 1 and b.layer == acc_of(g, "b").layer - 1 == add.layer - 2
+    for e in g.edges.values():  # the forward direction goes left to right
+        tail, head = (e.dst, e.src) if e.kind == "grad" or (e.kind == "attach" and g.nodes[e.dst].is_leaf) \
+            else (e.src, e.dst)
+        assert g.nodes[tail].layer < g.nodes[head].layer, e
     assert all(e.points for e in g.edges.values())
 
 

@@ -155,6 +155,13 @@ MESSAGES: dict = {
     "step.nothing": "nothing",
     "step.fn_of": "{fn} ({tensor}.grad_fn)",
     "step.acc_for": "AccumulateGrad (for {leaf})",
+    # groups of a big graph (labels of their boxes) and what a step through a group says
+    "step.group.series": "{lines} ×{n}",
+    "step.group.iteration": "{lines} ({i} of {n})",
+    "step.group.lines": "{lines}",
+    "step.group.line": "line {line}",
+    "step.group.line_range": "lines {first}–{last}",
+    "step.group.no_line": "code without a source line",
     # a tensor appears
     "step.tensor.leaf_requires_grad": ("{name} is a leaf tensor (value {value}) with requires_grad=True: backward() "
                                        "will compute the gradient with respect to {name} and store it in {name}.grad."),

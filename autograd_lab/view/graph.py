@@ -34,6 +34,7 @@ from ..narration import Msg, say
 from .layout import (FONT, LAYER_GAP, MARGIN, OP_H, TENSOR_H, TEXT_ABOVE, TEXT_BELOW,  # noqa: F401
                      layout, node_size, text_width)
 from .states import EdgeState, OpState, States, TensorState, fmt  # noqa: F401
+from .groups import Group, find_groups
 from .structure import Builder, Edge, Node
 
 __all__ = ["TraceGraph", "Node", "Edge", "Step", "TensorState", "OpState", "EdgeState", "build",
@@ -52,6 +53,7 @@ class Step:
     active: tuple = ()        # keys this step is about (highlighted)
     error: bool = False
     message: Msg | None = None  # the narration as a message (id, parameters), before the catalogue says it
+    group: str | None = None    # the innermost group (``TraceGraph.groups``) of the node this step is about
 
 
 class TraceGraph:
@@ -69,6 +71,9 @@ class TraceGraph:
         self.jumps: list[tuple[str, int]] = []   # (label, step) for the forward pass and each backward call
         self.width = self.height = 0.0
         self.values: dict[str, set] = {}          # text key -> every text it takes (for sizing)
+        self.groups: dict[str, Group] = {}        # group key -> Group (groups.py); empty for a small graph
+        self.group_of: dict[str, str] = {}        # node key -> key of the innermost group it belongs to
+        self.overview: dict = {}                  # the first picture of a grouped graph (layout.py)
         self._keyframes: dict[int, dict] = {}
 
     def __len__(self) -> int:
@@ -93,7 +98,7 @@ class TraceGraph:
         return state
 
 
-def build(trace, max_nodes: int = 300, max_frames: int = 2000, lang: str | None = None) -> TraceGraph:
+def build(trace, max_nodes: int = 5000, max_frames: int = 20000, lang: str | None = None) -> TraceGraph:
     """The ``TraceGraph`` of ``trace``: structure, layout, steps (see module docstring).
 
     A trace with more than ``max_nodes`` graph nodes or ``max_frames`` steps is shown from
@@ -129,6 +134,7 @@ def build(trace, max_nodes: int = 300, max_frames: int = 2000, lang: str | None 
                        shown_nodes=len(keep))
     states = States(b, all_nodes, all_edges, lang)
     states.run(shown, start, Step)
+    _group(g, b, shown[start:])
     if not shown:
         g.notice = say("player.notice.empty", lang)
     elif not any(n.kind in ("op", "acc") for n in all_nodes.values()) and not any(
@@ -138,3 +144,23 @@ def build(trace, max_nodes: int = 300, max_frames: int = 2000, lang: str | None 
                                 else say("player.notice.no_graph", lang))
     layout(g)
     return g
+
+
+def _group(g: TraceGraph, b: Builder, shown) -> None:
+    """Find the groups of a big graph (groups.py), and the group each node and step is about."""
+    groups = find_groups(b, shown, g.lang)
+    for grp in groups.values():
+        grp.members = tuple(k for k in grp.members if k in g.nodes)
+    g.groups = {k: grp for k, grp in groups.items() if grp.members}
+    for grp in g.groups.values():
+        grp.children = tuple(c for c in grp.children if c in g.groups)
+    for key, grp in g.groups.items():  # parents come before their children
+        for k in grp.members:
+            g.group_of[k] = key
+    if not g.group_of:
+        return
+    for st in g.steps:
+        for k in st.active:
+            if k in g.group_of:
+                st.group = g.group_of[k]
+                break

@@ -33,6 +33,11 @@ OpState = namedtuple("OpState", "shown status freed info tag")
 EdgeState = namedtuple("EdgeState", "shown status grad")
 
 
+# The texts of each state that a node's size depends on (g.values), and where they are in the tuple.
+_TEXTS = {TensorState: ("value", "grad", "tag"), OpState: ("info", "tag"), EdgeState: ("grad",)}
+_TEXT_AT = {t: tuple(t._fields.index(f) for f in fs) for t, fs in _TEXTS.items()}
+
+
 def fmt(v) -> str:
     """A snapshot as PyTorch prints its value (``3.``, ``0.5000``, ``[1., 2.]``); None stays 'None'."""
     if v is None:
@@ -174,12 +179,14 @@ class States:
         for k in visible:
             if k not in g.initial:
                 g.initial[k] = hidden_state(None if k.startswith("e") else self.nodes.get(k), self.no_grad_fn)
-        values = g.values
+        values, seen = g.values, set()
         for states in [g.initial] + [s.changes for s in g.steps]:
             for k, v in states.items():
-                for f in ("value", "grad", "info", "tag"):
-                    if hasattr(v, f):
-                        values.setdefault(f"{k}:{f}", set()).add(getattr(v, f))
+                if (k, v) in seen:
+                    continue
+                seen.add((k, v))
+                for f, x in zip(_TEXTS[type(v)], _TEXT_AT[type(v)]):
+                    values.setdefault(f"{k}:{f}", set()).add(v[x])
 
     def jump(self, e, prev):
         """The jump-menu entry that starts at event ``e`` (a ``Msg``), or None."""
