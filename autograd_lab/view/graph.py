@@ -33,11 +33,11 @@ from ..narration import Msg, say
 # FONT, the sizes, node_size and fmt are re-exported: they were defined here before the split.
 from .layout import (FONT, LAYER_GAP, MARGIN, OP_H, TENSOR_H, TEXT_ABOVE, TEXT_BELOW,  # noqa: F401
                      layout, node_size, text_width)
-from .states import EdgeState, OpState, States, TensorState, fmt  # noqa: F401
+from .states import EdgeState, OpState, States, TensorState, fmt, summarise  # noqa: F401
 from .groups import Group, find_groups
 from .structure import Builder, Edge, Node
 
-__all__ = ["TraceGraph", "Node", "Edge", "Step", "TensorState", "OpState", "EdgeState", "build",
+__all__ = ["TraceGraph", "Node", "Edge", "Step", "Group", "TensorState", "OpState", "EdgeState", "build",
            "text_width"]
 
 
@@ -96,6 +96,56 @@ class TraceGraph:
         for j in range(k + 1, i + 1):
             state.update(self.steps[j].changes)
         return state
+
+    # -- stepping by group ------------------------------------------------------------------
+    def unit(self, i: int, opened=()) -> str | None:
+        """The group drawn as one box that step ``i`` happens in: its outermost collapsed group not
+        in ``opened`` (None: the step is about a node drawn on its own)."""
+        grp, out = self.steps[i].group, None
+        while grp is not None:
+            g = self.groups[grp]
+            if g.collapsed and grp not in opened:
+                out = grp
+            grp = g.parent
+        return out
+
+    def step_after(self, i: int, by: str = "node", opened=()) -> int:
+        """The step that "next" goes to from step ``i``: ``by="node"``, the next one; ``by="group"``, the
+        last of the steps in a row that happen in the same box (``unit``), so one click runs a neuron."""
+        _check_by(by)
+        n = len(self.steps)
+        if n == 0:
+            return 0
+        j = min(max(i + 1, 0), n - 1)
+        if by == "node" or j == i:
+            return j
+        u = self.unit(j, opened)
+        while u is not None and j + 1 < n and self.unit(j + 1, opened) == u:
+            j += 1
+        return j
+
+    def step_before(self, i: int, by: str = "node", opened=()) -> int:
+        """The step that "back" goes to from step ``i``: the previous one, or (``by="group"``) the last
+        step before the run of steps in ``i``'s box began."""
+        _check_by(by)
+        if not self.steps:
+            return 0
+        i = max(0, min(i, len(self.steps) - 1))
+        if by == "node" or i == 0:
+            return max(0, i - 1)
+        u = self.unit(i, opened)
+        s = i
+        while u is not None and s > 0 and self.unit(s - 1, opened) == u:
+            s -= 1
+        return max(0, s - 1)
+
+    def summary(self, first: int, last: int) -> str:
+        """What steps ``first`` to ``last`` did, in a few words (a step by group says this): how many
+        nodes ran, how many gradients arrived and the largest; or which grad_fn nodes were made."""
+        first, last = max(0, first), min(last, len(self.steps) - 1)
+        if first >= last:
+            return self.steps[last].text if 0 <= last < len(self.steps) else ""
+        return narration.text(summarise(self, first, last), self.lang)
 
 
 def build(trace, max_nodes: int = 5000, max_frames: int = 20000, lang: str | None = None) -> TraceGraph:
@@ -160,7 +210,14 @@ def _group(g: TraceGraph, b: Builder, shown) -> None:
     if not g.group_of:
         return
     for st in g.steps:
+        if st.kind in ("backward", "done"):  # about the whole graph, not one group
+            continue
         for k in st.active:
             if k in g.group_of:
                 st.group = g.group_of[k]
                 break
+
+
+def _check_by(by) -> None:
+    if by not in ("node", "group"):
+        raise ValueError(f"by must be 'node' (one step at a time) or 'group' (a whole group at a time), not {by!r}")

@@ -24,7 +24,9 @@ import numpy as np
 from ..core._format import format_value
 from ..narration import Msg, Num, say, text
 
-__all__ = ["States", "fmt", "TensorState", "OpState", "EdgeState", "hidden_state"]
+__all__ = ["States", "fmt", "TensorState", "OpState", "EdgeState", "hidden_state", "summarise", "MANY"]
+
+MANY = 6  # a sentence lists at most this many items; more are summarised (count, largest, "the table has the rest")
 
 # What a node or edge looks like at one step. Texts are ready to print; status is one of
 # tensors: idle, new, active; ops: idle, new, running, done, active, error; edges: idle, new, active, passed.
@@ -278,6 +280,8 @@ class States:
             what = self.name(e.inputs[j]) if j < len(e.inputs) else Msg("step.an_input")
             nexts.append(Msg("step.op.next_none", input=what) if nid is None else
                          Msg("step.op.next_fn", fn=self.node_label(f"n{nid}"), input=what))
+        if len(nexts) > MANY:  # torch.stack of 100 tensors: say how many, not which
+            nexts = [Msg("step.op.next_many", n=len(nexts))]
         return Msg("step.op.inplace" if e.inplace else "step.op.creates", expr=self.expr(e), name=oname,
                    node=e.node_name, nexts=nexts,
                    saved=[Msg("step.op.saved_item", holder=h, attr=a) for a, h in saved]), (box, out)
@@ -345,6 +349,8 @@ class States:
             self.residue.add(ek)
             active.append(ek)
             sends.append(Msg("step.node.send", grad=Num(grad), to=target))
+        if len(sends) > MANY:
+            return Msg("step.node.runs_many", name=e.name, grad=Num(e.grad_output), n=len(sends)), tuple(active)
         return Msg("step.node.runs", name=e.name, grad=Num(e.grad_output), sends=sends), tuple(active)
 
     def on_accumulate(self, e):
@@ -424,12 +430,18 @@ class States:
                 self.set(key, shown=True, status="active", tag=self.label("player.tag.grad_result", value=fmt(r)))
                 active.append(key)
                 parts.append(Msg("step.grad.done_item", value=Num(r), name=self.name(tid)))
+            if len(parts) > MANY:
+                name, value = _largest_of([(self.name(t), r) for t, r in zip(self.call_inputs, e.results)])
+                return Msg("step.grad.done_many", n=len(parts), value=Num(value), name=name), tuple(active)
             return Msg("step.grad.done", results=parts or Msg("step.nothing")), tuple(active)
         for t, after in self.call_leaves.items():
             key = self.tkey(t, e)
             self.set(key, shown=True, status="active")
             parts.append(Msg("step.backward.done_item", name=self.name(t), value=Num(after)))
             active.append(key)
+        if len(parts) > MANY:  # "64 gradients arrived; the largest, 1.61, at w" (the table has the rest)
+            name, value = _largest_of([(self.name(t), v) for t, v in self.call_leaves.items()])
+            return Msg("step.backward.done_many", n=len(parts), value=Num(value), name=name), tuple(active)
         return Msg("step.backward.done" if parts else "step.backward.done_nothing", grads=parts), tuple(active)
 
     def on_error(self, e):
@@ -491,3 +503,54 @@ def _nonzero(v) -> bool:
     if isinstance(v, dict):
         return v.get("min", 0) != 0 or v.get("max", 0) != 0
     return bool(np.any(np.asarray(v, dtype=float) != 0))
+
+
+def _magnitude(v) -> tuple[float, float]:
+    """(|x|, x) of the largest-magnitude element of a gradient (a float, nested lists, or a summary dict)."""
+    if v is None:
+        return -1.0, 0.0
+    if isinstance(v, dict):
+        lo, hi = float(v.get("min", 0.0)), float(v.get("max", 0.0))
+        return (abs(lo), lo) if abs(lo) > abs(hi) else (abs(hi), hi)
+    a = np.asarray(v, dtype=float).ravel()
+    if a.size == 0:
+        return -1.0, 0.0
+    i = int(np.nanargmax(np.abs(a))) if not np.all(np.isnan(a)) else 0
+    return abs(float(a[i])), float(a[i])
+
+
+def _largest_of(pairs) -> tuple:
+    """(name, value) of the largest gradient among ``(name, gradient)`` pairs; the first one on ties."""
+    best, out = -2.0, ("", 0.0)
+    for name, v in pairs:
+        m, x = _magnitude(v)
+        if m > best:
+            best, out = m, (name, x)
+    return out
+
+
+def summarise(g, first: int, last: int) -> Msg:
+    """What steps ``first`` to ``last`` of ``g`` did, as one message (``TraceGraph.summary`` says it)."""
+    steps = g.steps[first:last + 1]
+    u = g.unit(last) or steps[-1].group
+    where = g.groups[u].label if u is not None else Msg("step.summary.these_steps", first=first + 1, last=last + 1)
+    ran = sum(1 for s in steps if s.kind == "node")
+    arrived = []
+    for s in steps:
+        if s.kind == "accumulate" and s.message is not None:
+            p = s.message.params
+            v = p.get("after", p.get("value"))
+            arrived.append((p.get("name", ""), v.value if isinstance(v, Num) else v))
+    if arrived:
+        name, value = _largest_of(arrived)
+        return Msg("step.summary.backward", where=where, nodes=ran, grads=len(arrived), value=Num(value), name=name)
+    if ran:
+        return Msg("step.summary.ran", where=where, nodes=ran)
+    made: dict = {}
+    for s in steps:
+        if s.kind == "op" and s.message is not None and s.message.params.get("node"):
+            made[s.message.params["node"]] = made.get(s.message.params["node"], 0) + 1
+    if made:
+        fns = [Msg("step.summary.count", name=k, n=n) for k, n in list(made.items())[:MANY]]
+        return Msg("step.summary.forward", where=where, ops=sum(made.values()), fns=fns)
+    return Msg("step.summary.steps", where=where, n=len(steps))
