@@ -3,9 +3,11 @@
 The trace knows each event's source line, not the call stack, so loops are found in the order of
 the lines: the forward events are cut into *iterations* (a new iteration starts when a line that
 the current one already ran comes round again), and consecutive iterations that ran the same lines
-the same number of times, none using what another of them made, form a *series* (one neuron per
-iteration, one layer per series, in a micrograd-style MLP; a series may also be one iteration
-long, for the code after a loop). A series of two or more iterations becomes a group with one
+the same number of times form a *series*, unless an iteration uses what two or more iterations of
+the series made (so a layer of a micrograd-style MLP is a series of neurons, and the next layer,
+which uses them all, starts a new one; a running sum ``loss = loss + ...`` or an unrolled RNN, each
+iteration using the one before, stays one series). A series may be one iteration long (the code
+after a loop). A series of two or more iterations becomes a group with one
 child group per iteration; a lone iteration becomes a group when it is big enough. Every node
 belongs to the iteration of the event that made it; a leaf (and its AccumulateGrad) that only one
 iteration uses moves into that iteration (a neuron's weights are part of the neuron)::
@@ -94,7 +96,7 @@ def _iterations(shown) -> list[list[_Iteration]]:
         for it in its:
             s = series[-1] if series else None
             if (s is not None and s[0].signature() == it.signature()
-                    and not any(it.used & other.made for other in s)):
+                    and sum(1 for other in s if it.used & other.made) <= 1):
                 s.append(it)
             else:
                 series.append([it])

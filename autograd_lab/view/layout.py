@@ -29,6 +29,7 @@ __all__ = ["layout", "node_size", "text_width", "FONT", "TENSOR_H", "OP_H", "LAY
 FONT = {"value": 12.5, "grad": 11.0, "label": 12.0, "info": 10.5, "tag": 10.5, "edge": 11.0}
 TENSOR_H, OP_H, LAYER_GAP, MARGIN = 44.0, 28.0, 54.0, 14.0
 TEXT_ABOVE, TEXT_BELOW = 15.0, 15.0
+MAX_SPAN = 8  # an edge across more layers than this gets no bend points (a weight used by 400 steps of a loop)
 
 _NARROW = set("il.,:;|!'`()[]{}fjrt ")
 _WIDE = set("mwMW@%")
@@ -127,7 +128,7 @@ def _flat(g) -> None:
     for ek, (u, v) in fwd.items():
         lu, lv = g.nodes[u].layer, g.nodes[v].layer
         chain = [u]
-        for li in range(lu + 1, lv):
+        for li in range(lu + 1, lv if lv - lu <= MAX_SPAN else lu + 1):  # a longer edge is drawn straight
             d = ("d", ek, li)
             layers[li].append(d)
             order_key[d] = g.nodes[u].order + 0.5
