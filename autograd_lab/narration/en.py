@@ -234,6 +234,8 @@ MESSAGES: dict = {
     "step.summary.forward": lambda where, ops, fns: (
         f"{where}: {ops} {'operation' if ops == 1 else 'operations'} recorded their grad_fn nodes ({fns})."),
     "step.summary.count": lambda name, n: name if n == 1 else f"{n} × {name}",
+    "step.summary.tensors": lambda where, n: (
+        f"{where}: {n} {'tensor' if n == 1 else 'tensors'} appeared (the table lists them)."),
     "step.summary.steps": lambda where, n: f"{where}: {n} {'step' if n == 1 else 'steps'}.",
     "step.summary.these_steps": "steps {first} to {last}",
     "step.error": "{error}: {message}",

@@ -553,4 +553,6 @@ def summarise(g, first: int, last: int) -> Msg:
     if made:
         fns = [Msg("step.summary.count", name=k, n=n) for k, n in list(made.items())[:MANY]]
         return Msg("step.summary.forward", where=where, ops=sum(made.values()), fns=fns)
+    if all(s.kind == "tensor" for s in steps):
+        return Msg("step.summary.tensors", where=where, n=len(steps))
     return Msg("step.summary.steps", where=where, n=len(steps))
