@@ -174,7 +174,8 @@ def test_group_boxes_hold_their_nodes_and_do_not_overlap(small):
     g = small
 
     def inside(n, box):
-        return box[0] <= n.x - n.w / 2 and n.x + n.w / 2 <= box[2] and box[1] <= n.y - n.h / 2 and n.y + n.h / 2 <= box[3]
+        return (box[0] <= n.x - n.w / 2 and n.x + n.w / 2 <= box[2]
+                and box[1] <= n.y - n.h / 2 and n.y + n.h / 2 <= box[3])
 
     for grp in g.groups.values():
         assert all(inside(g.nodes[k], grp.box) for k in grp.members), grp.label

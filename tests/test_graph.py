@@ -111,7 +111,8 @@ def test_edges_follow_next_functions(g):
     assert edge(g, add, z).kind == "attach" and edge(g, mul, y).kind == "attach"
     assert edge(g, acc_of(g, "w"), w).kind == "attach" and edge(g, acc_of(g, "b"), b).kind == "attach"
     # no gradient arrow touches a tensor
-    assert not [e for e in g.edges.values() if e.kind == "grad" and "tensor" in (g.nodes[e.src].kind, g.nodes[e.dst].kind)]
+    assert not [e for e in g.edges.values()
+                if e.kind == "grad" and "tensor" in (g.nodes[e.src].kind, g.nodes[e.dst].kind)]
     # x gets no gradient: (None, 0) in next_functions, a dashed data arrow, nothing into x
     assert edge(g, x, mul).kind == "data"
     assert not [e for e in g.edges.values() if e.dst == x.key]

@@ -229,7 +229,8 @@ MESSAGES: dict = {
     # a step by group: what the steps inside the group did
     "step.summary.backward": lambda where, nodes, grads, value, name: (
         f"{where}: {nodes} {'node' if nodes == 1 else 'nodes'} ran and {grads} "
-        f"{'gradient' if grads == 1 else 'gradients'} arrived; the largest, {value}, at {name} (the table has the rest)."),
+        f"{'gradient' if grads == 1 else 'gradients'} arrived; the largest, {value}, at {name} "
+        f"(the table has the rest)."),
     "step.summary.ran": lambda where, nodes: f"{where}: {nodes} {'node' if nodes == 1 else 'nodes'} ran.",
     "step.summary.forward": lambda where, ops, fns: (
         f"{where}: {ops} {'operation' if ops == 1 else 'operations'} recorded their grad_fn nodes ({fns})."),

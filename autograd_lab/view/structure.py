@@ -44,7 +44,8 @@ class Node:
 
 @dataclass
 class Edge:
-    """An arrow: 'grad' ones point the way gradients flow, 'data' ones carry data forward; 'attach' links a tensor to its box."""
+    """An arrow: 'grad' ones point the way gradients flow, 'data' ones carry data forward; 'attach' links a
+    tensor to its box."""
 
     key: str
     src: str                  # arrow tail
