@@ -149,6 +149,7 @@ class States:
         g, lang = self.g, self.lang
         visible = dict.fromkeys([*g.nodes, *g.edges])  # ordered, so the output is the same every run
         prev = None
+        sources: dict = {}  # a source line -> how a step and a jump name it (a loop runs the same lines often)
         for pos, e in enumerate(shown):
             self.changes = {}
             self.revert()
@@ -163,15 +164,10 @@ class States:
             if pos < start:
                 continue
             src = e.source
-            source, where = "", ""
-            if src is not None and src.line:
-                code = src.text.strip() if src.text else ""
-                if code:  # a trace from `python -` has line numbers but no source text
-                    source = say("player.source", lang, line=src.line, code=src.text)
-                    where = say("player.jump.where", lang, line=src.line, code=_short(code))
-                else:
-                    source = say("player.source_line", lang, line=src.line)
-                    where = say("player.jump.where_line", lang, line=src.line)
+            said = sources.get(src)
+            if said is None:
+                said = sources[src] = self.where(src)
+            source, where = said
             changes = {k: v for k, v in self.changes.items() if k in visible}
             step = step_type(len(g.steps), e.index, e.kind, text(msg, lang), source, self.call, changes,
                              tuple(a for a in active if a in visible), e.kind == "error", msg)
@@ -189,6 +185,17 @@ class States:
                 seen.add((k, v))
                 for f, x in zip(_TEXTS[type(v)], _TEXT_AT[type(v)]):
                     values.setdefault(f"{k}:{f}", set()).add(v[x])
+
+    def where(self, src) -> tuple[str, str]:
+        """How a step names its source line ('line 9: z.backward()'), and how a jump-menu entry does."""
+        lang = self.lang
+        if src is None or not src.line:
+            return "", ""
+        code = src.text.strip() if src.text else ""
+        if code:  # a trace from `python -` has line numbers but no source text
+            return (say("player.source", lang, line=src.line, code=src.text),
+                    say("player.jump.where", lang, line=src.line, code=_short(code)))
+        return say("player.source_line", lang, line=src.line), say("player.jump.where_line", lang, line=src.line)
 
     def jump(self, e, prev):
         """The jump-menu entry that starts at event ``e`` (a ``Msg``), or None."""
