@@ -276,3 +276,10 @@ def test_a_group_of_new_tensors_says_how_many(small):
     assert g.unit(0) == g.unit(b) == layer1.key
     assert all(s.kind == "tensor" for s in g.steps[a + 1:b + 1])  # the model is made inside the trace
     assert g.summary(a + 1, b) == f"{layer1.label}: {b - a} tensors appeared (the table lists them)."
+
+
+def test_a_trace_cut_down_keeps_its_groups():
+    g = graph.build(mlp_trace([4, 4, 1]), max_nodes=60)
+    assert 0 < len(g.nodes) <= 60 and "This trace is large" in g.notice
+    assert g.groups and all(set(grp.members) <= set(g.nodes) and grp.members for grp in g.groups.values())
+    assert set(g.group_of) <= set(g.nodes) and set(g.overview["nodes"]) <= set(g.nodes) | set(g.groups)

@@ -211,7 +211,7 @@ def build(trace, max_nodes: int = 5000, max_frames: int = 20000, lang: str | Non
                        shown_nodes=len(keep))
     states = States(b, all_nodes, all_edges, lang)
     states.run(shown, start, Step)
-    _group(g, b, shown[start:])
+    _group(g, b, shown)
     if not shown:
         g.notice = say("player.notice.empty", lang)
     elif not any(n.kind in ("op", "acc") for n in all_nodes.values()) and not any(
