@@ -14,7 +14,7 @@ import pytest
 
 import autograd_lab as lab
 from autograd_lab.view import graph
-from autograd_lab.view.groups import COLLAPSE_ABOVE
+from autograd_lab.view.groups import COLLAPSE_ABOVE, COLLAPSE_GRAPH
 from autograd_lab.view.states import fmt
 
 torch = pytest.importorskip("torch")
@@ -148,7 +148,7 @@ def test_layers_and_neurons_are_groups(small):
     for grp in g.groups.values():
         if grp.parent is not None:
             assert set(grp.members) <= set(g.groups[grp.parent].members)
-        assert grp.collapsed == (len(grp.members) > COLLAPSE_ABOVE)
+        assert grp.collapsed == (len(grp.members) > COLLAPSE_ABOVE)  # the graph has more than COLLAPSE_GRAPH nodes
     assert all(k in g.groups[g.group_of[k]].members for k in g.group_of)
 
 
@@ -185,6 +185,34 @@ def test_group_boxes_hold_their_nodes_and_do_not_overlap(small):
                 assert a[2] <= b[0] or b[2] <= a[0] or a[3] <= b[1] or b[3] <= a[1], (grp.label, other.label)
         outside = [n for k, n in g.nodes.items() if k not in grp.members]
         assert not any(inside(n, grp.box) for n in outside), grp.label
+
+
+def test_a_loop_of_100_nodes_is_grouped_but_shown_open_and_straight_code_is_not_grouped():
+    with lab.trace() as t:
+        w = lab.tensor(0.5, requires_grad=True)
+        b = lab.tensor(0.1, requires_grad=True)
+        loss = lab.tensor(0.0)
+        for i in range(9):
+            x = lab.tensor(float(i))
+            err = w * x + b - 2.0 * i
+            loss = loss + err**2
+        loss.backward()
+    g = graph.build(t)
+    assert COLLAPSE_GRAPH >= len(g.nodes) >= 100
+    top = [grp for grp in g.groups.values() if grp.parent is None]
+    assert [len(grp.children) for grp in top] == [9] and not any(grp.collapsed for grp in g.groups.values())
+    assert set(g.overview["nodes"]) == set(g.nodes)  # the first picture is the whole graph
+    with lab.trace() as t:
+        v = lab.tensor(1.0, requires_grad=True)
+        a1 = v * 2
+        a2 = a1.exp() + v
+        a3 = a2 * a1 - v
+        a4 = a3.tanh() * a2.sin()
+        a5 = (a4 + a3) * (a2 - a1)
+        a6 = a5.relu() + a5.sigmoid() * a4.cos()
+        (a6 * a6 + a5 * a4).sum().backward()
+    g = graph.build(t)
+    assert len(g.nodes) >= 40 and g.groups == {}  # no loop: nothing to group
 
 
 def test_a_small_graph_has_no_groups():

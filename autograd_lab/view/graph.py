@@ -29,7 +29,8 @@ Big graphs (nothing is cut up to ``max_nodes=5000``): repeated structure is grou
 ``g.groups`` maps a group key (``'g1'``) to a ``Group``: ``label`` ('lines 12–13 ×16' for a loop,
 'lines 12–13 (3 of 16)' for one iteration of it), ``members`` (every node key inside, child
 groups' included), ``parent`` (None at the top), ``children``, ``collapsed`` (drawn as one box in
-the first picture: more than ``groups.COLLAPSE_ABOVE`` members) and ``box`` (x0, y0, x1, y1: the
+the first picture: more than ``groups.COLLAPSE_ABOVE`` members, in a graph of more than
+``groups.COLLAPSE_GRAPH`` nodes; a smaller graph is shown open, its groups framed) and ``box`` (x0, y0, x1, y1: the
 rectangle its members fill in the full layout; siblings' boxes never overlap, so opening a box in
 place moves nothing). ``g.group_of[key]`` is a node's innermost group. A graph under
 ``groups.GROUP_MIN`` nodes has no groups (``g.groups == {}``, ``g.overview == {}``).

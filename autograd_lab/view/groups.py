@@ -23,7 +23,8 @@ from ..narration import say
 
 __all__ = ["Group", "find_groups", "COLLAPSE_ABOVE", "GROUP_MIN"]
 
-COLLAPSE_ABOVE = 12   # a group with more member nodes than this is drawn collapsed in the first picture
+COLLAPSE_ABOVE = 12   # a group with more member nodes than this is drawn collapsed in the first picture ...
+COLLAPSE_GRAPH = 120  # ... of a graph with more nodes than this (a smaller one is shown open, grouped)
 GROUP_MIN = 40        # a graph with fewer nodes than this is not grouped at all
 _LONE_MIN = 8         # a lone iteration with fewer nodes than this stays ungrouped
 
@@ -146,9 +147,11 @@ def find_groups(b, shown, lang=None) -> dict[str, Group]:
         members.setdefault(where[key], []).append(key)
     groups: dict[str, Group] = {}
 
+    big = len(nodes) > COLLAPSE_GRAPH
+
     def add(label, keys, parent, lines) -> Group:
         key = f"g{len(groups) + 1}"
-        grp = groups[key] = Group(key, label, tuple(keys), parent, (), len(keys) > COLLAPSE_ABOVE, lines)
+        grp = groups[key] = Group(key, label, tuple(keys), parent, (), big and len(keys) > COLLAPSE_ABOVE, lines)
         return grp
 
     def lines_of(it) -> tuple:
@@ -169,7 +172,7 @@ def find_groups(b, shown, lang=None) -> dict[str, Group]:
                     kids.append(add(say("step.group.iteration", lang, lines=where_text, i=n_it, n=len(s)),
                                     members[j], top.key, lines).key)
             top.children = tuple(kids)
-        elif len(keys) >= _LONE_MIN:
+        elif _LONE_MIN <= len(keys) <= len(nodes) / 2:  # code without a loop that is not most of the graph
             add(say("step.group.lines", lang, lines=where_text), keys, None, lines)
     return groups
 
