@@ -311,3 +311,17 @@ def test_a_trace_cut_down_keeps_its_groups():
     assert 0 < len(g.nodes) <= 60 and "This trace is large" in g.notice
     assert g.groups and all(set(grp.members) <= set(g.nodes) and grp.members for grp in g.groups.values())
     assert set(g.group_of) <= set(g.nodes) and set(g.overview["nodes"]) <= set(g.nodes) | set(g.groups)
+
+
+def test_nodes_of_a_grouped_layout_do_not_overlap_and_it_is_deterministic():
+    t = mlp_trace([4, 4, 1])
+    g, again = graph.build(t), graph.build(t)
+    assert [(n.x, n.y) for n in g.nodes.values()] == [(n.x, n.y) for n in again.nodes.values()]
+    nodes = sorted(g.nodes.values(), key=lambda n: n.x)
+    for i, a in enumerate(nodes):
+        for c in nodes[i + 1:]:
+            if c.x - c.w / 2 >= a.x + a.w / 2:
+                break
+            assert abs(a.y - c.y) >= (a.h + c.h) / 2, (a.key, c.key)
+    assert all(len(e.points) >= 2 for e in g.edges.values())
+    assert 0 <= min(n.x - n.w / 2 for n in nodes) and max(n.x + n.w / 2 for n in nodes) <= g.width
