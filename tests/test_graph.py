@@ -285,9 +285,12 @@ def test_layout_is_layered_left_to_right(g):
     w, x, b, y, z = (tensor(g, n) for n in "wxbyz")
     mul, add = boxes(g, "MulBackward0")[0], boxes(g, "AddBackward0")[0]
     assert w.layer == 0
-    assert w.x < acc_of(g, "w").x < mul.x < y.x < add.x < z.x  # a tensor between its grad_fn and its users
+    assert w.x < acc_of(g, "w").x < mul.x < add.x < z.x
+    # a tensor hangs right of its grad_fn, in the column of the node that next_functions links to it
+    assert y.layer == add.layer == mul.layer + 1 and y.x == add.x
     # every node as far right as its users allow: x and b next to what uses them, no long edges
     assert x.layer == mul.layer - 1 and b.layer == acc_of(g, "b").layer - 1 == add.layer - 2
+    assert g.width <= 840  # the example fits a JupyterLab output area with the file browser open
     for e in g.edges.values():  # the forward direction goes left to right
         tail, head = (e.dst, e.src) if e.kind == "grad" or (e.kind == "attach" and g.nodes[e.dst].is_leaf) \
             else (e.src, e.dst)

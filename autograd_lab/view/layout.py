@@ -2,7 +2,8 @@
 
 ``layout(g)`` places every node of a ``TraceGraph`` once for the whole trace: layers follow the
 forward data flow (inputs on the left, outputs on the right; each node as far right as the nodes
-that use it allow, so a weight sits by the product that uses it),
+that use it allow, so a weight sits by the product that uses it; a tensor hangs right of its
+grad_fn, in the column of the grad_fn nodes its users made, as PyTorch's graph links them directly),
 edges that span several layers get dummy points, each layer is ordered by barycentres to cut
 crossings, and rows are placed by isotonic regression so that edges run as straight as the order
 allows. Node sizes come from the longest text a node ever shows (``g.values``), measured with
@@ -90,15 +91,11 @@ def _flat(g) -> None:
     F = nx.DiGraph()
     F.add_nodes_from(n.key for n in nodes)
     fwd = {}
-    tensor_of = {n.grad_fn: n.key for n in nodes if n.kind == "tensor" and not n.is_leaf and n.grad_fn}
     for ed in sorted(g.edges.values(), key=lambda e: e.order):
         u, v = _forward(g, ed)
         fwd[ed.key] = (u, v)
         if u != v:
             F.add_edge(u, v)
-        t = tensor_of.get(ed.dst) if ed.kind == "grad" else None
-        if t is not None and t != ed.src:  # the tensor a node made sits between it and the ops that use it
-            F.add_edge(t, ed.src)
     try:
         gens = list(nx.topological_generations(F))
     except nx.NetworkXUnfeasible:  # a cycle cannot come from autograd; lay out in creation order
