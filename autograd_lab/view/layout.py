@@ -105,11 +105,16 @@ def _flat(g) -> None:
             g.nodes[k].layer = li
     # Then each node as far right as its users allow (as late as possible): a weight, its AccumulateGrad
     # and the product w * x sit by the sum that uses them, not at the far left with long edges.
+    # A tensor hanging off its grad_fn does not hold the node back: it follows the node instead.
+    hanging = {ed.dst: ed.src for ed in g.edges.values()
+               if ed.kind == "attach" and not g.nodes[ed.dst].is_leaf and not F.succ[ed.dst]}
     for gen in reversed(gens):
         for k in gen:
-            succ = F.succ[k]
+            succ = [s for s in F.succ[k] if hanging.get(s) != k]
             if succ:
                 g.nodes[k].layer = min(g.nodes[s].layer for s in succ) - 1
+    for t, box in hanging.items():
+        g.nodes[t].layer = g.nodes[box].layer + 1
     # Dummy points for edges spanning several layers.
     layers: list[list] = [[] for _ in gens]
     order_key = {}
