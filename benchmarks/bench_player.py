@@ -71,6 +71,31 @@ def regression(k: int):
     return t
 
 
+def mlp(nouts, seed: int = 1):
+    """The micrograd exercise: an MLP 3 -> nouts of scalar neurons (weights in lists, tanh on hidden
+    layers), made and run on one sample inside the trace, a squared error, backward."""
+    import random
+    rnd = random.Random(seed)
+
+    def neuron(nin, nonlin):
+        return [lab.tensor(rnd.uniform(-1, 1), requires_grad=True) for _ in range(nin)], \
+            lab.tensor(rnd.uniform(-1, 1), requires_grad=True), nonlin
+
+    with lab.trace() as t:
+        sizes = [3] + list(nouts)
+        layers = [[neuron(sizes[i], i != len(nouts) - 1) for _ in range(sizes[i + 1])] for i in range(len(nouts))]
+        x = [lab.tensor(2.0), lab.tensor(3.0), lab.tensor(-1.0)]
+        for layer in layers:
+            outs = []
+            for w, b, nonlin in layer:
+                act = sum((wi * xi for wi, xi in zip(w, x)), b)
+                outs.append(act.tanh() if nonlin else act)
+            x = outs
+        loss = (x[0] - 1.0) ** 2
+        loss.backward()
+    return t
+
+
 def report(name: str, value: float, target: float, unit: str, note: str = "") -> None:
     ratio = value / target
     verdict = "ok" if ratio <= 1 else "MISSED"
@@ -175,8 +200,29 @@ def bench_lab_click() -> None:
                        "ms", f"max {max(times):.0f} ms over {len(times)} clicks")
 
 
+def bench_build() -> None:
+    """graph.build (structure, states, narration, groups, layout) of micrograd-style MLPs, nothing cut."""
+    from autograd_lab.view import graph
+    graph.build(regression(2))  # networkx and the catalogue loaded, as for every later player
+    for nouts, target in (((4, 4, 1), 150), ((16, 16, 1), 1000)):
+        t = mlp(nouts)
+        t.events  # noqa: B018 - the events are built once, before the player reads them
+        wall, cpu = [], []
+        for _ in range(5):
+            t0, c0 = time.perf_counter(), time.process_time()
+            g = graph.build(t)
+            wall.append(time.perf_counter() - t0)
+            cpu.append(time.process_time() - c0)
+        top = len(g.overview.get("nodes", ())) if g.groups else len(g.nodes)
+        report(f"graph.build, MLP 3->{'->'.join(map(str, nouts))} ({len(g.nodes)} nodes, {len(g)} steps)",
+               statistics.median(wall) * 1e3, target, "ms",
+               f"cpu {statistics.median(cpu) * 1e3:.0f} ms; {len(g.groups)} groups, first picture {top} items; "
+               f"the issue's first-picture target")
+
+
 def main() -> None:
     print(f"Player benchmark, Python {sys.version.split()[0]}, {os.cpu_count()} CPUs")
+    bench_build()
     bench_first_picture()
     bench_step()
     bench_html_size()

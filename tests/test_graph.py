@@ -102,12 +102,17 @@ def test_nodes_are_tensors_and_pytorch_boxes(g):
 def test_edges_follow_next_functions(g):
     mul, add = boxes(g, "MulBackward0")[0], boxes(g, "AddBackward0")[0]
     w, x, b, y, z = (tensor(g, n) for n in "wxbyz")
-    # solid arrows point where gradients flow: z -> its grad_fn -> (through y) -> MulBackward0 ...
-    assert edge(g, z, add).kind == "grad"
-    assert edge(g, add, y).kind == "grad" and edge(g, y, mul).kind == "grad"
+    # solid arrows are next_functions: grad_fn -> grad_fn, grad_fn -> AccumulateGrad (issue 11)
+    assert edge(g, add, mul).kind == "grad"
     assert edge(g, add, acc_of(g, "b")).kind == "grad"
     assert edge(g, mul, acc_of(g, "w")).kind == "grad"
-    assert edge(g, acc_of(g, "w"), w).kind == "grad" and edge(g, acc_of(g, "b"), b).kind == "grad"
+    assert sorted(e.kind for e in g.edges.values()) == ["attach"] * 4 + ["data"] + ["grad"] * 3
+    # each tensor hangs off its grad_fn or its AccumulateGrad by a link that carries no gradient
+    assert edge(g, add, z).kind == "attach" and edge(g, mul, y).kind == "attach"
+    assert edge(g, acc_of(g, "w"), w).kind == "attach" and edge(g, acc_of(g, "b"), b).kind == "attach"
+    # no gradient arrow touches a tensor
+    assert not [e for e in g.edges.values()
+                if e.kind == "grad" and "tensor" in (g.nodes[e.src].kind, g.nodes[e.dst].kind)]
     # x gets no gradient: (None, 0) in next_functions, a dashed data arrow, nothing into x
     assert edge(g, x, mul).kind == "data"
     assert not [e for e in g.edges.values() if e.dst == x.key]
@@ -119,7 +124,7 @@ def test_a_value_used_twice_gets_two_arrows():
     a, a2 = tensor(g, "a"), tensor(g, "a2")
     add = g.nodes[a2.grad_fn]
     mul = g.nodes[tensor(g, "a3").grad_fn]
-    assert len([e for e in g.edges.values() if e.src == mul.key and e.dst == a2.key]) == 2
+    assert len([e for e in g.edges.values() if e.src == mul.key and e.dst == add.key and e.kind == "grad"]) == 2
     assert len([e for e in g.edges.values() if e.src == add.key and e.dst == acc_of(g, "a").key]) == 2
     last = g.state_at(len(g) - 1)
     assert last[a.key].grad == "8."
@@ -139,22 +144,23 @@ def test_forward_nodes_appear_as_pytorch_builds_them(g):
     assert not at_mul[add.key].shown
     at_add = g.state_at(4)
     assert at_add[add.key].shown and at_add[mul.key].status == "idle"
-    assert at_add[edge(g, add, tensor(g, "y")).key].shown
+    assert at_add[edge(g, add, mul).key].shown
 
 
 def test_backward_lights_nodes_and_moves_gradients(g):
-    add = boxes(g, "AddBackward0")[0]
+    add, mul = boxes(g, "AddBackward0")[0], boxes(g, "MulBackward0")[0]
     start = step_of(g, "backward")
     s = g.state_at(start)
-    assert s[tensor(g, "z").key].status == "active"
-    assert s[edge(g, tensor(g, "z"), add).key] == graph.EdgeState(True, "active", "1.")
-    s = g.state_at(start + 1)  # AddBackward0 runs
-    assert s[add.key].status == "running"
-    assert s[edge(g, add, tensor(g, "y")).key] == graph.EdgeState(True, "active", "1.")
+    z = tensor(g, "z")
+    assert s[z.key].status == "active" and s[z.key].tag == "start: grad 1."
+    assert s[edge(g, add, z).key] == graph.EdgeState(True, "active", "")  # a link, no gradient on it
+    s = g.state_at(start + 1)  # AddBackward0 runs; z, the tensor it made, lights with it
+    assert s[add.key].status == "running" and s[z.key].status == "active"
+    assert s[edge(g, add, mul).key] == graph.EdgeState(True, "active", "1.")
     assert s[edge(g, add, acc_of(g, "b")).key] == graph.EdgeState(True, "active", "1.")
     s = g.state_at(start + 2)  # and then it is done; the gradients it sent stay on their arrows
     assert s[add.key].status == "done"
-    assert s[edge(g, add, tensor(g, "y")).key].status == "passed"
+    assert s[edge(g, add, mul).key].status == "passed"
 
 
 def test_accumulate_shows_before_plus_added_equals_after(g):
@@ -217,7 +223,7 @@ EXPECTED = [
     "z = y + b creates AddBackward0 (z.grad_fn); its next_functions lead to MulBackward0 (for y) and "
     "AccumulateGrad (for b).",
     "backward() starts at z with gradient 1. retain_graph=True: the saved values are kept for another backward.",
-    "AddBackward0 runs: it receives 1 and sends 1 to y (on to MulBackward0) and 1 to AccumulateGrad (for b).",
+    "AddBackward0 runs: it receives 1 and sends 1 to MulBackward0 (y.grad_fn) and 1 to AccumulateGrad (for b).",
     "AccumulateGrad sets b.grad to 1 (b.grad was None, so there is nothing to add to).",
     "MulBackward0 runs: it receives 1 and sends 3 to AccumulateGrad (for w) and nothing to x (it does not "
     "require grad).",
@@ -225,7 +231,7 @@ EXPECTED = [
     "backward() finished: b.grad = 1 and w.grad = 3.",
     "backward() starts at z with gradient 1. Without retain_graph=True, each node frees its saved values once "
     "it has run.",
-    "AddBackward0 runs: it receives 1 and sends 1 to y (on to MulBackward0) and 1 to AccumulateGrad (for b).",
+    "AddBackward0 runs: it receives 1 and sends 1 to MulBackward0 (y.grad_fn) and 1 to AccumulateGrad (for b).",
     "AccumulateGrad adds into b.grad: 1 + 1 = 2 (gradients accumulate: b.grad was not zeroed since the "
     "last backward).",
     "MulBackward0 runs: it receives 1 and sends 3 to AccumulateGrad (for w) and nothing to x (it does not "
@@ -237,7 +243,7 @@ EXPECTED = [
     "backward() finished: b.grad = 2 and w.grad = 6.",
     "backward() starts at z with gradient 1. Without retain_graph=True, each node frees its saved values once "
     "it has run.",
-    "AddBackward0 runs: it receives 1 and sends 1 to y (on to MulBackward0) and 1 to AccumulateGrad (for b).",
+    "AddBackward0 runs: it receives 1 and sends 1 to MulBackward0 (y.grad_fn) and 1 to AccumulateGrad (for b).",
     "AccumulateGrad adds into b.grad: 2 + 1 = 3 (gradients accumulate: b.grad was not zeroed since the "
     "last backward).",
 ]
@@ -278,8 +284,17 @@ def test_a_reloaded_trace_tells_the_same_story(g):
 def test_layout_is_layered_left_to_right(g):
     w, x, b, y, z = (tensor(g, n) for n in "wxbyz")
     mul, add = boxes(g, "MulBackward0")[0], boxes(g, "AddBackward0")[0]
-    assert w.layer == x.layer == b.layer == 0
-    assert w.x < acc_of(g, "w").x < mul.x < y.x < add.x < z.x
+    assert w.layer == 0
+    assert w.x < acc_of(g, "w").x < mul.x < add.x < z.x
+    # a tensor hangs right of its grad_fn, in the column of the node that next_functions links to it
+    assert y.layer == add.layer == mul.layer + 1 and y.x == add.x
+    # every node as far right as its users allow: x and b next to what uses them, no long edges
+    assert x.layer == mul.layer - 1 and b.layer == acc_of(g, "b").layer - 1 == add.layer - 2
+    assert g.width <= 840  # the example fits a JupyterLab output area with the file browser open
+    for e in g.edges.values():  # the forward direction goes left to right
+        tail, head = (e.dst, e.src) if e.kind == "grad" or (e.kind == "attach" and g.nodes[e.dst].is_leaf) \
+            else (e.src, e.dst)
+        assert g.nodes[tail].layer < g.nodes[head].layer, e
     assert all(e.points for e in g.edges.values())
 
 
@@ -362,12 +377,14 @@ def test_hook_step_names_its_tensor_and_changes_the_picture():
     hook = next(s for s in g.steps if s.kind == "hook")
     assert hook.text == "The hook <lambda> registered on y runs: it receives 1 and returns 2, which replaces the gradient."
     y, mul = tensor(g, "y"), boxes(g, "MulBackward0")[0]
-    into_mul = edge(g, y, mul)
-    assert hook.active == (y.key, into_mul.key)
+    link = edge(g, mul, y)
+    assert hook.active == (y.key, link.key)
     before, now = g.state_at(hook.index - 1), g.state_at(hook.index)
     assert now != before
     assert now[y.key].status == "active" and now[y.key].tag == "hook: 1. → 2."
-    assert now[into_mul.key] == graph.EdgeState(True, "active", "2.")  # what MulBackward0 will receive
+    assert now[link.key].status == "active"  # shown at the tensor, by the grad_fn that will receive 2
+    after = g.state_at(hook.index + 1)  # MulBackward0 runs with what the hook returned
+    assert g.steps[hook.index + 1].text.startswith("MulBackward0 runs: it receives 2 ")
     # and PyTorch agrees on what w.grad becomes
     w = torch.tensor(2.0, requires_grad=True)
     yt = w * torch.tensor(3.0)
@@ -393,17 +410,17 @@ def test_legend_arrows_point_the_way_the_drawn_ones_do(g):
              for kind in ("grad", "data")}
     assert drawn == {"grad": {-1}, "data": {1}}
     assert heading(icon["data, no gradient"]) == 1
-    assert heading(icon["next_functions (gradient path)"]) == -1
+    assert heading(icon["next_functions: grad_fn → grad_fn (gradient path)"]) == -1
 
 
 def test_numbers_in_sentences_are_plain_and_reprs_keep_pytorch_style(g):
     """Item 12: 'receives 1. and sends 1. to y' read oddly; the picture and table keep PyTorch's '1.'."""
     texts = [s.text for s in g.steps]
-    assert "AddBackward0 runs: it receives 1 and sends 1 to y (on to MulBackward0) and 1 to AccumulateGrad (for b)." \
+    assert "AddBackward0 runs: it receives 1 and sends 1 to MulBackward0 (y.grad_fn) and 1 to AccumulateGrad (for b)." \
         in texts
     assert not [t for t in texts[:-1] if re_pytorch_number.search(t)]
     add = boxes(g, "AddBackward0")[0]
-    assert g.state_at(step_of(g, "node"))[edge(g, add, tensor(g, "y")).key].grad == "1."
+    assert g.state_at(step_of(g, "node"))[edge(g, add, boxes(g, "MulBackward0")[0]).key].grad == "1."
     assert str(torch.tensor(1.0)) == "tensor(1.)"  # the style the picture keeps
 
 
@@ -586,3 +603,37 @@ def test_view_modules_have_no_import_cycle_and_stay_small():
     for m, p in mods.items():
         code = [ln for ln in p.read_text(encoding="utf-8").splitlines() if ln.strip() and not ln.strip().startswith("#")]
         assert len(code) <= 600, (m, len(code))
+
+
+def test_gradient_arrows_are_next_functions_as_torch_has_them():
+    """Issue 11: one solid arrow per non-None next_functions entry, grad_fn -> grad_fn (y used twice: two)."""
+    with lab.trace() as t:
+        w = lab.tensor(2.0, requires_grad=True)
+        x = lab.tensor(3.0)
+        b = lab.tensor(1.0, requires_grad=True)
+        y = w * x
+        z = y * y + b
+        z.backward()
+    g = graph.build(t)
+    ours = sorted((n.label, tuple(g.nodes[e.dst].label for e in sorted(g.edges.values(), key=lambda e: e.order)
+                                  if e.src == n.key and e.kind == "grad"))
+                  for n in g.nodes.values() if n.kind in ("op", "acc"))
+    wt, bt = torch.tensor(2.0, requires_grad=True), torch.tensor(1.0, requires_grad=True)
+    yt = wt * torch.tensor(3.0)
+    zt = yt * yt + bt
+    theirs, todo, seen = [], [zt.grad_fn], set()
+    short = lambda fn: fn.name().replace("torch::autograd::", "")  # noqa: E731
+    while todo:
+        fn = todo.pop()
+        if id(fn) in seen:
+            continue
+        seen.add(id(fn))
+        nexts = [nf for nf, _ in fn.next_functions if nf is not None]
+        theirs.append((short(fn), tuple(short(nf) for nf in nexts)))
+        todo += nexts
+    assert ours == sorted(theirs)
+    # each tensor hangs off exactly one box, by a link that is not a gradient arrow
+    for n in g.nodes.values():
+        if n.kind == "tensor" and n.label != "x":
+            links = [e for e in g.edges.values() if e.dst == n.key]
+            assert [e.kind for e in links] == ["attach"], n.label

@@ -125,7 +125,8 @@ MESSAGES: dict = {
     "player.legend.tensor": "tensor",
     "player.legend.grad_fn": "grad_fn",
     "player.legend.acc": "AccumulateGrad",
-    "player.legend.next_functions": "next_functions (gradient path)",
+    "player.legend.next_functions": "next_functions: grad_fn → grad_fn (gradient path)",
+    "player.legend.attach": "tensor and its grad_fn / AccumulateGrad",
     "player.legend.data": "data, no gradient",
     "player.legend.moving": "gradient moving now",
     "player.legend.marks": "▶ running · ✓ ran · ✖ error · dashed box: saved values freed",
@@ -167,8 +168,15 @@ MESSAGES: dict = {
     "step.a_hook": "a hook",
     "step.a_node": "a node",
     "step.nothing": "nothing",
-    "step.via_tensor": "{tensor} (on to {fn})",
+    "step.fn_of": "{fn} ({tensor}.grad_fn)",
     "step.acc_for": "AccumulateGrad (for {leaf})",
+    # groups of a big graph (labels of their boxes) and what a step through a group says
+    "step.group.series": "{lines} ×{n}",
+    "step.group.iteration": "{lines} ({i} of {n})",
+    "step.group.lines": "{lines}",
+    "step.group.line": "line {line}",
+    "step.group.line_range": "lines {first}–{last}",
+    "step.group.no_line": "code without a source line",
     # a tensor appears
     "step.tensor.leaf_requires_grad": ("{name} is a leaf tensor (value {value}) with requires_grad=True: backward() "
                                        "will compute the gradient with respect to {name} and store it in {name}.grad."),
@@ -188,6 +196,7 @@ MESSAGES: dict = {
     "step.op.inplace": lambda **p: _op(inplace=True, **p),
     "step.op.next_fn": "{fn} (for {input})",
     "step.op.next_none": "None (for {input})",
+    "step.op.next_many": "{n} nodes",
     "step.op.saved_item": "{holder} ({attr})",
     "step.op.no_graph": ("{expr} computes {name} = {value} without recording a graph: none of its inputs requires "
                          "grad, so {name} has no grad_fn."),
@@ -201,6 +210,7 @@ MESSAGES: dict = {
     "step.grad.start": ("autograd.grad starts at {roots} with gradient {seeds}; it will return the gradient with "
                         "respect to {inputs} instead of accumulating it into their .grad. {retain}"),
     "step.node.runs": _node_runs,
+    "step.node.runs_many": "{name} runs: it receives {grad} and sends gradients to {n} nodes (the picture shows them).",
     "step.node.send": "{grad} to {to}",
     "step.node.send_nothing": "nothing to {to}",
     "step.node.send_no_grad": "nothing to {name} (it does not require grad)",
@@ -224,9 +234,26 @@ MESSAGES: dict = {
     "step.backward.done": "backward() finished: {grads}.",
     "step.backward.done_nothing": "backward() finished.",
     "step.backward.done_item": "{name}.grad = {value}",
+    "step.backward.done_many": ("backward() finished: {n} gradients arrived; the largest, {value}, is {name}.grad "
+                                "(the table has the rest)."),
     "step.grad.done": ("autograd.grad finished: it returns {results}. No leaf's .grad changed (only tensors with "
                        "retain_grad() get a .grad from it)."),
     "step.grad.done_item": "{value} for {name}",
+    "step.grad.done_many": ("autograd.grad finished: it returns {n} gradients; the largest, {value}, is the one for "
+                            "{name} (the table has the rest). No leaf's .grad changed."),
+    # a step by group: what the steps inside the group did
+    "step.summary.backward": lambda where, nodes, grads, value, name: (
+        f"{where}: {nodes} {'node' if nodes == 1 else 'nodes'} ran and {grads} "
+        f"{'gradient' if grads == 1 else 'gradients'} arrived; the largest, {value}, at {name} "
+        f"(the table has the rest)."),
+    "step.summary.ran": lambda where, nodes: f"{where}: {nodes} {'node' if nodes == 1 else 'nodes'} ran.",
+    "step.summary.forward": lambda where, ops, fns: (
+        f"{where}: {ops} {'operation' if ops == 1 else 'operations'} recorded their grad_fn nodes ({fns})."),
+    "step.summary.count": lambda name, n: name if n == 1 else f"{n} × {name}",
+    "step.summary.tensors": lambda where, n: (
+        f"{where}: {n} {'tensor' if n == 1 else 'tensors'} appeared (the table lists them)."),
+    "step.summary.steps": lambda where, n: f"{where}: {n} {'step' if n == 1 else 'steps'}.",
+    "step.summary.these_steps": "steps {first} to {last}",
     "step.error": "{error}: {message}",
     "step.error.at": "{error} at {node}: {message}",
     # zeroing and updates

@@ -11,18 +11,45 @@ the student should see, with its narration and what it changes::
     g.steps[7].message        # Msg('step.accumulate.set', {'name': 'w', 'value': Num(3.0)})
     g.state_at(7)["t1"]       # TensorState(shown=True, status='active', value='2.', grad='3.', ...)
 
-Drawing conventions (render.py follows them): tensors are ellipses keyed ``t<id>``; grad_fn
-and AccumulateGrad nodes are boxes keyed ``n<id>``; ops that recorded no graph are grey
-boxes keyed ``o<event>``. Solid arrows point the way gradients flow, from an operation to
-each of its ``next_functions`` (through the input tensor when the input has a grad_fn, so
-hooks and ``retain_grad`` happen where the arrow passes the tensor); AccumulateGrad points
-to its leaf; a tensor points to its own ``grad_fn``. Dashed arrows carry data forward into
-an operation that will send no gradient back (``(None, 0)`` in ``next_functions``).
+Drawing conventions (the picture follows them), as PyTorch's graph is: tensors are ellipses
+keyed ``t<id>``; grad_fn and AccumulateGrad nodes are boxes keyed ``n<id>``; ops that recorded no
+graph are grey boxes keyed ``o<event>``. Edges (``Edge.kind``):
 
-This module holds what render.py and player.py use: ``Step``, ``TraceGraph`` and ``build``,
+- ``'grad'``, solid: one per non-None ``next_functions`` entry, from a grad_fn to the grad_fn or
+  AccumulateGrad it leads to (``src`` -> ``dst`` is the way gradients flow; ``y * y`` has two
+  arrows to ``y.grad_fn``). A gradient arrow never touches a tensor.
+- ``'attach'``, a thin link without a head: a tensor hangs off its grad_fn (``y.grad_fn``) or, a
+  leaf, off its AccumulateGrad (``.variable``); ``src`` is the box, ``dst`` the tensor. No gradient
+  flows along it; it lights when the gradient passes the tensor (its grad_fn runs, a hook on it or
+  ``retain_grad`` runs: these are shown at the tensor).
+- ``'data'``, dashed: data carried forward into an operation that sends no gradient back
+  (``(None, 0)`` in ``next_functions``), or into and out of an op that recorded no graph.
+
+Big graphs (nothing is cut up to ``max_nodes=5000``): repeated structure is grouped (groups.py).
+``g.groups`` maps a group key (``'g1'``) to a ``Group``: ``label`` ('lines 12–13 ×16' for a loop,
+'lines 12–13 (3 of 16)' for one iteration of it), ``members`` (every node key inside, child
+groups' included), ``parent`` (None at the top), ``children``, ``collapsed`` (drawn as one box in
+the first picture: more than ``groups.COLLAPSE_ABOVE`` members, in a graph of more than
+``groups.COLLAPSE_GRAPH`` nodes; a smaller graph is shown open, its groups framed) and ``box`` (x0, y0, x1, y1: the
+rectangle its members fill in the full layout; siblings' boxes never overlap, so opening a box in
+place moves nothing). ``g.group_of[key]`` is a node's innermost group. A graph under
+``groups.GROUP_MIN`` nodes has no groups (``g.groups == {}``, ``g.overview == {}``).
+``g.overview`` is the first picture of a grouped graph, laid out on its own: ``{'width',
+'height', 'nodes': {key: (x, y, w, h)}, 'edges': [{'key', 'src', 'dst', 'kind', 'points',
+'members'}]}``, where a key is a node's or a collapsed top-level group's (its box), and an edge's
+``members`` are the keys of the graph's edges it stands for (light it when one of them is).
+
+Steps: ``Step.group`` is the innermost group of the node a step is about (None for backward's
+start and end). ``g.step_after(i, by="group", opened=())`` is where "next" goes from step ``i``
+when a click runs a whole box (``g.unit(i, opened)``: the outermost collapsed group not opened,
+so opening a layer steps through its neurons); ``g.step_before`` goes back the same way;
+``g.summary(i + 1, j)`` says in a few words (at most ~500 characters) what steps ``i + 1`` to
+``j`` did: "lines 12–13 ×16: 528 nodes ran and 272 gradients arrived; the largest, -3.86, at w".
+
+This module holds what the picture and player.py use: ``Step``, ``TraceGraph`` and ``build``,
 which runs pass 1 (structure.py: nodes and edges), pass 2 (states.py: what each step changes,
-and its narration as a message that the catalogue of ``lang`` says, narration/) and the
-layout (layout.py, networkx). All of it is pure; nothing draws.
+and its narration as a message that the catalogue of ``lang`` says, narration/), the groups
+(groups.py) and the layout (layout.py, networkx). All of it is pure; nothing draws.
 """
 from __future__ import annotations
 
@@ -33,10 +60,11 @@ from ..narration import Msg, say
 # FONT, the sizes, node_size and fmt are re-exported: they were defined here before the split.
 from .layout import (FONT, LAYER_GAP, MARGIN, OP_H, TENSOR_H, TEXT_ABOVE, TEXT_BELOW,  # noqa: F401
                      layout, node_size, text_width)
-from .states import EdgeState, OpState, States, TensorState, fmt  # noqa: F401
+from .states import EdgeState, OpState, States, TensorState, fmt, summarise  # noqa: F401
+from .groups import Group, find_groups
 from .structure import Builder, Edge, Node
 
-__all__ = ["TraceGraph", "Node", "Edge", "Step", "TensorState", "OpState", "EdgeState", "build",
+__all__ = ["TraceGraph", "Node", "Edge", "Step", "Group", "TensorState", "OpState", "EdgeState", "build",
            "text_width"]
 
 
@@ -52,6 +80,7 @@ class Step:
     active: tuple = ()        # keys this step is about (highlighted)
     error: bool = False
     message: Msg | None = None  # the narration as a message (id, parameters), before the catalogue says it
+    group: str | None = None    # the innermost group (``TraceGraph.groups``) of the node this step is about
 
 
 class TraceGraph:
@@ -69,6 +98,9 @@ class TraceGraph:
         self.jumps: list[tuple[str, int]] = []   # (label, step) for the forward pass and each backward call
         self.width = self.height = 0.0
         self.values: dict[str, set] = {}          # text key -> every text it takes (for sizing)
+        self.groups: dict[str, Group] = {}        # group key -> Group (groups.py); empty for a small graph
+        self.group_of: dict[str, str] = {}        # node key -> key of the innermost group it belongs to
+        self.overview: dict = {}                  # the first picture of a grouped graph (layout.py)
         self._keyframes: dict[int, dict] = {}
 
     def __len__(self) -> int:
@@ -92,12 +124,63 @@ class TraceGraph:
             state.update(self.steps[j].changes)
         return state
 
+    # -- stepping by group ------------------------------------------------------------------
+    def unit(self, i: int, opened=()) -> str | None:
+        """The group drawn as one box that step ``i`` happens in: its outermost collapsed group not
+        in ``opened`` (None: the step is about a node drawn on its own)."""
+        grp, out = self.steps[i].group, None
+        while grp is not None:
+            g = self.groups[grp]
+            if g.collapsed and grp not in opened:
+                out = grp
+            grp = g.parent
+        return out
 
-def build(trace, max_nodes: int = 300, max_frames: int = 2000, lang: str | None = None) -> TraceGraph:
+    def step_after(self, i: int, by: str = "node", opened=()) -> int:
+        """The step that "next" goes to from step ``i``: ``by="node"``, the next one; ``by="group"``, the
+        last of the steps in a row that happen in the same box (``unit``), so one click runs a neuron."""
+        _check_by(by)
+        n = len(self.steps)
+        if n == 0:
+            return 0
+        j = min(max(i + 1, 0), n - 1)
+        if by == "node" or j == i:
+            return j
+        u = self.unit(j, opened)
+        while u is not None and j + 1 < n and self.unit(j + 1, opened) == u:
+            j += 1
+        return j
+
+    def step_before(self, i: int, by: str = "node", opened=()) -> int:
+        """The step that "back" goes to from step ``i``: the previous one, or (``by="group"``) the last
+        step before the run of steps in ``i``'s box began."""
+        _check_by(by)
+        if not self.steps:
+            return 0
+        i = max(0, min(i, len(self.steps) - 1))
+        if by == "node" or i == 0:
+            return max(0, i - 1)
+        u = self.unit(i, opened)
+        s = i
+        while u is not None and s > 0 and self.unit(s - 1, opened) == u:
+            s -= 1
+        return max(0, s - 1)
+
+    def summary(self, first: int, last: int) -> str:
+        """What steps ``first`` to ``last`` did, in a few words (a step by group says this): how many
+        nodes ran, how many gradients arrived and the largest; or which grad_fn nodes were made."""
+        first, last = max(0, first), min(last, len(self.steps) - 1)
+        if first >= last:
+            return self.steps[last].text if 0 <= last < len(self.steps) else ""
+        return narration.text(summarise(self, first, last), self.lang)
+
+
+def build(trace, max_nodes: int = 5000, max_frames: int = 20000, lang: str | None = None) -> TraceGraph:
     """The ``TraceGraph`` of ``trace``: structure, layout, steps (see module docstring).
 
     A trace with more than ``max_nodes`` graph nodes or ``max_frames`` steps is shown from
-    the step where its last ``max_nodes`` nodes start, with a notice saying so. Its texts are
+    the step where its last ``max_nodes`` nodes start, with a notice saying so (under the
+    defaults nothing is cut: a micrograd MLP 3->16->16->1 has about 2,000 nodes and 2,400 steps). Its texts are
     in ``lang`` (None: ``narration.get_language()``).
     """
     b = Builder(trace, TraceGraph(lang))
@@ -129,6 +212,7 @@ def build(trace, max_nodes: int = 300, max_frames: int = 2000, lang: str | None 
                        shown_nodes=len(keep))
     states = States(b, all_nodes, all_edges, lang)
     states.run(shown, start, Step)
+    _group(g, b, shown)
     if not shown:
         g.notice = say("player.notice.empty", lang)
     elif not any(n.kind in ("op", "acc") for n in all_nodes.values()) and not any(
@@ -138,3 +222,30 @@ def build(trace, max_nodes: int = 300, max_frames: int = 2000, lang: str | None 
                                 else say("player.notice.no_graph", lang))
     layout(g)
     return g
+
+
+def _group(g: TraceGraph, b: Builder, shown) -> None:
+    """Find the groups of a big graph (groups.py), and the group each node and step is about."""
+    groups = find_groups(b, shown, g.lang)
+    for grp in groups.values():
+        grp.members = tuple(k for k in grp.members if k in g.nodes)
+    g.groups = {k: grp for k, grp in groups.items() if grp.members}
+    for grp in g.groups.values():
+        grp.children = tuple(c for c in grp.children if c in g.groups)
+    for key, grp in g.groups.items():  # parents come before their children
+        for k in grp.members:
+            g.group_of[k] = key
+    if not g.group_of:
+        return
+    for st in g.steps:
+        if st.kind in ("backward", "done"):  # about the whole graph, not one group
+            continue
+        for k in st.active:
+            if k in g.group_of:
+                st.group = g.group_of[k]
+                break
+
+
+def _check_by(by) -> None:
+    if by not in ("node", "group"):
+        raise ValueError(f"by must be 'node' (one step at a time) or 'group' (a whole group at a time), not {by!r}")

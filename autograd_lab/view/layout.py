@@ -1,7 +1,9 @@
 """The picture's geometry: sizes, text widths and a deterministic layered layout, in pure networkx.
 
-``layout(g)`` places every node of a ``TraceGraph`` once for the whole trace: layers are the
-topological generations of the forward data flow (inputs on the left, outputs on the right),
+``layout(g)`` places every node of a ``TraceGraph`` once for the whole trace: layers follow the
+forward data flow (inputs on the left, outputs on the right; each node as far right as the nodes
+that use it allow, so a weight sits by the product that uses it; a tensor hangs right of its
+grad_fn, in the column of the grad_fn nodes its users made, as PyTorch's graph links them directly),
 edges that span several layers get dummy points, each layer is ordered by barycentres to cut
 crossings, and rows are placed by isotonic regression so that edges run as straight as the order
 allows. Node sizes come from the longest text a node ever shows (``g.values``), measured with
@@ -28,6 +30,7 @@ __all__ = ["layout", "node_size", "text_width", "FONT", "TENSOR_H", "OP_H", "LAY
 FONT = {"value": 12.5, "grad": 11.0, "label": 12.0, "info": 10.5, "tag": 10.5, "edge": 11.0}
 TENSOR_H, OP_H, LAYER_GAP, MARGIN = 44.0, 28.0, 54.0, 14.0
 TEXT_ABOVE, TEXT_BELOW = 15.0, 15.0
+MAX_SPAN = 8  # an edge across more layers than this gets no bend points (a weight used by 400 steps of a loop)
 
 _NARROW = set("il.,:;|!'`()[]{}fjrt ")
 _WIDE = set("mwMW@%")
@@ -65,22 +68,31 @@ def node_size(g: TraceGraph, n: Node) -> tuple[float, float]:
 
 
 def layout(g: TraceGraph) -> None:
-    """Layered left-to-right layout with networkx: layers are topological generations of the
-    forward data flow, long edges get dummy points, layers are ordered by barycentres and
+    """Place every node of ``g`` (see the module docstring); a grouped graph is laid out group by
+    group (``_compound``), and gets its first picture (``g.overview``)."""
+    for n in g.nodes.values():
+        n.w, n.h = node_size(g, n)
+    if not g.nodes:
+        g.width, g.height = 360.0, 80.0
+        return
+    if getattr(g, "groups", None):
+        _compound(g)
+    else:
+        _flat(g)
+
+
+def _flat(g) -> None:
+    """Layered left-to-right layout with networkx of ``g.nodes`` (sized) and ``g.edges``: layers follow
+    the forward data flow, long edges get dummy points, layers are ordered by barycentres and
     placed by isotonic regression so that edges run as straight as order allows."""
     import networkx as nx
 
     nodes = sorted(g.nodes.values(), key=lambda n: n.order)
-    for n in nodes:
-        n.w, n.h = node_size(g, n)
-    if not nodes:
-        g.width, g.height = 360.0, 80.0
-        return
     F = nx.DiGraph()
     F.add_nodes_from(n.key for n in nodes)
     fwd = {}
     for ed in sorted(g.edges.values(), key=lambda e: e.order):
-        u, v = (ed.dst, ed.src) if ed.kind == "grad" else (ed.src, ed.dst)
+        u, v = _forward(g, ed)
         fwd[ed.key] = (u, v)
         if u != v:
             F.add_edge(u, v)
@@ -91,6 +103,18 @@ def layout(g: TraceGraph) -> None:
     for li, gen in enumerate(gens):
         for k in gen:
             g.nodes[k].layer = li
+    # Then each node as far right as its users allow (as late as possible): a weight, its AccumulateGrad
+    # and the product w * x sit by the sum that uses them, not at the far left with long edges.
+    # A tensor hanging off its grad_fn does not hold the node back: it follows the node instead.
+    hanging = {ed.dst: ed.src for ed in g.edges.values()
+               if ed.kind == "attach" and not g.nodes[ed.dst].is_leaf and not F.succ[ed.dst]}
+    for gen in reversed(gens):
+        for k in gen:
+            succ = [s for s in F.succ[k] if hanging.get(s) != k]
+            if succ:
+                g.nodes[k].layer = min(g.nodes[s].layer for s in succ) - 1
+    for t, box in hanging.items():
+        g.nodes[t].layer = g.nodes[box].layer + 1
     # Dummy points for edges spanning several layers.
     layers: list[list] = [[] for _ in gens]
     order_key = {}
@@ -106,7 +130,7 @@ def layout(g: TraceGraph) -> None:
     for ek, (u, v) in fwd.items():
         lu, lv = g.nodes[u].layer, g.nodes[v].layer
         chain = [u]
-        for li in range(lu + 1, lv):
+        for li in range(lu + 1, lv if lv - lu <= MAX_SPAN else lu + 1):  # a longer edge is drawn straight
             d = ("d", ek, li)
             layers[li].append(d)
             order_key[d] = g.nodes[u].order + 0.5
@@ -155,13 +179,23 @@ def layout(g: TraceGraph) -> None:
             pts += [pos[d] for d in chain[1:-1]]
             pts.append((nv.x - nv.w / 2 * _port(nv, off), nv.y + off))
             ed = g.edges[ek]
-            if ed.kind == "grad":
+            if (u, v) != (ed.src, ed.dst):
                 pts.reverse()
             ed.points = pts
             # The gradient's value sits by the arrow's head, or by its tail when many arrows meet at the head.
             seg = (pts[0], pts[1]) if fan_in.get(ed.dst, 0) > fan_out.get(ed.src, 0) else (pts[-2], pts[-1])
             (x0, y0), (x1, y1) = seg
             ed.label_at = ((x0 + x1) / 2, (y0 + y1) / 2 + (-5.0 if off <= 0 else 13.0))
+
+
+def _forward(g, ed) -> tuple[str, str]:
+    """An edge's ends in the forward direction (left to right): gradients flow right to left, and a
+    leaf sits left of its AccumulateGrad while a non-leaf sits right of its grad_fn."""
+    if ed.kind == "grad":
+        return ed.dst, ed.src
+    if ed.kind == "attach" and g.nodes[ed.dst].is_leaf:
+        return ed.dst, ed.src
+    return ed.src, ed.dst
 
 
 def _port(n: Node, off: float) -> float:
@@ -177,6 +211,8 @@ def _extent(g, k) -> tuple[float, float]:
     if isinstance(k, tuple):
         return 5.0, 5.0
     n = g.nodes[k]
+    if n.kind == "group":
+        return n.h / 2, n.h / 2
     below = TEXT_BELOW if n.kind != "tensor" else 2.0
     return n.h / 2 + TEXT_ABOVE, n.h / 2 + below
 
@@ -242,16 +278,22 @@ def _place_rows(g, layers, adj_up, adj_down, rounds: int = 8) -> dict:
             off = (tallest - ys[layer[-1]]) / 2
             for k in layer:
                 ys[k] += off
+    nbs = {k: tuple(adj_up.get(k, ())) + tuple(adj_down.get(k, ())) for layer in layers for k in layer}
     for r in range(rounds):
         order = range(len(layers)) if r % 2 == 0 else range(len(layers) - 1, -1, -1)
+        moved = 0.0
         for li in order:
             layer = layers[li]
             want = []
             for k in layer:
-                nb = [ys[x] for x in adj_up.get(k, ())] + [ys[x] for x in adj_down.get(k, ())]
-                want.append(sum(nb) / len(nb) if nb else ys[k])
-            for k, y in zip(layer, _isotonic(want, seps[li])):
+                nb = nbs[k]
+                want.append(sum(ys[x] for x in nb) / len(nb) if nb else ys[k])
+            new = want if len(layer) == 1 else _isotonic(want, seps[li])
+            for k, y in zip(layer, new):
+                moved = max(moved, abs(ys[k] - y))
                 ys[k] = y
+        if moved < 0.5:  # settled
+            break
     return ys
 
 
@@ -272,3 +314,154 @@ def _isotonic(want: list, sep: list) -> list:
     for m, n in blocks:
         out += [m] * n
     return [z + o for z, o in zip(out, offs)]
+
+
+# -- groups: each laid out on its own, as one block of its parent ---------------------------------
+GROUP_LABEL_H = 18.0   # the strip at the top of an open group's frame that holds its label
+BOX_H = 40.0           # height of a collapsed group's box in the first picture
+
+
+class _Part:
+    """The nodes and edges of one container (the top or a group), for ``_flat``."""
+
+    def __init__(self, g, nodes: dict, edges: dict):
+        self.nodes, self.edges, self.values, self.lang = nodes, edges, g.values, getattr(g, "lang", None)
+        self.width = self.height = 0.0
+
+
+def _paths(g) -> dict:
+    """Node key -> its groups, outermost first."""
+    out = {}
+    for k in g.nodes:
+        p, grp = [], g.group_of.get(k)
+        while grp is not None:
+            p.append(grp)
+            grp = g.groups[grp].parent
+        out[k] = p[::-1]
+    return out
+
+
+def _item(k, path, container):
+    """What stands for node ``k`` among the items of ``container`` (None: the top)."""
+    if container is None:
+        return path[0] if path else k
+    i = path.index(container)
+    return path[i + 1] if i + 1 < len(path) else k
+
+
+def _container(pu, pv):
+    common = None
+    for a, b in zip(pu, pv):
+        if a != b:
+            break
+        common = a
+    return common
+
+
+def _compound(g) -> None:
+    """Each group is laid out on its own (its nodes and child groups, these as blocks of their size),
+    innermost first; then its parent places it as one block. So a group's nodes fill one rectangle
+    (``Group.box``) that no other group's overlaps, and opening or closing a group moves nothing."""
+    from .structure import Edge, Node
+
+    groups, paths = g.groups, _paths(g)
+    depth = {k: 0 for k in groups}
+    for k, grp in groups.items():
+        p = grp.parent
+        while p is not None:
+            depth[k] += 1
+            p = groups[p].parent
+    parts_nodes: dict = {None: {}, **{k: {} for k in groups}}
+    parts_edges: dict = {None: {}, **{k: {} for k in groups}}
+    blocks = {k: Node(k, "group", grp.label, min(g.nodes[m].order for m in grp.members), is_leaf=False)
+              for k, grp in groups.items()}
+    for k, n in g.nodes.items():
+        parts_nodes[g.group_of.get(k)][k] = n
+    for k, grp in groups.items():
+        parts_nodes[grp.parent][k] = blocks[k]
+    cross, seen = [], set()
+    for ek, ed in g.edges.items():
+        c = _container(paths[ed.src], paths[ed.dst])
+        u, v = _item(ed.src, paths[ed.src], c), _item(ed.dst, paths[ed.dst], c)
+        if u == ed.src and v == ed.dst:
+            parts_edges[c][ek] = ed
+            continue
+        cross.append(ed)
+        if u != v and (c, u, v, ed.kind) not in seen:
+            seen.add((c, u, v, ed.kind))
+            parts_edges[c][f"x{len(seen)}"] = Edge(f"x{len(seen)}", u, v, ed.kind, ed.order)
+    origin = {}
+    for k in sorted(groups, key=lambda k: -depth[k]):
+        part = _Part(g, parts_nodes[k], parts_edges[k])
+        _flat(part)
+        blocks[k].w, blocks[k].h = part.width, part.height + GROUP_LABEL_H
+    top = _Part(g, parts_nodes[None], parts_edges[None])
+    _flat(top)
+    g.width, g.height = top.width, top.height
+    for k in sorted(groups, key=lambda k: depth[k]):  # outermost first: a block is placed before its content
+        b = blocks[k]
+        ox, oy = b.x - b.w / 2, b.y - b.h / 2 + GROUP_LABEL_H
+        origin[k] = (ox, oy)
+        for n in parts_nodes[k].values():
+            n.x, n.y = n.x + ox, n.y + oy
+        for ed in parts_edges[k].values():
+            ed.points = [(x + ox, y + oy) for x, y in ed.points]
+            ed.label_at = (ed.label_at[0] + ox, ed.label_at[1] + oy)
+        groups[k].box = (b.x - b.w / 2, b.y - b.h / 2, b.x + b.w / 2, b.y + b.h / 2)
+    for ed in cross:
+        ed.points, ed.label_at = _direct(g.nodes, g.nodes[ed.src], g.nodes[ed.dst], ed)
+    g.overview = _overview(g, paths)
+
+
+def _direct(nodes, a, b, ed):
+    """A polyline between two nodes of different groups (no dummy points): out of the left or right
+    side of the tail, into the facing side of the head, bending half way; and where its label sits."""
+    u, v = _forward(type("G", (), {"nodes": nodes})(), ed)
+    nu, nv = nodes[u], nodes[v]
+    x0, y0 = nu.x + nu.w / 2, nu.y
+    x1, y1 = nv.x - nv.w / 2, nv.y
+    mx = (x0 + x1) / 2
+    pts = [(x0, y0), (mx, y0), (mx, y1), (x1, y1)]
+    if (u, v) != (ed.src, ed.dst):
+        pts.reverse()
+    (ax, ay), (bx, by) = pts[-2], pts[-1]
+    return pts, ((ax + bx) / 2, (ay + by) / 2 - 5.0)
+
+
+def _overview(g, paths) -> dict:
+    """The first picture of a grouped graph: every collapsed top-level group as one small box, the
+    rest as nodes; its own layout (``{'width', 'height', 'nodes': {key: (x, y, w, h)}, 'edges': [...]}``,
+    each edge with the keys of the graph's edges it stands for)."""
+    from dataclasses import replace
+
+    from .structure import Edge, Node
+
+    def item(k):
+        p = paths[k]
+        return p[0] if p and g.groups[p[0]].collapsed else k
+
+    nodes = {}
+    for k, n in g.nodes.items():
+        it = item(k)
+        if it == k:
+            nodes[k] = replace(n)
+        elif it not in nodes:
+            grp = g.groups[it]
+            w = max(110.0, text_width(grp.label, FONT["label"]) + 28.0)
+            nodes[it] = Node(it, "group", grp.label, n.order, is_leaf=False, w=w, h=BOX_H)
+    edges, members = {}, {}
+    for ek, ed in g.edges.items():
+        u, v = item(ed.src), item(ed.dst)
+        if u == v:
+            continue
+        key = (u, v, ed.kind)
+        if key not in members:
+            members[key] = []
+            edges[f"v{len(edges)}"] = Edge(f"v{len(edges)}", u, v, ed.kind, ed.order)
+        members[key].append(ek)
+    part = _Part(g, nodes, edges)
+    _flat(part)
+    return {"width": part.width, "height": part.height,
+            "nodes": {k: (n.x, n.y, n.w, n.h) for k, n in nodes.items()},
+            "edges": [{"key": e.key, "src": e.src, "dst": e.dst, "kind": e.kind, "points": e.points,
+                       "members": tuple(members[(e.src, e.dst, e.kind)])} for e in edges.values()]}

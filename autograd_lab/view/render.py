@@ -36,7 +36,7 @@ STYLE = {  # kind -> (fill, outline) of the shape when nothing is happening to i
     "acc": ("#D4F0E6", GREEN),
     "const": ("#F0F0F0", "#8C8C8C"),
 }
-EDGE_COLOUR = {"grad": "#4D4D4D", "data": "#9A9A9A"}
+EDGE_COLOUR = {"grad": "#4D4D4D", "data": "#9A9A9A", "attach": "#B0B0B0"}
 FIT_WIDTH = 860.0       # px: JupyterLab's default cell output width, about
 VIEW_HEIGHT = 600.0     # px: the tallest the picture gets before a camera window follows the action
 MIN_SCALE = 0.78        # below this a window follows the action instead of shrinking the picture further
@@ -330,9 +330,11 @@ class Picture:
                 mx = (x0 + x1) / 2
                 verts += [(mx, y0), (mx, y1), (x1, y1)]
                 codes += [Path.CURVE4] * 3
-            arrow = FancyArrowPatch(path=Path(verts, codes), arrowstyle="-|>,head_length=7,head_width=3.6",
-                                    mutation_scale=1, lw=1.3, color=EDGE_COLOUR[ed.kind],
-                                    linestyle="--" if ed.kind == "data" else "-", gid=self._gid(
+            attach = ed.kind == "attach"  # a tensor hanging off its box: a thin dotted line, no head
+            arrow = FancyArrowPatch(path=Path(verts, codes),
+                                    arrowstyle="-" if attach else "-|>,head_length=7,head_width=3.6",
+                                    mutation_scale=1, lw=1.0 if attach else 1.3, color=EDGE_COLOUR[ed.kind],
+                                    linestyle=":" if attach else "--" if ed.kind == "data" else "-", gid=self._gid(
                                         f"edge e-{ed.kind}", ek))
             ax.add_patch(arrow)
         for ek, ed in sorted(g.edges.items(), key=lambda kv: kv[1].order):
@@ -458,6 +460,8 @@ def legend_html(lang: str | None = None) -> str:
          "player.legend.acc"),
         (_arrow(EDGE_COLOUR["grad"]), "player.legend.next_functions"),
         (_arrow(EDGE_COLOUR["data"], dash="4 2", right=True), "player.legend.data"),
+        (_icon(f'<line x1="1" y1="7" x2="27" y2="7" stroke="{EDGE_COLOUR["attach"]}" stroke-dasharray="1.5 2"/>'),
+         "player.legend.attach"),
         (_arrow(BLUE, 3.0), "player.legend.moving"),
         ("", "player.legend.marks"),
     ]

@@ -24,13 +24,20 @@ import numpy as np
 from ..core._format import format_value
 from ..narration import Msg, Num, say, text
 
-__all__ = ["States", "fmt", "TensorState", "OpState", "EdgeState", "hidden_state"]
+__all__ = ["States", "fmt", "TensorState", "OpState", "EdgeState", "hidden_state", "summarise", "MANY"]
+
+MANY = 6  # a sentence lists at most this many items; more are summarised (count, largest, "the table has the rest")
 
 # What a node or edge looks like at one step. Texts are ready to print; status is one of
 # tensors: idle, new, active; ops: idle, new, running, done, active, error; edges: idle, new, active, passed.
 TensorState = namedtuple("TensorState", "shown status value grad rg tag")
 OpState = namedtuple("OpState", "shown status freed info tag")
 EdgeState = namedtuple("EdgeState", "shown status grad")
+
+
+# The texts of each state that a node's size depends on (g.values), and where they are in the tuple.
+_TEXTS = {TensorState: ("value", "grad", "tag"), OpState: ("info", "tag"), EdgeState: ("grad",)}
+_TEXT_AT = {t: tuple(t._fields.index(f) for f in fs) for t, fs in _TEXTS.items()}
 
 
 def fmt(v) -> str:
@@ -142,6 +149,7 @@ class States:
         g, lang = self.g, self.lang
         visible = dict.fromkeys([*g.nodes, *g.edges])  # ordered, so the output is the same every run
         prev = None
+        sources: dict = {}  # a source line -> how a step and a jump name it (a loop runs the same lines often)
         for pos, e in enumerate(shown):
             self.changes = {}
             self.revert()
@@ -156,15 +164,10 @@ class States:
             if pos < start:
                 continue
             src = e.source
-            source, where = "", ""
-            if src is not None and src.line:
-                code = src.text.strip() if src.text else ""
-                if code:  # a trace from `python -` has line numbers but no source text
-                    source = say("player.source", lang, line=src.line, code=src.text)
-                    where = say("player.jump.where", lang, line=src.line, code=_short(code))
-                else:
-                    source = say("player.source_line", lang, line=src.line)
-                    where = say("player.jump.where_line", lang, line=src.line)
+            said = sources.get(src)
+            if said is None:
+                said = sources[src] = self.where(src)
+            source, where = said
             changes = {k: v for k, v in self.changes.items() if k in visible}
             step = step_type(len(g.steps), e.index, e.kind, text(msg, lang), source, self.call, changes,
                              tuple(a for a in active if a in visible), e.kind == "error", msg)
@@ -174,12 +177,25 @@ class States:
         for k in visible:
             if k not in g.initial:
                 g.initial[k] = hidden_state(None if k.startswith("e") else self.nodes.get(k), self.no_grad_fn)
-        values = g.values
+        values, seen = g.values, set()
         for states in [g.initial] + [s.changes for s in g.steps]:
             for k, v in states.items():
-                for f in ("value", "grad", "info", "tag"):
-                    if hasattr(v, f):
-                        values.setdefault(f"{k}:{f}", set()).add(getattr(v, f))
+                if (k, v) in seen:
+                    continue
+                seen.add((k, v))
+                for f, x in zip(_TEXTS[type(v)], _TEXT_AT[type(v)]):
+                    values.setdefault(f"{k}:{f}", set()).add(v[x])
+
+    def where(self, src) -> tuple[str, str]:
+        """How a step names its source line ('line 9: z.backward()'), and how a jump-menu entry does."""
+        lang = self.lang
+        if src is None or not src.line:
+            return "", ""
+        code = src.text.strip() if src.text else ""
+        if code:  # a trace from `python -` has line numbers but no source text
+            return (say("player.source", lang, line=src.line, code=src.text),
+                    say("player.jump.where", lang, line=src.line, code=_short(code)))
+        return say("player.source_line", lang, line=src.line), say("player.jump.where_line", lang, line=src.line)
 
     def jump(self, e, prev):
         """The jump-menu entry that starts at event ``e`` (a ``Msg``), or None."""
@@ -215,15 +231,16 @@ class States:
         return n.label if n is not None else "grad_fn"
 
     def describe(self, key):
-        """How narration names the head of an arrow: 'y (on to MulBackward0)', 'AccumulateGrad (for w)'."""
+        """How narration names the head of an arrow: 'MulBackward0 (y.grad_fn)', 'AccumulateGrad (for w)'."""
         n = self.nodes.get(key)
         if n is None:
             return key
-        other = self.nodes.get(n.grad_fn) if n.grad_fn else None
-        if n.kind == "tensor":
-            return Msg("step.via_tensor", tensor=n.label, fn=other.label) if other is not None else n.label
-        if n.kind == "acc" and other is not None:
-            return Msg("step.acc_for", leaf=other.label)
+        if n.kind == "acc":
+            leaf = self.nodes.get(n.grad_fn) if n.grad_fn else None
+            return Msg("step.acc_for", leaf=leaf.label) if leaf is not None else n.label
+        t = self.nodes.get(self.b.tensor_of_fn.get(key, ""))
+        if n.kind == "op" and t is not None:
+            return Msg("step.fn_of", fn=n.label, tensor=t.label)
         return n.label
 
     # -- one step per event kind ----------------------------------------------------------
@@ -270,6 +287,8 @@ class States:
             what = self.name(e.inputs[j]) if j < len(e.inputs) else Msg("step.an_input")
             nexts.append(Msg("step.op.next_none", input=what) if nid is None else
                          Msg("step.op.next_fn", fn=self.node_label(f"n{nid}"), input=what))
+        if len(nexts) > MANY:  # torch.stack of 100 tensors: say how many, not which
+            nexts = [Msg("step.op.next_many", n=len(nexts))]
         return Msg("step.op.inplace" if e.inplace else "step.op.creates", expr=self.expr(e), name=oname,
                    node=e.node_name, nexts=nexts,
                    saved=[Msg("step.op.saved_item", holder=h, attr=a) for a, h in saved]), (box, out)
@@ -300,10 +319,9 @@ class States:
         for r, seed in zip(e.roots, e.seeds):
             key = self.tkey(r, e)
             self.set(key, shown=True, status="active", tag=self.label("player.tag.start", grad=fmt(seed)))
-            ek = self.b.fn_edge.get(key)
+            ek = self.b.fn_edge.get(key)  # the link to its grad_fn: where the seed gradient enters the graph
             if ek is not None:
-                self.set(ek, shown=True, status="active", grad=fmt(seed))
-                self.residue.add(ek)
+                self.set(ek, shown=True, status="active")
             roots.append(key)
         params = dict(roots=[self.name(r) for r in e.roots], seeds=[Num(s) for s in e.seeds],
                       retain=Msg("step.retain" if e.retain_graph else "step.no_retain"))
@@ -318,9 +336,10 @@ class States:
         self.set(box, shown=True, status="running")
         active = [box]
         t = self.b.tensor_of_fn.get(box)
-        if t is not None:
-            self.set(self.b.fn_edge[t], shown=True, status="active", grad=fmt(e.grad_output))
-            self.residue.add(self.b.fn_edge[t])
+        if t is not None:  # the gradient arriving here is the gradient of the tensor this node made
+            self.set(t, shown=True, status="active")
+            self.set(self.b.fn_edge[t], shown=True, status="active")
+            active.append(t)
         sends = []
         inputs = self.b.op_inputs.get(box, ())
         for j, grad in enumerate(e.grad_inputs):
@@ -337,6 +356,8 @@ class States:
             self.residue.add(ek)
             active.append(ek)
             sends.append(Msg("step.node.send", grad=Num(grad), to=target))
+        if len(sends) > MANY:
+            return Msg("step.node.runs_many", name=e.name, grad=Num(e.grad_output), n=len(sends)), tuple(active)
         return Msg("step.node.runs", name=e.name, grad=Num(e.grad_output), sends=sends), tuple(active)
 
     def on_accumulate(self, e):
@@ -353,8 +374,7 @@ class States:
         self.set(acc, shown=True, status="running", info=info)
         ek = self.b.fn_edge.get(acc)
         if ek is not None:
-            self.set(ek, shown=True, status="active", grad=fmt(e.added))
-            self.residue.add(ek)
+            self.set(ek, shown=True, status="active")
         self.set(leaf, shown=True, status="active", grad=fmt(e.after))
         self.call_leaves[e.tensor] = e.after
         return msg, (acc, leaf)
@@ -383,10 +403,9 @@ class States:
         if e.which == "tensor" and key is not None:
             self.set(key, shown=True, status="active", tag=tag)
             active = [key]
-            ek = self.b.fn_edge.get(key)  # the arrow on to the tensor's grad_fn carries what the hook returns
-            if ek is not None and not same and e.grad_out:
-                self.set(ek, shown=True, status="active", grad=fmt(e.grad_out[0]))
-                self.residue.add(ek)
+            ek = self.b.fn_edge.get(key)  # the link to the grad_fn that will receive what the hook returns
+            if ek is not None:
+                self.set(ek, shown=True, status="active")
                 active.append(ek)
             return Msg("step.hook.tensor", fn=fn, name=tname, grad=gin, effect=effect), tuple(active)
         if e.which == "post_accumulate":
@@ -418,12 +437,18 @@ class States:
                 self.set(key, shown=True, status="active", tag=self.label("player.tag.grad_result", value=fmt(r)))
                 active.append(key)
                 parts.append(Msg("step.grad.done_item", value=Num(r), name=self.name(tid)))
+            if len(parts) > MANY:
+                name, value = _largest_of([(self.name(t), r) for t, r in zip(self.call_inputs, e.results)])
+                return Msg("step.grad.done_many", n=len(parts), value=Num(value), name=name), tuple(active)
             return Msg("step.grad.done", results=parts or Msg("step.nothing")), tuple(active)
         for t, after in self.call_leaves.items():
             key = self.tkey(t, e)
             self.set(key, shown=True, status="active")
             parts.append(Msg("step.backward.done_item", name=self.name(t), value=Num(after)))
             active.append(key)
+        if len(parts) > MANY:  # "64 gradients arrived; the largest, 1.61, at w" (the table has the rest)
+            name, value = _largest_of([(self.name(t), v) for t, v in self.call_leaves.items()])
+            return Msg("step.backward.done_many", n=len(parts), value=Num(value), name=name), tuple(active)
         return Msg("step.backward.done" if parts else "step.backward.done_nothing", grads=parts), tuple(active)
 
     def on_error(self, e):
@@ -485,3 +510,56 @@ def _nonzero(v) -> bool:
     if isinstance(v, dict):
         return v.get("min", 0) != 0 or v.get("max", 0) != 0
     return bool(np.any(np.asarray(v, dtype=float) != 0))
+
+
+def _magnitude(v) -> tuple[float, float]:
+    """(|x|, x) of the largest-magnitude element of a gradient (a float, nested lists, or a summary dict)."""
+    if v is None:
+        return -1.0, 0.0
+    if isinstance(v, dict):
+        lo, hi = float(v.get("min", 0.0)), float(v.get("max", 0.0))
+        return (abs(lo), lo) if abs(lo) > abs(hi) else (abs(hi), hi)
+    a = np.asarray(v, dtype=float).ravel()
+    if a.size == 0:
+        return -1.0, 0.0
+    i = int(np.nanargmax(np.abs(a))) if not np.all(np.isnan(a)) else 0
+    return abs(float(a[i])), float(a[i])
+
+
+def _largest_of(pairs) -> tuple:
+    """(name, value) of the largest gradient among ``(name, gradient)`` pairs; the first one on ties."""
+    best, out = -2.0, ("", 0.0)
+    for name, v in pairs:
+        m, x = _magnitude(v)
+        if m > best:
+            best, out = m, (name, x)
+    return out
+
+
+def summarise(g, first: int, last: int) -> Msg:
+    """What steps ``first`` to ``last`` of ``g`` did, as one message (``TraceGraph.summary`` says it)."""
+    steps = g.steps[first:last + 1]
+    u = g.unit(last) or steps[-1].group
+    where = g.groups[u].label if u is not None else Msg("step.summary.these_steps", first=first + 1, last=last + 1)
+    ran = sum(1 for s in steps if s.kind == "node")
+    arrived = []
+    for s in steps:
+        if s.kind == "accumulate" and s.message is not None:
+            p = s.message.params
+            v = p.get("after", p.get("value"))
+            arrived.append((p.get("name", ""), v.value if isinstance(v, Num) else v))
+    if arrived:
+        name, value = _largest_of(arrived)
+        return Msg("step.summary.backward", where=where, nodes=ran, grads=len(arrived), value=Num(value), name=name)
+    if ran:
+        return Msg("step.summary.ran", where=where, nodes=ran)
+    made: dict = {}
+    for s in steps:
+        if s.kind == "op" and s.message is not None and s.message.params.get("node"):
+            made[s.message.params["node"]] = made.get(s.message.params["node"], 0) + 1
+    if made:
+        fns = [Msg("step.summary.count", name=k, n=n) for k, n in list(made.items())[:MANY]]
+        return Msg("step.summary.forward", where=where, ops=sum(made.values()), fns=fns)
+    if all(s.kind == "tensor" for s in steps):
+        return Msg("step.summary.tensors", where=where, n=len(steps))
+    return Msg("step.summary.steps", where=where, n=len(steps))

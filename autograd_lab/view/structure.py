@@ -44,12 +44,15 @@ class Node:
 
 @dataclass
 class Edge:
-    """An arrow: 'grad' ones point the way gradients flow, 'data' ones carry data forward."""
+    """An arrow: 'grad' ones point the way gradients flow, 'data' ones carry data forward; 'attach' links a
+    tensor to its box."""
 
     key: str
     src: str                  # arrow tail
     dst: str                  # arrow head
-    kind: str                 # 'grad' (solid: gradients flow src -> dst) or 'data' (dashed, forward, no gradient)
+    kind: str                 # 'grad' (solid: next_functions, gradients flow src -> dst), 'data' (dashed, forward,
+    #                           no gradient) or 'attach' (a tensor hanging off its grad_fn / AccumulateGrad: src is
+    #                           the box, dst the tensor; no gradient flows along it)
     order: int
     points: list = field(default_factory=list)   # polyline from tail to head, set by the layout
     label_at: tuple = (0.0, 0.0)
@@ -75,7 +78,7 @@ class Builder:
         self.tensor_of_fn: dict[str, str] = {}   # grad_fn key -> key of the tensor it made
         self.edge_of: dict[tuple, str] = {}      # (tail, head, slot or kind) -> edge key
         self.slot_edge: dict[tuple, str] = {}    # (node key, slot j of next_functions) -> edge key
-        self.fn_edge: dict[str, str] = {}        # tensor -> its grad_fn; AccumulateGrad -> its leaf
+        self.fn_edge: dict[str, str] = {}        # tensor or AccumulateGrad key -> the 'attach' edge between them
         self.touched: dict[int, list] = {}       # event index -> keys the event involves
         self.ops_in_run: dict[int, int] = {}     # event index -> ops recorded for the same line in a row
         self.op_inputs: dict[str, tuple] = {}    # grad_fn key -> the tensor ids its op was applied to
@@ -118,7 +121,7 @@ class Builder:
         if leaf_tid is not None and key not in self.fn_edge:
             leaf = self.add_tensor(leaf_tid)
             n.grad_fn = leaf
-            self.fn_edge[key] = self.add_edge(key, leaf, "grad")
+            self.fn_edge[key] = self.fn_edge[leaf] = self.add_edge(key, leaf, "attach")
         return key
 
     def fn_node(self, nid, name=None) -> str:
@@ -219,26 +222,21 @@ class Builder:
         tensor = self.nodes[out]
         tensor.is_leaf, tensor.grad_fn = False, box
         self.tensor_of_fn[box] = out
-        self.fn_edge[out] = self.add_edge(out, box, "grad")
+        self.fn_edge[out] = self.add_edge(box, out, "attach")
         keys = [box, out, self.fn_edge[out]]
         matched = set()
         for j, nid in enumerate(e.next):
             if nid is None:
                 continue
             var = e.next_vars[j] if j < len(e.next_vars) else None
-            if nid in self.leaf_of or var is not None:  # a leaf: through its AccumulateGrad
+            if nid in self.leaf_of or var is not None:  # a leaf: its AccumulateGrad
                 target = self.acc_node(nid, var)
                 leaf = self.nodes[target].grad_fn
                 keys += [target, leaf, self.fn_edge.get(target)]
                 matched.update(i for i, t in enumerate(ins) if t is not None and t == leaf)
-            else:  # a non-leaf: through the input tensor, on to its grad_fn
-                want = f"n{nid}"
-                cands = [i for i, t in enumerate(ins) if t is not None and self.nodes[t].grad_fn == want]
-                if cands:
-                    matched.update(cands)
-                    target = ins[j] if j in cands else ins[cands[0]]
-                else:
-                    target = self.fn_node(nid)
+            else:  # a non-leaf: its grad_fn (the tensor hangs off that node)
+                target = self.fn_node(nid)
+                matched.update(i for i, t in enumerate(ins) if t is not None and self.nodes[t].grad_fn == target)
                 keys.append(target)
             self.slot_edge[(box, j)] = self.add_edge(box, target, "grad", slot=j)
             keys.append(self.slot_edge[(box, j)])

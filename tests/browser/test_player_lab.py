@@ -66,7 +66,7 @@ def test_click_through_a_backward_pass_in_jupyterlab(jupyterlab_server, browser_
     screenshot(page, "player-lab-start")
 
     expected = {5: "backward() starts at z with gradient 1.",
-                6: "AddBackward0 runs: it receives 1 and sends 1 to y (on to MulBackward0)",
+                6: "AddBackward0 runs: it receives 1 and sends 1 to MulBackward0 (y.grad_fn)",
                 7: "AccumulateGrad sets b.grad to 1 (b.grad was None",
                 8: "MulBackward0 runs: it receives 1 and sends 3 to AccumulateGrad (for w)",
                 9: "AccumulateGrad sets w.grad to 3 (w.grad was None",
