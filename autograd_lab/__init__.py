@@ -19,6 +19,10 @@ from __future__ import annotations
 from .core.tensor import (Size, Tensor, bool_, dtype, float32, float64, int64, is_tensor, ones, ones_like,
                           tensor, zeros, zeros_like)
 from .core import autograd, optim
+from .core.factories import (Generator, arange, as_tensor, default_generator, empty, empty_like, eye, from_numpy, full,
+                             full_like, initial_seed, linspace, manual_seed, rand, rand_like, randint, randint_like,
+                             randn, randn_like, seed)
+from .core.device import backends, cuda, device
 from .core.function import module_functions as _module_functions
 from .record.events import Trace, trace
 from .core.node import AccumulateGrad, Node
@@ -40,6 +44,9 @@ __all__ = [
     "no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled",
     "autograd", "optim", "Node", "AccumulateGrad",
     "trace", "Trace", "Player", "Playground", "exercises",
+    "full", "full_like", "empty", "empty_like", "eye", "arange", "linspace", "rand", "rand_like", "randn",
+    "randn_like", "randint", "randint_like", "from_numpy", "as_tensor", "manual_seed", "seed", "initial_seed",
+    "Generator", "default_generator", "device", "cuda", "backends", "float", "double", "long", "bool",
 ]
 
 # The viewer's names load on first use (``import autograd_lab`` stays as cheap as numpy).

@@ -5,7 +5,11 @@ import warnings
 
 import numpy as np
 
-from ..dtypes import _dtype_of, dtype
+from ..device import check_device as _check_device
+from ..device import device as _device
+from ..dtypes import _dtype_of, bool_, dtype, float32, float64, int64
+from ..dtypes import dtype as _dtype_cls
+from .special import Detach as _DetachForTo
 from ..function import Function, _shape, apply, declare, unbroadcast
 from ..messages import T_WARNINGS
 from ..node import TensorBase as Tensor
@@ -225,12 +229,32 @@ def _float(self) -> "Tensor":
 def _double(self) -> "Tensor":
     return _to(self, float64)
 
-def _to(self, dtype_: dtype) -> "Tensor":
-    if not isinstance(dtype_, dtype):
-        raise TypeError(f"to() takes a dtype such as autograd_lab.float64, got {dtype_!r}")
-    if dtype_ is self.dtype:
-        return self
+def _long(self) -> "Tensor":
+    return _to(self, int64)
+
+def _bool(self) -> "Tensor":
+    return _to(self, bool_)
+
+def _to(self, *args, dtype=None, device=None, copy=False, non_blocking=False) -> "Tensor":
+    """``to(torch.float64)``, ``to("cpu")``, ``to(device, dtype)``, ``to(other_tensor)``."""
+    dtype_ = dtype
+    for a in args:
+        if isinstance(a, _dtype_cls):
+            dtype_ = a
+        elif isinstance(a, Tensor):
+            dtype_ = a.dtype
+        elif isinstance(a, (str, _device)):
+            device = a
+        else:
+            raise TypeError(f"to() received an invalid combination of arguments - got ({type(a).__name__})")
+    _check_device(device)
+    if dtype_ is None or dtype_ is self.dtype:
+        return apply(CloneBackward0, self) if copy else self
+    if not dtype_.is_floating_point and self._requires_grad:
+        # an integer or bool result has no gradient (PyTorch records no node for it)
+        return apply(ToCopyBackward0, apply(_DetachForTo, self), dtype_)
     return apply(ToCopyBackward0, self, dtype_)
+
 
 def _reshape(self, *shape):
     """``reshape(2, 3)`` or ``reshape((2, 3))``: a view when memory allows (``ViewBackward0``)."""
@@ -337,4 +361,4 @@ declare("expand", ExpandBackward0, methods={"expand": _expand}, shown_as=None)
 declare("t", TBackward0, methods={"t": _t}, playground=("t",), shown_as="t()")
 declare("T", PermuteBackward0, methods={"T": property(_T)}, shown_as=".T")
 declare("index", SelectBackward0, SliceBackward0, AliasBackward0, methods={"__getitem__": _getitem}, shown_as=None)
-declare("to", ToCopyBackward0, methods={"to": _to, "float": _float, "double": _double}, shown_as=None)
+declare("to", ToCopyBackward0, methods={"to": _to, "float": _float, "double": _double, "long": _long, "bool": _bool}, shown_as=None)
