@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from .core.tensor import (Size, Tensor, bool_, dtype, float32, float64, int64, is_tensor, ones, ones_like,
                           tensor, zeros, zeros_like)
-from .core import autograd, optim
+from .core import autograd, nn, optim
 from .core.factories import (Generator, arange, as_tensor, default_generator, empty, empty_like, eye, from_numpy, full,
                              full_like, initial_seed, linspace, manual_seed, rand, rand_like, randint, randint_like,
                              randn, randn_like, seed)
@@ -26,7 +26,8 @@ from .core.device import backends, cuda, device
 from .core.function import module_functions as _module_functions
 from .record.events import Trace, trace
 from .core.node import AccumulateGrad, Node
-from .core.grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+from .core.grad_mode import (enable_grad, inference_mode, is_grad_enabled, is_inference_mode_enabled, no_grad,
+                             set_grad_enabled)
 
 float = float32  # noqa: A001  (torch.float)
 double = float64
@@ -47,6 +48,7 @@ __all__ = [
     "full", "full_like", "empty", "empty_like", "eye", "arange", "linspace", "rand", "rand_like", "randn",
     "randn_like", "randint", "randint_like", "from_numpy", "as_tensor", "manual_seed", "seed", "initial_seed",
     "Generator", "default_generator", "device", "cuda", "backends", "float", "double", "long", "bool",
+    "inference_mode", "is_inference_mode_enabled", "nn",
 ]
 
 # The viewer's names load on first use (``import autograd_lab`` stays as cheap as numpy).

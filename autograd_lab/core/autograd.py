@@ -11,10 +11,22 @@ unless ``retain_graph=True``.
 """
 from __future__ import annotations
 
+import sys
+
+from . import autograd_functional as functional
+from . import autograd_graph as graph
 from . import engine
+from .custom_function import Function, once_differentiable  # noqa: F401
+from .grad_mode import enable_grad, inference_mode, no_grad, set_grad_enabled  # noqa: F401
 from .tensor import Tensor
 
-__all__ = ["grad", "backward"]
+__all__ = ["grad", "backward", "Function", "graph", "functional"]
+
+# ``import autograd_lab.autograd.functional`` / ``from autograd_lab.autograd.graph import Node`` work too
+sys.modules.setdefault("autograd_lab.autograd", sys.modules[__name__])
+sys.modules.setdefault("autograd_lab.autograd.graph", graph)
+sys.modules.setdefault("autograd_lab.autograd.functional", functional)
+sys.modules.setdefault("autograd_lab.autograd.function", sys.modules[Function.__module__])
 
 
 def _as_tuple(x, what: str) -> tuple:

@@ -34,7 +34,7 @@ from .ops.special import ClearGrad, MakeLeaf, RequiresGrad
 class _Extra:
     """Rarely used per-tensor state, allocated on first use to keep tensors small."""
 
-    __slots__ = ("hooks", "post_acc_hooks", "retains_grad", "base", "grad_owner")
+    __slots__ = ("hooks", "post_acc_hooks", "retains_grad", "base", "grad_owner", "param")
 
     def __init__(self):
         self.hooks = None           # OrderedDict[int, fn] of a leaf's tensor hooks
@@ -42,6 +42,7 @@ class _Extra:
         self.retains_grad = False
         self.base = None            # the tensor whose storage a `.data` alias shares
         self.grad_owner = None      # the leaf whose .grad this tensor is
+        self.param = False          # made by nn.Parameter (prints "Parameter containing:")
 
 
 
@@ -290,6 +291,9 @@ class Tensor(TensorBase):
         return d
 
     def __repr__(self) -> str:
+        x = self._x
+        if x is not None and x.param:
+            return "Parameter containing:\n" + _repr(self)
         return _repr(self)
 
     def __format__(self, spec: str) -> str:
