@@ -16,10 +16,10 @@ The viewer (``Player``, ``Playground``, ``exercises``) is imported lazily, so
 """
 from __future__ import annotations
 
-from .core.tensor import (Size, Tensor, bool_, dtype, float32, float64, int64, is_tensor, ones, ones_like,
+from .core.tensor import (Size, Tensor, bool_, dtype, equal, float32, float64, int64, is_tensor, ones, ones_like,
                           tensor, zeros, zeros_like)
 from .core import autograd, nn, optim
-from .core.factories import (Generator, arange, as_tensor, default_generator, empty, empty_like, eye, from_numpy, full,
+from .core.factories import (Generator, accelerator, arange, as_tensor, default_generator, empty, empty_like, eye, from_numpy, full,
                              full_like, initial_seed, linspace, manual_seed, rand, rand_like, randint, randint_like,
                              randn, randn_like, seed)
 from .core.device import backends, cuda, device
@@ -48,7 +48,7 @@ __all__ = [
     "full", "full_like", "empty", "empty_like", "eye", "arange", "linspace", "rand", "rand_like", "randn",
     "randn_like", "randint", "randint_like", "from_numpy", "as_tensor", "manual_seed", "seed", "initial_seed",
     "Generator", "default_generator", "device", "cuda", "backends", "float", "double", "long", "bool",
-    "inference_mode", "is_inference_mode_enabled", "nn",
+    "inference_mode", "is_inference_mode_enabled", "nn", "accelerator", "equal",
 ]
 
 # The viewer's names load on first use (``import autograd_lab`` stays as cheap as numpy).

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import re
 import warnings
 
 import autograd_lab
@@ -19,13 +20,17 @@ def outcome(fn, lib):
             err = None
         except Exception as e:  # noqa: BLE001 - compared, not hidden
             result, err = None, f"{type(e).__name__}: {e}"
-    return buf.getvalue(), (None if result is None else _show(result)), err, [str(w.message) for w in caught]
+    text = _ADDRESS.sub("at 0x...", buf.getvalue())
+    return text, (None if result is None else _show(result)), err, [str(w.message) for w in caught]
+
+
+_ADDRESS = re.compile(r"at 0x[0-9a-f]+")
 
 
 def _show(r):
     if isinstance(r, (tuple, list)):
         return type(r).__name__ + "(" + ", ".join(_show(x) for x in r) + ")"
-    return repr(r)
+    return _ADDRESS.sub("at 0x...", repr(r))
 
 
 def same(fn):

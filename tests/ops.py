@@ -183,6 +183,12 @@ OPS = [
        "NllLossBackward0"),
     Op("cross_entropy_one", lambda lab, a: lab.nn.functional.cross_entropy(a, lab.tensor(1)), [(3,)],
        "NllLossBackward0"),
+    Op("bce_logits", lambda lab, x, y: lab.nn.functional.binary_cross_entropy_with_logits(x, y), [(2, 3), (2, 3)],
+       "BinaryCrossEntropyWithLogitsBackward0", second_order=False),
+    Op("bce_logits_sum", lambda lab, x: lab.nn.BCEWithLogitsLoss(reduction="sum")(x, lab.ones_like(x) * 0.25), [(4,)],
+       "BinaryCrossEntropyWithLogitsBackward0"),
+    Op("bce", lambda lab, x, y: lab.nn.functional.binary_cross_entropy(x.sigmoid(), y.sigmoid()), [(2, 3), (2, 3)],
+       "BinaryCrossEntropyBackward0", second_order=False),
     Op("nll_none", lambda lab, a: lab.nn.functional.nll_loss(a.log_softmax(1), lab.tensor([1, 0]), reduction="none"),
        [(2, 3)], "NllLossBackward0"),
 ]

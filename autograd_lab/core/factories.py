@@ -13,7 +13,7 @@ import numpy as np
 
 from .dtypes import Size, bool_, dtype, float32, float64, int64
 from .device import CPU, backends, check_device, cuda, device  # noqa: F401
-from .tensor import Tensor, _shape_arg, tensor
+from .tensor import Tensor, _shape_arg, _size_kw, tensor
 
 _DEFAULT_SEED = 67280421310721   # PyTorch's default seed (its numbers differ: the generator is numpy's)
 
@@ -28,8 +28,14 @@ class Generator:
         if not isinstance(seed, numbers.Integral) or isinstance(seed, bool):
             raise TypeError(f"manual_seed expected an int, got {type(seed).__name__}")
         self._seed = int(seed)
-        self._rng = np.random.Generator(np.random.PCG64(int(seed) % 2 ** 64))
+        self._gen = None  # made on first use (importing numpy.random costs ~8 ms)
         return self
+
+    @property
+    def _rng(self):
+        if self._gen is None:
+            self._gen = np.random.Generator(np.random.PCG64(self._seed % 2 ** 64))
+        return self._gen
 
     def initial_seed(self) -> int:
         return self._seed
@@ -79,9 +85,10 @@ def full(size, fill_value, *, dtype: dtype | None = None, device=None, requires_
     return _make(np.full(shape, fill_value, dtype=dtype.np), requires_grad, None, device)
 
 
-def empty(*size, dtype: dtype | None = None, device=None, requires_grad: bool = False) -> Tensor:
+def empty(*size, dtype: dtype | None = None, device=None, requires_grad: bool = False, **kw) -> Tensor:
     """``empty(2, 3)``: in PyTorch uninitialised memory; here zeros (so nothing random shows)."""
     _check_dtype(dtype)
+    size = _size_kw(size, kw, "empty")
     return _make(np.zeros(_shape_arg(size), dtype=(dtype or float32).np), requires_grad, None, device)
 
 
@@ -141,16 +148,18 @@ def _float_dtype(dt, fn):
 
 
 def rand(*size, generator: Generator | None = None, dtype: dtype | None = None, device=None,
-         requires_grad: bool = False) -> Tensor:
+         requires_grad: bool = False, out=None, **kw) -> Tensor:
     """Uniform random values in [0, 1) (autograd_lab's stream: see ``manual_seed``)."""
+    size = _size_kw(size, kw, "rand")
     dt = _float_dtype(dtype, "check_uniform_bounds")
     rng = (generator or default_generator)._rng
     return _make(rng.random(_rand_shape(size)).astype(dt.np), requires_grad, None, device)
 
 
 def randn(*size, generator: Generator | None = None, dtype: dtype | None = None, device=None,
-          requires_grad: bool = False) -> Tensor:
+          requires_grad: bool = False, out=None, **kw) -> Tensor:
     """Standard normal random values (autograd_lab's stream: see ``manual_seed``)."""
+    size = _size_kw(size, kw, "randn")
     dt = _float_dtype(dtype, "normal_kernel_cpu")
     rng = (generator or default_generator)._rng
     return _make(rng.standard_normal(_rand_shape(size)).astype(dt.np), requires_grad, None, device)
@@ -231,3 +240,22 @@ def as_tensor(data, dtype: dtype | None = None, device=None) -> Tensor:
 __all__ = ["Generator", "manual_seed", "seed", "initial_seed", "default_generator", "device", "cuda", "backends",
            "full", "empty", "eye", "arange", "linspace", "rand", "randn", "randint", "full_like", "empty_like",
            "rand_like", "randn_like", "randint_like", "from_numpy", "as_tensor"]
+
+
+class _Accelerator:
+    """``torch.accelerator``: there is none here (the tutorials then pick "cpu")."""
+
+    @staticmethod
+    def is_available() -> bool:
+        return False
+
+    @staticmethod
+    def current_accelerator(check_available: bool = False):
+        return None
+
+    @staticmethod
+    def device_count() -> int:
+        return 0
+
+
+accelerator = _Accelerator()

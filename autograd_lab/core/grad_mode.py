@@ -30,6 +30,12 @@ def is_grad_enabled() -> bool:
 class _GradModeContext:
     _mode = True
 
+    def __new__(cls, *args, **kwargs):
+        # ``@no_grad`` without parentheses: the class is called with the function itself
+        if cls in (no_grad, enable_grad) and len(args) == 1 and callable(args[0]) and not kwargs:
+            return cls()(args[0])
+        return super().__new__(cls)
+
     def __enter__(self):
         self._prev = _state.enabled
         _state.enabled = self._mode
@@ -80,10 +86,13 @@ class inference_mode(_GradModeContext):
     """``inference_mode()``: like ``no_grad()`` (no graph is recorded); usable as a decorator.
     (PyTorch also marks the tensors made inside as inference tensors; autograd_lab does not.)"""
 
+    def __new__(cls, mode=True):
+        if callable(mode) and not isinstance(mode, bool):  # ``@inference_mode`` without parentheses
+            return cls(True)(mode)
+        return object.__new__(cls)
+
     def __init__(self, mode: bool = True):
-        if not isinstance(mode, bool):  # used bare as a decorator: @inference_mode
-            raise TypeError("inference_mode(mode) takes a bool; write @inference_mode() with parentheses")
-        self._inference = mode
+        self._inference = bool(mode)
 
     def __enter__(self):
         self._prev = _state.enabled

@@ -15,7 +15,7 @@ from .grad_mode import no_grad
 from .tensor import Tensor, tensor
 
 __all__ = ["Module", "Parameter", "Linear", "Sequential", "ReLU", "Tanh", "Sigmoid", "Softmax", "LogSoftmax",
-           "MSELoss", "CrossEntropyLoss", "NLLLoss", "Identity", "Flatten", "functional", "init"]
+           "MSELoss", "CrossEntropyLoss", "NLLLoss", "BCELoss", "BCEWithLogitsLoss", "Identity", "Flatten", "functional", "init"]
 
 
 class _ParameterMeta(type):
@@ -320,6 +320,16 @@ class CrossEntropyLoss(_Loss):
     def forward(self, input, target):
         return functional.cross_entropy(input, target, self.weight, ignore_index=self.ignore_index,
                                         reduction=self.reduction, label_smoothing=self.label_smoothing)
+
+
+class BCEWithLogitsLoss(_Loss):
+    def forward(self, input, target):
+        return functional.binary_cross_entropy_with_logits(input, target, reduction=self.reduction)
+
+
+class BCELoss(_Loss):
+    def forward(self, input, target):
+        return functional.binary_cross_entropy(input, target, reduction=self.reduction)
 
 
 class NLLLoss(CrossEntropyLoss):

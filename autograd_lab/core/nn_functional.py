@@ -7,10 +7,12 @@ from .function import _needs_tensor, apply
 from .ops.combine import _log_softmax_fn, _softmax_fn
 from .ops.elementwise import ReluBackward0, SigmoidBackward0, TanhBackward0
 from .ops.linalg import addmm
-from .ops.losses import MseLossBackward0, NllLossBackward0
+from .ops.losses import (BinaryCrossEntropyBackward0, BinaryCrossEntropyWithLogitsBackward0, MseLossBackward0,
+                         NllLossBackward0)
 from .tensor import Tensor
 
-__all__ = ["relu", "sigmoid", "tanh", "softmax", "log_softmax", "linear", "mse_loss", "nll_loss", "cross_entropy"]
+__all__ = ["relu", "sigmoid", "tanh", "softmax", "log_softmax", "linear", "mse_loss", "nll_loss", "cross_entropy",
+           "binary_cross_entropy", "binary_cross_entropy_with_logits"]
 
 
 def relu(input, inplace: bool = False):
@@ -121,3 +123,29 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index: i
         raise NotImplementedError("cross_entropy with label_smoothing is not supported in autograd_lab")
     return nll_loss(log_softmax(input, 1 if input.ndim >= 2 else 0), target, weight, ignore_index=ignore_index,
                     reduction=reduction)
+
+
+def _check_same_size(name, input, target):
+    if not isinstance(target, Tensor):
+        raise TypeError(f"{name}(): argument 'target' (position 2) must be Tensor, not {type(target).__name__}")
+    if target.shape != input.shape:
+        raise ValueError(f"Target size ({target.shape}) must be the same as input size ({input.shape})")
+
+
+def binary_cross_entropy_with_logits(input, target, weight=None, size_average=None, reduce=None,
+                                     reduction: str = "mean", pos_weight=None):
+    _needs_tensor("binary_cross_entropy_with_logits", input)
+    _check_reduction(reduction)
+    if weight is not None or pos_weight is not None:
+        raise NotImplementedError("binary_cross_entropy_with_logits with weights is not supported in autograd_lab")
+    _check_same_size("binary_cross_entropy_with_logits", input, target)
+    return apply(BinaryCrossEntropyWithLogitsBackward0, input, target, reduction=reduction)
+
+
+def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=None, reduction: str = "mean"):
+    _needs_tensor("binary_cross_entropy", input)
+    _check_reduction(reduction)
+    if weight is not None:
+        raise NotImplementedError("binary_cross_entropy with weights is not supported in autograd_lab")
+    _check_same_size("binary_cross_entropy", input, target)
+    return apply(BinaryCrossEntropyBackward0, input, target, reduction=reduction)

@@ -60,10 +60,12 @@ class _Packed(tuple):
         items = self[1:]
         out = [None] * len(items)
         for i in getattr(type(node), "_pack_order", None) or range(len(items)):
-            p = items[i]
-            if p is not None:
-                t = unpack(p)
-                out[i] = t if unpack_tensors or not isinstance(t, Tensor) else t._data
+            packed, p = items[i]
+            if not packed:  # not a tensor (a number): kept as it was
+                out[i] = p
+                continue
+            t = unpack(p)
+            out[i] = t if unpack_tensors or not isinstance(t, Tensor) else t._data
         return tuple(out)
 
 
@@ -72,11 +74,18 @@ def pack_saved(node, inputs) -> None:
     pack, unpack = pack_hooks[-1]
     node._inputs = inputs
     names = type(node)._saved_names or ("",) * len(node._saved)
+    from .grad_mode import _state
     saved = node._saved
-    packed = [None] * len(saved)
-    for i in getattr(type(node), "_pack_order", None) or range(len(saved)):  # PyTorch's order, where it differs
-        if saved[i] is not None:
-            packed[i] = pack(node._as_tensor(saved[i], names[i]))
+    packed = [(False, v) for v in saved]
+    prev, _state.enabled = _state.enabled, False  # the hooks run without recording, as in PyTorch
+    try:
+        for i in getattr(type(node), "_pack_order", None) or range(len(saved)):  # PyTorch's order, where it differs
+            v = saved[i]
+            if isinstance(v, (np.ndarray, np.generic)) and not isinstance(v, (np.integer, np.bool_)) or (
+                    isinstance(v, np.ndarray)):
+                packed[i] = (True, pack(node._as_tensor(v, names[i])))
+    finally:
+        _state.enabled = prev
     node._saved = _Packed((unpack,) + tuple(packed))
 # Backward formulas see Tensors (create_graph=True) or numpy values; the engine sets this.
 unpack_tensors = False

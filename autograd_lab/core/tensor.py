@@ -230,6 +230,12 @@ class Tensor(TensorBase):
     def __hash__(self) -> int:
         return id(self)
 
+    def equal(self, other) -> bool:
+        """True if ``other`` has the same shape and the same values (``torch.equal``)."""
+        if not isinstance(other, Tensor):
+            raise TypeError(f"equal(): argument 'other' (position 1) must be Tensor, not {type(other).__name__}")
+        return np.shape(self._data) == np.shape(other._data) and bool(np.all(self._data == other._data))
+
     def __iter__(self):
         if self.ndim == 0:
             raise TypeError("iteration over a 0-d tensor")
@@ -373,15 +379,26 @@ def _shape_arg(shape) -> tuple:
     return tuple(int(s) for s in shape)
 
 
-def zeros(*size, requires_grad: bool = False, dtype: dtype | None = None, device=None) -> Tensor:
+def _size_kw(size, kw, fn):
+    """``zeros(size=(2, 3))``: the size given by keyword."""
+    if kw:
+        if set(kw) != {"size"} or size:
+            raise TypeError(f"{fn}() got an unexpected keyword argument '{next(iter(kw))}'")
+        size = (kw["size"],)
+    return size
+
+
+def zeros(*size, requires_grad: bool = False, dtype: dtype | None = None, device=None, **kw) -> Tensor:
     """``zeros(2, 3)``: a 2x3 leaf tensor of zeros."""
     _check_device(device)
+    size = _size_kw(size, kw, "zeros")
     return tensor(np.zeros(_shape_arg(size), dtype=(dtype or float32).np), requires_grad=requires_grad)
 
 
-def ones(*size, requires_grad: bool = False, dtype: dtype | None = None, device=None) -> Tensor:
+def ones(*size, requires_grad: bool = False, dtype: dtype | None = None, device=None, **kw) -> Tensor:
     """``ones(3)``: a leaf tensor of three ones."""
     _check_device(device)
+    size = _size_kw(size, kw, "ones")
     return tensor(np.ones(_shape_arg(size), dtype=(dtype or float32).np), requires_grad=requires_grad)
 
 
@@ -400,3 +417,9 @@ def is_tensor(obj) -> bool:
 
 
 # ---------------------------------------------------------------------- operations
+
+
+def equal(input: Tensor, other: Tensor) -> bool:
+    if not isinstance(input, Tensor):
+        raise TypeError(f"equal(): argument 'input' (position 1) must be Tensor, not {type(input).__name__}")
+    return input.equal(other)
