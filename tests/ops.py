@@ -147,6 +147,7 @@ OPS = [
     Op("unsqueeze", lambda lab, a: a.unsqueeze(-1) * lab.unsqueeze(a, 0), [(3,)], "MulBackward0"),
     Op("squeeze", lambda lab, a: a.squeeze(), [(2, 1, 3)], "SqueezeBackward0"),
     Op("squeeze_dim", lambda lab, a: lab.squeeze(a, 1), [(2, 1, 3)], "SqueezeBackward1"),
+    Op("squeeze_dims", lambda lab, a: a.squeeze((0, 1)), [(1, 1, 3)], "SqueezeBackward2"),
     Op("flatten", lambda lab, a: a.flatten(), [(2, 3)], "ViewBackward0"),
     Op("flatten_copy", lambda lab, a: a.t().flatten(), [(2, 3)], "UnsafeViewBackward0"),
     Op("view", lambda lab, a: a.view(3, -1), [(2, 3)], "ViewBackward0"),
