@@ -11,7 +11,9 @@ import numpy as np
 
 from . import nn_functional as functional
 from .factories import default_generator
+from .function import apply
 from .grad_mode import no_grad
+from .ops.special import MakeLeaf
 from .tensor import Tensor, tensor
 
 __all__ = ["Module", "Parameter", "Linear", "Sequential", "ReLU", "Tanh", "Sigmoid", "Softmax", "LogSoftmax",
@@ -32,12 +34,14 @@ class Parameter(metaclass=_ParameterMeta):
             data = tensor(np.zeros((0,), dtype=np.float32))
         if not isinstance(data, Tensor):
             raise TypeError(f"Parameter(): data must be a Tensor, not {type(data).__name__}")
-        p = tensor(data.detach()._array()) if data.grad_fn is None else data.detach()
-        if p._data.__class__ is np.ndarray and data._data.__class__ is np.ndarray:
-            p._data = data._array()  # shares the tensor's memory, as in PyTorch
-        p.requires_grad_(requires_grad)
-        p._extra().param = True
-        return p
+        return _parameter(data._array(), requires_grad)  # shares the tensor's memory, as in PyTorch
+
+
+def _parameter(arr: np.ndarray, requires_grad: bool = True) -> Tensor:
+    """A new leaf (one event when traced) marked as a parameter."""
+    p = apply(MakeLeaf, arr, bool(requires_grad))
+    p._extra().param = True
+    return p
 
 
 class Module:
@@ -208,9 +212,10 @@ class Linear(Module):
         check_device(device)
         self.in_features, self.out_features = in_features, out_features
         bound = 1 / math.sqrt(in_features) if in_features > 0 else 0
-        self.weight = Parameter(tensor(_uniform((out_features, in_features), bound), dtype=dtype))
+        np_dtype = dtype.np if dtype is not None else np.float32
+        self.weight = _parameter(_uniform((out_features, in_features), bound).astype(np_dtype))
         if bias:
-            self.bias = Parameter(tensor(_uniform((out_features,), bound), dtype=dtype))
+            self.bias = _parameter(_uniform((out_features,), bound).astype(np_dtype))
         else:
             self.register_parameter("bias", None)
 
