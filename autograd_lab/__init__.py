@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from .core.tensor import (Size, Tensor, bool_, dtype, equal, float32, float64, int64, is_tensor, ones, ones_like,
                           tensor, zeros, zeros_like)
-from .core import autograd, nn, optim
+from .core import autograd, optim
 from .core.factories import (Generator, accelerator, arange, as_tensor, default_generator, empty, empty_like, eye, from_numpy, full,
                              full_like, initial_seed, linspace, manual_seed, rand, rand_like, randint, randint_like,
                              randn, randn_like, seed)
@@ -53,7 +53,7 @@ __all__ = [
 
 # The viewer's names load on first use (``import autograd_lab`` stays as cheap as numpy).
 _LAZY = {"Player": ("view.player", "Player"), "Playground": ("playground", "Playground")}
-_LAZY_MODULES = {"exercises": "lessons.exercises", "playground": "playground", "player": "view.player",
+_LAZY_MODULES = {"nn": "core.nn", "exercises": "lessons.exercises", "playground": "playground", "player": "view.player",
                  "graph": "view.graph", "render": "view.render"}
 
 

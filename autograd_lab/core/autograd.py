@@ -11,22 +11,32 @@ unless ``retain_graph=True``.
 """
 from __future__ import annotations
 
+import importlib
 import sys
 
-from . import autograd_functional as functional
-from . import autograd_graph as graph
 from . import engine
-from .custom_function import Function, once_differentiable  # noqa: F401
 from .grad_mode import enable_grad, inference_mode, no_grad, set_grad_enabled  # noqa: F401
 from .tensor import Tensor
 
 __all__ = ["grad", "backward", "Function", "graph", "functional"]
 
-# ``import autograd_lab.autograd.functional`` / ``from autograd_lab.autograd.graph import Node`` work too
+# ``from autograd_lab.autograd import Function`` works too
 sys.modules.setdefault("autograd_lab.autograd", sys.modules[__name__])
-sys.modules.setdefault("autograd_lab.autograd.graph", graph)
-sys.modules.setdefault("autograd_lab.autograd.functional", functional)
-sys.modules.setdefault("autograd_lab.autograd.function", sys.modules[Function.__module__])
+
+# loaded on first use (``import autograd_lab`` stays cheap)
+_LAZY = {"Function": ("custom_function", "Function"), "once_differentiable": ("custom_function", "once_differentiable"),
+         "graph": ("autograd_graph", None), "functional": ("autograd_functional", None)}
+
+
+def __getattr__(name: str):
+    if name not in _LAZY:
+        raise AttributeError(f"module 'autograd_lab.autograd' has no attribute '{name}'")
+    mod_name, attr = _LAZY[name]
+    mod = importlib.import_module(f"{__package__}.{mod_name}")
+    if attr is None:
+        sys.modules.setdefault(f"autograd_lab.autograd.{name}", mod)
+        return mod
+    return getattr(mod, attr)
 
 
 def _as_tuple(x, what: str) -> tuple:
