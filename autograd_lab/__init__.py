@@ -57,6 +57,38 @@ _LAZY_MODULES = {"nn": "core.nn", "exercises": "lessons.exercises", "playground"
                  "graph": "view.graph", "render": "view.render"}
 
 
+class _AliasFinder:
+    """``import autograd_lab.nn.functional as F``, ``from autograd_lab.autograd.graph import Node``: PyTorch's
+    module paths, served by the core modules (loaded on first use)."""
+
+    ALIASES = {"autograd_lab.nn": "autograd_lab.core.nn", "autograd_lab.nn.functional": "autograd_lab.core.nn_functional",
+               "autograd_lab.autograd": "autograd_lab.core.autograd", "autograd_lab.optim": "autograd_lab.core.optim",
+               "autograd_lab.autograd.graph": "autograd_lab.core.autograd_graph",
+               "autograd_lab.autograd.functional": "autograd_lab.core.autograd_functional"}
+
+    @classmethod
+    def find_spec(cls, name, path=None, target=None):
+        if name not in cls.ALIASES:
+            return None
+        import importlib.util
+        return importlib.util.spec_from_loader(name, cls)
+
+    @classmethod
+    def create_module(cls, spec):
+        import importlib
+        return importlib.import_module(cls.ALIASES[spec.name])
+
+    @staticmethod
+    def exec_module(module):
+        pass
+
+
+import sys as _sys  # noqa: E402
+
+if not any(f is _AliasFinder or type(f).__name__ == "_AliasFinder" for f in _sys.meta_path):
+    _sys.meta_path.append(_AliasFinder)
+
+
 def __getattr__(name: str):
     import importlib
     if name in _LAZY:

@@ -162,3 +162,15 @@ def test_parameter_is_a_marked_tensor():
     p = lab.nn.Parameter(lab.ones(2))
     assert isinstance(p, lab.nn.Parameter) and isinstance(p, lab.Tensor) and p.is_leaf and p.requires_grad
     assert not isinstance(p * 2, lab.nn.Parameter) and not isinstance(lab.ones(2), lab.nn.Parameter)
+
+
+def test_pytorch_module_paths_import():
+    import subprocess
+    import sys
+    code = ("import autograd_lab.nn.functional as F, autograd_lab.nn as nn, autograd_lab.optim as optim\n"
+            "from autograd_lab.autograd.graph import Node, saved_tensors_hooks\n"
+            "from autograd_lab.autograd import Function\n"
+            "import autograd_lab.autograd.functional as AF, autograd_lab\n"
+            "assert autograd_lab.nn is nn and nn.functional is F and AF.jacobian and optim.Adam\n"
+            "assert isinstance((autograd_lab.ones(1, requires_grad=True) * 2).grad_fn, Node)\n")
+    subprocess.run([sys.executable, "-c", code], check=True)

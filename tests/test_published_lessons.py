@@ -335,6 +335,49 @@ def _leaf_setup(torch):
 
 
 @case(LEAF)
+def leaf_tutorial_flow(torch):
+    F = torch.nn.functional
+    x, W = torch.ones(1, 3), torch.ones(3, 2, requires_grad=True)
+    b, y = torch.ones(1, 2, requires_grad=True), torch.ones(1, 2)
+    z = (x @ W) + b
+    loss = F.mse_loss(F.relu(z), y)
+    print(f"{x.is_leaf=}")
+    print(f"{z.is_leaf=}")
+    print(f"{x.requires_grad=} {W.requires_grad=} {z.requires_grad=}")
+    loss.backward()
+    print(f"{W.grad=}")
+    print(f"{b.grad=}")
+    print(f"{x.grad=}")
+    print(f"{z.grad=}")
+    z = (x @ W) + b
+    y_pred = F.relu(z)
+    loss = F.mse_loss(y_pred, y)
+    z.retain_grad()
+    y_pred.retain_grad()
+    loss.retain_grad()
+    W.grad = None
+    b.grad = None
+    loss.backward()
+    print(f"{W.grad=}")
+    print(f"{z.grad=}")
+    print(f"{y_pred.grad=}")
+    print(f"{loss.grad=}")
+    print(z.retains_grad, W.retains_grad)
+
+
+@case(LEAF)
+def leaf_retain_grad_without_requires_grad(torch):
+    torch.ones(1, 3).retain_grad()
+
+
+@case(LEAF)
+def leaf_backward_without_grad(torch):
+    x = torch.ones(1, 3)
+    loss = torch.nn.functional.mse_loss(x @ torch.ones(3, 2), torch.ones(1, 2))
+    loss.backward()
+
+
+@case(LEAF)
 def leaf_table(torch):
     t = _leaf_setup(torch)
     print(f"{'Tensor':<8}| {'is_leaf':<8}| {'requires_grad':<14}| {'retains_grad':<13}| grad_fn")

@@ -21,6 +21,7 @@ from .tensor import Tensor
 __all__ = ["grad", "backward", "Function", "graph", "functional"]
 
 # ``from autograd_lab.autograd import Function`` works too
+__path__: list = []  # submodules (graph, functional) are found by autograd_lab._AliasFinder
 sys.modules.setdefault("autograd_lab.autograd", sys.modules[__name__])
 
 # loaded on first use (``import autograd_lab`` stays cheap)

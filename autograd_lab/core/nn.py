@@ -380,4 +380,5 @@ class _Init:
 init = _Init()
 
 sys.modules.setdefault("autograd_lab.nn", sys.modules[__name__])
+__path__: list = []  # nn.functional is found by autograd_lab._AliasFinder
 sys.modules.setdefault("autograd_lab.nn.functional", functional)
