@@ -16,13 +16,18 @@ The viewer (``Player``, ``Playground``, ``exercises``) is imported lazily, so
 """
 from __future__ import annotations
 
-from .core.tensor import (Size, Tensor, bool_, dtype, float32, float64, int64, is_tensor, ones, ones_like,
+from .core.tensor import (Size, Tensor, bool_, dtype, equal, float32, float64, int64, is_tensor, ones, ones_like,
                           tensor, zeros, zeros_like)
 from .core import autograd, optim
+from .core.factories import (Generator, accelerator, arange, as_tensor, default_generator, empty, empty_like, eye, from_numpy, full,
+                             full_like, initial_seed, linspace, manual_seed, rand, rand_like, randint, randint_like,
+                             randn, randn_like, seed)
+from .core.device import backends, cuda, device
 from .core.function import module_functions as _module_functions
 from .record.events import Trace, trace
 from .core.node import AccumulateGrad, Node
-from .core.grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+from .core.grad_mode import (enable_grad, inference_mode, is_grad_enabled, is_inference_mode_enabled, no_grad,
+                             set_grad_enabled)
 
 float = float32  # noqa: A001  (torch.float)
 double = float64
@@ -40,12 +45,48 @@ __all__ = [
     "no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled",
     "autograd", "optim", "Node", "AccumulateGrad",
     "trace", "Trace", "Player", "Playground", "exercises",
+    "full", "full_like", "empty", "empty_like", "eye", "arange", "linspace", "rand", "rand_like", "randn",
+    "randn_like", "randint", "randint_like", "from_numpy", "as_tensor", "manual_seed", "seed", "initial_seed",
+    "Generator", "default_generator", "device", "cuda", "backends", "float", "double", "long", "bool",
+    "inference_mode", "is_inference_mode_enabled", "nn", "accelerator", "equal",
 ]
 
 # The viewer's names load on first use (``import autograd_lab`` stays as cheap as numpy).
 _LAZY = {"Player": ("view.player", "Player"), "Playground": ("playground", "Playground")}
-_LAZY_MODULES = {"exercises": "lessons.exercises", "playground": "playground", "player": "view.player",
+_LAZY_MODULES = {"nn": "core.nn", "exercises": "lessons.exercises", "playground": "playground", "player": "view.player",
                  "graph": "view.graph", "render": "view.render"}
+
+
+class _AliasFinder:
+    """``import autograd_lab.nn.functional as F``, ``from autograd_lab.autograd.graph import Node``: PyTorch's
+    module paths, served by the core modules (loaded on first use)."""
+
+    ALIASES = {"autograd_lab.nn": "autograd_lab.core.nn", "autograd_lab.nn.functional": "autograd_lab.core.nn_functional",
+               "autograd_lab.autograd": "autograd_lab.core.autograd", "autograd_lab.optim": "autograd_lab.core.optim",
+               "autograd_lab.autograd.graph": "autograd_lab.core.autograd_graph",
+               "autograd_lab.autograd.functional": "autograd_lab.core.autograd_functional"}
+
+    @classmethod
+    def find_spec(cls, name, path=None, target=None):
+        if name not in cls.ALIASES:
+            return None
+        import importlib.util
+        return importlib.util.spec_from_loader(name, cls)
+
+    @classmethod
+    def create_module(cls, spec):
+        import importlib
+        return importlib.import_module(cls.ALIASES[spec.name])
+
+    @staticmethod
+    def exec_module(module):
+        pass
+
+
+import sys as _sys  # noqa: E402
+
+if not any(f is _AliasFinder or type(f).__name__ == "_AliasFinder" for f in _sys.meta_path):
+    _sys.meta_path.append(_AliasFinder)
 
 
 def __getattr__(name: str):

@@ -33,6 +33,7 @@ class Op:
     high: float = 2.0
     away_from: tuple = ()             # ... at least 0.05 away from these points (kinks, poles)
     second_order: bool = True         # differentiate twice (create_graph=True) as well
+    distinct: bool = False            # all input values at least 0.25 apart (max, min: no ties)
     tags: tuple = field(default=())
 
     def __str__(self) -> str:
@@ -92,11 +93,11 @@ OPS = [
     Op("reshape_alias", lambda lab, a: a.t().reshape(3, 1, 2), [(2, 3)], "ReshapeAliasBackward0"),
     Op("t", lambda lab, a: a.t(), [(2, 3)], "TBackward0"),
     Op("T", lambda lab, a: a.T, [(2, 3)], "PermuteBackward0"),
-    # indexing (not in the issue's list, but offered; create_graph through it is not)
-    Op("select", lambda lab, a: a[1], [(3, 2)], "SelectBackward0", second_order=False),
-    Op("select_dims", lambda lab, a: a[:, -1] * a[0, 1], [(3, 2)], "MulBackward0", second_order=False),
-    Op("slice", lambda lab, a: a[1:], [(3, 2)], "SliceBackward0", second_order=False),
-    Op("slice_step", lambda lab, a: a[::2, 1:], [(3, 2)], "SliceBackward0", second_order=False),
+    # indexing (create_graph through it too)
+    Op("select", lambda lab, a: a[1], [(3, 2)], "SelectBackward0"),
+    Op("select_dims", lambda lab, a: a[:, -1] * a[0, 1], [(3, 2)], "MulBackward0"),
+    Op("slice", lambda lab, a: a[1:], [(3, 2)], "SliceBackward0"),
+    Op("slice_step", lambda lab, a: a[::2, 1:], [(3, 2)], "SliceBackward0"),
     Op("alias", lambda lab, a: a[:, :], [(3, 2)], "AliasBackward0"),
     # matrix products
     Op("dot", lambda lab, a, b: a @ b, [(3,), (3,)], "DotBackward0"),
@@ -110,7 +111,103 @@ OPS = [
     Op("mse", lambda lab, w, x, y: ((x @ w - y) ** 2).mean(), [(2,), (5, 2), (5,)], "MeanBackward0"),
     Op("softplus_like", lambda lab, a: (1 + a.exp()).log() - a.relu() / (1 + a * a).sqrt(), [(4,)], "SubBackward0",
        away_from=(0.0,)),
+    # issue 13: module functions, more math, shapes, indexing, products of every rank
+    Op("fn_add_alpha", lambda lab, a, b: lab.add(a, b, alpha=2), [(2, 3), (3,)], "AddBackward0"),
+    Op("fn_sub_mul_div", lambda lab, a, b: lab.div(lab.mul(lab.sub(a, b), b), 3), [(2, 3), (2, 3)], "DivBackward0"),
+    Op("fn_pow_neg", lambda lab, a: lab.neg(lab.pow(a, 3)) + lab.pow(2, a), [(3,)], "AddBackward0"),
+    Op("fn_exp_log", lambda lab, a: lab.log(lab.exp(a) + 1), [(2, 2)], "LogBackward0"),
+    Op("fn_sum_mean", lambda lab, a: lab.sum(a, 1) * lab.mean(a), [(2, 3)], "MulBackward0"),
+    Op("tan", lambda lab, a: lab.tan(a.tan()), [(2, 3)], "TanBackward0", -0.6, 0.6),
+    Op("square", lambda lab, a: lab.square(a) + a.square(), [(2, 3)], "AddBackward0"),
+    Op("clamp", lambda lab, a: a.clamp(-1, 1) * lab.clamp(a, min=0.5), [(2, 3)], "MulBackward0",
+       away_from=(-1.0, 0.5, 1.0)),
+    Op("max_all", lambda lab, a: a.max(), [(2, 3)], "MaxBackward1", distinct=True),
+    Op("min_all", lambda lab, a: lab.min(a), [(2, 3)], "MinBackward1", distinct=True),
+    Op("max_dim", lambda lab, a: a.max(1).values, [(2, 3)], "MaxBackward0", distinct=True),
+    Op("min_dim_keepdim", lambda lab, a: lab.min(a, dim=0, keepdim=True)[0], [(2, 3)], "MinBackward0", distinct=True),
+    Op("maximum", lambda lab, a, b: lab.maximum(a, b), [(2, 3), (3,)], "MaximumBackward0", distinct=True),
+    Op("minimum", lambda lab, a, b: lab.minimum(a, b), [(2, 3), (2, 3)], "MinimumBackward0", distinct=True),
+    Op("max_pair", lambda lab, a, b: lab.max(a, b), [(3,), (3,)], "MaximumBackward0", distinct=True),
+    Op("prod", lambda lab, a: a.prod(), [(2, 3)], "ProdBackward0", away_from=(0.0,)),
+    Op("prod_dim", lambda lab, a: lab.prod(a, 1), [(2, 3)], "ProdBackward1", away_from=(0.0,)),
+    Op("prod_zero", lambda lab, a: (a * lab.tensor([0.0, 1.0, 1.0], dtype=a.dtype)).prod(), [(3,)], "ProdBackward0",
+       second_order=False),
+    Op("matmul_mat_3d", lambda lab, a, b: a @ b, [(2, 3), (2, 3, 2)], "CloneBackward0"),
+    Op("norm", lambda lab, a: a.norm(), [(2, 3)], "LinalgVectorNormBackward0", away_from=(0.0,)),
+    Op("norm_dim", lambda lab, a: lab.norm(a, dim=1, keepdim=True), [(2, 3)], "LinalgVectorNormBackward0",
+       away_from=(0.0,)),
+    Op("norm_1", lambda lab, a: a.norm(p=1), [(4,)], "LinalgVectorNormBackward0", away_from=(0.0,),
+       second_order=False),
+    Op("softmax", lambda lab, a: a.softmax(1), [(2, 3)], "SoftmaxBackward0"),
+    Op("log_softmax", lambda lab, a: lab.log_softmax(a, dim=0), [(2, 3)], "LogSoftmaxBackward0"),
+    Op("where", lambda lab, a, b: lab.where(a > 0, a, b), [(2, 3), (3,)], "WhereBackward0", away_from=(0.0,)),
+    Op("where_number", lambda lab, a: lab.where(a > 0, a * a, 0.0), [(2, 3)], "WhereBackward0", away_from=(0.0,)),
+    Op("cat", lambda lab, a, b: lab.cat([a, b], dim=1), [(2, 3), (2, 1)], "CatBackward0"),
+    Op("stack", lambda lab, a, b: lab.stack((a, b * b), 1), [(2, 3), (2, 3)], "StackBackward0"),
+    Op("unsqueeze", lambda lab, a: a.unsqueeze(-1) * lab.unsqueeze(a, 0), [(3,)], "MulBackward0"),
+    Op("squeeze", lambda lab, a: a.squeeze(), [(2, 1, 3)], "SqueezeBackward0"),
+    Op("squeeze_dim", lambda lab, a: lab.squeeze(a, 1), [(2, 1, 3)], "SqueezeBackward1"),
+    Op("squeeze_dims", lambda lab, a: a.squeeze((0, 1)), [(1, 1, 3)], "SqueezeBackward2"),
+    Op("flatten", lambda lab, a: a.flatten(), [(2, 3)], "ViewBackward0"),
+    Op("flatten_copy", lambda lab, a: a.t().flatten(), [(2, 3)], "UnsafeViewBackward0"),
+    Op("view", lambda lab, a: a.view(3, -1), [(2, 3)], "ViewBackward0"),
+    Op("transpose", lambda lab, a: a.transpose(0, 2), [(2, 3, 2)], "TransposeBackward0"),
+    Op("permute", lambda lab, a: lab.permute(a, (2, 0, 1)), [(2, 3, 2)], "PermuteBackward0"),
+    Op("expand", lambda lab, a: a.expand(2, 3) * a.expand(-1, 3), [(2, 1)], "MulBackward0"),
+    Op("index_mask", lambda lab, a: a[a > 0] * 2, [(2, 3)], "MulBackward0", away_from=(0.0,)),
+    Op("index_list", lambda lab, a: a[[0, 2, 0]], [(3, 2)], "IndexBackward0"),
+    Op("index_tensor", lambda lab, a: a[:, lab.tensor([1, 0])], [(3, 2)], "IndexBackward0"),
+    Op("index_none", lambda lab, a: a[None, :, None], [(3,)], "UnsqueezeBackward0"),
+    Op("setitem", lambda lab, a, b: _setitem(lab, a, b), [(2, 3), (3,)], "torch::autograd::CopySlices", second_order=False),
+    Op("setitem_mask", lambda lab, a: _setitem_mask(lab, a), [(2, 3)], "IndexPutBackward0", away_from=(0.0,),
+       second_order=False),
+    Op("fn_dot_mv_mm", lambda lab, a, b, c: lab.mv(lab.mm(a, b), c) * lab.dot(c, c), [(2, 3), (3, 3), (3,)],
+       "MulBackward0"),
+    Op("matmul_vec_mat", lambda lab, a, b: a @ b, [(3,), (3, 2)], "SqueezeBackward4"),
+    Op("matmul_3d_2d", lambda lab, a, b: a @ b, [(2, 2, 3), (3, 2)], "UnsafeViewBackward0"),
+    Op("matmul_3d_1d", lambda lab, a, b: lab.matmul(a, b), [(2, 2, 3), (3,)], "UnsafeViewBackward0"),
+    Op("matmul_batched", lambda lab, a, b: a @ b, [(2, 2, 3), (1, 3, 2)], "UnsafeViewBackward0"),
+    Op("matmul_vec_3d", lambda lab, a, b: a @ b, [(3,), (2, 3, 2)], "UnsafeViewBackward0"),
+    Op("addmm", lambda lab, b, x, w: lab.addmm(b, x, w.t()), [(2,), (4, 3), (2, 3)], "AddmmBackward0"),
+    # nn.functional
+    Op("linear_batch", lambda lab, x, w, b: lab.nn.functional.linear(x, w, b), [(4, 3), (2, 3), (2,)], "AddmmBackward0"),
+    Op("linear_one", lambda lab, x, w, b: lab.nn.functional.linear(x, w, b), [(3,), (2, 3), (2,)], "ViewBackward0"),
+    Op("linear_3d", lambda lab, x, w, b: lab.nn.functional.linear(x, w, b), [(2, 2, 3), (2, 3), (2,)], "ViewBackward0"),
+    Op("linear_no_bias", lambda lab, x, w: lab.nn.functional.linear(x, w), [(4, 3), (2, 3)], "MmBackward0"),
+    Op("mse_loss", lambda lab, a, b: lab.nn.functional.mse_loss(a, b), [(2, 3), (2, 3)], "MseLossBackward0"),
+    Op("mse_loss_sum", lambda lab, a, b: lab.nn.functional.mse_loss(a, b, reduction="sum"), [(4,), (4,)],
+       "MseLossBackward0"),
+    Op("mse_loss_none", lambda lab, a, b: lab.nn.MSELoss(reduction="none")(a, b), [(4,), (4,)], "MseLossBackward0"),
+    Op("cross_entropy", lambda lab, a: lab.nn.functional.cross_entropy(a, lab.tensor([2, 0, 1, 2])), [(4, 3)],
+       "NllLossBackward0"),
+    Op("cross_entropy_sum", lambda lab, a: lab.nn.CrossEntropyLoss(reduction="sum")(a, lab.tensor([1, 0])), [(2, 3)],
+       "NllLossBackward0"),
+    Op("cross_entropy_one", lambda lab, a: lab.nn.functional.cross_entropy(a, lab.tensor(1)), [(3,)],
+       "NllLossBackward0"),
+    Op("bce_logits", lambda lab, x, y: lab.nn.functional.binary_cross_entropy_with_logits(x, y), [(2, 3), (2, 3)],
+       "BinaryCrossEntropyWithLogitsBackward0", second_order=False),
+    Op("bce_logits_sum", lambda lab, x: lab.nn.BCEWithLogitsLoss(reduction="sum")(x, lab.ones_like(x) * 0.25), [(4,)],
+       "BinaryCrossEntropyWithLogitsBackward0"),
+    Op("bce", lambda lab, x, y: lab.nn.functional.binary_cross_entropy(x.sigmoid(), y.sigmoid()), [(2, 3), (2, 3)],
+       "BinaryCrossEntropyBackward0", second_order=False),
+    Op("nll_none", lambda lab, a: lab.nn.functional.nll_loss(a.log_softmax(1), lab.tensor([1, 0]), reduction="none"),
+       [(2, 3)], "NllLossBackward0"),
 ]
+
+
+def _setitem(lab, a, b):
+    y = a * 1
+    y[0] = b
+    y[1, 1:] = 0
+    return y
+
+
+def _setitem_mask(lab, a):
+    y = a.clone()
+    y[y < 0] = 0.5
+    return y
+
+
 OPS_BY_NAME = {op.name: op for op in OPS}
 assert len(OPS_BY_NAME) == len(OPS), "op names must be unique"
 
@@ -122,4 +219,17 @@ def arrays(op: Op, dtype=np.float64):
         if op.away_from:
             elems = elems.filter(lambda v: all(abs(v - p) >= 0.05 for p in op.away_from))
         return hnp.arrays(np.float64, shape, elements=elems).map(lambda a: a.astype(dtype))
-    return st.tuples(*[one(s) for s in op.shapes])
+    tup = st.tuples(*[one(s) for s in op.shapes])
+    return tup.map(_spread) if op.distinct else tup
+
+
+def _spread(xs):
+    """The same order of values, moved apart: rank * 0.3 plus 1% of the value (ties broken by position)."""
+    flat = np.concatenate([x.ravel() for x in xs])
+    rank = np.argsort(np.argsort(flat, kind="stable"), kind="stable")
+    out = (rank * 0.3 - 0.15 * len(flat) + flat * 0.01).astype(flat.dtype)
+    parts, i = [], 0
+    for x in xs:
+        parts.append(out[i:i + x.size].reshape(x.shape))
+        i += x.size
+    return tuple(parts)

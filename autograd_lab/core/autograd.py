@@ -11,10 +11,33 @@ unless ``retain_graph=True``.
 """
 from __future__ import annotations
 
+import importlib
+import sys
+
 from . import engine
+from .grad_mode import enable_grad, inference_mode, no_grad, set_grad_enabled  # noqa: F401
 from .tensor import Tensor
 
-__all__ = ["grad", "backward"]
+__all__ = ["grad", "backward", "Function", "graph", "functional"]
+
+# ``from autograd_lab.autograd import Function`` works too
+__path__: list = []  # submodules (graph, functional) are found by autograd_lab._AliasFinder
+sys.modules.setdefault("autograd_lab.autograd", sys.modules[__name__])
+
+# loaded on first use (``import autograd_lab`` stays cheap)
+_LAZY = {"Function": ("custom_function", "Function"), "once_differentiable": ("custom_function", "once_differentiable"),
+         "graph": ("autograd_graph", None), "functional": ("autograd_functional", None)}
+
+
+def __getattr__(name: str):
+    if name not in _LAZY:
+        raise AttributeError(f"module 'autograd_lab.autograd' has no attribute '{name}'")
+    mod_name, attr = _LAZY[name]
+    mod = importlib.import_module(f"{__package__}.{mod_name}")
+    if attr is None:
+        sys.modules.setdefault(f"autograd_lab.autograd.{name}", mod)
+        return mod
+    return getattr(mod, attr)
 
 
 def _as_tuple(x, what: str) -> tuple:

@@ -115,6 +115,8 @@ def apply(fn, *inputs, inplace: bool = False, **params):
             node._seq = next(_seq)
             out = fn.forward(node, ra, rb)
             node._inputs = inputs if node._saved else None  # held only to unpack saved values
+            if _node.pack_hooks and node._saved:
+                _node.pack_saved(node, inputs)
             node._next = ((a.grad_fn or a._acc or _accumulate_node(a)) if na else None,
                           (b.grad_fn or b._acc or _accumulate_node(b)) if nb else None)
             record = True
@@ -177,6 +179,8 @@ def _record(fn, inputs, raw, needs, params):
     node._seq = next(_seq)
     out = fn.forward(node, *raw, **params)
     node._inputs = inputs if node._saved else None  # held only to unpack saved values
+    if _node.pack_hooks and node._saved:
+        _node.pack_saved(node, inputs)
     node._next = tuple([_next_node(x) if n else None for x, n in zip(inputs, needs)])
     return node, out
 

@@ -12,10 +12,11 @@ import functools
 
 
 class _GradState:
-    __slots__ = ("enabled",)
+    __slots__ = ("enabled", "inference")
 
     def __init__(self):
         self.enabled = True
+        self.inference = False
 
 
 _state = _GradState()
@@ -28,6 +29,12 @@ def is_grad_enabled() -> bool:
 
 class _GradModeContext:
     _mode = True
+
+    def __new__(cls, *args, **kwargs):
+        # ``@no_grad`` without parentheses: the class is called with the function itself
+        if cls in (no_grad, enable_grad) and len(args) == 1 and callable(args[0]) and not kwargs:
+            return cls()(args[0])
+        return super().__new__(cls)
 
     def __enter__(self):
         self._prev = _state.enabled
@@ -69,3 +76,42 @@ class set_grad_enabled(_GradModeContext):
 
     def __call__(self, fn):  # pragma: no cover - rarely used as decorator
         raise TypeError("set_grad_enabled(mode) cannot be used as a decorator here; use no_grad()")
+
+
+def is_inference_mode_enabled() -> bool:
+    return _state.inference
+
+
+class inference_mode(_GradModeContext):
+    """``inference_mode()``: like ``no_grad()`` (no graph is recorded); usable as a decorator.
+    (PyTorch also marks the tensors made inside as inference tensors; autograd_lab does not.)"""
+
+    def __new__(cls, mode=True):
+        if callable(mode) and not isinstance(mode, bool):  # ``@inference_mode`` without parentheses
+            return cls(True)(mode)
+        return object.__new__(cls)
+
+    def __init__(self, mode: bool = True):
+        self._inference = bool(mode)
+
+    def __enter__(self):
+        self._prev = _state.enabled
+        self._prev_inf = _state.inference
+        if self._inference:
+            _state.enabled = False
+        _state.inference = self._inference
+        return None
+
+    def __exit__(self, *exc):
+        _state.enabled = self._prev
+        _state.inference = self._prev_inf
+        return False
+
+    def __call__(self, fn):
+        mode = self._inference
+
+        @functools.wraps(fn)
+        def wrapper(*args, **kwargs):
+            with inference_mode(mode):
+                return fn(*args, **kwargs)
+        return wrapper

@@ -47,6 +47,46 @@ def _wrap(data, requires_grad: bool, grad_fn):
 
 
 _seq = itertools.count()
+# saved_tensors_hooks in effect (a stack of (pack, unpack) pairs; the innermost is used)
+pack_hooks: list = []
+
+
+class _Packed(tuple):
+    """A node's saved values as ``saved_tensors_hooks``' pack hook returned them, with the unpack hook."""
+    __slots__ = ()
+
+    def unpacked(self, node) -> tuple:
+        unpack = self[0]
+        items = self[1:]
+        out = [None] * len(items)
+        for i in getattr(type(node), "_pack_order", None) or range(len(items)):
+            packed, p = items[i]
+            if not packed:  # not a tensor (a number): kept as it was
+                out[i] = p
+                continue
+            t = unpack(p)
+            out[i] = t if unpack_tensors or not isinstance(t, Tensor) else t._data
+        return tuple(out)
+
+
+def pack_saved(node, inputs) -> None:
+    """Run the innermost pack hook on each value ``node`` saved (as the Tensor it is: input or result)."""
+    pack, unpack = pack_hooks[-1]
+    node._inputs = inputs
+    names = type(node)._saved_names or ("",) * len(node._saved)
+    from .grad_mode import _state
+    saved = node._saved
+    packed = [(False, v) for v in saved]
+    prev, _state.enabled = _state.enabled, False  # the hooks run without recording, as in PyTorch
+    try:
+        for i in getattr(type(node), "_pack_order", None) or range(len(saved)):  # PyTorch's order, where it differs
+            v = saved[i]
+            if isinstance(v, (np.ndarray, np.generic)) and not isinstance(v, (np.integer, np.bool_)) or (
+                    isinstance(v, np.ndarray)):
+                packed[i] = (True, pack(node._as_tensor(v, names[i])))
+    finally:
+        _state.enabled = prev
+    node._saved = _Packed((unpack,) + tuple(packed))
 # Backward formulas see Tensors (create_graph=True) or numpy values; the engine sets this.
 unpack_tensors = False
 
@@ -262,6 +302,8 @@ class Node:
         saved = self._saved
         if saved.__class__ is _Freed:
             raise RuntimeError(FREED_MESSAGE)
+        if saved.__class__ is _Packed:
+            return saved.unpacked(self)
         if _last_change > self._seq:
             _check_versions(self, saved)
             saved = _current(saved)
@@ -308,6 +350,8 @@ class Node:
                     if self._had_saved()[i]:
                         raise RuntimeError(FREED_MESSAGE)
                     return None
+                if saved.__class__ is _Packed:
+                    return self._as_tensor(saved.unpacked(self)[i], name)
                 if _last_change > self._seq:
                     _check_versions(self, saved)
                     saved = _current(saved)

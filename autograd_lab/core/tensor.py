@@ -23,6 +23,9 @@ from . import engine
 from . import function as _F
 from . import ops  # noqa: F401  (declares every operation: tensor_methods() below needs them)
 from ._format import format_array
+from .device import CPU as _CPU
+from .device import check_device as _check_device
+from .device import device as _device
 from .dtypes import _C_NAMES, _DTYPES, _SCALAR_NAMES, Size, _dtype_of, _to_array, bool_, dtype, float32, float64, int64  # noqa: F401
 from .messages import (COPY_CONSTRUCT_WARNING, NON_LEAF_GRAD_WARNING, NON_LEAF_REQUIRES_GRAD_ATTRIBUTE,
                        ONLY_FLOAT_REQUIRES_GRAD_ATTRIBUTE)
@@ -32,7 +35,7 @@ from .ops.special import ClearGrad, MakeLeaf, RequiresGrad
 class _Extra:
     """Rarely used per-tensor state, allocated on first use to keep tensors small."""
 
-    __slots__ = ("hooks", "post_acc_hooks", "retains_grad", "base", "grad_owner")
+    __slots__ = ("hooks", "post_acc_hooks", "retains_grad", "base", "grad_owner", "param")
 
     def __init__(self):
         self.hooks = None           # OrderedDict[int, fn] of a leaf's tensor hooks
@@ -40,6 +43,7 @@ class _Extra:
         self.retains_grad = False
         self.base = None            # the tensor whose storage a `.data` alias shares
         self.grad_owner = None      # the leaf whose .grad this tensor is
+        self.param = False          # made by nn.Parameter (prints "Parameter containing:")
 
 
 
@@ -58,16 +62,26 @@ class Tensor(TensorBase):
     __slots__ = ("_data", "_requires_grad", "grad_fn", "_grad", "_acc", "_x", "_tid", "__weakref__")
     __array_priority__ = 1000  # numpy defers to our operators (np.float32(2) * t -> Tensor)
 
-    def __init__(self, data: object = None, requires_grad: bool = False, dtype: dtype | None = None):
-        arr = _to_array(data if data is not None else [], dtype)
-        self._data = arr
-        self._requires_grad = False
-        self.grad_fn = None
-        self._grad = None
-        self._acc = None
-        self._x = None
-        if requires_grad:
-            self.requires_grad_(True)
+    def __new__(cls, *args, dtype: dtype | None = None, device=None):
+        """``torch.Tensor([1, 2])`` (float32 values) or ``torch.Tensor(2, 3)`` (a 2x3 tensor; zeros here)."""
+        _check_device(device)
+        if args and all(isinstance(a, numbers.Integral) and not isinstance(a, bool) for a in args):
+            arr = np.zeros(_shape_arg(args), dtype=np.float32)
+        elif len(args) == 1 and isinstance(args[0], (tuple, list, Size)) and all(
+                isinstance(a, numbers.Integral) for a in args[0]) and isinstance(args[0], Size):
+            arr = np.zeros(tuple(args[0]), dtype=np.float32)
+        elif len(args) == 1:
+            if isinstance(args[0], Tensor):
+                return args[0]
+            arr = _to_array(args[0], float32)
+        elif not args:
+            arr = np.zeros((0,), dtype=np.float32)
+        else:
+            raise TypeError(f"new(): data must be a sequence (got {', '.join(type(a).__name__ for a in args)})")
+        return _F.apply(MakeLeaf, arr, False)
+
+    def __init__(self, *args, **kwargs):
+        pass  # (all done in __new__)
 
     # ------------------------------------------------------------------ attributes
     @property
@@ -160,8 +174,18 @@ class Tensor(TensorBase):
         return _dtype_of(self._data.dtype)
 
     @property
-    def device(self) -> str:
-        return "cpu"
+    def device(self):
+        return _CPU
+
+    def cpu(self) -> "Tensor":
+        return self
+
+    def get_device(self) -> int:
+        return -1
+
+    @property
+    def is_cuda(self) -> bool:
+        return False
 
     def __len__(self) -> int:
         if self.ndim == 0:
@@ -208,6 +232,12 @@ class Tensor(TensorBase):
 
     def __hash__(self) -> int:
         return id(self)
+
+    def equal(self, other) -> bool:
+        """True if ``other`` has the same shape and the same values (``torch.equal``)."""
+        if not isinstance(other, Tensor):
+            raise TypeError(f"equal(): argument 'other' (position 1) must be Tensor, not {type(other).__name__}")
+        return np.shape(self._data) == np.shape(other._data) and bool(np.all(self._data == other._data))
 
     def __iter__(self):
         if self.ndim == 0:
@@ -270,10 +300,13 @@ class Tensor(TensorBase):
         return d
 
     def __repr__(self) -> str:
+        x = self._x
+        if x is not None and x.param:
+            return "Parameter containing:\n" + _repr(self)
         return _repr(self)
 
     def __format__(self, spec: str) -> str:
-        if np.ndim(self._data) == 0 and spec:
+        if np.ndim(self._data) == 0:  # PyTorch formats a 0-d tensor as its number
             return format(self.item(), spec)
         return repr(self)
 
@@ -332,8 +365,9 @@ def _add_suffixes(text: str, suffixes: list, indent: int) -> str:
 
 
 
-def tensor(data: object, requires_grad: bool = False, dtype: dtype | None = None) -> Tensor:
+def tensor(data: object, requires_grad: bool = False, dtype: dtype | None = None, device=None) -> Tensor:
     """A new leaf tensor: ``tensor(2.0, requires_grad=True)`` -> ``tensor(2., requires_grad=True)``."""
+    _check_device(device)
     if isinstance(data, Tensor):
         warnings.warn(COPY_CONSTRUCT_WARNING, UserWarning, stacklevel=2)
     return _F.apply(MakeLeaf, _to_array(data, dtype), bool(requires_grad))
@@ -348,21 +382,36 @@ def _shape_arg(shape) -> tuple:
     return tuple(int(s) for s in shape)
 
 
-def zeros(*size, requires_grad: bool = False, dtype: dtype | None = None) -> Tensor:
+def _size_kw(size, kw, fn):
+    """``zeros(size=(2, 3))``: the size given by keyword."""
+    if kw:
+        if set(kw) != {"size"} or size:
+            raise TypeError(f"{fn}() got an unexpected keyword argument '{next(iter(kw))}'")
+        size = (kw["size"],)
+    return size
+
+
+def zeros(*size, requires_grad: bool = False, dtype: dtype | None = None, device=None, **kw) -> Tensor:
     """``zeros(2, 3)``: a 2x3 leaf tensor of zeros."""
+    _check_device(device)
+    size = _size_kw(size, kw, "zeros")
     return tensor(np.zeros(_shape_arg(size), dtype=(dtype or float32).np), requires_grad=requires_grad)
 
 
-def ones(*size, requires_grad: bool = False, dtype: dtype | None = None) -> Tensor:
+def ones(*size, requires_grad: bool = False, dtype: dtype | None = None, device=None, **kw) -> Tensor:
     """``ones(3)``: a leaf tensor of three ones."""
+    _check_device(device)
+    size = _size_kw(size, kw, "ones")
     return tensor(np.ones(_shape_arg(size), dtype=(dtype or float32).np), requires_grad=requires_grad)
 
 
-def zeros_like(t: Tensor, requires_grad: bool = False, dtype: dtype | None = None) -> Tensor:
+def zeros_like(t: Tensor, requires_grad: bool = False, dtype: dtype | None = None, device=None) -> Tensor:
+    _check_device(device)
     return tensor(np.zeros_like(np.asarray(t._data), dtype=(dtype.np if dtype else None)), requires_grad=requires_grad)
 
 
-def ones_like(t: Tensor, requires_grad: bool = False, dtype: dtype | None = None) -> Tensor:
+def ones_like(t: Tensor, requires_grad: bool = False, dtype: dtype | None = None, device=None) -> Tensor:
+    _check_device(device)
     return tensor(np.ones_like(np.asarray(t._data), dtype=(dtype.np if dtype else None)), requires_grad=requires_grad)
 
 
@@ -371,3 +420,9 @@ def is_tensor(obj) -> bool:
 
 
 # ---------------------------------------------------------------------- operations
+
+
+def equal(input: Tensor, other: Tensor) -> bool:
+    if not isinstance(input, Tensor):
+        raise TypeError(f"equal(): argument 'input' (position 1) must be Tensor, not {type(input).__name__}")
+    return input.equal(other)

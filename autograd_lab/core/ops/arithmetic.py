@@ -96,6 +96,7 @@ class MulBackward0(Function):
     """f(a, b) = a * b"""
     __slots__ = ()
     _saved_names = ("_saved_self", "_saved_other")
+    _pack_order = (1, 0)  # saved_tensors_hooks see other, then self (as in PyTorch)
     _saved_if = (1, 0)
     _keeps_dtype = False
 
@@ -486,17 +487,62 @@ _add, _sub, _mul, _div = (_binary(c) for c in (AddBackward0, SubBackward0, MulBa
 _iadd_op, _isub_op, _imul_op, _idiv_op = (_inplace(c) for c in (AddInplace, SubInplace, MulInplace, DivInplace))
 _iadd = _named(_iadd_op, "add_")
 
-declare("add", AddBackward0, methods={"__add__": _add, "__radd__": _add, "add": _named(_add, "add")}, shown_as=None)
-declare("sub", SubBackward0, methods={"__sub__": _sub, "sub": _named(_sub, "sub")}, shown_as=None)
+def _with_alpha(method, name):
+    """``t.add(other, alpha=2)`` is ``t + 2 * other`` (one AddBackward0, as in PyTorch)."""
+    named = _named(method, name)
+
+    def f(self, other, *, alpha=1):
+        if alpha != 1:
+            other = other * alpha
+        return named(self, other)
+    f.__name__ = name
+    return f
+
+
+def _function(method, name):
+    """``autograd_lab.<name>(input, ...)``: the method; a Python number as input becomes a tensor
+    (``add(1, 2)`` is ``tensor(3)``, as in PyTorch), anything else gets PyTorch's error."""
+    def f(input, *args, **kwargs):
+        if isinstance(input, numbers.Number) and not isinstance(input, bool):
+            input = as_operand(np.asarray(input if not isinstance(input, float) else np.float32(input)))
+        if not isinstance(input, Tensor):
+            raise TypeError(f"{name}(): argument 'input' (position 1) must be Tensor, not {type(input).__name__}")
+        return method(input, *args, **kwargs)
+    f.__name__ = name
+    return f
+
+
+def _pow_function(input, exponent):
+    if isinstance(input, numbers.Real) and isinstance(exponent, Tensor):
+        return _rpow(exponent, input)
+    return _function(_pow_method, "pow")(input, exponent)
+
+
+def _square(self):
+    return _pow(self, 2)
+
+
+_add_m, _sub_m = _with_alpha(_add, "add"), _with_alpha(_sub, "sub")
+_mul_m, _div_m = _named(_mul, "mul"), _named(_div, "div")
+
+declare("add", AddBackward0, methods={"__add__": _add, "__radd__": _add, "add": _add_m},
+        functions={"add": _function(_add_m, "add")}, shown_as=None)
+declare("sub", SubBackward0, methods={"__sub__": _sub, "sub": _sub_m, "subtract": _sub_m},
+        functions={"sub": _function(_sub_m, "sub"), "subtract": _function(_sub_m, "subtract")}, shown_as=None)
 declare("rsub", RsubBackward1, methods={"__rsub__": _rsub}, shown_as=None)
-declare("mul", MulBackward0, methods={"__mul__": _mul, "__rmul__": _mul, "mul": _named(_mul, "mul")}, shown_as=None)
-declare("div", DivBackward0, methods={"__truediv__": _div, "__rtruediv__": _rtruediv, "div": _named(_div, "div")},
-        shown_as=None)
-declare("neg", NegBackward0, methods={"__neg__": _neg, "neg": _neg, "__pos__": lambda self: self}, shown_as=None)
+declare("mul", MulBackward0, methods={"__mul__": _mul, "__rmul__": _mul, "mul": _mul_m, "multiply": _mul_m},
+        functions={"mul": _function(_mul_m, "mul"), "multiply": _function(_mul_m, "multiply")}, shown_as=None)
+declare("div", DivBackward0, methods={"__truediv__": _div, "__rtruediv__": _rtruediv, "div": _div_m, "divide": _div_m,
+                                      "true_divide": _div_m},
+        functions={"div": _function(_div_m, "div"), "divide": _function(_div_m, "divide"),
+                   "true_divide": _function(_div_m, "true_divide")}, shown_as=None)
+declare("neg", NegBackward0, methods={"__neg__": _neg, "neg": _neg, "negative": _neg, "__pos__": lambda self: self},
+        functions={"neg": _function(_neg, "neg"), "negative": _function(_neg, "negative")}, shown_as=None)
 declare("reciprocal", ReciprocalBackward0, methods={"reciprocal": lambda self: apply(ReciprocalBackward0, self)},
         shown_as=None)
 declare("pow", PowBackward0, PowBackward1, PowBackward2,
-        methods={"__pow__": _pow, "pow": _pow_method, "__rpow__": _rpow}, playground=("pow",))
+        methods={"__pow__": _pow, "pow": _pow_method, "__rpow__": _rpow, "square": _square},
+        functions={"pow": _pow_function, "square": _function(_square, "square")}, playground=("pow", "square"))
 declare("add_", AddInplace, methods={"__iadd__": _iadd_op, "add_": _add_}, playground=("add_",), shown_as=None)
 declare("sub_", SubInplace, methods={"__isub__": _isub_op, "sub_": _named(_isub_op, "sub_")}, playground=("sub_",),
         shown_as=None)

@@ -258,3 +258,21 @@ class SgnBackward0(Function):
     def backward(ctx, g):
         zeros = np.zeros_like(np.asarray(g._data if isinstance(g, Tensor) else g))
         return (_wrap(zeros, False, None) if isinstance(g, Tensor) else zeros,)
+
+
+@unary("tan")
+class TanBackward0(Function):
+    """f(a) = tan(a)"""
+    __slots__ = ()
+    _saved_names = ("_saved_result",)
+
+    @staticmethod
+    def forward(ctx, a):
+        r = np.tan(a)
+        ctx.save_for_backward(r)
+        return r
+
+    @staticmethod
+    def backward(ctx, g):
+        (r,) = ctx.saved_tensors
+        return (g * (1 + r * r),)

@@ -173,17 +173,32 @@ class SqueezeBackward1(Function):
 
 def _sum(self, dim=None, keepdim=False, dtype=None):
     """Sum of all elements (``SumBackward0``), or over ``dim`` (``SumBackward1``)."""
+    if dtype is not None:
+        self = self.to(dtype)
     if dim is None:
         return apply(SumBackward0, self)
     return apply(SumBackward1, self, dim=dim, keepdim=bool(keepdim))
 
 
-def _mean(self, dim=None, keepdim=False):
+def _mean(self, dim=None, keepdim=False, dtype=None):
     """Mean of all elements (``MeanBackward0``), or over ``dim`` (``MeanBackward1``)."""
+    if dtype is not None:
+        self = self.to(dtype)
     if dim is None:
         return apply(MeanBackward0, self)
     return apply(MeanBackward1, self, dim=dim, keepdim=bool(keepdim))
 
 
-declare("sum", SumBackward0, SumBackward1, methods={"sum": _sum}, playground=("sum",))
-declare("mean", MeanBackward0, MeanBackward1, methods={"mean": _mean}, playground=("mean",))
+def _function(method, name):
+    def f(input, *args, **kwargs):
+        if not isinstance(input, Tensor):
+            raise TypeError(f"{name}(): argument 'input' (position 1) must be Tensor, not {type(input).__name__}")
+        return method(input, *args, **kwargs)
+    f.__name__ = name
+    return f
+
+
+declare("sum", SumBackward0, SumBackward1, methods={"sum": _sum}, functions={"sum": _function(_sum, "sum")},
+        playground=("sum",))
+declare("mean", MeanBackward0, MeanBackward1, methods={"mean": _mean}, functions={"mean": _function(_mean, "mean")},
+        playground=("mean",))

@@ -5,8 +5,17 @@ import warnings
 
 import numpy as np
 
-from ..dtypes import _dtype_of, dtype
-from ..function import Function, _shape, apply, declare, unbroadcast
+from ..device import check_device as _check_device
+from ..device import device as _device
+from ..dtypes import _dtype_of, bool_, dtype, float32, float64, int64
+from ..dtypes import dtype as _dtype_cls
+from ..dtypes import _to_array
+from ..grad_mode import _state as _grad_state
+from .extrema import IndexBackward0, _scatter
+from .reductions import SqueezeBackward1, UnsqueezeBackward0, _dims
+from .special import Detach as _DetachForTo
+from .special import MakeLeaf as _MakeLeaf
+from ..function import Function, _needs_tensor, _shape, apply, declare, unbroadcast
 from ..messages import T_WARNINGS
 from ..node import TensorBase as Tensor
 
@@ -81,19 +90,39 @@ class TBackward0(Function):
 
 
 class PermuteBackward0(Function):
-    """f(a) = a.T, the dimensions in reverse order"""
+    """f(a) = a with its dimensions reordered (``a.T``: all of them reversed; ``a.permute(dims)``)"""
     __slots__ = ()
     _params = {"_saved_dims": lambda self: self._info}
     _keeps_dtype = True
 
     @staticmethod
-    def forward(ctx, a):
-        ctx._info = tuple(reversed(range(np.ndim(a))))
-        return np.transpose(a)
+    def forward(ctx, a, dims=None):
+        dims = tuple(reversed(range(np.ndim(a)))) if dims is None else tuple(dims)
+        ctx._info = dims
+        return np.transpose(a, dims)
 
     @staticmethod
     def backward(ctx, g):
-        return (g.T if isinstance(g, Tensor) else np.transpose(g),)
+        inverse = tuple(np.argsort(ctx._info))
+        return (g.permute(*inverse) if isinstance(g, Tensor) else np.transpose(g, inverse),)
+
+
+class TransposeBackward0(Function):
+    """f(a) = a with dimensions ``dim0`` and ``dim1`` swapped"""
+    __slots__ = ("dim0", "dim1")
+    _params = {"_saved_dim0": lambda self: self.dim0, "_saved_dim1": lambda self: self.dim1}
+    _keeps_dtype = True
+
+    @staticmethod
+    def forward(ctx, a, dim0, dim1):
+        ctx.dim0, ctx.dim1 = dim0, dim1
+        return np.swapaxes(a, dim0, dim1) if np.ndim(a) else a
+
+    @staticmethod
+    def backward(ctx, g):
+        if isinstance(g, Tensor):
+            return (g.transpose(ctx.dim0, ctx.dim1),)
+        return (np.swapaxes(g, ctx.dim0, ctx.dim1) if np.ndim(g) else g,)
 
 
 def _unsigned(i: int) -> int:
@@ -109,9 +138,8 @@ class _Indexing(Function):
     @staticmethod
     def backward(ctx, g):
         shape, index, dt = ctx._info
-        if isinstance(g, Tensor):
-            raise NotImplementedError(f"create_graph=True through indexing ({ctx.name()}) is not supported in "
-                                      "autograd_lab; index before the part of the formula you differentiate twice")
+        if isinstance(g, Tensor):  # create_graph=True: the scatter is an op of its own
+            return (_scatter(g, shape, index, dt),)
         out = np.zeros(shape, dtype=dt)
         out[index] = g
         return (out,)
@@ -182,26 +210,54 @@ class ToCopyBackward0(Function):
 
 
 
+def _is_advanced(p) -> bool:
+    return isinstance(p, (Tensor, list, np.ndarray)) or isinstance(p, (bool, np.bool_))
+
+
+def _numpy_index(p):
+    if isinstance(p, Tensor):
+        d = np.asarray(p._data)
+        if d.dtype.kind == "f":
+            raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
+        return d
+    if isinstance(p, list):
+        return np.asarray([_numpy_index(x) if isinstance(x, Tensor) else x for x in p])
+    return p
+
+
 def _getitem(self, index):
-    """``t[0]``, ``t[1:3]``, ``t[:, 0]``, ``t[..., -1]``: one SelectBackward0 (integer) or
-    SliceBackward0 (slice) per indexed dimension, as PyTorch records them."""
+    """``t[0]``, ``t[1:3]``, ``t[:, 0]``, ``t[..., -1]``, ``t[None]``: one SelectBackward0 (integer),
+    SliceBackward0 (slice) or UnsqueezeBackward0 (None) per indexed dimension, as PyTorch records them;
+    ``t[mask]``, ``t[[0, 2]]``, ``t[idx_tensor]``: one IndexBackward0."""
     parts = index if isinstance(index, tuple) else (index,)
+    if any(_is_advanced(p) for p in parts):
+        np_index = tuple(_numpy_index(p) for p in parts)
+        try:
+            np.empty(np.shape(self._data), dtype=np.bool_)[np_index if isinstance(index, tuple) else np_index[0]]
+        except IndexError as e:
+            raise IndexError(_index_error_text(self, parts, e)) from None
+        return apply(IndexBackward0, self, index=np_index if isinstance(index, tuple) else np_index[0])
     for p in parts:
-        if isinstance(p, bool) or not (p is Ellipsis or isinstance(p, (int, np.integer, slice))):
+        if not (p is Ellipsis or p is None or isinstance(p, (int, np.integer, slice))):
             raise NotImplementedError(
                 f"indexing with {type(p).__name__} is not supported in autograd_lab; supported: integers, "
-                "slices and ..., as in t[0], t[1:3], t[:, 0], t[..., -1]")
+                "slices, None, ..., index tensors and boolean masks, as in t[0], t[1:3], t[:, 0], t[t > 0]")
     ndim = self.ndim
+    used = sum(1 for p in parts if p is not None and p is not Ellipsis)
     if Ellipsis in parts:
         i = parts.index(Ellipsis)
-        parts = parts[:i] + (slice(None),) * (ndim - len(parts) + 1) + parts[i + 1:]
-    if ndim == 0 and parts:
+        parts = parts[:i] + (slice(None),) * (ndim - used) + parts[i + 1:]
+    if ndim == 0 and used:
         raise IndexError("invalid index of a 0-dim tensor. Use `tensor.item()` in Python or `tensor.item<T>()` "
                          "in C++ to convert a 0-dim tensor to a number")
-    if len(parts) > ndim:
+    if used > ndim:
         raise IndexError(f"too many indices for tensor of dimension {ndim}")
     t, dim = self, 0
     for p in parts:
+        if p is None:
+            t = apply(UnsqueezeBackward0, t, dim=dim)
+            dim += 1
+            continue
         size = np.shape(t._data)[dim]
         if isinstance(p, slice):
             if p.step is not None and p.step <= 0:
@@ -216,6 +272,82 @@ def _getitem(self, index):
             t = apply(SelectBackward0, t, dim=dim, index=int(p))
     return apply(AliasBackward0, self) if t is self else t
 
+
+def _index_error_text(t, parts, e) -> str:
+    for d, p in enumerate(parts):
+        if isinstance(p, (Tensor, list, np.ndarray)):
+            arr = _numpy_index(p)
+            arr = np.asarray(arr)
+            if arr.dtype.kind == "b":
+                continue
+            size = t.shape[d] if d < t.ndim else 0
+            bad = arr[(arr >= size) | (arr < -size)]
+            if bad.size:
+                return f"index {int(bad.flat[0])} is out of bounds for dimension {d} with size {size}"
+    return str(e)
+
+
+class CopySlices(Function):
+    """f(t, v) = t with t[index] = v (``t[0] = v``, ``t[1:] = 0``): PyTorch's node for writing into a view"""
+    __slots__ = ()
+    _keeps_dtype = True
+
+    def name(self) -> str:
+        return "torch::autograd::CopySlices"
+
+    @staticmethod
+    def forward(ctx, t, v, index):
+        out = np.array(t, copy=True)
+        out[index] = v
+        ctx._info = (index, _shape(v), _shape(out[index]))
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        index, sv, sel = ctx._info
+        nt, nv = ctx.needs_input_grad
+        if isinstance(g, Tensor):
+            raise NotImplementedError(f"create_graph=True through {ctx.name()} (t[...] = v) is not supported in "
+                                      "autograd_lab")
+        gt = None
+        if nt:
+            gt = np.array(g, copy=True)
+            gt[index] = 0
+        gv = unbroadcast(np.asarray(g)[index], sv) if nv else None
+        return gt, gv
+
+
+class IndexPutBackward0(CopySlices):
+    """f(t, v) = t with t[mask or index tensor] = v"""
+    __slots__ = ()
+
+    def name(self) -> str:
+        return "IndexPutBackward0"
+
+
+def _setitem(self, index, value):
+    """``t[i] = v``: in place, recorded as PyTorch's ``CopySlices`` (``IndexPutBackward0`` for a mask)."""
+    parts = index if isinstance(index, tuple) else (index,)
+    advanced = any(_is_advanced(p) for p in parts)
+    if advanced:
+        np_index = tuple(_numpy_index(p) for p in parts)
+        np_index = np_index if isinstance(index, tuple) else np_index[0]
+    else:
+        for p in parts:
+            if not (p is Ellipsis or p is None or isinstance(p, (int, np.integer, slice))):
+                raise NotImplementedError(f"indexing with {type(p).__name__} is not supported in autograd_lab")
+        np_index = index
+    if _grad_state.enabled and self._requires_grad and self.grad_fn is None:
+        raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation." if advanced
+                           else "a view of a leaf Variable that requires grad is being used in an in-place operation.")
+    if not isinstance(value, Tensor):
+        if isinstance(value, (list, tuple, np.ndarray)):
+            value = apply(_MakeLeaf, _to_array(value, None), False)
+        elif not isinstance(value, (int, float, bool, np.number)):
+            raise TypeError(f"can't assign a {type(value).__name__} to a {self.type()}")
+    return apply(IndexPutBackward0 if advanced else CopySlices, self, value, inplace=True, index=np_index)
+
+
 def _clone(self) -> "Tensor":
     return apply(CloneBackward0, self)
 
@@ -225,12 +357,32 @@ def _float(self) -> "Tensor":
 def _double(self) -> "Tensor":
     return _to(self, float64)
 
-def _to(self, dtype_: dtype) -> "Tensor":
-    if not isinstance(dtype_, dtype):
-        raise TypeError(f"to() takes a dtype such as autograd_lab.float64, got {dtype_!r}")
-    if dtype_ is self.dtype:
-        return self
+def _long(self) -> "Tensor":
+    return _to(self, int64)
+
+def _bool(self) -> "Tensor":
+    return _to(self, bool_)
+
+def _to(self, *args, dtype=None, device=None, copy=False, non_blocking=False) -> "Tensor":
+    """``to(torch.float64)``, ``to("cpu")``, ``to(device, dtype)``, ``to(other_tensor)``."""
+    dtype_ = dtype
+    for a in args:
+        if isinstance(a, _dtype_cls):
+            dtype_ = a
+        elif isinstance(a, Tensor):
+            dtype_ = a.dtype
+        elif isinstance(a, (str, _device)):
+            device = a
+        else:
+            raise TypeError(f"to() received an invalid combination of arguments - got ({type(a).__name__})")
+    _check_device(device)
+    if dtype_ is None or dtype_ is self.dtype:
+        return apply(CloneBackward0, self) if copy else self
+    if not dtype_.is_floating_point and self._requires_grad:
+        # an integer or bool result has no gradient (PyTorch records no node for it)
+        return apply(ToCopyBackward0, apply(_DetachForTo, self), dtype_)
     return apply(ToCopyBackward0, self, dtype_)
+
 
 def _reshape(self, *shape):
     """``reshape(2, 3)`` or ``reshape((2, 3))``: a view when memory allows (``ViewBackward0``)."""
@@ -297,7 +449,111 @@ def _shape_arg_reshape(shape):
 
 
 def _view(self, *shape):
-    return apply(ViewBackward0, self, shape=_shape_arg_reshape(shape))
+    if len(shape) == 1 and isinstance(shape[0], _dtype_cls):
+        raise NotImplementedError("view(dtype) is not supported in autograd_lab; use .to(dtype)")
+    shape = _shape_arg_reshape(shape)
+    d = self._data
+    target = _infer_size(shape, int(np.size(d)))
+    if type(d) is np.ndarray and not d.flags.c_contiguous and not _can_view(
+            d.shape, [st // d.itemsize for st in d.strides], target):
+        raise RuntimeError("view size is not compatible with input tensor's size and stride (at least one dimension "
+                           "spans across two contiguous subspaces). Use .reshape(...) instead.")
+    return apply(ViewBackward0, self, shape=target)
+
+
+def _unsqueeze(self, dim):
+    (d,) = _dims(dim, self.ndim + 1)
+    return apply(UnsqueezeBackward0, self, dim=d)
+
+
+def _squeeze(self, dim=None):
+    """``squeeze()`` drops every dimension of size 1 (``SqueezeBackward0``); ``squeeze(d)`` only that one."""
+    if dim is None:
+        return apply(SqueezeBackward0, self)
+    if isinstance(dim, (tuple, list)):
+        dims = tuple(d for d in _dims(tuple(dim), self.ndim) if self.shape[d] == 1)
+        return apply(SqueezeBackward2, self, dims=dims)
+    (d,) = _dims(dim, self.ndim)
+    if self.ndim and self.shape[d] != 1:
+        return apply(SqueezeBackward1, self, dim=None)
+    return apply(SqueezeBackward1, self, dim=d if self.ndim else None)
+
+
+class SqueezeBackward0(Function):
+    """f(a) = a without its dimensions of size 1"""
+    __slots__ = ()
+    _params = {"_saved_self_sym_sizes": lambda self: self._info}
+    _keeps_dtype = True
+
+    @staticmethod
+    def forward(ctx, a):
+        ctx._info = _shape(a)
+        return np.squeeze(a) if np.ndim(a) else a
+
+    @staticmethod
+    def backward(ctx, g):
+        return (g.reshape(ctx._info),)
+
+
+class SqueezeBackward2(Function):
+    """f(a) = a without the dimensions ``dims`` (each of size 1)"""
+    __slots__ = ("dims",)
+    _params = {"_saved_dim": lambda self: self.dims, "_saved_self_sym_sizes": lambda self: self._info}
+    _keeps_dtype = True
+
+    @staticmethod
+    def forward(ctx, a, dims):
+        ctx.dims = dims
+        ctx._info = _shape(a)
+        return np.squeeze(a, axis=dims) if dims else np.asarray(a)[...]
+
+    @staticmethod
+    def backward(ctx, g):
+        return (g.reshape(ctx._info),)
+
+
+class SqueezeBackward4(SqueezeBackward2):
+    """f(a) = a without the dimensions ``dims`` of size 1 (matmul's result of a vector)"""
+    __slots__ = ()
+
+
+def _flatten(self, start_dim=0, end_dim=-1):
+    nd = self.ndim
+    if nd == 0:
+        return _reshape(self, 1)
+    (s, e) = _dims((start_dim, end_dim), nd)
+    if s > e:
+        raise RuntimeError("flatten() has invalid args: start_dim cannot come after end_dim")
+    if s == e:
+        return self
+    shape = tuple(self.shape)
+    return _reshape(self, shape[:s] + (-1,) + shape[e + 1:])
+
+
+def _transpose(self, dim0, dim1):
+    d0, d1 = _dims((dim0, dim1), self.ndim)
+    return apply(TransposeBackward0, self, dim0=d0 if self.ndim else 0, dim1=d1 if self.ndim else 0)
+
+
+def _permute(self, *dims):
+    if len(dims) == 1 and isinstance(dims[0], (tuple, list)):
+        dims = tuple(dims[0])
+    if len(dims) != self.ndim:
+        raise RuntimeError(f"permute(sparse_coo): number of dimensions in the tensor input does not match the length "
+                           f"of the desired ordering of dimensions i.e. input.dim() = {self.ndim} is not equal to "
+                           f"len(dims) = {len(dims)}")
+    norm = _dims(dims, self.ndim) if dims else ()
+    if len(set(norm)) != len(norm):
+        raise RuntimeError("permute(): duplicate dims are not allowed.")
+    return apply(PermuteBackward0, self, dims=norm)
+
+
+def _fn(method, name):
+    def fn(input, *args, **kwargs):
+        _needs_tensor(name, input)
+        return method(input, *args, **kwargs)
+    fn.__name__ = name
+    return fn
 
 
 def _expand(self, *shape):
@@ -331,10 +587,21 @@ _WARNED: set = set()
 
 
 declare("reshape", ViewBackward0, UnsafeViewBackward0, ReshapeAliasBackward0,
-        methods={"reshape": _reshape, "view": _view}, playground=("reshape",))
-declare("clone", CloneBackward0, methods={"clone": _clone}, shown_as=None)
+        methods={"reshape": _reshape, "view": _view, "flatten": _flatten},
+        functions={"reshape": _fn(_reshape, "reshape"), "flatten": _fn(_flatten, "flatten")},
+        playground=("reshape", "view", "flatten"))
+declare("unsqueeze", UnsqueezeBackward0, methods={"unsqueeze": _unsqueeze},
+        functions={"unsqueeze": _fn(_unsqueeze, "unsqueeze")}, playground=("unsqueeze",))
+declare("squeeze", SqueezeBackward0, SqueezeBackward1, SqueezeBackward2, SqueezeBackward4, methods={"squeeze": _squeeze},
+        functions={"squeeze": _fn(_squeeze, "squeeze")}, playground=("squeeze",))
+declare("transpose", TransposeBackward0, methods={"transpose": _transpose, "swapaxes": _transpose},
+        functions={"transpose": _fn(_transpose, "transpose")}, playground=("transpose",))
+declare("permute", methods={"permute": _permute}, functions={"permute": _fn(_permute, "permute")},
+        playground=("permute",), shown_as="permute")
+declare("clone", CloneBackward0, methods={"clone": _clone}, functions={"clone": _fn(_clone, "clone")}, shown_as=None)
 declare("expand", ExpandBackward0, methods={"expand": _expand}, shown_as=None)
-declare("t", TBackward0, methods={"t": _t}, playground=("t",), shown_as="t()")
+declare("t", TBackward0, methods={"t": _t}, functions={"t": _fn(_t, "t")}, playground=("t",), shown_as="t()")
 declare("T", PermuteBackward0, methods={"T": property(_T)}, shown_as=".T")
 declare("index", SelectBackward0, SliceBackward0, AliasBackward0, methods={"__getitem__": _getitem}, shown_as=None)
-declare("to", ToCopyBackward0, methods={"to": _to, "float": _float, "double": _double}, shown_as=None)
+declare("setitem", CopySlices, IndexPutBackward0, methods={"__setitem__": _setitem}, shown_as=None, label="index_put_")
+declare("to", ToCopyBackward0, methods={"to": _to, "float": _float, "double": _double, "long": _long, "bool": _bool}, shown_as=None)
