@@ -1,0 +1,431 @@
+"""What a reader would call each tensor of a trace: the names the student's own code gives it.
+
+A ``Namer`` collects candidate names while a trace runs and turns them into one unique name per
+tensor when asked (``resolve``). Candidates, best first (``RANK``):
+
+0. a variable of the traced block: ``w`` (its locals, or an assignment ``y = w * x`` in its code);
+1. a path through the user's containers from the traced block's variables (breadth-first,
+   bounded): ``xs[2]``, ``layers[1][15][16]``, ``params["w"]``, ``n.w[0]``, ``model[0].weight``;
+2. a variable of another function of the user's (``out = act.tanh()`` inside a method);
+3. an attribute or item the result was assigned to: ``self.out``, ``ys[i]``;
+4. the expression the op computed, from the source line: ``w * x``, ``(w * x + b).relu()``;
+5. an op done inside a call of that line: ``mse_loss(p, y) › sub``.
+
+A name given to several tensors (a variable rebound in a loop, an expression computed on every
+iteration) is told apart by its order: ``y``, ``y (2)``, ``y (3)`` -- the first keeps the plain
+name, so a name never changes once the tensor has one, and the plain name reads as the code.
+A tensor with no candidate has no name; the viewer's last resort is ``t<id>``.
+
+Expressions are found with ``ast``: the instruction that ran the op (``frame.f_lasti``) has
+column positions (``code.co_positions()``), which pick out its node of the parsed source.
+Without source (``exec`` of a string) or positions, the op simply has no expression name.
+
+Used by ``record.events.Trace``; another recorder uses it the same way, with its own keys::
+
+    namer = Namer(trace_code=frame.f_code)
+    namer.site(key, code, lasti, op, input_keys)   # per op (or tensor creation), in order
+    namer.variables(frame.f_locals, key, is_tensor, rank=0)   # any time: flat, cheap
+    namer.scan(roots, key, is_tensor)              # at the end: bounded breadth-first search
+    names, exprs, full = namer.resolve(keys_in_order)
+"""
+from __future__ import annotations
+
+import ast
+import linecache
+import os
+import sys
+import types
+from collections import deque
+
+__all__ = ["Namer", "scan", "expression_at", "shorten", "RANK", "MAX_LEN"]
+
+RANK = {"local": 0, "path": 1, "inner": 2, "target": 3, "expr": 4, "inside": 5}
+MAX_LEN = 24             # an expression name longer than this is shortened with an ellipsis
+MAX_DEPTH = 8            # scan: steps from a variable (model.layers[0].neurons[1].w[2] is 6)
+MAX_OBJECTS = 50_000     # scan: objects visited at most
+_SKIP_ROOTS = {"In", "Out", "exit", "quit", "get_ipython"}  # IPython's history and helpers
+
+# ---------------------------------------------------------------------------------------------
+# Expressions
+
+
+class _FileIndex:
+    """The parsed source of one file: expression nodes by position, and what each is assigned to."""
+
+    __slots__ = ("nodes", "targets")
+
+    def __init__(self, tree):
+        self.nodes: dict = {}    # (line, col, end_line, end_col) -> node (the outermost one)
+        self.targets: dict = {}  # id(node) -> (target text, is a plain name)
+        for node in ast.walk(tree):
+            if isinstance(node, ast.expr):
+                self.nodes.setdefault(_pos(node), node)
+            elif isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign)) and node.value is not None:
+                target = node.targets[0] if isinstance(node, ast.Assign) else node.target
+                if isinstance(target, (ast.Name, ast.Attribute, ast.Subscript)):
+                    text = ast.unparse(target)
+                    if isinstance(node, ast.AugAssign):  # `y += w`: the instruction spans the statement
+                        self.nodes[_pos(node)] = node
+                        self.targets[id(node)] = (text, isinstance(target, ast.Name))
+                    else:
+                        self.targets[id(node.value)] = (text, isinstance(target, ast.Name))
+            elif isinstance(node, ast.NamedExpr):
+                self.targets[id(node.value)] = (node.target.id, True)
+
+
+def _pos(node):
+    return (node.lineno, node.col_offset, node.end_lineno, node.end_col_offset)
+
+
+_files: dict = {}   # filename -> (source text, _FileIndex or None)
+
+
+def _file_index(filename: str):
+    lines = linecache.getlines(filename)
+    if not lines:
+        return None
+    text = "".join(lines)
+    hit = _files.get(filename)
+    if hit is not None and hit[0] == text:
+        return hit[1]
+    try:
+        index = _FileIndex(ast.parse(text))
+    except (SyntaxError, ValueError, RecursionError):
+        index = None
+    if len(_files) > 256:
+        _files.clear()
+    _files[filename] = (text, index)
+    return index
+
+
+# What each kind of expression node calls on a tensor (matched against the op's methods).
+_BINOP = {ast.Add: ("__add__", "__radd__", "__iadd__"), ast.Sub: ("__sub__", "__rsub__", "__isub__"),
+          ast.Mult: ("__mul__", "__rmul__", "__imul__"), ast.Div: ("__truediv__", "__rtruediv__", "__itruediv__"),
+          ast.Pow: ("__pow__", "__rpow__"), ast.MatMult: ("__matmul__", "__rmatmul__")}
+_UNARY = {ast.USub: ("__neg__",), ast.UAdd: ("__pos__",)}
+_CMP = {ast.Lt: "__lt__", ast.LtE: "__le__", ast.Gt: "__gt__", ast.GtE: "__ge__", ast.Eq: "__eq__",
+        ast.NotEq: "__ne__"}
+
+
+def _calls(node) -> tuple:
+    """The method or function names evaluating ``node`` itself calls (not its sub-expressions)."""
+    if isinstance(node, ast.BinOp):
+        return _BINOP.get(type(node.op), ())
+    if isinstance(node, ast.AugAssign):
+        return _BINOP.get(type(node.op), ())
+    if isinstance(node, ast.UnaryOp):
+        return _UNARY.get(type(node.op), ())
+    if isinstance(node, ast.Compare) and len(node.ops) == 1:
+        return (_CMP.get(type(node.ops[0]), ""),)
+    if isinstance(node, ast.Subscript):
+        return ("__getitem__",)
+    if isinstance(node, ast.Attribute):
+        return (node.attr,)
+    if isinstance(node, ast.Call):
+        f = node.func
+        if isinstance(f, ast.Attribute):
+            return (f.attr,)
+        if isinstance(f, ast.Name):
+            return (f.id,)
+    return ()
+
+
+class Site:
+    """What the source says about one instruction: its expression (short and full), the names it
+    calls, and the variable or target its value is assigned to (if the whole value)."""
+
+    __slots__ = ("short", "full", "calls", "target", "plain")
+
+    def __init__(self, short, full, calls, target, plain):
+        self.short, self.full, self.calls, self.target, self.plain = short, full, calls, target, plain
+
+
+def expression_at(code, lasti: int):
+    """The ``Site`` of the instruction at byte offset ``lasti`` of ``code``, or None (no source,
+    no positions, or the instruction is not an expression of the source)."""
+    try:
+        pos = list(code.co_positions())[lasti // 2]
+    except (IndexError, AttributeError, ValueError):
+        return None
+    line, end_line, col, end_col = pos
+    if None in pos:
+        return None
+    index = _file_index(code.co_filename)
+    if index is None:
+        return None
+    node = index.nodes.get((line, col, end_line, end_col))
+    if node is None:
+        return None
+    target, plain = index.targets.get(id(node), (None, False))
+    if isinstance(node, ast.AugAssign):
+        full = f"{ast.unparse(node.target)} {_OPSYM.get(type(node.op), '?')}= {ast.unparse(node.value)}"
+    else:
+        full = ast.unparse(node)
+    return Site(shorten(node, full), full, _calls(node), target, plain)
+
+
+_OPSYM = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.Pow: "**", ast.MatMult: "@",
+          ast.FloorDiv: "//", ast.Mod: "%"}
+
+
+def shorten(node, text: str | None = None, limit: int = MAX_LEN) -> str:
+    """``node``'s source in at most about ``limit`` characters: the outer structure is kept and
+    the deeper parts become ``…`` (``(w * x + b).relu()`` stays whole; a long one reads
+    ``(… * … + b).tanh()``, ``sum(…)``); short names are kept whole."""
+    text = ast.unparse(node) if text is None else text
+    if len(text) <= limit:
+        return text
+    if isinstance(node, ast.Call) and _dotted(node.func):  # torch.nn.functional.mse_loss(…) -> mse_loss(…)
+        node = ast.Call(func=ast.Name(id=node.func.attr), args=node.args, keywords=node.keywords)
+        short = ast.unparse(node)
+        if len(short) <= limit:
+            return short
+    for depth in range(6, -1, -1):
+        try:
+            out = ast.unparse(_cut(node, 0, depth))
+        except (ValueError, TypeError, RecursionError):
+            break
+        if len(out) <= limit or depth == 0:
+            if len(out) <= limit + 2:
+                return out
+            break
+    if isinstance(node, ast.Call):
+        out = ast.unparse(node.func) + "(…)"
+        if len(out) <= limit + 2:
+            return out
+    return text[:limit - 1].rstrip() + "…"
+
+
+_ELLIPSIS = "…"
+
+
+def _dotted(node) -> bool:
+    """``a.b.c``: an attribute of a dotted name (a module's function, most often)."""
+    if not isinstance(node, ast.Attribute):
+        return False
+    while isinstance(node, ast.Attribute):
+        node = node.value
+    return isinstance(node, ast.Name)
+
+
+def _cut(node, depth: int, keep: int):
+    """A copy of ``node`` with the sub-expressions deeper than ``keep`` replaced by ``…`` (a
+    call's function, and short names and numbers, do not count as deeper)."""
+    if isinstance(node, ast.Name) and len(node.id) <= 12 or isinstance(node, ast.Constant) and len(repr(node.value)) <= 8:
+        return node
+    if depth > keep:
+        return ast.Name(id=_ELLIPSIS)
+    if isinstance(node, ast.Call):
+        args = [_cut(a, depth + 1, keep) for a in node.args]
+        kws = [ast.keyword(arg=k.arg, value=_cut(k.value, depth + 1, keep)) for k in node.keywords]
+        if (args or kws) and all(isinstance(a, ast.Name) and a.id == _ELLIPSIS for a in args + [k.value for k in kws]):
+            args, kws = [ast.Name(id=_ELLIPSIS)], []
+        return ast.Call(func=_cut(node.func, depth, keep), args=args, keywords=kws)
+    if isinstance(node, ast.Attribute):
+        return ast.Attribute(value=_cut(node.value, depth, keep), attr=node.attr, ctx=ast.Load())
+    new = node.__class__()
+    for name, value in ast.iter_fields(node):
+        if isinstance(value, ast.expr):
+            value = _cut(value, depth + 1, keep)
+        elif isinstance(value, list):
+            value = [_cut(v, depth + 1, keep) if isinstance(v, ast.expr) else v for v in value]
+        setattr(new, name, value)
+    return new
+
+
+# ---------------------------------------------------------------------------------------------
+# Containers
+
+
+def _path_item(path: str, key) -> str | None:
+    if isinstance(key, bool):
+        return None
+    if isinstance(key, int):
+        return f"{path}[{key}]"
+    if isinstance(key, str):
+        return f"{path}[{key!r}]" if '"' in key else f'{path}["{key}"]'
+    return None
+
+
+_NOT_USER = (types.ModuleType, type, types.FunctionType, types.BuiltinFunctionType, types.MethodType,
+             types.GeneratorType, types.CodeType, types.FrameType)
+_LIB_DIRS = tuple({os.path.realpath(p) + os.sep for p in (sys.prefix, sys.base_prefix, sys.exec_prefix)})
+_user_types: dict = {}
+
+
+def _is_user_class(cls) -> bool:
+    """A class of the user's own code (its objects are searched): not the standard library's, not
+    an installed package's (widgets, figures), not autograd_lab's."""
+    hit = _user_types.get(cls)
+    if hit is None:
+        mod = getattr(cls, "__module__", "") or ""
+        if mod == "__main__":
+            hit = True
+        elif mod.split(".")[0] in ("autograd_lab", "builtins", "torch", "numpy"):
+            hit = False
+        else:
+            f = getattr(sys.modules.get(mod), "__file__", None)
+            hit = bool(f) and not os.path.realpath(f).startswith(_LIB_DIRS)
+            if not f and mod not in sys.modules:  # a class made by exec in a notebook cell
+                hit = True
+        _user_types[cls] = hit
+    return hit
+
+
+def _children(obj, path: str):
+    """(path, child) of the parts of ``obj`` a reader reaches by writing an index or attribute."""
+    t = type(obj)
+    if t is list or t is tuple:
+        return [(f"{path}[{i}]", v) for i, v in enumerate(obj)]
+    if t is dict:
+        out = []
+        for k, v in obj.items():
+            p = _path_item(path, k)
+            if p is not None:
+                out.append((p, v))
+        return out
+    if isinstance(obj, _NOT_USER):
+        return ()
+    try:
+        d = object.__getattribute__(obj, "__dict__")
+    except (AttributeError, TypeError):
+        return ()
+    if type(d) is not dict:
+        return ()
+    mods, params = d.get("_modules"), d.get("_parameters")
+    if isinstance(mods, dict) and isinstance(params, dict):  # an nn.Module (torch's layout)
+        out = [(f"{path}.{k}", v) for k, v in params.items() if v is not None]
+        out += [(f"{path}.{k}", v) for k, v in (d.get("_buffers") or {}).items() if v is not None]
+        for k, v in mods.items():
+            if v is not None:
+                out.append((f"{path}[{k}]" if k.isdigit() else f"{path}.{k}", v))
+        out += [(f"{path}.{k}", v) for k, v in d.items() if not k.startswith("_") and k != "training"]
+        return out
+    if isinstance(obj, (list, tuple, dict)):  # subclasses: items, not attributes
+        return _children(list(obj) if not isinstance(obj, dict) else dict(obj), path)
+    if not _is_user_class(t):
+        return ()
+    return [(f"{path}.{k}", v) for k, v in d.items() if not k.startswith("_")]
+
+
+def scan(roots, is_tensor, max_depth: int = MAX_DEPTH, max_objects: int = MAX_OBJECTS):
+    """Breadth-first from ``roots`` (name, object pairs): yield (path, tensor) for every tensor
+    reached through lists, tuples, dicts, the user's objects and nn-style modules, the shortest
+    path first. Visits each object once and at most ``max_objects`` objects."""
+    seen: set = set()
+    queue = deque()
+    for name, v in roots:
+        if name.startswith("_") or name in _SKIP_ROOTS:
+            continue
+        queue.append((name, v, 0))
+    visited = 0
+    while queue and visited < max_objects:
+        path, obj, depth = queue.popleft()
+        i = id(obj)
+        if i in seen:
+            continue
+        seen.add(i)
+        visited += 1
+        if is_tensor(obj):
+            yield path, obj
+            continue
+        if depth >= max_depth or obj is None or type(obj) in (int, float, str, bool, bytes, complex):
+            continue
+        for p, v in _children(obj, path):
+            if id(v) not in seen and v is not None:
+                queue.append((p, v, depth + 1))
+
+
+# ---------------------------------------------------------------------------------------------
+# The namer
+
+
+class Namer:
+    """Candidate names per tensor key, resolved into unique names (see the module docstring)."""
+
+    def __init__(self, trace_code=None, matches=None):
+        self.trace_code = trace_code   # the traced block's code: its assignments name at rank 0
+        self.matches = matches         # (op, calls) -> bool: did this op evaluate the node itself?
+        self.cands: dict = {}          # key -> (rank, order, name, full)
+        self.sites: list = []          # (key, code, lasti, op, input keys), in the order ops ran
+        self._order = 0
+        self.version = 0               # changes when a candidate or a site is added
+
+    def offer(self, key, name: str, rank: int, full: str | None = None) -> None:
+        """A candidate ``name`` for ``key``; the best rank wins, the first offered among equals."""
+        old = self.cands.get(key)
+        if old is None or rank < old[0]:
+            self._order += 1
+            self.cands[key] = (rank, self._order, name, full)
+            self.version += 1
+
+    def site(self, key, code, lasti: int, op=None, inputs=()) -> None:
+        """Tensor ``key`` was made by the instruction at ``lasti`` of ``code`` (by ``op``; None: a
+        tensor creation such as ``tensor(...)``), from tensors ``inputs``. Cheap: looked at in ``resolve``."""
+        self.sites.append((key, code, lasti, op, inputs))
+        self.version += 1
+
+    def variables(self, namespace: dict, key, is_tensor, rank: int = 0) -> None:
+        """Offer every public variable of ``namespace`` holding a tensor (no search inside containers)."""
+        for k, v in list(namespace.items()):
+            if is_tensor(v) and not k.startswith("_"):
+                self.offer(key(v), k, rank)
+
+    def scan(self, roots, key, is_tensor, **limits) -> None:
+        """Offer the paths through the user's containers (``scan``) from ``roots`` (name, object)."""
+        for path, t in scan(roots, is_tensor, **limits):
+            self.offer(key(t), path, RANK["local"] if "." not in path and "[" not in path else RANK["path"])
+
+    def _from_sites(self) -> None:
+        sites, self.sites = self.sites, []
+        infos: dict = {}
+        last_use: dict = {}  # input key -> index of the last site using it, per (code, lasti)
+        for i, (key, code, lasti, op, ins) in enumerate(sites):
+            for k in ins:
+                last_use[(k, id(code), lasti)] = i
+        for i, (key, code, lasti, op, ins) in enumerate(sites):
+            ck = (id(code), lasti)
+            info = infos.get(ck, 0)
+            if info == 0:
+                info = infos[ck] = expression_at(code, lasti)
+            if info is None:
+                continue
+            whole = op is None or self.matches is None or self.matches(op, info.calls)
+            if not whole and last_use.get((key, id(code), lasti), -1) > i:
+                # an op inside a call of this line whose result the call uses again: not its value
+                self.offer(key, f"{info.short} › {op}", RANK["inside"], f"{info.full} › {op}")
+                continue
+            if info.target is not None:
+                if info.plain:
+                    self.offer(key, info.target, RANK["local"] if code is self.trace_code else RANK["inner"])
+                else:
+                    self.offer(key, info.target, RANK["target"])
+            self.offer(key, info.short, RANK["expr"], info.full if info.full != info.short else None)
+
+    def resolve(self, order=()):
+        """Unique names: (names, expressions, full) dicts from key. ``names``: what the user's
+        variables, containers and assignments call the tensor; ``expressions``: the others,
+        named by their expression; ``full``: the unshortened text where a name was shortened.
+        ``order``: keys in the order the tensors appeared (numbering follows it)."""
+        if self.sites:
+            self._from_sites()
+        names, exprs, full = {}, {}, {}
+        used: set = set()
+        count: dict = {}
+        cands = self.cands
+        keys = list(dict.fromkeys(k for k in order if k in cands))
+        keys += [k for k in cands if k not in set(keys)]
+        for k in keys:
+            rank, _, base, long = cands[k]
+            name = base
+            if name in used:
+                n = count.get(base, 1)
+                while name in used:
+                    n += 1
+                    name = f"{base} ({n})"
+                count[base] = n
+            used.add(name)
+            (names if rank <= RANK["target"] else exprs)[k] = name
+            if long is not None:
+                full[k] = long if name == base else f"{long} ({name[len(base) + 2:-1]})"
+        return names, exprs, full
