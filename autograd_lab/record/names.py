@@ -31,6 +31,7 @@ Used by ``record.events.Trace``; another recorder uses it the same way, with its
 from __future__ import annotations
 
 import ast
+import itertools
 import linecache
 import os
 import sys
@@ -140,11 +141,19 @@ class Site:
         self.short, self.full, self.calls, self.target, self.plain = short, full, calls, target, plain
 
 
+_positions: dict = {}  # code -> its instructions' positions (the code objects are kept alive)
+
+
 def expression_at(code, lasti: int):
     """The ``Site`` of the instruction at byte offset ``lasti`` of ``code``, or None (no source,
     no positions, or the instruction is not an expression of the source)."""
     try:
-        pos = list(code.co_positions())[lasti // 2]
+        positions = _positions.get(code)
+        if positions is None:
+            if len(_positions) > 1024:
+                _positions.clear()
+            positions = _positions[code] = tuple(code.co_positions())
+        pos = positions[lasti // 2]
     except (IndexError, AttributeError, ValueError):
         return None
     line, end_line, col, end_col = pos
@@ -276,10 +285,10 @@ def _children(obj, path: str):
     """(path, child) of the parts of ``obj`` a reader reaches by writing an index or attribute."""
     t = type(obj)
     if t is list or t is tuple:
-        return [(f"{path}[{i}]", v) for i, v in enumerate(obj)]
+        return [(f"{path}[{i}]", v) for i, v in enumerate(obj[:MAX_OBJECTS])]
     if t is dict:
         out = []
-        for k, v in obj.items():
+        for k, v in itertools.islice(obj.items(), MAX_OBJECTS):
             p = _path_item(path, k)
             if p is not None:
                 out.append((p, v))
@@ -331,6 +340,8 @@ def scan(roots, is_tensor, max_depth: int = MAX_DEPTH, max_objects: int = MAX_OB
             continue
         if depth >= max_depth or obj is None or type(obj) in (int, float, str, bool, bytes, complex):
             continue
+        if len(queue) > max_objects:  # enough waiting already: look no deeper
+            continue
         for p, v in _children(obj, path):
             if id(v) not in seen and v is not None:
                 queue.append((p, v, depth + 1))
@@ -347,7 +358,7 @@ class Namer:
         self.trace_code = trace_code   # the traced block's code: its assignments name at rank 0
         self.matches = matches         # (op, calls) -> bool: did this op evaluate the node itself?
         self.cands: dict = {}          # key -> (rank, order, name, full)
-        self.sites: list = []          # (key, code, lasti, op, input keys), in the order ops ran
+        self.sites: list = []          # key, code, lasti, op, input keys of each op, in the order they ran
         self._order = 0
         self.version = 0               # changes when a candidate or a site is added
 
@@ -362,7 +373,7 @@ class Namer:
     def site(self, key, code, lasti: int, op=None, inputs=()) -> None:
         """Tensor ``key`` was made by the instruction at ``lasti`` of ``code`` (by ``op``; None: a
         tensor creation such as ``tensor(...)``), from tensors ``inputs``. Cheap: looked at in ``resolve``."""
-        self.sites.append((key, code, lasti, op, inputs))
+        self.sites += (key, code, lasti, op, inputs)  # flat: five slots a site, no tuple each
         self.version += 1
 
     def variables(self, namespace: dict, key, is_tensor, rank: int = 0) -> None:
@@ -377,7 +388,8 @@ class Namer:
             self.offer(key(t), path, RANK["local"] if "." not in path and "[" not in path else RANK["path"])
 
     def _from_sites(self) -> None:
-        sites, self.sites = self.sites, []
+        flat, self.sites = self.sites, []
+        sites = [flat[i:i + 5] for i in range(0, len(flat), 5)]
         infos: dict = {}
         last_use: dict = {}  # input key -> index of the last site using it, per (code, lasti)
         for i, (key, code, lasti, op, ins) in enumerate(sites):
@@ -414,7 +426,8 @@ class Namer:
         count: dict = {}
         cands = self.cands
         keys = list(dict.fromkeys(k for k in order if k in cands))
-        keys += [k for k in cands if k not in set(keys)]
+        inorder = set(keys)
+        keys += [k for k in cands if k not in inorder]
         for k in keys:
             rank, _, base, long = cands[k]
             name = base
