@@ -336,3 +336,19 @@ def test_the_viewer_shows_the_names():
         b.structure(e)
     labels = {n.label for n in b.nodes.values() if n.kind == "tensor"}
     assert labels == {"w", "x", "w * x", "y"}
+
+
+def test_the_playground_names_as_a_direct_run_does(tmp_path):
+    from autograd_lab.playground import run
+    source = ("w = tensor(0.5, requires_grad=True)\ny = tensor(1.0)\nfor i in range(3):\n    y = y * w\n"
+              "z = (y * w + 1).exp()\nz.backward()\n")
+    t = run(source)
+    ops = [e for e in t.events if e.kind == "op"]
+    assert [t.display_name(e.output) for e in ops] == ["y (2)", "y (3)", "y (4)", "y * w", "y * w + 1", "z"]
+    path = tmp_path / "snippet.py"
+    path.write_text(source)
+    ns: dict = {"tensor": torch.tensor}
+    with trace(namespace=ns) as direct:
+        exec(compile(source, str(path), "exec"), ns)
+    assert [direct.display_name(e.output) for e in direct.events if e.kind == "op"] == \
+        [t.display_name(e.output) for e in ops]

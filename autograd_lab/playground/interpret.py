@@ -122,6 +122,8 @@ class _Interpreter:
                 self._print_text(repr(value) + "\n")
         elif isinstance(node, ast.Assign):
             value = self._eval(node.value, {})
+            if self._trace is not None and not isinstance(node.value, (ast.Name, ast.Constant)):
+                self._trace.name_expression(value, node.value, node.targets[0])  # `y = ...` names y
             for target in node.targets:
                 self._assign(target, value, {})
         elif isinstance(node, ast.AugAssign):  # the target's object is evaluated once, as in Python
@@ -189,6 +191,12 @@ class _Interpreter:
 
     # -- expressions -------------------------------------------------------------------
     def _eval(self, node: ast.expr, scope: dict[str, Any]) -> Any:
+        value = self._eval_node(node, scope)
+        if self._trace is not None and not isinstance(node, (ast.Name, ast.Constant)):
+            self._trace.name_expression(value, node)  # names an intermediate by its expression
+        return value
+
+    def _eval_node(self, node: ast.expr, scope: dict[str, Any]) -> Any:
         self._tick()
         if isinstance(node, ast.Constant):
             return node.value

@@ -61,6 +61,7 @@ class Trace:
         self._seen_before: set = set()    # ... and a set for older ids
         self._namer = Namer(matches=_op_matches)
         self._resolved = None  # (namer version, event count, names, expr_names, full_names)
+        self._statement_start = 1 << 62   # an id taken when set_source was last called (name_expression)
         self.leaf_of: dict[int, int] = {}   # AccumulateGrad node id -> leaf tensor id
         self.catch_errors = catch_errors
         self.error: BaseException | None = None
@@ -81,7 +82,8 @@ class Trace:
     # ------------------------------------------------------------------ context manager
     def __enter__(self) -> "Trace":
         self._frame = sys._getframe(1)
-        self._namer.trace_code = self._frame.f_code
+        if self._namespace is None:  # (a namespace's code is run by exec: its module code is the block)
+            self._namer.trace_code = self._frame.f_code
         self._prev = _rec.set_active(self)
         return self
 
@@ -136,6 +138,8 @@ class Trace:
     def set_source(self, file: str | None, line: int | None = None, text: str = "") -> None:
         """Force the source of the next events (used by interpreters such as the playground)."""
         self._override = None if file is None else Source(file, line, text)
+        if file is not None:
+            self._statement_start = next(self._ids)  # tensors with a later id are this statement's
         self.user_code = None  # (so that no op takes the shortcut past the forced source)
 
     def name_of(self, tid: int) -> str | None:
@@ -187,6 +191,16 @@ class Trace:
         """The name to show for tensor ``tid``: ``names``, else ``expr_names``, else ``t<id>``."""
         r = self._names()
         return r[2].get(tid) or r[3].get(tid) or f"t{tid}"
+
+    def name_expression(self, value, node, target=None) -> None:
+        """For interpreters that walk the syntax tree themselves (the playground), whose ops have no
+        code positions: tensor ``value`` is what expression ``node`` evaluated to, and was assigned
+        to ``target`` (an ``ast`` node) if given."""
+        if type(value) is not self._Tensor:
+            return
+        tid = getattr(value, "_tid", None)  # a tensor with no id yet, or one newer than the statement
+        if tid is None or tid > self._statement_start:  # (set_source), was made by this expression
+            self._namer.expression(self.tid(value), node, target)
 
     def _scan_containers(self) -> None:
         """Search the traced block's variables (and its globals) for tensors in containers."""

@@ -356,6 +356,7 @@ class Namer:
 
     def __init__(self, trace_code=None, matches=None):
         self.trace_code = trace_code   # the traced block's code: its assignments name at rank 0
+                                       # (None: any module-level code, as when a namespace is traced)
         self.matches = matches         # (op, calls) -> bool: did this op evaluate the node itself?
         self.cands: dict = {}          # key -> (rank, order, name, full)
         self.sites: list = []          # key, code, lasti, op, input keys of each op, in the order they ran
@@ -375,6 +376,22 @@ class Namer:
         tensor creation such as ``tensor(...)``), from tensors ``inputs``. Cheap: looked at in ``resolve``."""
         self.sites += (key, code, lasti, op, inputs)  # flat: five slots a site, no tuple each
         self.version += 1
+
+    def expression(self, key, node, target=None) -> None:
+        """Tensor ``key`` is the value of expression ``node`` of the traced block (an interpreter
+        that walks the syntax tree itself tells this), assigned to ``target`` (a node) if given."""
+        if target is not None and isinstance(target, (ast.Name, ast.Attribute, ast.Subscript)):
+            self.offer(key, ast.unparse(target), RANK["local"] if isinstance(target, ast.Name) else RANK["target"])
+        if isinstance(node, ast.AugAssign):
+            return
+        full = ast.unparse(node)
+        short = shorten(node, full)
+        self.offer(key, short, RANK["expr"], full if full != short else None)
+
+    def _is_block(self, code) -> bool:
+        """Is ``code`` the traced block's own (its assignments name at rank 0)?"""
+        block = self.trace_code
+        return code is block if block is not None else code.co_name == "<module>"
 
     def variables(self, namespace: dict, key, is_tensor, rank: int = 0) -> None:
         """Offer every public variable of ``namespace`` holding a tensor (no search inside containers)."""
@@ -409,7 +426,7 @@ class Namer:
                 continue
             if info.target is not None:
                 if info.plain:
-                    self.offer(key, info.target, RANK["local"] if code is self.trace_code else RANK["inner"])
+                    self.offer(key, info.target, RANK["local"] if self._is_block(code) else RANK["inner"])
                 else:
                     self.offer(key, info.target, RANK["target"])
             self.offer(key, info.short, RANK["expr"], info.full if info.full != info.short else None)
