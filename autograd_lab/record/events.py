@@ -29,6 +29,7 @@ from __future__ import annotations
 import itertools
 import os
 import sys
+from array import array
 
 import numpy as np
 
@@ -59,6 +60,7 @@ class Trace:
         self._first_id = None  # tensors this trace has shown: a byte per id from the first one it gives
         self._seen_bits = bytearray()
         self._seen_before: set = set()    # ... and a set for older ids
+        self._shown = array("q")          # ... and their ids in the order shown (names are numbered so)
         self._namer = Namer(matches=_op_matches)
         self._resolved = None  # (namer version, event count, names, expr_names, full_names)
         self._statement_start = 1 << 62   # an id taken when set_source was last called (name_expression)
@@ -150,18 +152,12 @@ class Trace:
         r = self._resolved
         if r is not None and r[0] is None:  # set (read from JSON): fixed
             return r
-        ev = self.events
-        if r is None or r[0] != self._namer.version or r[1] != len(ev):
-            order = []
-            for e in ev:
-                k = e.kind
-                if k == "tensor":
-                    order.append(e.tensor)
-                elif k == "op":
-                    order.extend(i for i in e.inputs if i is not None)
-                    order.append(e.output)
-            names, exprs, full = self._namer.resolve(order)
-            r = self._resolved = (self._namer.version, len(ev), names, exprs, full)
+        if self._pending:
+            self.flush()
+        n = len(self._shown)
+        if r is None or r[0] != self._namer.version or r[1] != n:
+            names, exprs, full = self._namer.resolve(self._shown)
+            r = self._resolved = (self._namer.version, n, names, exprs, full)
         return r
 
     @property
@@ -369,6 +365,7 @@ class Trace:
             if tid in self._seen_before:
                 return False
             self._seen_before.add(tid)
+            self._shown.append(tid)
             return True
         bits = self._seen_bits
         if k >= len(bits):
@@ -376,6 +373,7 @@ class Trace:
         elif bits[k]:
             return False
         bits[k] = 1
+        self._shown.append(tid)
         return True
 
     @staticmethod

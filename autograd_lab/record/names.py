@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import ast
 import itertools
+from array import array
 import linecache
 import os
 import sys
@@ -359,7 +360,14 @@ class Namer:
                                        # (None: any module-level code, as when a namespace is traced)
         self.matches = matches         # (op, calls) -> bool: did this op evaluate the node itself?
         self.cands: dict = {}          # key -> (rank, order, name, full)
-        self.sites: list = []          # key, code, lasti, op, input keys of each op, in the order they ran
+        self._keys = array("q")         # the tensor each op made, in the order the ops ran ...
+        self._sids = array("i")         # ... and its site: an index in _site_list
+        self._site_list: list = []      # (code, lasti, op, whole: the op computes the expression itself)
+        self._site_of: dict = {}        # (id(code), lasti, op) -> (index in _site_list, whole)
+        self._inputs: dict = {}         # op index -> its inputs, for ops that are not the whole expression
+        self._done = 0                  # ops already looked at by _from_sites
+        self._infos: dict = {}          # (id(code), lasti) -> Site or None
+        self._codes: dict = {}          # id(code) -> code: keeps the ids of those keys valid
         self._order = 0
         self.version = 0               # changes when a candidate or a site is added
 
@@ -371,10 +379,22 @@ class Namer:
             self.cands[key] = (rank, self._order, name, full)
             self.version += 1
 
-    def site(self, key, code, lasti: int, op=None, inputs=()) -> None:
-        """Tensor ``key`` was made by the instruction at ``lasti`` of ``code`` (by ``op``; None: a
-        tensor creation such as ``tensor(...)``), from tensors ``inputs``. Cheap: looked at in ``resolve``."""
-        self.sites += (key, code, lasti, op, inputs)  # flat: five slots a site, no tuple each
+    def site(self, key: int, code, lasti: int, op=None, inputs=()) -> None:
+        """Tensor ``key`` (an int) was made by the instruction at ``lasti`` of ``code`` (by ``op``;
+        None: a tensor creation such as ``tensor(...)``), from tensors ``inputs``. Cheap (about 12
+        bytes an op): the source is looked at in ``resolve``, once per instruction."""
+        sk = (id(code), lasti, op)
+        hit = self._site_of.get(sk)
+        if hit is None:
+            self._codes[id(code)] = code
+            info = self._site(code, lasti)
+            whole = info is None or op is None or self.matches is None or self.matches(op, info.calls)
+            hit = self._site_of[sk] = (len(self._site_list), whole)
+            self._site_list.append((code, lasti, op, whole))
+        if not hit[1] and inputs:  # inputs matter only where the op ran inside a call (_from_sites)
+            self._inputs[len(self._keys)] = inputs
+        self._keys.append(key)
+        self._sids.append(hit[0])
         self.version += 1
 
     def expression(self, key, node, target=None) -> None:
@@ -404,39 +424,45 @@ class Namer:
         for path, t in scan(roots, is_tensor, **limits):
             self.offer(key(t), path, RANK["local"] if "." not in path and "[" not in path else RANK["path"])
 
+    def _site(self, code, lasti: int):
+        key = (id(code), lasti)
+        hit = self._infos.get(key, 0)
+        if hit == 0:
+            self._codes[id(code)] = code
+            hit = self._infos[key] = expression_at(code, lasti)
+        return hit
+
     def _from_sites(self) -> None:
-        flat, self.sites = self.sites, []
-        sites = [flat[i:i + 5] for i in range(0, len(flat), 5)]
-        infos: dict = {}
-        last_use: dict = {}  # input key -> index of the last site using it, per (code, lasti)
-        for i, (key, code, lasti, op, ins) in enumerate(sites):
+        keys, sids, sites, inputs = self._keys, self._sids, self._site_list, self._inputs
+        last_use: dict = {}  # (input key, site) -> index of the last op of that site using it
+        for i, ins in inputs.items():
             for k in ins:
-                last_use[(k, id(code), lasti)] = i
-        for i, (key, code, lasti, op, ins) in enumerate(sites):
-            ck = (id(code), lasti)
-            info = infos.get(ck, 0)
-            if info == 0:
-                info = infos[ck] = expression_at(code, lasti)
+                last_use[(k, sids[i])] = i
+        offer = self.offer
+        for i in range(self._done, len(keys)):
+            key, sid = keys[i], sids[i]
+            code, lasti, op, whole = sites[sid]
+            info = self._site(code, lasti)
             if info is None:
                 continue
-            whole = op is None or self.matches is None or self.matches(op, info.calls)
-            if not whole and last_use.get((key, id(code), lasti), -1) > i:
+            if not whole and last_use.get((key, sid), -1) > i:
                 # an op inside a call of this line whose result the call uses again: not its value
-                self.offer(key, f"{info.short} › {op}", RANK["inside"], f"{info.full} › {op}")
+                offer(key, f"{info.short} › {op}", RANK["inside"], f"{info.full} › {op}")
                 continue
             if info.target is not None:
                 if info.plain:
-                    self.offer(key, info.target, RANK["local"] if self._is_block(code) else RANK["inner"])
+                    offer(key, info.target, RANK["local"] if self._is_block(code) else RANK["inner"])
                 else:
-                    self.offer(key, info.target, RANK["target"])
-            self.offer(key, info.short, RANK["expr"], info.full if info.full != info.short else None)
+                    offer(key, info.target, RANK["target"])
+            offer(key, info.short, RANK["expr"], info.full if info.full != info.short else None)
+        self._done = len(keys)
 
     def resolve(self, order=()):
         """Unique names: (names, expressions, full) dicts from key. ``names``: what the user's
         variables, containers and assignments call the tensor; ``expressions``: the others,
         named by their expression; ``full``: the unshortened text where a name was shortened.
         ``order``: keys in the order the tensors appeared (numbering follows it)."""
-        if self.sites:
+        if self._done < len(self._keys):
             self._from_sites()
         names, exprs, full = {}, {}, {}
         used: set = set()
