@@ -352,3 +352,25 @@ def test_the_playground_names_as_a_direct_run_does(tmp_path):
         exec(compile(source, str(path), "exec"), ns)
     assert [direct.display_name(e.output) for e in direct.events if e.kind == "op"] == \
         [t.display_name(e.output) for e in ops]
+
+
+def test_a_recorder_of_real_pytorch_can_use_the_namer():
+    import dis
+    import sys
+    real = pytest.importorskip("torch")
+    frame = sys._getframe()
+    namer = nm.Namer(trace_code=frame.f_code)    # matches=None: each op is its instruction's expression
+    is_tensor = lambda v: isinstance(v, real.Tensor)  # noqa: E731
+    model = real.nn.Sequential(real.nn.Linear(2, 1))
+    x = real.ones(2)
+    line = sys._getframe().f_lineno + 1
+    h = (model[0].weight @ x) * 2
+    ops = {i.argrepr: i.offset for i in dis.get_instructions(frame.f_code)
+           if i.opname == "BINARY_OP" and i.positions.lineno == line}
+    namer.site(777, frame.f_code, ops["@"], "mm", (id(model[0].weight), id(x)))  # (777: a tensor gone since)
+    namer.site(id(h), frame.f_code, ops["*"], "mul", (777,))
+    namer.scan_frame(frame, id, is_tensor)
+    assert namer.name_for(id(model[0].weight)) == "model[0].weight"
+    assert namer.name_for(id(x)) == "x" and namer.name_for(id(h)) == "h"
+    assert namer.name_for(777) == "model[0].weight @ x"
+    assert namer.name_for(12345) is None

@@ -200,17 +200,8 @@ class Trace:
 
     def _scan_containers(self) -> None:
         """Search the traced block's variables (and its globals) for tensors in containers."""
-        is_tensor = self._is_tensor
-        if self._namespace is not None:
-            roots = list(self._namespace.items())
-        elif self._frame is not None:
-            f = self._frame
-            roots = list(f.f_locals.items())
-            if f.f_globals is not f.f_locals:
-                roots += list(f.f_globals.items())
-        else:
-            return
-        self._namer.scan(roots, self.tid, is_tensor)
+        if self._namespace is not None or self._frame is not None:
+            self._namer.scan_frame(self._frame, self.tid, self._is_tensor, self._namespace)
 
     def __len__(self) -> int:
         return len(self.events)

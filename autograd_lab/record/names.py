@@ -20,13 +20,15 @@ Expressions are found with ``ast``: the instruction that ran the op (``frame.f_l
 column positions (``code.co_positions()``), which pick out its node of the parsed source.
 Without source (``exec`` of a string) or positions, the op simply has no expression name.
 
-Used by ``record.events.Trace``; another recorder uses it the same way, with its own keys::
+Used by ``record.events.Trace``; another recorder (of real PyTorch) uses it the same way, with
+its own int keys (``id(tensor)`` while the tensors live)::
 
-    namer = Namer(trace_code=frame.f_code)
-    namer.site(key, code, lasti, op, input_keys)   # per op (or tensor creation), in order
-    namer.variables(frame.f_locals, key, is_tensor, rank=0)   # any time: flat, cheap
-    namer.scan(roots, key, is_tensor)              # at the end: bounded breadth-first search
-    names, exprs, full = namer.resolve(keys_in_order)
+    namer = Namer(trace_code=block_frame.f_code)    # matches=None: every op is its line's expression
+    namer.site(key, f.f_code, f.f_lasti, op, input_keys)    # per op, f the user's frame, in order
+    namer.variables(f.f_locals, key, is_tensor, rank=0)     # any time: flat, cheap (optional)
+    namer.scan_frame(block_frame, key, is_tensor)   # at the end: bounded breadth-first search
+    namer.name_for(key)                             # -> 'w', 'y (2)', 'model[0].weight', 'w * x', None
+    names, exprs, full = namer.resolve(keys_in_order)   # all at once (full: unshortened texts)
 """
 from __future__ import annotations
 
@@ -296,6 +298,10 @@ def _children(obj, path: str):
         return out
     if isinstance(obj, _NOT_USER):
         return ()
+    if isinstance(obj, (list, tuple)):  # subclasses (a namedtuple, a user's list): their items
+        return _children(list(obj), path)
+    if isinstance(obj, dict):
+        return _children(dict(obj), path)
     try:
         d = object.__getattribute__(obj, "__dict__")
     except (AttributeError, TypeError):
@@ -311,8 +317,6 @@ def _children(obj, path: str):
                 out.append((f"{path}[{k}]" if k.isdigit() else f"{path}.{k}", v))
         out += [(f"{path}.{k}", v) for k, v in d.items() if not k.startswith("_") and k != "training"]
         return out
-    if isinstance(obj, (list, tuple, dict)):  # subclasses: items, not attributes
-        return _children(list(obj) if not isinstance(obj, dict) else dict(obj), path)
     if not _is_user_class(t):
         return ()
     return [(f"{path}.{k}", v) for k, v in d.items() if not k.startswith("_")]
@@ -366,6 +370,7 @@ class Namer:
         self._site_of: dict = {}        # (id(code), lasti, op) -> (index in _site_list, whole)
         self._inputs: dict = {}         # op index -> its inputs, for ops that are not the whole expression
         self._done = 0                  # ops already looked at by _from_sites
+        self._cache = None              # (version, key -> name) for name_for
         self._infos: dict = {}          # (id(code), lasti) -> Site or None
         self._codes: dict = {}          # id(code) -> code: keeps the ids of those keys valid
         self._order = 0
@@ -423,6 +428,27 @@ class Namer:
         """Offer the paths through the user's containers (``scan``) from ``roots`` (name, object)."""
         for path, t in scan(roots, is_tensor, **limits):
             self.offer(key(t), path, RANK["local"] if "." not in path and "[" not in path else RANK["path"])
+
+    def scan_frame(self, frame, key, is_tensor, namespace: dict | None = None) -> None:
+        """At the end of a traced block: offer its variables (``frame``'s locals, or ``namespace``)
+        and the paths through its containers (locals, then the module's globals)."""
+        if namespace is not None:
+            roots = list(namespace.items())
+        else:
+            roots = list(frame.f_locals.items())
+            if frame.f_globals is not frame.f_locals:
+                roots += list(frame.f_globals.items())
+        self.scan(roots, key, is_tensor)
+
+    def name_for(self, key, order=()) -> str | None:
+        """The unique name of tensor ``key`` (a variable, path, target or expression), or None: the
+        one call a recorder needs once it has reported sites and scanned (``order``: keys in the
+        order the tensors appeared, if known; numbering follows it)."""
+        cached = self._cache
+        if cached is None or cached[0] != self.version:
+            names, exprs, _ = self.resolve(order)
+            cached = self._cache = (self.version, {**exprs, **names})
+        return cached[1].get(key)
 
     def _site(self, code, lasti: int):
         key = (id(code), lasti)
