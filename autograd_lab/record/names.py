@@ -12,8 +12,11 @@ tensor when asked (``resolve``). Candidates, best first (``RANK``):
 5. an op done inside a call of that line: ``mse_loss(p, y) › sub``.
 
 A name given to several tensors (a variable rebound in a loop, an expression computed on every
-iteration) is told apart by its order: ``y``, ``y (2)``, ``y (3)`` -- the first keeps the plain
-name, so a name never changes once the tensor has one, and the plain name reads as the code.
+iteration) is told apart by the order the tensors appeared: ``y``, ``y (2)``, ``y (3)``. The first
+keeps the plain name: it reads as the code, and a name given while the trace runs stays as the
+trace grows (unless a better candidate turns up later, e.g. the block's variable found at its end).
+``y (2)`` rather than ``y@line 7 #2``: short, the line is in the table anyway, and the number says
+which value of ``y`` it is, in the order the student sees the values made.
 A tensor with no candidate has no name; the viewer's last resort is ``t<id>``.
 
 Expressions are found with ``ast``: the instruction that ran the op (``frame.f_lasti``) has
@@ -34,11 +37,11 @@ from __future__ import annotations
 
 import ast
 import itertools
-from array import array
 import linecache
 import os
 import sys
 import types
+from array import array
 from collections import deque
 
 __all__ = ["Namer", "scan", "expression_at", "shorten", "RANK", "MAX_LEN"]
@@ -223,7 +226,8 @@ def _dotted(node) -> bool:
 def _cut(node, depth: int, keep: int):
     """A copy of ``node`` with the sub-expressions deeper than ``keep`` replaced by ``…`` (a
     call's function, and short names and numbers, do not count as deeper)."""
-    if isinstance(node, ast.Name) and len(node.id) <= 12 or isinstance(node, ast.Constant) and len(repr(node.value)) <= 8:
+    if (isinstance(node, ast.Name) and len(node.id) <= 12
+            or isinstance(node, ast.Constant) and len(repr(node.value)) <= 8):
         return node
     if depth > keep:
         return ast.Name(id=_ELLIPSIS)
