@@ -37,10 +37,10 @@ from ..core import recording as _rec
 from ..core.function import op_label
 from ..core.recording import EVENT_RECORD_LEN, OP_TAIL, Kind, NodeRecord, OpRecord
 from .columns import EventList, freeze, snapshot  # noqa: F401  (part of this module's interface)
-from .names import Namer
 from .layout import (EVENT_TYPES, KINDS, SNAPSHOT_LIMIT, AccumulateEvent, BackwardEvent, DoneEvent,  # noqa: F401
                      ErrorEvent, HookEvent, NodeEvent, OpEvent, ReleaseEvent, Source, TensorEvent, UpdateEvent,
                      ZeroEvent)
+from .names import Namer
 
 _getframe = sys._getframe
 _PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep  # autograd_lab/
@@ -62,7 +62,7 @@ class Trace:
         self._seen_before: set = set()    # ... and a set for older ids
         self._shown = array("q")          # ... and their ids in the order shown (names are numbered so)
         self._namer = Namer(matches=_op_matches)
-        self._resolved = None  # (namer version, event count, names, expr_names, full_names)
+        self._resolved = None  # (namer version, tensors shown, names, expr_names, full_names)
         self._statement_start = 1 << 62   # an id taken when set_source was last called (name_expression)
         self.leaf_of: dict[int, int] = {}   # AccumulateGrad node id -> leaf tensor id
         self.catch_errors = catch_errors

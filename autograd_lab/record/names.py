@@ -396,8 +396,10 @@ class Namer:
         hit = self._site_of.get(sk)
         if hit is None:
             self._codes[id(code)] = code
-            info = self._site(code, lasti)
-            whole = info is None or op is None or self.matches is None or self.matches(op, info.calls)
+            whole = op is None or self.matches is None  # (a creation: no source read while recording)
+            if not whole:
+                info = self._site(code, lasti)
+                whole = info is None or self.matches(op, info.calls)
             hit = self._site_of[sk] = (len(self._site_list), whole)
             self._site_list.append((code, lasti, op, whole))
         if not hit[1] and inputs:  # inputs matter only where the op ran inside a call (_from_sites)
