@@ -374,3 +374,12 @@ def test_a_recorder_of_real_pytorch_can_use_the_namer():
     assert namer.name_for(id(x)) == "x" and namer.name_for(id(h)) == "h"
     assert namer.name_for(777) == "model[0].weight @ x"
     assert namer.name_for(12345) is None
+
+
+def test_a_gradient_is_named_by_its_tensor():
+    with trace() as t:
+        w = torch.tensor(2.0, requires_grad=True)
+        (w * w).backward()
+        step = w.grad * 0.1
+    grad_in = next(e.inputs[0] for e in t.events if e.kind == "op" and e.output == t.tid(step))
+    assert t.names[grad_in] == "w.grad" and t.names[t.tid(step)] == "step"

@@ -201,7 +201,8 @@ class Trace:
     def _scan_containers(self) -> None:
         """Search the traced block's variables (and its globals) for tensors in containers."""
         if self._namespace is not None or self._frame is not None:
-            self._namer.scan_frame(self._frame, self.tid, self._is_tensor, self._namespace)
+            self._namer.scan_frame(self._frame, self.tid, self._is_tensor, self._namespace,
+                                   grad_of=_grad_of)
 
     def __len__(self) -> int:
         return len(self.events)
@@ -521,6 +522,10 @@ class Trace:
         self._recorded_errors.add(id(exc))
         self._add(ErrorEvent, type(exc).__name__, str(exc), self.tid(node) if node is not None else None,
                   node.name() if node is not None else None)
+
+
+def _grad_of(t):
+    return t._grad  # (not .grad: that warns for a non-leaf)
 
 
 _CALLS: dict = {}  # op label -> the methods and functions that run it

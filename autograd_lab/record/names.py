@@ -326,10 +326,11 @@ def _children(obj, path: str):
     return [(f"{path}.{k}", v) for k, v in d.items() if not k.startswith("_")]
 
 
-def scan(roots, is_tensor, max_depth: int = MAX_DEPTH, max_objects: int = MAX_OBJECTS):
+def scan(roots, is_tensor, max_depth: int = MAX_DEPTH, max_objects: int = MAX_OBJECTS, grad_of=None):
     """Breadth-first from ``roots`` (name, object pairs): yield (path, tensor) for every tensor
-    reached through lists, tuples, dicts, the user's objects and nn-style modules, the shortest
-    path first. Visits each object once and at most ``max_objects`` objects."""
+    reached through lists, tuples, dicts, the user's objects and nn-style modules (and, with
+    ``grad_of(tensor)``, a tensor's ``.grad``), the shortest path first. Visits each object once
+    and at most ``max_objects`` objects."""
     seen: set = set()
     queue = deque()
     for name, v in roots:
@@ -346,6 +347,9 @@ def scan(roots, is_tensor, max_depth: int = MAX_DEPTH, max_objects: int = MAX_OB
         visited += 1
         if is_tensor(obj):
             yield path, obj
+            g = grad_of(obj) if grad_of is not None else None
+            if g is not None and id(g) not in seen:
+                queue.append((path + ".grad", g, depth + 1))
             continue
         if depth >= max_depth or obj is None or type(obj) in (int, float, str, bool, bytes, complex):
             continue
@@ -435,7 +439,7 @@ class Namer:
         for path, t in scan(roots, is_tensor, **limits):
             self.offer(key(t), path, RANK["local"] if "." not in path and "[" not in path else RANK["path"])
 
-    def scan_frame(self, frame, key, is_tensor, namespace: dict | None = None) -> None:
+    def scan_frame(self, frame, key, is_tensor, namespace: dict | None = None, **limits) -> None:
         """At the end of a traced block: offer its variables (``frame``'s locals, or ``namespace``)
         and the paths through its containers (locals, then the module's globals)."""
         if namespace is not None:
@@ -444,7 +448,7 @@ class Namer:
             roots = list(frame.f_locals.items())
             if frame.f_globals is not frame.f_locals:
                 roots += list(frame.f_globals.items())
-        self.scan(roots, key, is_tensor)
+        self.scan(roots, key, is_tensor, **limits)
 
     def name_for(self, key, order=()) -> str | None:
         """The unique name of tensor ``key`` (a variable, path, target or expression), or None: the
