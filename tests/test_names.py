@@ -136,8 +136,8 @@ def test_nn_modules_are_named_as_a_reader_writes_them():
     # A Namer keyed by id, as a recorder of real PyTorch would use it:
     namer = nm.Namer()
     namer.scan([("model", model)], id, lambda v: isinstance(v, real.Tensor))
-    names, exprs, full = namer.resolve([id(model[0].weight)])
-    assert names[id(model[0].weight)] == "model[0].weight" and names[id(model[2].bias)] == "model[2].bias"
+    names, exprs, full = namer.resolve([id(model[0].weight), id(model[2].bias)])
+    assert names == {id(model[0].weight): "model[0].weight", id(model[2].bias): "model[2].bias"}
 
 
 # ------------------------------------------------------------------------------- expressions

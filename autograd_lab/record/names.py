@@ -505,8 +505,8 @@ class Namer:
         count: dict = {}
         cands = self.cands
         keys = list(dict.fromkeys(k for k in order if k in cands))
-        inorder = set(keys)
-        keys += [k for k in cands if k not in inorder]
+        inorder = set(keys)  # (of tensors never shown, only the block's variables are named)
+        keys += [k for k in cands if k not in inorder and (not order or cands[k][0] == RANK["local"])]
         for k in keys:
             rank, _, base, long = cands[k]
             name = base
