@@ -126,6 +126,16 @@ def bench_recording() -> None:
     tr2 = best(traced_and_read)
     row("  ... and reading t.events (builds events)", tr2 * 1e3, "ms", tr2 / plain)
 
+    tn = []
+    for _ in range(3):
+        with lab.trace() as t:
+            chain(lab, n)()
+        t.events
+        t0 = time.perf_counter()
+        t.names  # record/names.py: 10,001 values of v, numbered
+        tn.append(time.perf_counter() - t0)
+    row("  ... and then reading t.names (resolves names)", min(tn) * 1e3, "ms", min(tn) / plain)
+
     run = chain(lab, n)
     gc.collect()
     tracemalloc.start()

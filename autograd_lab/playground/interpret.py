@@ -31,6 +31,10 @@ from .limits import (Limits, RejectedCode, _Breach, _check_broadcast, _check_ele
 _NUMBER = (int, float, np.number, np.bool_)
 
 
+# Expressions whose value can be a tensor an operation just made (not `w.grad`: the engine made it).
+_MAKES_TENSORS = (ast.BinOp, ast.UnaryOp, ast.Compare, ast.Call, ast.Subscript)
+
+
 class _Interpreter:
     def __init__(self, api: _Api, limits: Limits, lines: list[str], namespace: dict[str, Any]):
         self._api = api
@@ -119,6 +123,8 @@ class _Interpreter:
                 self._print_text(repr(value) + "\n")
         elif isinstance(node, ast.Assign):
             value = self._eval(node.value, {})
+            if self._trace is not None and isinstance(node.value, _MAKES_TENSORS):
+                self._trace.name_expression(value, node.value, node.targets[0])  # `y = ...` names y
             for target in node.targets:
                 self._assign(target, value, {})
         elif isinstance(node, ast.AugAssign):  # the target's object is evaluated once, as in Python
@@ -185,6 +191,12 @@ class _Interpreter:
 
     # -- expressions -------------------------------------------------------------------
     def _eval(self, node: ast.expr, scope: dict[str, Any]) -> Any:
+        value = self._eval_node(node, scope)
+        if self._trace is not None and isinstance(node, _MAKES_TENSORS):
+            self._trace.name_expression(value, node)  # names an intermediate by its expression
+        return value
+
+    def _eval_node(self, node: ast.expr, scope: dict[str, Any]) -> Any:
         self._tick()
         if isinstance(node, ast.Constant):
             return node.value

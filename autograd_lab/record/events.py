@@ -14,8 +14,11 @@ the core pays one check.
 
 Events refer to tensors and nodes by small integer ids (``tid``), carry small snapshots
 of values (a float, a nested list up to 64 numbers, or a summary dict for larger arrays)
-and the line of user code that caused them (``source``). ``Trace.names`` maps tensor ids
-to the user's variable names found in the traced block.
+and the line of user code that caused them (``source``). Names live beside the events (see
+record/names.py): ``Trace.names`` maps tensor ids to what the user's code calls them (``w``,
+``y (2)`` for the second value bound to ``y``, ``xs[2]``, ``n.w[0]``), ``Trace.expr_names`` names
+the other intermediates by their expression (``w * x``), ``Trace.full_names`` holds the whole
+text of a shortened one; ``display_name(tid)`` gives the one to show (``t<id>`` as a last resort).
 
 ``t.events`` reads like a list of event namedtuples; it stores them in columns (ids and
 values in typed arrays: about 100 bytes per event for a long scalar chain, 8 bytes per
@@ -26,6 +29,7 @@ from __future__ import annotations
 import itertools
 import os
 import sys
+from array import array
 
 import numpy as np
 
@@ -36,6 +40,7 @@ from .columns import EventList, freeze, snapshot  # noqa: F401  (part of this mo
 from .layout import (EVENT_TYPES, KINDS, SNAPSHOT_LIMIT, AccumulateEvent, BackwardEvent, DoneEvent,  # noqa: F401
                      ErrorEvent, HookEvent, NodeEvent, OpEvent, ReleaseEvent, Source, TensorEvent, UpdateEvent,
                      ZeroEvent)
+from .names import Namer
 
 _getframe = sys._getframe
 _PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep  # autograd_lab/
@@ -55,7 +60,10 @@ class Trace:
         self._first_id = None  # tensors this trace has shown: a byte per id from the first one it gives
         self._seen_bits = bytearray()
         self._seen_before: set = set()    # ... and a set for older ids
-        self.names: dict[int, str] = {}
+        self._shown = array("q")          # ... and their ids in the order shown (names are numbered so)
+        self._namer = Namer(matches=_op_matches)
+        self._resolved = None  # (namer version, tensors shown, names, expr_names, full_names)
+        self._statement_start = 1 << 62   # an id taken when set_source was last called (name_expression)
         self.leaf_of: dict[int, int] = {}   # AccumulateGrad node id -> leaf tensor id
         self.catch_errors = catch_errors
         self.error: BaseException | None = None
@@ -76,6 +84,8 @@ class Trace:
     # ------------------------------------------------------------------ context manager
     def __enter__(self) -> "Trace":
         self._frame = sys._getframe(1)
+        if self._namespace is None:  # (a namespace's code is run by exec: its module code is the block)
+            self._namer.trace_code = self._frame.f_code
         self._prev = _rec.set_active(self)
         self._torch = None
         if getattr(sys.modules.get("torch"), "overrides", None) is not None:  # real torch imported: record it too
@@ -94,6 +104,7 @@ class Trace:
                     self._queue(self._error_source(tb), ErrorEvent, (type(exc).__name__, str(exc), None, None), ())
                 self.error = exc
             self._scan_names()
+            self._scan_containers()
         finally:
             _rec.set_active(self._prev)
             self._frame = None
@@ -137,10 +148,69 @@ class Trace:
     def set_source(self, file: str | None, line: int | None = None, text: str = "") -> None:
         """Force the source of the next events (used by interpreters such as the playground)."""
         self._override = None if file is None else Source(file, line, text)
+        if file is not None:
+            self._statement_start = next(self._ids)  # tensors with a later id are this statement's
         self.user_code = None  # (so that no op takes the shortcut past the forced source)
 
     def name_of(self, tid: int) -> str | None:
         return self.names.get(tid)
+
+    # ------------------------------------------------------------------ names (record/names.py)
+    def _names(self):
+        r = self._resolved
+        if r is not None and r[0] is None:  # set (read from JSON): fixed
+            return r
+        if self._pending:
+            self.flush()
+        n = len(self._shown)
+        if r is None or r[0] != self._namer.version or r[1] != n:
+            names, exprs, full = self._namer.resolve(self._shown)
+            r = self._resolved = (self._namer.version, n, names, exprs, full)
+        return r
+
+    @property
+    def names(self) -> dict:
+        """Tensor id -> what the user's code calls it: a variable (``y``, ``y (2)`` for the second
+        value bound to ``y``), a path through their containers (``xs[2]``, ``n.w[0]``), an assignment's
+        target (``self.out``)."""
+        return self._names()[2]
+
+    @names.setter
+    def names(self, value: dict) -> None:
+        r = self._resolved
+        self._resolved = (None, 0, dict(value), r[3] if r else {}, r[4] if r else {})
+
+    @property
+    def expr_names(self) -> dict:
+        """Tensor id -> the expression that made an intermediate the user did not name (``w * x``,
+        ``sum(…)``, shortened to a few dozen characters)."""
+        return self._names()[3]
+
+    @property
+    def full_names(self) -> dict:
+        """Tensor id -> the whole expression of a name that was shortened."""
+        return self._names()[4]
+
+    def display_name(self, tid: int) -> str:
+        """The name to show for tensor ``tid``: ``names``, else ``expr_names``, else ``t<id>``."""
+        r = self._names()
+        return r[2].get(tid) or r[3].get(tid) or f"t{tid}"
+
+    def name_expression(self, value, node, target=None) -> None:
+        """For interpreters that walk the syntax tree themselves (the playground), whose ops have no
+        code positions: tensor ``value`` is what expression ``node`` evaluated to, and was assigned
+        to ``target`` (an ``ast`` node) if given."""
+        if type(value) is not self._Tensor:
+            return
+        tid = getattr(value, "_tid", None)  # a tensor with no id yet, or one newer than the statement
+        if tid is None or tid > self._statement_start:  # (set_source), was made by this expression
+            self._namer.expression(self.tid(value), node, target)
+
+    def _scan_containers(self) -> None:
+        """Search the traced block's variables (and its globals) for tensors in containers."""
+        if self._namespace is not None or self._frame is not None:
+            self._namer.scan_frame(self._frame, self.tid, self._is_tensor, self._namespace,
+                                   grad_of=_grad_of)
 
     def __len__(self) -> int:
         return len(self.events)
@@ -161,6 +231,8 @@ class Trace:
         return json.dumps({
             "version": 1,
             "names": {str(k): v for k, v in self.names.items()},
+            "expr_names": {str(k): v for k, v in self.expr_names.items()},
+            "full_names": {str(k): v for k, v in self.full_names.items()},
             "leaf_of": {str(k): v for k, v in self.leaf_of.items()},
             "events": [dict(e._asdict(), kind=e.kind) for e in self.events],
         }, default=_json_default)
@@ -170,7 +242,9 @@ class Trace:
         import json
         data = json.loads(s)
         t = cls()
-        t.names = {int(k): v for k, v in data["names"].items()}
+        t._resolved = (None, 0, {int(k): v for k, v in data["names"].items()},
+                       {int(k): v for k, v in data.get("expr_names", {}).items()},
+                       {int(k): v for k, v in data.get("full_names", {}).items()})
         t.leaf_of = {int(k): v for k, v in data.get("leaf_of", {}).items()}
         for d in data["events"]:
             etype = EVENT_TYPES[d.pop("kind")]
@@ -249,23 +323,19 @@ class Trace:
             return None
         return self._source_at(f.f_code, f.f_lineno)
 
+    def _is_tensor(self, v) -> bool:
+        return type(v) is self._Tensor
+
     def _scan_names(self, frame=None) -> None:
-        from ..core.tensor import Tensor
-        spaces = []
+        """Offer the variables of the traced block (and of ``frame``, the user's frame now) as names."""
+        namer, tid, is_tensor = self._namer, self.tid, self._is_tensor
         if self._namespace is not None:
-            spaces.append(self._namespace)
-        else:
-            if frame is not None:
-                spaces.append(frame.f_locals)
-            if self._frame is not None and self._frame is not frame:
-                spaces.append(self._frame.f_locals)
-        names = self.names
-        for ns in spaces:
-            for k, v in list(ns.items()):
-                if type(v) is Tensor and not k.startswith("_"):
-                    tid = self.tid(v)
-                    if tid not in names:
-                        names[tid] = k
+            namer.variables(self._namespace, tid, is_tensor, 0)
+            return
+        if self._frame is not None:
+            namer.variables(self._frame.f_locals, tid, is_tensor, 0)
+        if frame is not None and frame is not self._frame:
+            namer.variables(frame.f_locals, tid, is_tensor, 2)
 
     # Recording is a queue of raw records (cheap: references and a source line); events are
     # built from them when ``events`` is first read, or before a value they refer to changes in
@@ -302,6 +372,7 @@ class Trace:
             if tid in self._seen_before:
                 return False
             self._seen_before.add(tid)
+            self._shown.append(tid)
             return True
         bits = self._seen_bits
         if k >= len(bits):
@@ -309,6 +380,7 @@ class Trace:
         elif bits[k]:
             return False
         bits[k] = 1
+        self._shown.append(tid)
         return True
 
     @staticmethod
@@ -338,6 +410,7 @@ class Trace:
 
     def _build_op(self, fn, inputs, data, out, node, src, at) -> None:
         if at >= 0:  # src is the code object of the user's frame, at the instruction's offset
+            code = src
             src = self._source_at(src, self._line_at(src, at))
         Tensor = self._Tensor
         ins = tuple([self._see(a, src) if a.__class__ is Tensor else None for a in inputs])
@@ -345,6 +418,8 @@ class Trace:
         otid = tid(out)
         self._mark_seen(otid)
         opname = op_label(fn)
+        if at >= 0:
+            self._namer.site(otid, code, at, opname, ins)
         if node is None:
             self._events._add(OpEvent, src, (opname, ins, otid, data, data.shape, False, None, None,
                                              (), (), (), False))
@@ -394,6 +469,9 @@ class Trace:
         kind = fn.kind
         if kind == "tensor":
             how = {"MakeLeaf": "tensor", "RequiresGrad": "requires_grad_", "Detach": "detach"}[fn.__name__]
+            f = self._user_frame() if self._override is None else None
+            if f is not None and how != "requires_grad_":
+                self._namer.site(self.tid(t), f.f_code, f.f_lasti)
             self._add(TensorEvent, self.tid(t), freeze(t._data), np.shape(t._data), str(t._data.dtype),
                       t._requires_grad, how)
         elif kind == "zero":
@@ -470,6 +548,24 @@ class Trace:
         self._recorded_errors.add(id(exc))
         self._add(ErrorEvent, type(exc).__name__, str(exc), self.tid(node) if node is not None else None,
                   node.name() if node is not None else None)
+
+
+def _grad_of(t):
+    return t._grad  # (not .grad: that warns for a non-leaf)
+
+
+_CALLS: dict = {}  # op label -> the methods and functions that run it
+
+
+def _op_matches(op: str, calls) -> bool:
+    """Does evaluating an expression node that calls ``calls`` run op ``op`` itself (``w * x``:
+    ``__mul__`` runs mul), rather than inside a function it calls (``sum(...)`` runs add)?"""
+    if not _CALLS:
+        from ..core.function import _LABELS, FACES
+        for face in FACES:
+            for cls in face.nodes:
+                _CALLS.setdefault(_LABELS.get(cls.__name__, face.name), set()).update(face.methods, face.functions)
+    return not _CALLS.get(op, ()).isdisjoint(calls)
 
 
 def _snap_many(v):

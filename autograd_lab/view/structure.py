@@ -68,7 +68,9 @@ class Builder:
 
     def __init__(self, trace, g: TraceGraph):
         self.events = list(getattr(trace, "events", trace))
-        self.names = dict(getattr(trace, "names", {}) or {})
+        self.names = dict(getattr(trace, "names", {}) or {})       # what the user's code calls a tensor
+        self.expr_names = dict(getattr(trace, "expr_names", {}) or {})  # an intermediate's expression
+        self.full_names = dict(getattr(trace, "full_names", {}) or {})  # the whole of a shortened name
         self.leaf_of = dict(getattr(trace, "leaf_of", {}) or {})
         self.g = g
         self.nodes = self.g.nodes                # every node, before a huge trace is cut down
@@ -87,7 +89,11 @@ class Builder:
     def name(self, tid) -> str:
         if tid is None:
             return self.a_number
-        return self.names.get(tid) or f"t{tid}"
+        return self.names.get(tid) or self.expr_names.get(tid) or f"t{tid}"
+
+    def full_name(self, tid) -> str:
+        """``name``, unshortened (for the table and tooltips)."""
+        return self.full_names.get(tid) or self.name(tid)
 
     # -- nodes and edges ----------------------------------------------------------------
     def add_node(self, key, kind, label, ref=None) -> Node:
