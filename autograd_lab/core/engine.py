@@ -23,12 +23,28 @@ from .node import TensorBase as Tensor
 from .node import _wrap
 from .ops.special import CopyBackwards
 
-_ACC_PRIORITY = 1 << 62
+_ACC_PRIORITY = -(1 << 62)
 
 
-def _priority(node) -> int:
-    s = node._seq
-    return -(s + _ACC_PRIORITY) if node.__class__ is F.AccumulateGrad else -s
+class _Tie:
+    """The middle item of an AccumulateGrad node's heap entry: never less than another one.
+
+    PyTorch's ready queue is a ``std::priority_queue`` ordered by sequence number alone, and every
+    AccumulateGrad node has the largest one (UINT64_MAX), so among themselves they are equal and
+    their order is whatever the heap's sifting leaves. heapq sifts exactly as libstdc++'s
+    push_heap/pop_heap do (down to a leaf, the right child on ties, then up while strictly better),
+    so entries that compare equal here come out in torch's order (``y = x * c``: x, then c)."""
+    __slots__ = ()
+
+    def __lt__(self, other):
+        return False
+
+
+def _entry(node) -> tuple:
+    """A node's heap entry: the one created last first, AccumulateGrad nodes before any other."""
+    if node.__class__ is F.AccumulateGrad:
+        return (_ACC_PRIORITY, _Tie(), node)
+    return (-node._seq, None, node)
 
 
 def backward(tensor: Tensor, gradient=None, retain_graph=None, create_graph=False, inputs=None) -> None:
@@ -190,7 +206,7 @@ def _execute(root_nodes, seeds, retain_graph, create_graph, capture, allow_unuse
         buffers[node] = g if buf is None else buf + g
     for node in dict.fromkeys(root_nodes):
         if deps.get(node, 0) == 0:
-            heapq.heappush(heap, (_priority(node), node))
+            heapq.heappush(heap, _entry(node))
     AccumulateGrad, FREED = F.AccumulateGrad, F._FREED
     heappush, heappop = heapq.heappush, heapq.heappop
     follow = None  # the one node that just became ready while the heap was empty: no heap trip needed
@@ -200,7 +216,7 @@ def _execute(root_nodes, seeds, retain_graph, create_graph, capture, allow_unuse
         if follow is not None:  # (its gradient is follow_g, not in buffers)
             node, g, follow = follow, follow_g, None
         else:
-            node = heappop(heap)[1]
+            node = heappop(heap)[2]
             g = buffers.pop(node, None)
         if g is None:  # every gradient meant for this node was dropped by a hook, or pruned
             if targets is not None and node not in run and node not in targets:
@@ -266,7 +282,7 @@ def _execute(root_nodes, seeds, retain_graph, create_graph, capture, allow_unuse
                 if buf is not None:
                     gi = buf if gi is None else buf + gi
                 if ready is not None:
-                    heappush(heap, (_priority(ready), ready))
+                    heappush(heap, _entry(ready))
                     buffers[ready] = ready_g
                 ready, ready_g = nxt, gi
             elif gi is not None:
@@ -274,7 +290,7 @@ def _execute(root_nodes, seeds, retain_graph, create_graph, capture, allow_unuse
                 buffers[nxt] = gi if buf is None else buf + gi
         if ready is not None:
             if heap:  # others are waiting: PyTorch's order decides
-                heappush(heap, (_priority(ready), ready))
+                heappush(heap, _entry(ready))
                 buffers[ready] = ready_g
             else:
                 follow, follow_g = ready, ready_g
@@ -298,7 +314,7 @@ def _pass_nothing(node, deps, heap, retain_graph) -> None:
         if nxt is not None and nxt in deps:
             deps[nxt] -= 1
             if deps[nxt] == 0:
-                heapq.heappush(heap, (_priority(nxt), nxt))
+                heapq.heappush(heap, _entry(nxt))
 
 
 def _pre_hooks(node, g, hooks, create_graph, tr, capturing=False):
