@@ -102,11 +102,13 @@ def _seed(t: Tensor, gradient, i: int):
     return gradient
 
 
-def run_backward(roots, seeds, retain_graph: bool, create_graph: bool, capture, allow_unused: bool, call: str):
+def run_backward(roots, seeds, retain_graph: bool, create_graph: bool, capture, allow_unused: bool, call: str,
+                 materialize: bool = False):
     """Propagate ``seeds`` from ``roots`` through the graph.
 
     ``capture``: None for ``backward()`` (gradients accumulate into leaves), or the list of
-    input tensors of ``autograd.grad``, whose gradients are returned and not stored.
+    input tensors of ``autograd.grad``, whose gradients are returned and not stored
+    (``materialize``: an unused input's gradient is zeros, not None).
     """
     root_nodes = [_root_node(t) for t in roots]
     made = ()
@@ -131,6 +133,9 @@ def run_backward(roots, seeds, retain_graph: bool, create_graph: bool, capture, 
     finally:
         _grad_state.enabled = prev_grad
         _node.unpack_tensors = prev_unpack
+    if materialize:
+        results = tuple(_wrap(np.zeros_like(t._data), False, None) if r is None else r
+                        for t, r in zip(capture, results))
     if tr is not None:
         tr.done(call, roots, results or ())
     return results
@@ -219,16 +224,18 @@ def _execute(root_nodes, seeds, retain_graph, create_graph, capture, allow_unuse
             node = heappop(heap)[2]
             g = buffers.pop(node, None)
         if g is None:  # every gradient meant for this node was dropped by a hook, or pruned
-            if targets is not None and node not in run and node not in targets:
+            if targets is not None and node not in run:
                 continue  # autograd.grad does not run (nor free) what leads to none of its inputs
-            _pass_nothing(node, deps, heap, retain_graph)
+            _run_undefined(node, deps, heap, retain_graph, tr)
             continue
         cls = node.__class__
         hooks = node._hooks
         if hooks is not None or (cls is AccumulateGrad and node.variable._x is not None):
             g = _pre_hooks(node, g, hooks, create_graph, tr, targets is not None)
             if g is None:  # a prehook returned (None,)
-                _pass_nothing(node, deps, heap, retain_graph)
+                if targets is not None and node not in run:
+                    continue
+                _run_undefined(node, deps, heap, retain_graph, tr)
                 continue
         if targets is not None:
             if node in targets:
@@ -306,10 +313,16 @@ def _execute(root_nodes, seeds, retain_graph, create_graph, capture, allow_unuse
     return tuple(results)
 
 
-def _pass_nothing(node, deps, heap, retain_graph) -> None:
-    """A node that received no gradient (hooks dropped it) sends none on, as PyTorch's undefined grads."""
-    if not retain_graph:
-        node._release()
+def _run_undefined(node, deps, heap, retain_graph, tr) -> None:
+    """A node that received no gradient (hooks dropped it) still runs, as in PyTorch, where its
+    gradient is an undefined tensor: it sends None on every edge and frees its saved values.
+    AccumulateGrad leaves ``.grad`` alone (and calls no post-accumulate hook), as torch's does."""
+    if node.__class__ is not F.AccumulateGrad:
+        released = not retain_graph and node._release()
+        if tr is not None:
+            record, call_source = tr.node_recorder()
+            n = len(node._next)
+            record((1, node, None, call_source, released, n, *((None,) * n)))  # 1: Kind.NODE
     for nxt in node._next:
         if nxt is not None and nxt in deps:
             deps[nxt] -= 1
