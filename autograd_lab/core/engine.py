@@ -27,24 +27,28 @@ _ACC_PRIORITY = -(1 << 62)
 
 
 class _Tie:
-    """The middle item of an AccumulateGrad node's heap entry: never less than another one.
+    """An AccumulateGrad node in its heap entry: never less than another one.
 
     PyTorch's ready queue is a ``std::priority_queue`` ordered by sequence number alone, and every
     AccumulateGrad node has the largest one (UINT64_MAX), so among themselves they are equal and
     their order is whatever the heap's sifting leaves. heapq sifts exactly as libstdc++'s
     push_heap/pop_heap do (down to a leaf, the right child on ties, then up while strictly better),
     so entries that compare equal here come out in torch's order (``y = x * c``: x, then c)."""
-    __slots__ = ()
+    __slots__ = ("node",)
+
+    def __init__(self, node):
+        self.node = node
 
     def __lt__(self, other):
         return False
 
 
 def _entry(node) -> tuple:
-    """A node's heap entry: the one created last first, AccumulateGrad nodes before any other."""
+    """A node's heap entry: the one created last first, AccumulateGrad nodes before any other
+    (wrapped in a _Tie; other nodes have distinct sequence numbers, so they are never compared)."""
     if node.__class__ is F.AccumulateGrad:
-        return (_ACC_PRIORITY, _Tie(), node)
-    return (-node._seq, None, node)
+        return (_ACC_PRIORITY, _Tie(node))
+    return (-node._seq, node)
 
 
 def backward(tensor: Tensor, gradient=None, retain_graph=None, create_graph=False, inputs=None) -> None:
@@ -221,7 +225,9 @@ def _execute(root_nodes, seeds, retain_graph, create_graph, capture, allow_unuse
         if follow is not None:  # (its gradient is follow_g, not in buffers)
             node, g, follow = follow, follow_g, None
         else:
-            node = heappop(heap)[2]
+            node = heappop(heap)[1]
+            if node.__class__ is _Tie:
+                node = node.node
             g = buffers.pop(node, None)
         if g is None:  # every gradient meant for this node was dropped by a hook, or pruned
             if targets is not None and node not in run:

@@ -21,8 +21,7 @@ from .special import _where, as_operand
 # cannot overflow float32, float64 or int64, nor be inf - inf. Anything else (an array; a bigger
 # number; inf; nan, for which every comparison is False) computes inside np.errstate, so numpy's
 # RuntimeWarnings never reach the student whatever their warning filters (PyTorch prints none).
-_SMALL_HI = 3.0e9
-_SMALL_LO = -3.0e9
+_SMALL = 3.0e9  # (abs(x) < _SMALL: ~35 ns a number; chained comparisons cost twice that)
 
 
 class AddBackward0(Function):
@@ -34,8 +33,8 @@ class AddBackward0(Function):
     @staticmethod
     def forward(ctx, a, b):
         try:
-            if (a.__class__ is not np.ndarray and b.__class__ is not np.ndarray  # (see _SMALL_HI)
-                    and _SMALL_LO < a < _SMALL_HI and _SMALL_LO < b < _SMALL_HI):
+            if (a.__class__ is not np.ndarray and b.__class__ is not np.ndarray  # (see _SMALL)
+                    and abs(a) < _SMALL and abs(b) < _SMALL):
                 out = a + b
             else:
                 with np.errstate(all="ignore"):  # (function.quiet, inline)
@@ -65,8 +64,8 @@ class SubBackward0(Function):
     @staticmethod
     def forward(ctx, a, b):
         try:
-            if (a.__class__ is not np.ndarray and b.__class__ is not np.ndarray  # (see _SMALL_HI)
-                    and _SMALL_LO < a < _SMALL_HI and _SMALL_LO < b < _SMALL_HI):
+            if (a.__class__ is not np.ndarray and b.__class__ is not np.ndarray  # (see _SMALL)
+                    and abs(a) < _SMALL and abs(b) < _SMALL):
                 out = a - b
             else:
                 with np.errstate(all="ignore"):  # (function.quiet, inline)
@@ -115,8 +114,8 @@ class MulBackward0(Function):
         na, nb = ctx.needs_input_grad[0], ctx.needs_input_grad[1]
         ctx._saved = (a if nb else None, b if na else None)  # ctx.save_for_backward(...), inline (hot)
         try:
-            if (a.__class__ is not np.ndarray and b.__class__ is not np.ndarray  # (see _SMALL_HI)
-                    and _SMALL_LO < a < _SMALL_HI and _SMALL_LO < b < _SMALL_HI):
+            if (a.__class__ is not np.ndarray and b.__class__ is not np.ndarray  # (see _SMALL)
+                    and abs(a) < _SMALL and abs(b) < _SMALL):
                 out = a * b
             else:
                 with np.errstate(all="ignore"):  # (function.quiet, inline)
