@@ -4,6 +4,7 @@ from __future__ import annotations
 import subprocess
 import sys
 import textwrap
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -224,7 +225,12 @@ e = lab.tensor([1000.0, -1000.0], requires_grad=True)
 s = lab.tensor(1.0) / lab.tensor(0.0)               # numpy scalars
 r = lab.tensor(2.0).reciprocal() * 0 + lab.tensor(0.0).reciprocal()
 q = lab.tensor([3e38]) * 10
-print(x.grad, y.grad, z.grad, e.grad, s, r, q)
+m = lab.tensor(3e38) * 10                           # 0-d: the binary operators' fast path
+i = lab.tensor(float('inf'))
+d = (i - i, i + -i, lab.tensor(3e38) + 3e38, lab.tensor(-3e38) - lab.tensor(3e38), i * 0, lab.tensor(2**62) * 4)
+b = lab.tensor(3e38, requires_grad=True)
+(b * b - b * 10).backward()
+print(x.grad, y.grad, z.grad, e.grad, s, r, q, m, d, b.grad)
 """
 
 FILTERS = {
@@ -244,6 +250,16 @@ def test_no_numpy_warning_whatever_the_filters(setup):
     assert proc.returncode == 0, proc.stderr
     assert proc.stderr == ""
     assert "inf" in proc.stdout
+
+
+def test_zero_d_overflow_and_inf_minus_inf_give_torchs_values():
+    def values(L):
+        i = L.tensor(float("inf"))
+        return [str(v) for v in (L.tensor(3e38) * 10, i - i, i + -i, L.tensor(3e38) + 3e38, i * 0,
+                                 L.tensor(-3e38) - L.tensor(3e38), L.tensor(2**62) * 4, L.tensor(2.5) * 4 - 1)]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # a RuntimeWarning would fail here
+        assert values(lab) == values(torch)
 
 
 def test_the_core_adds_no_warning_filter():

@@ -442,13 +442,29 @@ def _refusal(source: str) -> RejectedCode:
     return info.value
 
 
-@pytest.mark.parametrize("call", ["torch.sin(x)", "torch.randn(3)", "lab.sin(x)"])
+@pytest.mark.parametrize("call", ["torch.erfinv(x)", "torch.lgamma(x)", "lab.erfinv(x)"])
 def test_unknown_module_function_lists_the_module_functions(call):
     e = _refusal(f"x = tensor(1.0)\ny = {call}")
     module, name = call.split("(")[0].split(".")
     assert e.reason == f"`{module}.{name}` is not available in the playground."
     assert "tensor(), zeros(), ones()" in e.hint and "optim.SGD()" in e.hint
     assert "a optimizer" not in str(e)
+
+
+def test_module_functions_of_declared_ops_are_allowed_as_in_real_code():
+    """The playground's module functions come from the core's op declarations: what
+    ``autograd_lab.sin(x)`` accepts in a notebook, ``torch.sin(x)``/``lab.sin(x)`` accept here."""
+    import autograd_lab
+    from autograd_lab.core.function import playground_functions
+    names = playground_functions()
+    assert {"sin", "exp", "relu"} <= set(names)
+    for name in names:
+        assert callable(getattr(autograd_lab, name))
+        t = run(f"x = tensor([0.5, 1.0], requires_grad=True)\ny = torch.{name}(x).sum() + lab.{name}(x).sum()\n"
+                "y.backward()\nprint(x.grad)")
+        x = autograd_lab.tensor([0.5, 1.0], requires_grad=True)
+        (getattr(autograd_lab, name)(x).sum() * 2).backward()
+        assert t.printed == [str(x.grad)], name
 
 
 def test_unknown_attribute_hint_lists_functions_and_values_with_correct_grammar():

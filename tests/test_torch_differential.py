@@ -14,28 +14,14 @@ import torch  # noqa: E402,F401  (a test dependency: missing, the test fails and
 from tests.parity_cases import CASES  # noqa: E402
 from tests.torch_differential import both, diff, lesson_snippets  # noqa: E402
 
-CORE_ACC_ORDER = "core: two AccumulateGrad nodes made ready by one node run in the other order"
-CORE_UNNEEDED_GRAD = "core: computes a gradient torch leaves undefined (an input autograd.grad does not need)"
 CORE_NAME = "core: a different node name than torch's"
-CORE_MATERIALIZE = "core: autograd.grad(materialize_grads=True) result recorded as None, torch gives zeros"
 INNER_VALUE = "torch: an inner node of a composite op has no tensor Python can read (value '<not visible>')"
 NODE_HOOKS = "torch: hooks registered on a grad_fn node (register_prehook/register_hook) are not seen"
 HOOK_ERROR_NODE = "torch: an error raised by a node's post-hook is shown at that node (core: no node)"
-UNDEFINED_RUN = "torch: a node whose gradients a hook dropped still runs (with None); the core skips it"
 DOUBLE_BACKWARD_OPS = "core: create_graph=True records the backward's own ops; in torch they are made in C++"
 
 KNOWN = {
-    "parity:classic_autograd_grad": CORE_UNNEEDED_GRAD,
-    "lesson:07_non_leaf_gradients#1": CORE_UNNEEDED_GRAD,
-    "parity:dtype_float64_grads": CORE_ACC_ORDER,
-    "parity:broadcast_backward": CORE_ACC_ORDER,
-    "parity:broadcast_scalar_tensor": CORE_ACC_ORDER,
-    "parity:matmul_kinds": CORE_ACC_ORDER,
-    "parity:nan_inf_pow_tensors": CORE_ACC_ORDER,
-    "parity:nan_inf_div_tensors": CORE_ACC_ORDER,
-    "parity:nan_inf_mul": CORE_ACC_ORDER,
     "parity:indexing_iteration_values": CORE_NAME,
-    "parity:autograd_grad_materialize": CORE_MATERIALIZE,
     "parity:name_add_mul_scalars": INNER_VALUE,
     "parity:name_rdiv_reciprocal": INNER_VALUE,
     "parity:name_reshape_views": INNER_VALUE,
@@ -52,8 +38,6 @@ KNOWN = {
     "parity:hook_error_post_count": HOOK_ERROR_NODE,
     "parity:hook_error_post_type": HOOK_ERROR_NODE,
     "parity:hook_error_post_list": HOOK_ERROR_NODE,
-    "parity:hook_pre_returns_none_entry": UNDEFINED_RUN,
-    "parity:hook_pre_drops_everything": UNDEFINED_RUN,
     "parity:create_graph_cube": DOUBLE_BACKWARD_OPS,
     "parity:create_graph_tanh": DOUBLE_BACKWARD_OPS,
     "parity:create_graph_sigmoid_relu_exp": DOUBLE_BACKWARD_OPS,

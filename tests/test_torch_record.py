@@ -248,3 +248,27 @@ def test_less_common_code_records_and_plays(case):
     p = lab.Player(t)
     assert "<svg" in p.frame_svg(p.n_frames - 1)
     assert list(lab.Trace.from_json(t.to_json()).events) == list(t.events)
+
+
+def test_queued_torch_records_are_built_on_first_read_with_their_values_then():
+    """Issue 12: like the core's, real torch's plain ops are built when ``t.events`` is first read
+    (not when the block ends); a tensor changed in place after the block is shown as a text, not
+    with its later value; a later core event still comes after torch's."""
+    from autograd_lab.record.torch_recorder import CHANGED_LATER
+    with lab.trace() as t:
+        x = torch.ones(2, requires_grad=True)
+        a = x * 2            # first mul: built at once (the recorder learns it is a plain op)
+        b = x * 3            # queued
+        c = (b * b).sum()    # queued
+        c.backward()
+        d = x * 4            # queued
+    built = len(t._events)  # (a backward call builds what was queued before it)
+    assert t._late is not None
+    with torch.no_grad():
+        d.add_(1)
+    events = list(t.events)
+    assert t._late is None and len(events) == built + 1  # d = x * 4 was built on this read
+    ops = [e for e in events if e.kind == "op"]
+    assert [o.value for o in ops] == [[2.0, 2.0], [3.0, 3.0], [9.0, 9.0], 18.0, CHANGED_LATER]
+    assert [e.kind for e in events].count("node") == 3 and events[-1].kind == "op"
+    assert x.grad.tolist() == [18.0, 18.0] and a.requires_grad

@@ -71,11 +71,8 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph: bool | None = None, c
     if retain_graph is None:
         retain_graph = create_graph
     allow = bool(allow_unused) or materialize_grads
-    results = engine.run_backward(outs, seeds, bool(retain_graph), bool(create_graph), list(ins), allow, "autograd.grad")
-    if materialize_grads:
-        from .tensor import zeros_like
-        results = tuple(zeros_like(i) if r is None else r for i, r in zip(ins, results))
-    return results
+    return engine.run_backward(outs, seeds, bool(retain_graph), bool(create_graph), list(ins), allow, "autograd.grad",
+                               bool(materialize_grads))
 
 
 def backward(tensors, grad_tensors=None, retain_graph: bool | None = None, create_graph: bool = False) -> None:

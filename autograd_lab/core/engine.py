@@ -23,12 +23,32 @@ from .node import TensorBase as Tensor
 from .node import _wrap
 from .ops.special import CopyBackwards
 
-_ACC_PRIORITY = 1 << 62
+_ACC_PRIORITY = -(1 << 62)
 
 
-def _priority(node) -> int:
-    s = node._seq
-    return -(s + _ACC_PRIORITY) if node.__class__ is F.AccumulateGrad else -s
+class _Tie:
+    """An AccumulateGrad node in its heap entry: never less than another one.
+
+    PyTorch's ready queue is a ``std::priority_queue`` ordered by sequence number alone, and every
+    AccumulateGrad node has the largest one (UINT64_MAX), so among themselves they are equal and
+    their order is whatever the heap's sifting leaves. heapq sifts exactly as libstdc++'s
+    push_heap/pop_heap do (down to a leaf, the right child on ties, then up while strictly better),
+    so entries that compare equal here come out in torch's order (``y = x * c``: x, then c)."""
+    __slots__ = ("node",)
+
+    def __init__(self, node):
+        self.node = node
+
+    def __lt__(self, other):
+        return False
+
+
+def _entry(node) -> tuple:
+    """A node's heap entry: the one created last first, AccumulateGrad nodes before any other
+    (wrapped in a _Tie; other nodes have distinct sequence numbers, so they are never compared)."""
+    if node.__class__ is F.AccumulateGrad:
+        return (_ACC_PRIORITY, _Tie(node))
+    return (-node._seq, node)
 
 
 def backward(tensor: Tensor, gradient=None, retain_graph=None, create_graph=False, inputs=None) -> None:
@@ -86,11 +106,13 @@ def _seed(t: Tensor, gradient, i: int):
     return gradient
 
 
-def run_backward(roots, seeds, retain_graph: bool, create_graph: bool, capture, allow_unused: bool, call: str):
+def run_backward(roots, seeds, retain_graph: bool, create_graph: bool, capture, allow_unused: bool, call: str,
+                 materialize: bool = False):
     """Propagate ``seeds`` from ``roots`` through the graph.
 
     ``capture``: None for ``backward()`` (gradients accumulate into leaves), or the list of
-    input tensors of ``autograd.grad``, whose gradients are returned and not stored.
+    input tensors of ``autograd.grad``, whose gradients are returned and not stored
+    (``materialize``: an unused input's gradient is zeros, not None).
     """
     root_nodes = [_root_node(t) for t in roots]
     made = ()
@@ -115,6 +137,9 @@ def run_backward(roots, seeds, retain_graph: bool, create_graph: bool, capture, 
     finally:
         _grad_state.enabled = prev_grad
         _node.unpack_tensors = prev_unpack
+    if materialize:
+        results = tuple(_wrap(np.zeros_like(t._data), False, None) if r is None else r
+                        for t, r in zip(capture, results))
     if tr is not None:
         tr.done(call, roots, results or ())
     return results
@@ -190,7 +215,7 @@ def _execute(root_nodes, seeds, retain_graph, create_graph, capture, allow_unuse
         buffers[node] = g if buf is None else buf + g
     for node in dict.fromkeys(root_nodes):
         if deps.get(node, 0) == 0:
-            heapq.heappush(heap, (_priority(node), node))
+            heapq.heappush(heap, _entry(node))
     AccumulateGrad, FREED = F.AccumulateGrad, F._FREED
     heappush, heappop = heapq.heappush, heapq.heappop
     follow = None  # the one node that just became ready while the heap was empty: no heap trip needed
@@ -201,18 +226,22 @@ def _execute(root_nodes, seeds, retain_graph, create_graph, capture, allow_unuse
             node, g, follow = follow, follow_g, None
         else:
             node = heappop(heap)[1]
+            if node.__class__ is _Tie:
+                node = node.node
             g = buffers.pop(node, None)
         if g is None:  # every gradient meant for this node was dropped by a hook, or pruned
-            if targets is not None and node not in run and node not in targets:
+            if targets is not None and node not in run:
                 continue  # autograd.grad does not run (nor free) what leads to none of its inputs
-            _pass_nothing(node, deps, heap, retain_graph)
+            _run_undefined(node, deps, heap, retain_graph, tr)
             continue
         cls = node.__class__
         hooks = node._hooks
         if hooks is not None or (cls is AccumulateGrad and node.variable._x is not None):
             g = _pre_hooks(node, g, hooks, create_graph, tr, targets is not None)
             if g is None:  # a prehook returned (None,)
-                _pass_nothing(node, deps, heap, retain_graph)
+                if targets is not None and node not in run:
+                    continue
+                _run_undefined(node, deps, heap, retain_graph, tr)
                 continue
         if targets is not None:
             if node in targets:
@@ -266,7 +295,7 @@ def _execute(root_nodes, seeds, retain_graph, create_graph, capture, allow_unuse
                 if buf is not None:
                     gi = buf if gi is None else buf + gi
                 if ready is not None:
-                    heappush(heap, (_priority(ready), ready))
+                    heappush(heap, _entry(ready))
                     buffers[ready] = ready_g
                 ready, ready_g = nxt, gi
             elif gi is not None:
@@ -274,7 +303,7 @@ def _execute(root_nodes, seeds, retain_graph, create_graph, capture, allow_unuse
                 buffers[nxt] = gi if buf is None else buf + gi
         if ready is not None:
             if heap:  # others are waiting: PyTorch's order decides
-                heappush(heap, (_priority(ready), ready))
+                heappush(heap, _entry(ready))
                 buffers[ready] = ready_g
             else:
                 follow, follow_g = ready, ready_g
@@ -290,15 +319,21 @@ def _execute(root_nodes, seeds, retain_graph, create_graph, capture, allow_unuse
     return tuple(results)
 
 
-def _pass_nothing(node, deps, heap, retain_graph) -> None:
-    """A node that received no gradient (hooks dropped it) sends none on, as PyTorch's undefined grads."""
-    if not retain_graph:
-        node._release()
+def _run_undefined(node, deps, heap, retain_graph, tr) -> None:
+    """A node that received no gradient (hooks dropped it) still runs, as in PyTorch, where its
+    gradient is an undefined tensor: it sends None on every edge and frees its saved values.
+    AccumulateGrad leaves ``.grad`` alone (and calls no post-accumulate hook), as torch's does."""
+    if node.__class__ is not F.AccumulateGrad:
+        released = not retain_graph and node._release()
+        if tr is not None:
+            record, call_source = tr.node_recorder()
+            n = len(node._next)
+            record((1, node, None, call_source, released, n, *((None,) * n)))  # 1: Kind.NODE
     for nxt in node._next:
         if nxt is not None and nxt in deps:
             deps[nxt] -= 1
             if deps[nxt] == 0:
-                heapq.heappush(heap, (_priority(nxt), nxt))
+                heapq.heappush(heap, _entry(nxt))
 
 
 def _pre_hooks(node, g, hooks, create_graph, tr, capturing=False):

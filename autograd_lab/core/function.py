@@ -423,6 +423,12 @@ def playground_methods() -> tuple:
     return tuple(m for face in FACES for m in face.playground)
 
 
+def playground_functions() -> tuple:
+    """``autograd_lab.<name>`` functions a playground program may call: those of the declared
+    functions whose op is playground-safe as a method of the same name (``lab.sin(x)``)."""
+    return tuple(f for face in FACES for f in face.functions if f in face.playground)
+
+
 def supported_text() -> str:
     """What is supported, for the messages of unsupported operations."""
     return "+ - * / ** @, " + ", ".join(f.shown_as for f in FACES if f.shown_as)

@@ -36,7 +36,8 @@ def _check_hook(receiver: Any, args: tuple, kwargs: dict, limits: Limits) -> Non
         raise _Breach(say("playground.hook_lambda"))
 
 
-# Functions are paths in autograd_lab (resolved lazily) with their pre-check.
+# Functions are paths in autograd_lab (resolved lazily) with their pre-check: these, then the
+# op functions the core declares (`lab.sin`, ...; `_op_functions`, below `_op_methods`).
 
 _FUNCTIONS: dict[str, _Check | None] = {
     "tensor": _check_tensor,
@@ -65,14 +66,26 @@ class _Rule:
     saved: bool = False  # grad_fn nodes: the `_saved_*` attributes too
 
 
+_OP_CHECKS = {"pow": _check_pow, "reshape": _check_reshape, "matmul": _check_matmul,
+              "add_": _check_elementwise, "sub_": _check_elementwise, "mul_": _check_elementwise}
+
+
 def _op_methods() -> dict[str, _Check | None]:
     """The tensor methods of the operations declared playground-safe in core/ops (their one
     declaration), each with its size pre-check here (none: the result is no bigger than the input)."""
     from ..core.function import playground_methods
     from ..core.tensor import Tensor  # noqa: F401  (imports core/ops, which declares them)
-    checks = {"pow": _check_pow, "reshape": _check_reshape, "matmul": _check_matmul,
-              "add_": _check_elementwise, "sub_": _check_elementwise, "mul_": _check_elementwise}
-    return {name: checks.get(name) for name in playground_methods()}
+    return {name: _OP_CHECKS.get(name) for name in playground_methods()}
+
+
+def _op_functions() -> dict[str, _Check | None]:
+    """The module functions of those operations (``lab.sin(x)``, as ``x.sin()``), same checks."""
+    from ..core.function import playground_functions
+    from ..core.tensor import Tensor  # noqa: F401
+    return {name: _OP_CHECKS.get(name) for name in playground_functions() if name not in _FUNCTIONS}
+
+
+_FUNCTIONS.update(_op_functions())
 
 
 _RULES: dict[str, _Rule] = {

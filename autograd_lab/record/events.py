@@ -54,6 +54,7 @@ class Trace:
     def __init__(self, catch_errors: bool = False, namespace: dict | None = None):
         self._events = EventList()
         self._pending: list = []   # hot events (op, node, release) recorded raw, built on first read
+        self._late = None          # real torch's queued records: their builder (torch_recorder.finish)
         self.append_raw = self._pending.extend  # (recording.Recorder: the core appends raw records)
         self.user_code = None      # the user's code object the last op came from (None while a
                                    # source is forced by set_source)
@@ -113,12 +114,15 @@ class Trace:
     @property
     def events(self) -> EventList:
         """The events so far, in order (built from the raw records on first read)."""
-        if self._pending:
+        if self._pending or self._late is not None:
             self.flush()
         return self._events
 
     def flush(self) -> None:
         """Build the pending raw records into events (before any value they refer to can change)."""
+        if self._late is not None:  # real torch's, queued before the core's pending ones
+            late, self._late = self._late, None
+            late()
         pending = self._pending  # emptied in place: the engine loop holds its extend while it runs
         build_op, build_node, build_ready = self._build_op, self._build_node, self._build_ready
         i, n = 0, len(pending)

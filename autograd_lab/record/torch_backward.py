@@ -14,7 +14,7 @@ import functools
 import numpy as np
 
 from .events import (AccumulateEvent, BackwardEvent, DoneEvent, ErrorEvent, HookEvent, NodeEvent, ReleaseEvent,
-                     snapshot)
+                     TensorEvent, snapshot)
 
 _NODE = object()  # marks a raw record of a node run (the others are ops)
 VERIFY_RELEASES = 64  # per backward call, releases checked by reading a _saved_* attribute (about 0.1 ms
@@ -92,9 +92,16 @@ class BackwardRecorder:
         for r in root_refs:
             if not r.next and r.var is None:
                 self.link(r, src, r.node.next_functions)
-        begin = (BackwardEvent, src, call, tuple(self.see(r, src) for r in roots),
+        begin = ((BackwardEvent, src, call, tuple(self.see(r, src) for r in roots),
                  tuple(self.tid(r) for r in root_refs), tuple(seeds), retain, create,
-                 tuple(self.see(i, src) for i in inputs))
+                 tuple(self.see(i, src) for i in inputs)),)
+        if create:  # torch's engine makes a tensor of each implicit seed (in C++), as the core's does
+            for i, r in enumerate(roots):
+                if not isinstance(grads[i] if i < len(grads) else None, Tensor):
+                    seed = self.torch.ones_like(r, requires_grad=False)
+                    tid = self.tid(seed)
+                    self.seen.add(tid)
+                    begin += ((TensorEvent, src, tid, *self.tensor_fields(seed, "seed")),)
         handles = self.hook_graph(root_refs)
         outer = (self.call_src, self.retain, self.begin)
         # the backward event is recorded when the engine starts (its first hook) or returns: when
@@ -170,7 +177,9 @@ class BackwardRecorder:
         if r.var is not None:
             def post_acc(grad_inputs, grad_outputs):
                 self.running = None
-                if not r.acc_done:
+                if grad_outputs[0] is None:  # torch's AccumulateGrad does nothing with an undefined gradient
+                    r.acc_done = True
+                elif not r.acc_done:
                     try:
                         self.accumulated(r, grad_outputs[0])
                     except Exception:
@@ -219,7 +228,8 @@ class BackwardRecorder:
     def started(self) -> None:
         if self.begin is not None:
             begin, self.begin = self.begin, None
-            self.emit(*begin)
+            for event in begin:  # the backward event, then the seeds create_graph=True makes
+                self.emit(*event)
 
     def sync(self) -> None:
         """Before an event built at once: the backward event if still due, and the raw records."""

@@ -57,6 +57,9 @@ _DUNDER_OPS = {"getitem": "index", "rsub": "rsub", "rmul": "mul", "radd": "add",
                "truediv": "div", "rdiv": "div", "rpow": "pow", "rmatmul": "matmul", "floordiv": "floor_divide"}
 
 
+CHANGED_LATER = "<changed in place after the with block>"
+
+
 def torch_available():
     """The torch module when the user has imported it (never imported here), else None."""
     return sys.modules.get("torch")
@@ -118,6 +121,9 @@ class TorchRecorder(BackwardRecorder):
         self.hot: set = set()                # torch functions known to be plain ops
         self.raw: list = []                  # raw records of plain ops and node runs, built by flush()
         self.checks = 0                      # release checks made in the current backward call
+        self.late = False                    # building the queue after the block (``finish``)
+        self.versions = None                 # per queued record: (tensor, its version at the block's end)
+        self.stale: set = set()              # ids of queued tensors changed in place after the block
         torch_dir = os.path.dirname(os.path.abspath(torch.__file__)) + os.sep
         self.skip = tuple(_SKIP_PREFIXES + [torch_dir])
         self.nn_dir = torch_dir + "nn" + os.sep
@@ -132,30 +138,64 @@ class TorchRecorder(BackwardRecorder):
         self.mode.__enter__()
 
     def stop(self) -> None:
+        """End of the ``with`` block. The queued raw records are built when the trace's events are
+        first read (``Trace.events`` calls ``finish``), as the core's are: recording stays cheap.
+        Each queued tensor's version is noted now; one changed in place after the block (when no
+        flush can run first) is shown as a text, never with a later value."""
+        late = False
         try:
             if self.mode is not None:
                 self.mode.__exit__(None, None, None)
-            self.flush()
+            if self.raw:
+                self.trace.flush()  # the core's records made before this point come first
+                self.versions = self.note_versions(self.raw)
+                self.trace._late = self.finish
+                late = True
         finally:
             self.mode = None
             try:
                 self.scan_names()
             finally:
-                # drop the references to torch's nodes one by one (a deep graph is freed node by node)
-                refs = self.refs
-                while refs:
-                    refs.popitem()[1].node = None
-                self.grad_owner.clear()
                 self.frame = None
+                if not late:
+                    self.finish()
+
+    def note_versions(self, raw) -> list:
+        """Per raw record, its tensors (gradients of a node; result and arguments of an op) with their version."""
+        Tensor, out = self.Tensor, []
+        for rec in raw:
+            if rec[0] is _NODE:
+                ts = tuple(rec[2]) + tuple(rec[3])
+            else:
+                r = rec[3]
+                ts = ((r,) if isinstance(r, Tensor) else tuple(r) if isinstance(r, (tuple, list)) else ()) + tuple(rec[1])
+            out.append([(t, t._version) for t in ts if isinstance(t, Tensor)])
+        return out
+
+    def finish(self) -> None:
+        """Build what is still queued, then let torch's graph go."""
+        try:
+            if self.raw:
+                stale = {id(t) for rec in self.versions or () for t, v in rec if t._version != v}
+                self.stale, self.late, self.versions = stale, True, None
+                self.flush()
+        finally:
+            self.late = False
+            # drop the references to torch's nodes one by one (a deep graph is freed node by node)
+            refs = self.refs
+            while refs:
+                refs.popitem()[1].node = None
+            self.grad_owner.clear()
 
     # ------------------------------------------------------------------ events, ids, sources
     def emit(self, etype, src, *fields) -> None:
         if self.raw:
             self.flush()
+        events = self.trace._events if self.late else self.trace.events  # (late: the core's later records wait)
         try:
-            self.trace.events.append_event(etype(0, src, *fields))
+            events.append_event(etype(0, src, *fields))
         except Exception:  # a value the event store cannot keep: kept as its text, never an error in user code
-            self.trace.events.append_event(etype(0, src, *[_as_text(f) for f in fields]))
+            events.append_event(etype(0, src, *[_as_text(f) for f in fields]))
 
     def tid(self, obj) -> int:
         return self.trace.tid(obj)
@@ -190,6 +230,8 @@ class TorchRecorder(BackwardRecorder):
 
     def value(self, t):
         """A snapshot of a torch tensor's value, or a text for one we cannot show as numbers."""
+        if self.stale and id(t) in self.stale:
+            return CHANGED_LATER
         try:
             if t.layout is not self.torch.strided:
                 return f"<{str(t.layout).replace('torch.', '')} tensor>"

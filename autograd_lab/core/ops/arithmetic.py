@@ -16,6 +16,14 @@ from ..messages import BOOL_SUB_MESSAGE
 from ..node import TensorBase as Tensor
 from .special import _where, as_operand
 
+# The binary operators' fast path: two numbers (numpy scalars or Python numbers) below 3e9 in
+# size need no np.errstate (entering it costs ~1.8 us, more than the op): their +, - and *
+# cannot overflow float32, float64 or int64, nor be inf - inf. Anything else (an array; a bigger
+# number; inf; nan, for which every comparison is False) computes inside np.errstate, so numpy's
+# RuntimeWarnings never reach the student whatever their warning filters (PyTorch prints none).
+_SMALL = 3.0e9  # (abs(x) < _SMALL: ~35 ns a number; chained comparisons cost twice that)
+
+
 class AddBackward0(Function):
     """f(a, b) = a + b"""
     __slots__ = ()
@@ -25,11 +33,12 @@ class AddBackward0(Function):
     @staticmethod
     def forward(ctx, a, b):
         try:
-            if a.__class__ is np.ndarray or b.__class__ is np.ndarray:
+            if (a.__class__ is not np.ndarray and b.__class__ is not np.ndarray  # (see _SMALL)
+                    and abs(a) < _SMALL and abs(b) < _SMALL):
+                out = a + b
+            else:
                 with np.errstate(all="ignore"):  # (function.quiet, inline)
                     out = a + b
-            else:  # numpy scalars: no errstate (it costs more than the op); only overflow or inf - inf warn
-                out = a + b
         except ValueError:
             raise broadcast_error(a, b) from None
         ctx._info = None if out.__class__ is not np.ndarray else _binary_shapes(a, b, out)
@@ -55,11 +64,12 @@ class SubBackward0(Function):
     @staticmethod
     def forward(ctx, a, b):
         try:
-            if a.__class__ is np.ndarray or b.__class__ is np.ndarray:
+            if (a.__class__ is not np.ndarray and b.__class__ is not np.ndarray  # (see _SMALL)
+                    and abs(a) < _SMALL and abs(b) < _SMALL):
+                out = a - b
+            else:
                 with np.errstate(all="ignore"):  # (function.quiet, inline)
                     out = a - b
-            else:  # numpy scalars: no errstate (it costs more than the op); only overflow or inf - inf warn
-                out = a - b
         except ValueError:
             raise broadcast_error(a, b) from None
         except TypeError:
@@ -105,11 +115,12 @@ class MulBackward0(Function):
         na, nb = ctx.needs_input_grad[0], ctx.needs_input_grad[1]
         ctx._saved = (a if nb else None, b if na else None)  # ctx.save_for_backward(...), inline (hot)
         try:
-            if a.__class__ is np.ndarray or b.__class__ is np.ndarray:
+            if (a.__class__ is not np.ndarray and b.__class__ is not np.ndarray  # (see _SMALL)
+                    and abs(a) < _SMALL and abs(b) < _SMALL):
+                out = a * b
+            else:
                 with np.errstate(all="ignore"):  # (function.quiet, inline)
                     out = a * b
-            else:  # numpy scalars: no errstate (it costs more than the op); only overflow or inf - inf warn
-                out = a * b
         except ValueError:
             raise broadcast_error(a, b) from None
         ctx._info = None if out.__class__ is not np.ndarray else _binary_shapes(a, b, out)
