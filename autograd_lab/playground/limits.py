@@ -111,7 +111,7 @@ def _check_size(shape: tuple, limits: Limits, what: str | None = None) -> None:
     for n in shape:  # each dimension too: zeros(0, 10**15) holds nothing but is no shape to keep
         size *= max(int(n), 0)
         if size > limits.elements or n > limits.elements:
-            raise _Breach(say("playground.limit.size", limit=limits.elements, what=what, shape=tuple(shape)))
+            raise _Breach(say("playground.limit.size", limit=limits.elements, what=what, shape=str(tuple(shape))))  # (a tuple would be said as a list)
 
 
 def _shape_args(args: tuple, limits: Limits) -> tuple:
