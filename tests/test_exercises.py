@@ -457,8 +457,8 @@ def test_predict_player_waits_before_anything_shows_the_answer():
     """Item 2: lesson 07's picture showed "6." on the edge into w's AccumulateGrad before the answer."""
     pytest.importorskip("ipywidgets")
     namespace = {"torch": torch}
-    with torch.trace() as t:
-        exec(HOOK_LESSON, namespace)
+    exec("with torch.trace() as t:\n" + textwrap.indent(HOOK_LESSON, "    "), namespace)
+    t = namespace["t"]
     p = ex.Predict("What is w.grad?", answer=6, trace=t, reveal=("accumulate", "w"))
     state = p.player._state
     six = re.compile(r"(?<![\d.])6\.?(?![\d])")  # 6 as a sentence writes it, or PyTorch's 6.
@@ -475,8 +475,9 @@ def test_predict_of_which_node_runs_next_starts_at_the_step_the_question_names()
     player waits on the frame before the revealing step, where AddBackward0 has run (lesson 05)."""
     pytest.importorskip("ipywidgets")
     namespace = {"torch": torch}
-    with torch.trace() as t:
-        exec(PREAMBLE + "y = w * x\nz = y + b\nz.backward()\n", namespace)
+    exec("with torch.trace() as t:\n" + textwrap.indent(PREAMBLE + "y = w * x\nz = y + b\nz.backward()\n", "    "),
+         namespace)  # (the trace block is the code that names w, x and b, as in a notebook cell)
+    t = namespace["t"]
     p = ex.Predict("AddBackward0 has just run. Which node runs next?", answer="AccumulateGrad of b",
                    choices=["MulBackward0", "AccumulateGrad of b"], trace=t, reveal=("accumulate", "b"))
     assert p.player.index == p.reveal - 1 and "AddBackward0 runs" in p.player._state.narration
