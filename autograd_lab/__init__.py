@@ -23,6 +23,7 @@ from .core.function import module_functions as _module_functions
 from .record.events import Trace, trace
 from .core.node import AccumulateGrad, Node
 from .core.grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+from .narration import get_language, set_language
 
 float = float32  # noqa: A001  (torch.float)
 double = float64
@@ -40,6 +41,7 @@ __all__ = [
     "no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled",
     "autograd", "optim", "Node", "AccumulateGrad",
     "trace", "Trace", "Player", "Playground", "exercises",
+    "set_language", "get_language",
 ]
 
 # The viewer's names load on first use (``import autograd_lab`` stays as cheap as numpy).
