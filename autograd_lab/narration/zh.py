@@ -9,6 +9,8 @@ import re
 
 from . import en as _en
 
+HTML_LANG = "zh-CN"  # <html lang> of the static page
+
 
 def join(items: list) -> str:
     """'a'、'a 和 b'、'a、b 和 c'（“和”两边的空格只留在西文旁边）。"""

@@ -43,14 +43,15 @@ MIN_SCALE = 0.78        # below this a window follows the action instead of shri
 PREFIX = {"running": "▶ ", "done": "✓ ", "error": "✖ "}
 
 CSS = """
-.alab-player { font-family: var(--jp-ui-font-family, system-ui, sans-serif); }
+.alab-player { font-family: var(--jp-ui-font-family, system-ui, "Noto Sans CJK SC", "Source Han Sans SC", "Microsoft YaHei", "PingFang SC", sans-serif); }
 .alab-player .alab-frame { overflow: auto; max-height: 660px; background: #fff; border: 1px solid #d9d9d9;
   border-radius: 4px; }
 .alab-svg { display: block; margin: 0 auto; max-width: 100%; height: auto; }
 .alab-svg.alab-whole { max-width: none; }
 .alab-player .alab-legend, .alab-player .alab-where, .alab-player .alab-text, .alab-player .alab-notice,
 .alab-player .alab-table table { line-height: 1.4; }
-.alab-svg text { font-family: "DejaVu Sans", Verdana, "Segoe UI", Arial, sans-serif; fill: #1a1a1a; }
+.alab-svg text { font-family: "DejaVu Sans", Verdana, "Segoe UI", Arial,
+  "Noto Sans CJK SC", "Source Han Sans SC", "Microsoft YaHei", "PingFang SC", sans-serif; fill: #1a1a1a; }
 .alab-svg .hid { display: none; }
 .alab-svg g.shape.s-new > path, .alab-svg g.shape.s-active > path, .alab-svg g.shape.s-running > path {
   stroke: #000 !important; stroke-width: 2.8px !important; fill: #FFF4B8 !important; }
