@@ -21,6 +21,7 @@ import hashlib
 import html
 import io
 import re
+import warnings
 
 from ..narration import say
 from .graph import FONT, Node, TraceGraph, text_width
@@ -43,7 +44,8 @@ MIN_SCALE = 0.78        # below this a window follows the action instead of shri
 PREFIX = {"running": "▶ ", "done": "✓ ", "error": "✖ "}
 
 CSS = """
-.alab-player { font-family: var(--jp-ui-font-family, system-ui, "Noto Sans CJK SC", "Source Han Sans SC", "Microsoft YaHei", "PingFang SC", sans-serif); }
+/* JupyterLab's UI font first; then CJK fonts for Chinese text (no tofu boxes). */
+.alab-player { font-family: var(--jp-ui-font-family, system-ui, sans-serif), "Noto Sans CJK SC", "Source Han Sans SC", "Microsoft YaHei", "PingFang SC", sans-serif; }
 .alab-player .alab-frame { overflow: auto; max-height: 660px; background: #fff; border: 1px solid #d9d9d9;
   border-radius: 4px; }
 .alab-svg { display: block; margin: 0 auto; max-width: 100%; height: auto; }
@@ -357,7 +359,11 @@ class Picture:
             tx = min(max(n.x + dx, tw), W - tw) - dx  # a long tag at the edge stays inside the picture
             text(tx, y - n.h / 2 - 5.0, "·", key, key + ":tag", "tag", FONT["tag"], va="baseline")
         buf = io.StringIO()
-        with matplotlib.rc_context({"svg.fonttype": "none", "svg.hashsalt": "alab", "svg.id": None}):
+        with matplotlib.rc_context({"svg.fonttype": "none", "svg.hashsalt": "alab", "svg.id": None}), \
+                warnings.catch_warnings():
+            # The browser draws the text (svg.fonttype none, CSS font stack with CJK fonts); matplotlib
+            # only measures it, and warns about 汉字 its DejaVu Sans lacks: not the student's concern.
+            warnings.filterwarnings("ignore", r"Glyph \d+ .* missing from font", UserWarning)
             fig.savefig(buf, format="svg")
         self.scale = 1.0 if W <= FIT_WIDTH else max(MIN_SCALE, FIT_WIDTH / W)
         self.size = (W, H)
