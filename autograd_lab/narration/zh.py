@@ -145,7 +145,7 @@ MESSAGES: dict = {
     "player.legend.tensor": "张量",
     "player.legend.grad_fn": "grad_fn",
     "player.legend.acc": "AccumulateGrad",
-    "player.legend.next_functions": "next_functions（梯度路径）",
+    "player.legend.next_functions": "next_functions：grad_fn → grad_fn（梯度路径）",
     "player.legend.data": "数据，不需要梯度",
     "player.legend.moving": "正在传递的梯度",
     "player.legend.marks": "▶ 正在执行 · ✓ 已执行 · ✖ 报错 · 虚线框：保存的中间变量已释放",
@@ -600,4 +600,27 @@ MESSAGES: dict = {
     "playground.value.string": "一个字符串",
     "playground.value.dict": "一个字典",
     "playground.value.array": "一个 numpy 数组",
+
+    # -- keys that appeared on main while this catalogue was written (big-graph summaries) --------
+    "player.legend.attach": "张量及其 grad_fn / AccumulateGrad",
+    "step.fn_of": "{fn}（即 {tensor}.grad_fn）",
+    "step.op.next_many": "{n} 个节点",
+    "step.node.runs_many": "{name} 执行：它收到 {grad}，把梯度传给 {n} 个节点（图中可以看到它们）。",
+    "step.backward.done_many": "backward() 结束：{n} 个梯度到达；最大的是 {name}.grad，为 {value}（其余的见表格）。",
+    "step.grad.done_many": ("autograd.grad 结束：返回 {n} 个梯度；最大的是关于 {name} 的梯度，为 {value}"
+                            "（其余的见表格）。所有叶子张量的 .grad 都没有改变。"),
+    "step.group.iteration": "{lines}（第 {i} 次，共 {n} 次）",
+    "step.group.line": "第 {line} 行",
+    "step.group.line_range": "第 {first}–{last} 行",
+    "step.group.lines": "{lines}",
+    "step.group.no_line": "没有对应源代码行的代码",
+    "step.group.series": "{lines} ×{n}",
+    "step.summary.backward": lambda where, nodes, grads, value, name: (
+        f"{where}：{nodes} 个节点执行，{grads} 个梯度到达；最大的是 {name} 处的 {value}（其余的见表格）。"),
+    "step.summary.count": lambda name, n: name if n == 1 else f"{n} × {name}",
+    "step.summary.forward": lambda where, ops, fns: f"{where}：{ops} 个运算记录了它们的 grad_fn 节点（{fns}）。",
+    "step.summary.ran": lambda where, nodes: f"{where}：{nodes} 个节点执行了。",
+    "step.summary.steps": lambda where, n: f"{where}：共 {n} 步。",
+    "step.summary.tensors": lambda where, n: f"{where}：出现了 {n} 个张量（表格里列出了它们）。",
+    "step.summary.these_steps": "第 {first} 步到第 {last} 步",
 }
