@@ -359,3 +359,23 @@ def test_playground_and_predict_keep_the_language_they_were_made_in():
         Predict("?", 6, lang="fr")
     with pytest.raises(ValueError, match="unknown language"):
         lab.Playground(lang="fr")
+
+
+def test_exercise_feedback_speaks_the_language_in_force():
+    import autograd_lab as lab
+
+    def answer():
+        w = lab.tensor(2.0, requires_grad=True)
+        z = w * lab.tensor(3.0) + 1
+        z.backward()
+        z.backward()
+        return w
+
+    try:
+        lab.set_language("zh")
+        feedback = str(lab.exercises.check("second_backward", answer, hint=True))
+    finally:
+        lab.set_language("en")
+    assert feedback.startswith("✗ 还不对：你的函数抛出了 RuntimeError（第 "), feedback
+    assert "提示：第 6 课：" in feedback
+    assert str(lab.exercises.check("second_backward", answer)).startswith("✗ Not yet: Your function raised")

@@ -260,15 +260,15 @@ MESSAGES: dict = {
     "lessons.error.name": "`{name}` 没有定义。请在函数里面创建它（或者检查拼写）。",
     "lessons.error.second_backward":
         "第一次 backward() 释放了这张计算图中某个节点保存的中间变量，所以第二次 backward() 无法再经过这个节点"
-        "（第 06 课）。",
+        "（第 6 课）。",
     "lessons.error.no_grad_fn":
-        "对一个梯度无从反向传播的张量调用了 backward()：计算它的张量里没有一个是 requires_grad=True（第 01 课）。",
+        "对一个梯度无从反向传播的张量调用了 backward()：计算它的张量里没有一个是 requires_grad=True（第 1 课）。",
     "lessons.error.no_grad_fn_grad_mode":
         "对一个没有 grad_fn 的张量调用了 backward()：它是在梯度模式关闭时（`with torch.no_grad():` 里面）"
-        "计算的，所以尽管它的输入需要梯度，autograd 也没有为它记录计算图（第 01 课）。",
+        "计算的，所以尽管它的输入需要梯度，autograd 也没有为它记录计算图（第 1 课）。",
     "lessons.error.not_scalar":
         "不带参数的 backward() 需要从一个数（标量）开始；这个张量有多个值（先用 .sum() 或 .mean() 把它归约成标量）。",
-    "lessons.error.input_no_grad": "autograd.grad(outputs, inputs)：每个输入都必须需要梯度（第 07 课）。",
+    "lessons.error.input_no_grad": "autograd.grad(outputs, inputs)：每个输入都必须需要梯度（第 7 课）。",
     "lessons.error.unused_input":
         "传给 autograd.grad 的某个输入没有参与计算输出（传入 allow_unused=True，它的梯度就会是 None）。",
     "lessons.error.leaf_inplace": "一个需要梯度的叶子张量被原地修改了；优化器是在 no_grad() 里做这件事的。",
@@ -299,7 +299,7 @@ MESSAGES: dict = {
         "`data = torch.tensor([1.0, 2.0, 3.0])` 创建时没有设置 requires_grad。不要在 torch.tensor(...) 里写 "
         "requires_grad=True，返回一个数值相同、既是叶子张量又需要梯度的张量。",
     "lessons.make_leaf.hint":
-        "第 01 课：张量有一个方法可以原地打开 requires_grad（方法名以下划线结尾），只要张量还是叶子张量就能用。",
+        "第 1 课：张量有一个方法可以原地打开 requires_grad（方法名以下划线结尾），只要张量还是叶子张量就能用。",
     "lessons.make_leaf.returns": "一个张量",
     "lessons.make_leaf.numbers": "你的张量里是 {numbers}，而不是 `data` 的数值 [1.0, 2.0, 3.0]。",
     "lessons.make_leaf.not_leaf":
@@ -312,7 +312,7 @@ MESSAGES: dict = {
     "lessons.zero_between.task":
         "对同一个 w 和 b 做两次前向传播和反向传播，并让第二次反向传播之后 b.grad 等于 1（而不是 2）。返回 b。",
     "lessons.zero_between.hint":
-        "第 05 课：AccumulateGrad 会把梯度累加进 b.grad。两次 backward() 之间，b.grad 需要经历一件事，"
+        "第 5 课：AccumulateGrad 会把梯度累加进 b.grad。两次 backward() 之间，b.grad 需要经历一件事，"
         "就像每个训练步开始时那样。",
     "lessons.zero_between.returns": "b",
     "lessons.zero_between.too_few": lambda n: (
@@ -335,7 +335,7 @@ MESSAGES: dict = {
         "只构建一次 z = w * x + b，然后对同一个 z 调用两次 z.backward()（中间不做新的前向传播），且不能报错。"
         "返回 w：它的 .grad 应当是 6。",
     "lessons.second_backward.hint":
-        "第 06 课：backward() 会释放计算图节点保存的中间变量（MulBackward0 保存了 x），除非第一次调用时"
+        "第 6 课：backward() 会释放计算图节点保存的中间变量（MulBackward0 保存了 x），除非第一次调用时"
         "让它保留。看看 backward() 的参数。",
     "lessons.second_backward.returns": "w",
     "lessons.second_backward.freed":
@@ -353,7 +353,7 @@ MESSAGES: dict = {
     "lessons.grad_without_storing.task":
         "已知 y = w * x，z = y * y + b（w=2，x=3，b=1），求出 dz/dy 并返回它，但不要把它存进 y.grad。",
     "lessons.grad_without_storing.hint":
-        "第 07 课：torch.autograd 里有一个函数会直接返回梯度，而不是把梯度放进 .grad。"
+        "第 7 课：torch.autograd 里有一个函数会直接返回梯度，而不是把梯度放进 .grad。"
         "告诉它输出，以及你想求梯度的那个张量。",
     "lessons.grad_without_storing.returns": "这个梯度",
     "lessons.grad_without_storing.tuple_of_one":
@@ -373,7 +373,7 @@ MESSAGES: dict = {
         "已知 y = w * x，z = y + b（w=2，x=3，b=1），在 y 上注册一个钩子函数，让经过 y 反向传播的梯度翻倍："
         "z.backward() 之后 w.grad 是 6 而不是 3。不要修改公式。返回 w。",
     "lessons.double_with_hook.hint":
-        "第 07 课：y.register_hook(fn) 会用到达 y 的梯度调用 fn；fn 的返回值（如果不是 None）会代替原梯度继续传递。",
+        "第 7 课：y.register_hook(fn) 会用到达 y 的梯度调用 fn；fn 的返回值（如果不是 None）会代替原梯度继续传递。",
     "lessons.double_with_hook.returns": "w",
     "lessons.double_with_hook.none": "w.grad 是 None：没有反向传播到达 w。",
     "lessons.double_with_hook.set_by_hand":
@@ -396,7 +396,7 @@ MESSAGES: dict = {
         "用 optim.SGD 拟合 w 和 b，让 w * x + b 与数据（由 y = 2x + 1 生成）吻合：补全循环，让损失函数的值下降，"
         "并返回损失值的列表（每步一个数）。",
     "lessons.train_with_sgd.hint":
-        "第 08 课：每一步是：梯度清零、计算损失、backward()、optimizer.step()。用 loss.item() 取得一个普通的数。",
+        "第 8 课：每一步是：梯度清零、计算损失、backward()、optimizer.step()。用 loss.item() 取得一个普通的数。",
     "lessons.train_with_sgd.returns": "一个数的列表",
     "lessons.train_with_sgd.not_a_list": "你的函数返回了 {value}；它应当返回损失值的列表，每步一个数。",
     "lessons.train_with_sgd.too_short": lambda n: f"你的列表只有 {n} 个损失值；请在每一步都记录损失。",
