@@ -210,7 +210,7 @@ MESSAGES: dict = {
     "step.no_retain": "没有 retain_graph=True 时，每个节点执行完就会释放它保存的中间变量。",
     "step.backward.start": "backward() 从 {roots} 开始反向传播，初始梯度为 {seeds}。{retain}",
     "step.grad.start": ("autograd.grad 从 {roots} 开始，初始梯度为 {seeds}；它会直接返回关于 {inputs} 的梯度，"
-                        "而不是累加到它们的 .grad 里。{retain}"),
+                        "而不是累加到 .grad 里。{retain}"),
     "step.node.runs": _node_runs,
     "step.node.send": "把 {grad} 传给 {to}",
     "step.node.send_nothing": "不给 {to} 传任何梯度",
@@ -233,7 +233,7 @@ MESSAGES: dict = {
     "step.backward.done": "backward() 结束：{grads}。",
     "step.backward.done_nothing": "backward() 结束。",
     "step.backward.done_item": "{name}.grad = {value}",
-    "step.grad.done": ("autograd.grad 结束：返回 {results}。所有叶子张量的 .grad 都没有改变"
+    "step.grad.done": ("autograd.grad 结束：返回{results}。所有叶子张量的 .grad 都没有改变"
                        "（只有调用过 retain_grad() 的张量会从中得到 .grad）。"),
     "step.grad.done_item": "关于 {name} 的梯度 {value}",
     "step.error": lambda error, message: f"{error}: {message}{_explain(message)}",
