@@ -28,6 +28,7 @@ from .record.events import Trace, trace
 from .core.node import AccumulateGrad, Node
 from .core.grad_mode import (enable_grad, inference_mode, is_grad_enabled, is_inference_mode_enabled, no_grad,
                              set_grad_enabled)
+from .narration import get_language, set_language
 
 float = float32  # noqa: A001  (torch.float)
 double = float64
@@ -49,6 +50,7 @@ __all__ = [
     "randn_like", "randint", "randint_like", "from_numpy", "as_tensor", "manual_seed", "seed", "initial_seed",
     "Generator", "default_generator", "device", "cuda", "backends", "float", "double", "long", "bool",
     "inference_mode", "is_inference_mode_enabled", "nn", "accelerator", "equal",
+    "set_language", "get_language",
 ]
 
 # The viewer's names load on first use (``import autograd_lab`` stays as cheap as numpy).

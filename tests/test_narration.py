@@ -158,3 +158,224 @@ def test_messages_nest_and_lists_are_joined():
 ])
 def test_numbers_in_sentences_are_plain(value, plain):
     assert narration.number(value) == plain
+
+
+# ---------------------------------------------------------------------------- 中文 (issue 14)
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+_ENGLISH_WORDS = re.compile(r"\b(the|and|is|are|runs|creates|sends|receives|with|from|its|into|finished|"
+                            r"starts|leaf|tensor|gradient|requires|frees|adds|sets)\b")
+
+
+def _zh():
+    return narration.catalogue("zh")
+
+
+def test_zh_functions_take_the_parameters_english_gives():
+    """A zh entry written as a function must accept exactly what the code passes (en's placeholders
+    or en's function parameters), and a zh text may not use a placeholder en does not pass."""
+    import inspect
+
+    en = narration.catalogue("en")
+    for key, en_text in en.MESSAGES.items():
+        zh_text = _zh().MESSAGES[key]
+        if callable(en_text):
+            names = [p.name for p in inspect.signature(en_text).parameters.values()
+                     if p.kind is not p.VAR_KEYWORD]
+        else:
+            names = sorted(narration.placeholders(en_text))
+        if callable(zh_text) and names and "p" not in inspect.signature(zh_text).parameters:
+            inspect.signature(zh_text).bind(**dict.fromkeys(names, "x"))  # TypeError when a name is missing
+        elif not callable(zh_text):
+            assert narration.placeholders(zh_text) <= set(names), key
+
+
+def test_zh_sentences_are_chinese_with_chinese_punctuation():
+    en = narration.catalogue("en").MESSAGES
+    for key, zh_text in _zh().MESSAGES.items():
+        if callable(zh_text):
+            continue
+        # a Chinese clause ends with ，。：；, never with ASCII punctuation right after a 汉字
+        assert not re.search(r"[\u4e00-\u9fff][,.;:!?]", zh_text), key
+        en_text = en.get(key)  # None: a key zh already has for code that is still on its way
+        if en_text is None or callable(en_text):
+            continue
+        # every English sentence (3+ words outside code and placeholders) has a Chinese text
+        words = re.sub(r"`[^`]*`|\{[^}]*\}|\S*[._()=]\S*", " ", en_text).split()
+        if len([w for w in words if w.isalpha()]) >= 3:
+            assert _CJK.search(zh_text), f"{key} is not translated: {zh_text!r}"
+
+
+def test_zh_join_and_numbers():
+    assert narration.join(["a", "b", "c"], "zh") == "a、b 和 c"
+    assert narration.join(["张量", "梯度"], "zh") == "张量和梯度"
+    assert narration.join(["x"], "zh") == "x"
+    assert narration.number({"shape": [3, 4], "mean": 0.25}, "zh") == "3×4 个值（均值 0.25）"
+    assert narration.number(3.0, "zh") == "3"
+
+
+def test_set_language_is_the_default_for_what_is_made_after_it():
+    import autograd_lab as lab
+
+    assert lab.get_language() == "en" and "set_language" in lab.__all__ and "get_language" in lab.__all__
+    with lab.trace() as t:
+        w = lab.tensor(2.0, requires_grad=True)
+        (w * 3).backward()
+    try:
+        lab.set_language("zh")
+        p = lab.Player(t)
+        assert p._next.description == "下一步 ▶"
+        assert "叶子张量" in p.narration
+        with pytest.raises(ValueError, match=r"unknown language 'fr'; autograd_lab speaks 'en', 'zh'"):
+            lab.set_language("fr")
+        assert lab.get_language() == "zh"
+    finally:
+        lab.set_language("en")
+    assert lab.Player(t)._next.description == "next ▶"
+    assert lab.Player(t, lang="zh")._next.description == "下一步 ▶"
+
+
+def _scenarios():
+    """The classic example, hooks, autograd.grad, retain_graph, the failing second backward, an SGD loop."""
+    import autograd_lab as lab
+
+    traces = {}
+    with lab.trace() as t:
+        x = lab.tensor(3.0)
+        w = lab.tensor(2.0, requires_grad=True)
+        b = lab.tensor(1.0, requires_grad=True)
+        y = w * x
+        z = y + b
+        z.backward()
+    traces["classic"] = t
+    with lab.trace() as t:
+        w = lab.tensor(2.0, requires_grad=True)
+        y = w * 3
+        y.register_hook(lambda g: g * 2)
+        y.retain_grad()
+        z = y * y
+        z.grad_fn.register_prehook(lambda g: g)
+        z.backward()
+    traces["hooks"] = t
+    with lab.trace() as t:
+        w = lab.tensor(2.0, requires_grad=True)
+        y = w * 3
+        z = y * y
+        (g,) = lab.autograd.grad(z, y)
+    traces["autograd.grad"] = t
+    with lab.trace() as t:
+        w = lab.tensor(2.0, requires_grad=True)
+        z = w * lab.tensor(3.0) + 1
+        z.backward(retain_graph=True)
+        z.backward()
+        w.grad.zero_()
+        try:
+            z.backward()
+        except RuntimeError:
+            pass
+    traces["retain_graph and the second backward"] = t
+    with lab.trace() as t:
+        w = lab.tensor([0.5, -0.5], requires_grad=True)
+        opt = lab.optim.SGD([w], lr=0.1)
+        for _ in range(2):
+            opt.zero_grad()
+            loss = (w * w).sum()
+            loss.backward()
+            opt.step()
+        with lab.no_grad():
+            w.mul_(2.0)
+    traces["sgd"] = t
+    with lab.trace() as t:
+        a = lab.tensor(1.0)
+        c = (a * 2).detach()
+    traces["no graph"] = t
+    return traces
+
+
+@pytest.mark.parametrize("name", list(_scenarios()))
+def test_every_frame_of_a_zh_player_narrates_in_chinese(name):
+    from autograd_lab.view.player import Player
+
+    p = Player(_scenarios()[name], lang="zh")
+    assert p.n_frames > 1
+    for i in range(p.n_frames):
+        p.seek(i)
+        # the first line is the code (as written); PyTorch's own error text stays as PyTorch prints it
+        said = p.narration.split("\n", 1)[-1]
+        said = re.sub(r"RuntimeError: .*?(?=（中文解释|$)", " ", said, flags=re.S)
+        said = re.sub(r"[\x21-\x7e]*[._()=<>][\x21-\x7e]*", " ", said)  # code and identifiers
+        assert _CJK.search(said), (name, i, p.narration)
+        assert not _ENGLISH_WORDS.search(said), (name, i, p.narration)
+        if "Trying to backward through the graph a second time" in p.narration:
+            assert "中文解释" in p.narration  # PyTorch's text, and a Chinese sentence next to it
+
+
+def test_zh_static_page_says_zh_cn():
+    import autograd_lab as lab
+
+    with lab.trace() as t:
+        w = lab.tensor(2.0, requires_grad=True)
+        (w * 3).backward()
+    from autograd_lab.view import player as _player
+    page = _player.static_html(lab.Player(t, lang="zh")._picture) if hasattr(lab.Player(t), "_picture") else None
+    if page is None:
+        import tempfile
+        with tempfile.TemporaryDirectory() as d:
+            page = lab.Player(t, lang="zh").save_html(pathlib.Path(d) / "p.html").read_text(encoding="utf-8")
+    assert '<html lang="zh-CN">' in page and "下一步 ▶" in page and "Noto Sans CJK SC" in page
+
+
+def test_cjk_text_is_measured_wide():
+    from autograd_lab.view.layout import text_width
+
+    assert text_width("梯度", 10.0) == pytest.approx(20.0)
+    assert text_width("梯度", 10.0) > text_width("ab", 10.0) * 1.5
+
+
+def test_playground_and_predict_keep_the_language_they_were_made_in():
+    import autograd_lab as lab
+    from autograd_lab.lessons.predict import Predict
+
+    try:
+        lab.set_language("zh")
+        pg = lab.Playground()
+        q = Predict("会报错吗？", True)
+        n = Predict("w.grad 是多少？", 6)
+    finally:
+        lab.set_language("en")
+    assert pg._run.description == "运行" and lab.Playground()._run.description == "Run"
+    pg.source = "import os"
+    assert pg.run() is None and pg.error.startswith("第 1 行：`import` 在练习场里不可用。")
+    pg.source = "a = [1, 2]\na.foo"
+    pg.run()
+    assert pg.error.startswith("第 2 行：练习场里不能使用 `.foo`。")
+    pg.source = "x = [1, 2]\ny = x + 1"
+    pg.run()
+    assert pg.error == "第 2 行：算术运算只适用于数和张量，不适用于一个列表；请先用 tensor(...) 把列表包起来"
+    assert q.submit("不会").startswith("✗ 还不太对。") and q.submit("是，会报错") == "✓ 对了！"
+    assert n.submit("") == "请先输入你的预测。请输入一个数，例如 3 或 6.0。"
+    assert n.give_up() == "答案：6。"
+    assert Predict("?", 6, lang="zh").hint() == "这道题没有提示：看看播放器当前这一帧。"
+    with pytest.raises(ValueError, match="unknown language"):
+        Predict("?", 6, lang="fr")
+    with pytest.raises(ValueError, match="unknown language"):
+        lab.Playground(lang="fr")
+
+
+def test_exercise_feedback_speaks_the_language_in_force():
+    import autograd_lab as lab
+
+    def answer():
+        w = lab.tensor(2.0, requires_grad=True)
+        z = w * lab.tensor(3.0) + 1
+        z.backward()
+        z.backward()
+        return w
+
+    try:
+        lab.set_language("zh")
+        feedback = str(lab.exercises.check("second_backward", answer, hint=True))
+    finally:
+        lab.set_language("en")
+    assert feedback.startswith("✗ 还不对：你的函数抛出了 RuntimeError（第 "), feedback
+    assert "提示：第 6 课：" in feedback
+    assert str(lab.exercises.check("second_backward", answer)).startswith("✗ Not yet: Your function raised")

@@ -16,13 +16,15 @@ import html
 import math
 import re
 
-from ..narration import say
+from ..narration import _checked as _language, say
 from .feedback import code_spans, verdict_html
 
 __all__ = ["Predict", "event_index"]
 
 _NUMBER = re.compile(r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?")
 _YES = {"yes", "y", "true", "raises", "it raises", "error", "an error", "fails"}
+_ZH_YES = ("是", "对", "会", "报错", "抛出")  # 是 / 是，会报错 / 会报错
+_ZH_NO = ("否", "不是", "不对", "不会", "不报错", "能正常", "正常", "能运行")  # 否，能正常运行 / 不会
 _NO = {"no", "n", "false", "runs", "it runs", "works", "no error", "fine"}
 
 
@@ -70,7 +72,8 @@ class Predict:
 
     def __init__(self, question: str, answer, *, choices: list[str] | None = None, explain: str = "",
                  hint: str | None = None, wrong: dict | None = None, trace=None, player=None,
-                 reveal: int | tuple | None = None, before: int | tuple | None = None):
+                 reveal: int | tuple | None = None, before: int | tuple | None = None, lang: str | None = None):
+        self.lang = _language(lang)  # None: the language in force now
         self.question = question
         self.answer = answer
         self.choices = list(choices) if choices else None
@@ -79,7 +82,7 @@ class Predict:
         self.wrong = {_norm(k): v for k, v in (wrong or {}).items()}
         if player is None and trace is not None:
             from ..view.player import Player
-            player = Player(trace)
+            player = Player(trace, lang=self.lang)
         self.player = player
         self.reveal = self._frame(reveal, trace, player)
         self.before = self._frame(before, trace, player)
@@ -130,7 +133,9 @@ class Predict:
         a = self.answer
         if isinstance(a, bool):
             t = text.strip().lower().rstrip(".!")
-            if t in _YES or t.startswith("yes"):
+            if t.startswith(_ZH_NO):
+                return a is False
+            if t in _YES or t.startswith("yes") or t.startswith(_ZH_YES):
                 return a is True
             if t in _NO or t.startswith("no"):
                 return a is False
@@ -144,38 +149,38 @@ class Predict:
 
     def _what_to_type(self) -> str:
         if self.choices:
-            return say("lessons.predict.type_choice")
+            return self._t("lessons.predict.type_choice")
         if isinstance(self.answer, bool):
-            return say("lessons.predict.type_yes_no")
+            return self._t("lessons.predict.type_yes_no")
         if isinstance(self.answer, (int, float)):
-            return say("lessons.predict.type_number")
-        return say("lessons.predict.type_name")
+            return self._t("lessons.predict.type_number")
+        return self._t("lessons.predict.type_name")
 
     def submit(self, text) -> str:
         """Check a prediction; on a right one the player reveals the step. Returns the feedback."""
         text = "" if text is None else str(text)
         if not text.strip():
-            return self._say(say("lessons.predict.empty", what=self._what_to_type()))
+            return self._say(self._t("lessons.predict.empty", what=self._what_to_type()))
         if self.solved or self.revealed:
             ok = bool(self._matches(text))
-            return self._say(say("lessons.predict.after_yes" if ok else "lessons.predict.after_shown",
+            return self._say(self._t("lessons.predict.after_yes" if ok else "lessons.predict.after_shown",
                                  explain=self.explain).strip(), ok)
         verdict = self._matches(text)
         if verdict is None:
-            return self._say(say("lessons.predict.unreadable", text=repr(text.strip()), what=self._what_to_type()))
+            return self._say(self._t("lessons.predict.unreadable", text=repr(text.strip()), what=self._what_to_type()))
         self.attempts += 1
         if verdict:
             self.solved = True
             self._show_step()
-            return self._say(("✓ " + say("lessons.predict.right", explain=self.explain)).strip(), True)
+            return self._say(("✓ " + self._t("lessons.predict.right", explain=self.explain)).strip(), True)
         specific = self.wrong.get(_norm(text))
         if specific is None and isinstance(self.answer, (int, float)):
             found = _NUMBER.findall(text)
             specific = self.wrong.get(_norm(found[0])) if found else None
             if specific is None and found:
                 specific = self.wrong.get(_norm(_fmt(float(found[0]))))
-        more = say("lessons.predict.try_more" if self.attempts >= 2 else "lessons.predict.try_again")
-        text = "✗ " + say("lessons.predict.wrong", specific=specific or "", more=more)
+        more = self._t("lessons.predict.try_more" if self.attempts >= 2 else "lessons.predict.try_again")
+        text = "✗ " + self._t("lessons.predict.wrong", specific=specific or "", more=more)
         return self._say(re.sub(" +", " ", text), False)
 
     def give_up(self) -> str:
@@ -184,12 +189,12 @@ class Predict:
         self._show_step()
         answer = self.answer
         if isinstance(answer, bool):
-            answer = say("lessons.predict.answer_raises" if answer else "lessons.predict.answer_runs")
-        return self._say(say("lessons.predict.shown", answer=answer, explain=self.explain).strip(), None)
+            answer = self._t("lessons.predict.answer_raises" if answer else "lessons.predict.answer_runs")
+        return self._say(self._t("lessons.predict.shown", answer=answer, explain=self.explain).strip(), None)
 
     def hint(self) -> str:
-        text = (say("lessons.predict.hint", hint=self.hint_text) if self.hint_text
-                else say("lessons.predict.no_hint"))
+        text = (self._t("lessons.predict.hint", hint=self.hint_text) if self.hint_text
+                else self._t("lessons.predict.no_hint"))
         return self._say(text, None, verdict=False)
 
     def _show_step(self) -> None:
@@ -207,6 +212,10 @@ class Predict:
             return
         self._last_submitted = text
         self.submit(text)
+
+    def _t(self, msg_id: str, **params) -> str:
+        """Message ``msg_id`` in this question's language."""
+        return say(msg_id, self.lang, **params)
 
     def _say(self, text: str, ok: bool | None = None, verdict: bool = True) -> str:
         self.feedback = text
@@ -228,17 +237,17 @@ class Predict:
     def _build(self):
         import ipywidgets as widgets
 
-        question = widgets.HTML(f"<b>{html.escape(say('lessons.predict.label'))}</b> {html.escape(self.question)}")
+        question = widgets.HTML(f"<b>{html.escape(self._t('lessons.predict.label'))}</b> {html.escape(self.question)}")
         if self.choices:
-            self._input = widgets.Dropdown(options=[(say("lessons.predict.choose"), "")]
+            self._input = widgets.Dropdown(options=[(self._t("lessons.predict.choose"), "")]
                                            + [(c, c) for c in self.choices],
                                            value="", layout=widgets.Layout(width="auto"))
         else:
-            self._input = widgets.Text(placeholder=say("lessons.predict.placeholder"), continuous_update=False,
+            self._input = widgets.Text(placeholder=self._t("lessons.predict.placeholder"), continuous_update=False,
                                        layout=widgets.Layout(width="14em"))
-        check_button = widgets.Button(description=say("lessons.predict.check"), button_style="primary")
-        hint_button = widgets.Button(description=say("lessons.predict.hint_button"))
-        show_button = widgets.Button(description=say("lessons.predict.show"))
+        check_button = widgets.Button(description=self._t("lessons.predict.check"), button_style="primary")
+        hint_button = widgets.Button(description=self._t("lessons.predict.hint_button"))
+        show_button = widgets.Button(description=self._t("lessons.predict.show"))
         self._feedback_label = widgets.HTML("")
         for w, cls in [(self._input, "alab-predict-input"), (check_button, "alab-predict-check"),
                        (hint_button, "alab-predict-hint"), (show_button, "alab-predict-reveal"),

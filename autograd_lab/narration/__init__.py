@@ -13,13 +13,14 @@ and a function ``join(items)`` for lists ("a, b and c"). Adding a language is on
 """
 from __future__ import annotations
 
+import contextlib
 import importlib
 import string
 
-__all__ = ["say", "set_language", "get_language", "LANGUAGES", "catalogue", "join", "Msg", "Num", "text",
+__all__ = ["say", "set_language", "get_language", "speaking", "LANGUAGES", "catalogue", "join", "Msg", "Num", "text",
            "number"]
 
-LANGUAGES = ("en",)  # catalogues that ship; the first is the default
+LANGUAGES = ("en", "zh")  # catalogues that ship; the first is the default
 _state = {"lang": LANGUAGES[0]}
 _SHIPPED = frozenset(LANGUAGES)
 _loaded: dict = {}
@@ -34,6 +35,19 @@ def get_language() -> str:
 def set_language(lang: str) -> None:
     """Make ``lang`` the default language of everything created after this call."""
     _state["lang"] = _checked(lang)
+
+
+@contextlib.contextmanager
+def speaking(lang: str | None):
+    """Within the block, ``lang`` is the language in force (a widget made in one language keeps
+    speaking it in its callbacks, whatever ``set_language`` said since)."""
+    lang = _checked(lang)
+    before = _state["lang"]
+    _state["lang"] = lang
+    try:
+        yield lang
+    finally:
+        _state["lang"] = before
 
 
 def _checked(lang: str | None) -> str:

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 import ipywidgets as widgets
 
-from ..narration import say
+from ..narration import say, speaking
 from . import run
 from .check import FILENAME
 from .examples import DEFAULT_EXAMPLE, EXAMPLES
@@ -41,7 +41,11 @@ class Playground(widgets.VBox):
         >>> Playground()          # doctest: +SKIP
     """
 
-    def __init__(self, source: str | None = None, **kwargs: Any):
+    def __init__(self, source: str | None = None, lang: str | None = None, **kwargs: Any):
+        with speaking(lang) as self.lang:  # None: the language in force now; kept for its callbacks
+            self._init(source, **kwargs)
+
+    def _init(self, source: str | None, **kwargs: Any) -> None:
         self.trace: Trace | None = None
         self.error: str | None = None
 
@@ -84,6 +88,10 @@ class Playground(widgets.VBox):
 
     def run(self) -> Trace | None:
         """Run the code box (what the Run button does); return the trace, or None if rejected."""
+        with speaking(self.lang):
+            return self._run_code()
+
+    def _run_code(self) -> Trace | None:
         self._run.disabled = True
         try:
             try:

@@ -15,6 +15,7 @@ allows. Node sizes come from the longest text a node ever shows (``g.values``), 
 from __future__ import annotations
 
 import math
+import unicodedata
 from typing import TYPE_CHECKING
 
 from ..narration import say
@@ -46,6 +47,8 @@ def text_width(s: str, size: float) -> float:
             w += 0.92
         elif c.isupper() or c.isdigit() or c in "_+-=<>~":
             w += 0.70
+        elif unicodedata.east_asian_width(c) in "WF":  # 汉字 and full-width punctuation: 1 em
+            w += 1.0
         elif ord(c) > 0x2000:
             w += 0.85
         else:

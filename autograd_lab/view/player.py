@@ -30,7 +30,7 @@ from pathlib import Path
 
 import ipywidgets as widgets
 
-from ..narration import say
+from ..narration import catalogue, say
 from . import graph as _graph
 from . import render as _render
 
@@ -277,7 +277,7 @@ def static_html(picture: _render.Picture, title: str | None = None, start: int =
     disabled = " disabled" if n <= 1 else ""
     title = t("player.title") if title is None else title
     return f"""<!DOCTYPE html>
-<html lang="{lang}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">
+<html lang="{getattr(catalogue(lang), 'HTML_LANG', lang)}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">
 <title>{html.escape(title)}</title>
 <style>{_static('player.css')}{_render.CSS}</style></head>
 <body>

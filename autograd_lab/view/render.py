@@ -21,6 +21,7 @@ import hashlib
 import html
 import io
 import re
+import warnings
 
 from ..narration import say
 from .graph import FONT, Node, TraceGraph, text_width
@@ -43,14 +44,16 @@ MIN_SCALE = 0.78        # below this a window follows the action instead of shri
 PREFIX = {"running": "▶ ", "done": "✓ ", "error": "✖ "}
 
 CSS = """
-.alab-player { font-family: var(--jp-ui-font-family, system-ui, sans-serif); }
+/* JupyterLab's UI font first; then CJK fonts for Chinese text (no tofu boxes). */
+.alab-player { font-family: var(--jp-ui-font-family, system-ui, sans-serif), "Noto Sans CJK SC", "Source Han Sans SC", "Microsoft YaHei", "PingFang SC", sans-serif; }
 .alab-player .alab-frame { overflow: auto; max-height: 660px; background: #fff; border: 1px solid #d9d9d9;
   border-radius: 4px; }
 .alab-svg { display: block; margin: 0 auto; max-width: 100%; height: auto; }
 .alab-svg.alab-whole { max-width: none; }
 .alab-player .alab-legend, .alab-player .alab-where, .alab-player .alab-text, .alab-player .alab-notice,
 .alab-player .alab-table table { line-height: 1.4; }
-.alab-svg text { font-family: "DejaVu Sans", Verdana, "Segoe UI", Arial, sans-serif; fill: #1a1a1a; }
+.alab-svg text { font-family: "DejaVu Sans", Verdana, "Segoe UI", Arial,
+  "Noto Sans CJK SC", "Source Han Sans SC", "Microsoft YaHei", "PingFang SC", sans-serif; fill: #1a1a1a; }
 .alab-svg .hid { display: none; }
 .alab-svg g.shape.s-new > path, .alab-svg g.shape.s-active > path, .alab-svg g.shape.s-running > path {
   stroke: #000 !important; stroke-width: 2.8px !important; fill: #FFF4B8 !important; }
@@ -358,7 +361,11 @@ class Picture:
             tx = min(max(n.x + dx, tw), W - tw) - dx  # a long tag at the edge stays inside the picture
             text(tx, y - n.h / 2 - 5.0, "·", key, key + ":tag", "tag", FONT["tag"], va="baseline")
         buf = io.StringIO()
-        with matplotlib.rc_context({"svg.fonttype": "none", "svg.hashsalt": "alab", "svg.id": None}):
+        with matplotlib.rc_context({"svg.fonttype": "none", "svg.hashsalt": "alab", "svg.id": None}), \
+                warnings.catch_warnings():
+            # The browser draws the text (svg.fonttype none, CSS font stack with CJK fonts); matplotlib
+            # only measures it, and warns about 汉字 its DejaVu Sans lacks: not the student's concern.
+            warnings.filterwarnings("ignore", r"Glyph \d+ .* missing from font", UserWarning)
             fig.savefig(buf, format="svg")
         self.scale = 1.0 if W <= FIT_WIDTH else max(MIN_SCALE, FIT_WIDTH / W)
         self.size = (W, H)
