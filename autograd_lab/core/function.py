@@ -247,8 +247,8 @@ def _check_inplace_dtype(fn, inputs, raw):
 
 def _apply_special(fn, inputs, params):
     """Operations that are not differentiable: leaf creation, requires_grad_, zeroing, detach."""
-    if _rec.unsettled and fn.kind is not None:
-        _rec.settle()  # (zero_, requires_grad_ change what a finished trace's unbuilt events show)
+    if _rec.unsettled and (fn.kind == "zero" or fn.__name__ == "RequiresGrad"):
+        _rec.settle()  # (they change what a finished trace's unbuilt events show; making a tensor does not)
     tr = _rec.active
     if tr is None or fn.kind is None:
         return fn.run(*inputs, **params)
