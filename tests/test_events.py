@@ -536,3 +536,22 @@ def test_a_finished_trace_is_not_kept_alive_to_be_settled():
     assert rec.unsettled  # (its reference is still listed, dead)
     x.add_(1)  # (settles nothing: the trace is gone)
     assert not rec.unsettled
+
+
+def test_nn_init_and_load_state_dict_do_not_change_recorded_values():
+    lin = lab.nn.Linear(2, 1)
+    x = lab.tensor([[1.0, 2.0]])
+    w0, b0 = lin.weight.detach().tolist(), lin.bias.detach().tolist()
+    with lab.trace() as inside:
+        lin(x)
+        lab.nn.init.zeros_(lin.bias)  # (inside the block too: it writes into the array directly)
+    with lab.trace() as t:
+        lin(x)
+    lab.nn.init.ones_(lin.weight)
+    lin.load_state_dict({k: lab.zeros_like(v) + 5 for k, v in lin.state_dict().items()})
+
+    def shown(tr):
+        return [e.value for e in tr.events if e.kind == "tensor"]
+    assert w0 in shown(inside) and b0 in shown(inside) and [0.0] not in shown(inside)
+    assert w0 in shown(t) and [0.0] in shown(t)
+    assert [[1.0, 1.0]] not in shown(t) and [[5.0, 5.0]] not in shown(t)

@@ -36,6 +36,15 @@ def settle() -> None:
             r.flush()
 
 
+def before_write() -> None:
+    """The core is about to write into a tensor's array outside ``apply`` (``nn.init``,
+    ``load_state_dict``): every recorder, active or stopped, builds what it still has pending."""
+    if active is not None:
+        active.flush()
+    if unsettled:
+        settle()
+
+
 def set_active(recorder) -> object:
     """Make ``recorder`` (or None) the active one; returns the one it replaces."""
     global active
