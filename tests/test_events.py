@@ -389,3 +389,170 @@ def test_tensor_values_are_packed_not_kept_as_lists():
     assert sum(isinstance(v, columns._Packed) for v in op_values.other.values()) == 1  # w * w (the sum is a float)
     assert len(op_values.flat) == 3
     assert [e.value for e in t.events if e.kind == "op"] == [[[0.25, 1.0, 4.0]], 5.25]
+
+
+# ---------------------------------------------------------------------------- values as they were
+# Events are built from raw records when ``t.events`` is first read. What the code does AFTER the
+# ``with`` block (in-place ops, zero_, .grad changes, optimizer steps, another backward) must not
+# show in them: each case below is recorded twice, once read at once (the reference) and once read
+# only after the later changes, and the two must match field for field (ids aside).
+
+def _step(build, after=None):
+    t, env = build()
+    if after is not None:
+        after(env)
+    return t
+
+
+def _as_seen(t):
+    """The events without their ids (two traces number tensors and nodes differently)."""
+    out = []
+    for e in t.events:
+        d = e._asdict()
+        for k in ("tensor", "output", "node", "inputs", "next", "next_vars", "roots", "nodes"):
+            d.pop(k, None)
+        out.append((type(e).__name__, d))
+    return out
+
+
+def _mlp_block():
+    # Tensors made before the block are shown when the events are built (the lazy part): leaves,
+    # a non-leaf (u) and a gradient (w.grad, read by an op after backward).
+    x = lab.tensor([[1.0, 2.0], [3.0, 4.0]])
+    w = lab.tensor([[0.5, -1.0], [2.0, 0.25]], requires_grad=True)
+    b = lab.tensor(0.5, requires_grad=True)  # (a 0-d leaf: a numpy scalar underneath)
+    u = w * 1.0
+    with lab.trace() as t:
+        h = x @ u
+        y = h * 2 + b
+        loss = y.sum()
+        loss.backward(retain_graph=True)
+        g = w.grad * 1.0
+    return t, dict(x=x, w=w, b=b, u=u, h=h, y=y, loss=loss, g=g)
+
+
+def _reference_and_late(after):
+    ref = _mlp_block()[0]
+    expected = _as_seen(ref)
+    t, env = _mlp_block()
+    after(env)
+    return expected, _as_seen(t)
+
+
+def _no_grad_add(env):
+    with lab.no_grad():
+        env["h"].add_(1)
+        env["y"].add_(1)
+        env["x"].add_(1)
+
+
+def _grad_mode_add(env):
+    env["u"].add_(1)  # recorded in place on a non-leaf: it gets a new grad_fn
+    env["h"].add_(1)
+
+
+def _zero_data(env):
+    env["x"].zero_()
+    env["w"].data.zero_()
+    env["h"].data.zero_()
+
+
+def _set_data(env):
+    env["x"].data = lab.tensor([[9.0, 9.0], [9.0, 9.0]])
+    env["h"].data = lab.tensor([[9.0, 9.0], [9.0, 9.0]])
+
+
+def _grad_changes(env):
+    env["w"].grad.add_(100)
+    env["b"].grad.mul_(3)
+    env["w"].grad.zero_()
+
+
+def _grad_cleared_and_requires_grad(env):
+    env["w"].grad = None
+    env["x"].requires_grad_()
+
+
+def _optimizer_steps(env):
+    opt = lab.optim.SGD([env["w"], env["b"]], lr=0.1, momentum=0.9)
+    for _ in range(3):
+        opt.step()
+
+
+def _backward_again(env):
+    env["loss"].backward()  # accumulates into .grad and frees the saved values
+
+
+@pytest.mark.parametrize("after", [_no_grad_add, _grad_mode_add, _zero_data, _set_data, _grad_changes,
+                                   _grad_cleared_and_requires_grad, _optimizer_steps, _backward_again])
+def test_changes_after_the_block_do_not_show_in_its_events(after):
+    expected, got = _reference_and_late(after)
+    assert got == expected
+
+
+def test_the_reported_case_add_after_the_block():
+    x = lab.tensor([1.0, 1.0], requires_grad=True)
+    with lab.trace() as t:
+        y = x * 2
+    with lab.no_grad():
+        y.add_(1)
+    assert y.tolist() == [3.0, 3.0]  # (the change did happen)
+    assert [e.value for e in t.events if e.kind == "op"] == [[2.0, 2.0]]
+
+
+def test_changes_inside_a_later_trace_do_not_show_in_an_earlier_one():
+    x = lab.tensor([1.0, 2.0])
+    with lab.trace() as t1:
+        y = x * 3
+    with lab.trace() as t2:
+        x.mul_(10)
+        y.zero_()
+    assert [e.value for e in t1.events] == [[1.0, 2.0], [3.0, 6.0]]
+    assert [e.kind for e in t2.events] == ["tensor", "update", "tensor", "zero"]
+
+
+def test_an_inner_trace_keeps_its_values_when_the_outer_one_changes_them():
+    x = lab.tensor([1.0, 2.0])
+    with lab.trace() as outer:
+        with lab.trace() as inner:
+            y = x + 1
+        y.mul_(5)
+    assert [e.value for e in inner.events] == [[1.0, 2.0], [2.0, 3.0]]
+    assert outer.events[-1].kind == "update"
+
+
+def test_a_finished_trace_is_not_kept_alive_to_be_settled(monkeypatch):
+    import gc
+    import weakref
+    monkeypatch.delitem(sys.modules, "torch", raising=False)  # (with real torch, the block ends built)
+    x = lab.tensor([1.0, 2.0])
+
+    def traced():  # (in a function of its own: the frame's locals snapshot would keep the trace)
+        with lab.trace() as t:
+            x * 2
+        return weakref.ref(t)
+    ref = traced()
+    gc.collect()
+    assert ref() is None
+    assert rec.unsettled  # (its reference is still listed, dead)
+    x.add_(1)  # (settles nothing: the trace is gone)
+    assert not rec.unsettled
+
+
+def test_nn_init_and_load_state_dict_do_not_change_recorded_values():
+    lin = lab.nn.Linear(2, 1)
+    x = lab.tensor([[1.0, 2.0]])
+    w0, b0 = lin.weight.detach().tolist(), lin.bias.detach().tolist()
+    with lab.trace() as inside:
+        lin(x)
+        lab.nn.init.zeros_(lin.bias)  # (inside the block too: it writes into the array directly)
+    with lab.trace() as t:
+        lin(x)
+    lab.nn.init.ones_(lin.weight)
+    lin.load_state_dict({k: lab.zeros_like(v) + 5 for k, v in lin.state_dict().items()})
+
+    def shown(tr):
+        return [e.value for e in tr.events if e.kind == "tensor"]
+    assert w0 in shown(inside) and b0 in shown(inside) and [0.0] not in shown(inside)
+    assert w0 in shown(t) and [0.0] in shown(t)
+    assert [[1.0, 1.0]] not in shown(t) and [[5.0, 5.0]] not in shown(t)

@@ -119,6 +119,8 @@ def run_backward(roots, seeds, retain_graph: bool, create_graph: bool, capture, 
     if create_graph:  # the implicit seeds become tensors of the graph being built: made by this call
         made = [i for i, sd in enumerate(seeds) if not isinstance(sd, Tensor)]
         seeds = tuple(_wrap(sd, False, None) if i in made else sd for i, sd in enumerate(seeds))
+    if _rec.unsettled:
+        _rec.settle()  # (backward frees saved values and changes .grad: a finished trace builds first)
     tr = _rec.active
     if tr is not None:
         tr.backward_begin(call, roots, root_nodes, seeds, retain_graph, create_graph, capture or ())

@@ -192,6 +192,8 @@ def _apply_inplace(fn, inputs, raw, needs, record, params):
         raise RuntimeError(LEAF_INPLACE_MESSAGE)
     if target._data.dtype.kind != "f":
         _check_inplace_dtype(fn, inputs, raw)
+    if _rec.unsettled:
+        _rec.settle()  # a finished trace's unbuilt events may still refer to what changes below
     tr = _rec.active
     if record:
         # Recorded in-place op on a non-leaf: the tensor gets a new grad_fn (PyTorch "rebases" it).
@@ -245,6 +247,8 @@ def _check_inplace_dtype(fn, inputs, raw):
 
 def _apply_special(fn, inputs, params):
     """Operations that are not differentiable: leaf creation, requires_grad_, zeroing, detach."""
+    if _rec.unsettled and (fn.kind == "zero" or fn.__name__ == "RequiresGrad"):
+        _rec.settle()  # (they change what a finished trace's unbuilt events show; making a tensor does not)
     tr = _rec.active
     if tr is None or fn.kind is None:
         return fn.run(*inputs, **params)

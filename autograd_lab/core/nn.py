@@ -10,6 +10,7 @@ from collections import OrderedDict
 import numpy as np
 
 from . import nn_functional as functional
+from . import recording as _rec
 from .factories import default_generator
 from .function import apply
 from .grad_mode import no_grad
@@ -165,6 +166,7 @@ class Module:
         with no_grad():
             for k, v in state_dict.items():
                 if k in own:
+                    _rec.before_write()
                     own[k]._array()[...] = np.asarray(v._data)
 
     def to(self, *args, **kwargs):
@@ -349,30 +351,35 @@ class _Init:
     @staticmethod
     def zeros_(t):
         with no_grad():
+            _rec.before_write()
             t._array()[...] = 0
         return t
 
     @staticmethod
     def ones_(t):
         with no_grad():
+            _rec.before_write()
             t._array()[...] = 1
         return t
 
     @staticmethod
     def constant_(t, val):
         with no_grad():
+            _rec.before_write()
             t._array()[...] = val
         return t
 
     @staticmethod
     def uniform_(t, a=0.0, b=1.0):
         with no_grad():
+            _rec.before_write()
             t._array()[...] = default_generator._rng.random(tuple(t.shape)) * (b - a) + a
         return t
 
     @staticmethod
     def normal_(t, mean=0.0, std=1.0):
         with no_grad():
+            _rec.before_write()
             t._array()[...] = default_generator._rng.standard_normal(tuple(t.shape)) * std + mean
         return t
 

@@ -19,6 +19,31 @@ from typing import Protocol
 
 active = None  # the Recorder in effect, or None
 
+# Weak references to recorders that have stopped with raw records still to build (they build
+# lazily, and a raw record refers to live tensors and arrays). Before the core changes a tensor
+# in place (values, requires_grad, grad_fn) or runs a backward pass, it calls ``settle()`` if
+# this list is not empty, so that every event keeps the values of its own step.
+unsettled: list = []
+
+
+def settle() -> None:
+    """Build the pending records of every stopped recorder (before a value they refer to changes)."""
+    refs = unsettled[:]
+    unsettled.clear()
+    for ref in refs:
+        r = ref()
+        if r is not None:
+            r.flush()
+
+
+def before_write() -> None:
+    """The core is about to write into a tensor's array outside ``apply`` (``nn.init``,
+    ``load_state_dict``): every recorder, active or stopped, builds what it still has pending."""
+    if active is not None:
+        active.flush()
+    if unsettled:
+        settle()
+
 
 def set_active(recorder) -> object:
     """Make ``recorder`` (or None) the active one; returns the one it replaces."""

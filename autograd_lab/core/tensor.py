@@ -21,6 +21,7 @@ import numpy as np
 
 from . import engine
 from . import function as _F
+from . import recording as _rec
 from . import ops  # noqa: F401  (declares every operation: tensor_methods() below needs them)
 from ._format import format_array
 from .device import CPU as _CPU
@@ -96,6 +97,8 @@ class Tensor(TensorBase):
     def data(self, value: "Tensor") -> None:
         if not isinstance(value, Tensor):
             raise TypeError(f"data must be a Tensor, not {type(value).__name__}")
+        if _rec.unsettled:
+            _rec.settle()  # (a finished trace's unbuilt events may show this tensor's values)
         self._data = value._data
 
     @property

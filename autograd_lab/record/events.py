@@ -29,6 +29,7 @@ from __future__ import annotations
 import itertools
 import os
 import sys
+import weakref
 from array import array
 
 import numpy as np
@@ -109,7 +110,19 @@ class Trace:
         finally:
             _rec.set_active(self._prev)
             self._frame = None
+            if self._pending:
+                self._unsettle()
         return bool(exc is not None and self.catch_errors and isinstance(exc, Exception))
+
+    def _unsettle(self) -> None:
+        """Ask the core to build the pending records before it changes any tensor in place or runs
+        a backward pass (``recording.settle``): events are built lazily, and what they show must be
+        the values of their own step, not what the code after the block did to them. Copying the
+        arrays still pending here instead would cost a pass over every record (3 ms per 10k ops)."""
+        refs = _rec.unsettled
+        if len(refs) >= 64:  # traces dropped unread, or read since: forget them
+            refs[:] = [r for r in refs if r() is not None and r()._pending]
+        refs.append(weakref.ref(self))
 
     @property
     def events(self) -> EventList:
