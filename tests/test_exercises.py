@@ -413,7 +413,7 @@ def test_parity_offers_the_real_torch_player_below_the_table(monkeypatch):
     monkeypatch.setattr(shell.display_pub, "publish", lambda data, **kw: shown.append(data))
     from IPython.display import display
     display(result)
-    assert shown[0]["text/html"] == table  # the table first, as it was
+    assert shown[0]["text/html"] == table and shown[0]["text/plain"] == str(result)  # the table first, as it was
     assert "Watch it in real PyTorch" in shown[1]["text/html"]
     assert "application/vnd.jupyter.widget-view+json" in shown[2]
     assert result._repr_html_() == table and str(result).startswith("✓ All 2 printed lines")

@@ -103,8 +103,8 @@ class Parity:
 
     def _ipython_display_(self) -> None:
         """In a notebook: the table (as ``_repr_html_``), then the real torch run's player."""
-        from IPython.display import HTML, display
-        display(HTML(self._repr_html_()))
+        from IPython.display import display
+        display({"text/plain": str(self), "text/html": self._repr_html_()}, raw=True)
         if not self.show_player or self.source is None or self.theirs is None:
             return
         try:
@@ -112,7 +112,9 @@ class Parity:
         except Exception:  # noqa: BLE001 - the table is the cell's answer; the player is extra
             return
         if p is not None:
-            display(HTML(f"<p>▶ {html.escape(say('lessons.parity.watch', version=self.torch_version))}</p>"), p)
+            watch = say("lessons.parity.watch", version=self.torch_version)
+            display({"text/plain": watch, "text/html": f"<p>▶ {html.escape(watch)}</p>"}, raw=True)
+            display(p)
 
     def _repr_html_(self) -> str:
         head = verdict_html(None if self.skipped else self.ok, f"<b>{code_spans(self.summary())}</b>",
