@@ -396,6 +396,42 @@ def test_parity_with_pytorch():
     assert str(result).startswith("✓ All 2 printed lines")
 
 
+def test_parity_offers_the_real_torch_player_below_the_table(monkeypatch):
+    require_torch()
+    from IPython.core.interactiveshell import InteractiveShell
+    from autograd_lab.view.player import Player
+    result = ex.same_in_pytorch(SNIPPET)
+    table = result._repr_html_()
+    p = result.player()
+    assert isinstance(p, Player) and result.player() is p
+    t = result.trace()
+    assert [e.kind for e in t.events if e.kind in ("node", "accumulate")] == ["node", "accumulate"]
+    assert [e.name for e in t.events if e.kind == "node"] == ["MulBackward0"]
+    assert {"w", "z"} <= set(t.names.values())
+    shell = InteractiveShell.instance()
+    shown = []
+    monkeypatch.setattr(shell.display_pub, "publish", lambda data, **kw: shown.append(data))
+    from IPython.display import display
+    display(result)
+    assert shown[0]["text/html"] == table and shown[0]["text/plain"] == str(result)  # the table first, as it was
+    assert "Watch it in real PyTorch" in shown[1]["text/html"]
+    assert "application/vnd.jupyter.widget-view+json" in shown[2]
+    assert result._repr_html_() == table and str(result).startswith("✓ All 2 printed lines")
+
+
+def test_parity_without_pytorch_or_with_another_module_shows_no_player(monkeypatch):
+    for module in ("no_such_torch_module", "autograd_lab"):
+        result = ex.same_in_pytorch(SNIPPET, torch_module=module)
+        assert result.player() is None and result.trace() is None
+    from IPython.core.interactiveshell import InteractiveShell
+    from IPython.display import display
+    shell = InteractiveShell.instance()
+    shown = []
+    monkeypatch.setattr(shell.display_pub, "publish", lambda data, **kw: shown.append(data))
+    display(ex.same_in_pytorch(SNIPPET, torch_module="no_such_torch_module"))
+    assert len(shown) == 1 and "not installed" in shown[0]["text/html"]
+
+
 def test_parity_shows_differences():
     fake = types.ModuleType("fake_torch_for_parity")
     fake.tensor = lambda value, requires_grad=False: value

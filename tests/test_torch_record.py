@@ -272,3 +272,63 @@ def test_queued_torch_records_are_built_on_first_read_with_their_values_then():
     assert [o.value for o in ops] == [[2.0, 2.0], [3.0, 3.0], [9.0, 9.0], 18.0, CHANGED_LATER]
     assert [e.kind for e in events].count("node") == 3 and events[-1].kind == "op"
     assert x.grad.tolist() == [18.0, 18.0] and a.requires_grad
+
+
+NAMED = """\
+w = T.tensor([1.0, 2.0], requires_grad=True)
+x = T.tensor([3.0, 4.0])
+params = {"b": T.tensor(0.5, requires_grad=True)}
+y = (w * x).sum() + params["b"]
+for i in range(2):
+    y = y * 2
+loss = (y - 1) ** 2
+loss.backward()
+"""
+
+
+def _names_in_order(t):
+    """Per op event (in order): its kind, the display names of its tensor inputs, and of its output."""
+    return [(e.op, tuple(t.display_name(i) for i in e.inputs if i is not None), t.display_name(e.output))
+            for e in t.events if e.kind == "op"]
+
+
+def _traced(src, T, filename):
+    code = compile(src, filename, "exec")  # a file name linecache knows: expressions are read from it
+    import linecache
+    linecache.cache[filename] = (len(src), None, src.splitlines(True), filename)
+    ns = {"T": T, "__name__": "__snippet__"}
+    with lab.trace(namespace=ns) as t:
+        exec(code, ns)
+    return t
+
+
+def test_real_torch_trace_names_tensors_as_the_cores_does():
+    """The same code traced with the core and with real torch reads the same: variables, paths
+    through containers, expressions, numbered rebindings (record/names.py serves both)."""
+    core = _traced(NAMED, lab, "<names core>")
+    real = _traced(NAMED, torch, "<names torch>")
+    expected = [("mul", ("w", "x"), "w * x"), ("sum", ("w * x",), "(w * x).sum()"),
+                ("add", ("(w * x).sum()", 'params["b"]'), "y"), ("mul", ("y",), "y (2)"),
+                ("mul", ("y (2)",), "y (3)"), ("sub", ("y (3)",), "y - 1"), ("pow", ("y - 1",), "loss")]
+    assert _names_in_order(core) == expected
+    assert _names_in_order(real) == expected
+    assert not any(n.startswith("t") and n[1:].isdigit() for n in real.names.values())
+
+
+def test_real_torch_names_in_a_function_and_a_module():
+    def run(T):
+        with lab.trace() as t:
+            w = T.tensor(2.0, requires_grad=True)
+            x = T.tensor(3.0)
+            y = w * x
+            z = y * w
+            z.backward()
+        return t
+    core, real = run(lab), run(torch)
+    assert _names_in_order(real) == _names_in_order(core) == [("mul", ("w", "x"), "y"), ("mul", ("y", "w"), "z")]
+    model = torch.nn.Sequential(torch.nn.Linear(2, 1))
+    with lab.trace() as t:
+        out = model(torch.ones(2)).sum()
+    shown = {t.display_name(k) for k in t._shown}
+    assert {"model[0].weight", "model[0].bias", "out", "torch.ones(2)"} <= shown
+    assert not any(n.startswith("t") and n[1:].isdigit() for n in shown)

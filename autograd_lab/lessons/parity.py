@@ -3,6 +3,8 @@
 ``same_in_pytorch(source)`` runs the lesson's lines with ``torch`` bound to autograd_lab, then to
 PyTorch, and compares what they print, line by line (object addresses aside). Without PyTorch
 the comparison says so and passes. Each row says "same" or "differs" in words and colour.
+With PyTorch, the player of the real torch run (``record.torch_recorder.trace_torch_snippet``)
+is shown below the table in a notebook, and ``Parity.player()`` returns it.
 
     >>> same_in_pytorch("w = torch.tensor(2.0, requires_grad=True)\\nprint(w * 3)")
 """
@@ -14,7 +16,7 @@ import importlib
 import io
 import re
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from ..narration import say
 from .feedback import code_spans, verdict_html
@@ -32,6 +34,9 @@ class Parity:
     ours: list[str]
     theirs: list[str] | None
     torch_version: str | None = None
+    source: str | None = None       # the snippet, when ``theirs`` came from real PyTorch (its player)
+    show_player: bool = True        # in a notebook: the real torch run's player below the table
+    _player: object = field(default=None, repr=False, compare=False)
 
     @property
     def skipped(self) -> bool:
@@ -72,6 +77,45 @@ class Parity:
 
     __repr__ = __str__
 
+    def trace(self):
+        """The trace of the snippet run with real PyTorch (None without it): its prints are not
+        shown again and an error ends it as an error step, as in the table."""
+        if self.source is None or self.theirs is None:
+            return None
+        from ..record.torch_recorder import trace_torch_snippet
+        with contextlib.redirect_stdout(io.StringIO()), warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return trace_torch_snippet(self.source, {"__name__": "__lesson__"})
+
+    def player(self, **kwargs):
+        """The player of the snippet run with real PyTorch ("watch it in real PyTorch"); None
+        without PyTorch. ``kwargs`` go to ``Player``."""
+        if kwargs or self._player is None:
+            t = self.trace()
+            if t is None:
+                return None
+            from ..view.player import Player
+            p = Player(t, **kwargs)
+            if kwargs:
+                return p
+            self._player = p
+        return self._player
+
+    def _ipython_display_(self) -> None:
+        """In a notebook: the table (as ``_repr_html_``), then the real torch run's player."""
+        from IPython.display import display
+        display({"text/plain": str(self), "text/html": self._repr_html_()}, raw=True)
+        if not self.show_player or self.source is None or self.theirs is None:
+            return
+        try:
+            p = self.player()
+        except Exception:  # noqa: BLE001 - the table is the cell's answer; the player is extra
+            return
+        if p is not None:
+            watch = say("lessons.parity.watch", version=self.torch_version)
+            display({"text/plain": watch, "text/html": f"<p>▶ {html.escape(watch)}</p>"}, raw=True)
+            display(p)
+
     def _repr_html_(self) -> str:
         head = verdict_html(None if self.skipped else self.ok, f"<b>{code_spans(self.summary())}</b>",
                             "alab-parity-verdict")
@@ -102,13 +146,17 @@ def _run_snippet(source: str, module) -> list[str]:
     return out.getvalue().splitlines()
 
 
-def same_in_pytorch(source: str, torch_module: str = "torch") -> Parity:
+def same_in_pytorch(source: str, torch_module: str = "torch", player: bool = True) -> Parity:
     """Run the lesson lines ``source`` with ``torch`` = autograd_lab, then = real PyTorch, and compare
-    what they print. Without PyTorch installed the comparison says so and passes."""
+    what they print. Without PyTorch installed the comparison says so and passes. With real PyTorch
+    (``torch_module="torch"``) and ``player``, a notebook shows its run's player below the table."""
     import autograd_lab
     ours = _run_snippet(source, autograd_lab)
     try:
         real = importlib.import_module(torch_module)
     except ImportError:
         return Parity(ours, None)
-    return Parity(ours, _run_snippet(source, real), getattr(real, "__version__", "?").split("+")[0])
+    theirs = _run_snippet(source, real)
+    is_torch = getattr(getattr(real, "overrides", None), "TorchFunctionMode", None) is not None
+    return Parity(ours, theirs, getattr(real, "__version__", "?").split("+")[0],
+                  source if is_torch else None, player)

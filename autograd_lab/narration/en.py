@@ -512,6 +512,7 @@ MESSAGES: dict = {
     "lessons.parity.differ": "{bad} of {n} printed lines differ between autograd_lab and PyTorch {version}.",
     "lessons.parity.row_same": "same",
     "lessons.parity.row_differs": "differs",
+    "lessons.parity.watch": "Watch it in real PyTorch {version}: the same lines, recorded from torch itself.",
     # Cells run out of order (plain text in an error output: quotes, not backticks)
     "lessons.order.first_cell":
         "'{name}' is made by the first cell of an autograd_lab lesson ({line}), which has not run in "

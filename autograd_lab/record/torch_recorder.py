@@ -115,6 +115,8 @@ class TorchRecorder(BackwardRecorder):
         self.sources: dict[tuple, Source] = {}
         self.saved_cache: dict[tuple, tuple] = {}
         self.call_src = None
+        self.namer = trace._namer            # the trace's names (record/names.py), shared with the core's
+        self.at = None                       # (code, instruction offset) of the op being recorded, for them
         self.retain = True
         self.begin = None    # the backward event of the call being run, until the engine starts
         self.mode = None
@@ -192,6 +194,10 @@ class TorchRecorder(BackwardRecorder):
         if self.raw:
             self.flush()
         events = self.trace._events if self.late else self.trace.events  # (late: the core's later records wait)
+        if etype is TensorEvent:  # (the trace's names are numbered in the order tensors are shown)
+            self.trace._mark_seen(fields[0])
+        elif etype is OpEvent and fields[2] is not None:
+            self.trace._mark_seen(fields[2])
         try:
             events.append_event(etype(0, src, *fields))
         except Exception:  # a value the event store cannot keep: kept as its text, never an error in user code
@@ -214,10 +220,15 @@ class TorchRecorder(BackwardRecorder):
         return None
 
     def source(self):
+        """The user's line now; also notes the instruction it is at (``at``) for the names."""
+        self.at = None
         if self.trace._override is not None:  # a source forced by set_source (the playground)
             return self.trace._override
         f = self.user_frame()
-        return self.source_at(f.f_code, f.f_lineno) if f is not None else None
+        if f is None:
+            return None
+        self.at = (f.f_code, f.f_lasti)
+        return self.source_at(f.f_code, f.f_lineno)
 
     def source_at(self, code, line):
         if code is None or self.trace._override is not None:
@@ -353,6 +364,9 @@ class TorchRecorder(BackwardRecorder):
                 cur.out = _Ref(None, "")
                 self.out_tid[self.tid(cur)] = self.tid(cur.out)
                 ins = tuple(nv if nv is not None else self.out_tid.get(i) for i, nv in zip(ids, nvars))
+                if self.at is not None:  # (named by the user's line, as an op inside its call)
+                    self.namer.site(self.tid(cur.out), self.at[0], self.at[1], _op_of_node(cur.label),
+                                    tuple(i for i in ins if i is not None))
                 self.emit(OpEvent, src, _op_of_node(cur.label), ins, self.tid(cur.out), HIDDEN, None, True,
                           self.tid(cur), cur.label, tuple(ids), tuple(nvars), cur.saved, False)
         return result
@@ -366,7 +380,7 @@ class TorchRecorder(BackwardRecorder):
             if flag is None or flag[0]:
                 f = self.user_frame()
             self.raw.append((func.__name__, args, kwargs, result, f.f_code if f is not None else None,
-                             f.f_lineno if f is not None else 0))
+                             f.f_lineno if f is not None else 0, f.f_lasti if f is not None else -1))
             return result
         self.flush()
         call = self.grad_fn_of.get(func)
@@ -423,10 +437,11 @@ class TorchRecorder(BackwardRecorder):
                 except Exception:  # a node we cannot describe: shown by name, with no gradients
                     self.emit(NodeEvent, rec[4], self.tid(rec[1]), rec[1].label, None, (), rec[1].next)
                 continue
-            name, args, kwargs, result, code, line = rec
+            name, args, kwargs, result, code, line, lasti = rec
             targets = [a for a in args if isinstance(a, Tensor)]
             if kwargs:
                 targets += [v for v in kwargs.values() if isinstance(v, Tensor)]
+            self.at = (code, lasti) if code is not None and lasti >= 0 and self.trace._override is None else None
             self.safe_record(name, args, kwargs, targets, result, None, self.source_at(code, line))
 
     def record_op(self, name, args, kwargs, targets, result, before, src) -> None:
@@ -449,6 +464,8 @@ class TorchRecorder(BackwardRecorder):
                 how = {"detach": "detach", "requires_grad_": "requires_grad_"}.get(name, "tensor")
                 tid = self.tid(out)
                 self.seen.add(tid)
+                if self.at is not None and how != "requires_grad_":  # (a creation: named by its line)
+                    self.namer.site(tid, self.at[0], self.at[1])
                 self.emit(TensorEvent, src, tid, *self.tensor_fields(out, how))
                 continue
             ins, given = [], []
@@ -466,6 +483,8 @@ class TorchRecorder(BackwardRecorder):
                             given.append(x)
             tid = self.tid(out)
             self.seen.add(tid)
+            if self.at is not None:
+                self.namer.site(tid, self.at[0], self.at[1], opname, tuple(ins))
             self.record_result(opname, tuple(ins), out, tid, src, False, given)
 
     def record_result(self, opname, ins, out, tid, src, inplace, given=None) -> None:
@@ -563,31 +582,27 @@ class TorchRecorder(BackwardRecorder):
 
     # ------------------------------------------------------------------ names
     def scan_names(self) -> None:
-        spaces = []
-        if self.namespace is not None:
-            spaces.append(self.namespace)
-        else:
+        """At the end of the block: offer the variables of the user's frame now and the paths
+        through the traced block's containers (``model[0].weight``) to the trace's Namer, as the
+        core's trace does for its own tensors (record/names.py)."""
+        namer, tid, Tensor = self.namer, self.tid, self.Tensor
+
+        def is_tensor(v):
+            return isinstance(v, Tensor)
+
+        if self.namespace is None:
             f = self.user_frame()
-            if f is not None:
-                spaces.append(f.f_locals)
-            if self.frame is not None and self.frame is not f:
-                spaces.append(self.frame.f_locals)
-        names = self.trace.names
-        Tensor = self.Tensor
-        Module = getattr(getattr(self.torch, "nn", None), "Module", None)
-        for ns in spaces:
-            for k, v in list(ns.items()):
-                if k.startswith("_"):
-                    continue
-                if isinstance(v, Tensor):
-                    tid = self.tid(v)
-                    names.setdefault(tid, k)
-                elif Module is not None and isinstance(v, Module):
-                    try:
-                        for pname, p in v.named_parameters():
-                            names.setdefault(self.tid(p), _param_name(k, pname))
-                    except Exception:
-                        pass
+            if f is not None and f is not self.frame:
+                namer.variables(f.f_locals, tid, is_tensor, 2)
+        if self.namespace is not None or self.frame is not None:
+            namer.scan_frame(self.frame, tid, is_tensor, self.namespace, grad_of=_grad_of)
+
+
+def _grad_of(t):
+    try:  # (only where torch keeps one: .grad of a non-leaf warns)
+        return t.grad if t.is_leaf or t.retains_grad else None
+    except Exception:
+        return None
 
 
 def _as_text(v):
@@ -596,14 +611,6 @@ def _as_text(v):
     if isinstance(v, tuple) and all(x is None or isinstance(x, int) for x in v):
         return v
     return repr(v)[:200]
-
-
-def _param_name(model: str, dotted: str) -> str:
-    """``model`` + ``0.weight`` -> ``model[0].weight``; ``fc.bias`` -> ``model.fc.bias``."""
-    out = model
-    for part in dotted.split("."):
-        out += f"[{part}]" if part.isdigit() else f".{part}"
-    return out
 
 
 def _op_name(name: str) -> str:
