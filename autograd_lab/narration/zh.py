@@ -455,6 +455,7 @@ MESSAGES: dict = {
     "lessons.parity.differ": "autograd_lab 和 PyTorch {version} 打印的 {n} 行中有 {bad} 行不同。",
     "lessons.parity.row_same": "相同",
     "lessons.parity.row_differs": "不同",
+    "lessons.parity.watch": "在真正的 PyTorch {version} 中观看：同样的代码，由 torch 自己的自动求导引擎记录。",
     "lessons.order.first_cell":
         "'{name}' 是由 autograd_lab 课程的第一个单元格（{line}）创建的，而这个单元格还没有在当前内核中运行。"
         "请先运行那个单元格（点击它，然后按 Shift+Enter），或者从头运行整个笔记本（Run > Run All Cells）。",
