@@ -24,8 +24,10 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from ..narration import join, say
-from .limits import (Limits, _Breach, _Check, _check_elementwise, _check_matmul, _check_new,
-                     _check_pow, _check_reshape, _check_tensor)
+from .limits import (Limits, _as_function, _Breach, _Check, _check_arange, _check_elementwise,
+                     _check_expand, _check_eye, _check_full, _check_joined, _check_linspace,
+                     _check_matmul, _check_new, _check_pow, _check_randint, _check_reshape,
+                     _check_tensor, _check_where)
 
 if TYPE_CHECKING:  # pragma: no cover
     from .interpret import _Interpreter
@@ -45,11 +47,39 @@ _FUNCTIONS: dict[str, _Check | None] = {
     "ones": _check_new,
     "zeros_like": None,
     "ones_like": None,
+    # creation (issue 13): the shape each asks for is checked before anything is made
+    "empty": _check_new,
+    "rand": _check_new,
+    "randn": _check_new,
+    "randint": _check_randint,
+    "full": _check_full,
+    "eye": _check_eye,
+    "arange": _check_arange,
+    "linspace": _check_linspace,
+    "empty_like": None,
+    "full_like": None,
+    "rand_like": None,
+    "randn_like": None,
+    "manual_seed": None,
+    # math as module functions: the result is checked like the method's (`lab.add(a, b)`)
+    "add": _as_function(_check_elementwise),
+    "sub": _as_function(_check_elementwise),
+    "mul": _as_function(_check_elementwise),
+    "div": _as_function(_check_elementwise),
+    "maximum": _as_function(_check_elementwise),
+    "minimum": _as_function(_check_elementwise),
+    "where": _check_where,
+    "dot": None,
+    "mv": None,
+    "mm": _as_function(_check_matmul),
+    "cat": _check_joined,
+    "stack": _check_joined,
     "no_grad": None,
     "enable_grad": None,
     "is_grad_enabled": None,
     "autograd.grad": None,
     "optim.SGD": None,
+    "optim.Adam": None,
 }
 _VALUES = ("float32", "float64")  # plain values a program may name
 _MODULE_ALIASES = ("lab", "torch")  # `lab.tensor(...)` and `torch.tensor(...)` work too
@@ -66,7 +96,8 @@ class _Rule:
     saved: bool = False  # grad_fn nodes: the `_saved_*` attributes too
 
 
-_OP_CHECKS = {"pow": _check_pow, "reshape": _check_reshape, "matmul": _check_matmul,
+_OP_CHECKS = {"pow": _check_pow, "reshape": _check_reshape, "view": _check_reshape,
+              "matmul": _check_matmul,
               "add_": _check_elementwise, "sub_": _check_elementwise, "mul_": _check_elementwise}
 
 
@@ -82,7 +113,8 @@ def _op_functions() -> dict[str, _Check | None]:
     """The module functions of those operations (``lab.sin(x)``, as ``x.sin()``), same checks."""
     from ..core.function import playground_functions
     from ..core.tensor import Tensor  # noqa: F401
-    return {name: _OP_CHECKS.get(name) for name in playground_functions() if name not in _FUNCTIONS}
+    return {name: _as_function(_OP_CHECKS[name]) if name in _OP_CHECKS else None
+            for name in playground_functions() if name not in _FUNCTIONS}
 
 
 _FUNCTIONS.update(_op_functions())
@@ -93,7 +125,7 @@ _RULES: dict[str, _Rule] = {
         methods={
             "backward": None, "register_hook": _check_hook, "retain_grad": None,
             "detach": None, "requires_grad_": None, "item": None, "tolist": None,
-            "numpy": None, **_op_methods(),
+            "numpy": None, "expand": _check_expand, **_op_methods(),
         },
         attributes=frozenset({"data", "grad", "requires_grad", "is_leaf", "grad_fn", "shape",
                               "ndim", "dtype", "retains_grad", "T"}),
