@@ -140,3 +140,56 @@ def test_refusal_lists_the_new_functions():
 def test_from_numpy_is_not_offered():
     with pytest.raises(RejectedCode):
         run("x = torch.from_numpy([1.0])")
+
+
+NN = [
+    "g = torch.manual_seed(0)\nmodel = torch.nn.Sequential(torch.nn.Linear(2, 3), torch.nn.Tanh(), torch.nn.Linear(3, 1),\n"
+    "                            torch.nn.Sigmoid())\nx = torch.ones(4, 2)\ny = torch.zeros(4, 1)\n"
+    "opt = torch.optim.Adam(model.parameters(), lr=0.1)\nfor i in range(3):\n    opt.zero_grad()\n"
+    "    loss = torch.nn.MSELoss()(model(x), y)\n    loss.backward()\n    opt.step()\nprint(loss)\nprint(model)",
+    "g = torch.manual_seed(1)\nm = torch.nn.Linear(2, 3)\nprint(m.weight.shape, m.bias.shape, m.in_features, m.out_features)\n"
+    "y = torch.nn.ReLU()(m(torch.ones(2)))\ny.sum().backward()\nprint(y, m.weight.grad)\nm.zero_grad()\nprint(m.weight.grad)",
+    "x = torch.tensor([-1., 2.], requires_grad=True)\nF = torch.nn.functional\n"
+    "y = F.relu(x) + F.tanh(x) + F.sigmoid(x) + F.softmax(x, dim=0) + F.log_softmax(x, dim=0)\n"
+    "loss = F.mse_loss(y, torch.zeros(2))\nloss.backward()\nprint(loss, x.grad)",
+]
+
+
+@pytest.mark.parametrize("source", NN)
+def test_small_nn_runs_in_the_playground_as_directly(source):
+    expected = _direct(source)
+    assert expected
+    assert run(source).printed == expected
+
+
+@pytest.mark.parametrize(("source", "message"), [
+    ("m = torch.nn.Linear(10**4, 10**4)",
+     "tensors can hold at most 10,000 numbers; this layer's weight would have shape (10000, 10000)"),
+    ("m = torch.nn.Linear(in_features=2, out_features=10**9)",
+     "tensors can hold at most 10,000 numbers; this layer's weight would have shape (1000000000, 2)"),
+    ("m = torch.nn.Linear(1, 10000)\nx = torch.ones(10000, 1)\ny = m(x)",
+     "tensors can hold at most 10,000 numbers; this tensor would have shape (10000, 10000)"),
+    ("m = torch.nn.Sequential(torch.nn.Linear(1, 10000))\nx = torch.ones(10000, 1)\ny = m(x)",
+     "tensors can hold at most 10,000 numbers; this tensor would have shape (10000, 10000)"),
+    ("a = torch.ones(10000).reshape(10000, 1)\nl = torch.nn.functional.mse_loss(a, torch.ones(10000))",
+     "tensors can hold at most 10,000 numbers; (10000, 1) with (10000,) would have shape (10000, 10000)"),
+])
+def test_nn_sizes_are_checked_first(source, message):
+    with pytest.raises(RejectedCode) as info:
+        run(source)
+    assert message in str(info.value)
+
+
+@pytest.mark.parametrize("source", [
+    "m = torch.nn.Linear(2, 3)\nm.forward(torch.ones(2))",
+    "m = torch.nn.Linear(2, 3)\nm.state_dict()",
+    "m = torch.nn.Linear(2, 3)\nm.training = False",
+    "m = torch.nn.Linear(2, 3)\nm.__class__",
+    "m = torch.nn.Linear(2, 3)\nm._parameters",
+    "x = torch.nn.Module()",
+    "x = torch.nn.functional.cross_entropy",
+    "x = torch.nn.init",
+])
+def test_nn_offers_only_what_the_allow_list_names(source):
+    with pytest.raises(RejectedCode):
+        run(source)

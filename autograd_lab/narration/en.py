@@ -633,6 +633,7 @@ MESSAGES: dict = {
     "playground.kind.grad_fn node": "grad_fn node",
     "playground.kind.hook handle": "hook handle",
     "playground.kind.optimizer": "optimizer",
+    "playground.kind.module": "module",
     # Limits
     "playground.limit.seconds": "the program ran for more than {limit:g} seconds; make the loops shorter",
     "playground.limit.operations": "the program did more than {limit} operations on tensors; make it smaller",
@@ -648,6 +649,7 @@ MESSAGES: dict = {
     "playground.limit.exponent": "exponents can be at most {limit:g} in size; this one is {exponent:g}",
     "playground.what.this_tensor": "this tensor",
     "playground.what.this_one": "this one",
+    "playground.what.weight": "this layer's weight",
     "playground.what.broadcast": "{a} with {b}",
     # At run time
     "playground.run.node_unavailable": "{node} is not available in the playground",

@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 from ..narration import join, say
 from .limits import (Limits, _as_function, _Breach, _Check, _check_arange, _check_elementwise,
                      _check_expand, _check_eye, _check_full, _check_joined, _check_linspace,
-                     _check_matmul, _check_new, _check_pow, _check_randint, _check_reshape,
+                     _check_linear, _check_matmul, _check_new, _check_pow, _check_randint, _check_reshape,
                      _check_tensor, _check_where)
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -80,7 +80,21 @@ _FUNCTIONS: dict[str, _Check | None] = {
     "autograd.grad": None,
     "optim.SGD": None,
     "optim.Adam": None,
+    # a small torch.nn: layers are checked when made (Linear's weight) and when called
+    "nn.Linear": _check_linear,
+    "nn.Sequential": None,
+    "nn.ReLU": None,
+    "nn.Tanh": None,
+    "nn.Sigmoid": None,
+    "nn.MSELoss": None,
+    "nn.functional.relu": None,
+    "nn.functional.tanh": None,
+    "nn.functional.sigmoid": None,
+    "nn.functional.softmax": None,
+    "nn.functional.log_softmax": None,
+    "nn.functional.mse_loss": _as_function(_check_elementwise),
 }
+_NAMESPACES = ("autograd", "optim", "nn", "functional")  # the sub-modules a program may name
 _VALUES = ("float32", "float64")  # plain values a program may name
 _MODULE_ALIASES = ("lab", "torch")  # `lab.tensor(...)` and `torch.tensor(...)` work too
 _CONTEXTS = ("no_grad", "enable_grad")  # what `with ...():` accepts
@@ -138,6 +152,8 @@ _RULES: dict[str, _Rule] = {
     ),
     "hook handle": _Rule(methods={"remove": None}),
     "optimizer": _Rule(methods={"step": None, "zero_grad": None}),
+    "module": _Rule(methods={"parameters": None, "zero_grad": None},
+                    attributes=frozenset({"weight", "bias", "in_features", "out_features"})),
 }
 _SAVED = re.compile(r"_saved_[a-z][a-z0-9]*(?:_[a-z0-9]+)*\Z")
 _HOOK_METHODS = frozenset({"register_hook", "register_prehook"})
@@ -157,7 +173,7 @@ _UNARY = {ast.USub: operator.neg, ast.UAdd: operator.pos, ast.Not: operator.not_
 
 def _member_names() -> frozenset[str]:
     """Every attribute name the allow-list knows (used by the static check)."""
-    names = {path.split(".")[-1] for path in _FUNCTIONS} | {p.split(".")[0] for p in _FUNCTIONS}
+    names = {part for path in _FUNCTIONS for part in path.split(".")}
     names |= set(_VALUES)
     for rule in _RULES.values():
         names |= set(rule.methods) | rule.attributes
@@ -189,8 +205,9 @@ def _offers(values: bool = True) -> str:
 
 def _namespace_members(module: str) -> frozenset[str]:
     """The names `torch.`/`lab.` (every function and value), `autograd.` or `optim.` offer."""
-    if module in ("autograd", "optim"):
-        return frozenset(p.split(".", 1)[1] for p in _FUNCTIONS if p.startswith(module + "."))
+    if module in _NAMESPACES:
+        prefix = "nn.functional." if module == "functional" else module + "."
+        return frozenset(p[len(prefix):].split(".")[0] for p in _FUNCTIONS if p.startswith(prefix))
     return frozenset(p.split(".")[0] for p in _FUNCTIONS) | set(_VALUES)
 
 
@@ -269,11 +286,11 @@ class _Api:
             obj = core
             for part in path.split("."):
                 obj = getattr(obj, part)
-            head, _, tail = path.partition(".")
-            if tail:
-                names.setdefault(head, _Namespace(head, {})).members[tail] = _Fn(path, obj, check)
-            else:
-                names[head] = _Fn(path, obj, check)
+            *modules, last = path.split(".")
+            members = names
+            for depth, module in enumerate(modules):  # nn.functional.relu: two namespaces deep
+                members = members.setdefault(module, _Namespace(".".join(modules[:depth + 1]), {})).members
+            members[last] = _Fn(path, obj, check)
         for value in _VALUES:
             names[value] = getattr(core, value)
         toolbox = dict(names)
@@ -303,4 +320,5 @@ def _core_api() -> _Api:
         (core.Node, "grad_fn node"),
         (RemovableHandle, "hook handle"),
         (core.optim.Optimizer, "optimizer"),
+        (core.nn.Module, "module"),
     ])

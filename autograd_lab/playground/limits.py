@@ -277,3 +277,20 @@ def _as_function(check: _Check) -> _Check:
             check(args[0], args[1:], kwargs, limits)
     function_check.__name__ = f"{check.__name__}_as_function"
     return function_check
+
+
+def _check_linear(receiver: Any, args: tuple, kwargs: dict, limits: Limits) -> None:  # nn.Linear(3, 2)
+    names = ("in_features", "out_features")
+    sizes = [kwargs.get(n, args[i] if len(args) > i else None) for i, n in enumerate(names)]
+    if all(isinstance(n, (int, np.integer)) and not isinstance(n, bool) for n in sizes):
+        _check_size((int(sizes[1]), int(sizes[0])), limits, say("playground.what.weight"))
+
+
+def _check_module_call(module: Any, args: tuple, kwargs: dict, limits: Limits) -> None:  # model(x)
+    """Each Linear layer the input reaches makes (rows of x) x out_features numbers."""
+    if not args:
+        return
+    for layer in module.modules():
+        out = getattr(layer, "out_features", None)
+        if isinstance(out, int):
+            _check_size(_shape(args[0])[:-1] + (out,), limits)
