@@ -171,6 +171,10 @@ def test_small_nn_runs_in_the_playground_as_directly(source):
      "tensors can hold at most 10,000 numbers; this tensor would have shape (10000, 10000)"),
     ("m = torch.nn.Sequential(torch.nn.Linear(1, 10000))\nx = torch.ones(10000, 1)\ny = m(x)",
      "tensors can hold at most 10,000 numbers; this tensor would have shape (10000, 10000)"),
+    ("s = torch.nn.ReLU()\nfor i in range(60):\n    s = torch.nn.Sequential(s, s)\ny = s(torch.ones(2))",
+     "a model can run at most 500 layers, each use of a layer counted"),
+    ("s = torch.nn.Linear(2, 2)\nfor i in range(60):\n    s = torch.nn.Sequential(s, s, s)\nprint(s)",
+     "a model can run at most 500 layers, each use of a layer counted"),
     ("a = torch.ones(10000).reshape(10000, 1)\nl = torch.nn.functional.mse_loss(a, torch.ones(10000))",
      "tensors can hold at most 10,000 numbers; (10000, 1) with (10000,) would have shape (10000, 10000)"),
 ])

@@ -643,6 +643,7 @@ MESSAGES: dict = {
     "playground.limit.hook_depth": "hooks ran inside hooks more than {limit} deep (does a hook call backward()?)",
     "playground.limit.list_depth": "lists can be nested at most {limit} deep",
     "playground.limit.numbers": "a tensor or list can hold at most {limit:,} numbers",
+    "playground.limit.layers": "a model can run at most {limit} layers, each use of a layer counted; this one would run more",
     "playground.limit.dims": "tensors can have at most {limit} dimensions; {what} would have {n}",
     "playground.limit.size": "tensors can hold at most {limit:,} numbers; {what} would have shape {shape}",
     "playground.limit.matmul": "tensors can hold at most {limit:,} numbers; {a} @ {b} would have {size:,}",

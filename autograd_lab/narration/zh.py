@@ -574,6 +574,7 @@ MESSAGES: dict = {
     "playground.limit.hook_depth": "钩子函数里又触发钩子函数，嵌套超过了 {limit} 层（是不是有钩子函数调用了 backward()？）",
     "playground.limit.list_depth": "列表最多只能嵌套 {limit} 层",
     "playground.limit.numbers": "一个张量或列表最多只能有 {limit:,} 个数",
+    "playground.limit.layers": "一个模型最多只能运行 {limit} 层（同一层每用一次都算一层）；这个模型会运行更多层",
     "playground.limit.dims": lambda limit, what, n: _mix(f"张量最多只能有 {limit} 个维度；{what}会有 {n} 个"),
     "playground.limit.size": lambda limit, what, shape: _mix(f"张量最多只能有 {limit:,} 个数；{what}的形状会是 {shape}"),
     "playground.limit.matmul": "张量最多只能有 {limit:,} 个数；{a} @ {b} 会有 {size:,} 个",

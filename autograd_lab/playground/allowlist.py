@@ -25,9 +25,9 @@ from typing import TYPE_CHECKING, Any
 
 from ..narration import join, say
 from .limits import (Limits, _as_function, _Breach, _Check, _check_arange, _check_elementwise,
-                     _check_expand, _check_eye, _check_full, _check_joined, _check_linspace,
-                     _check_linear, _check_matmul, _check_new, _check_pow, _check_randint, _check_reshape,
-                     _check_tensor, _check_where)
+                     _check_expand, _check_eye, _check_full, _check_joined, _check_linear,
+                     _check_linspace, _check_matmul, _check_new, _check_pow, _check_randint,
+                     _check_reshape, _check_sequential, _check_tensor, _check_where)
 
 if TYPE_CHECKING:  # pragma: no cover
     from .interpret import _Interpreter
@@ -82,7 +82,7 @@ _FUNCTIONS: dict[str, _Check | None] = {
     "optim.Adam": None,
     # a small torch.nn: layers are checked when made (Linear's weight) and when called
     "nn.Linear": _check_linear,
-    "nn.Sequential": None,
+    "nn.Sequential": _check_sequential,
     "nn.ReLU": None,
     "nn.Tanh": None,
     "nn.Sigmoid": None,

@@ -294,3 +294,19 @@ def _check_module_call(module: Any, args: tuple, kwargs: dict, limits: Limits) -
         out = getattr(layer, "out_features", None)
         if isinstance(out, int):
             _check_size(_shape(args[0])[:-1] + (out,), limits)
+
+
+def _check_sequential(receiver: Any, args: tuple, kwargs: dict, limits: Limits) -> None:  # nn.Sequential(a, b)
+    """The layers a model runs, each use counted (``s = Sequential(s, s)`` in a loop doubles them):
+    calling, printing or listing a model walks them all, so their number is bounded when it is made."""
+    limit = limits.operations
+    stack = list(args)
+    visits = 0
+    while stack:
+        layer = stack.pop()
+        visits += 1
+        if visits > limit:
+            raise _Breach(say("playground.limit.layers", limit=limit))
+        children = getattr(layer, "children", None)
+        if callable(children) and not isinstance(layer, type):
+            stack.extend(children())
