@@ -33,7 +33,7 @@ _NUMBER = (int, float, np.number, np.bool_)
 
 
 # Expressions whose value can be a tensor an operation just made (not `w.grad`: the engine made it).
-_MAKES_TENSORS = (ast.BinOp, ast.UnaryOp, ast.Compare, ast.Call, ast.Subscript)
+_MAKES_TENSORS = (ast.BinOp, ast.UnaryOp, ast.Compare, ast.Call, ast.Subscript, ast.Attribute)  # (w.T)
 
 
 class _Interpreter:
