@@ -634,6 +634,7 @@ MESSAGES: dict = {
     "playground.kind.grad_fn node": "grad_fn node",
     "playground.kind.hook handle": "hook handle",
     "playground.kind.optimizer": "optimizer",
+    "playground.kind.module": "module",
     # Limits
     "playground.limit.seconds": "the program ran for more than {limit:g} seconds; make the loops shorter",
     "playground.limit.operations": "the program did more than {limit} operations on tensors; make it smaller",
@@ -643,12 +644,14 @@ MESSAGES: dict = {
     "playground.limit.hook_depth": "hooks ran inside hooks more than {limit} deep (does a hook call backward()?)",
     "playground.limit.list_depth": "lists can be nested at most {limit} deep",
     "playground.limit.numbers": "a tensor or list can hold at most {limit:,} numbers",
+    "playground.limit.layers": "a model can run at most {limit} layers, each use of a layer counted; this one would run more",
     "playground.limit.dims": "tensors can have at most {limit} dimensions; {what} would have {n}",
     "playground.limit.size": "tensors can hold at most {limit:,} numbers; {what} would have shape {shape}",
     "playground.limit.matmul": "tensors can hold at most {limit:,} numbers; {a} @ {b} would have {size:,}",
     "playground.limit.exponent": "exponents can be at most {limit:g} in size; this one is {exponent:g}",
     "playground.what.this_tensor": "this tensor",
     "playground.what.this_one": "this one",
+    "playground.what.weight": "this layer's weight",
     "playground.what.broadcast": "{a} with {b}",
     # At run time
     "playground.run.node_unavailable": "{node} is not available in the playground",

@@ -24,8 +24,10 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from ..narration import join, say
-from .limits import (Limits, _Breach, _Check, _check_elementwise, _check_matmul, _check_new,
-                     _check_pow, _check_reshape, _check_tensor)
+from .limits import (Limits, _as_function, _Breach, _Check, _check_arange, _check_elementwise,
+                     _check_expand, _check_eye, _check_full, _check_joined, _check_linear,
+                     _check_linspace, _check_matmul, _check_new, _check_pow, _check_randint,
+                     _check_reshape, _check_sequential, _check_tensor, _check_where)
 
 if TYPE_CHECKING:  # pragma: no cover
     from .interpret import _Interpreter
@@ -45,12 +47,54 @@ _FUNCTIONS: dict[str, _Check | None] = {
     "ones": _check_new,
     "zeros_like": None,
     "ones_like": None,
+    # creation (issue 13): the shape each asks for is checked before anything is made
+    "empty": _check_new,
+    "rand": _check_new,
+    "randn": _check_new,
+    "randint": _check_randint,
+    "full": _check_full,
+    "eye": _check_eye,
+    "arange": _check_arange,
+    "linspace": _check_linspace,
+    "empty_like": None,
+    "full_like": None,
+    "rand_like": None,
+    "randn_like": None,
+    "manual_seed": None,
+    # math as module functions: the result is checked like the method's (`lab.add(a, b)`)
+    "add": _as_function(_check_elementwise),
+    "sub": _as_function(_check_elementwise),
+    "mul": _as_function(_check_elementwise),
+    "div": _as_function(_check_elementwise),
+    "maximum": _as_function(_check_elementwise),
+    "minimum": _as_function(_check_elementwise),
+    "where": _check_where,
+    "dot": None,
+    "mv": None,
+    "mm": _as_function(_check_matmul),
+    "cat": _check_joined,
+    "stack": _check_joined,
     "no_grad": None,
     "enable_grad": None,
     "is_grad_enabled": None,
     "autograd.grad": None,
     "optim.SGD": None,
+    "optim.Adam": None,
+    # a small torch.nn: layers are checked when made (Linear's weight) and when called
+    "nn.Linear": _check_linear,
+    "nn.Sequential": _check_sequential,
+    "nn.ReLU": None,
+    "nn.Tanh": None,
+    "nn.Sigmoid": None,
+    "nn.MSELoss": None,
+    "nn.functional.relu": None,
+    "nn.functional.tanh": None,
+    "nn.functional.sigmoid": None,
+    "nn.functional.softmax": None,
+    "nn.functional.log_softmax": None,
+    "nn.functional.mse_loss": _as_function(_check_elementwise),
 }
+_NAMESPACES = ("autograd", "optim", "nn", "functional")  # the sub-modules a program may name
 _VALUES = ("float32", "float64")  # plain values a program may name
 _MODULE_ALIASES = ("lab", "torch")  # `lab.tensor(...)` and `torch.tensor(...)` work too
 _CONTEXTS = ("no_grad", "enable_grad")  # what `with ...():` accepts
@@ -66,7 +110,8 @@ class _Rule:
     saved: bool = False  # grad_fn nodes: the `_saved_*` attributes too
 
 
-_OP_CHECKS = {"pow": _check_pow, "reshape": _check_reshape, "matmul": _check_matmul,
+_OP_CHECKS = {"pow": _check_pow, "reshape": _check_reshape, "view": _check_reshape,
+              "matmul": _check_matmul,
               "add_": _check_elementwise, "sub_": _check_elementwise, "mul_": _check_elementwise}
 
 
@@ -82,7 +127,8 @@ def _op_functions() -> dict[str, _Check | None]:
     """The module functions of those operations (``lab.sin(x)``, as ``x.sin()``), same checks."""
     from ..core.function import playground_functions
     from ..core.tensor import Tensor  # noqa: F401
-    return {name: _OP_CHECKS.get(name) for name in playground_functions() if name not in _FUNCTIONS}
+    return {name: _as_function(_OP_CHECKS[name]) if name in _OP_CHECKS else None
+            for name in playground_functions() if name not in _FUNCTIONS}
 
 
 _FUNCTIONS.update(_op_functions())
@@ -93,7 +139,7 @@ _RULES: dict[str, _Rule] = {
         methods={
             "backward": None, "register_hook": _check_hook, "retain_grad": None,
             "detach": None, "requires_grad_": None, "item": None, "tolist": None,
-            "numpy": None, **_op_methods(),
+            "numpy": None, "expand": _check_expand, **_op_methods(),
         },
         attributes=frozenset({"data", "grad", "requires_grad", "is_leaf", "grad_fn", "shape",
                               "ndim", "dtype", "retains_grad", "T"}),
@@ -106,6 +152,8 @@ _RULES: dict[str, _Rule] = {
     ),
     "hook handle": _Rule(methods={"remove": None}),
     "optimizer": _Rule(methods={"step": None, "zero_grad": None}),
+    "module": _Rule(methods={"parameters": None, "zero_grad": None},
+                    attributes=frozenset({"weight", "bias", "in_features", "out_features"})),
 }
 _SAVED = re.compile(r"_saved_[a-z][a-z0-9]*(?:_[a-z0-9]+)*\Z")
 _HOOK_METHODS = frozenset({"register_hook", "register_prehook"})
@@ -125,7 +173,7 @@ _UNARY = {ast.USub: operator.neg, ast.UAdd: operator.pos, ast.Not: operator.not_
 
 def _member_names() -> frozenset[str]:
     """Every attribute name the allow-list knows (used by the static check)."""
-    names = {path.split(".")[-1] for path in _FUNCTIONS} | {p.split(".")[0] for p in _FUNCTIONS}
+    names = {part for path in _FUNCTIONS for part in path.split(".")}
     names |= set(_VALUES)
     for rule in _RULES.values():
         names |= set(rule.methods) | rule.attributes
@@ -157,8 +205,9 @@ def _offers(values: bool = True) -> str:
 
 def _namespace_members(module: str) -> frozenset[str]:
     """The names `torch.`/`lab.` (every function and value), `autograd.` or `optim.` offer."""
-    if module in ("autograd", "optim"):
-        return frozenset(p.split(".", 1)[1] for p in _FUNCTIONS if p.startswith(module + "."))
+    if module in _NAMESPACES:
+        prefix = "nn.functional." if module == "functional" else module + "."
+        return frozenset(p[len(prefix):].split(".")[0] for p in _FUNCTIONS if p.startswith(prefix))
     return frozenset(p.split(".")[0] for p in _FUNCTIONS) | set(_VALUES)
 
 
@@ -237,11 +286,11 @@ class _Api:
             obj = core
             for part in path.split("."):
                 obj = getattr(obj, part)
-            head, _, tail = path.partition(".")
-            if tail:
-                names.setdefault(head, _Namespace(head, {})).members[tail] = _Fn(path, obj, check)
-            else:
-                names[head] = _Fn(path, obj, check)
+            *modules, last = path.split(".")
+            members = names
+            for depth, module in enumerate(modules):  # nn.functional.relu: two namespaces deep
+                members = members.setdefault(module, _Namespace(".".join(modules[:depth + 1]), {})).members
+            members[last] = _Fn(path, obj, check)
         for value in _VALUES:
             names[value] = getattr(core, value)
         toolbox = dict(names)
@@ -271,4 +320,5 @@ def _core_api() -> _Api:
         (core.Node, "grad_fn node"),
         (RemovableHandle, "hook handle"),
         (core.optim.Optimizer, "optimizer"),
+        (core.nn.Module, "module"),
     ])

@@ -22,7 +22,7 @@ import re
 
 from ..narration import join, say
 from .allowlist import (_BINOPS, _COMPARE, _CONTEXTS, _HOOK_METHODS, _INPLACE, _MODULE_ALIASES, _RULES, _SAVED,
-                        _UNARY, _did_you_mean, _global_names, _member_names, _namespace_members, _offers,
+                        _NAMESPACES, _UNARY, _did_you_mean, _global_names, _member_names, _namespace_members, _offers,
                         _what_is_allowed)
 from .limits import Limits, RejectedCode, _Breach, _check_size
 
@@ -294,7 +294,7 @@ class _Checker:
     def _unknown_member(self, node: ast.Attribute, attr: str) -> RejectedCode:
         """`torch.sin`: what the module offers; `w.grd`: did you mean `grad`?; both list what there is."""
         base = node.value
-        module = base.id if isinstance(base, ast.Name) and base.id in _MODULE_ALIASES + ("autograd", "optim") \
+        module = base.id if isinstance(base, ast.Name) and base.id in _MODULE_ALIASES + _NAMESPACES \
             else None
         if module is not None:
             members = _namespace_members(module)

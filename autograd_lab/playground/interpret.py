@@ -26,13 +26,14 @@ from .allowlist import (_BINOPS, _COMPARE, _HOOK_METHODS, _INPLACE, _RULES, _SAV
 from ..narration import join, say
 from .check import FILENAME, _line
 from .limits import (Limits, RejectedCode, _Breach, _check_broadcast, _check_elementwise,
-                     _check_exponent, _check_matmul, _check_pow, _check_size, _count, _shape)
+                     _check_exponent, _check_matmul, _check_module_call, _check_pow, _check_size,
+                     _count, _shape)
 
 _NUMBER = (int, float, np.number, np.bool_)
 
 
 # Expressions whose value can be a tensor an operation just made (not `w.grad`: the engine made it).
-_MAKES_TENSORS = (ast.BinOp, ast.UnaryOp, ast.Compare, ast.Call, ast.Subscript)
+_MAKES_TENSORS = (ast.BinOp, ast.UnaryOp, ast.Compare, ast.Call, ast.Subscript, ast.Attribute)  # (w.T)
 
 
 class _Interpreter:
@@ -300,6 +301,11 @@ class _Interpreter:
         if isinstance(callee, (_Fn, _Method)):
             return self._invoke(callee, args, kwargs)
         kind = self._api.kind(callee)
+        if kind == "module":  # model(x): the layers' results are checked first
+            self._guard(_check_module_call, callee, args, kwargs, self._limits)
+            result = callee(*args, **kwargs)
+            self._after_core(result)
+            return result
         if kind == "grad_fn node":
             raise self.reject(say("playground.run.node_call"))
         if isinstance(callee, (_Namespace, type)) or callable(callee):

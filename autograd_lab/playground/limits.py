@@ -124,10 +124,6 @@ def _shape_args(args: tuple, limits: Limits) -> tuple:
     return tuple(int(n) for n in dims)
 
 
-def _check_new(receiver: Any, args: tuple, kwargs: dict, limits: Limits) -> None:  # zeros(2, 3)
-    _check_size(_shape_args(args, limits), limits)
-
-
 def _check_reshape(receiver: Any, args: tuple, kwargs: dict, limits: Limits) -> None:  # x.reshape(2, -1)
     _shape_args(args, limits)
 
@@ -148,7 +144,7 @@ def _check_broadcast(a: Any, b: Any, limits: Limits) -> None:
         shape = np.broadcast_shapes(_shape(a), _shape(b))
     except ValueError:
         return  # the core raises its own error about the shapes
-    _check_size(shape, limits, say("playground.what.broadcast", a=_shape(a), b=_shape(b)))
+    _check_size(shape, limits, say("playground.what.broadcast", a=str(_shape(a)), b=str(_shape(b))))
 
 
 def _check_pow(receiver: Any, args: tuple, kwargs: dict, limits: Limits) -> None:  # x.pow(2)
@@ -182,4 +178,135 @@ def _check_matmul(receiver: Any, args: tuple, kwargs: dict, limits: Limits) -> N
         a, b = _shape(receiver), _shape(args[0])
         size = _matmul_size(a, b)
         if size is not None and size > limits.elements:
-            raise _Breach(say("playground.limit.matmul", limit=limits.elements, a=a, b=b, size=size))
+            raise _Breach(say("playground.limit.matmul", limit=limits.elements, a=str(a), b=str(b), size=size))
+
+
+# The creation functions (issue 13): the shape a call asks for is computed from its arguments
+# and checked before the core allocates anything (`arange(10**9)` is refused, never made).
+
+
+def _size_arg(args: tuple, kwargs: dict, limits: Limits, first: int = 0) -> tuple:
+    """The shape given as ``size=`` or as the positional arguments from ``first`` on."""
+    if "size" in kwargs:
+        return _shape_args((kwargs["size"],), limits)
+    return _shape_args(args[first:], limits)
+
+
+def _check_new(receiver: Any, args: tuple, kwargs: dict, limits: Limits) -> None:  # zeros(2, 3), randn(3)
+    _check_size(_size_arg(args, kwargs, limits), limits)
+
+
+def _check_full(receiver: Any, args: tuple, kwargs: dict, limits: Limits) -> None:  # full((2, 3), 1.)
+    _check_size(_size_arg(args[:1], kwargs, limits), limits)
+
+
+def _check_randint(receiver: Any, args: tuple, kwargs: dict, limits: Limits) -> None:  # randint(0, 5, (3,))
+    if "size" in kwargs:
+        _check_size(_size_arg((), kwargs, limits), limits)
+    for arg in args:
+        if isinstance(arg, (list, tuple)):
+            _check_size(_shape_args((arg,), limits), limits)
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float, np.number)) and not isinstance(value, bool)
+
+
+def _check_length(n: float, limits: Limits) -> None:
+    """A 1-d result of ``n`` numbers (n may be huge, inf or nan: the core says what is wrong)."""
+    if not math.isnan(n) and n > limits.elements:
+        _check_size((int(min(math.ceil(n), limits.number)),), limits)
+
+
+def _check_arange(receiver: Any, args: tuple, kwargs: dict, limits: Limits) -> None:  # arange(10**9)
+    params = dict(zip(("start", "end", "step"), args)) | {k: v for k, v in kwargs.items()
+                                                          if k in ("start", "end", "step")}
+    start, end, step = params.get("start", 0), params.get("end"), params.get("step", 1)
+    if end is None:
+        start, end = 0, start
+    if not all(_is_number(v) and math.isfinite(v) for v in (start, end, step)) or step == 0:
+        return  # the core raises its own error (as torch: "unsupported range", ...)
+    try:
+        n = (float(end) - float(start)) / float(step)
+    except OverflowError:
+        n = math.inf
+    _check_length(n if not math.isinf(n) or n < 0 else float(limits.number), limits)
+
+
+def _check_linspace(receiver: Any, args: tuple, kwargs: dict, limits: Limits) -> None:  # linspace(0, 1, 5)
+    steps = kwargs.get("steps", args[2] if len(args) > 2 else None)
+    if isinstance(steps, (int, np.integer)) and not isinstance(steps, bool):
+        _check_length(int(steps), limits)
+
+
+def _check_eye(receiver: Any, args: tuple, kwargs: dict, limits: Limits) -> None:  # eye(3)
+    n = kwargs.get("n", args[0] if args else None)
+    m = kwargs.get("m", args[1] if len(args) > 1 else n)
+    if all(isinstance(v, (int, np.integer)) and not isinstance(v, bool) for v in (n, m)):
+        _check_size((int(n), int(m)), limits)
+
+
+def _check_joined(receiver: Any, args: tuple, kwargs: dict, limits: Limits) -> None:  # cat([x, x])
+    tensors = kwargs.get("tensors", args[0] if args else None)
+    if isinstance(tensors, (list, tuple)):
+        total = sum(math.prod(_shape(t)) for t in tensors)
+        if total > limits.elements:
+            raise _Breach(say("playground.limit.numbers", limit=limits.elements))
+
+
+def _check_expand(receiver: Any, args: tuple, kwargs: dict, limits: Limits) -> None:  # x.expand(3, 4)
+    dims = _shape_args(args, limits)
+    have = _shape(receiver)
+    shape = tuple(have[i - (len(dims) - len(have))] if n == -1 and i >= len(dims) - len(have) else n
+                  for i, n in enumerate(dims))
+    _check_size(shape, limits)
+
+
+def _check_where(receiver: Any, args: tuple, kwargs: dict, limits: Limits) -> None:  # where(c, x, y)
+    try:
+        shape = np.broadcast_shapes(*(_shape(a) for a in args))
+    except ValueError:
+        return
+    _check_size(shape, limits)
+
+
+def _as_function(check: _Check) -> _Check:
+    """A method's pre-check used for the module function (`lab.matmul(a, b)` as `a.matmul(b)`)."""
+    def function_check(receiver: Any, args: tuple, kwargs: dict, limits: Limits) -> None:
+        if args:
+            check(args[0], args[1:], kwargs, limits)
+    function_check.__name__ = f"{check.__name__}_as_function"
+    return function_check
+
+
+def _check_linear(receiver: Any, args: tuple, kwargs: dict, limits: Limits) -> None:  # nn.Linear(3, 2)
+    names = ("in_features", "out_features")
+    sizes = [kwargs.get(n, args[i] if len(args) > i else None) for i, n in enumerate(names)]
+    if all(isinstance(n, (int, np.integer)) and not isinstance(n, bool) for n in sizes):
+        _check_size((int(sizes[1]), int(sizes[0])), limits, say("playground.what.weight"))
+
+
+def _check_module_call(module: Any, args: tuple, kwargs: dict, limits: Limits) -> None:  # model(x)
+    """Each Linear layer the input reaches makes (rows of x) x out_features numbers."""
+    if not args:
+        return
+    for layer in module.modules():
+        out = getattr(layer, "out_features", None)
+        if isinstance(out, int):
+            _check_size(_shape(args[0])[:-1] + (out,), limits)
+
+
+def _check_sequential(receiver: Any, args: tuple, kwargs: dict, limits: Limits) -> None:  # nn.Sequential(a, b)
+    """The layers a model runs, each use counted (``s = Sequential(s, s)`` in a loop doubles them):
+    calling, printing or listing a model walks them all, so their number is bounded when it is made."""
+    limit = limits.operations
+    stack = list(args)
+    visits = 0
+    while stack:
+        layer = stack.pop()
+        visits += 1
+        if visits > limit:
+            raise _Breach(say("playground.limit.layers", limit=limit))
+        children = getattr(layer, "children", None)
+        if callable(children) and not isinstance(layer, type):
+            stack.extend(children())
