@@ -1,0 +1,209 @@
+"""The adapter between the view layer and the browser front end: ``TraceGraph`` -> one JSON-ready dict.
+
+``scene(graph)`` is everything the front end (``view/static/app.js``) needs to draw and step
+through a trace with no kernel round trip: the nodes and edges with their layout, the state of
+every node and edge before the first step, what each step changes (only that), the narration,
+source line and highlighted keys of each step, the jumps, the notice, what a click on a node
+shows (``name()``, ``next_functions``, the ``_saved_*`` attributes, hooks, where it was made),
+and the player's words in the language in force. The widget (``webplayer.WebPlayer``) sends it
+once; the static page (``webplayer.page_html``) inlines it::
+
+    from autograd_lab.view import graph, scene
+    s = scene.scene(graph.build(t), trace=t)
+    s["nodes"][0]        # {'k': 't1', 'kind': 'tensor', 'label': 'w', 'x': 55.1, ...}
+    s["steps"][9]["c"]   # {'n9': [1, 'running', 0, 'None + 3. = 3.', ''], ...}
+
+States are short lists, in the order of graph.py's namedtuples: a tensor is
+``[shown, status, value, grad, requires_grad, tag]``, a grad_fn or AccumulateGrad box
+``[shown, status, freed, info, tag]``, an edge ``[shown, status, grad]`` (booleans as 0/1).
+This is the only module that reads the view layer's structures for the front end.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+__all__ = ["scene", "WORDS", "words", "FREED_ERROR"]
+
+# What reading a saved attribute of a node that ran without retain_graph raises in PyTorch 2.13.
+FREED_ERROR = (
+    "Trying to backward through the graph a second time (or directly access saved tensors after they "
+    "have already been freed). Saved intermediate values of the graph are freed when you call "
+    ".backward() or autograd.grad(). Specify retain_graph=True if you need to backward through the "
+    "graph a second time or if you need to access saved tensors after calling backward.")
+
+# The front end's words, by the id they have under "player." in the narration catalogue. Until the
+# catalogue carries them, these English defaults are used (``words()`` prefers the catalogue).
+WORDS = {
+    "jump": "jump to…", "back": "◀ back", "next": "next ▶", "play": "▶ play", "pause": "❚❚ pause",
+    "back_tip": "previous step (←)", "next_tip": "next step (→)", "play_tip": "play / pause",
+    "speed": "speed", "step": "step", "step_of": "Step {i} of {n}",
+    "zoom_in": "+", "zoom_out": "−", "zoom_in_tip": "zoom in (or wheel / pinch)", "zoom_out_tip": "zoom out",
+    "fit": "fit", "fit_tip": "fit the picture to the width (drag to pan, wheel to zoom)",
+    "whole": "whole graph", "whole_tip": "show the whole graph, including what is not built yet",
+    "filter": "filter by name", "no_tensors": "No tensors yet.", "rows_hidden": "{n} more rows: filter by name",
+    "col_name": "name", "col_value": "value", "col_grad": "grad", "col_rg": "requires_grad",
+    "col_leaf": "is_leaf", "col_grad_fn": "grad_fn",
+    "tensor": "tensor", "grad_fn": "grad_fn", "acc": "AccumulateGrad", "const": "no graph",
+    "legend_grad": "next_functions (gradient path)", "legend_data": "data, no gradient",
+    "legend_now": "gradient moving now",
+    "legend_marks": "▶ running · ✓ ran · ✖ error · dashed box: saved values freed",
+    "no_grad": "no grad", "grad_word": "grad", "freed_word": "freed",
+    "inspect_close": "close", "inspect_hint": "Click a node to see what PyTorch shows for it.",
+    "made_at": "made at", "not_yet": "not built yet at this step",
+    "saved_freed": "freed; reading it raises RuntimeError: {error}", "saved_holds": "holds {name} = {value}",
+    "hooks": "hooks that ran", "no_hooks": "none ran so far",
+    "grad_before": ".grad before this step", "grad_after": ".grad after this step",
+    "variable": "variable", "none": "None", "number": "a Python number",
+    "rebound": "{name} ({n})",
+}
+_DEFAULT_NAME = {"acc": "torch::autograd::AccumulateGrad"}
+
+
+def words(lang: str | None = None) -> dict:
+    """The front end's words: ``narration.say("player.<id>")`` where the catalogue has it, else WORDS."""
+    from ..narration import catalogue
+
+    try:
+        messages = catalogue(lang).MESSAGES
+    except (ImportError, ValueError):
+        messages = {}
+    out = {}
+    for key, default in WORDS.items():
+        text = messages.get("player." + key)
+        out[key] = text if isinstance(text, str) else default
+    return out
+
+
+def _state(st) -> list:
+    return [int(v) if isinstance(v, bool) else v for v in st]
+
+
+def _r(v: float) -> float:
+    return round(float(v), 1)
+
+
+def scene(graph, trace=None, *, lang: str | None = None, start: int = 0) -> dict[str, Any]:
+    """The JSON-ready scene of ``graph`` (a ``view.graph.TraceGraph``); see the module docstring.
+
+    ``trace`` (optional, the ``Trace`` the graph was built from) gives ``next_functions`` in
+    PyTorch's slot order, with ``(None, 0)`` for inputs that need no gradient.
+    """
+    g = graph
+    nodes = sorted(g.nodes.values(), key=lambda n: n.order)
+    steps = list(g.steps)
+    first_shown: dict[str, int] = {}
+    for k, st in g.initial.items():
+        if st.shown:
+            first_shown[k] = -1
+    hooks: dict[str, list] = {}
+    for s in steps:
+        for k, st in s.changes.items():
+            if st.shown and k not in first_shown:
+                first_shown[k] = s.index
+        if s.kind == "hook":
+            for k in s.active:
+                hooks.setdefault(k, []).append(s.index)
+    next_fns = _next_functions(g, trace)
+    out_nodes = []
+    for n in nodes:
+        d = {"k": n.key, "kind": n.kind, "label": n.label, "x": _r(n.x), "y": _r(n.y), "w": _r(n.w),
+             "h": _r(n.h)}
+        i = first_shown.get(n.key)
+        if i is not None:
+            d["made"] = i
+        if n.kind == "tensor":
+            d["leaf"] = int(n.is_leaf)
+            if n.grad_fn:
+                d["fn"] = n.grad_fn
+        else:
+            d["name"] = _DEFAULT_NAME.get(n.kind, n.label)
+            if n.kind == "acc" and n.grad_fn:
+                d["var"] = n.grad_fn
+            if n.kind == "op":
+                d["next"] = next_fns.get(n.key, [])
+                d["saved"] = [[attr, holder, _holder_key(g, n.key, holder)] for attr, holder in n.saved]
+        if n.key in hooks:
+            d["hooks"] = hooks[n.key]
+        out_nodes.append(d)
+    out_edges = []
+    for ed in sorted(g.edges.values(), key=lambda e: e.order):
+        pts = [c for p in ed.points for c in (_r(p[0]), _r(p[1]))]
+        out_edges.append({"k": ed.key, "src": ed.src, "dst": ed.dst, "kind": ed.kind, "pts": pts})
+    out_steps = []
+    for s in steps:
+        d = {"c": {k: _state(v) for k, v in s.changes.items()}, "t": s.text}
+        if s.source:
+            d["s"] = s.source
+        if s.active:
+            d["a"] = list(s.active)
+        if s.error:
+            d["err"] = 1
+        out_steps.append(d)
+    n_steps = len(steps)
+    return {
+        "version": 1,
+        "width": _r(g.width), "height": _r(g.height),
+        "nodes": out_nodes, "edges": out_edges,
+        "initial": {k: _state(v) for k, v in g.initial.items()},
+        "steps": out_steps,
+        "jumps": [[label, i] for label, i in g.jumps],
+        "notice": g.notice,
+        "start": max(0, min(int(start), n_steps - 1)) if n_steps else 0,
+        "words": words(lang),
+        "freed_error": FREED_ERROR,
+    }
+
+
+def _holder_key(g, box: str, holder: str) -> str | None:
+    """The key of the tensor node named ``holder`` next to ``box`` (its input or output), if drawn."""
+    near = set()
+    for ed in g.edges.values():
+        if box in (ed.src, ed.dst):
+            near.update((ed.src, ed.dst))
+    for k in list(near):  # a leaf input hangs off its AccumulateGrad
+        n = g.nodes.get(k)
+        if n is not None and n.kind == "acc" and n.grad_fn:
+            near.add(n.grad_fn)
+    for k in sorted(near, key=lambda k: g.nodes[k].order if k in g.nodes else 0):
+        n = g.nodes.get(k)
+        if n is not None and n.kind == "tensor" and n.label == holder:
+            return k
+    return None
+
+
+def _next_functions(g, trace) -> dict[str, list]:
+    """grad_fn key -> [[key or None, label, output_nr], ...] in slot order.
+
+    From the trace's op events when given (exact, with the ``None`` slots); otherwise from the
+    graph's gradient edges (the ``None`` slots of inputs that need no gradient then come last)."""
+    out: dict[str, list] = {}
+    if trace is not None:
+        for e in getattr(trace, "events", ()):
+            if e.kind != "op" or e.node is None:
+                continue
+            key = f"n{e.node}"
+            if key not in g.nodes or key in out:
+                continue
+            out[key] = [_slot(g, f"n{nid}" if nid is not None else None) for nid in e.next]
+        if out:
+            return out
+    for ed in sorted(g.edges.values(), key=lambda e: e.order):
+        src = g.nodes.get(ed.src)
+        if src is None or src.kind != "op":
+            continue
+        if ed.kind == "grad":
+            dst = g.nodes.get(ed.dst)
+            target = dst.grad_fn if dst is not None and dst.kind == "tensor" else ed.dst
+            out.setdefault(ed.src, []).append(_slot(g, target))
+    for ed in sorted(g.edges.values(), key=lambda e: e.order):
+        if ed.kind == "data" and ed.dst in g.nodes and g.nodes[ed.dst].kind == "op":
+            out.setdefault(ed.dst, []).append(_slot(g, None))
+    return out
+
+
+def _slot(g, key: str | None) -> list:
+    if key is None:
+        return [None, "None", 0]
+    n = g.nodes.get(key)
+    label = n.label if n is not None else "grad_fn"
+    return [key if n is not None else None, label, 0]
