@@ -11,11 +11,11 @@ once; the static page (``webplayer.page_html``) inlines it::
     from autograd_lab.view import graph, scene
     s = scene.scene(graph.build(t), trace=t)
     s["nodes"][0]        # {'k': 't1', 'kind': 'tensor', 'label': 'w', 'x': 55.1, ...}
-    s["steps"][9]["c"]   # {'n9': [1, 'running', 0, 'None + 3. = 3.', ''], ...}
+    s["steps"][9]["c"]   # {'n9': [True, 'running', False, 'None + 3. = 3.', ''], ...}
 
 States are short lists, in the order of graph.py's namedtuples: a tensor is
 ``[shown, status, value, grad, requires_grad, tag]``, a grad_fn or AccumulateGrad box
-``[shown, status, freed, info, tag]``, an edge ``[shown, status, grad]`` (booleans as 0/1).
+``[shown, status, freed, info, tag]``, an edge ``[shown, status, grad]``.
 This is the only module that reads the view layer's structures for the front end.
 """
 from __future__ import annotations
@@ -74,8 +74,7 @@ def words(lang: str | None = None) -> dict:
     return out
 
 
-def _state(st) -> list:
-    return [int(v) if isinstance(v, bool) else v for v in st]
+_state = list  # a state namedtuple -> a JSON array (booleans stay true/false)
 
 
 def _r(v: float) -> float:
@@ -104,6 +103,10 @@ def scene(graph, trace=None, *, lang: str | None = None, start: int = 0) -> dict
             for k in s.active:
                 hooks.setdefault(k, []).append(s.index)
     next_fns = _next_functions(g, trace)
+    near_of: dict[str, set] = {}
+    for ed in g.edges.values():
+        near_of.setdefault(ed.src, set()).add(ed.dst)
+        near_of.setdefault(ed.dst, set()).add(ed.src)
     out_nodes = []
     for n in nodes:
         d = {"k": n.key, "kind": n.kind, "label": n.label, "x": _r(n.x), "y": _r(n.y), "w": _r(n.w),
@@ -121,7 +124,7 @@ def scene(graph, trace=None, *, lang: str | None = None, start: int = 0) -> dict
                 d["var"] = n.grad_fn
             if n.kind == "op":
                 d["next"] = next_fns.get(n.key, [])
-                d["saved"] = [[attr, holder, _holder_key(g, n.key, holder)] for attr, holder in n.saved]
+                d["saved"] = [[attr, holder, _holder_key(g, near_of, n.key, holder)] for attr, holder in n.saved]
         if n.key in hooks:
             d["hooks"] = hooks[n.key]
         out_nodes.append(d)
@@ -154,12 +157,9 @@ def scene(graph, trace=None, *, lang: str | None = None, start: int = 0) -> dict
     }
 
 
-def _holder_key(g, box: str, holder: str) -> str | None:
+def _holder_key(g, near_of: dict, box: str, holder: str) -> str | None:
     """The key of the tensor node named ``holder`` next to ``box`` (its input or output), if drawn."""
-    near = set()
-    for ed in g.edges.values():
-        if box in (ed.src, ed.dst):
-            near.update((ed.src, ed.dst))
+    near = set(near_of.get(box, ()))
     for k in list(near):  # a leaf input hangs off its AccumulateGrad
         n = g.nodes.get(k)
         if n is not None and n.kind == "acc" and n.grad_fn:

@@ -75,23 +75,23 @@ function sameState(a, b) {
 // A spatial hash of boxes [x0, y0, x1, y1] (graph units), to test overlaps quickly.
 class Boxes {
   constructor(cell = 64) { this.cell = cell; this.grid = new Map(); }
-  *cells(b) {
-    const c = this.cell;
-    for (let i = Math.floor(b[0] / c); i <= Math.floor(b[2] / c); i++)
-      for (let j = Math.floor(b[1] / c); j <= Math.floor(b[3] / c); j++) yield i + "," + j;
-  }
   add(b) {
-    for (const k of this.cells(b)) {
-      let l = this.grid.get(k);
-      if (!l) this.grid.set(k, (l = []));
-      l.push(b);
-    }
+    const c = this.cell;
+    for (let i = Math.floor(b[0] / c), i1 = Math.floor(b[2] / c); i <= i1; i++)
+      for (let j = Math.floor(b[1] / c), j1 = Math.floor(b[3] / c); j <= j1; j++) {
+        const k = i * 1048576 + j;
+        let l = this.grid.get(k);
+        if (!l) this.grid.set(k, (l = []));
+        l.push(b);
+      }
   }
   hits(b) {
-    for (const k of this.cells(b)) {
-      const l = this.grid.get(k);
-      if (l) for (const o of l) if (b[0] < o[2] && o[0] < b[2] && b[1] < o[3] && o[1] < b[3]) return true;
-    }
+    const c = this.cell;
+    for (let i = Math.floor(b[0] / c), i1 = Math.floor(b[2] / c); i <= i1; i++)
+      for (let j = Math.floor(b[1] / c), j1 = Math.floor(b[3] / c); j <= j1; j++) {
+        const l = this.grid.get(i * 1048576 + j);
+        if (l) for (const o of l) if (b[0] < o[2] && o[0] < b[2] && b[1] < o[3] && o[1] < b[3]) return true;
+      }
     return false;
   }
 }
@@ -338,14 +338,13 @@ class Player {
     frame.addEventListener("pointerup", up);
     frame.addEventListener("pointercancel", up);
     if (typeof ResizeObserver !== "undefined") {
-      let lastW = -1;
-      this.resizer = new ResizeObserver(() => {
-        const w = this.frame.clientWidth;
-        if (w !== lastW) { lastW = w; this.fit(); }
+      this.resizer = new ResizeObserver((entries) => {
+        const w = Math.floor(entries[entries.length - 1].contentRect.width);
+        if (w !== this.width) { this.width = w; this.fit(); }
       });
       this.resizer.observe(this.frame);
     } else {
-      window.addEventListener("resize", () => this.fit());
+      window.addEventListener("resize", () => { this.width = 0; this.fit(); });
     }
   }
 
@@ -380,18 +379,22 @@ class Player {
   show(i, opts = {}) {
     const n = this.n;
     i = n ? Math.max(0, Math.min(n - 1, i | 0)) : 0;
-    const changed = new Set();
-    let next;
-    if (n && i === this.curIndex + 1) {
-      next = Object.assign({}, this.cur, this.scene.steps[i].c);
-      for (const k in this.scene.steps[i].c) changed.add(k);
+    let next, before = null;
+    if (n && i > this.curIndex && i - this.curIndex <= KEYFRAME && !opts.first) {
+      // a few steps forward: replay them on the current state and repaint only what they change
+      next = Object.assign({}, this.cur);
+      const touched = new Set();
+      for (let j = this.curIndex + 1; j <= i; j++) {
+        if (j === i) before = Object.assign({}, next);
+        const c = this.scene.steps[j].c;
+        for (const k in c) { next[k] = c[k]; touched.add(k); }
+      }
+      for (const k of touched) if (!sameState(next[k], this.cur[k])) this._paint(k, next[k]);
     } else {
       next = n ? this.stateAt(i) : Object.assign({}, this.scene.initial);
+      for (const k in next) if (opts.first || !sameState(next[k], this.cur[k])) this._paint(k, next[k]);
     }
-    for (const k in next) {
-      if (opts.first || !sameState(next[k], this.cur[k])) this._paint(k, next[k]);
-    }
-    this.prevState = i > 0 ? null : undefined;   // computed on demand (table, inspect)
+    this.prevState = before || (i > 0 ? null : undefined);   // the state before step i: on demand
     this.cur = next;
     this.curIndex = n ? i : -1;
     this.idx = i;
@@ -474,6 +477,7 @@ class Player {
     }
     items.sort((a, b) => a.pri - b.pri);
     const keep = new Set();
+    this.labelBoxes = [];
     for (const it of items) {
       const spot = this._place(it, placed);
       if (!spot) continue;
@@ -485,11 +489,13 @@ class Player {
         this.labelEls.set(it.id, t);
       }
       if (!t.isConnected) this.labelG.append(t);
-      t.setAttribute("class", it.cls);
-      t.setAttribute("x", spot.x);
-      t.setAttribute("y", spot.y);
+      if (t._cls !== it.cls) t.setAttribute("class", (t._cls = it.cls));
+      if (t._x !== spot.x) t.setAttribute("x", (t._x = spot.x));
+      if (t._y !== spot.y) t.setAttribute("y", (t._y = spot.y));
       if (t.firstChild.data !== spot.text) t.firstChild.data = spot.text;
-      t.lastChild.textContent = it.text;
+      if (t._full !== it.text) t.lastChild.textContent = (t._full = it.text);
+      const w = textWidth(spot.text, it.size);
+      this.labelBoxes.push([spot.x - w / 2, spot.y - 8, spot.x + w / 2, spot.y + 8]);
     }
     for (const [id, t] of this.labelEls) if (!keep.has(id) && t.isConnected) t.remove();
   }
@@ -506,9 +512,11 @@ class Player {
         for (const dx of [-0.35, 0.35]) candidates.push([n.x + dx * n.w, n.y - n.h / 2 - h / 2 - 2]);
       }
     } else {
-      const pts = it.edge.points;
+      // along the piece by the arrow's head first, then by its tail, then the middle one
+      const pts = it.edge.points, last = pts.length - 1;
+      const pieces = [...new Set([last, 1, (last + 1) >> 1])];
       for (const t of [0.5, 0.3, 0.7, 0.15, 0.85]) {
-        for (let i = pts.length - 1; i >= 1; i--) {
+        for (const i of pieces) {
           const [x, y] = curvePoint(pts[i - 1], pts[i], t);
           candidates.push([x, y - h / 2 - 1], [x, y + h / 2 + 1], [x, y]);
         }
@@ -604,10 +612,13 @@ class Player {
     if (hidden) parts.push(el("div", { class: "alab-table-more", text: fill(W.rows_hidden, { n: hidden }) }));
     this.table.replaceChildren(...parts);
     if (first) {  // keep the current rows in view, scrolling the table only (never the page)
-      const top = first.offsetTop - table.querySelector("thead").offsetHeight;
-      const box = this.table;
-      if (top < box.scrollTop || top + first.offsetHeight > box.scrollTop + box.clientHeight)
-        box.scrollTop = Math.max(0, top - 4);
+      const box = this.table;   // measured in the next frame, when the browser lays out anyway
+      requestAnimationFrame(() => {
+        if (!first.isConnected) return;
+        const top = first.offsetTop - table.querySelector("thead").offsetHeight;
+        if (top < box.scrollTop || top + first.offsetHeight > box.scrollTop + box.clientHeight)
+          box.scrollTop = Math.max(0, top - 4);
+      });
     }
   }
 
@@ -682,10 +693,8 @@ class Player {
       x0 = Math.min(x0, n.x - n.w / 2); x1 = Math.max(x1, n.x + n.w / 2);
       y0 = Math.min(y0, n.y - n.h / 2 - 16); y1 = Math.max(y1, n.y + n.h / 2 + 16);
     }
-    for (const t of this.labelG.children) {   // texts placed outside the shapes
-      if (all) break;
-      const x = +t.getAttribute("x"), y = +t.getAttribute("y"), w = textWidth(t.firstChild.data, +t.getAttribute("font-size"));
-      x0 = Math.min(x0, x - w / 2); x1 = Math.max(x1, x + w / 2); y0 = Math.min(y0, y - 8); y1 = Math.max(y1, y + 8);
+    for (const b of all ? [] : this.labelBoxes || []) {   // texts placed outside the shapes
+      x0 = Math.min(x0, b[0]); x1 = Math.max(x1, b[2]); y0 = Math.min(y0, b[1]); y1 = Math.max(y1, b[3]);
     }
     if (x0 === Infinity) return [0, 0, this.scene.width || 1, this.scene.height || 1];
     const m = 8;
@@ -698,8 +707,15 @@ class Player {
     return Math.round(Math.max(120, Math.min(maxH, H * Math.min(1, width / W))));
   }
 
+  _width() {
+    // The frame's width, kept by the ResizeObserver: reading clientWidth on every step would make the
+    // browser lay out the page in the middle of each step.
+    if (!this.width) this.width = this.frame.clientWidth;
+    return this.width;
+  }
+
   fit() {
-    const cw = this.frame.clientWidth;
+    const cw = this._width();
     if (!cw) return;
     const fh = this._frameHeight(cw);
     this.svg.setAttribute("width", cw);
@@ -717,7 +733,7 @@ class Player {
     // keep what this step is about in sight, at the zoom the student chose
     const keys = [...this.active].filter((k) => this.nodes.has(k));
     if (!keys.length) return;
-    const { s } = this.cam, cw = this.frame.clientWidth, fh = +this.svg.getAttribute("height");
+    const { s } = this.cam, cw = this._width(), fh = +this.svg.getAttribute("height");
     let x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity;
     for (const k of keys) {
       const n = this.nodes.get(k);
@@ -732,7 +748,7 @@ class Player {
   }
 
   zoomBy(f, cx, cy) {
-    const cw = this.frame.clientWidth, fh = +this.svg.getAttribute("height") || 300;
+    const cw = this._width(), fh = +this.svg.getAttribute("height") || 300;
     if (cx == null) { cx = cw / 2; cy = fh / 2; }
     const s = Math.max(MIN_SCALE, Math.min(MAX_SCALE, this.cam.s * f)), r = s / this.cam.s;
     this.mode = "user";
@@ -744,6 +760,7 @@ class Player {
     const { s, x, y } = this.cam;
     this.camG.setAttribute("transform", `translate(${x.toFixed(2)},${y.toFixed(2)}) scale(${s.toFixed(5)})`);
     this.root.dataset.mode = this.mode;
+    this.svg.classList.toggle("alab-ghosts", this.mode === "whole");   // what is not built yet, faintly
     this.fitBtn.classList.toggle("alab-on", this.mode === "fit");
     this.wholeBtn.classList.toggle("alab-on", this.mode === "whole");
   }
