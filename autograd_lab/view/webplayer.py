@@ -73,8 +73,9 @@ def page_html(scene: dict, title: str = "autograd_lab player") -> str:
 "use strict";
 (function () {{
 {js}
-const root = document.querySelector(".alab-player");
-window.alabPlayer = mount(root, JSON.parse(document.getElementById("alab-scene").textContent));
+window.alabMount = mount;
+window.alabPlayer = mount(document.querySelector(".alab-player"),
+                          JSON.parse(document.getElementById("alab-scene").textContent));
 }})();
 </script>
 </body></html>

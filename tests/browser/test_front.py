@@ -8,7 +8,6 @@ PyTorch 2.13. Screenshots go to test-artifacts/.
 from __future__ import annotations
 
 import json
-import random
 import re
 
 import pytest
@@ -17,42 +16,10 @@ import autograd_lab as lab
 from autograd_lab.view import graph, scene, webplayer
 from tests.browser.conftest import screenshot, write_notebook
 from tests.conftest import require_torch
+from tests.front_traces import lesson2_dag, mlp  # noqa: F401 (the JupyterLab cells import them from here)
 from tests.test_graph import issue_example
 
 OUTPUT_WIDTH = 840
-
-
-def lesson2_dag():
-    """Lesson 2's DAG: y is used twice (z = y * y + b), then backward."""
-    with lab.trace() as t:
-        w = lab.tensor(2.0, requires_grad=True)
-        x = lab.tensor(3.0)
-        b = lab.tensor(1.0, requires_grad=True)
-        y = w * x
-        z = y * y + b
-        z.backward()
-    return t
-
-
-def mlp(sizes=(3, 4, 4, 1), seed=0):
-    """A micrograd-style MLP of scalar neurons (weights kept in lists), one sample, squared error, backward."""
-    rnd = random.Random(seed)
-    with lab.trace() as t:
-        layers = [[([lab.tensor(rnd.uniform(-1, 1), requires_grad=True) for _ in range(nin)],
-                    lab.tensor(0.0, requires_grad=True)) for _ in range(nout)]
-                  for nin, nout in zip(sizes, sizes[1:])]
-        xs = [lab.tensor(v) for v in (2.0, 3.0, -1.0, 0.5)[:sizes[0]]]
-        for li, layer in enumerate(layers):
-            outs = []
-            for w, b in layer:
-                act = b
-                for wi, xi in zip(w, xs):
-                    act = act + wi * xi
-                outs.append(act.tanh() if li < len(layers) - 1 else act)
-            xs = outs
-        loss = (xs[0] - 1.0) ** 2
-        loss.backward()
-    return t
 
 
 def scene_of(trace) -> dict:
@@ -372,3 +339,59 @@ def test_jupyterlab_at_840px_fits_and_syncs_the_index(jupyterlab_server, browser
     root.locator("g.alab-node.k-op:not(.hid)").first.click()
     expect(root.locator(".alab-inspect")).to_contain_text("next_functions")
     screenshot(root, f"front-lab-{trace_fn}-inspect")
+
+
+@pytest.mark.browser
+def test_controls_and_the_table_in_the_static_page(browser_page, tmp_path):
+    from playwright.sync_api import expect
+
+    from tests.test_graph import regression
+
+    page = browser_page
+    s = scene_of(regression(9))
+    n = len(s["steps"])
+    requests, errors = open_static(page, webplayer.write_page(tmp_path / "regression.html", s))
+    root = page.locator(".alab-player")
+    narration, table = root.locator(".alab-narration"), root.locator(".alab-table")
+    expect(narration).to_contain_text(f"Step 1 of {n}")
+    root.locator(".alab-next").click()
+    expect(narration).to_contain_text(f"Step 2 of {n}")
+    root.locator(".alab-prev").click()
+    expect(narration).to_contain_text(f"Step 1 of {n}")
+    assert root.locator(".alab-prev").is_disabled()
+    page.press(".alab-player", "ArrowRight")
+    expect(narration).to_contain_text(f"Step 2 of {n}")
+    root.locator(".alab-slider").evaluate("(s) => { s.value = 40; s.dispatchEvent(new Event('input')); }")
+    expect(narration).to_contain_text(f"Step 41 of {n}")
+    jump = root.locator(".alab-jump")
+    jump.select_option(label=next(o for o in jump.locator("option").all_inner_texts() if o.startswith("backward #1")))
+    backward = next(i for label, i in s["jumps"] if label.startswith("backward #1"))
+    expect(narration).to_contain_text(f"Step {backward + 1} of {n}")
+    # rebound names are told apart: the loop rebinds x, err and loss
+    seek(page, backward)
+    names = [name.removeprefix("▶ ") for name in table.locator("tbody tr td:first-child").all_inner_texts()]
+    assert {"x (1)", "x (9)", "err (9)", "loss (10)"} <= set(names), names
+    assert len(set(names)) == len(names), names
+    # the current row (backward starts at the last loss, the table's last row) is scrolled into view
+    active = table.locator("tr.alab-row-active")
+    expect(active).to_have_count(1)
+    expect(active).to_contain_text("loss (10)")
+    page.wait_for_timeout(100)  # the scroll happens in the next animation frame
+    box, row = table.bounding_box(), active.bounding_box()
+    assert table.evaluate("(t) => t.scrollTop") > 0
+    assert box["y"] - 1 <= row["y"] and row["y"] + row["height"] <= box["y"] + box["height"] + 1, (box, row)
+    # filter by name
+    root.locator(".alab-filter").fill("loss")
+    names = table.locator("tbody tr td:first-child").all_inner_texts()
+    assert names and all("loss" in name for name in names), names
+    root.locator(".alab-filter").fill("")
+    # play at 4x from near the end stops at the last step
+    seek(page, n - 6)
+    root.locator(".alab-speed").select_option(label="4×")
+    root.locator(".alab-play").click()
+    expect(root.locator(".alab-play")).to_have_text(s["words"]["pause"])
+    expect(narration).to_contain_text(f"Step {n} of {n}", timeout=10_000)
+    expect(root.locator(".alab-play")).to_have_text(s["words"]["play"])
+    assert root.locator(".alab-next").is_disabled()
+    screenshot(root, "front-static-regression-end")
+    assert all(u.startswith("file://") for u in requests) and not errors, (requests, errors)
