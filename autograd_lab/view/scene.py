@@ -81,11 +81,12 @@ def _r(v: float) -> float:
     return round(float(v), 1)
 
 
-def scene(graph, trace=None, *, lang: str | None = None, start: int = 0) -> dict[str, Any]:
+def scene(graph, trace=None, *, lang: str | None = None, start: int = 0, speed: float = 1.0) -> dict[str, Any]:
     """The JSON-ready scene of ``graph`` (a ``view.graph.TraceGraph``); see the module docstring.
 
     ``trace`` (optional, the ``Trace`` the graph was built from) gives ``next_functions`` in
-    PyTorch's slot order, with ``(None, 0)`` for inputs that need no gradient.
+    PyTorch's slot order, with ``(None, 0)`` for inputs that need no gradient. ``start`` is the
+    step shown first, ``speed`` the player's speed (0.5, 1, 2 or 4 steps per 0.9 s).
     """
     g = graph
     nodes = sorted(g.nodes.values(), key=lambda n: n.order)
@@ -152,6 +153,7 @@ def scene(graph, trace=None, *, lang: str | None = None, start: int = 0) -> dict
         "jumps": [[label, i] for label, i in g.jumps],
         "notice": g.notice,
         "start": max(0, min(int(start), n_steps - 1)) if n_steps else 0,
+        "speed": speed,
         "words": words(lang),
         "freed_error": FREED_ERROR,
     }

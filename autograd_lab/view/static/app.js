@@ -154,7 +154,7 @@ class Player {
     this.speed = el("select", { class: "alab-speed", "aria-label": W.speed, title: W.speed });
     for (const v of SPEEDS) {
       const o = el("option", { value: String(v), text: `${v}×` });
-      if (v === 1) o.selected = true;
+      if (v === (this.scene.speed || 1)) o.selected = true;
       this.speed.append(o);
     }
     for (const c of [this.jump, this.play, this.slider, this.speed]) c.disabled = disabled;
