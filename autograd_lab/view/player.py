@@ -104,6 +104,7 @@ class Player(WebPlayer):
         start = self._state.seek(start)
         speed = speed if speed in SPEEDS else 1.0
         self._scene = _scene.scene(self._graph, trace=trace, start=start, speed=speed)
+        kwargs.setdefault("_dom_classes", ("alab-player",))  # the element app.js draws into
         super().__init__(scene=self._scene, index=start, **kwargs)
         self.observe(self._on_index_change, names="index")
 

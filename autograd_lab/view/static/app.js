@@ -141,7 +141,7 @@ class Player {
     root.tabIndex = 0;
     root.replaceChildren();
     const disabled = this.n <= 1;
-    if (this.scene.notice) root.append(el("div", { class: "alab-notice", text: this.scene.notice }));
+    if (this.scene.notice && this.n) root.append(el("div", { class: "alab-notice", text: this.scene.notice }));
     // controls
     this.jump = el("select", { class: "alab-jump", "aria-label": W.jump });
     this.jump.append(el("option", { value: "-1", text: W.jump }));
