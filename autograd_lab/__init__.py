@@ -16,11 +16,12 @@ The viewer (``Player``, ``Playground``, ``exercises``) is imported lazily, so
 """
 from __future__ import annotations
 
-from .core.tensor import (Size, Tensor, bool_, dtype, float32, float64, int64, is_tensor, ones, ones_like,  # noqa: I001
-                          tensor, zeros, zeros_like)  # first: tensor.py and function.py import each other
+from .core.tensor import (Size, Tensor, bool_, dtype, float32, float64, int64, is_tensor, ones, ones_like,
+                          tensor, zeros, zeros_like)
 from .core import autograd, optim
+from .core.function import module_functions as _module_functions
 from .record.events import Trace, trace
-from .core.function import AccumulateGrad, Node
+from .core.node import AccumulateGrad, Node
 from .core.grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 
 float = float32  # noqa: A001  (torch.float)
@@ -29,6 +30,9 @@ long = int64
 bool = bool_  # noqa: A001
 
 __version__ = "0.1.0"
+
+# autograd_lab.exp(x), autograd_lab.sin(x) ...: the functions the op declarations make (core/ops/)
+globals().update(_module_functions())
 
 __all__ = [
     "Tensor", "tensor", "zeros", "ones", "zeros_like", "ones_like", "is_tensor",

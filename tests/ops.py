@@ -74,6 +74,9 @@ OPS = [
     Op("sigmoid", lambda lab, a: a.sigmoid(), [(2, 3)], "SigmoidBackward0", -4.0, 4.0),
     Op("relu", lambda lab, a: a.relu(), [(2, 3)], "ReluBackward0", away_from=(0.0,)),
     Op("sqrt", lambda lab, a: a.sqrt(), [(2, 3)], "SqrtBackward0", 0.2, 3.0),
+    Op("sin", lambda lab, a: lab.sin(a.sin()), [(2, 3)], "SinBackward0", -3.0, 3.0),    # function and method
+    Op("cos", lambda lab, a: lab.cos(a.cos()), [(2, 3)], "CosBackward0", -3.0, 3.0),
+    Op("abs", lambda lab, a: lab.abs(abs(a).abs() - 1), [(2, 3)], "AbsBackward0", away_from=(-1.0, 0.0, 1.0)),
     # reductions
     Op("sum", lambda lab, a: a.sum(), [(2, 3)], "SumBackward0"),
     Op("sum_dim", lambda lab, a: a.sum(1), [(2, 3)], "SumBackward1"),

@@ -71,7 +71,9 @@ def _hvp(lib, op: Op, xs, seed: int, v_seed: int, dtype=None):
     if not s.requires_grad:  # the gradient does not depend on the inputs: the op is linear
         return [np.zeros(x.shape) for x in xs]
     hs = lib.autograd.grad(s, ts, allow_unused=True)
-    return [np.zeros(x.shape) if h is None else h.detach().numpy().astype(np.float64) for h, x in zip(hs, xs)]
+    # for a derivative it knows to be 0 (abs' second one), torch gives a ZeroTensor, which numpy() refuses
+    zero = (lambda h: False) if lib is lab else (lambda h: h._is_zerotensor())
+    return [np.zeros(x.shape) if h is None or zero(h) else h.detach().numpy().astype(np.float64) for h, x in zip(hs, xs)]
 
 
 @pytest.mark.parametrize("op", OPS, ids=str)
@@ -144,6 +146,8 @@ def test_registry_covers_every_op_class():
             nodes.add(n.name())
             stack.extend(m for m, _ in n.next_functions)
     internal = {"ToCopyBackward0", "ExpandBackward0"}  # not in the issue's op list
-    missing = {cls.__name__ for cls in F.OPS} - nodes - internal
+    declared = {c.__name__ for face in F.FACES for c in face.nodes
+                if issubclass(c, F.Function) and not c.__name__.endswith("Inplace")}
+    missing = declared - nodes - internal
     assert missing == set()
     assert OPS_BY_NAME["rdiv_number"].node == "MulBackward0"

@@ -12,6 +12,8 @@ from pathlib import Path
 import pytest
 
 import autograd_lab as lab
+from autograd_lab.core import recording as rec
+from autograd_lab.record import columns
 from autograd_lab.record import events as ev
 
 CORE = Path(lab.__file__).resolve().parent / "core"
@@ -105,7 +107,7 @@ def test_without_catch_errors_the_error_propagates_and_is_recorded():
         with lab.trace() as t:
             lab.tensor(1.0).backward()
     assert t.events[-1].kind == "error" and t.events[-1].error == "RuntimeError"
-    assert ev.active is None
+    assert rec.active is None
 
 
 def test_json_round_trip():
@@ -135,7 +137,7 @@ def test_nothing_recorded_outside_trace():
     (z + 1).backward()
     (w * 5).exp()
     assert len(t.events) == n
-    assert ev.active is None
+    assert rec.active is None
 
 
 def test_nested_trace_restores_the_outer_one():
@@ -143,7 +145,7 @@ def test_nested_trace_restores_the_outer_one():
         lab.tensor(1.0)
         with lab.trace() as inner:
             lab.tensor(2.0)
-        assert ev.active is outer
+        assert rec.active is outer
         lab.tensor(3.0)
     assert [e.value for e in outer.events] == [1.0, 3.0]
     assert [e.value for e in inner.events] == [2.0]
@@ -243,7 +245,7 @@ def test_events_read_like_a_list():
     assert repr(events) == repr(as_list)
 
 
-@pytest.mark.parametrize("value", [0.0, -0.0, 1e308, float("inf"), float("nan"), ev._NONE_NAN, -3, True, None,
+@pytest.mark.parametrize("value", [0.0, -0.0, 1e308, float("inf"), float("nan"), columns._NONE_NAN, -3, True, None,
                                    [1.0, None], {"a": 1}])
 def test_columns_give_back_exactly_what_they_were_given(value):
     """Floats are stored in float64 arrays, ids in int64 arrays; anything else must come back as it was."""
@@ -302,27 +304,27 @@ def test_a_long_scalar_trace_is_stored_in_columns():
 
 # ---------------------------------------------------------------------- one choke point per direction
 def _functions_using_active(path: Path) -> set:
-    """Names of the top-level functions / methods of ``path`` that read ``events.active``."""
+    """Names of the top-level functions / methods of ``path`` that read ``recording.active``."""
     tree = ast.parse(path.read_text())
     found = set()
     for node in ast.walk(tree):
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
             for sub in ast.walk(node):
                 if isinstance(sub, ast.Attribute) and sub.attr == "active" and \
-                        isinstance(sub.value, ast.Name) and sub.value.id in ("_ev", "events"):
+                        isinstance(sub.value, ast.Name) and sub.value.id in ("_rec", "recording"):
                     found.add(node.name)
     return found
 
 
 def test_events_are_emitted_only_from_apply_and_the_engine():
-    core = ["tensor", "function", "engine", "grad_mode", "autograd", "optim", "_format"]
-    users = {name: _functions_using_active(CORE / f"{name}.py") for name in core}
-    assert {k for k, v in users.items() if v} == {"function", "engine"}
-    assert users["function"] <= {"apply", "_apply_inplace", "_apply_special"}
-    assert users["engine"] == {"run_backward"}
-    for name in core:  # and no other way in: nothing else imports the active trace
-        text = (CORE / f"{name}.py").read_text()
-        assert "from .events import active" not in text and "_ev.active =" not in text
+    files = {str(p.relative_to(CORE)): p for p in CORE.rglob("*.py")}
+    users = {name: _functions_using_active(p) for name, p in files.items()}
+    assert {k for k, v in users.items() if v} == {"function.py", "engine.py"}
+    assert users["function.py"] <= {"apply", "_apply_inplace", "_apply_special"}
+    assert users["engine.py"] == {"run_backward"}
+    for name, p in files.items():  # and no other way in: only recording.set_active changes it
+        text = p.read_text()
+        assert "from .recording import active" not in text and "_rec.active =" not in text, name
 
 
 def test_recorded_line_is_the_line_python_reports():
@@ -383,7 +385,7 @@ def test_tensor_values_are_packed_not_kept_as_lists():
         y = (w * w).sum()
         y.backward()
     op_values = t.events._stores[list(ev.EVENT_TYPES).index("op")].cols[3]
-    assert isinstance(op_values, ev._Snapshots)
-    assert sum(isinstance(v, ev._Packed) for v in op_values.other.values()) == 1  # w * w (the sum is a float)
+    assert isinstance(op_values, columns._Snapshots)
+    assert sum(isinstance(v, columns._Packed) for v in op_values.other.values()) == 1  # w * w (the sum is a float)
     assert len(op_values.flat) == 3
     assert [e.value for e in t.events if e.kind == "op"] == [[[0.25, 1.0, 4.0]], 5.25]

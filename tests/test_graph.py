@@ -7,6 +7,7 @@ import pytest
 
 import autograd_lab as lab
 from autograd_lab.view import graph
+from autograd_lab.narration import say
 from autograd_lab.record.events import Trace
 
 
@@ -160,7 +161,7 @@ def test_accumulate_shows_before_plus_added_equals_after(g):
     w, acc = tensor(g, "w"), acc_of(g, "w")
     first, second = step_of(g, "accumulate", 2), step_of(g, "accumulate", 4)
     s = g.state_at(first)
-    assert s[acc.key].status == "running" and s[acc.key].info == "None + 3. = 3."
+    assert s[acc.key].status == "running" and s[acc.key].info == "grad = 3."
     assert s[w.key].grad == "3."
     s = g.state_at(second)
     assert s[acc.key].info == "3. + 3. = 6." and s[w.key].grad == "6."
@@ -186,56 +187,58 @@ def test_hooks_retain_grad_zero_sgd_and_autograd_grad_have_their_own_steps():
     texts = [s.text for s in g.steps]
     y = tensor(g, "y")
     hook = next(s for s in g.steps if s.kind == "hook" and "registered on y" in s.text)
-    assert hook.text == "The hook <lambda> registered on y runs: it receives 1. and returns 2., which replaces the gradient."
+    assert hook.text == "The hook <lambda> registered on y runs: it receives 1 and returns 2, which replaces the gradient."
     assert g.state_at(hook.index)[y.key].tag == "hook: 1. → 2."
     retain = next(s for s in g.steps if s.kind == "hook" and "retain_grad" in s.text)
     assert g.state_at(retain.index)[y.key].grad == "2."
-    assert "w.grad.zero_() sets w.grad to zero in place (6. → 0.)" in " ".join(texts)
+    assert "w.grad.zero_() sets w.grad to zero in place (6 → 0)" in " ".join(texts)
     assert any(s.startswith("autograd.grad starts at") for s in texts)
-    assert "autograd.grad finished: it returns 4. for w; nothing was added into .grad." in texts
+    assert ("autograd.grad finished: it returns 4 for w. No leaf's .grad changed (only tensors with retain_grad() get a "
+            ".grad from it).") in texts
     assert any("The optimizer's step() updates w in place" in s for s in texts)
-    assert "zero_grad() sets w.grad to None (it was 0.): the next backward starts w.grad afresh." in texts
+    assert "zero_grad() sets w.grad to None (it was 0): the next backward sets w.grad afresh." in texts
     # the arithmetic inside the hook and inside opt.step() is bookkeeping, not a step
     hidden = [e for e in t.events if e.kind == "op" and e.node is None]
     assert hidden and not {e.index for e in hidden} & {s.event for s in g.steps}
     assert [label.split(" (")[0] for label, _ in g.jumps] == [
-        "forward pass", "backward #1", "forward again", "autograd.grad #2", "forward again", "backward #3"]
+        "forward pass", "backward #1", "w.grad.zero_()", "forward again", "autograd.grad #2", "optimizer.step()",
+        "zero_grad()", "forward again", "backward #3"]
 
 
 # ---------------------------------------------------------------------------- narration
 EXPECTED = [
-    "w is a leaf tensor (value 2.) with requires_grad=True: backward() will compute the gradient with respect "
+    "w is a leaf tensor (value 2) with requires_grad=True: backward() will compute the gradient with respect "
     "to w and store it in w.grad.",
-    "x is a leaf tensor (value 3.) that does not require grad: autograd will not compute a gradient for it.",
-    "b is a leaf tensor (value 1.) with requires_grad=True: backward() will compute the gradient with respect "
+    "x is a leaf tensor (value 3) that does not require grad: autograd will not compute a gradient for it.",
+    "b is a leaf tensor (value 1) with requires_grad=True: backward() will compute the gradient with respect "
     "to b and store it in b.grad.",
     "y = w * x creates MulBackward0 (y.grad_fn); its next_functions lead to AccumulateGrad (for w) and None "
     "(for x). It saves x (_saved_other) for the backward pass.",
     "z = y + b creates AddBackward0 (z.grad_fn); its next_functions lead to MulBackward0 (for y) and "
     "AccumulateGrad (for b).",
     "backward() starts at z with gradient 1. retain_graph=True: the saved values are kept for another backward.",
-    "AddBackward0 runs: it receives 1. and sends 1. to y (on to MulBackward0) and 1. to AccumulateGrad (for b).",
-    "AccumulateGrad adds into b.grad: None + 1. = 1.",
-    "MulBackward0 runs: it receives 1. and sends 3. to AccumulateGrad (for w) and nothing to x (it does not "
+    "AddBackward0 runs: it receives 1 and sends 1 to y (on to MulBackward0) and 1 to AccumulateGrad (for b).",
+    "AccumulateGrad sets b.grad to 1 (b.grad was None, so there is nothing to add to).",
+    "MulBackward0 runs: it receives 1 and sends 3 to AccumulateGrad (for w) and nothing to x (it does not "
     "require grad).",
-    "AccumulateGrad adds into w.grad: None + 3. = 3.",
-    "backward() finished: b.grad = 1. and w.grad = 3.",
+    "AccumulateGrad sets w.grad to 3 (w.grad was None, so there is nothing to add to).",
+    "backward() finished: b.grad = 1 and w.grad = 3.",
     "backward() starts at z with gradient 1. Without retain_graph=True, each node frees its saved values once "
     "it has run.",
-    "AddBackward0 runs: it receives 1. and sends 1. to y (on to MulBackward0) and 1. to AccumulateGrad (for b).",
-    "AccumulateGrad adds into b.grad: 1. + 1. = 2. (gradients accumulate: b.grad was not zeroed since the "
+    "AddBackward0 runs: it receives 1 and sends 1 to y (on to MulBackward0) and 1 to AccumulateGrad (for b).",
+    "AccumulateGrad adds into b.grad: 1 + 1 = 2 (gradients accumulate: b.grad was not zeroed since the "
     "last backward).",
-    "MulBackward0 runs: it receives 1. and sends 3. to AccumulateGrad (for w) and nothing to x (it does not "
+    "MulBackward0 runs: it receives 1 and sends 3 to AccumulateGrad (for w) and nothing to x (it does not "
     "require grad).",
-    "MulBackward0 frees its saved values (_saved_other = x): retain_graph was False, so a second backward "
-    "through MulBackward0 would fail.",
-    "AccumulateGrad adds into w.grad: 3. + 3. = 6. (gradients accumulate: w.grad was not zeroed since the "
+    "MulBackward0 frees its saved values (_saved_other = x) because retain_graph is False: another backward that "
+    "reaches MulBackward0 would fail (nodes that saved nothing can run again).",
+    "AccumulateGrad adds into w.grad: 3 + 3 = 6 (gradients accumulate: w.grad was not zeroed since the "
     "last backward).",
-    "backward() finished: b.grad = 2. and w.grad = 6.",
+    "backward() finished: b.grad = 2 and w.grad = 6.",
     "backward() starts at z with gradient 1. Without retain_graph=True, each node frees its saved values once "
     "it has run.",
-    "AddBackward0 runs: it receives 1. and sends 1. to y (on to MulBackward0) and 1. to AccumulateGrad (for b).",
-    "AccumulateGrad adds into b.grad: 2. + 1. = 3. (gradients accumulate: b.grad was not zeroed since the "
+    "AddBackward0 runs: it receives 1 and sends 1 to y (on to MulBackward0) and 1 to AccumulateGrad (for b).",
+    "AccumulateGrad adds into b.grad: 2 + 1 = 3 (gradients accumulate: b.grad was not zeroed since the "
     "last backward).",
 ]
 
@@ -307,7 +310,7 @@ def test_empty_trace_says_what_to_do():
     with lab.trace() as t:
         pass
     g = graph.build(t)
-    assert len(g) == 0 and g.notice == graph.EMPTY_MESSAGE and g.state_at(0) == {}
+    assert len(g) == 0 and g.notice == say("player.notice.empty") and g.state_at(0) == {}
 
 
 def test_constants_only_trace_explains_there_is_no_graph():
@@ -316,8 +319,8 @@ def test_constants_only_trace_explains_there_is_no_graph():
         c = a * 5  # noqa: F841
     g = graph.build(t)
     assert [n.kind for n in g.nodes.values()] == ["tensor", "const", "tensor"]
-    assert g.notice == graph.NO_GRAD_MESSAGE
-    assert g.steps[-1].text == "c = a * 5 computes c = 10. without recording a graph: none of its inputs " \
+    assert g.notice == say("player.notice.no_graph")
+    assert g.steps[-1].text == "c = a * 5 computes c = 10 without recording a graph: none of its inputs " \
                                "requires grad, so c has no grad_fn."
 
 
@@ -335,3 +338,239 @@ def test_huge_trace_is_cut_to_its_last_steps_quickly():
 def test_max_frames_keeps_the_last_steps():
     g = graph.build(regression(5), max_frames=10)
     assert len(g) == 10 and g.steps[-1].kind == "done" and "last 10 steps" in g.notice
+
+
+# ---------------------------------------------------------------------------- issue 10: what the narration says
+torch = pytest.importorskip("torch")  # the reference the claims below are checked against
+
+
+def lesson_07_hook():
+    with lab.trace() as t:
+        w = lab.tensor(2.0, requires_grad=True)
+        x = lab.tensor(3.0)
+        b = lab.tensor(1.0, requires_grad=True)
+        y = w * x
+        y.register_hook(lambda g: g * 2)
+        z = y + b
+        z.backward()
+    return t
+
+
+def test_hook_step_names_its_tensor_and_changes_the_picture():
+    """Item 4: 'The hook <lambda> registered on runs', and a picture that did not change."""
+    g = graph.build(lesson_07_hook())
+    hook = next(s for s in g.steps if s.kind == "hook")
+    assert hook.text == "The hook <lambda> registered on y runs: it receives 1 and returns 2, which replaces the gradient."
+    y, mul = tensor(g, "y"), boxes(g, "MulBackward0")[0]
+    into_mul = edge(g, y, mul)
+    assert hook.active == (y.key, into_mul.key)
+    before, now = g.state_at(hook.index - 1), g.state_at(hook.index)
+    assert now != before
+    assert now[y.key].status == "active" and now[y.key].tag == "hook: 1. → 2."
+    assert now[into_mul.key] == graph.EdgeState(True, "active", "2.")  # what MulBackward0 will receive
+    # and PyTorch agrees on what w.grad becomes
+    w = torch.tensor(2.0, requires_grad=True)
+    yt = w * torch.tensor(3.0)
+    yt.register_hook(lambda g: g * 2)
+    (yt + torch.tensor(1.0, requires_grad=True)).backward()
+    assert float(w.grad) == 6.0 and g.state_at(len(g) - 1)[tensor(g, "w").key].grad == "6."
+
+
+def test_arrows_point_the_way_gradients_and_data_flow(g):
+    """Item 9: gradient arrows point back (right to left), data arrows forward; the legend drawn in the
+    browser is checked against the drawn arrows in tests/browser/test_player_static.py."""
+    drawn = {kind: {1 if g.nodes[e.dst].x > g.nodes[e.src].x else -1 for e in g.edges.values() if e.kind == kind}
+             for kind in ("grad", "data")}
+    assert drawn == {"grad": {-1}, "data": {1}}
+
+
+def test_numbers_in_sentences_are_plain_and_reprs_keep_pytorch_style(g):
+    """Item 12: 'receives 1. and sends 1. to y' read oddly; the picture and table keep PyTorch's '1.'."""
+    texts = [s.text for s in g.steps]
+    assert "AddBackward0 runs: it receives 1 and sends 1 to y (on to MulBackward0) and 1 to AccumulateGrad (for b)." \
+        in texts
+    assert not [t for t in texts[:-1] if re_pytorch_number.search(t)]
+    add = boxes(g, "AddBackward0")[0]
+    assert g.state_at(step_of(g, "node"))[edge(g, add, tensor(g, "y")).key].grad == "1."
+    assert str(torch.tensor(1.0)) == "tensor(1.)"  # the style the picture keeps
+
+
+# '1.' inside a sentence (not the full stop after '1'): followed by a comma, bracket or more of the sentence
+re_pytorch_number = __import__("re").compile(r"\d\.(?:[,;)\]]| (?:and|to|for|\+|=|→|-) )")
+
+
+def test_jump_menu_has_optimizer_step_and_zero_grad():
+    """Item 12: jump menus lacked optimizer.step() and zero_grad()."""
+    with lab.trace() as t:
+        w = lab.tensor(1.0, requires_grad=True)
+        opt = lab.optim.SGD([w], lr=0.1)
+        for _ in range(2):
+            loss = (w * 3) ** 2
+            loss.backward()
+            opt.step()
+            opt.zero_grad()
+    g = graph.build(t)
+    labels = [label.split(" (")[0] for label, _ in g.jumps]
+    assert labels == ["forward pass", "backward #1", "optimizer.step()", "zero_grad()", "forward again",
+                      "backward #2", "optimizer.step()", "zero_grad()"]
+    for label, i in g.jumps:
+        if label.startswith("optimizer.step()"):
+            assert g.steps[i].kind == "update" and label.endswith(": opt.step())")
+        if label.startswith("zero_grad()"):
+            assert g.steps[i].kind == "zero"
+
+
+def test_a_trace_from_python_stdin_has_no_empty_source(tmp_path):
+    """Item 12: `python -` records line numbers without text: 'forward pass (line 4: )'."""
+    import os
+    import subprocess
+    import sys
+    code = ("import autograd_lab as lab\nfrom autograd_lab.view import graph\nwith lab.trace() as t:\n"
+            "    w = lab.tensor(2.0, requires_grad=True)\n    (w * 3).backward()\n"
+            "g = graph.build(t)\nprint(repr(g.jumps[0][0]))\nprint(repr(g.steps[0].source))\n")
+    out = subprocess.run([sys.executable, "-"], input=code, capture_output=True, text=True, timeout=120,
+                         env=dict(os.environ), cwd=tmp_path)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.splitlines() == ["'forward pass (line 4)'", "'line 4'"]
+
+
+def test_no_grad_is_narrated_as_grad_mode_off():
+    """Item 14: under no_grad() the narration said 'none of its inputs requires grad' while w does."""
+    with lab.trace() as t:
+        w = lab.tensor(2.0, requires_grad=True)
+        with lab.no_grad():
+            c = w * 3  # noqa: F841
+    g = graph.build(t)
+    assert g.steps[-1].text == ("c = w * 3 computes c = 6 without recording a graph although w requires grad: grad "
+                                "mode is off here (torch.no_grad() or inference_mode()), so c has no grad_fn.")
+    assert g.notice == ("Autograd recorded no graph (no grad_fn) although w requires grad: grad mode was off "
+                        "(inside `torch.no_grad()` or `torch.inference_mode()`).")
+    wt = torch.tensor(2.0, requires_grad=True)
+    with torch.no_grad():
+        ct = wt * 3
+    assert wt.requires_grad and ct.grad_fn is None and not ct.requires_grad
+
+
+def test_requires_grad_false_is_narrated_as_switching_autograd_off():
+    """Item 14: w.requires_grad_(False) was narrated as 'switches autograd on'."""
+    with lab.trace() as t:
+        w = lab.tensor(2.0, requires_grad=True)
+        w.requires_grad_(False)
+        w.requires_grad_()
+    g = graph.build(t)
+    texts = [s.text for s in g.steps if s.kind == "tensor"][1:]
+    assert texts == [
+        "w.requires_grad_(False) switches autograd off for w: operations on w alone no longer record a graph, and "
+        "backward() will not compute a gradient for it.",
+        "w.requires_grad_() switches autograd on for w: operations on w now record a graph, and backward() will "
+        "fill w.grad."]
+    assert [g.state_at(s.index)[tensor(g, "w").key].tag for s in g.steps[1:]] == ["requires_grad_(False)",
+                                                                                  "requires_grad_()"]
+    wt = torch.tensor(2.0, requires_grad=True).requires_grad_(False)
+    assert not wt.requires_grad and (wt * 3).grad_fn is None
+
+
+def test_a_second_backward_is_not_stated_to_fail_as_a_rule():
+    """Item 14: only a node whose saved values were freed fails; z = w + b; z.backward() twice works."""
+    with lab.trace() as t:
+        w = lab.tensor(2.0, requires_grad=True)
+        b = lab.tensor(1.0, requires_grad=True)
+        z = w + b
+        z.backward()
+        z.backward()
+    g = graph.build(t)
+    texts = " ".join(s.text for s in g.steps)
+    assert "second backward" not in texts and "fail" not in texts
+    assert g.steps[-1].text == "backward() finished: b.grad = 2 and w.grad = 2."
+    wt, bt = torch.tensor(2.0, requires_grad=True), torch.tensor(1.0, requires_grad=True)
+    zt = wt + bt
+    zt.backward()
+    zt.backward()
+    assert float(wt.grad) == 2.0
+    # where saved values are freed, the narration says the failure is that node's
+    g2 = graph.build(issue_example())
+    release = next(s for s in g2.steps if s.kind == "release")
+    assert release.text.endswith("another backward that reaches MulBackward0 would fail (nodes that saved nothing "
+                                 "can run again).")
+
+
+def test_autograd_grad_is_not_said_to_leave_every_grad_alone():
+    """Item 14: 'nothing was added into .grad' while a tensor with retain_grad() gets one."""
+    with lab.trace() as t:
+        w = lab.tensor(2.0, requires_grad=True)
+        y = w * 3
+        y.retain_grad()
+        z = y * y
+        lab.autograd.grad(z, w)
+    g = graph.build(t)
+    texts = [s.text for s in g.steps]
+    assert "nothing was added into .grad" not in " ".join(texts)
+    assert texts[-1] == ("autograd.grad finished: it returns 36 for w. No leaf's .grad changed (only tensors with "
+                         "retain_grad() get a .grad from it).")
+    assert "y.retain_grad() keeps the gradient of the non-leaf tensor y: y.grad = 12." in texts
+    wt = torch.tensor(2.0, requires_grad=True)
+    yt = wt * 3
+    yt.retain_grad()
+    (g_w,) = torch.autograd.grad(yt * yt, wt)
+    assert float(g_w) == 36.0 and float(yt.grad) == 12.0 and wt.grad is None
+
+
+def test_accumulate_into_none_is_narrated_as_setting_grad():
+    """Item 14: 'None + 3. = 3.': PyTorch sets .grad when it is None (it does not add to None)."""
+    g = graph.build(issue_example())
+    texts = [s.text for s in g.steps if s.kind == "accumulate"]
+    assert texts[:2] == ["AccumulateGrad sets b.grad to 1 (b.grad was None, so there is nothing to add to).",
+                         "AccumulateGrad sets w.grad to 3 (w.grad was None, so there is nothing to add to)."]
+    assert "None +" not in " ".join(s.text for s in g.steps)
+    w = torch.tensor(2.0, requires_grad=True)
+    assert w.grad is None
+    (w * 3).backward()
+    assert float(w.grad) == 3.0
+
+
+def test_detach_is_a_leaf_that_shares_storage():
+    """Item 14: a leaf is any tensor without grad_fn; detach() shares storage, it is not a copy."""
+    with lab.trace() as t:
+        w = lab.tensor(2.0, requires_grad=True)
+        d = (w * 3).detach()  # noqa: F841
+    g = graph.build(t)
+    text = next(s.text for s in g.steps if s.kind == "tensor" and s.text.startswith("d "))
+    assert "copy" not in text and "shares its storage" in text and "so it is a leaf" in text
+    yt = torch.tensor(2.0, requires_grad=True) * 3
+    dt = yt.detach()
+    assert dt.is_leaf and dt.grad_fn is None and dt.data_ptr() == yt.data_ptr()
+
+
+# ---------------------------------------------------------------------------- module shape (issue 9)
+def _runtime_imports(path):
+    """The view modules a module imports when it runs (imports under `if TYPE_CHECKING:` left out)."""
+    import ast
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    skip = {id(n) for node in ast.walk(tree) if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test)
+            for n in ast.walk(node)}
+    out = set()
+    for node in ast.walk(tree):
+        if id(node) in skip or not isinstance(node, ast.ImportFrom):
+            continue
+        if node.level == 1 and node.module:
+            out.add(node.module.split(".")[0])
+        elif node.level == 1:
+            out.update(a.name for a in node.names)
+    return out
+
+
+def test_view_modules_have_no_import_cycle_and_stay_small():
+    import pathlib
+
+    import autograd_lab.view as view
+    folder = pathlib.Path(view.__file__).parent
+    mods = {p.stem: p for p in folder.glob("*.py") if p.stem != "__init__"}
+    deps = {m: _runtime_imports(p) & set(mods) for m, p in mods.items()}
+
+    def reaches(a, b, seen=()):
+        return any(d == b or (d not in seen and reaches(d, b, seen + (d,))) for d in deps[a])
+
+    assert not [m for m in mods if reaches(m, m)], deps
+    for m, p in mods.items():
+        code = [ln for ln in p.read_text(encoding="utf-8").splitlines() if ln.strip() and not ln.strip().startswith("#")]
+        assert len(code) <= 600, (m, len(code))

@@ -47,7 +47,7 @@ program = st.lists(statement, min_size=1, max_size=8).map(lambda lines: PRELUDE 
 def _forget_warn_once():
     """Some warnings appear once per process, as in PyTorch (x.T on 1-D, ...): both runs start fresh."""
     import importlib
-    importlib.import_module("autograd_lab.core.tensor")._WARNED.clear()  # (autograd_lab.tensor is the function)
+    importlib.import_module("autograd_lab.core.ops.shapes")._WARNED.clear()  # (autograd_lab.tensor is the function)
     importlib.import_module("autograd_lab.core.engine")._warned.clear()
 
 

@@ -9,6 +9,7 @@ import json
 import re
 
 import autograd_lab as lab
+from autograd_lab.core.messages import FREED_MESSAGE
 from autograd_lab.view import graph, scene, webplayer
 from tests.browser.test_front import _torch_expect, scene_of
 from tests.conftest import require_torch
@@ -19,7 +20,7 @@ def test_accumulategrad_name_matches_pytorch():
     torch = require_torch()
     w = torch.tensor(2.0, requires_grad=True)
     assert (w * 3).grad_fn.next_functions[0][0].name() == scene._DEFAULT_NAME["acc"]
-    assert _torch_expect()[3] == scene.FREED_ERROR
+    assert _torch_expect()[3] == FREED_MESSAGE
 
 
 def test_scene_is_json_and_steps_only_carry_changes():
@@ -61,17 +62,18 @@ def test_next_functions_from_the_graph_alone_match_the_trace():
     assert [n.get("next") for n in with_trace["nodes"]] == [n.get("next") for n in alone["nodes"]]
 
 
-def test_words_come_from_the_catalogue_where_it_has_them(monkeypatch):
+def test_words_come_from_the_catalogue(monkeypatch):
     from autograd_lab.narration import catalogue
 
     words = scene.words()
-    assert set(words) == set(scene.WORDS) and words["next"] == "next ▶"
+    assert set(words) == set(scene.WORD_IDS) and words["next"] == "next ▶"
+    assert all(isinstance(w, str) for w in words.values())  # texts, sent to the page as they are
     monkeypatch.setitem(catalogue().MESSAGES, "player.next", "weiter ▶")
     assert scene.words()["next"] == "weiter ▶"
     assert scene.scene(graph.build(issue_example()))["words"]["next"] == "weiter ▶"
-    # every {placeholder} the front end fills is in the default text
-    assert "{i}" in scene.WORDS["step_of"] and "{n}" in scene.WORDS["step_of"]
-    assert "{error}" in scene.WORDS["saved_freed"] and "{name}" in scene.WORDS["rebound"]
+    # the placeholders app.js fills are the catalogue's
+    assert words["step_of"] == "Step {i} of {n}" and words["speed_label"] == "{factor}×"
+    assert "{error}" in words["saved_freed"] and "{grad}" in words["grad_of"]
 
 
 def test_hooks_and_where_each_node_was_made():

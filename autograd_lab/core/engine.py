@@ -14,10 +14,14 @@ import warnings
 
 import numpy as np
 
-from ..record import events as _ev
 from . import function as F
+from . import node as _node
+from . import recording as _rec
 from .grad_mode import _state as _grad_state
-from .tensor import Tensor, _wrap
+from .messages import CREATE_GRAPH_WARNING
+from .node import TensorBase as Tensor
+from .node import _wrap
+from .ops.special import CopyBackwards
 
 _ACC_PRIORITY = 1 << 62
 
@@ -51,12 +55,7 @@ _warned = set()  # PyTorch's TORCH_WARN_ONCE: these warnings appear once per pro
 def warn_create_graph_cycle() -> None:
     if "create_graph" not in _warned:
         _warned.add("create_graph")
-        warnings.warn(
-            "Using backward() with create_graph=True will create a reference cycle between the parameter and its "
-            "gradient which can cause a memory leak. We recommend using autograd.grad when creating the graph to "
-            "avoid this. If you have to use this function, make sure to reset the .grad fields of your parameters "
-            "to None after use to break the cycle and avoid the leak. (Triggered internally at "
-            "/__w/pytorch/pytorch/torch/csrc/autograd/engine.cpp:1307.)", UserWarning, stacklevel=3)
+        warnings.warn(CREATE_GRAPH_WARNING, UserWarning, stacklevel=3)
 
 
 def _root_node(t: Tensor):
@@ -94,21 +93,21 @@ def run_backward(roots, seeds, retain_graph: bool, create_graph: bool, capture, 
     input tensors of ``autograd.grad``, whose gradients are returned and not stored.
     """
     root_nodes = [_root_node(t) for t in roots]
-    tr = _ev.active
+    tr = _rec.active
     if tr is not None:
         tr.backward_begin(call, roots, root_nodes, seeds, retain_graph, create_graph, capture or ())
-    prev_grad, prev_unpack = _grad_state.enabled, F.unpack_tensors
+    prev_grad, prev_unpack = _grad_state.enabled, _node.unpack_tensors
     _grad_state.enabled = create_graph
-    F.unpack_tensors = create_graph
+    _node.unpack_tensors = create_graph
     try:
         results = _execute(root_nodes, seeds, retain_graph, create_graph, capture, allow_unused, tr)
     except Exception as e:
-        if tr is not None and id(e) not in tr._recorded_errors:
-            tr.record_error(e, getattr(e, "_alab_node", None))
+        if tr is not None:
+            tr.record_error(e, getattr(e, "_alab_node", None))  # (once per error: the recorder checks)
         raise
     finally:
         _grad_state.enabled = prev_grad
-        F.unpack_tensors = prev_unpack
+        _node.unpack_tensors = prev_unpack
     if tr is not None:
         tr.done(call, roots, results or ())
     return results
@@ -231,7 +230,7 @@ def _execute(root_nodes, seeds, retain_graph, create_graph, capture, allow_unuse
             released = False
         if tr is not None:  # a node event, then a release event when its saved values were freed
             if len(grads) == 2:  # (spelled out: *grads costs 50 ns more, and this runs once per node)
-                record((1, node, g, call_source, released, 2, grads[0], grads[1]))
+                record((1, node, g, call_source, released, 2, grads[0], grads[1]))  # 1: Kind.NODE (layout: recording.NodeRecord)
             else:
                 record((1, node, g, call_source, released, len(grads), *grads))
         i = 0
@@ -380,13 +379,13 @@ def _accumulate(node, g, create_graph, tr):
     """AccumulateGrad: ``leaf.grad = g`` the first time, ``leaf.grad += g`` after that."""
     var = node.variable
     old = var._grad
-    before = None if old is None or tr is None else _ev.freeze(old._data)
+    before = None if old is None or tr is None else tr.freeze(old._data)
     if create_graph:
         gt = g if isinstance(g, Tensor) else _wrap(g, False, None)
         if old is not None:
             var._grad = old + gt
         elif gt._requires_grad:
-            var._grad = F.apply(F.CopyBackwards, None, gt)
+            var._grad = F.apply(CopyBackwards, None, gt)
         else:
             var._grad = _wrap(np.array(gt._data, copy=True), False, None)
     elif old is None:

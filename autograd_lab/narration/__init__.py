@@ -16,10 +16,13 @@ from __future__ import annotations
 import importlib
 import string
 
-__all__ = ["say", "set_language", "get_language", "LANGUAGES", "catalogue", "join"]
+__all__ = ["say", "set_language", "get_language", "LANGUAGES", "catalogue", "join", "Msg", "Num", "text",
+           "number"]
 
 LANGUAGES = ("en",)  # catalogues that ship; the first is the default
 _state = {"lang": LANGUAGES[0]}
+_SHIPPED = frozenset(LANGUAGES)
+_loaded: dict = {}
 _FIELDS = string.Formatter()
 
 
@@ -43,15 +46,92 @@ def _checked(lang: str | None) -> str:
 
 def catalogue(lang: str | None = None):
     """The catalogue module of ``lang`` (default: the language in force)."""
-    return importlib.import_module(f"{__name__}.{_checked(lang)}")
+    lang = _checked(lang)
+    cat = _loaded.get(lang)
+    if cat is None:
+        cat = importlib.import_module(f"{__name__}.{lang}")
+        if lang in _SHIPPED:  # only shipped catalogues are kept: a test may put another in sys.modules
+            _loaded[lang] = cat
+    return cat
+
+
+class Msg(tuple):
+    """A message not yet said: ``Msg("step.accumulate_set", name="w", value=Num(3.0))``.
+
+    Its parameters may be plain values, ``Num`` (a value the catalogue writes as a number),
+    other ``Msg`` (said in the same language) or lists of those (joined with ``join``)."""
+
+    __slots__ = ()
+
+    def __new__(cls, msg_id: str, **params):
+        return tuple.__new__(cls, (msg_id, params))
+
+    @property
+    def id(self) -> str:
+        return self[0]
+
+    @property
+    def params(self) -> dict:
+        return self[1]
+
+    def __repr__(self) -> str:
+        return f"Msg({self[0]!r}, {self[1]!r})"
+
+
+class Num:
+    """A value a sentence mentions (a float, a nested list, or a large tensor's summary dict):
+    the catalogue's ``number`` writes it plainly (``1``, ``0.5``, ``[1, 2]``), not as PyTorch prints it."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value):
+        self.value = value
+
+    def __eq__(self, other):
+        return isinstance(other, Num) and _same(self.value, other.value)
+
+    __hash__ = None
+
+    def __repr__(self) -> str:
+        return f"Num({self.value!r})"
+
+
+def _same(a, b) -> bool:
+    try:
+        return bool(a == b)
+    except (TypeError, ValueError):  # pragma: no cover - arrays
+        return False
+
+
+def _param(v, cat, lang):
+    if isinstance(v, Msg):
+        return text(v, lang)
+    if isinstance(v, Num):
+        return cat.number(v.value)
+    if isinstance(v, (list, tuple)):
+        return cat.join([_param(x, cat, lang) for x in v])
+    return v
 
 
 def say(msg_id: str, lang: str | None = None, **params) -> str:
-    """The text of message ``msg_id`` in ``lang`` with ``params`` filled in."""
-    text = catalogue(lang).MESSAGES[msg_id]
-    if callable(text):
-        return text(**params)
-    return text.format(**params) if params else text
+    """The text of message ``msg_id`` in ``lang`` with ``params`` filled in (see ``Msg`` for what they may be)."""
+    cat = catalogue(lang)
+    entry = cat.MESSAGES[msg_id]
+    if params:
+        params = {k: _param(v, cat, lang) for k, v in params.items()}
+    if callable(entry):
+        return entry(**params)
+    return entry.format(**params) if params else entry
+
+
+def text(msg: Msg, lang: str | None = None) -> str:
+    """What message ``msg`` says in ``lang``."""
+    return say(msg[0], lang, **msg[1])
+
+
+def number(value, lang: str | None = None) -> str:
+    """``value`` written plainly, as a sentence in ``lang`` writes numbers."""
+    return catalogue(lang).number(value)
 
 
 def join(items, lang: str | None = None) -> str:

@@ -63,16 +63,22 @@ class _Rule:
     saved: bool = False  # grad_fn nodes: the `_saved_*` attributes too
 
 
+def _op_methods() -> dict[str, _Check | None]:
+    """The tensor methods of the operations declared playground-safe in core/ops (their one
+    declaration), each with its size pre-check here (none: the result is no bigger than the input)."""
+    from ..core.function import playground_methods
+    from ..core.tensor import Tensor  # noqa: F401  (imports core/ops, which declares them)
+    checks = {"pow": _check_pow, "reshape": _check_reshape, "matmul": _check_matmul,
+              "add_": _check_elementwise, "sub_": _check_elementwise, "mul_": _check_elementwise}
+    return {name: checks.get(name) for name in playground_methods()}
+
+
 _RULES: dict[str, _Rule] = {
     "tensor": _Rule(
         methods={
             "backward": None, "register_hook": _check_hook, "retain_grad": None,
             "detach": None, "requires_grad_": None, "item": None, "tolist": None,
-            "numpy": None, "zero_": None, "sum": None, "mean": None, "exp": None,
-            "log": None, "tanh": None, "sigmoid": None, "relu": None, "sqrt": None,
-            "pow": _check_pow, "reshape": _check_reshape, "t": None,
-            "matmul": _check_matmul, "add_": _check_elementwise, "sub_": _check_elementwise,
-            "mul_": _check_elementwise,
+            "numpy": None, **_op_methods(),
         },
         attributes=frozenset({"data", "grad", "requires_grad", "is_leaf", "grad_fn", "shape",
                               "ndim", "dtype", "retains_grad", "T"}),

@@ -6,9 +6,11 @@
         z.backward()
     [e.kind for e in t.events]   # ['tensor', 'op', 'backward', 'node', 'accumulate', 'release'?, 'done']
 
-The core calls the active ``Trace`` from exactly two places: ``functions.apply`` (every
-forward operation, leaf creation, zeroing, in-place update) and the engine loop (every
-backward step). Outside ``trace()`` ``active`` is None and the core pays one check.
+``Trace`` implements the core's recording interface (``core.recording.Recorder``): while a
+``with trace():`` block runs it is ``core.recording.active``, which the core calls from exactly
+two places: ``function.apply`` (every forward operation, leaf creation, zeroing, in-place
+update) and the engine loop (every backward step). Outside ``trace()`` ``active`` is None and
+the core pays one check.
 
 Events refer to tensors and nodes by small integer ids (``tid``), carry small snapshots
 of values (a float, a nested list up to 64 numbers, or a summary dict for larger arrays)
@@ -22,461 +24,21 @@ number of a tensor's snapshot) and makes each event object when it is read.
 from __future__ import annotations
 
 import itertools
-import math
-import operator
 import os
-import struct
 import sys
-from array import array
-from collections import namedtuple
-from collections.abc import Sequence
 
 import numpy as np
 
-active = None  # the Trace currently recording, if any (read by the core on every op)
+from ..core import recording as _rec
+from ..core.function import op_label
+from ..core.recording import EVENT_RECORD_LEN, OP_TAIL, Kind, NodeRecord, OpRecord
+from .columns import EventList, freeze, snapshot  # noqa: F401  (part of this module's interface)
+from .layout import (EVENT_TYPES, KINDS, SNAPSHOT_LIMIT, AccumulateEvent, BackwardEvent, DoneEvent,  # noqa: F401
+                     ErrorEvent, HookEvent, NodeEvent, OpEvent, ReleaseEvent, Source, TensorEvent, UpdateEvent,
+                     ZeroEvent)
+
 _getframe = sys._getframe
 _PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep  # autograd_lab/
-SNAPSHOT_LIMIT = 64
-
-Source = namedtuple("Source", "file line text")
-
-
-def _event(kind: str, fields: str, doc: str):
-    base = namedtuple(kind.capitalize() + "Event", "index source " + fields)
-    cls = type(base.__name__, (base,), {"__slots__": (), "kind": kind, "__doc__": doc})
-    return cls
-
-
-TensorEvent = _event("tensor", "tensor value shape dtype requires_grad how",
-                     "A leaf tensor appears (created, detached, or first used) or its requires_grad changes.")
-OpEvent = _event("op", "op inputs output value shape requires_grad node node_name next next_vars saved inplace",
-                 "A forward operation: input tensor ids (None for Python numbers), output id, the grad_fn node "
-                 "(None when no graph was recorded), its next_functions as node ids, and what it saved.")
-BackwardEvent = _event("backward", "call roots nodes seeds retain_graph create_graph inputs",
-                       "A backward() or autograd.grad() call begins.")
-NodeEvent = _event("node", "node name grad_output grad_inputs next",
-                   "A grad_fn node runs: the gradient it received and the gradients it sends along next_functions.")
-AccumulateEvent = _event("accumulate", "node tensor before added after",
-                         "AccumulateGrad adds a gradient into a leaf's .grad: before + added = after.")
-HookEvent = _event("hook", "which node tensor fn grad_in grad_out",
-                   "A hook fires: which is 'tensor', 'retain_grad', 'prehook', 'hook' or 'post_accumulate'.")
-ReleaseEvent = _event("release", "node name saved", "A node's saved values are freed after it ran.")
-DoneEvent = _event("done", "call roots results", "A backward() or autograd.grad() call finished.")
-ErrorEvent = _event("error", "error message node name",
-                    "Autograd raised an error (type name and PyTorch's message), at a node if known.")
-ZeroEvent = _event("zero", "tensor how before", "A gradient is zeroed in place (zero_) or set to None.")
-UpdateEvent = _event("update", "tensor op before after", "A tensor's data is changed in place (an optimizer step).")
-
-EVENT_TYPES = {c.kind: c for c in (TensorEvent, OpEvent, BackwardEvent, NodeEvent, AccumulateEvent, HookEvent,
-                                   ReleaseEvent, DoneEvent, ErrorEvent, ZeroEvent, UpdateEvent)}
-KINDS = tuple(EVENT_TYPES)
-
-
-# ---------------------------------------------------------------------------- compact storage
-# A long trace holds tens of thousands of events, so they are kept in columns (one per field of
-# each event type: ids in int64 arrays, scalar snapshots in float64 arrays, recurring objects
-# such as names and shapes shared) and an event object is made only when it is read. A value a
-# column cannot hold compactly (a list snapshot, a None among floats) goes to that column's
-# ``other`` dict, so every value comes back exactly as it was given.
-_NO_ID = -(1 << 63)  # None in an id column
-_NONE_BYTES = (0x7FF8A10ED0CE0001).to_bytes(8, "little")  # None in a tuple of floats: a NaN no
-_NONE_NAN = struct.unpack("<d", _NONE_BYTES)[0]            # arithmetic produces (its payload is ours)
-_MISSING = object()
-
-
-def _is_none_nan(x: float) -> bool:
-    return struct.pack("<d", x) == _NONE_BYTES
-
-
-class _Column:
-    """One field of one event type: ``add(value)`` and ``get(row)``."""
-    __slots__ = ("data", "other")
-
-    def __init__(self):
-        self.data, self.other = self._new(), {}
-
-    def get(self, row):
-        other = self.other
-        if other:
-            v = other.get(row, _MISSING)
-            if v is not _MISSING:
-                return v
-        return self._get(row)
-
-
-class _Objects(_Column):
-    """Any value, as it is."""
-    __slots__ = ()
-
-    @staticmethod
-    def _new():
-        return []
-
-    def add(self, v) -> None:
-        self.data.append(v)
-
-    def get(self, row):
-        return self.data[row]
-
-
-class _Labels(_Objects):
-    """Strings and tuples of strings or ints that recur (op names, shapes, saved names, dtypes):
-    equal values are stored once."""
-    __slots__ = ("shared",)
-
-    def __init__(self):
-        super().__init__()
-        self.shared = {}
-
-    def add(self, v) -> None:
-        try:
-            v = self.shared.setdefault((v.__class__, v), v)
-        except TypeError:  # unhashable (from a hand-made event): kept as it is
-            pass
-        self.data.append(v)
-
-
-class _Ids(_Column):
-    """Tensor and node ids (or None)."""
-    __slots__ = ()
-
-    @staticmethod
-    def _new():
-        return array("q")
-
-    def add(self, v) -> None:
-        if v.__class__ is int:
-            try:
-                self.data.append(v)
-                return
-            except OverflowError:
-                pass
-        elif v is None:
-            self.data.append(_NO_ID)
-            return
-        self.other[len(self.data)] = v
-        self.data.append(0)
-
-    def _get(self, row):
-        v = self.data[row]
-        return None if v == _NO_ID else v
-
-
-class _Packed(tuple):
-    """(start, shape): a float array's snapshot kept in a column's flat float64 array."""
-    __slots__ = ()
-
-
-_PLAIN = frozenset({float, int, bool, str, list, dict, type(None)})  # already snapshots: kept as they are
-
-
-class _Snapshots(_Column):
-    """Snapshots of values. Given a raw value (a numpy scalar or array, a Tensor), it takes the
-    snapshot itself: a float is stored as 8 bytes in ``data``, a float array of up to
-    SNAPSHOT_LIMIT numbers as 8 bytes a number in ``flat`` (read back as the nested list
-    ``snapshot()`` gives); anything else is kept in ``other`` as ``snapshot()`` makes it."""
-    __slots__ = ("flat", "shapes")
-
-    def __init__(self):
-        super().__init__()
-        self.flat = array("d")
-        self.shapes = {}
-
-    @staticmethod
-    def _new():
-        return array("d")
-
-    def pack(self, v):
-        """``v`` as a float, a _Packed array, or its ``snapshot()``."""
-        cls = v.__class__
-        if cls in _PLAIN:
-            return v
-        if cls in _SCALARS:
-            return v.item()
-        d = getattr(v, "_data", v)
-        cls = d.__class__
-        if cls in _SCALARS:
-            return d.item()
-        if cls is np.ndarray and d.dtype.kind == "f" and d.ndim and d.size <= SNAPSHOT_LIMIT:
-            flat = self.flat
-            start = len(flat)
-            flat.frombytes(d.astype(np.float64).tobytes())
-            shape = self.shapes.setdefault(d.shape, d.shape)
-            return _Packed((start, shape))
-        return snapshot(d)
-
-    def unpack(self, v):
-        if v.__class__ is _Packed:
-            start, shape = v
-            return np.array(self.flat[start:start + math.prod(shape)]).reshape(shape).tolist()
-        return v
-
-    def add(self, v) -> None:
-        if v.__class__ is not float:
-            v = self.pack(v)
-            if v.__class__ is not float:
-                self.other[len(self.data)] = v
-                v = 0.0
-        self.data.append(v)
-
-    def get(self, row):
-        other = self.other
-        if other:
-            v = other.get(row, _MISSING)
-            if v is not _MISSING:
-                return self.unpack(v)
-        return self.data[row]
-
-
-class _Flags(_Column):
-    """True, False or None, one byte each."""
-    __slots__ = ()
-
-    @staticmethod
-    def _new():
-        return bytearray()
-
-    def add(self, v) -> None:
-        if v is True:
-            self.data.append(1)
-        elif v is False:
-            self.data.append(0)
-        elif v is None:
-            self.data.append(2)
-        else:
-            self.other[len(self.data)] = v
-            self.data.append(0)
-
-    def _get(self, row):
-        return (False, True, None)[self.data[row]]
-
-
-class _IdTuples(_Column):
-    """Tuples of ids (or None): one flat int64 array and where each row ends."""
-    __slots__ = ("ends",)
-
-    def __init__(self):
-        super().__init__()
-        self.ends = array("I")
-
-    @staticmethod
-    def _new():
-        return array("q")
-
-    def add(self, v) -> None:
-        data = self.data
-        if v.__class__ is tuple:
-            n = len(data)
-            try:
-                for x in v:
-                    data.append(_NO_ID if x is None else x)
-                self.ends.append(len(data))
-                return
-            except (TypeError, OverflowError):
-                del data[n:]
-        self.other[len(self.ends)] = v
-        self.ends.append(len(data))
-
-    def _get(self, row):
-        ends = self.ends
-        v = tuple(self.data[ends[row - 1] if row else 0:ends[row]])
-        if _NO_ID in v:
-            v = tuple([None if x == _NO_ID else x for x in v])
-        return v
-
-
-class _SnapshotTuples(_Snapshots):
-    """Tuples of snapshots (the gradients a node sends): floats and None in one flat float64
-    array (None as a NaN marker); a tuple holding anything else is kept whole in ``other``,
-    its float arrays packed as in _Snapshots."""
-    __slots__ = ("ends",)
-
-    def __init__(self):
-        super().__init__()
-        self.ends = array("I")
-
-    def add(self, v) -> None:
-        data = self.data
-        if v.__class__ is not tuple:
-            self.other[len(self.ends)] = self.pack(v)
-            self.ends.append(len(data))
-            return
-        n = len(data)
-        items = []
-        compact = True
-        for x in v:
-            if x.__class__ is not float:
-                x = self.pack(x)
-            items.append(x)
-            if compact:
-                if x.__class__ is float:
-                    if x != x and _is_none_nan(x):  # (a NaN with our marker's bits: kept whole)
-                        compact = False
-                    else:
-                        data.append(x)
-                elif x is None:  # a gradient not sent to an input (a Python number's)
-                    data.append(_NONE_NAN)
-                else:
-                    compact = False
-        if not compact:
-            del data[n:]
-            self.other[len(self.ends)] = tuple(items)
-        self.ends.append(len(data))
-
-    def get(self, row):
-        other = self.other
-        if other:
-            v = other.get(row, _MISSING)
-            if v is not _MISSING:
-                return tuple([self.unpack(x) for x in v]) if v.__class__ is tuple else self.unpack(v)
-        ends = self.ends
-        v = tuple(self.data[ends[row - 1] if row else 0:ends[row]])
-        if any(x != x for x in v):
-            v = tuple([None if x != x and _is_none_nan(x) else x for x in v])
-        return v
-
-
-_COLUMN_OF = {"tensor": _Ids, "output": _Ids, "node": _Ids,
-              "inputs": _IdTuples, "next": _IdTuples, "next_vars": _IdTuples, "roots": _IdTuples,
-              "nodes": _IdTuples,
-              "value": _Snapshots, "before": _Snapshots, "added": _Snapshots, "after": _Snapshots,
-              "grad_output": _Snapshots, "grad_inputs": _SnapshotTuples,
-              "requires_grad": _Flags, "inplace": _Flags, "retain_graph": _Flags, "create_graph": _Flags,
-              "op": _Labels, "shape": _Labels, "dtype": _Labels, "how": _Labels, "node_name": _Labels,
-              "name": _Labels, "saved": _Labels, "call": _Labels, "which": _Labels, "fn": _Labels,
-              "error": _Labels}
-
-
-def _column(field: str) -> _Column:
-    return _COLUMN_OF.get(field, _Objects)()
-
-
-class _KindStore:
-    """The columns of one event type."""
-    __slots__ = ("etype", "cols", "adders", "rows")
-
-    def __init__(self, etype):
-        self.etype = etype
-        self.cols = tuple(_column(f) for f in etype._fields[2:])
-        self.adders = tuple(c.add for c in self.cols)
-        self.rows = 0
-
-    def add(self, fields) -> int:
-        if len(fields) != len(self.cols):
-            raise TypeError(f"{self.etype.__name__} has {len(self.cols)} fields besides index and source, "
-                            f"got {len(fields)}")
-        for add, v in zip(self.adders, fields):
-            add(v)
-        self.rows += 1
-        return self.rows - 1
-
-
-_TYPE_LIST = tuple(EVENT_TYPES.values())
-_TYPE_CODE = {et: i for i, et in enumerate(_TYPE_LIST)}
-
-
-class EventList(Sequence):
-    """The events of a trace, in order: a read-only list whose items are made when read.
-
-    ``t.events[i]``, ``len(t.events)``, iteration and slicing behave as on a list of events."""
-
-    __hash__ = None
-
-    def __init__(self):
-        self._kind = bytearray()   # per event: its type, as a position in _TYPE_LIST
-        self._row = array("I")     # per event: its row in that type's columns
-        self._source = []          # per event: the user's line (Source objects are shared by the trace)
-        self._stores = [None] * len(_TYPE_LIST)  # made on first use: a trace is often short
-
-    def __len__(self) -> int:
-        return len(self._kind)
-
-    def _get(self, i: int):
-        store = self._stores[self._kind[i]]
-        r = self._row[i]
-        return store.etype(i, self._source[i], *[c.get(r) for c in store.cols])
-
-    def __getitem__(self, i):
-        if isinstance(i, slice):
-            return [self._get(j) for j in range(*i.indices(len(self._kind)))]
-        n = len(self._kind)
-        i = operator.index(i)
-        if i < 0:
-            i += n
-        if not 0 <= i < n:
-            raise IndexError("list index out of range")
-        return self._get(i)
-
-    def __iter__(self):
-        i = 0
-        while i < len(self._kind):
-            yield self._get(i)
-            i += 1
-
-    def __eq__(self, other) -> bool:
-        if isinstance(other, (EventList, list)):
-            return len(self) == len(other) and list(self) == list(other)
-        return NotImplemented
-
-    def __repr__(self) -> str:
-        return repr(list(self))
-
-    def _add(self, etype, source, fields) -> None:
-        """Append an event given its type, source and fields (without the index)."""
-        code = _TYPE_CODE[etype]
-        store = self._stores[code]
-        if store is None:
-            store = self._stores[code] = _KindStore(etype)
-        self._row.append(store.add(fields))
-        self._kind.append(code)
-        self._source.append(source)
-
-    def append_event(self, e) -> None:
-        """Append an event object (its index is its new position)."""
-        self._add(type(e), e.source, e[2:])
-
-
-_SCALARS = (np.float32, np.float64, np.int64, np.bool_)
-
-
-def snapshot(v) -> object:
-    """A small, JSON-friendly copy of a value: float, nested list, or a summary for big arrays."""
-    if v.__class__ in _SCALARS:
-        return v.item()
-    if v is None:
-        return None
-    d = getattr(v, "_data", v)
-    if isinstance(d, (bool, int, float)):
-        return d
-    if isinstance(d, np.generic) or (isinstance(d, np.ndarray) and d.ndim == 0):
-        return d.item()
-    d = np.asarray(d)
-    if d.size <= SNAPSHOT_LIMIT:
-        return d.tolist()
-    f = d.astype(np.float64)
-    return {"shape": list(d.shape), "min": float(np.min(f)), "max": float(np.max(f)),
-            "mean": float(np.mean(f))}
-
-
-def freeze(v) -> object:
-    """A value as it is now, for an event built later: a small float array is copied (the event's
-    column packs it), anything else becomes its snapshot at once."""
-    d = getattr(v, "_data", v)
-    if d.__class__ is np.ndarray and d.dtype.kind == "f" and d.ndim and d.size <= SNAPSHOT_LIMIT:
-        return d.copy()
-    return snapshot(d)
-
-
-_OP_NAMES = {"AddBackward0": "add", "SubBackward0": "sub", "RsubBackward1": "rsub", "MulBackward0": "mul",
-             "DivBackward0": "div", "NegBackward0": "neg", "ReciprocalBackward0": "reciprocal",
-             "PowBackward0": "pow", "PowBackward1": "pow", "PowBackward2": "pow", "ExpBackward0": "exp",
-             "LogBackward0": "log", "TanhBackward0": "tanh", "SigmoidBackward0": "sigmoid",
-             "ReluBackward0": "relu", "SqrtBackward0": "sqrt", "SumBackward0": "sum", "SumBackward1": "sum",
-             "MeanBackward0": "mean", "MeanBackward1": "mean", "ViewBackward0": "reshape",
-             "UnsafeViewBackward0": "reshape", "ReshapeAliasBackward0": "reshape", "CloneBackward0": "clone", "ExpandBackward0": "expand",
-             "TBackward0": "t", "PermuteBackward0": "T", "DotBackward0": "matmul", "MvBackward0": "matmul",
-             "MmBackward0": "matmul", "SelectBackward0": "index", "SliceBackward0": "index", "AliasBackward0": "index", "ToCopyBackward0": "to",
-             "AddInplace": "add_", "SubInplace": "sub_", "MulInplace": "mul_", "DivInplace": "div_"}
 
 
 class Trace:
@@ -487,8 +49,8 @@ class Trace:
     def __init__(self, catch_errors: bool = False, namespace: dict | None = None):
         self._events = EventList()
         self._pending: list = []   # hot events (op, node, release) recorded raw, built on first read
-        self._extend = self._pending.extend
-        self._user_code = None     # the user's code object the last op came from (None while a
+        self.append_raw = self._pending.extend  # (recording.Recorder: the core appends raw records)
+        self.user_code = None      # the user's code object the last op came from (None while a
                                    # source is forced by set_source)
         self._first_id = None  # tensors this trace has shown: a byte per id from the first one it gives
         self._seen_bits = bytearray()
@@ -507,20 +69,17 @@ class Trace:
         self._recorded_errors: set[int] = set()
         self._call_source = None  # the source line of the backward call being run
         self._saved_cache: dict = {}
-        from ..core.function import AccumulateGrad
+        from ..core.node import AccumulateGrad
         from ..core.tensor import Tensor
         self._Tensor, self._Acc = Tensor, AccumulateGrad
 
     # ------------------------------------------------------------------ context manager
     def __enter__(self) -> "Trace":
-        global active
-        self._prev = active
         self._frame = sys._getframe(1)
-        active = self
+        self._prev = _rec.set_active(self)
         return self
 
     def __exit__(self, exc_type, exc, tb) -> bool:
-        global active
         try:
             if exc is not None and isinstance(exc, Exception):
                 if id(exc) not in self._recorded_errors:
@@ -528,7 +87,7 @@ class Trace:
                 self.error = exc
             self._scan_names()
         finally:
-            active = self._prev
+            _rec.set_active(self._prev)
             self._frame = None
         return bool(exc is not None and self.catch_errors and isinstance(exc, Exception))
 
@@ -544,23 +103,25 @@ class Trace:
         pending = self._pending  # emptied in place: the engine loop holds its extend while it runs
         build_op, build_node, build_ready = self._build_op, self._build_node, self._build_ready
         i, n = 0, len(pending)
+        OP, NODE = Kind.OP, Kind.NODE
+        O, N = OpRecord, NodeRecord
         try:
             while i < n:
                 kind = pending[i]
-                if kind == 0:
-                    k = pending[i + 2]  # how many inputs follow
-                    j = i + 3 + k
-                    build_op(pending[i + 1], tuple(pending[i + 3:j]), *pending[j:j + 5])
-                    i = j + 5
-                elif kind == 1:
-                    k = pending[i + 5]  # how many gradients follow
-                    j = i + 6
-                    build_node(pending[i + 1], pending[i + 2], tuple(pending[j:j + k]), pending[i + 3],
-                               pending[i + 4])
+                if kind == OP:
+                    k = pending[i + O.N]  # how many inputs follow
+                    j = i + O.INPUTS + k
+                    build_op(pending[i + O.FN], tuple(pending[i + O.INPUTS:j]), *pending[j:j + OP_TAIL])
+                    i = j + OP_TAIL
+                elif kind == NODE:
+                    k = pending[i + N.N]  # how many gradients follow
+                    j = i + N.GRADS
+                    build_node(pending[i + N.NODE], pending[i + N.GRAD_OUTPUT], tuple(pending[j:j + k]),
+                               pending[i + N.SOURCE], pending[i + N.RELEASED])
                     i = j + k
                 else:
-                    build_ready(*pending[i + 1:i + 5])
-                    i += 5
+                    build_ready(*pending[i + 1:i + EVENT_RECORD_LEN])
+                    i += EVENT_RECORD_LEN
         finally:
             pending.clear()
 
@@ -568,7 +129,7 @@ class Trace:
     def set_source(self, file: str | None, line: int | None = None, text: str = "") -> None:
         """Force the source of the next events (used by interpreters such as the playground)."""
         self._override = None if file is None else Source(file, line, text)
-        self._user_code = None  # (so that no op takes the shortcut past the forced source)
+        self.user_code = None  # (so that no op takes the shortcut past the forced source)
 
     def name_of(self, tid: int) -> str | None:
         return self.names.get(tid)
@@ -693,10 +254,8 @@ class Trace:
 
     # Recording is a queue of raw records (cheap: references and a source line); events are
     # built from them when ``events`` is first read, or before a value they refer to changes in
-    # place (``flush``). Records, laid end to end in one flat list:
-    #   0, fn, n, input 1 .. input n, output value, output, node, code, instruction offset   (an op)
-    #   1, node, grad_output, source, released, n, grad_input 1 .. grad_input n             (a node ran)
-    #   2, source, event type, fields, tensors to show first                      (any other event)
+    # place (``flush``). Their layout is defined once, in core/recording.py (Kind, OpRecord,
+    # NodeRecord), which the core writes by and flush reads by.
     # No tuple per record, and no tuple of an op's inputs or a node's gradients is kept: each
     # would be one more object for the garbage collector to count and visit while a long trace
     # is recorded (the inputs tuple alone: 70 ns per op).
@@ -709,7 +268,7 @@ class Trace:
 
     def _queue(self, src, etype, fields, see) -> None:
         sees = tuple((t, self._tensor_fields(t)) for t in see if t is not None)
-        self._pending += (2, src, etype, fields, sees)
+        self._pending += (Kind.EVENT, src, etype, fields, sees)
 
     def _build_ready(self, src, etype, fields, sees) -> None:
         for t, tf in sees:
@@ -753,14 +312,14 @@ class Trace:
     def op(self, fn, inputs, out, node, params) -> None:
         """Record an op: its raw values, and the user's code object and instruction offset (the
         line and its text are looked up when the event is built). ``apply`` appends the record
-        itself when the op comes from the user code the last one came from (``_user_code``)."""
+        itself when the op comes from the user code the last one came from (``user_code``)."""
         src, at = self._override, -1
         if src is None:
             f = self._user_frame(_getframe(1))
             if f is not None:
                 src, at = f.f_code, f.f_lasti
-                self._user_code = src
-        self._extend((0, fn, len(inputs), *inputs, out._data, out, node, src, at))
+                self.user_code = src
+        self.append_raw((Kind.OP, fn, len(inputs), *inputs, out._data, out, node, src, at))
 
     def _build_op(self, fn, inputs, data, out, node, src, at) -> None:
         if at >= 0:  # src is the code object of the user's frame, at the instruction's offset
@@ -770,7 +329,7 @@ class Trace:
         tid = self.tid
         otid = tid(out)
         self._mark_seen(otid)
-        opname = _OP_NAMES.get(fn.__name__, fn.__name__)
+        opname = op_label(fn)
         if node is None:
             self._events._add(OpEvent, src, (opname, ins, otid, data, data.shape, False, None, None,
                                              (), (), (), False))
@@ -804,7 +363,7 @@ class Trace:
         x = t._x
         if x is not None and x.base is not None:
             t = x.base
-        self._add(UpdateEvent, self.tid(t), _OP_NAMES.get(fn.__name__, fn.__name__), freeze(before),
+        self._add(UpdateEvent, self.tid(t), op_label(fn), freeze(before),
                   freeze(target._data), see=[t] + [a for a in inputs if isinstance(a, self._Tensor)])
         self._scan_names(self._user_frame())
 
@@ -831,6 +390,8 @@ class Trace:
                 who = owner if owner is not None else t
                 self._add(ZeroEvent, self.tid(who), "zero_" if owner is not None else "data.zero_", before, see=(who,))
         self._scan_names(self._user_frame())
+
+    freeze = staticmethod(lambda v: freeze(v))  # (recording.Recorder: a value as it is now)
 
     # ------------------------------------------------------------------ called by the engine loop
     def backward_begin(self, call, roots, nodes, seeds, retain_graph, create_graph, inputs) -> None:
@@ -878,6 +439,8 @@ class Trace:
         self._scan_names(self._user_frame())
 
     def record_error(self, exc, node) -> None:
+        if id(exc) in self._recorded_errors:
+            return
         self._recorded_errors.add(id(exc))
         self._add(ErrorEvent, type(exc).__name__, str(exc), self.tid(node) if node is not None else None,
                   node.name() if node is not None else None)

@@ -15,6 +15,8 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING
 
+from ..narration import say
+
 if TYPE_CHECKING:
     from .graph import TraceGraph
     from .structure import Node
@@ -54,7 +56,9 @@ def node_size(g: TraceGraph, n: Node) -> tuple[float, float]:
     if n.kind == "tensor":
         w1 = max((text_width(f"{n.label} = {v}", FONT["value"]) for v in vals.get(f"{n.key}:value", {""})),
                  default=0.0)
-        w2 = max((text_width(f"grad {v}", FONT["grad"]) for v in vals.get(f"{n.key}:grad", {""})), default=0.0)
+        grad = say("player.picture.grad", getattr(g, "lang", None), grad="{}")  # as render.py labels it
+        w2 = max((text_width(grad.replace("{}", v), FONT["grad"]) for v in vals.get(f"{n.key}:grad", {""})),
+                 default=0.0)
         return max(64.0, 1.22 * max(w1, w2) + 14.0), TENSOR_H
     w = text_width("▶ " + n.label, FONT["label"]) + 18.0
     return max(70.0, w), OP_H

@@ -27,6 +27,7 @@ from __future__ import annotations
 import bisect
 from pathlib import Path
 
+from ..narration import say
 from . import graph as _graph
 from . import scene as _scene
 from .webplayer import WebPlayer, page_html
@@ -34,6 +35,7 @@ from .webplayer import WebPlayer, page_html
 __all__ = ["Player", "PlayerState", "static_html"]
 
 SPEEDS = (0.5, 1.0, 2.0, 4.0)
+_MARK = {"running": "▶ ", "done": "✓ ", "error": "✖ "}  # as app.js marks a box's state (PREFIX there)
 
 
 class PlayerState:
@@ -93,13 +95,14 @@ class PlayerState:
 class Player(WebPlayer):
     """Animate a ``Trace`` on its computation graph (see the module docstring).
 
-    ``Player(trace, max_nodes=5000, max_frames=20000, speed=1.0, start=0)``: a trace with more
-    graph nodes or steps than that is shown from where its last ``max_nodes`` nodes start.
+    ``Player(trace, max_nodes=5000, max_frames=20000, speed=1.0, start=0, lang=None)``: a trace
+    with more graph nodes or steps than that is shown from where its last ``max_nodes`` nodes
+    start. Every word it shows is in ``lang`` (None: ``narration.get_language()``).
     """
 
     def __init__(self, trace, *, max_nodes: int = 5000, max_frames: int = 20000, speed: float = 1.0,
-                 start: int = 0, **kwargs):
-        self._graph = _graph.build(trace, max_nodes=max_nodes, max_frames=max_frames)
+                 start: int = 0, lang: str | None = None, **kwargs):
+        self._graph = _graph.build(trace, max_nodes=max_nodes, max_frames=max_frames, lang=lang)
         self._state = PlayerState(self._graph)
         start = self._state.seek(start)
         speed = speed if speed in SPEEDS else 1.0
@@ -146,22 +149,47 @@ class Player(WebPlayer):
         """Show the step of ``trace.events[event_index]`` (see ``frame_of_event``)."""
         return self.seek(self.frame_of_event(event_index))
 
-    def save_html(self, path, title: str = "autograd_lab player", start: int | None = None) -> Path:
+    def frame_texts(self, i: int | None = None) -> list[str]:
+        """The texts the picture shows at step ``i`` (default: the current one), whole, as app.js
+        draws them: tensors' ``name = value`` and grad lines, boxes' names with their state mark,
+        saved values and sums, tags, and the gradients on the arrows."""
+        g, words = self._graph, self._scene["words"]
+        out = []
+        for k, st in g.state_at(self.index if i is None else i).items():
+            if not st.shown:
+                continue
+            n = g.nodes.get(k)
+            if n is None:
+                edge = g.edges.get(k)
+                if edge is not None and edge.kind == "grad" and st.status in ("active", "passed") and st.grad:
+                    out.append(st.grad)
+            elif n.kind == "tensor":
+                out += [f"{n.label} = {st.value}", words["grad_of"].format(grad=st.grad) if st.rg else words["no_grad"]]
+            else:
+                out.append(_MARK.get(st.status, "") + n.label)
+                if st.info:
+                    out.append(st.info)
+            if n is not None and st.tag:
+                out.append(st.tag)
+        return out
+
+    def save_html(self, path, title: str | None = None, start: int | None = None) -> Path:
         """Write one self-contained HTML page that plays this trace with no kernel and no network
-        (the same front end as the widget), opening at step ``start`` (default: the current one)."""
+        (the same front end as the widget, in the player's language), opening at step ``start``
+        (default: the current one); ``title`` defaults to the catalogue's 'autograd_lab player'."""
         path = Path(path)
         path.write_text(static_html(self, title=title, start=start), encoding="utf-8")
         return path
 
     def __repr__(self) -> str:
-        return f"<Player: step {self.index + 1} of {self.n_frames}>"
+        return say("player.repr", self._graph.lang, i=self.index + 1, n=self.n_frames)
 
     # ------------------------------------------------------------------ handlers
     def _on_index_change(self, change) -> None:
         self._state.seek(change["new"])
 
 
-def static_html(player: Player, title: str = "autograd_lab player", start: int | None = None) -> str:
+def static_html(player: Player, title: str | None = None, start: int | None = None) -> str:
     """The page ``player.save_html`` writes: app.js, app.css and the scene inlined, no network."""
     scene = dict(player._scene)
     scene["start"] = player._state.clamp(player.index if start is None else start)

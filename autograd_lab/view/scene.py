@@ -5,7 +5,7 @@ through a trace with no kernel round trip: the nodes and edges with their layout
 every node and edge before the first step, what each step changes (only that), the narration,
 source line and highlighted keys of each step, the jumps, the notice, what a click on a node
 shows (``name()``, ``next_functions``, the ``_saved_*`` attributes, hooks, where it was made),
-and the player's words in the language in force. The widget (``webplayer.WebPlayer``) sends it
+and the player's words in the graph's language. The widget (``webplayer.WebPlayer``) sends it
 once; the static page (``webplayer.page_html``) inlines it::
 
     from autograd_lab.view import graph, scene
@@ -22,56 +22,43 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["scene", "WORDS", "words", "FREED_ERROR"]
+from ..core.messages import FREED_MESSAGE
+from ..narration import catalogue
 
-# What reading a saved attribute of a node that ran without retain_graph raises in PyTorch 2.13.
-FREED_ERROR = (
-    "Trying to backward through the graph a second time (or directly access saved tensors after they "
-    "have already been freed). Saved intermediate values of the graph are freed when you call "
-    ".backward() or autograd.grad(). Specify retain_graph=True if you need to backward through the "
-    "graph a second time or if you need to access saved tensors after calling backward.")
+__all__ = ["scene", "WORD_IDS", "words"]
 
-# The front end's words, by the id they have under "player." in the narration catalogue. Until the
-# catalogue carries them, these English defaults are used (``words()`` prefers the catalogue).
-WORDS = {
-    "jump": "jump to…", "back": "◀ back", "next": "next ▶", "play": "▶ play", "pause": "❚❚ pause",
-    "back_tip": "previous step (←)", "next_tip": "next step (→)", "play_tip": "play / pause",
-    "speed": "speed", "step": "step", "step_of": "Step {i} of {n}",
-    "zoom_in": "+", "zoom_out": "−", "zoom_in_tip": "zoom in (or wheel / pinch)", "zoom_out_tip": "zoom out",
-    "fit": "fit", "fit_tip": "fit the picture to the width (drag to pan, wheel to zoom)",
-    "whole": "whole graph", "whole_tip": "show the whole graph, including what is not built yet",
-    "filter": "filter by name", "no_tensors": "No tensors yet.", "rows_hidden": "{n} more rows: filter by name",
-    "col_name": "name", "col_value": "value", "col_grad": "grad", "col_rg": "requires_grad",
-    "col_leaf": "is_leaf", "col_grad_fn": "grad_fn",
-    "tensor": "tensor", "grad_fn": "grad_fn", "acc": "AccumulateGrad", "const": "no graph",
-    "legend_grad": "next_functions (gradient path)", "legend_data": "data, no gradient",
-    "legend_now": "gradient moving now",
-    "legend_marks": "▶ running · ✓ ran · ✖ error · dashed box: saved values freed",
-    "no_grad": "no grad", "grad_word": "grad", "freed_word": "freed",
-    "inspect_close": "close", "inspect_hint": "Click a node to see what PyTorch shows for it.",
-    "made_at": "made at", "not_yet": "not built yet at this step",
-    "saved_freed": "freed; reading it raises RuntimeError: {error}", "saved_holds": "holds {name} = {value}",
-    "hooks": "hooks that ran", "no_hooks": "none ran so far",
-    "grad_before": ".grad before this step", "grad_after": ".grad after this step",
-    "variable": "variable", "none": "None", "number": "a Python number",
-    "rebound": "{name} ({n})",
+# The front end's words: word -> message id of the catalogue (ids written out, so that the
+# catalogue tests find them). Texts with {placeholders} are sent as they are; app.js fills them.
+WORD_IDS = {
+    "title": "player.title", "jump": "player.jump_to", "jump_aria": "player.jump.aria",
+    "back": "player.back", "back_tip": "player.back.tip_key", "next": "player.next", "next_tip": "player.next.tip_key",
+    "play": "player.play", "pause": "player.pause", "play_tip": "player.play.tip",
+    "speed_label": "player.speed", "speed": "player.speed.aria", "step": "player.slider.aria",
+    "step_of": "player.where", "picture": "player.picture.aria",
+    "zoom_in": "player.zoom_in", "zoom_in_tip": "player.zoom_in.tip", "zoom_out": "player.zoom_out",
+    "zoom_out_tip": "player.zoom_out.tip", "fit": "player.fit", "fit_tip": "player.fit.tip",
+    "whole": "player.whole", "whole_tip": "player.whole.tip",
+    "tensor": "player.legend.tensor", "grad_fn": "player.legend.grad_fn", "acc": "player.legend.acc",
+    "legend_grad": "player.legend.next_functions", "legend_data": "player.legend.data",
+    "legend_now": "player.legend.moving", "legend_marks": "player.legend.marks",
+    "col_name": "player.table.name", "col_value": "player.table.value", "col_grad": "player.table.grad",
+    "col_rg": "player.table.requires_grad", "col_leaf": "player.table.is_leaf", "col_grad_fn": "player.table.grad_fn",
+    "no_tensors": "player.table.empty", "filter": "player.table.filter", "rows_hidden": "player.table.more",
+    "rebound": "player.table.rebound",
+    "grad_of": "player.picture.grad", "no_grad": "player.picture.no_grad",
+    "inspect_close": "player.inspect.close", "made_at": "player.inspect.made_at", "not_yet": "player.inspect.not_yet",
+    "saved_holds": "player.inspect.holds", "saved_freed": "player.inspect.freed", "number": "player.inspect.number",
+    "hooks": "player.inspect.hooks", "no_hooks": "player.inspect.no_hooks",
+    "grad_before": "player.inspect.grad_before", "grad_after": "player.inspect.grad_after",
+    "variable": "player.inspect.variable",
 }
-_DEFAULT_NAME = {"acc": "torch::autograd::AccumulateGrad"}
+_DEFAULT_NAME = {"acc": "torch::autograd::AccumulateGrad"}  # AccumulateGrad's name() in PyTorch
 
 
 def words(lang: str | None = None) -> dict:
-    """The front end's words: ``narration.say("player.<id>")`` where the catalogue has it, else WORDS."""
-    from ..narration import catalogue
-
-    try:
-        messages = catalogue(lang).MESSAGES
-    except (ImportError, ValueError):
-        messages = {}
-    out = {}
-    for key, default in WORDS.items():
-        text = messages.get("player." + key)
-        out[key] = text if isinstance(text, str) else default
-    return out
+    """The front end's words in ``lang`` (None: the language in force), as the catalogue has them."""
+    cat = catalogue(lang).MESSAGES
+    return {word: cat[msg_id] for word, msg_id in WORD_IDS.items()}
 
 
 _state = list  # a state namedtuple -> a JSON array (booleans stay true/false)
@@ -154,8 +141,8 @@ def scene(graph, trace=None, *, lang: str | None = None, start: int = 0, speed: 
         "notice": g.notice,
         "start": max(0, min(int(start), n_steps - 1)) if n_steps else 0,
         "speed": speed,
-        "words": words(lang),
-        "freed_error": FREED_ERROR,
+        "words": words(getattr(g, "lang", None) if lang is None else lang),
+        "freed_error": FREED_MESSAGE,
     }
 
 

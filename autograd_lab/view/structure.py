@@ -4,7 +4,7 @@
 drops the bookkeeping they did not write), and adds a ``Node`` for every tensor version,
 grad_fn, AccumulateGrad and no-graph op, and an ``Edge`` for every arrow between them, following
 the drawing conventions in graph.py's docstring. It also records, per event, the keys that event
-involves (``touched``) and the lookups pass 2 (narrate.py, graph.py's ``_States``) needs::
+involves (``touched``) and the lookups pass 2 (states.py) needs::
 
     b = Builder(trace, TraceGraph())
     shown = [e for e in b.events if e.index not in b.hidden_events()]
@@ -14,6 +14,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
+
+from ..narration import say
 
 if TYPE_CHECKING:
     from .graph import TraceGraph
@@ -77,10 +79,11 @@ class Builder:
         self.touched: dict[int, list] = {}       # event index -> keys the event involves
         self.ops_in_run: dict[int, int] = {}     # event index -> ops recorded for the same line in a row
         self.op_inputs: dict[str, tuple] = {}    # grad_fn key -> the tensor ids its op was applied to
+        self.a_number = say("step.a_number", getattr(g, "lang", None))  # how a Python scalar input is named
 
     def name(self, tid) -> str:
         if tid is None:
-            return "a number"
+            return self.a_number
         return self.names.get(tid) or f"t{tid}"
 
     # -- nodes and edges ----------------------------------------------------------------

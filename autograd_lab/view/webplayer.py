@@ -56,8 +56,11 @@ def _inline_js() -> str:
     return js
 
 
-def page_html(scene: dict, title: str = "autograd_lab player") -> str:
-    """One HTML page (no CDN, no network) with the player of ``scene``: app.js and app.css inlined."""
+def page_html(scene: dict, title: str | None = None) -> str:
+    """One HTML page (no CDN, no network) with the player of ``scene``: app.js and app.css inlined
+    (``title`` defaults to the scene's words' title)."""
+    if title is None:
+        title = scene.get("words", {}).get("title", "autograd_lab")
     data = json.dumps(scene, ensure_ascii=False, separators=(",", ":")).replace("</", "<\\/")
     css = APP_CSS.read_text(encoding="utf-8")
     js = _inline_js().replace("</script", "<\\/script")
@@ -82,7 +85,7 @@ window.alabPlayer = mount(document.querySelector(".alab-player"),
 """
 
 
-def write_page(path, scene: dict, title: str = "autograd_lab player") -> Path:
+def write_page(path, scene: dict, title: str | None = None) -> Path:
     """Write ``page_html(scene)`` to ``path``; returns the path."""
     path = Path(path)
     path.write_text(page_html(scene, title), encoding="utf-8")

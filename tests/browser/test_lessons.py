@@ -1,5 +1,12 @@
-"""The lessons in a real JupyterLab: every lesson runs without errors and shows its players, and
-a Predict question gives feedback on a prediction, then the player reveals the step."""
+"""The lessons in a real JupyterLab, walked as a first-time student does (issue 10).
+
+For every lesson: open it with the file browser open and the output area 840 px wide, Run All,
+then look at what is on the screen: the title renders as a heading (not as a grey code block),
+every player and Predict cell shows a player, the player's controls step it, and every Predict
+question is answered by clicking its choices or typing into it (a wrong answer, Hint, then
+the right one). Screenshots of each screen go to test-artifacts/lesson-NN-*.png, to be looked
+at: that part of the check is a person's.
+"""
 from __future__ import annotations
 
 import ast
@@ -14,6 +21,7 @@ from tests.browser.conftest import screenshot
 ROOT = Path(__file__).resolve().parents[2]
 LESSONS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
 FOLDER = "lessons"  # the copy inside the session's server root
+OUTPUT_WIDTH = 840  # px: the width the lessons are written for (a laptop with the file browser open)
 
 
 @pytest.fixture(scope="module")
@@ -25,26 +33,170 @@ def lessons(jupyterlab_server):
     return jupyterlab_server
 
 
-def _player_cells(path: Path) -> int:
-    count = 0
+def _calls(path: Path, names: tuple[str, ...]) -> list[ast.Call]:
+    """The calls of ``names`` (last part of the called name), one list entry per cell that has one."""
+    found = []
     for cell in json.loads(path.read_text())["cells"]:
         if cell["cell_type"] == "code":
-            tree = ast.parse("".join(cell["source"]))
-            count += any(isinstance(n, ast.Call) and ast.unparse(n.func).split(".")[-1] in ("Player", "Predict")
-                         for n in ast.walk(tree))
-    return count
+            calls = [n for n in ast.walk(ast.parse("".join(cell["source"])))
+                     if isinstance(n, ast.Call) and ast.unparse(n.func).split(".")[-1] in names]
+            found += calls[:1]
+    return found
+
+
+def _predicts(path: Path) -> list[dict]:
+    """Each Predict's answer, choices and wrong answers, read from the notebook's source."""
+    out = []
+    for call in _calls(path, ("Predict",)):
+        kw = {k.arg: ast.literal_eval(k.value) for k in call.keywords
+              if k.arg in ("answer", "choices", "wrong", "hint")}
+        out.append(kw)
+    return out
+
+
+def _open_at_840(server, page, name: str) -> None:
+    """Open the notebook with the file browser shown, the window sized so outputs are 840 px wide."""
+    server.open_notebook(page, name)
+    page.evaluate("() => window.jupyterapp.shell.activateById('filebrowser')")
+    page.locator(".jp-FileBrowser").wait_for()
+    width = page.evaluate("() => document.querySelector('.jp-Notebook .jp-CodeCell .jp-InputArea-editor')"
+                          ".getBoundingClientRect().width")
+    page.set_viewport_size({"width": int(1280 + OUTPUT_WIDTH - width), "height": 900})
+    page.wait_for_timeout(300)
+
+
+def _right_choice(predict: dict) -> str:
+    answer, choices = predict["answer"], predict.get("choices")
+    if choices is None:
+        return {True: "yes", False: "no"}.get(answer, str(answer)) if isinstance(answer, bool) else str(answer)
+    if isinstance(answer, bool):
+        return next(c for c in choices if c.lower().startswith("yes" if answer else "no"))
+    return str(answer)
+
+
+def _wrong_choice(predict: dict) -> str:
+    answer = _right_choice(predict)
+    if predict.get("choices"):
+        return next(c for c in predict["choices"] if c != answer)
+    wrong = [w for w in (predict.get("wrong") or {}) if w != answer]
+    return wrong[0] if wrong else "0"
+
+
+def _answer(box, predict: dict, text: str) -> None:
+    if predict.get("choices"):
+        box.locator(".alab-predict-input select").select_option(label=text)
+        box.locator(".alab-predict-check").click()
+    else:
+        field = box.locator(".alab-predict-input input")
+        field.fill(text)
+        field.press("Enter")
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("path", LESSONS, ids=lambda p: p.stem)
-def test_lesson_runs_and_shows_its_players(lessons, browser_page, path):
+def test_a_student_walks_the_lesson(lessons, browser_page, path):
     from playwright.sync_api import expect
 
-    lessons.open_notebook(browser_page, f"{FOLDER}/{path.name}")
-    lessons.run_all(browser_page)
-    players = browser_page.locator(".jp-OutputArea-output .alab-player")
-    expect(players).to_have_count(_player_cells(path))
+    page, stem = browser_page, f"lesson-{path.name[:2]}"
+    _open_at_840(lessons, page, f"{FOLDER}/{path.name}")
+    lessons.run_all(page)
+
+    # The title and intro render as a heading and prose, not as a code block.
+    first = page.locator(".jp-MarkdownCell").first
+    expect(first.locator(".jp-RenderedMarkdown h1")).to_have_count(1)
+    expect(first.locator(".jp-RenderedMarkdown pre")).to_have_count(0)
+    width = page.evaluate("() => document.querySelector('.jp-Notebook .jp-CodeCell .jp-InputArea-editor')"
+                          ".getBoundingClientRect().width")
+    assert abs(width - OUTPUT_WIDTH) <= 2, width
+    # The first code cell's lines fit: no horizontal scrollbar in its editor.
+    editor = page.locator(".jp-CodeCell .cm-scroller").first
+    assert editor.evaluate("(e) => e.scrollWidth <= e.clientWidth"), "the first cell's lines run off the right edge"
+    page.evaluate("() => { document.querySelector('.jp-NotebookPanel .jp-WindowedPanel-outer').scrollTop = 0; }")
+    page.wait_for_timeout(200)
+    screenshot(page, f"{stem}-top")
+
+    players = page.locator(".jp-OutputArea-output .alab-player")
+    expect(players).to_have_count(len(_calls(path, ("Player", "Predict"))))
     expect(players.first.locator(".alab-frame svg")).to_be_visible()
+
+    # The player's controls: next and back move the narration; the slider's end is the last step.
+    plain = page.locator(".jp-OutputArea-output .alab-player:not(.alab-predict .alab-player)")
+    for k in range(plain.count()):
+        player = plain.nth(k)
+        player.scroll_into_view_if_needed()
+        narration = player.locator(".alab-narration")
+        start = " ".join(narration.text_content().split())
+        player.locator(".alab-next").click()
+        expect(narration).not_to_have_text(start)
+        player.locator(".alab-next").click()
+        player.locator(".alab-prev").click()
+        expect(narration).not_to_have_text(start)
+        player.locator(".alab-prev").click()
+        expect(narration).to_have_text(start)
+        screenshot(player, f"{stem}-player-{k + 1}")
+        handle = player.locator(".alab-slider .noUi-handle")
+        handle.focus()
+        handle.press("End")  # the slider's end: the last step
+        expect(narration).not_to_have_text(start)
+        screenshot(player, f"{stem}-player-{k + 1}-last")
+
+    # Every Predict: untouched (nothing revealed), a wrong answer, a hint, then the right answer.
+    for k, predict in enumerate(_predicts(path)):
+        box = page.locator(".alab-predict").nth(k)
+        box.scroll_into_view_if_needed()
+        feedback = box.locator(".alab-predict-feedback")
+        narration = box.locator(".alab-narration")
+        before = " ".join(narration.text_content().split())
+        expect(feedback).to_have_text("")
+        screenshot(box, f"{stem}-predict-{k + 1}-before")
+        _answer(box, predict, _wrong_choice(predict))
+        expect(feedback).to_contain_text("Not quite")
+        expect(narration).to_have_text(before)  # a wrong answer reveals nothing
+        box.locator(".alab-predict-hint").click()
+        expect(feedback).to_contain_text("int")  # "Hint: ..." or "No hint for this one: ..."
+        _answer(box, predict, _right_choice(predict))
+        expect(feedback).to_contain_text("Right!")
+        expect(narration).not_to_have_text(before)  # the player moved to the revealing step
+        screenshot(box, f"{stem}-predict-{k + 1}-answered")
+
+    # Prose with lists and links (the tour's "How every lesson works") and the closing comparison.
+    for k, cell in enumerate(page.locator(".jp-MarkdownCell").all()):
+        if cell.locator(".jp-RenderedMarkdown ol, .jp-RenderedMarkdown ul").count():
+            expect(cell.locator(".jp-RenderedMarkdown pre")).to_have_count(0)
+            cell.scroll_into_view_if_needed()
+            screenshot(cell, f"{stem}-prose-{k}")
+    # Longer printed results and pictures (lesson 08's loss table and curves).
+    for k, cell in enumerate(page.locator(".jp-CodeCell").all()):
+        texts = cell.locator(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stdout']")
+        if cell.locator(".jp-OutputArea-output img").count() or any(
+                len(t.splitlines()) >= 4 for t in texts.all_inner_texts()):
+            cell.scroll_into_view_if_needed()
+            screenshot(cell, f"{stem}-output-{k}")
+    page.locator(".jp-Notebook .jp-Cell").last.scroll_into_view_if_needed()
+    page.wait_for_timeout(300)
+    screenshot(page, f"{stem}-end")
+
+
+@pytest.mark.xfail(strict=True, reason="issue 10 item 3 (Check after Hint gives no verdict): the fix is in "
+                                       "autograd_lab/lessons/exercises.py, another helper's area")
+def test_check_after_hint_gives_a_verdict(lessons, browser_page):
+    """Type 3, Enter (a verdict), Hint, Check: the second Check must give a verdict again."""
+    from playwright.sync_api import expect
+
+    page = browser_page
+    lessons.open_notebook(page, f"{FOLDER}/05_next_functions_and_accumulation.ipynb")
+    lessons.run_all(page)
+    box = page.locator(".alab-predict").nth(1)
+    box.scroll_into_view_if_needed()
+    feedback = box.locator(".alab-predict-feedback")
+    field = box.locator(".alab-predict-input input")
+    field.fill("3")
+    field.press("Enter")
+    expect(feedback).to_contain_text("3 is what ONE backward gives")
+    box.locator(".alab-predict-hint").click()
+    expect(feedback).to_contain_text("Hint:")
+    box.locator(".alab-predict-check").click()
+    expect(feedback).to_contain_text("Not quite", timeout=5_000)
 
 
 def test_predict_then_reveal(lessons, browser_page):

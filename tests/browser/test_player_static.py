@@ -37,7 +37,7 @@ def test_static_page_steps_plays_and_seeks_offline(browser_page, tmp_path):
         now = frame.inner_html()
         assert now != before, f"the picture did not change at step {i + 1}"
         before = now
-    expect(narration).to_contain_text("AccumulateGrad adds into w.grad: None + 3. = 3.")
+    expect(narration).to_contain_text("AccumulateGrad sets w.grad to 3 (w.grad was None")
     expect(player.locator(".alab-table")).to_contain_text("▶ w")
     assert "▶ AccumulateGrad" in frame.inner_html()
     screenshot(page, "player-static-accumulate")
@@ -118,6 +118,9 @@ def test_the_picture_at_given_steps(browser_page, tmp_path):
     page = browser_page
     open_page(page, Player(issue_example()).save_html(tmp_path / "issue.html"))
     at = {i: page.evaluate(PICTURE_JS, i) for i in (0, 4, 9, 15, 16, 21)}
+    p = Player(issue_example())
+    for i, a in at.items():  # Player.frame_texts (what tests of the lessons read) says what the page shows
+        assert sorted(a["texts"]) == sorted(p.frame_texts(i)), i
     assert "w = 2." in at[0]["texts"] and "grad None" in at[0]["texts"] and "x = 3." not in at[0]["texts"]
     for label in ("w = 2.", "x = 3.", "no grad", "y = 6.", "z = 7.", "MulBackward0", "AddBackward0",
                   "AccumulateGrad", "saved: x"):
@@ -142,3 +145,37 @@ def test_the_picture_at_given_steps(browser_page, tmp_path):
     open_page(page, Player(everything()).save_html(tmp_path / "everything.html"))
     hooked = next(i for i in range(40) if "<lambda>" in page.evaluate(PICTURE_JS, i)["narration"])
     assert "hook: 1. → 2." in page.evaluate(PICTURE_JS, hooked)["texts"]
+
+
+# Which way each legend arrow and each drawn arrow points: +1 right, -1 left (the head's side of the line).
+ARROWS_JS = """() => {
+  const heading = (line, head) => {
+    const xs = head.getAttribute('d').match(/[ML]([\\d.]+)/g).map((p) => parseFloat(p.slice(1)));
+    const l = line.getBBox();
+    return Math.min(...xs) >= l.x + l.width / 2 - 0.01 ? 1 : -1;
+  };
+  const legend = {};
+  for (const span of document.querySelectorAll('.alab-legend span')) {
+    const g = span.querySelector('g.lg-edge');
+    if (g) legend[span.textContent.trim()] = heading(g.querySelector('line'), g.querySelector('path'));
+  }
+  const drawn = {grad: new Set(), data: new Set()};
+  for (const g of document.querySelectorAll('.alab-svg g.alab-edge:not(.hid)')) {
+    const kind = g.classList.contains('e-data') ? 'data' : 'grad';
+    const h = g.querySelector('path.head').getAttribute('d');
+    const tip = parseFloat(h.slice(1)), base = parseFloat(h.split('L')[1]);
+    drawn[kind].add(tip < base ? -1 : 1);
+  }
+  return {legend, grad: [...drawn.grad], data: [...drawn.data]};
+}"""
+
+
+@pytest.mark.browser
+def test_the_legend_arrows_point_the_way_the_drawn_ones_do(browser_page, tmp_path):
+    """Item 9 of issue 10: the legend's dashed 'data, no gradient' arrow points forward, as drawn."""
+    page = browser_page
+    open_page(page, Player(issue_example()).save_html(tmp_path / "issue.html", start=4))
+    a = page.evaluate(ARROWS_JS)
+    assert a["grad"] == [-1] and a["data"] == [1], a
+    assert a["legend"]["data, no gradient"] == 1
+    assert a["legend"]["next_functions (gradient path)"] == -1 and a["legend"]["gradient moving now"] == -1

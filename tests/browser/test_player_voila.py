@@ -20,7 +20,7 @@ def click_through(page, name: str) -> None:
     for i in range(1, 10):
         player.locator(".alab-next").click()
         expect(narration).to_contain_text(f"Step {i + 1} of 22")
-    expect(narration).to_contain_text("AccumulateGrad adds into w.grad: None + 3. = 3.")
+    expect(narration).to_contain_text("AccumulateGrad sets w.grad to 3 (w.grad was None")
     assert frame.inner_html() != before and "▶ AccumulateGrad" in frame.inner_html()
     page.wait_for_timeout(200)
     screenshot(page, name)

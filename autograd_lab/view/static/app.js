@@ -143,7 +143,7 @@ class Player {
     const disabled = this.n <= 1;
     if (this.scene.notice && this.n) root.append(el("div", { class: "alab-notice", text: this.scene.notice }));
     // controls
-    this.jump = el("select", { class: "alab-jump", "aria-label": W.jump });
+    this.jump = el("select", { class: "alab-jump", "aria-label": W.jump_aria });
     this.jump.append(el("option", { value: "-1", text: W.jump }));
     for (const [label, i] of this.scene.jumps) this.jump.append(el("option", { value: String(i), text: label }));
     this.prev = el("button", { class: "alab-prev", title: W.back_tip, text: W.back, type: "button" });
@@ -153,7 +153,7 @@ class Player {
                                 value: "0", "aria-label": W.step });
     this.speed = el("select", { class: "alab-speed", "aria-label": W.speed, title: W.speed });
     for (const v of SPEEDS) {
-      const o = el("option", { value: String(v), text: `${v}×` });
+      const o = el("option", { value: String(v), text: fill(W.speed_label, { factor: v }) });
       if (v === (this.scene.speed || 1)) o.selected = true;
       this.speed.append(o);
     }
@@ -161,7 +161,7 @@ class Player {
     const controls = el("div", { class: "alab-controls" }, this.jump, this.prev, this.play, this.next,
                         this.slider, this.speed);
     // picture
-    this.svg = sv("svg", { class: "alab-svg", role: "img", "aria-label": "computation graph" });
+    this.svg = sv("svg", { class: "alab-svg", role: "img", "aria-label": W.picture });
     this.svg.innerHTML = '<defs><pattern id="alab-hatch" width="7" height="7" patternUnits="userSpaceOnUse" ' +
       'patternTransform="rotate(45)"><rect width="7" height="7" fill="#FBE3D3"/>' +
       '<line x1="0" y1="0" x2="0" y2="7" stroke="#D55E00" stroke-width="3"/></pattern></defs>';
@@ -196,13 +196,16 @@ class Player {
   _legend() {
     const W = this.words;
     const icon = (body) => `<svg width="28" height="14" viewBox="0 0 28 14" aria-hidden="true">${body}</svg>`;
-    const arrow = (cls) => icon(`<g class="${cls}"><line x1="27" y1="7" x2="7" y2="7"/><path d="M1 7 L8 3.5 L8 10.5 Z"/></g>`);
+    // as drawn: gradients flow right to left (outputs are on the right), data flows forward, left to right
+    const arrow = (cls, forward) => icon(forward
+      ? `<g class="${cls}"><line x1="1" y1="7" x2="21" y2="7"/><path d="M27 7 L20 3.5 L20 10.5 Z"/></g>`
+      : `<g class="${cls}"><line x1="27" y1="7" x2="7" y2="7"/><path d="M1 7 L8 3.5 L8 10.5 Z"/></g>`);
     const items = [
       [icon('<ellipse class="lg-tensor" cx="14" cy="7" rx="13" ry="6"/>'), W.tensor],
       [icon('<rect class="lg-op" x="1" y="1" width="26" height="12" rx="3"/>'), W.grad_fn],
       [icon('<rect class="lg-acc" x="1" y="1" width="26" height="12" rx="3"/>'), W.acc],
       [arrow("lg-edge e-grad"), W.legend_grad],
-      [arrow("lg-edge e-data"), W.legend_data],
+      [arrow("lg-edge e-data", true), W.legend_data],
       [arrow("lg-edge s-active"), W.legend_now],
       ["", W.legend_marks],
     ];
@@ -441,7 +444,7 @@ class Player {
     if (node.kind === "tensor") {
       const [shown, status, value, grad, rg] = st;
       g.setAttribute("class", `alab-node k-tensor s-${status}${rg ? "" : " nrg"}${shown ? "" : " hid"}`);
-      const v = `${node.label} = ${value}`, gr = rg ? `${W.grad_word} ${grad}` : W.no_grad;
+      const v = `${node.label} = ${value}`, gr = rg ? fill(W.grad_of, { grad }) : W.no_grad;
       g.children[1].textContent = shorten(v, SIZE.value, chord(node, 7.5 + SIZE.value * LINE / 4));
       g.children[2].textContent = shorten(gr, SIZE.grad, chord(node, 8.5 + SIZE.grad * LINE / 4));
       g.lastChild.textContent = `${v}\n${gr}`;
@@ -650,14 +653,14 @@ class Player {
       row("grad_fn", fn ? link(n.fn, `<${fn.label}>`) : code("None"));
       row(`${title} =`, code(st[2]));
       if (st[4]) {
-        row(W.grad_before, code(before && before[0] ? before[3] : W.none));
+        row(W.grad_before, code(before && before[0] ? before[3] : "None"));
         row(W.grad_after, code(st[3]));
       }
     } else {
       row("name()", code(`'${n.name}'`));
       if (n.kind === "acc") {
         const v = n.var && this.nodes.get(n.var);
-        row(W.variable, v ? link(n.var, this.names.get(n.var)) : code(W.none));
+        row(W.variable, v ? link(n.var, this.names.get(n.var)) : code("None"));
         row("next_functions", code("()"));
       } else if (n.kind === "op") {
         const parts = [code("(")];

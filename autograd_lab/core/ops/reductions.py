@@ -1,0 +1,185 @@
+"""Reductions: sum and mean (all elements, or over dims), and the unsqueeze/squeeze that sum's
+backward uses under create_graph=True."""
+from __future__ import annotations
+
+import numpy as np
+
+from ..function import Function, _shape, apply, declare, expand
+from ..node import TensorBase as Tensor
+from .arithmetic import _div_number
+
+def _dims(dim, ndim):
+    if dim is None:
+        return None
+    dims = (dim,) if isinstance(dim, int) else tuple(dim)
+    out = []
+    for d in dims:
+        if not isinstance(d, (int, np.integer)) or isinstance(d, bool):
+            raise TypeError(f"dim must be an int or a tuple of ints, got {dim!r}")
+        if not -max(ndim, 1) <= d < max(ndim, 1):
+            raise IndexError(f"Dimension out of range (expected to be in range of [{-max(ndim, 1)}, {max(ndim, 1) - 1}], but got {d})")
+        out.append(d % max(ndim, 1))
+    return tuple(out)
+
+
+class SumBackward0(Function):
+    """f(a) = sum of all elements"""
+    __slots__ = ()
+    _params = {"_saved_self_sym_sizes": lambda self: self._info}
+    _keeps_dtype = True
+
+    @staticmethod
+    def forward(ctx, a):
+        ctx._info = _shape(a)
+        s = np.add.reduce(a, axis=None)
+        return s if np.result_type(a).kind != "b" else np.int64(s)
+
+    @staticmethod
+    def backward(ctx, g):
+        return (expand(g, ctx._info),)
+
+
+class SumBackward1(Function):
+    """f(a) = sum over ``dim`` (keepdim or not)"""
+    __slots__ = ("dim", "keepdim")
+    _params = {"_saved_dim": lambda self: self.dim, "_saved_keepdim": lambda self: self.keepdim,
+               "_saved_self_sym_sizes": lambda self: self._info}
+    _keeps_dtype = True
+
+    @staticmethod
+    def forward(ctx, a, dim, keepdim):
+        dims = _dims(dim, np.ndim(a))
+        ctx.dim, ctx.keepdim = dims, keepdim
+        ctx._info = _shape(a)
+        axis = dims if np.ndim(a) else None
+        return np.asarray(np.add.reduce(a, axis=axis, keepdims=keepdim))
+
+    @staticmethod
+    def backward(ctx, g):
+        return (_sum_backward(g, ctx._info, ctx.dim, ctx.keepdim),)
+
+
+def _sum_backward(g, shape, dims, keepdim):
+    """PyTorch's sum_backward: put the reduced dims back (unsqueeze), then expand to ``shape``."""
+    if isinstance(g, Tensor):
+        if not keepdim and len(shape):
+            for d in sorted(dims):
+                g = apply(UnsqueezeBackward0, g, dim=d)
+        return g.expand(*shape)
+    if not keepdim and len(shape):
+        g = np.reshape(g, tuple(1 if i in dims else s for i, s in enumerate(shape)))
+    return np.broadcast_to(g, shape)
+
+
+
+
+def _check_mean_dtype(a):
+    kind = np.result_type(a).kind
+    if kind != "f":
+        raise RuntimeError("mean(): could not infer output dtype. Input dtype must be either a floating point or "
+                           f"complex dtype. Got: {'Bool' if kind == 'b' else 'Long'}")
+
+
+class MeanBackward0(Function):
+    """f(a) = mean of all elements"""
+    __slots__ = ()
+    _params = {"_saved_self_sym_sizes": lambda self: self._info,
+               "_saved_self_sym_numel": lambda self: int(np.prod(self._info))}
+    _keeps_dtype = False
+
+    @staticmethod
+    def forward(ctx, a):
+        _check_mean_dtype(a)
+        ctx._info = _shape(a)
+        return np.add.reduce(a, axis=None) / np.size(a)
+
+    @staticmethod
+    def backward(ctx, g):
+        shape = ctx._info
+        n = max(int(np.prod(shape)), 1)
+        if isinstance(g, Tensor):  # PyTorch's order: expand, then divide
+            return (_div_number(g.expand(*shape), n),)
+        return (np.broadcast_to(g / n, shape),)
+
+
+class MeanBackward1(Function):
+    """f(a) = mean over ``dim``"""
+    __slots__ = ("dim", "keepdim")
+    _params = {"_saved_dim": lambda self: self.dim, "_saved_keepdim": lambda self: self.keepdim,
+               "_saved_self_sym_sizes": lambda self: self._info,
+               "_saved_self_sym_numel": lambda self: int(np.prod(self._info))}
+    _keeps_dtype = False
+
+    @staticmethod
+    def forward(ctx, a, dim, keepdim):
+        dims = _dims(dim, np.ndim(a))
+        ctx.dim, ctx.keepdim = dims, keepdim
+        ctx._info = _shape(a)
+        _check_mean_dtype(a)
+        axis = dims if np.ndim(a) else None
+        n = int(np.prod([np.shape(a)[d] for d in dims])) if np.ndim(a) else 1
+        return np.asarray(np.add.reduce(a, axis=axis, keepdims=keepdim) / n)
+
+    @staticmethod
+    def backward(ctx, g):
+        shape = ctx._info
+        n = int(np.prod([shape[d] for d in ctx.dim])) if len(shape) else 1
+        if isinstance(g, Tensor):  # PyTorch's order: sum_backward, then divide
+            return (_div_number(_sum_backward(g, shape, ctx.dim, ctx.keepdim), n),)
+        return (_sum_backward(g / n, shape, ctx.dim, ctx.keepdim),)
+
+
+
+class UnsqueezeBackward0(Function):
+    """f(a) = a with a new dimension of size 1 at ``dim`` (inside sum's backward under create_graph)"""
+    __slots__ = ("dim",)
+    _params = {"_saved_dim": lambda self: self.dim}
+    _keeps_dtype = True
+
+    @staticmethod
+    def forward(ctx, a, dim):
+        ctx.dim = dim
+        return np.expand_dims(a, dim)
+
+    @staticmethod
+    def backward(ctx, g):
+        if isinstance(g, Tensor):
+            return (apply(SqueezeBackward1, g, dim=ctx.dim),)
+        return (np.squeeze(g, axis=ctx.dim),)
+
+
+class SqueezeBackward1(Function):
+    """f(a) = a without its dimension ``dim`` of size 1 (the backward of unsqueeze)"""
+    __slots__ = ("dim",)
+    _params = {"_saved_dim": lambda self: self.dim}
+    _keeps_dtype = True
+
+    @staticmethod
+    def forward(ctx, a, dim):
+        ctx.dim = dim
+        return np.squeeze(a, axis=dim)
+
+    @staticmethod
+    def backward(ctx, g):
+        if isinstance(g, Tensor):
+            return (apply(UnsqueezeBackward0, g, dim=ctx.dim),)
+        return (np.expand_dims(g, ctx.dim),)
+
+
+
+def _sum(self, dim=None, keepdim=False, dtype=None):
+    """Sum of all elements (``SumBackward0``), or over ``dim`` (``SumBackward1``)."""
+    if dim is None:
+        return apply(SumBackward0, self)
+    return apply(SumBackward1, self, dim=dim, keepdim=bool(keepdim))
+
+
+def _mean(self, dim=None, keepdim=False):
+    """Mean of all elements (``MeanBackward0``), or over ``dim`` (``MeanBackward1``)."""
+    if dim is None:
+        return apply(MeanBackward0, self)
+    return apply(MeanBackward1, self, dim=dim, keepdim=bool(keepdim))
+
+
+declare("sum", SumBackward0, SumBackward1, methods={"sum": _sum}, playground=("sum",))
+declare("mean", MeanBackward0, MeanBackward1, methods={"mean": _mean}, playground=("mean",))

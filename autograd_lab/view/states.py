@@ -1,0 +1,487 @@
+"""Pass 2 of ``graph.build``: replay the shown events, step by step: what each changes, and what it says.
+
+``States.run`` walks the events pass 1 (structure.py) kept and, per event, calls its handler
+``on_<kind>(e)``. A handler sets the new states of the nodes and edges the event is about
+(through ``set``) and returns the step's narration as a *message*, not as text: a
+``narration.Msg`` (message id and parameters, values as ``narration.Num``), plus the keys to
+highlight. The catalogue of a language turns a message into a sentence, so a translation
+never copies this logic::
+
+    msg, active = states.on_accumulate(e)
+    msg                      # Msg('step.accumulate.set', {'name': 'w', 'value': Num(3.0)})
+    narration.text(msg)      # 'AccumulateGrad sets w.grad to 3 (w.grad was None, ...).'
+
+The short labels drawn in the picture (tags, the info under a box) are state, shown as
+PyTorch prints values (``fmt``); their words too come from the catalogue (``self.label``).
+"""
+from __future__ import annotations
+
+import functools
+from collections import namedtuple
+
+import numpy as np
+
+from ..core._format import format_value
+from ..narration import Msg, Num, say, text
+
+__all__ = ["States", "fmt", "TensorState", "OpState", "EdgeState", "hidden_state"]
+
+# What a node or edge looks like at one step. Texts are ready to print; status is one of
+# tensors: idle, new, active; ops: idle, new, running, done, active, error; edges: idle, new, active, passed.
+TensorState = namedtuple("TensorState", "shown status value grad rg tag")
+OpState = namedtuple("OpState", "shown status freed info tag")
+EdgeState = namedtuple("EdgeState", "shown status grad")
+
+
+def fmt(v) -> str:
+    """A snapshot as PyTorch prints its value (``3.``, ``0.5000``, ``[1., 2.]``); None stays 'None'."""
+    if v is None:
+        return "None"
+    if isinstance(v, float):
+        return _fmt_float(v)
+    if isinstance(v, dict):
+        return f"<{'x'.join(map(str, v.get('shape', [])))} values, mean {v.get('mean', 0.0):.4g}>"
+    try:
+        return format_value(np.asarray(v))
+    except (TypeError, ValueError):  # pragma: no cover - a label must never break the player
+        return str(v)
+
+
+@functools.lru_cache(maxsize=4096)
+def _fmt_float(v: float) -> str:
+    return format_value(np.asarray(v))
+
+
+_SYMBOL = {"add": "+", "sub": "-", "mul": "*", "div": "/", "pow": "**", "matmul": "@"}
+
+
+def hidden_state(node, no_grad_fn: str = ""):
+    """The state of a node (or, for None, an edge) before it appears; ``no_grad_fn`` is the info
+    under a no-graph op's box."""
+    if node is None:
+        return EdgeState(False, "idle", "")
+    if node.kind == "tensor":
+        return TensorState(False, "idle", "", "None", False, "")
+    return OpState(False, "idle", False, no_grad_fn if node.kind == "const" else "", "")
+
+
+class _OrderedSet(dict):
+    """A set that iterates in insertion order (a plain set's order follows PYTHONHASHSEED)."""
+
+    def add(self, key) -> None:
+        self[key] = None
+
+
+class States:
+    """Pass 2 (see the module docstring): the state replay and one handler per event kind."""
+
+    def __init__(self, b, all_nodes: dict, all_edges: dict, lang: str):
+        self.b, self.g, self.nodes, self.edges, self.lang = b, b.g, all_nodes, all_edges, lang
+        self.cur: dict = {}
+        self.changes: dict = {}
+        self.transient = _OrderedSet()  # highlighted for one step only
+        self.residue = _OrderedSet()    # what a backward pass leaves on screen until the next forward step
+        self.ran: set = set()
+        self.call = 0
+        self.in_call = False
+        self.call_inputs: tuple = ()
+        self.call_leaves: dict = {}     # leaf tensor id -> its .grad after this call's accumulation
+        self.rg: dict = {}              # tensor id -> requires grad (to tell 'grad mode is off' apart)
+        self.forward_jump_due = True
+        self.no_grad_fn = self.label("player.info.no_grad_fn")
+
+    def label(self, msg_id: str, **params) -> str:
+        """A short label drawn in the picture, in the graph's language."""
+        return say(msg_id, self.lang, **params)
+
+    # -- state helpers ---------------------------------------------------------------------
+    def get(self, key):
+        st = self.cur.get(key)
+        if st is None:
+            st = self.cur[key] = hidden_state(None if key.startswith("e") else self.nodes.get(key), self.no_grad_fn)
+        return st
+
+    def set(self, key, transient=True, **kw) -> None:
+        if key is None:
+            return
+        old = self.get(key)
+        new = old._replace(**kw)
+        if new != old:
+            self.cur[key] = self.changes[key] = new
+        if transient:
+            self.transient.add(key)
+
+    def revert(self) -> None:
+        """End of a step: highlights go, gradients that were travelling stay as 'passed'."""
+        for key in self.transient:
+            st = self.cur[key]
+            if isinstance(st, TensorState):
+                self.set(key, False, status="idle", tag="")
+            elif isinstance(st, OpState):
+                status = "error" if st.status == "error" else ("done" if key in self.ran else "idle")
+                self.set(key, False, status=status, tag=st.tag if st.status == "error" else "")
+            else:
+                self.set(key, False, status="passed" if key in self.residue else "idle")
+        self.transient = _OrderedSet()
+
+    def clear_residue(self) -> None:
+        for key in self.residue:
+            st = self.cur[key]
+            if isinstance(st, EdgeState):
+                self.set(key, False, status="idle", grad="")
+            else:
+                node = self.nodes.get(key)
+                info = "" if node is not None and node.kind == "acc" else st.info
+                self.set(key, False, status="error" if st.status == "error" else "idle", info=info)
+        self.residue = _OrderedSet()
+        self.ran = set()
+
+    # -- run ---------------------------------------------------------------------------
+    def run(self, shown, start, step_type) -> None:
+        """Replay ``shown`` (events), appending a ``step_type`` per event from ``start`` on to the graph."""
+        g, lang = self.g, self.lang
+        visible = dict.fromkeys([*g.nodes, *g.edges])  # ordered, so the output is the same every run
+        prev = None
+        for pos, e in enumerate(shown):
+            self.changes = {}
+            self.revert()
+            if e.kind in ("op", "tensor") and self.residue and not self.in_call:
+                self.clear_residue()
+            if pos == start:  # what happened before a cut-down trace's window is the first picture
+                g.initial = {k: v for k, v in self.cur.items() if k in visible}
+                self.changes = {}
+            msg, active = getattr(self, "on_" + e.kind, self.on_other)(e)
+            jump = self.jump(e, prev)
+            prev = e
+            if pos < start:
+                continue
+            src = e.source
+            source, where = "", ""
+            if src is not None and src.line:
+                code = src.text.strip() if src.text else ""
+                if code:  # a trace from `python -` has line numbers but no source text
+                    source = say("player.source", lang, line=src.line, code=src.text)
+                    where = say("player.jump.where", lang, line=src.line, code=_short(code))
+                else:
+                    source = say("player.source_line", lang, line=src.line)
+                    where = say("player.jump.where_line", lang, line=src.line)
+            changes = {k: v for k, v in self.changes.items() if k in visible}
+            step = step_type(len(g.steps), e.index, e.kind, text(msg, lang), source, self.call, changes,
+                             tuple(a for a in active if a in visible), e.kind == "error", msg)
+            g.steps.append(step)
+            if jump is not None:
+                g.jumps.append((say(jump.id, lang, **jump.params) + where, step.index))
+        for k in visible:
+            if k not in g.initial:
+                g.initial[k] = hidden_state(None if k.startswith("e") else self.nodes.get(k), self.no_grad_fn)
+        values = g.values
+        for states in [g.initial] + [s.changes for s in g.steps]:
+            for k, v in states.items():
+                for f in ("value", "grad", "info", "tag"):
+                    if hasattr(v, f):
+                        values.setdefault(f"{k}:{f}", set()).add(getattr(v, f))
+
+    def jump(self, e, prev):
+        """The jump-menu entry that starts at event ``e`` (a ``Msg``), or None."""
+        k = e.kind
+        if k in ("done", "error"):
+            self.forward_jump_due = True
+        if k in ("op", "tensor") and self.forward_jump_due:
+            self.forward_jump_due = False
+            return Msg("player.jump.forward" if self.call == 0 else "player.jump.forward_again")
+        if k == "backward":
+            return Msg("player.jump.grad" if e.call == "autograd.grad" else "player.jump.backward", n=self.call)
+        if k == "error":
+            return Msg("player.jump.error")
+        if k == "update" and is_optimizer_step(e) and not (prev is not None and prev.kind == "update"
+                                                          and is_optimizer_step(prev)):
+            return Msg("player.jump.optimizer_step")
+        if k == "zero" and not (prev is not None and prev.kind == "zero" and prev.how == e.how):
+            if e.how == "set_to_none" or (e.source is not None and "zero_grad(" in (e.source.text or "")):
+                return Msg("player.jump.zero_grad")
+            return Msg("player.jump.data_zero_" if e.how == "data.zero_" else "player.jump.grad_zero_",
+                       name=self.name(e.tensor))
+        return None
+
+    # -- how keys and names are found ----------------------------------------------------------
+    def tkey(self, tid, e) -> str | None:
+        return self.b.key_at.get((e.index, tid)) or self.b.cur_key.get(tid)
+
+    def name(self, tid) -> str:
+        return self.b.name(tid)
+
+    def node_label(self, key) -> str:
+        n = self.nodes.get(key)
+        return n.label if n is not None else "grad_fn"
+
+    def describe(self, key):
+        """How narration names the head of an arrow: 'y (on to MulBackward0)', 'AccumulateGrad (for w)'."""
+        n = self.nodes.get(key)
+        if n is None:
+            return key
+        other = self.nodes.get(n.grad_fn) if n.grad_fn else None
+        if n.kind == "tensor":
+            return Msg("step.via_tensor", tensor=n.label, fn=other.label) if other is not None else n.label
+        if n.kind == "acc" and other is not None:
+            return Msg("step.acc_for", leaf=other.label)
+        return n.label
+
+    # -- one step per event kind ----------------------------------------------------------
+    def on_tensor(self, e):
+        key, name, value = self.tkey(e.tensor, e), self.name(e.tensor), Num(e.value)
+        self.rg[e.tensor] = bool(e.requires_grad)
+        if e.how == "requires_grad_":
+            on = bool(e.requires_grad)
+            self.set(key, shown=True, status="active", rg=on, grad="None",
+                     tag=self.label("player.tag.requires_grad_on" if on else "player.tag.requires_grad_off"))
+            return Msg("step.tensor.requires_grad_on" if on else "step.tensor.requires_grad_off", name=name), (key,)
+        self.set(key, shown=True, status="new", value=fmt(e.value), rg=bool(e.requires_grad), grad="None", tag="")
+        if e.how == "detach":
+            return Msg("step.tensor.detach", name=name, value=value), (key,)
+        if e.how == "existing":
+            return Msg("step.tensor.existing", name=name, value=value), (key,)
+        if e.requires_grad:
+            return Msg("step.tensor.leaf_requires_grad", name=name, value=value), (key,)
+        return Msg("step.tensor.leaf", name=name, value=value), (key,)
+
+    def on_op(self, e):
+        out, oname, value = self.tkey(e.output, e), self.name(e.output), fmt(e.value)
+        self.rg[e.output] = e.node is not None
+        for k in self.b.touched[e.index]:
+            if not self.get(k).shown:
+                self.set(k, shown=True, status="new")
+        if e.node is None:
+            box = f"o{e.index}"
+            self.set(box, shown=True, status="new", info=self.no_grad_fn)
+            self.set(out, shown=True, status="new", value=value, rg=False, grad="None", tag="")
+            wanting = [self.name(t) for t in dict.fromkeys(e.inputs) if t is not None and self.rg.get(t)]
+            if wanting:  # an input requires grad, yet no graph: grad mode was off (no_grad, inference_mode)
+                return Msg("step.op.grad_mode_off", expr=self.expr(e), name=oname, value=Num(e.value),
+                           inputs=wanting, n=len(wanting)), (box, out)
+            return Msg("step.op.no_graph", expr=self.expr(e), name=oname, value=Num(e.value)), (box, out)
+        box = f"n{e.node}"
+        node = self.nodes.get(box)
+        saved = node.saved if node is not None else ()
+        self.set(box, shown=True, status="new", freed=False,
+                 info=self.label("player.info.saved", names=", ".join(h for _, h in saved)) if saved else "")
+        self.set(out, shown=True, status="new", value=value, rg=True, grad="None", tag="")
+        nexts = []
+        for j, nid in enumerate(e.next):
+            what = self.name(e.inputs[j]) if j < len(e.inputs) else Msg("step.an_input")
+            nexts.append(Msg("step.op.next_none", input=what) if nid is None else
+                         Msg("step.op.next_fn", fn=self.node_label(f"n{nid}"), input=what))
+        return Msg("step.op.inplace" if e.inplace else "step.op.creates", expr=self.expr(e), name=oname,
+                   node=e.node_name, nexts=nexts,
+                   saved=[Msg("step.op.saved_item", holder=h, attr=a) for a, h in saved]), (box, out)
+
+    def expr(self, e) -> str:
+        """``y = w * x``: the source line when it is just this operation, else rebuilt from the event."""
+        oname, src = self.name(e.output), e.source
+        text = _without_comment(src.text) if src is not None and src.text else ""
+        if (text and e.output in self.b.names and self.b.ops_in_run.get(e.index) == 1
+                and text.replace(" ", "").startswith(oname + "=")):
+            return text
+        ins = [self.name(t) for t in e.inputs]
+        sym = _SYMBOL.get(e.op)
+        if sym and len(ins) in (1, 2):
+            rhs = f"{ins[0]} {sym} {ins[1] if len(ins) == 2 else self.label('step.a_number')}"
+        elif ins:
+            rhs = f"{ins[0]}.{e.op}(" + ", ".join(ins[1:]) + ")"
+        else:
+            rhs = f"{e.op}()"
+        return f"{oname} = {rhs}"
+
+    def on_backward(self, e):
+        self.clear_residue()
+        self.call += 1
+        self.in_call = True
+        self.call_inputs, self.call_leaves = tuple(e.inputs or ()), {}
+        roots = []
+        for r, seed in zip(e.roots, e.seeds):
+            key = self.tkey(r, e)
+            self.set(key, shown=True, status="active", tag=self.label("player.tag.start", grad=fmt(seed)))
+            ek = self.b.fn_edge.get(key)
+            if ek is not None:
+                self.set(ek, shown=True, status="active", grad=fmt(seed))
+                self.residue.add(ek)
+            roots.append(key)
+        params = dict(roots=[self.name(r) for r in e.roots], seeds=[Num(s) for s in e.seeds],
+                      retain=Msg("step.retain" if e.retain_graph else "step.no_retain"))
+        if e.call == "autograd.grad":
+            return Msg("step.grad.start", inputs=[self.name(i) for i in e.inputs], **params), tuple(roots)
+        return Msg("step.backward.start", **params), tuple(roots)
+
+    def on_node(self, e):
+        box = f"n{e.node}"
+        self.ran.add(box)
+        self.residue.add(box)
+        self.set(box, shown=True, status="running")
+        active = [box]
+        t = self.b.tensor_of_fn.get(box)
+        if t is not None:
+            self.set(self.b.fn_edge[t], shown=True, status="active", grad=fmt(e.grad_output))
+            self.residue.add(self.b.fn_edge[t])
+        sends = []
+        inputs = self.b.op_inputs.get(box, ())
+        for j, grad in enumerate(e.grad_inputs):
+            ek = self.b.slot_edge.get((box, j))
+            if ek is None:
+                if j < len(inputs) and inputs[j] is not None:
+                    sends.append(Msg("step.node.send_no_grad", name=self.name(inputs[j])))
+                continue
+            target = self.describe(self.edges[ek].dst)
+            if grad is None:
+                sends.append(Msg("step.node.send_nothing", to=target))
+                continue
+            self.set(ek, shown=True, status="active", grad=fmt(grad))
+            self.residue.add(ek)
+            active.append(ek)
+            sends.append(Msg("step.node.send", grad=Num(grad), to=target))
+        return Msg("step.node.runs", name=e.name, grad=Num(e.grad_output), sends=sends), tuple(active)
+
+    def on_accumulate(self, e):
+        acc, leaf, name = f"n{e.node}", self.tkey(e.tensor, e), self.name(e.tensor)
+        if e.before is None:  # PyTorch sets .grad (to the incoming gradient); there is nothing to add to
+            info = self.label("player.info.grad_set", value=fmt(e.after))
+            msg = Msg("step.accumulate.set", name=name, value=Num(e.after))
+        else:
+            info = self.label("player.info.grad_add", before=fmt(e.before), added=fmt(e.added), after=fmt(e.after))
+            which = "step.accumulate.again" if _nonzero(e.before) else "step.accumulate.add"
+            msg = Msg(which, name=name, before=Num(e.before), added=Num(e.added), after=Num(e.after))
+        self.ran.add(acc)
+        self.residue.add(acc)
+        self.set(acc, shown=True, status="running", info=info)
+        ek = self.b.fn_edge.get(acc)
+        if ek is not None:
+            self.set(ek, shown=True, status="active", grad=fmt(e.added))
+            self.residue.add(ek)
+        self.set(leaf, shown=True, status="active", grad=fmt(e.after))
+        self.call_leaves[e.tensor] = e.after
+        return msg, (acc, leaf)
+
+    def on_hook(self, e):
+        box = f"n{e.node}" if e.node is not None else None
+        tid = e.tensor
+        key = self.tkey(tid, e) if tid is not None else None
+        if key is None and box is not None and e.which in ("tensor", "retain_grad"):
+            # a hook on a non-leaf tensor runs with its grad_fn: the tensor is the one that node made
+            key = self.b.tensor_of_fn.get(box)
+        tname = self.name(tid) if tid is not None else (self.nodes[key].label if key in self.nodes else "")
+        gin = [Num(x) for x in (e.grad_in or ())] or Msg("step.nothing")
+        if e.which == "retain_grad":
+            value = e.grad_out[0] if e.grad_out else None
+            self.set(key, shown=True, status="active", grad=fmt(value), tag=self.label("player.tag.retain_grad"))
+            return Msg("step.hook.retain_grad", name=tname, value=Num(value)), (key,)
+        fn = e.fn if e.fn not in (None, "None") else self.label("step.a_hook")
+        same = e.grad_out is None or list(e.grad_out) == list(e.grad_in or ())
+        if same:
+            tag = self.label("player.tag.hook", fn=fn)
+        else:
+            tag = self.label("player.tag.hook_replaces", grad_in=", ".join(fmt(x) for x in (e.grad_in or ())),
+                             grad_out=", ".join(fmt(x) for x in e.grad_out))
+        effect = Msg("step.hook.same") if same else Msg("step.hook.replaces", grad=[Num(x) for x in e.grad_out])
+        if e.which == "tensor" and key is not None:
+            self.set(key, shown=True, status="active", tag=tag)
+            active = [key]
+            ek = self.b.fn_edge.get(key)  # the arrow on to the tensor's grad_fn carries what the hook returns
+            if ek is not None and not same and e.grad_out:
+                self.set(ek, shown=True, status="active", grad=fmt(e.grad_out[0]))
+                self.residue.add(ek)
+                active.append(ek)
+            return Msg("step.hook.tensor", fn=fn, name=tname, grad=gin, effect=effect), tuple(active)
+        if e.which == "post_accumulate":
+            self.set(key, shown=True, status="active", tag=self.label("player.tag.post_accumulate", fn=fn))
+            return Msg("step.hook.post_accumulate", fn=fn, name=tname), (key,)
+        pre = e.which == "prehook"
+        self.set(box, shown=True, status="active",
+                 tag=self.label("player.tag.prehook" if pre else "player.tag.hook", fn=fn) if same else tag)
+        owner = self.node_label(box) if box else Msg("step.a_node")
+        return Msg("step.hook.prehook" if pre else "step.hook.node", fn=fn, owner=owner, grad=gin,
+                   effect=effect), ((box,) if box else ())
+
+    def on_release(self, e):
+        box = f"n{e.node}"
+        node = self.nodes.get(box)
+        holders = dict(node.saved) if node is not None else {}
+        names = [holders.get(s, s.replace("_saved_", "")) for s in e.saved]
+        self.set(box, shown=True, status="active", freed=True,
+                 info=self.label("player.info.freed", names=", ".join(names)))
+        saved = [Msg("step.release.item", attr=s, holder=holders[s]) if s in holders else s for s in e.saved]
+        return Msg("step.release", name=e.name, saved=saved or Msg("step.release.its_values")), (box,)
+
+    def on_done(self, e):
+        self.in_call = False
+        parts, active = [], []
+        if e.call == "autograd.grad":
+            for tid, r in zip(self.call_inputs, e.results):
+                key = self.tkey(tid, e)
+                self.set(key, shown=True, status="active", tag=self.label("player.tag.grad_result", value=fmt(r)))
+                active.append(key)
+                parts.append(Msg("step.grad.done_item", value=Num(r), name=self.name(tid)))
+            return Msg("step.grad.done", results=parts or Msg("step.nothing")), tuple(active)
+        for t, after in self.call_leaves.items():
+            key = self.tkey(t, e)
+            self.set(key, shown=True, status="active")
+            parts.append(Msg("step.backward.done_item", name=self.name(t), value=Num(after)))
+            active.append(key)
+        return Msg("step.backward.done" if parts else "step.backward.done_nothing", grads=parts), tuple(active)
+
+    def on_error(self, e):
+        self.in_call = False
+        if e.node is None:
+            return Msg("step.error", error=e.error, message=e.message), ()
+        box = f"n{e.node}"
+        self.set(box, False, shown=True, status="error", tag=self.label("player.tag.error", error=e.error))
+        return Msg("step.error.at", error=e.error, node=e.name, message=e.message), (box,)
+
+    def on_zero(self, e):
+        key, name = self.tkey(e.tensor, e), self.name(e.tensor)
+        if e.how == "set_to_none":
+            self.set(key, shown=True, status="active", grad="None", tag=self.label("player.tag.grad_none"))
+            return Msg("step.zero.set_to_none", name=name, before=Num(e.before)), (key,)
+        zeros = np.zeros_like(np.asarray(e.before, dtype=float)) if e.before is not None else np.zeros(())
+        zero = fmt(zeros)
+        if e.how == "data.zero_":
+            self.set(key, shown=True, status="active", value=zero, tag=self.label("player.tag.zero_"))
+            return Msg("step.zero.data", name=name), (key,)
+        self.set(key, shown=True, status="active", grad=zero, tag=self.label("player.tag.grad_zero_"))
+        return Msg("step.zero.grad", name=name, before=Num(e.before), after=Num(zeros.tolist())), (key,)
+
+    def on_update(self, e):
+        key, name = self.tkey(e.tensor, e), self.name(e.tensor)
+        self.set(key, shown=True, status="active", value=fmt(e.after),
+                 tag=self.label("player.tag.update", before=fmt(e.before), after=fmt(e.after)))
+        which = "step.update.optimizer" if is_optimizer_step(e) else "step.update.inplace"
+        return Msg(which, name=name, op=e.op, before=Num(e.before), after=Num(e.after)), (key,)
+
+    def on_other(self, e):  # pragma: no cover - an event kind added to the core later
+        return Msg("step.other", kind=e.kind), ()
+
+
+def _short(text: str, n: int = 32) -> str:
+    return text if len(text) <= n else text[:n - 1] + "…"
+
+
+def is_optimizer_step(e) -> bool:
+    """An update event made by ``optimizer.step()`` (rather than by an in-place op the student wrote)."""
+    return e.source is not None and "step(" in (e.source.text or "")
+
+
+@functools.lru_cache(maxsize=1024)
+def _without_comment(line: str) -> str:
+    """``y = w * x  # comment`` -> ``y = w * x`` (a '#' inside a string stays)."""
+    import io
+    import tokenize
+    try:
+        for tok in tokenize.generate_tokens(io.StringIO(line).readline):
+            if tok.type == tokenize.COMMENT:
+                return line[:tok.start[1]].rstrip()
+    except (tokenize.TokenError, SyntaxError):
+        pass
+    return line
+
+
+def _nonzero(v) -> bool:
+    if isinstance(v, dict):
+        return v.get("min", 0) != 0 or v.get("max", 0) != 0
+    return bool(np.any(np.asarray(v, dtype=float) != 0))

@@ -1,0 +1,118 @@
+"""The layers' import rules (issue 9), checked on the source (AST), not on what happens to be loaded.
+
+- no module of core/ imports record/, view/, narration/, lessons/, playground/, matplotlib,
+  networkx or ipywidgets (the core calls one recording interface, core/recording.py);
+- no import cycle between the subpackages of autograd_lab;
+- inside core/, tensor.py is imported by nobody below it (function.py, node.py, ops/, engine.py).
+"""
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import autograd_lab as lab
+
+PKG = Path(lab.__file__).resolve().parent
+FORBIDDEN_IN_CORE = ("record", "view", "narration", "lessons", "playground", "matplotlib", "networkx", "ipywidgets")
+
+
+def _module_name(path: Path) -> str:
+    rel = path.relative_to(PKG.parent).with_suffix("")
+    parts = list(rel.parts)
+    if parts[-1] == "__init__":
+        parts.pop()
+    return ".".join(parts)
+
+
+def _imports(path: Path) -> set:
+    """Absolute names of every module ``path`` imports (at any depth of the code, lazy ones too)."""
+    name = _module_name(path)
+    package = name if path.name == "__init__.py" else name.rsplit(".", 1)[0]
+    out = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Import):
+            out.update(a.name for a in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = package.split(".")
+                base = base[:len(base) - node.level + 1]
+                mod = ".".join(base + ([node.module] if node.module else []))
+            else:
+                mod = node.module or ""
+            out.add(mod)
+            out.update(f"{mod}.{a.name}" for a in node.names)  # `from . import function`
+    return out
+
+
+def _modules() -> dict:
+    return {_module_name(p): p for p in PKG.rglob("*.py")}
+
+
+def test_core_imports_nothing_outside_core():
+    bad = {}
+    for name, path in _modules().items():
+        if not name.startswith("autograd_lab.core"):
+            continue
+        for imp in _imports(path):
+            top = imp.split(".")
+            if top[0] == "autograd_lab" and len(top) > 1 and top[1] != "core" and top[1] in FORBIDDEN_IN_CORE:
+                bad.setdefault(name, []).append(imp)
+            elif top[0] in FORBIDDEN_IN_CORE:
+                bad.setdefault(name, []).append(imp)
+    assert bad == {}
+
+
+def _subpackage(mod: str) -> str | None:
+    parts = mod.split(".")
+    return parts[1] if len(parts) > 2 and parts[0] == "autograd_lab" else None
+
+
+def test_no_import_cycle_between_subpackages():
+    mods = _modules()
+    edges: dict = {}
+    for name, path in mods.items():
+        src = _subpackage(name) if path.name != "__init__.py" or name.count(".") > 1 else None
+        if src is None:
+            continue
+        for imp in _imports(path):
+            dst = _subpackage(imp)
+            if dst is not None and dst != src and f"autograd_lab.{dst}" in mods:
+                edges.setdefault(src, set()).add(dst)
+    # a cycle is a path back to where it started
+    def reach(a, seen):
+        for b in edges.get(a, ()):
+            if b not in seen:
+                seen.add(b)
+                reach(b, seen)
+        return seen
+    cycles = {a for a in edges if a in reach(a, set())}
+    assert cycles == set(), edges
+
+
+def test_nothing_below_tensor_imports_it():
+    core = "autograd_lab.core."
+    below = [m for m in _modules() if m.startswith(core) and m[len(core):].split(".")[0] in
+             ("function", "node", "ops", "engine", "recording", "messages", "dtypes", "grad_mode", "_format")]
+    assert below
+    for m in below:
+        assert not any(i == core + "tensor" or i.startswith(core + "tensor.") for i in _imports(_modules()[m])), m
+
+
+def test_the_layer_check_sees_a_forbidden_import(tmp_path):
+    """The checker itself can fail: a core-like module importing the recorder is caught."""
+    p = PKG / "core" / "_layer_probe_tmp.py"
+    try:
+        p.write_text("from ..record import events\n")
+        bad = [i for i in _imports(p) if i.startswith("autograd_lab.record")]
+        assert bad
+    finally:
+        p.unlink()
+
+
+def test_the_hot_paths_write_the_raw_record_kinds_by_value():
+    """apply and the engine loop write Kind.OP and Kind.NODE as literals (speed): they must agree."""
+    from autograd_lab.core.recording import Kind
+    assert (Kind.OP, Kind.NODE, Kind.EVENT) == (0, 1, 2)
+    fn = (PKG / "core" / "function.py").read_text()
+    eng = (PKG / "core" / "engine.py").read_text()
+    assert "tr.append_raw((0, fn, 2," in fn and "record((1, node, g, call_source, released, 2," in eng
