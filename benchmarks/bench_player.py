@@ -242,8 +242,10 @@ CLICK_LATENCY_JS = """async (n) => {
   const frame = player.querySelector('.alab-frame'), next = player.querySelector('.alab-next');
   const times = [];
   for (let i = 0; i < n; i++) {
-    const changed = new Promise((resolve) => {
-      const obs = new MutationObserver(() => { obs.disconnect(); resolve(); });
+    if (next.disabled) break;
+    const changed = new Promise((resolve, reject) => {
+      const late = setTimeout(() => reject(new Error('no change 5 s after a click on next')), 5000);
+      const obs = new MutationObserver(() => { obs.disconnect(); clearTimeout(late); resolve(); });
       obs.observe(frame, {childList: true, subtree: true, characterData: true, attributes: true});
     });
     const t0 = performance.now();
@@ -270,7 +272,7 @@ def bench_lab_click() -> None:
             cases = [("classic example", EXAMPLE + "lab.Player(t)"),
                      ("MLP 3->16->16->1", f"import sys\nsys.path.insert(0, {str(ROOT)!r})\n"
                                          "from tests.front_traces import mlp\nimport autograd_lab as lab\n"
-                                         "p = lab.Player(mlp((3, 16, 16, 1)))\np.seek(1000)\np")]
+                                         "p = lab.Player(mlp((3, 16, 16, 1)))\np.seek(p.n_frames // 2)\np")]
             for i, (name, source) in enumerate(cases):
                 write_notebook(server.root_dir / f"bench{i}.ipynb", source)
                 context = playwright.chromium.launch_persistent_context(

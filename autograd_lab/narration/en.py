@@ -135,7 +135,6 @@ MESSAGES: dict = {
     "player.inspect.not_yet": "not built yet at this step",
     "player.inspect.holds": "holds {name} = {value}",
     "player.inspect.freed": "freed; reading it raises RuntimeError: {error}",
-    "player.inspect.number": "a Python number",
     "player.inspect.hooks": "hooks that ran",
     "player.inspect.no_hooks": "none ran so far",
     "player.inspect.grad_before": ".grad before this step",

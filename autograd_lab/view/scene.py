@@ -11,7 +11,7 @@ once; the static page (``webplayer.page_html``) inlines it::
     from autograd_lab.view import graph, scene
     s = scene.scene(graph.build(t), trace=t)
     s["nodes"][0]        # {'k': 't1', 'kind': 'tensor', 'label': 'w', 'x': 55.1, ...}
-    s["steps"][9]["c"]   # {'n9': [True, 'running', False, 'None + 3. = 3.', ''], ...}
+    s["steps"][9]["c"]   # {"n9": [True, "running", False, "grad = 3.", ""], ...}
 
 States are short lists, in the order of graph.py's namedtuples: a tensor is
 ``[shown, status, value, grad, requires_grad, tag]``, a grad_fn or AccumulateGrad box
@@ -47,7 +47,7 @@ WORD_IDS = {
     "rebound": "player.table.rebound",
     "grad_of": "player.picture.grad", "no_grad": "player.picture.no_grad",
     "inspect_close": "player.inspect.close", "made_at": "player.inspect.made_at", "not_yet": "player.inspect.not_yet",
-    "saved_holds": "player.inspect.holds", "saved_freed": "player.inspect.freed", "number": "player.inspect.number",
+    "saved_holds": "player.inspect.holds", "saved_freed": "player.inspect.freed",
     "hooks": "player.inspect.hooks", "no_hooks": "player.inspect.no_hooks",
     "grad_before": "player.inspect.grad_before", "grad_after": "player.inspect.grad_after",
     "variable": "player.inspect.variable",

@@ -55,12 +55,24 @@ CAM_JS = """(root) => {
 
 
 def assert_fits_without_overlaps(root, what: str) -> dict:
+    """The picture fits the frame (every shape and text inside it, nothing wider than the output) and
+    no two texts overlap. Texts too small to read are not drawn (class alab-tiny): then the overlap
+    check is made after zooming in until they are drawn, and the picture is fitted again after."""
     m = root.evaluate(MEASURE_JS)
-    assert m["texts"] > 0 and m["shapes"] > 0, (what, m)
-    assert m["n_overlaps"] == 0, (what, m)
-    assert not m["outside"] and m["shapes_outside"] == 0, (what, m)
-    assert m["root_overflow"] <= 0, (what, m)
-    assert m["frame_width"] <= OUTPUT_WIDTH + 1, (what, m)
+    assert m["shapes"] > 0 and m["shapes_outside"] == 0, (what, m)
+    assert m["root_overflow"] <= 0 and m["frame_width"] <= OUTPUT_WIDTH + 1, (what, m)
+    if root.locator(".alab-svg.alab-tiny").count() == 0:
+        assert m["texts"] > 0 and m["n_overlaps"] == 0 and not m["outside"], (what, m)
+        return m
+    assert m["texts"] == 0, (what, m)
+    for _ in range(20):
+        root.locator(".alab-zoom-in").click()
+        if root.locator(".alab-svg.alab-tiny").count() == 0:
+            break
+    zoomed = root.evaluate(MEASURE_JS)
+    assert zoomed["texts"] > 0 and zoomed["n_overlaps"] == 0, (what, "zoomed in", zoomed)
+    root.locator(".alab-fit").click()
+    assert root.evaluate(MEASURE_JS) == m
     return m
 
 
@@ -206,7 +218,7 @@ def test_click_a_node_to_inspect_it_as_pytorch_shows_it(browser_page, tmp_path):
     expect(inspect).to_contain_text(f"next_functions{next_functions}")
     expect(inspect).to_contain_text("_saved_otherholds x = 3.")
     assert saved == "3.0"
-    expect(inspect).to_contain_text("made atline 19: y = w * x")
+    expect(inspect).to_contain_text(re.compile(r"made atline \d+: y = w \* x"))
     screenshot(root, "front-inspect-mul")
     # after a backward without retain_graph the saved values are freed: reading them raises PyTorch's error
     seek(page, 15)
@@ -328,7 +340,7 @@ def test_controls_and_the_table_in_the_static_page(browser_page, tmp_path):
     expect(narration).to_contain_text(f"Step {backward + 1} of {n}")
     # rebound names are told apart: the loop rebinds x, err and loss
     seek(page, backward)
-    names = [name.removeprefix("▶ ") for name in table.locator("tbody tr td:first-child").all_inner_texts()]
+    names = [name.removeprefix("▶ ") for name in table.locator("tbody tr:not([hidden]) td:first-child").all_inner_texts()]
     assert {"x (1)", "x (9)", "err (9)", "loss (10)"} <= set(names), names
     assert len(set(names)) == len(names), names
     # the current row (backward starts at the last loss, the table's last row) is scrolled into view
@@ -341,7 +353,7 @@ def test_controls_and_the_table_in_the_static_page(browser_page, tmp_path):
     assert box["y"] - 1 <= row["y"] and row["y"] + row["height"] <= box["y"] + box["height"] + 1, (box, row)
     # filter by name
     root.locator(".alab-filter").fill("loss")
-    names = table.locator("tbody tr td:first-child").all_inner_texts()
+    names = table.locator("tbody tr:not([hidden]) td:first-child").all_inner_texts()
     assert names and all("loss" in name for name in names), names
     root.locator(".alab-filter").fill("")
     # play at 4x from near the end stops at the last step

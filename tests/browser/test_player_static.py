@@ -126,7 +126,7 @@ def test_the_picture_at_given_steps(browser_page, tmp_path):
                   "AccumulateGrad", "saved: x"):
         assert label in at[4]["texts"], label
     acc = at[9]["texts"]
-    assert "▶ AccumulateGrad" in acc and "None + 3. = 3." in acc and "grad 3." in acc
+    assert "▶ AccumulateGrad" in acc and "grad = 3." in acc and "grad 3." in acc
     assert "✓ AddBackward0" in acc and "✓ MulBackward0" in acc
     assert "3. + 3. = 6." in at[16]["texts"] and "grad 6." in at[16]["texts"]
     assert "freed: x" in at[15]["texts"] and "saved: x" not in at[15]["texts"]

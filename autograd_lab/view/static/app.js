@@ -18,6 +18,7 @@ const KEYFRAME = 32;
 const PREFIX = { running: "▶ ", done: "✓ ", error: "✖ " };
 const MAX_ROWS = 200;
 const MIN_SCALE = 0.02, MAX_SCALE = 8;
+const TINY = 4;              // px: below this on-screen size texts are not drawn (hover and the table have them)
 
 // ------------------------------------------------------------------------------------ helpers
 function el(tag, attrs = {}, ...kids) {
@@ -402,7 +403,8 @@ class Player {
     this.curIndex = n ? i : -1;
     this.idx = i;
     this.active = new Set(n ? (this.scene.steps[i].a || []) : []);
-    this._labels();
+    this.labelsDue = true;
+    if (!this.tiny) this._labels();
     this._narrate();
     this._table();
     if (this.inspected) this._inspect();
@@ -459,6 +461,7 @@ class Player {
 
   // -- texts outside the shapes: tags, info, gradients on edges; never two on top of each other ---
   _labels() {
+    this.labelsDue = false;
     const placed = new Boxes();
     const items = [];
     const cur = this.cur, active = this.active;
@@ -574,51 +577,61 @@ class Player {
     return this.prevState || this.scene.initial;
   }
 
-  _table() {
-    const W = this.words, cur = this.cur, before = this._before();
-    const rows = [];
-    let hidden = 0;
-    for (const n of this.scene.nodes) {
-      if (n.kind !== "tensor") continue;
-      const st = cur[n.k];
-      if (!st || !st[0]) continue;
-      const name = this.names.get(n.k);
-      const current = st[1] !== "idle" || this.active.has(n.k);
-      const b = before[n.k];
-      const changed = !b || !b[0] || b[2] !== st[2] || b[3] !== st[3];
-      if (this.filter && !name.toLowerCase().includes(this.filter)) continue;
-      if (rows.length >= MAX_ROWS && !current) { hidden++; continue; }
-      rows.push([n, st, name, current, changed]);
-    }
-    if (!rows.length) {
-      this.table.replaceChildren(el("div", { class: "alab-table-empty", text: W.no_tensors }));
-      return;
-    }
-    const head = el("tr");
+  _buildTable() {
+    // One row per tensor, made once; a step only changes the cells, classes and visibility that differ.
+    const W = this.words, head = el("tr");
     for (const c of ["col_name", "col_value", "col_grad", "col_rg", "col_leaf", "col_grad_fn"])
       head.append(el("th", { text: W[c] }));
-    const body = el("tbody");
-    let first = null;
-    for (const [n, st, name, current, changed] of rows) {
-      const fn = n.fn ? this.nodes.get(n.fn) : null;
+    this.tbody = el("tbody");
+    this.rows = [];
+    for (const n of this.scene.nodes) {
+      if (n.kind !== "tensor") continue;
       const tr = el("tr", { "data-k": n.k });
-      if (current) tr.className = "alab-row-active";
-      else if (changed) tr.className = "alab-row-changed";
-      for (const c of [(current ? "▶ " : "") + name, st[2], st[3], st[4] ? "True" : "False",
-                       n.leaf ? "True" : "False", fn ? `<${fn.label}>` : "None"])
-        tr.append(el("td", { text: c }));
-      body.append(tr);
-      if (current && !first) first = tr;
+      tr.hidden = true;
+      const cells = [];
+      for (let c = 0; c < 6; c++) { const td = el("td"); cells.push(td); tr.append(td); }
+      const fn = n.fn ? this.nodes.get(n.fn) : null;
+      cells[4].textContent = n.leaf ? "True" : "False";
+      cells[5].textContent = fn ? `<${fn.label}>` : "None";
+      this.tbody.append(tr);
+      this.rows.push({ n, tr, cells, text: ["", "", "", ""], cls: "" });
     }
-    const table = el("table", {}, el("thead", {}, head), body);
-    const parts = [table];
-    if (hidden) parts.push(el("div", { class: "alab-table-more", text: fill(W.rows_hidden, { n: hidden }) }));
-    this.table.replaceChildren(...parts);
+    this.tableEl = el("table", {}, el("thead", {}, head), this.tbody);
+    this.tableEmpty = el("div", { class: "alab-table-empty", text: W.no_tensors });
+    this.tableMore = el("div", { class: "alab-table-more" });
+    this.table.replaceChildren(this.tableEl, this.tableEmpty, this.tableMore);
+  }
+
+  _table() {
+    if (!this.rows) this._buildTable();
+    const cur = this.cur, before = this._before();
+    let shown = 0, hidden = 0, first = null;
+    for (const r of this.rows) {
+      const n = r.n, st = cur[n.k];
+      const name = this.names.get(n.k);
+      let visible = !!(st && st[0]) && (!this.filter || name.toLowerCase().includes(this.filter));
+      const current = visible && (st[1] !== "idle" || this.active.has(n.k));
+      if (visible && shown >= MAX_ROWS && !current) { visible = false; hidden++; }
+      if (r.tr.hidden === visible) r.tr.hidden = !visible;
+      if (!visible) continue;
+      shown++;
+      const b = before[n.k];
+      const changed = !b || !b[0] || b[2] !== st[2] || b[3] !== st[3];
+      const cls = current ? "alab-row-active" : changed ? "alab-row-changed" : "";
+      if (cls !== r.cls) r.tr.className = r.cls = cls;
+      const text = [(current ? "▶ " : "") + name, st[2], st[3], st[4] ? "True" : "False"];
+      for (let c = 0; c < 4; c++) if (text[c] !== r.text[c]) r.cells[c].textContent = r.text[c] = text[c];
+      if (current && !first) first = r.tr;
+    }
+    this.tableEl.hidden = !shown;
+    this.tableEmpty.hidden = !!shown;
+    this.tableMore.hidden = !hidden;
+    if (hidden) this.tableMore.textContent = fill(this.words.rows_hidden, { n: hidden });
     if (first) {  // keep the current rows in view, scrolling the table only (never the page)
-      const box = this.table;   // measured in the next frame, when the browser lays out anyway
+      const box = this.table, table = this.tableEl;   // measured in the next frame, when the browser lays out anyway
       requestAnimationFrame(() => {
-        if (!first.isConnected) return;
-        const top = first.offsetTop - table.querySelector("thead").offsetHeight;
+        if (first.hidden) return;
+        const top = first.offsetTop - table.tHead.offsetHeight;
         if (top < box.scrollTop || top + first.offsetHeight > box.scrollTop + box.clientHeight)
           box.scrollTop = Math.max(0, top - 4);
       });
@@ -675,7 +688,7 @@ class Player {
           const hs = hk ? this.cur[hk] : null;
           if (st[2]) row(attr, el("span", { class: "alab-freed" }, fill(W.saved_freed, { error: this.scene.freed_error })));
           else if (hs) row(attr, link(hk, fill(W.saved_holds, { name: this.names.get(hk), value: hs[2] })));
-          else row(attr, code(holder === "a number" ? W.number : holder));
+          else row(attr, code(holder));   // not drawn: the holder as the narration names it ("a number")
         }
       }
       if (st[3]) row("", el("i", { text: st[3] }));
@@ -696,10 +709,9 @@ class Player {
       x0 = Math.min(x0, n.x - n.w / 2); x1 = Math.max(x1, n.x + n.w / 2);
       y0 = Math.min(y0, n.y - n.h / 2 - 16); y1 = Math.max(y1, n.y + n.h / 2 + 16);
     }
-    for (const b of all ? [] : this.labelBoxes || []) {   // texts placed outside the shapes
-      x0 = Math.min(x0, b[0]); x1 = Math.max(x1, b[2]); y0 = Math.min(y0, b[1]); y1 = Math.max(y1, b[3]);
-    }
     if (x0 === Infinity) return [0, 0, this.scene.width || 1, this.scene.height || 1];
+    // A margin for the texts placed around the shapes (they are placed inside the layout's gaps);
+    // the nodes alone decide the camera, so that it stays still while gradients are written.
     const m = 8;
     return [x0 - m, y0 - m, x1 + m, y1 + m];
   }
@@ -721,8 +733,11 @@ class Player {
     const cw = this._width();
     if (!cw) return;
     const fh = this._frameHeight(cw);
-    this.svg.setAttribute("width", cw);
-    this.svg.setAttribute("height", fh);
+    if (this._size !== cw + "x" + fh) {
+      this._size = cw + "x" + fh;
+      this.svg.setAttribute("width", cw);
+      this.svg.setAttribute("height", fh);
+    }
     if (this.mode === "user") { this._applyCam(); return; }
     const [x0, y0, x1, y1] = this._bounds(this.mode === "whole");
     const bw = x1 - x0, bh = y1 - y0;
@@ -761,7 +776,16 @@ class Player {
 
   _applyCam() {
     const { s, x, y } = this.cam;
-    this.camG.setAttribute("transform", `translate(${x.toFixed(2)},${y.toFixed(2)}) scale(${s.toFixed(5)})`);
+    const t = `translate(${x.toFixed(2)},${y.toFixed(2)}) scale(${s.toFixed(5)})`;
+    // Only when it moves: a new transform makes the browser lay out every text of the picture again.
+    if (t !== this._transform) this.camG.setAttribute("transform", (this._transform = t));
+    // Level of detail: texts too small to read are not drawn (nor placed) until the student zooms in.
+    const tiny = s * SIZE.label < TINY;
+    if (tiny !== this.tiny) {
+      this.tiny = tiny;
+      this.svg.classList.toggle("alab-tiny", tiny);
+      if (!tiny && this.labelsDue) this._labels();
+    }
     this.root.dataset.mode = this.mode;
     this.svg.classList.toggle("alab-ghosts", this.mode === "whole");   // what is not built yet, faintly
     this.fitBtn.classList.toggle("alab-on", this.mode === "fit");
