@@ -11,12 +11,14 @@ Targets (issue 11, on this 2-core machine, viewer loaded):
 - the classic example's first picture in a fresh kernel <= 400 ms.
 
 "Kernel side" is what a kernel does: ``Player(t)`` (or ``seek``) with every widget message
-serialised to JSON by a comm that stands in for ipykernel's (only the socket write is left out).
+serialised to JSON by a comm that stands in for ipykernel's (only the socket write is left out);
+the classic example's first picture is measured in a real fresh kernel.
 "In the page" is what the browser does with it, measured in Chromium on the static page (which
 runs the same app.js): for the first picture, the front end mounted from the scene until its first
 frame is painted (the first picture is kernel side + in the page); for a seek, the front end's work
-and the browser's style and layout, with the time until the next frame is painted beside it. Runs against any version of the package that has
-``lab.Player`` (the page measurements need ``autograd_lab.view.webplayer``).
+and the browser's style and layout, with the time until the next frame is painted beside it.
+Runs against any version of the package that has ``lab.Player`` (the page measurements need
+``autograd_lab.view.webplayer``).
 """
 from __future__ import annotations
 

@@ -11,15 +11,15 @@ the student should see, with its narration and what it changes::
     g.steps[7].message        # Msg('step.accumulate.set', {'name': 'w', 'value': Num(3.0)})
     g.state_at(7)["t1"]       # TensorState(shown=True, status='active', value='2.', grad='3.', ...)
 
-Drawing conventions (render.py follows them): tensors are ellipses keyed ``t<id>``; grad_fn
-and AccumulateGrad nodes are boxes keyed ``n<id>``; ops that recorded no graph are grey
+Drawing conventions (the front end, static/app.js, follows them): tensors are ellipses keyed
+``t<id>``; grad_fn and AccumulateGrad nodes are boxes keyed ``n<id>``; ops that recorded no graph are grey
 boxes keyed ``o<event>``. Solid arrows point the way gradients flow, from an operation to
 each of its ``next_functions`` (through the input tensor when the input has a grad_fn, so
 hooks and ``retain_grad`` happen where the arrow passes the tensor); AccumulateGrad points
 to its leaf; a tensor points to its own ``grad_fn``. Dashed arrows carry data forward into
 an operation that will send no gradient back (``(None, 0)`` in ``next_functions``).
 
-This module holds what render.py and player.py use: ``Step``, ``TraceGraph`` and ``build``,
+This module holds what scene.py and player.py use: ``Step``, ``TraceGraph`` and ``build``,
 which runs pass 1 (structure.py: nodes and edges), pass 2 (states.py: what each step changes,
 and its narration as a message that the catalogue of ``lang`` says, narration/) and the
 layout (layout.py, networkx). All of it is pure; nothing draws.
