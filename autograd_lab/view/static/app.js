@@ -180,7 +180,7 @@ class Player {
     const viewControls = el("div", { class: "alab-view-controls" }, this.zoomIn, this.zoomOut, this.fitBtn,
                             this.wholeBtn);
     this.inspect = el("div", { class: "alab-inspect", hidden: "" });
-    this.frame = el("div", { class: "alab-frame" }, this.svg, viewControls, this.inspect);
+    this.frame = el("div", { class: "alab-frame" }, this.svg, viewControls);
     // narration, legend, table
     this.where = el("div", { class: "alab-where" });
     this.text = el("div", { class: "alab-text" });
@@ -189,7 +189,7 @@ class Player {
                                    "aria-label": W.filter });
     this.table = el("div", { class: "alab-table" });
     const tableBox = el("div", { class: "alab-tablebox" }, this.filterBox, this.table);
-    root.append(controls, this.frame, this._legend(), this.narration, tableBox);
+    root.append(controls, this.frame, this.inspect, this._legend(), this.narration, tableBox);
     this._drawGraph();
     this._wire();
   }
