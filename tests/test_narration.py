@@ -133,9 +133,10 @@ def test_player_lang_none_uses_the_language_in_force(monkeypatch):
         (w * 3).backward()
     monkeypatch.setitem(narration._state, "lang", "xx")
     p = Player(t)
-    assert p._next.description == "weiter ▶" and "Schritt 1 von" in p._narration.value
+    words = p._scene["words"]  # what the page's controls and narration say
+    assert words["next"] == "weiter ▶" and words["step_of"] == "Schritt {i} von {n}"
     assert "(value 0,5)" in p.narration
-    assert Player(t, lang="en")._next.description == "next ▶"
+    assert Player(t, lang="en")._scene["words"]["next"] == "next ▶"
 
 
 # ---------------------------------------------------------------------------- messages and numbers
