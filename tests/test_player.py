@@ -174,3 +174,29 @@ def test_notebook_shows_a_player(tmp_path):
     players = [m["state"] for m in state.values() if "scene" in m["state"]]
     assert len(players) == 1 and players[0]["index"] == 0
     assert [n["label"] for n in players[0]["scene"]["nodes"] if n["kind"] == "tensor"] == ["w", "x", "b", "y", "z"]
+
+
+def test_step_and_back_by_group_run_a_whole_box():
+    """PlayerState.step(by="group") / back(by="group") go where graph.step_after / step_before say;
+    by node they are one step; a bad ``by`` is told in plain words."""
+    from autograd_lab.view import graph
+    from tests.front_traces import mlp
+
+    g = graph.build(mlp((3, 4, 4, 1)))
+    st = PlayerState(g)
+    path = [st.index]
+    while st.index < len(g) - 1:
+        before = st.index
+        assert st.step(by="group") == g.step_after(before, by="group") > before
+        path.append(st.index)
+    assert 2 < len(path) < len(g) // 4
+    assert st.step(by="group") == len(g) - 1  # stays at the end
+    while st.index > 0:
+        before = st.index
+        assert st.back(by="group") == g.step_before(before, by="group") < before
+    st.seek(10)
+    assert st.step() == 11 and st.back() == 10
+    with pytest.raises(ValueError, match="by must be 'node'"):
+        st.step(by="layer")
+    p = Player(mlp((3, 4, 4, 1)))
+    assert p.step(by="group") == g.step_after(0, by="group") and p.back(by="group") == 0

@@ -93,3 +93,38 @@ def test_an_empty_trace_has_a_scene_too():
     s = scene.scene(graph.build(t), trace=t)
     assert s["steps"] == [] and s["nodes"] == [] and s["notice"].startswith("Nothing was recorded")
     assert json.loads(json.dumps(s)) == s
+
+
+def test_a_grouped_graph_tells_each_step_its_box_and_each_run_what_it_did():
+    """Stepping by group in the page (app.js stepAfter/stepBefore) follows graph.step_after/step_before:
+    the scene gives each step the box it happens in (``u``, an index into ``groups``) and the last step
+    of a run in one box what the run did (``sum``, graph.summary)."""
+    from tests.front_traces import mlp
+
+    t = mlp((3, 4, 4, 1))
+    g = graph.build(t)
+    s = scene.scene(g, trace=t)
+    assert s["groups"] and s["groups"][0] == g.groups[g.unit(0)].label == "lines 39–40 ×4"
+    units = [st.get("u") for st in s["steps"]]
+    keys = list(dict.fromkeys(g.unit(i) for i in range(len(g)) if g.unit(i) is not None))  # first seen first
+    assert s["groups"] == [g.groups[k].label for k in keys]
+    assert units == [None if g.unit(i) is None else keys.index(g.unit(i)) for i in range(len(g))]
+
+    def after(i):  # as app.js does it, from the scene alone
+        j = min(i + 1, len(units) - 1)
+        while units[j] is not None and j + 1 < len(units) and units[j + 1] == units[j] and j != i:
+            j += 1
+        return j
+
+    i, visited = 0, []
+    while i < len(g) - 1:
+        j = after(i)
+        assert j == g.step_after(i, by="group"), i
+        if j - i > 1:
+            assert s["steps"][j]["sum"] == g.summary(i + 1, j), (i, j)
+        visited.append(j)
+        i = j
+    assert 1 < len(visited) < len(g) // 4  # a few clicks, not one per step
+    # a small graph has no boxes: no groups, no 'u'
+    small = scene.scene(graph.build(issue_example()))
+    assert small["groups"] == [] and not any("u" in st for st in small["steps"])

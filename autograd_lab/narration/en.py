@@ -82,6 +82,8 @@ MESSAGES: dict = {
     "player.back.tip_key": "previous step (←)",
     "player.next": "next ▶",
     "player.next.tip_key": "next step (→)",
+    "player.by_group": "by group",
+    "player.by_group.tip": "next and back run a whole box of the graph (a neuron, a layer) at once",
     "player.play": "▶ play",
     "player.pause": "❚❚ pause",
     "player.play.tip": "play / pause",

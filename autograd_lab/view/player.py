@@ -61,11 +61,14 @@ class PlayerState:
         self.index = self.clamp(i)
         return self.index
 
-    def step(self) -> int:
-        return self.seek(self.index + 1)
+    def step(self, by: str = "node") -> int:
+        """Go to the next step; ``by="group"``: to the last step of the run of steps in the next box of a
+        grouped graph (one click runs a neuron; ``graph.step_after``)."""
+        return self.seek(self.graph.step_after(self.index, by=by))
 
-    def back(self) -> int:
-        return self.seek(max(0, self.index - 1))
+    def back(self, by: str = "node") -> int:
+        """Go to the previous step; ``by="group"``: to the step before the current box's run began."""
+        return self.seek(self.graph.step_before(self.index, by=by))
 
     @property
     def current(self) -> _graph.Step | None:
@@ -134,11 +137,13 @@ class Player(WebPlayer):
         self.index = self._state.clamp(i)
         return self.index
 
-    def step(self) -> int:
-        return self.seek(self.index + 1)
+    def step(self, by: str = "node") -> int:
+        """Show the next step (``by="group"``: run the next box of a grouped graph, see PlayerState)."""
+        return self.seek(self._graph.step_after(self.index, by=by))
 
-    def back(self) -> int:
-        return self.seek(max(0, self.index - 1))
+    def back(self, by: str = "node") -> int:
+        """Show the previous step (``by="group"``: go back past the current box's run)."""
+        return self.seek(self._graph.step_before(self.index, by=by))
 
     def frame_of_event(self, event_index: int) -> int:
         """The step showing ``trace.events[event_index]``. Steps skip bookkeeping events (the

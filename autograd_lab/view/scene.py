@@ -3,7 +3,8 @@
 ``scene(graph)`` is everything the front end (``view/static/app.js``) needs to draw and step
 through a trace with no kernel round trip: the nodes and edges with their layout, the state of
 every node and edge before the first step, what each step changes (only that), the narration,
-source line and highlighted keys of each step, the jumps, the notice, what a click on a node
+source line and highlighted keys of each step (in a grouped graph, ``u``: the box it happens
+in, an index into ``groups``, and at the end of a run in one box ``sum``: what the run did), the jumps, the notice, what a click on a node
 shows (``name()``, ``next_functions``, the ``_saved_*`` attributes, hooks, where it was made),
 and the player's words in the graph's language. The widget (``webplayer.WebPlayer``) sends it
 once; the static page (``webplayer.page_html``) inlines it::
@@ -40,7 +41,7 @@ WORD_IDS = {
     "whole": "player.whole", "whole_tip": "player.whole.tip",
     "tensor": "player.legend.tensor", "grad_fn": "player.legend.grad_fn", "acc": "player.legend.acc",
     "legend_grad": "player.legend.next_functions", "legend_data": "player.legend.data",
-    "legend_attach": "player.legend.attach",
+    "legend_attach": "player.legend.attach", "by_group": "player.by_group", "by_group_tip": "player.by_group.tip",
     "legend_now": "player.legend.moving", "legend_marks": "player.legend.marks",
     "col_name": "player.table.name", "col_value": "player.table.value", "col_grad": "player.table.grad",
     "col_rg": "player.table.requires_grad", "col_leaf": "player.table.is_leaf", "col_grad_fn": "player.table.grad_fn",
@@ -125,9 +126,26 @@ def scene(graph, trace=None, *, lang: str | None = None, start: int = 0, speed: 
     for ed in sorted(g.edges.values(), key=lambda e: e.order):
         pts = [c for p in ed.points for c in (_r(p[0]), _r(p[1]))]
         out_edges.append({"k": ed.key, "src": ed.src, "dst": ed.dst, "kind": ed.kind, "pts": pts})
+    units, group_keys, group_labels = [], {}, []  # a grouped graph: the box each step happens in
+    for i in range(len(steps)):
+        u = g.unit(i) if getattr(g, "groups", None) else None
+        if u is not None and u not in group_keys:
+            group_keys[u] = len(group_labels)
+            group_labels.append(g.groups[u].label)
+        units.append(None if u is None else group_keys[u])
     out_steps = []
     for s in steps:
         d = {"c": {k: _state(v) for k, v in s.changes.items()}, "t": s.text}
+        u = units[s.index]
+        if u is not None:
+            d["u"] = u
+            last = s.index + 1 == len(steps) or units[s.index + 1] != u
+            if last:  # the last step of a run in one box: what the run did, said by a step by group
+                first = s.index
+                while first > 0 and units[first - 1] == u:
+                    first -= 1
+                if s.index > max(first, 1):
+                    d["sum"] = g.summary(max(first, 1), s.index)
         if s.source:
             d["s"] = s.source
         if s.active:
@@ -144,6 +162,7 @@ def scene(graph, trace=None, *, lang: str | None = None, start: int = 0, speed: 
         "steps": out_steps,
         "jumps": [[label, i] for label, i in g.jumps],
         "notice": g.notice,
+        "groups": group_labels,
         "start": max(0, min(int(start), n_steps - 1)) if n_steps else 0,
         "speed": speed,
         "words": words(getattr(g, "lang", None) if lang is None else lang),

@@ -366,3 +366,45 @@ def test_controls_and_the_table_in_the_static_page(browser_page, tmp_path):
     assert root.locator(".alab-next").is_disabled()
     screenshot(root, "front-static-regression-end")
     assert all(u.startswith("file://") for u in requests) and not errors, (requests, errors)
+
+
+@pytest.mark.browser
+def test_by_group_runs_a_whole_box_per_click_and_attach_links_are_drawn(browser_page, tmp_path):
+    """A grouped graph (the MLP 3->4->4->1) gets a "by group" box: next and back then go where
+    graph.step_after / step_before say, and a jump over a box says what the box did. Every tensor
+    hangs off its grad_fn / AccumulateGrad by a headless dotted 'attach' link."""
+    from playwright.sync_api import expect
+
+    page = browser_page
+    t = mlp((3, 4, 4, 1))
+    g = graph.build(t, max_nodes=5000, max_frames=100_000)
+    s = scene.scene(g, trace=t)
+    n = len(s["steps"])
+    requests, errors = open_static(page, webplayer.write_page(tmp_path / "mlp-groups.html", s))
+    root = page.locator(".alab-player")
+    narration = root.locator(".alab-narration")
+    box = root.locator(".alab-by-group")
+    expect(box).to_have_count(1)
+    root.locator(".alab-next").click()
+    expect(narration).to_contain_text(f"Step 2 of {n}")
+    root.locator(".alab-prev").click()
+    box.check()
+    j = g.step_after(0, by="group")
+    root.locator(".alab-next").click()
+    expect(narration).to_contain_text(f"Step {j + 1} of {n}")
+    expect(root.locator(".alab-text")).to_have_text(g.summary(1, j))
+    k = g.step_after(j, by="group")
+    page.press(".alab-player", "ArrowRight")
+    expect(narration).to_contain_text(f"Step {k + 1} of {n}")
+    root.locator(".alab-prev").click()
+    expect(narration).to_contain_text(f"Step {g.step_before(k, by='group') + 1} of {n}")
+    seek(page, -1)
+    attach = page.evaluate("""() => [...document.querySelectorAll('.alab-svg g.alab-edge.e-attach')].map((g) =>
+        [g.querySelectorAll('path.head').length, getComputedStyle(g.querySelector('path.line')).strokeDasharray])""")
+    assert len(attach) == sum(e.kind == "attach" for e in g.edges.values()) > 0
+    assert {head for head, _ in attach} == {0} and all(dash != "none" for _, dash in attach), attach[:3]
+    screenshot(root, "front-static-mlp-by-group")
+    assert not errors, errors
+    # a small graph has no boxes: no "by group"
+    open_static(page, webplayer.write_page(tmp_path / "lesson2.html", scene_of(lesson2_dag())))
+    expect(page.locator(".alab-player .alab-by-group")).to_have_count(0)

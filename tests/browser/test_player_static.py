@@ -147,26 +147,34 @@ def test_the_picture_at_given_steps(browser_page, tmp_path):
     assert "hook: 1. → 2." in page.evaluate(PICTURE_JS, hooked)["texts"]
 
 
-# Which way each legend arrow and each drawn arrow points: +1 right, -1 left (the head's side of the line).
+# Which way each legend arrow and each drawn arrow points: +1 right, -1 left (the head's side of the line),
+# 0 for a link without a head ('attach': a tensor hanging off its box); and the dash of each kind's line.
 ARROWS_JS = """() => {
   const heading = (line, head) => {
+    if (!head) return 0;
     const xs = head.getAttribute('d').match(/[ML]([\\d.]+)/g).map((p) => parseFloat(p.slice(1)));
     const l = line.getBBox();
     return Math.min(...xs) >= l.x + l.width / 2 - 0.01 ? 1 : -1;
   };
-  const legend = {};
+  const kindOf = (g) => ['data', 'attach', 'grad'].find((k) => g.classList.contains('e-' + k));
+  const style = (line) => { const c = getComputedStyle(line); return [c.strokeDasharray, c.stroke]; };
+  const legend = {}, legendStyle = {};
   for (const span of document.querySelectorAll('.alab-legend span')) {
     const g = span.querySelector('g.lg-edge');
-    if (g) legend[span.textContent.trim()] = heading(g.querySelector('line'), g.querySelector('path'));
+    if (!g) continue;
+    legend[span.textContent.trim()] = heading(g.querySelector('line'), g.querySelector('path'));
+    if (kindOf(g) && !g.classList.contains('s-active')) legendStyle[kindOf(g)] = style(g.querySelector('line'));
   }
-  const drawn = {grad: new Set(), data: new Set()};
+  const drawn = {grad: new Set(), data: new Set(), attach: new Set()}, drawnStyle = {};
   for (const g of document.querySelectorAll('.alab-svg g.alab-edge:not(.hid)')) {
-    const kind = g.classList.contains('e-data') ? 'data' : 'grad';
-    const h = g.querySelector('path.head').getAttribute('d');
-    const tip = parseFloat(h.slice(1)), base = parseFloat(h.split('L')[1]);
+    const kind = kindOf(g), h = g.querySelector('path.head');
+    if (!g.classList.contains('s-active') && !g.classList.contains('s-passed') && !g.classList.contains('s-new'))
+      drawnStyle[kind] = style(g.querySelector('path.line'));
+    if (!h) { drawn[kind].add(0); continue; }
+    const d = h.getAttribute('d'), tip = parseFloat(d.slice(1)), base = parseFloat(d.split('L')[1]);
     drawn[kind].add(tip < base ? -1 : 1);
   }
-  return {legend, grad: [...drawn.grad], data: [...drawn.data]};
+  return {legend, grad: [...drawn.grad], data: [...drawn.data], attach: [...drawn.attach], legendStyle, drawnStyle};
 }"""
 
 
@@ -176,6 +184,14 @@ def test_the_legend_arrows_point_the_way_the_drawn_ones_do(browser_page, tmp_pat
     page = browser_page
     open_page(page, Player(issue_example()).save_html(tmp_path / "issue.html", start=4))
     a = page.evaluate(ARROWS_JS)
-    assert a["grad"] == [-1] and a["data"] == [1], a
+    assert a["grad"] == [-1] and a["data"] == [1] and a["attach"] == [0], a
     assert a["legend"]["data, no gradient"] == 1
-    assert a["legend"]["next_functions (gradient path)"] == -1 and a["legend"]["gradient moving now"] == -1
+    assert a["legend"]["next_functions: grad_fn → grad_fn (gradient path)"] == -1
+    assert a["legend"]["gradient moving now"] == -1
+    assert a["legend"]["tensor and its grad_fn / AccumulateGrad"] == 0  # no head, as drawn
+    # each kind of line is dashed (or dotted) and coloured in the legend as in the picture
+    for kind in ("grad", "data", "attach"):
+        (ldash, lcolour), (ddash, dcolour) = a["legendStyle"][kind], a["drawnStyle"][kind]
+        assert lcolour == dcolour and (ldash == "none") == (ddash == "none") == (kind == "grad"), (kind, a)
+    assert a["legendStyle"]["attach"] == a["drawnStyle"]["attach"], a  # the same dots
+    assert a["drawnStyle"]["attach"][0] != a["drawnStyle"]["data"][0], a  # dotted, not dashed

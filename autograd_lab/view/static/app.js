@@ -161,6 +161,11 @@ class Player {
     for (const c of [this.jump, this.play, this.slider, this.speed]) c.disabled = disabled;
     const controls = el("div", { class: "alab-controls" }, this.jump, this.prev, this.play, this.next,
                         this.slider, this.speed);
+    // a grouped graph: "by group" makes next and back run a whole box (graph.step_after / step_before)
+    this.byGroup = el("input", { class: "alab-by-group", type: "checkbox" });
+    if ((this.scene.groups || []).length && !disabled)
+      controls.append(el("label", { class: "alab-by-group-label", title: W.by_group_tip }, this.byGroup,
+                         " " + W.by_group));
     // picture
     this.svg = sv("svg", { class: "alab-svg", role: "img", "aria-label": W.picture });
     this.svg.innerHTML = '<defs><pattern id="alab-hatch" width="7" height="7" patternUnits="userSpaceOnUse" ' +
@@ -265,8 +270,8 @@ class Player {
 
   _wire() {
     const stopThen = (f) => () => { this.stop(); f(); };
-    this.prev.onclick = stopThen(() => this.show(this.idx - 1));
-    this.next.onclick = stopThen(() => this.show(this.idx + 1));
+    this.prev.onclick = stopThen(() => this.show(this.stepBefore(this.idx)));
+    this.next.onclick = stopThen(() => this.showStep(this.stepAfter(this.idx)));
     this.play.onclick = () => (this.timer ? this.stop() : this.start());
     this.slider.oninput = stopThen(() => this.show(+this.slider.value));
     this.speed.onchange = () => { if (this.timer) { this.stop(); this.start(); } };
@@ -277,8 +282,8 @@ class Player {
     };
     this.root.addEventListener("keydown", (e) => {
       if (e.target !== this.root && e.target.tagName !== "svg" && e.target !== this.frame) return;
-      if (e.key === "ArrowRight") { this.stop(); this.show(this.idx + 1); e.preventDefault(); }
-      else if (e.key === "ArrowLeft") { this.stop(); this.show(this.idx - 1); e.preventDefault(); }
+      if (e.key === "ArrowRight") { this.stop(); this.showStep(this.stepAfter(this.idx)); e.preventDefault(); }
+      else if (e.key === "ArrowLeft") { this.stop(); this.show(this.stepBefore(this.idx)); e.preventDefault(); }
     });
     this.zoomIn.onclick = () => this.zoomBy(1.25);
     this.zoomOut.onclick = () => this.zoomBy(0.8);
@@ -381,6 +386,32 @@ class Player {
     const s = Object.assign({}, base);
     for (let j = k + 1; j <= i; j++) Object.assign(s, steps[j].c);
     return s;
+  }
+
+  // "next" / "back": one step, or with "by group" checked the run of steps in one box (as graph.py's
+  // step_after / step_before with nothing opened)
+  stepAfter(i) {
+    const steps = this.scene.steps, n = this.n;
+    let j = Math.min(Math.max(i + 1, 0), Math.max(n - 1, 0));
+    if (!this.byGroup.checked || j === i) return j;
+    const u = steps[j].u;
+    while (u !== undefined && j + 1 < n && steps[j + 1].u === u) j++;
+    return j;
+  }
+
+  stepBefore(i) {
+    const steps = this.scene.steps;
+    if (!this.byGroup.checked || i <= 0) return Math.max(0, i - 1);
+    const u = steps[i].u;
+    let s = i;
+    while (u !== undefined && s > 0 && steps[s - 1].u === u) s--;
+    return Math.max(0, s - 1);
+  }
+
+  showStep(j) {   // next: a jump over a whole box is told by what the box did
+    const from = this.idx, i = this.show(j);
+    if (this.byGroup.checked && i - from > 1 && this.scene.steps[i].sum) this.text.textContent = this.scene.steps[i].sum;
+    return i;
   }
 
   show(i, opts = {}) {
