@@ -744,6 +744,10 @@ class Player {
       y0 = Math.min(y0, n.y - n.h / 2 - 16); y1 = Math.max(y1, n.y + n.h / 2 + 16);
     }
     if (x0 === Infinity) return [0, 0, this.scene.width || 1, this.scene.height || 1];
+    if (all) {   // the whole graph: the layout's whole extent too (a group's frame can reach past its nodes)
+      x0 = Math.min(x0, 0); y0 = Math.min(y0, 0);
+      x1 = Math.max(x1, this.scene.width || 0); y1 = Math.max(y1, this.scene.height || 0);
+    }
     // A margin for the texts placed around the shapes (they are placed inside the layout's gaps);
     // the nodes alone decide the camera, so that it stays still while gradients are written.
     const m = 8;
