@@ -569,7 +569,7 @@ def _op_matches(op: str, calls) -> bool:
         for face in FACES:
             for cls in face.nodes:
                 _CALLS.setdefault(_LABELS.get(cls.__name__, face.name), set()).update(face.methods, face.functions)
-    return not _CALLS.get(op, ()).isdisjoint(calls)
+    return not _CALLS.get(op, frozenset()).isdisjoint(calls)
 
 
 def _snap_many(v):
