@@ -56,7 +56,7 @@ __all__ = [
 # The viewer's names load on first use (``import autograd_lab`` stays as cheap as numpy).
 _LAZY = {"Player": ("view.player", "Player"), "Playground": ("playground", "Playground")}
 _LAZY_MODULES = {"nn": "core.nn", "exercises": "lessons.exercises", "playground": "playground", "player": "view.player",
-                 "graph": "view.graph", "render": "view.render"}
+                 "graph": "view.graph", "scene": "view.scene"}
 
 
 class _AliasFinder:

@@ -133,9 +133,10 @@ def test_player_lang_none_uses_the_language_in_force(monkeypatch):
         (w * 3).backward()
     monkeypatch.setitem(narration._state, "lang", "xx")
     p = Player(t)
-    assert p._next.description == "weiter ▶" and "Schritt 1 von" in p._narration.value
+    words = p._scene["words"]  # what the page's controls and narration say
+    assert words["next"] == "weiter ▶" and words["step_of"] == "Schritt {i} von {n}"
     assert "(value 0,5)" in p.narration
-    assert Player(t, lang="en")._next.description == "next ▶"
+    assert Player(t, lang="en")._scene["words"]["next"] == "next ▶"
 
 
 # ---------------------------------------------------------------------------- messages and numbers
@@ -223,15 +224,15 @@ def test_set_language_is_the_default_for_what_is_made_after_it():
     try:
         lab.set_language("zh")
         p = lab.Player(t)
-        assert p._next.description == "下一步 ▶"
+        assert p._scene["words"]["next"] == "下一步 ▶" and p._scene["lang"] == "zh-CN"
         assert "叶子张量" in p.narration
         with pytest.raises(ValueError, match=r"unknown language 'fr'; autograd_lab speaks 'en', 'zh'"):
             lab.set_language("fr")
         assert lab.get_language() == "zh"
     finally:
         lab.set_language("en")
-    assert lab.Player(t)._next.description == "next ▶"
-    assert lab.Player(t, lang="zh")._next.description == "下一步 ▶"
+    assert lab.Player(t)._scene["words"]["next"] == "next ▶"
+    assert lab.Player(t, lang="zh")._scene["words"]["next"] == "下一步 ▶"
 
 
 def _scenarios():

@@ -297,7 +297,7 @@ def _run_cells_for_predicts(path: Path):
         if isinstance(value, autograd_lab.exercises.Predict):
             # what the student sees before answering: the player's frame as the Predict set it
             player = value.player
-            shown = (re.findall(r">([^<>]+)</text", player.frame_svg()) + player.narration.splitlines()
+            shown = (player.frame_texts() + player.narration.splitlines()
                      if player is not None else [])
             predicts.append((i, value, shown))
     autograd_lab.set_language("en")  # a Chinese lesson set it in this process; the next test speaks English

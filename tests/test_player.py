@@ -41,45 +41,55 @@ def test_player_api(player):
     assert repr(player) == "<Player: step 22 of 22>"
 
 
-def test_widget_has_the_css_classes_of_the_issue(player):
-    assert "alab-player" in player._dom_classes
-    for name, cls in [("_prev", "alab-prev"), ("_next", "alab-next"), ("_slider", "alab-slider"),
-                      ("_frame", "alab-frame"), ("_narration", "alab-narration"), ("_play", "alab-play"),
-                      ("_table", "alab-table"), ("_jump", "alab-jump")]:
-        assert cls in getattr(player, name)._dom_classes
+def test_player_is_the_front_end_widget_with_the_scene_sent_once(player):
+    from autograd_lab.view import webplayer
+
+    assert isinstance(player, webplayer.WebPlayer)
+    assert player._esm == webplayer.APP_JS.read_text(encoding="utf-8")
+    assert player._css == webplayer.APP_CSS.read_text(encoding="utf-8")
+    state = player.get_state()
+    assert {"scene", "index"} <= set(player.keys)
+    scene = json.loads(json.dumps(state["scene"]))  # what the comm sends: JSON
+    assert len(scene["steps"]) == 22 and scene["steps"][9]["t"].startswith("AccumulateGrad sets w.grad to 3")
+    labels = {n["label"] for n in scene["nodes"]}
+    assert {"w", "x", "b", "y", "z", "MulBackward0", "AddBackward0", "AccumulateGrad"} <= labels
+    # matplotlib is not on the player's path any more
+    assert "matplotlib" not in json.dumps(scene)
 
 
-def test_buttons_and_slider_update_the_views(player):
-    frame, text = player._frame.value, player._narration.value
-    player._next.click()
-    assert player.index == 1 and player._slider.value == 1
-    assert player._frame.value != frame and player._narration.value != text
-    assert "x is a leaf tensor" in player._narration.value
-    player._slider.value = 9  # what the front end does when the slider (or Play, jslinked) moves
-    assert player.index == 9 and "grad = 3." in player._frame.value
-    assert "<td>▶ w</td><td>2.</td><td>3.</td>" in player._table.value
-    player._prev.click()
-    assert player.index == 8
-    player.seek(0)
-    assert player._prev.disabled and not player._next.disabled
+def test_the_page_moves_python_and_python_moves_the_page(monkeypatch):
+    import comm
+
+    sent = []
+
+    class RecordingComm(comm.DummyComm):
+        """Stands in for the kernel's comm: keeps the messages the widget sends, as JSON."""
+
+        def publish_msg(self, msg_type, data=None, metadata=None, buffers=None, **keys):
+            sent.append(json.loads(json.dumps(data or {})))
+
+    monkeypatch.setattr(comm, "create_comm", RecordingComm)
+    player = Player(issue_example())
+    player.set_state({"index": 9})  # what a click on "next" or the slider in the page sends
+    assert player.index == 9 and "AccumulateGrad sets w.grad to 3" in player.narration
+    assert player.step() == 10 and player.index == 10
+    assert {"method": "update", "state": {"index": 10}, "buffer_paths": []} in sent, sent[-3:]
     player.seek(-1)
-    assert player._next.disabled and "✖ MulBackward0" in player._frame.value
+    assert player.index == 21 and "RuntimeError at MulBackward0" in player.narration
+    player.set_state({"index": 500})  # out of range from anywhere is clamped
+    assert player.index == 21
 
 
 def test_jumps_and_speed(player):
-    options = dict(player._jump.options)
-    assert options["jump to…"] == -1
-    second = next(i for label, i in player._jump.options if label.startswith("backward #2"))
-    player._jump.value = second
-    assert player.index == second == 11 and player._jump.value == -1
-    assert "backward() starts at z" in player.narration
-    player._speed.value = 2.0
-    assert player._play.interval == 450 and player._play.max == 21
+    second = next(i for label, i in player.jumps if label.startswith("backward #2"))
+    assert second == 11 and player._scene["jumps"] == [[label, i] for label, i in player.graph.jumps]
+    assert Player(issue_example(), speed=2.0)._scene["speed"] == 2.0
+    assert Player(issue_example(), speed=3.0)._scene["speed"] == 1.0  # not a speed of the menu
 
 
 def test_trace_play_and_lazy_import(trace):
     p = trace.play(start=5)
-    assert isinstance(p, Player) and p.index == 5 and p._slider.value == 5
+    assert isinstance(p, Player) and p.index == 5 and p._scene["start"] == 5
     assert lab.Player is Player
 
 
@@ -99,38 +109,42 @@ def test_empty_trace_shows_a_friendly_message():
     p = Player(t)
     assert p.n_frames == 0 and p.index == 0
     assert p.narration.startswith("Nothing was recorded: put your code inside `with lab.trace() as t:`")
-    assert "<code>with lab.trace() as t:</code>" in p._narration.value
-    assert p._next.disabled and p._slider.disabled
+    assert p._scene["notice"] == p.narration and p._scene["steps"] == []
     assert p.step() == 0 and p.back() == 0 and p.seek(5) == 0
 
 
 def test_huge_trace_degrades_with_a_notice():
     p = Player(regression(300), max_nodes=150)
-    assert len(p.graph.nodes) <= 150 and "This trace is large" in p._narration.value
+    assert len(p.graph.nodes) <= 150 and "This trace is large" in p._scene["notice"]
     p.seek(-1)
     assert "backward() finished: " in p.narration
 
 
 # ---------------------------------------------------------------------------- static export
 def test_save_html_is_self_contained(player, tmp_path):
+    player.seek(9)
     path = player.save_html(tmp_path / "player.html")
     page = path.read_text(encoding="utf-8")
-    for cls in ("alab-player", "alab-prev", "alab-next", "alab-slider", "alab-frame", "alab-narration", "alab-play"):
-        assert f'class="{cls}' in page
+    assert 'class="alab-player"' in page
+    for cls in ("alab-prev", "alab-next", "alab-play", "alab-slider", "alab-speed", "alab-jump", "alab-frame",
+                "alab-narration", "alab-table"):
+        assert f'class: "{cls}"' in page  # made by the inlined front end (the browser tests click them)
     assert "<script src" not in page and "<link" not in page and "require(" not in page and "requirejs" not in page
+    assert not re.search(r"^export ", page, re.M)
     urls = set(re.findall(r"https?://[^\s\"'<>)]+", page))
     assert urls <= {"http://www.w3.org/2000/svg"}, urls
-    data = json.loads(re.search(r'<script type="application/json" class="alab-data">(.*?)</script>', page,
+    data = json.loads(re.search(r'<script type="application/json" id="alab-scene">(.*?)</script>', page,
                                 re.S).group(1))
-    assert len(data["narration"]) == 22 and len(data["deltas"]) == 22
-    assert "grad = 3." in data["deltas"][9].values()
+    assert len(data["steps"]) == 22 and data["start"] == 9
+    assert "grad = 3." in [st[3] for st in data["steps"][9]["c"].values() if len(st) == 5]
+    assert json.loads(json.dumps(player._scene)) == {**data, "start": player._scene["start"]}
 
 
 def test_static_page_size_for_100_steps_and_100_nodes():
     t = regression(9)
     p = Player(t, max_frames=100)
     assert p.n_frames == 100 and len(p.graph.nodes) >= 95
-    size = len(static_html(p.picture).encode())
+    size = len(static_html(p).encode())
     assert size < 3_000_000, size
 
 
@@ -156,5 +170,32 @@ def test_notebook_shows_a_player(tmp_path):
     outputs = nb.cells[0].outputs
     assert any("application/vnd.jupyter.widget-view+json" in o.get("data", {}) for o in outputs), outputs
     state = nb.metadata["widgets"]["application/vnd.jupyter.widget-state+json"]["state"]
-    htmls = [m["state"]["value"] for m in state.values() if m["model_name"] == "HTMLModel"]
-    assert any("<svg" in v and "w = 2." in v for v in htmls)
+    players = [m["state"] for m in state.values() if "scene" in m["state"]]
+    assert len(players) == 1 and players[0]["index"] == 0
+    assert [n["label"] for n in players[0]["scene"]["nodes"] if n["kind"] == "tensor"] == ["w", "x", "b", "y", "z"]
+
+
+def test_step_and_back_by_group_run_a_whole_box():
+    """PlayerState.step(by="group") / back(by="group") go where graph.step_after / step_before say;
+    by node they are one step; a bad ``by`` is told in plain words."""
+    from autograd_lab.view import graph
+    from tests.front_traces import mlp
+
+    g = graph.build(mlp((3, 4, 4, 1)))
+    st = PlayerState(g)
+    path = [st.index]
+    while st.index < len(g) - 1:
+        before = st.index
+        assert st.step(by="group") == g.step_after(before, by="group") > before
+        path.append(st.index)
+    assert 2 < len(path) < len(g) // 4
+    assert st.step(by="group") == len(g) - 1  # stays at the end
+    while st.index > 0:
+        before = st.index
+        assert st.back(by="group") == g.step_before(before, by="group") < before
+    st.seek(10)
+    assert st.step() == 11 and st.back() == 10
+    with pytest.raises(ValueError, match="by must be 'node'"):
+        st.step(by="layer")
+    p = Player(mlp((3, 4, 4, 1)))
+    assert p.step(by="group") == g.step_after(0, by="group") and p.back(by="group") == 0

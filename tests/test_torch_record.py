@@ -148,7 +148,7 @@ def test_other_devices_sparse_complex_are_opaque_not_a_crash(make):
     values = [e.value for e in t.events if e.kind in ("tensor", "op")]
     assert any(isinstance(v, str) and v.startswith("<") for v in values)
     p = lab.Player(t)
-    assert p.n_frames >= 1 and "<svg" in p.frame_svg(p.n_frames - 1)
+    assert p.n_frames >= 1 and p.frame_texts(p.n_frames - 1)  # the last step draws something
 
 
 def test_player_json_and_static_export(tmp_path):
@@ -246,7 +246,7 @@ def test_less_common_code_records_and_plays(case):
         assert t.error is None, t.error
         assert any(e.kind == "node" for e in t.events)
     p = lab.Player(t)
-    assert "<svg" in p.frame_svg(p.n_frames - 1)
+    assert p.frame_texts(p.n_frames - 1)  # the last step draws something
     assert list(lab.Trace.from_json(t.to_json()).events) == list(t.events)
 
 

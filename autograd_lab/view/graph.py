@@ -11,7 +11,7 @@ the student should see, with its narration and what it changes::
     g.steps[7].message        # Msg('step.accumulate.set', {'name': 'w', 'value': Num(3.0)})
     g.state_at(7)["t1"]       # TensorState(shown=True, status='active', value='2.', grad='3.', ...)
 
-Drawing conventions (the picture follows them), as PyTorch's graph is: tensors are ellipses
+Drawing conventions (the front end, static/app.js, follows them), as PyTorch's graph is: tensors are ellipses
 keyed ``t<id>``; grad_fn and AccumulateGrad nodes are boxes keyed ``n<id>``; ops that recorded no
 graph are grey boxes keyed ``o<event>``. Edges (``Edge.kind``):
 
@@ -46,7 +46,7 @@ so opening a layer steps through its neurons); ``g.step_before`` goes back the s
 ``g.summary(i + 1, j)`` says in a few words (at most ~500 characters) what steps ``i + 1`` to
 ``j`` did: "lines 12–13 ×16: 528 nodes ran and 272 gradients arrived; the largest, -3.86, at w".
 
-This module holds what the picture and player.py use: ``Step``, ``TraceGraph`` and ``build``,
+This module holds what scene.py and player.py use: ``Step``, ``TraceGraph`` and ``build``,
 which runs pass 1 (structure.py: nodes and edges), pass 2 (states.py: what each step changes,
 and its narration as a message that the catalogue of ``lang`` says, narration/), the groups
 (groups.py) and the layout (layout.py, networkx). All of it is pure; nothing draws.

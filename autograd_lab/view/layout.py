@@ -7,7 +7,8 @@ grad_fn, in the column of the grad_fn nodes its users made, as PyTorch's graph l
 edges that span several layers get dummy points, each layer is ordered by barycentres to cut
 crossings, and rows are placed by isotonic regression so that edges run as straight as the order
 allows. Node sizes come from the longest text a node ever shows (``g.values``), measured with
-``text_width``; render.py draws with the same ``FONT`` sizes. No Graphviz, no randomness::
+``text_width``; the front end (static/app.js) draws with the same ``FONT`` sizes. No Graphviz, no
+randomness::
 
     layout(g)
     g.nodes["t1"].x, g.nodes["t1"].y, g.width   # centres and canvas size, in CSS pixels
@@ -27,7 +28,7 @@ if TYPE_CHECKING:
 __all__ = ["layout", "node_size", "text_width", "FONT", "TENSOR_H", "OP_H", "LAYER_GAP", "MARGIN",
            "TEXT_ABOVE", "TEXT_BELOW"]
 
-# Sizes in CSS pixels (render.py draws with the same numbers).
+# Sizes in CSS pixels (static/app.js draws with the same numbers).
 FONT = {"value": 12.5, "grad": 11.0, "label": 12.0, "info": 10.5, "tag": 10.5, "edge": 11.0}
 TENSOR_H, OP_H, LAYER_GAP, MARGIN = 44.0, 28.0, 54.0, 14.0
 TEXT_ABOVE, TEXT_BELOW = 15.0, 15.0
@@ -62,7 +63,7 @@ def node_size(g: TraceGraph, n: Node) -> tuple[float, float]:
     if n.kind == "tensor":
         w1 = max((text_width(f"{n.label} = {v}", FONT["value"]) for v in vals.get(f"{n.key}:value", {""})),
                  default=0.0)
-        grad = say("player.picture.grad", getattr(g, "lang", None), grad="{}")  # as render.py labels it
+        grad = say("player.picture.grad", getattr(g, "lang", None), grad="{}")  # as app.js labels it
         w2 = max((text_width(grad.replace("{}", v), FONT["grad"]) for v in vals.get(f"{n.key}:grad", {""})),
                  default=0.0)
         return max(64.0, 1.22 * max(w1, w2) + 14.0), TENSOR_H

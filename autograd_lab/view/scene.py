@@ -1,0 +1,232 @@
+"""The adapter between the view layer and the browser front end: ``TraceGraph`` -> one JSON-ready dict.
+
+``scene(graph)`` is everything the front end (``view/static/app.js``) needs to draw and step
+through a trace with no kernel round trip: the nodes and edges with their layout, the state of
+every node and edge before the first step, what each step changes (only that), the narration,
+source line and highlighted keys of each step (in a grouped graph, ``u``: the box it happens
+in, an index into ``groups``, and at the end of a run in one box ``sum``: what the run did), the jumps, the notice, what a click on a node
+shows (``name()``, ``next_functions``, the ``_saved_*`` attributes, hooks, where it was made),
+and the player's words in the graph's language. The widget (``webplayer.WebPlayer``) sends it
+once; the static page (``webplayer.page_html``) inlines it::
+
+    from autograd_lab.view import graph, scene
+    s = scene.scene(graph.build(t), trace=t)
+    s["nodes"][0]        # {'k': 't1', 'kind': 'tensor', 'label': 'w', 'x': 55.1, ...}
+    s["steps"][9]["c"]   # {"n9": [True, "running", False, "grad = 3.", ""], ...}
+
+States are short lists, in the order of graph.py's namedtuples: a tensor is
+``[shown, status, value, grad, requires_grad, tag]``, a grad_fn or AccumulateGrad box
+``[shown, status, freed, info, tag]``, an edge ``[shown, status, grad]``.
+This is the only module that reads the view layer's structures for the front end.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from ..core.messages import FREED_MESSAGE
+from ..narration import catalogue
+
+__all__ = ["scene", "WORD_IDS", "words"]
+
+# The front end's words: word -> message id of the catalogue (ids written out, so that the
+# catalogue tests find them). Texts with {placeholders} are sent as they are; app.js fills them.
+WORD_IDS = {
+    "title": "player.title", "jump": "player.jump_to", "jump_aria": "player.jump.aria",
+    "back": "player.back", "back_tip": "player.back.tip_key", "next": "player.next", "next_tip": "player.next.tip_key",
+    "play": "player.play", "pause": "player.pause", "play_tip": "player.play.tip",
+    "speed_label": "player.speed", "speed": "player.speed.aria", "step": "player.slider.aria",
+    "step_of": "player.where", "picture": "player.picture.aria",
+    "zoom_in": "player.zoom_in", "zoom_in_tip": "player.zoom_in.tip", "zoom_out": "player.zoom_out",
+    "zoom_out_tip": "player.zoom_out.tip", "fit": "player.fit", "fit_tip": "player.fit.tip",
+    "whole": "player.whole", "whole_tip": "player.whole.tip",
+    "tensor": "player.legend.tensor", "grad_fn": "player.legend.grad_fn", "acc": "player.legend.acc",
+    "legend_grad": "player.legend.next_functions", "legend_data": "player.legend.data",
+    "legend_attach": "player.legend.attach", "by_group": "player.by_group", "by_group_tip": "player.by_group.tip",
+    "legend_now": "player.legend.moving", "legend_marks": "player.legend.marks",
+    "col_name": "player.table.name", "col_value": "player.table.value", "col_grad": "player.table.grad",
+    "col_rg": "player.table.requires_grad", "col_leaf": "player.table.is_leaf", "col_grad_fn": "player.table.grad_fn",
+    "no_tensors": "player.table.empty", "filter": "player.table.filter", "rows_hidden": "player.table.more",
+    "rebound": "player.table.rebound",
+    "grad_of": "player.picture.grad", "no_grad": "player.picture.no_grad",
+    "inspect_close": "player.inspect.close", "made_at": "player.inspect.made_at", "not_yet": "player.inspect.not_yet",
+    "saved_holds": "player.inspect.holds", "saved_freed": "player.inspect.freed",
+    "hooks": "player.inspect.hooks", "no_hooks": "player.inspect.no_hooks",
+    "grad_before": "player.inspect.grad_before", "grad_after": "player.inspect.grad_after",
+    "variable": "player.inspect.variable",
+}
+_DEFAULT_NAME = {"acc": "torch::autograd::AccumulateGrad"}  # AccumulateGrad's name() in PyTorch
+
+
+def _html_lang(lang: str | None) -> str:
+    """The page's ``<html lang>`` for ``lang``: the catalogue's HTML_LANG ('zh-CN'), else its code."""
+    cat = catalogue(lang)
+    return getattr(cat, "HTML_LANG", cat.__name__.rsplit(".", 1)[-1])
+
+
+def words(lang: str | None = None) -> dict:
+    """The front end's words in ``lang`` (None: the language in force), as the catalogue has them."""
+    cat = catalogue(lang).MESSAGES
+    return {word: cat[msg_id] for word, msg_id in WORD_IDS.items()}
+
+
+_state = list  # a state namedtuple -> a JSON array (booleans stay true/false)
+
+
+def _r(v: float) -> float:
+    return round(float(v), 1)
+
+
+def scene(graph, trace=None, *, lang: str | None = None, start: int = 0, speed: float = 1.0) -> dict[str, Any]:
+    """The JSON-ready scene of ``graph`` (a ``view.graph.TraceGraph``); see the module docstring.
+
+    ``trace`` (optional, the ``Trace`` the graph was built from) gives ``next_functions`` in
+    PyTorch's slot order, with ``(None, 0)`` for inputs that need no gradient. ``start`` is the
+    step shown first, ``speed`` the player's speed (0.5, 1, 2 or 4 steps per 0.9 s).
+    """
+    g = graph
+    nodes = sorted(g.nodes.values(), key=lambda n: n.order)
+    steps = list(g.steps)
+    first_shown: dict[str, int] = {}
+    for k, st in g.initial.items():
+        if st.shown:
+            first_shown[k] = -1
+    hooks: dict[str, list] = {}
+    for s in steps:
+        for k, st in s.changes.items():
+            if st.shown and k not in first_shown:
+                first_shown[k] = s.index
+        if s.kind == "hook":
+            for k in s.active:
+                hooks.setdefault(k, []).append(s.index)
+    next_fns = _next_functions(g, trace)
+    near_of: dict[str, set] = {}
+    for ed in g.edges.values():
+        near_of.setdefault(ed.src, set()).add(ed.dst)
+        near_of.setdefault(ed.dst, set()).add(ed.src)
+    attached: dict[str, list] = {}  # box -> its 'attach' edges (to the tensor that hangs off it)
+    for ed in g.edges.values():
+        if ed.kind == "attach":
+            attached.setdefault(ed.src, []).append(ed)
+    out_nodes = []
+    for n in nodes:
+        d = {"k": n.key, "kind": n.kind, "label": n.label, "x": _r(n.x), "y": _r(n.y), "w": _r(n.w),
+             "h": _r(n.h)}
+        i = first_shown.get(n.key)
+        if i is not None:
+            d["made"] = i
+        if n.kind == "tensor":
+            d["leaf"] = int(n.is_leaf)
+            if n.grad_fn:
+                d["fn"] = n.grad_fn
+        else:
+            d["name"] = _DEFAULT_NAME.get(n.kind, n.label)
+            if n.kind == "acc" and n.grad_fn:
+                d["var"] = n.grad_fn
+            if n.kind == "op":
+                d["next"] = next_fns.get(n.key, [])
+                d["saved"] = [[attr, holder, _holder_key(g, near_of, attached, n.key, holder)] for attr, holder in n.saved]
+        if n.key in hooks:
+            d["hooks"] = hooks[n.key]
+        out_nodes.append(d)
+    out_edges = []
+    for ed in sorted(g.edges.values(), key=lambda e: e.order):
+        pts = [c for p in ed.points for c in (_r(p[0]), _r(p[1]))]
+        out_edges.append({"k": ed.key, "src": ed.src, "dst": ed.dst, "kind": ed.kind, "pts": pts})
+    units, group_keys, group_labels = [], {}, []  # a grouped graph: the box each step happens in
+    for i in range(len(steps)):
+        u = g.unit(i) if getattr(g, "groups", None) else None
+        if u is not None and u not in group_keys:
+            group_keys[u] = len(group_labels)
+            group_labels.append(g.groups[u].label)
+        units.append(None if u is None else group_keys[u])
+    out_steps = []
+    for s in steps:
+        d = {"c": {k: _state(v) for k, v in s.changes.items()}, "t": s.text}
+        u = units[s.index]
+        if u is not None:
+            d["u"] = u
+            last = s.index + 1 == len(steps) or units[s.index + 1] != u
+            if last:  # the last step of a run in one box: what the run did, said by a step by group
+                first = s.index
+                while first > 0 and units[first - 1] == u:
+                    first -= 1
+                if s.index > max(first, 1):
+                    d["sum"] = g.summary(max(first, 1), s.index)
+        if s.source:
+            d["s"] = s.source
+        if s.active:
+            d["a"] = list(s.active)
+        if s.error:
+            d["err"] = 1
+        out_steps.append(d)
+    n_steps = len(steps)
+    return {
+        "version": 1,
+        "width": _r(g.width), "height": _r(g.height),
+        "nodes": out_nodes, "edges": out_edges,
+        "initial": {k: _state(v) for k, v in g.initial.items()},
+        "steps": out_steps,
+        "jumps": [[label, i] for label, i in g.jumps],
+        "notice": g.notice,
+        "groups": group_labels,
+        "start": max(0, min(int(start), n_steps - 1)) if n_steps else 0,
+        "speed": speed,
+        "words": words(getattr(g, "lang", None) if lang is None else lang),
+        "lang": _html_lang(getattr(g, "lang", None) if lang is None else lang),
+        "freed_error": FREED_MESSAGE,
+    }
+
+
+def _holder_key(g, near_of: dict, attached: dict, box: str, holder: str) -> str | None:
+    """The key of the tensor node named ``holder`` next to ``box`` (its input or output), if drawn."""
+    near = set(near_of.get(box, ()))
+    for k in list(near):  # an input tensor hangs off the box its gradient goes to (an 'attach' edge)
+        n = g.nodes.get(k)
+        if n is None or n.kind == "tensor":
+            continue
+        if n.kind == "acc" and n.grad_fn:
+            near.add(n.grad_fn)
+        near.update(ed.dst for ed in attached.get(k, ()))
+    for k in sorted(near, key=lambda k: g.nodes[k].order if k in g.nodes else 0):
+        n = g.nodes.get(k)
+        if n is not None and n.kind == "tensor" and n.label == holder:
+            return k
+    return None
+
+
+def _next_functions(g, trace) -> dict[str, list]:
+    """grad_fn key -> [[key or None, label, output_nr], ...] in slot order.
+
+    From the trace's op events when given (exact, with the ``None`` slots); otherwise from the
+    graph's gradient edges (the ``None`` slots of inputs that need no gradient then come last)."""
+    out: dict[str, list] = {}
+    if trace is not None:
+        for e in getattr(trace, "events", ()):
+            if e.kind != "op" or e.node is None:
+                continue
+            key = f"n{e.node}"
+            if key not in g.nodes or key in out:
+                continue
+            out[key] = [_slot(g, f"n{nid}" if nid is not None else None) for nid in e.next]
+        if out:
+            return out
+    for ed in sorted(g.edges.values(), key=lambda e: e.order):
+        src = g.nodes.get(ed.src)
+        if src is None or src.kind != "op":
+            continue
+        if ed.kind == "grad":
+            dst = g.nodes.get(ed.dst)
+            target = dst.grad_fn if dst is not None and dst.kind == "tensor" else ed.dst
+            out.setdefault(ed.src, []).append(_slot(g, target))
+    for ed in sorted(g.edges.values(), key=lambda e: e.order):
+        if ed.kind == "data" and ed.dst in g.nodes and g.nodes[ed.dst].kind == "op":
+            out.setdefault(ed.dst, []).append(_slot(g, None))
+    return out
+
+
+def _slot(g, key: str | None) -> list:
+    if key is None:
+        return [None, "None", 0]
+    n = g.nodes.get(key)
+    label = n.label if n is not None else "grad_fn"
+    return [key if n is not None else None, label, 0]
