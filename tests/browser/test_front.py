@@ -8,6 +8,7 @@ PyTorch 2.13. Screenshots go to test-artifacts/.
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 
@@ -257,7 +258,9 @@ KERNEL_JS = """async (code) => {
 
 
 def lab_cell(trace_fn: str) -> str:
-    return (f"from tests.browser.test_front import {trace_fn}, scene_of\n"
+    root = str(Path(__file__).resolve().parents[2])  # the kernel runs in the server's folder: find tests/
+    return (f"import sys; sys.path.insert(0, {root!r})\n"
+            f"from tests.browser.test_front import {trace_fn}, scene_of\n"
             "from autograd_lab.view.webplayer import WebPlayer\n"
             f"wp = WebPlayer(scene=scene_of({trace_fn}()))\nwp")
 
