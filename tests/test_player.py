@@ -199,3 +199,53 @@ def test_step_and_back_by_group_run_a_whole_box():
         st.step(by="layer")
     p = Player(mlp((3, 4, 4, 1)))
     assert p.step(by="group") == g.step_after(0, by="group") and p.back(by="group") == 0
+
+
+def test_a_step_by_group_says_what_the_box_did(monkeypatch):
+    """Player.step(by="group") / back(by="group") tell what the run of steps did (graph.summary, a few
+    words, never a list of every gradient), in ``summary`` and ``narration``, and send it to the page with
+    the step in one message; the boxes opened in the page (``opened``) count as open, so a step then runs
+    a neuron instead of a layer; any other move says the step's own narration again."""
+    import comm
+
+    from autograd_lab.view import graph
+    from tests.front_traces import mlp
+
+    sent = []
+
+    class RecordingComm(comm.DummyComm):
+        def publish_msg(self, msg_type, data=None, metadata=None, buffers=None, **keys):
+            sent.append(json.loads(json.dumps(data or {})))
+
+    monkeypatch.setattr(comm, "create_comm", RecordingComm)
+    t = mlp((3, 4, 4, 1))
+    g = graph.build(t)
+    p = Player(t)
+    back_start = next(i for label, i in p.jumps if label.startswith("backward"))
+    p.seek(back_start)
+    assert p.summary == ""
+    j = p.step(by="group")
+    assert j == g.step_after(back_start, by="group") and j - back_start > 1
+    assert p.summary == g.summary(back_start + 1, j) and 0 < len(p.summary) <= 500
+    assert "gradients arrived" in p.summary and p.narration.endswith(p.summary)
+    assert p.summary != g.steps[j].text
+    assert {"method": "update", "state": {"note": [j, p.summary], "index": j}, "buffer_paths": []} in sent, sent[-2:]
+    # a layer's box opened in the page: a step by group runs one neuron of it
+    p.seek(back_start)
+    layer = next(k for k, grp in g.groups.items() if grp.parent is None and grp.children
+                 and g.unit(g.step_after(j, by="group")) == k)
+    p.seek(j)
+    whole_layer = g.step_after(j, by="group")
+    p.set_state({"opened": [layer]})
+    k = p.step(by="group")
+    assert k == g.step_after(j, by="group", opened=(layer,)) < whole_layer
+    assert p.summary == g.summary(j + 1, k)
+    back = p.back(by="group")
+    assert back == j and p.summary == g.summary(j + 1, k)
+    p.step()  # one step: its own words
+    assert p.summary == "" and p.narration.endswith(g.steps[j + 1].text)
+    # a move from the page forgets the summary too
+    p.seek(back_start)
+    p.step(by="group")
+    p.set_state({"index": 3})
+    assert p.summary == "" and p.narration.endswith(g.steps[3].text)

@@ -8,6 +8,8 @@ from __future__ import annotations
 import json
 import re
 
+import pytest
+
 import autograd_lab as lab
 from autograd_lab.core.messages import FREED_MESSAGE
 from autograd_lab.view import graph, scene, webplayer
@@ -95,36 +97,65 @@ def test_an_empty_trace_has_a_scene_too():
     assert json.loads(json.dumps(s)) == s
 
 
-def test_a_grouped_graph_tells_each_step_its_box_and_each_run_what_it_did():
-    """Stepping by group in the page (app.js stepAfter/stepBefore) follows graph.step_after/step_before:
-    the scene gives each step the box it happens in (``u``, an index into ``groups``) and the last step
-    of a run in one box what the run did (``sum``, graph.summary)."""
+def test_a_grouped_graph_tells_each_step_its_group_and_each_run_what_it_did():
+    """Stepping by group in the page (app.js unit/stepAfter/stepBefore) follows graph.step_after /
+    step_before for any set of opened boxes: the scene gives each step and node its innermost group
+    (``g``, an index into ``groups``), each group its parent, whether it is drawn collapsed and its box,
+    each collapsed group its runs of steps with what each did (graph.summary), and the first picture
+    (``overview``)."""
     from tests.front_traces import mlp
 
     t = mlp((3, 4, 4, 1))
     g = graph.build(t)
     s = scene.scene(g, trace=t)
-    assert s["groups"] and s["groups"][0] == g.groups[g.unit(0)].label == "lines 39–40 ×4"
-    units = [st.get("u") for st in s["steps"]]
-    keys = list(dict.fromkeys(g.unit(i) for i in range(len(g)) if g.unit(i) is not None))  # first seen first
-    assert s["groups"] == [g.groups[k].label for k in keys]
-    assert units == [None if g.unit(i) is None else keys.index(g.unit(i)) for i in range(len(g))]
+    keys = list(g.groups)
+    assert [d["k"] for d in s["groups"]] == keys
+    for d in s["groups"]:
+        grp = g.groups[d["k"]]
+        assert d["label"] == grp.label and d["c"] == int(grp.collapsed)
+        assert d["parent"] == (None if grp.parent is None else keys.index(grp.parent))
+        assert d["box"] == pytest.approx(list(grp.box), abs=0.06)
+    assert s["groups"][0]["label"] == "lines 39–40 ×4"
+    assert [st.get("g") for st in s["steps"]] == [None if st.group is None else keys.index(st.group) for st in g.steps]
+    assert {n["k"]: n.get("g") for n in s["nodes"]} == {
+        k: (keys.index(g.group_of[k]) if k in g.group_of else None) for k in g.nodes}
+    # the first picture: the collapsed top-level groups as boxes, each edge with the edges it stands for
+    ov = s["overview"]
+    assert set(ov["nodes"]) == set(g.overview["nodes"]) and {"g1", "g6", "g11"} <= set(ov["nodes"])
+    assert sorted(m for e in ov["edges"] for m in e["m"]) == sorted(m for e in g.overview["edges"] for m in e["members"])
 
-    def after(i):  # as app.js does it, from the scene alone
-        j = min(i + 1, len(units) - 1)
-        while units[j] is not None and j + 1 < len(units) and units[j + 1] == units[j] and j != i:
+    G = s["groups"]
+
+    def unit(i, opened):  # as app.js does it, from the scene alone
+        out, q = None, s["steps"][i].get("g")
+        while q is not None:
+            if G[q]["c"] and G[q]["k"] not in opened:
+                out = q
+            q = G[q]["parent"]
+        return out
+
+    def after(i, opened):
+        j = min(i + 1, len(g) - 1)
+        if j == i:
+            return j
+        u = unit(j, opened)
+        while u is not None and j + 1 < len(g) and unit(j + 1, opened) == u:
             j += 1
         return j
 
-    i, visited = 0, []
-    while i < len(g) - 1:
-        j = after(i)
-        assert j == g.step_after(i, by="group"), i
-        if j - i > 1:
-            assert s["steps"][j]["sum"] == g.summary(i + 1, j), (i, j)
-        visited.append(j)
-        i = j
-    assert 1 < len(visited) < len(g) // 4  # a few clicks, not one per step
-    # a small graph has no boxes: no groups, no 'u'
+    for opened in ((), ("g6",), ("g6", "g8"), ("g1", "g6", "g11")):
+        i, visited = 0, []
+        while i < len(g) - 1:
+            j = after(i, opened)
+            assert j == g.step_after(i, by="group", opened=opened), (opened, i)
+            if j - i > 1:  # the page says what the box did: the run from i + 1 to j is one of the group's runs
+                u = unit(j, opened)
+                run = [r for r in G[u]["runs"] if r[:2] == [i + 1, j]]
+                assert run and run[0][2] == g.summary(i + 1, j), (opened, i, j)
+            visited.append(j)
+            i = j
+        if not opened:
+            assert 1 < len(visited) < len(g) // 4  # a few clicks, not one per step
+    # a small graph has no groups, no 'g', no first picture of its own
     small = scene.scene(graph.build(issue_example()))
-    assert small["groups"] == [] and not any("u" in st for st in small["steps"])
+    assert small["groups"] == [] and small["overview"] == {} and not any("g" in st for st in small["steps"])

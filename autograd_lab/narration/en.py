@@ -84,6 +84,8 @@ MESSAGES: dict = {
     "player.next.tip_key": "next step (→)",
     "player.by_group": "by group",
     "player.by_group.tip": "next and back run a whole box of the graph (a neuron, a layer) at once",
+    "player.group.open": "{label}: click to open this box",
+    "player.group.close": "close this box",
     "player.play": "▶ play",
     "player.pause": "❚❚ pause",
     "player.play.tip": "play / pause",

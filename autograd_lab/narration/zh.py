@@ -117,6 +117,8 @@ MESSAGES: dict = {
     "player.whole.tip": "显示缩放到合适大小的整张计算图，尚未构建的部分以淡色显示",
     "player.by_group": "按组",
     "player.by_group.tip": "“下一步”和“上一步”一次走完图中的一整个方框（一个神经元、一层）",
+    "player.group.open": "{label}：点击打开这个方框",
+    "player.group.close": "收起这个方框",
     "player.zoom_in": "+",
     "player.zoom_in.tip": "放大（也可以用鼠标滚轮或双指缩放）",
     "player.zoom_out": "−",

@@ -44,6 +44,8 @@ class PlayerState:
     def __init__(self, graph: _graph.TraceGraph):
         self.graph = graph
         self.index = 0
+        self.opened: tuple = ()   # keys of the boxes opened (graph.unit): a step by group runs the boxes inside
+        self.summary = ""         # what the last step by group did, when it ran more than one step ("" else)
 
     @property
     def n_frames(self) -> int:
@@ -58,17 +60,30 @@ class PlayerState:
 
     def seek(self, i: int) -> int:
         """Go to step ``i`` (negative counts from the end; clamped to the trace); returns the index."""
-        self.index = self.clamp(i)
+        i = self.clamp(i)
+        if i != self.index:
+            self.summary = ""
+        self.index = i
         return self.index
 
     def step(self, by: str = "node") -> int:
         """Go to the next step; ``by="group"``: to the last step of the run of steps in the next box of a
-        grouped graph (one click runs a neuron; ``graph.step_after``)."""
-        return self.seek(self.graph.step_after(self.index, by=by))
+        grouped graph (one click runs a neuron; ``graph.step_after``), and ``summary`` says what the run
+        did (``graph.summary``, a few words) when it was more than one step."""
+        i = self.index
+        j = self.seek(self.graph.step_after(i, by=by, opened=self.opened))
+        if by == "group" and j - i > 1:
+            self.summary = self.graph.summary(i + 1, j)
+        return j
 
     def back(self, by: str = "node") -> int:
-        """Go to the previous step; ``by="group"``: to the step before the current box's run began."""
-        return self.seek(self.graph.step_before(self.index, by=by))
+        """Go to the previous step; ``by="group"``: to the step before the current box's run began
+        (``summary`` then says what the steps undone had done)."""
+        i = self.index
+        j = self.seek(self.graph.step_before(i, by=by, opened=self.opened))
+        if by == "group" and i - j > 1:
+            self.summary = self.graph.summary(j + 1, i)
+        return j
 
     @property
     def current(self) -> _graph.Step | None:
@@ -80,7 +95,8 @@ class PlayerState:
         s = self.current
         if s is None:
             return self.graph.notice
-        return f"{s.source}\n{s.text}" if s.source else s.text
+        text = self.summary or s.text
+        return f"{s.source}\n{text}" if s.source else text
 
     def frame_of_event(self, event_index: int) -> int:
         """The step that shows event ``event_index`` (a hidden bookkeeping event shows with the next step)."""
@@ -113,6 +129,7 @@ class Player(WebPlayer):
         kwargs.setdefault("_dom_classes", ("alab-player",))  # the element app.js draws into
         super().__init__(scene=self._scene, index=start, **kwargs)
         self.observe(self._on_index_change, names="index")
+        self.observe(self._on_opened, names="opened")
 
     # ------------------------------------------------------------------ Python API
     # ``index`` is the synced trait: the step shown; the controls in the page set it too.
@@ -132,18 +149,33 @@ class Player(WebPlayer):
     def jumps(self) -> list[tuple[str, int]]:
         return self._state.jumps
 
+    @property
+    def summary(self) -> str:
+        """What the last step by group did (``graph.summary``), "" after any other move."""
+        return self._state.summary
+
     def seek(self, i: int) -> int:
         """Show step ``i`` (negative counts from the end); returns the index shown."""
         self.index = self._state.clamp(i)
         return self.index
 
     def step(self, by: str = "node") -> int:
-        """Show the next step (``by="group"``: run the next box of a grouped graph, see PlayerState)."""
-        return self.seek(self._graph.step_after(self.index, by=by))
+        """Show the next step; ``by="group"``: run the next closed box of a grouped graph (the boxes opened
+        in the page count as open), and say what it did: ``p.summary``, ``p.narration`` and the page."""
+        return self._move(self._state.step, by)
 
     def back(self, by: str = "node") -> int:
-        """Show the previous step (``by="group"``: go back past the current box's run)."""
-        return self.seek(self._graph.step_before(self.index, by=by))
+        """Show the previous step (``by="group"``: go back past the current box's run, saying what it did)."""
+        return self._move(self._state.back, by)
+
+    def _move(self, how, by: str) -> int:
+        _graph._check_by(by)
+        self._state.seek(self.index)
+        i = how(by)
+        with self.hold_sync():   # the page gets the step and what it did in one message
+            self.note = [i, self._state.summary] if self._state.summary else []
+            self.index = i
+        return i
 
     def frame_of_event(self, event_index: int) -> int:
         """The step showing ``trace.events[event_index]``. Steps skip bookkeeping events (the
@@ -191,7 +223,12 @@ class Player(WebPlayer):
 
     # ------------------------------------------------------------------ handlers
     def _on_index_change(self, change) -> None:
+        summary = self._state.summary if self._state.index == change["new"] else ""
         self._state.seek(change["new"])
+        self._state.summary = summary
+
+    def _on_opened(self, change) -> None:
+        self._state.opened = tuple(k for k in change["new"] if k in self._graph.groups)
 
 
 def static_html(player: Player, title: str | None = None, start: int | None = None) -> str:

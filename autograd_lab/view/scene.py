@@ -3,8 +3,10 @@
 ``scene(graph)`` is everything the front end (``view/static/app.js``) needs to draw and step
 through a trace with no kernel round trip: the nodes and edges with their layout, the state of
 every node and edge before the first step, what each step changes (only that), the narration,
-source line and highlighted keys of each step (in a grouped graph, ``u``: the box it happens
-in, an index into ``groups``, and at the end of a run in one box ``sum``: what the run did), the jumps, the notice, what a click on a node
+source line and highlighted keys of each step (in a grouped graph ``g``: the innermost group it
+happens in, an index into ``groups``; each node's ``g`` likewise; ``groups`` gives each collapsed
+group's runs of steps with what each run did, and ``overview`` the first picture: the collapsed
+top-level groups as boxes), the jumps, the notice, what a click on a node
 shows (``name()``, ``next_functions``, the ``_saved_*`` attributes, hooks, where it was made),
 and the player's words in the graph's language. The widget (``webplayer.WebPlayer``) sends it
 once; the static page (``webplayer.page_html``) inlines it::
@@ -42,6 +44,7 @@ WORD_IDS = {
     "tensor": "player.legend.tensor", "grad_fn": "player.legend.grad_fn", "acc": "player.legend.acc",
     "legend_grad": "player.legend.next_functions", "legend_data": "player.legend.data",
     "legend_attach": "player.legend.attach", "by_group": "player.by_group", "by_group_tip": "player.by_group.tip",
+    "group_open": "player.group.open", "group_close": "player.group.close",
     "legend_now": "player.legend.moving", "legend_marks": "player.legend.marks",
     "col_name": "player.table.name", "col_value": "player.table.value", "col_grad": "player.table.grad",
     "col_rg": "player.table.requires_grad", "col_leaf": "player.table.is_leaf", "col_grad_fn": "player.table.grad_fn",
@@ -132,26 +135,17 @@ def scene(graph, trace=None, *, lang: str | None = None, start: int = 0, speed: 
     for ed in sorted(g.edges.values(), key=lambda e: e.order):
         pts = [c for p in ed.points for c in (_r(p[0]), _r(p[1]))]
         out_edges.append({"k": ed.key, "src": ed.src, "dst": ed.dst, "kind": ed.kind, "pts": pts})
-    units, group_keys, group_labels = [], {}, []  # a grouped graph: the box each step happens in
-    for i in range(len(steps)):
-        u = g.unit(i) if getattr(g, "groups", None) else None
-        if u is not None and u not in group_keys:
-            group_keys[u] = len(group_labels)
-            group_labels.append(g.groups[u].label)
-        units.append(None if u is None else group_keys[u])
+    groups = _groups(g, len(steps))
+    gidx = {k: i for i, k in enumerate(getattr(g, "groups", None) or {})}
+    if gidx:
+        for d in out_nodes:
+            if d["k"] in g.group_of:
+                d["g"] = gidx[g.group_of[d["k"]]]
     out_steps = []
     for s in steps:
         d = {"c": {k: _state(v) for k, v in s.changes.items()}, "t": s.text}
-        u = units[s.index]
-        if u is not None:
-            d["u"] = u
-            last = s.index + 1 == len(steps) or units[s.index + 1] != u
-            if last:  # the last step of a run in one box: what the run did, said by a step by group
-                first = s.index
-                while first > 0 and units[first - 1] == u:
-                    first -= 1
-                if s.index > max(first, 1):
-                    d["sum"] = g.summary(max(first, 1), s.index)
+        if s.group is not None and s.group in gidx:
+            d["g"] = gidx[s.group]
         if s.source:
             d["s"] = s.source
         if s.active:
@@ -168,13 +162,64 @@ def scene(graph, trace=None, *, lang: str | None = None, start: int = 0, speed: 
         "steps": out_steps,
         "jumps": [[label, i] for label, i in g.jumps],
         "notice": g.notice,
-        "groups": group_labels,
+        "groups": groups,
+        "overview": _overview(g) if any(grp.collapsed for grp in (getattr(g, "groups", None) or {}).values()) else {},
         "start": max(0, min(int(start), n_steps - 1)) if n_steps else 0,
         "speed": speed,
         "words": words(getattr(g, "lang", None) if lang is None else lang),
         "lang": _html_lang(getattr(g, "lang", None) if lang is None else lang),
         "freed_error": FREED_MESSAGE,
     }
+
+
+def _groups(g, n_steps: int) -> list:
+    """The groups of a grouped graph, in ``g.groups``' order (parents first): ``k`` its key, ``label``,
+    ``parent`` (an index, or None), ``c`` (1: drawn collapsed), ``box`` (x0, y0, x1, y1 in the full
+    layout), and for a collapsed group ``runs``: ``[first, last, summary]`` for each run of consecutive
+    steps inside it. A step "by group" from ``first - 1`` runs to ``last`` whatever is opened around it
+    (``g.unit``: the outermost collapsed group not opened), and says ``summary`` (``g.summary``)."""
+    groups = getattr(g, "groups", None) or {}
+    if not groups:
+        return []
+    index = {k: i for i, k in enumerate(groups)}
+    runs: dict[str, list] = {k: [] for k, grp in groups.items() if grp.collapsed}
+    open_at: dict[str, int] = {}
+    for i in range(n_steps + 1):
+        chain = set()
+        q = g.steps[i].group if i < n_steps else None
+        while q is not None:
+            if q in runs:
+                chain.add(q)
+            q = groups[q].parent
+        for k in [k for k in open_at if k not in chain]:
+            first = max(open_at.pop(k), 1)  # the player starts at step 0: a step never runs into it
+            last = i - 1
+            if last >= first:
+                runs[k].append([first, last, g.summary(first, last) if last > first else ""])
+        for k in chain:
+            open_at.setdefault(k, i)
+    out = []
+    for k, grp in groups.items():
+        d = {"k": k, "label": grp.label, "parent": index.get(grp.parent), "c": int(bool(grp.collapsed)),
+             "box": [_r(v) for v in grp.box]}
+        if grp.collapsed:
+            d["runs"] = runs[k]
+        out.append(d)
+    return out
+
+
+def _overview(g) -> dict:
+    """``g.overview`` for the front end: ``w``, ``h``, ``nodes`` (key -> [x, y, w, h], a key being a node's
+    or a collapsed top-level group's), ``edges`` (``k``, ``src``, ``dst``, ``kind``, ``pts``, and ``m``: the
+    keys of the graph's edges it stands for)."""
+    ov = getattr(g, "overview", None) or {}
+    if not ov:
+        return {}
+    return {"w": _r(ov["width"]), "h": _r(ov["height"]),
+            "nodes": {k: [_r(v) for v in box] for k, box in ov["nodes"].items()},
+            "edges": [{"k": e["key"], "src": e["src"], "dst": e["dst"], "kind": e["kind"],
+                       "pts": [_r(c) for p in e["points"] for c in p], "m": list(e["members"])}
+                      for e in ov["edges"]]}
 
 
 def _holder_key(g, near_of: dict, attached: dict, box: str, holder: str) -> str | None:

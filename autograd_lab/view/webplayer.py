@@ -35,6 +35,9 @@ class WebPlayer(anywidget.AnyWidget):
 
     scene = traitlets.Dict(help="the trace's scene (scene.scene(graph)); sent once").tag(sync=True)
     index = traitlets.Int(0, help="the step shown; set from Python or by the controls in the page").tag(sync=True)
+    opened = traitlets.List(traitlets.Unicode(), help="keys of the boxes the student opened in the page (graph.unit)"
+                            ).tag(sync=True)
+    note = traitlets.List(help="[step, text]: what a step by group from Python did, shown at that step").tag(sync=True)
 
     @traitlets.validate("index")
     def _validate_index(self, proposal):

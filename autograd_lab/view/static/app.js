@@ -18,6 +18,8 @@ const KEYFRAME = 32;
 const PREFIX = { running: "▶ ", done: "✓ ", error: "✖ " };
 const MAX_ROWS = 200;
 const MIN_SCALE = 0.02, MAX_SCALE = 8;
+const RANK = { idle: 0, passed: 1, new: 2, active: 3 };   // an edge to a box shows its brightest edge's state
+const STATUS = ["idle", "passed", "new", "active"];
 const TINY = 4;              // px: below this on-screen size texts are not drawn (hover and the table have them)
 
 // ------------------------------------------------------------------------------------ helpers
@@ -118,6 +120,7 @@ class Player {
     this.scene = scene;
     this.words = scene.words || {};
     this.onIndex = opts.onIndex || null;
+    this.onOpened = opts.onOpened || null;
     this.n = scene.steps.length;
     this.nodes = new Map(scene.nodes.map((n) => [n.k, n]));
     this.edges = new Map(scene.edges.map((e) => [e.k, e]));
@@ -131,6 +134,7 @@ class Player {
     this.inspected = null;
     this.filter = "";
     this.names = this._rowNames();
+    this._groupsInit();
     this._build();
     this.show(opts.index != null ? opts.index : (scene.start || 0), { silent: true, first: true });
   }
@@ -159,23 +163,27 @@ class Player {
       this.speed.append(o);
     }
     for (const c of [this.jump, this.play, this.slider, this.speed]) c.disabled = disabled;
-    const controls = el("div", { class: "alab-controls" }, this.jump, this.prev, this.play, this.next,
-                        this.slider, this.speed);
-    // a grouped graph: "by group" makes next and back run a whole box (graph.step_after / step_before)
+    // a grouped graph: "by group" makes next and back run a whole box (graph.step_after / step_before); it sits
+    // by the buttons it changes, and the slider takes what is left of the row
     this.byGroup = el("input", { class: "alab-by-group", type: "checkbox" });
-    if ((this.scene.groups || []).length && !disabled)
-      controls.append(el("label", { class: "alab-by-group-label", title: W.by_group_tip }, this.byGroup,
-                         " " + W.by_group));
+    const byGroup = this.groups.some((g) => g.c) && !disabled
+      ? el("label", { class: "alab-by-group-label", title: W.by_group_tip }, this.byGroup, " " + W.by_group) : null;
+    const controls = el("div", { class: "alab-controls" }, this.jump, this.prev, this.play, this.next, byGroup,
+                        this.slider, this.speed);
     // picture
     this.svg = sv("svg", { class: "alab-svg", role: "img", "aria-label": W.picture });
     this.svg.innerHTML = '<defs><pattern id="alab-hatch" width="7" height="7" patternUnits="userSpaceOnUse" ' +
       'patternTransform="rotate(45)"><rect width="7" height="7" fill="#FBE3D3"/>' +
       '<line x1="0" y1="0" x2="0" y2="7" stroke="#D55E00" stroke-width="3"/></pattern></defs>';
     this.camG = sv("g", { class: "alab-cam" });
+    this.frameG = sv("g", { class: "alab-gframes" });   // open groups' frames, behind everything
     this.edgeG = sv("g", { class: "alab-edges" });
+    this.aggG = sv("g", { class: "alab-edges alab-aggs" });   // edges to and from closed boxes
     this.nodeG = sv("g", { class: "alab-nodes" });
+    this.boxG = sv("g", { class: "alab-boxes" });      // closed groups, each one box
+    this.frameTopG = sv("g", { class: "alab-gframes-top" });   // open groups' labels and close controls
     this.labelG = sv("g", { class: "alab-labels" });
-    this.camG.append(this.edgeG, this.nodeG, this.labelG);
+    this.camG.append(this.frameG, this.edgeG, this.aggG, this.nodeG, this.boxG, this.frameTopG, this.labelG);
     this.svg.append(this.camG);
     const btn = (cls, text, tip) => el("button", { class: cls, text, title: tip, type: "button" });
     this.zoomIn = btn("alab-zoom-in", W.zoom_in, W.zoom_in_tip);
@@ -227,45 +235,351 @@ class Player {
   }
 
   _drawGraph() {
+    // Elements are made when first shown (a node inside a closed box may never be): see _relayout.
     this.nodeEls = new Map();
     this.edgeEls = new Map();
-    const eFrag = document.createDocumentFragment(), nFrag = document.createDocumentFragment();
     for (const e of this.scene.edges) {
       const p = e.pts, pts = [];
       for (let i = 0; i + 1 < p.length; i += 2) pts.push([p[i], p[i + 1]]);
       e.points = pts;
-      if (pts.length < 2) continue;
-      let d = `M${pts[0][0]},${pts[0][1]}`;
-      for (let i = 1; i < pts.length; i++) {
-        const [x0, y0] = pts[i - 1], [x1, y1] = pts[i], mx = (x0 + x1) / 2;
-        d += ` C${mx},${y0} ${mx},${y1} ${x1},${y1}`;
-      }
-      const [hx, hy] = pts[pts.length - 1], dir = Math.sign(hx - pts[pts.length - 2][0]) || 1;
-      const head = `M${hx},${hy} L${hx - 7 * dir},${hy - 3.6} L${hx - 7 * dir},${hy + 3.6} Z`;
-      const g = sv("g", { class: `alab-edge e-${e.kind} hid`, "data-k": e.k });
-      // 'attach': a tensor hanging off its grad_fn / AccumulateGrad carries no gradient: no head
-      if (e.kind === "attach") g.append(sv("path", { class: "line", d }), sv("title"));
-      else g.append(sv("path", { class: "line", d }), sv("path", { class: "head", d: head }), sv("title"));
-      eFrag.append(g);
-      this.edgeEls.set(e.k, g);
     }
-    for (const n of this.scene.nodes) {
-      const g = sv("g", { class: `alab-node k-${n.kind} hid`, "data-k": n.k });
-      if (n.kind === "tensor") {
-        g.append(sv("ellipse", { class: "shape", cx: n.x, cy: n.y, rx: n.w / 2, ry: n.h / 2 }));
-        g.append(sv("text", { class: "v", x: n.x, y: n.y - 7.5, "font-size": SIZE.value }));
-        g.append(sv("text", { class: "g", x: n.x, y: n.y + 8.5, "font-size": SIZE.grad }));
-      } else {
-        g.append(sv("rect", { class: "shape", x: n.x - n.w / 2, y: n.y - n.h / 2, width: n.w, height: n.h, rx: 6 }));
-        g.append(sv("text", { class: "l", x: n.x, y: n.y, "font-size": SIZE.label }));
-      }
-      g.append(sv("title"));
-      nFrag.append(g);
-      this.nodeEls.set(n.k, g);
-    }
-    this.edgeG.append(eFrag);
-    this.nodeG.append(nFrag);
     this.labelEls = new Map();   // "tag:k" / "info:k" / "edge:k" -> <text>
+    this._relayout();
+  }
+
+  _edgeEl(k, kind, pts) {
+    let d = `M${pts[0][0]},${pts[0][1]}`;
+    for (let i = 1; i < pts.length; i++) {
+      const [x0, y0] = pts[i - 1], [x1, y1] = pts[i], mx = (x0 + x1) / 2;
+      d += ` C${mx},${y0} ${mx},${y1} ${x1},${y1}`;
+    }
+    const [hx, hy] = pts[pts.length - 1], dir = Math.sign(hx - pts[pts.length - 2][0]) || 1;
+    const head = `M${hx},${hy} L${hx - 7 * dir},${hy - 3.6} L${hx - 7 * dir},${hy + 3.6} Z`;
+    const g = sv("g", { class: `alab-edge e-${kind} hid`, "data-k": k });
+    // 'attach': a tensor hanging off its grad_fn / AccumulateGrad carries no gradient: no head
+    if (kind === "attach") g.append(sv("path", { class: "line", d }), sv("title"));
+    else g.append(sv("path", { class: "line", d }), sv("path", { class: "head", d: head }), sv("title"));
+    return g;
+  }
+
+  _nodeEl(n) {
+    const g = sv("g", { class: `alab-node k-${n.kind} hid`, "data-k": n.k });
+    if (n.kind === "tensor") {
+      g.append(sv("ellipse", { class: "shape", cx: n.x, cy: n.y, rx: n.w / 2, ry: n.h / 2 }));
+      g.append(sv("text", { class: "v", x: n.x, y: n.y - 7.5, "font-size": SIZE.value }));
+      g.append(sv("text", { class: "g", x: n.x, y: n.y + 8.5, "font-size": SIZE.grad }));
+    } else {
+      g.append(sv("rect", { class: "shape", x: n.x - n.w / 2, y: n.y - n.h / 2, width: n.w, height: n.h, rx: 6 }));
+      g.append(sv("text", { class: "l", x: n.x, y: n.y, "font-size": SIZE.label }));
+    }
+    g.append(sv("title"));
+    return g;
+  }
+
+  // -- groups: closed boxes, open frames, the first picture of a grouped graph -------------------------
+  _groupsInit() {
+    const G = this.groups = (this.scene.groups || []).map((g, i) => Object.assign({}, g, { i, nodes: [], edges: [] }));
+    this.gByKey = new Map(G.map((g) => [g.k, g]));
+    this.opened = new Set();       // indices of collapsed groups the student opened
+    const ov = this.scene.overview;
+    this.ov = G.some((g) => g.c) && ov && ov.nodes ? ov : null;
+    for (const n of this.scene.nodes)
+      for (let q = n.g; q != null; q = G[q].parent) G[q].nodes.push(n.k);
+    for (const e of this.scene.edges) {   // an edge belongs to the groups its head is in (a gradient arriving)
+      const d = this.nodes.get(e.dst);
+      if (d) for (let q = d.g; q != null; q = G[q].parent) G[q].edges.push(e.k);
+    }
+  }
+
+  // What stands for node n in the picture: itself, or the key of the closed box it is inside.
+  _itemOf(n) {
+    const G = this.groups;
+    if (n.g == null) return n.k;
+    if (this.ovMode) {   // the first picture: a collapsed top-level group is one box
+      let q = n.g;
+      while (G[q].parent != null) q = G[q].parent;
+      return G[q].c ? G[q].k : n.k;
+    }
+    let out = n.k;
+    for (let q = n.g; q != null; q = G[q].parent) if (G[q].c && !this.opened.has(q)) out = G[q].k;
+    return out;
+  }
+
+  // The box a step runs in when "by group" is on: its outermost collapsed group not opened (graph.unit).
+  unit(i) {
+    const G = this.groups;
+    let out = -1;
+    for (let q = this.scene.steps[i].g; q != null; q = G[q].parent) if (G[q].c && !this.opened.has(q)) out = q;
+    return out;
+  }
+
+  // Where an item is drawn, [x, y, w, h] (centre, size): a node, or a group's box.
+  _rect(k) {
+    if (this.ovMode) return this.ov.nodes[k];
+    const g = this.gByKey.get(k);
+    if (g) { const [x0, y0, x1, y1] = g.box; return [(x0 + x1) / 2, (y0 + y1) / 2, x1 - x0, y1 - y0]; }
+    const n = this.nodes.get(k);
+    return [n.x, n.y, n.w, n.h];
+  }
+
+  _npos(n) {
+    if (!this.ovMode) return n;
+    const r = this.ov.nodes[n.k];
+    return { k: n.k, kind: n.kind, x: r[0], y: r[1], w: r[2], h: r[3] };
+  }
+
+  // An edge between two items of which one at least is a closed box: out of the side of the one, into the
+  // facing side of the other, bending half way (as layout.py draws edges between groups).
+  _connect(u, v) {
+    const [ux, uy, uw] = this._rect(u), [vx, vy, vw] = this._rect(v);
+    const right = ux <= vx;
+    const x0 = right ? ux + uw / 2 : ux - uw / 2, x1 = right ? vx - vw / 2 : vx + vw / 2, mx = (x0 + x1) / 2;
+    return [[x0, uy], [mx, uy], [mx, vy], [x1, vy]];
+  }
+
+  _framed(g) {
+    for (let q = g.i; q != null; q = this.groups[q].parent)
+      if (this.groups[q].c && !this.opened.has(q)) return false;
+    return true;
+  }
+
+  // Which nodes, edges, boxes and frames the picture has, for the groups opened now. Elements not in the
+  // picture are taken out of the page (and painted again when they come back), so a big graph with its
+  // boxes closed is a small picture.
+  _relayout() {
+    const G = this.groups, W = this.words;
+    this.ovMode = !!this.ov && this.opened.size === 0;
+    const item = this.item = new Map();
+    for (const n of this.scene.nodes) item.set(n.k, this._itemOf(n));
+    const nfrag = document.createDocumentFragment(), efrag = document.createDocumentFragment();
+    this.visNodes = [];
+    this._pending = [];
+    for (const n of this.scene.nodes) {
+      let g = this.nodeEls.get(n.k);
+      if (item.get(n.k) !== n.k) { if (g && g.isConnected) g.remove(); continue; }
+      this.visNodes.push(n);
+      if (!g) {
+        this.nodeEls.set(n.k, (g = this._nodeEl(n)));
+        if (this.cur[n.k]) this._paint(n.k, this.cur[n.k]);
+        if (this.inspected === n.k) g.classList.add("inspected");
+      }
+      const r = this.ovMode ? this.ov.nodes[n.k] : null;
+      const t = r ? `translate(${(r[0] - n.x).toFixed(2)},${(r[1] - n.y).toFixed(2)})` : "";
+      if (g._t !== t) { if (t) g.setAttribute("transform", t); else g.removeAttribute("transform"); g._t = t; }
+      if (!g.isConnected) {
+        nfrag.append(g);
+        if (g._stale && this.cur[n.k]) { g._stale = false; this._pending.push(n.k); }
+      }
+    }
+    this.visEdges = [];
+    for (const e of this.scene.edges) {
+      let g = this.edgeEls.get(e.k);
+      if (this.ovMode || e.points.length < 2 || item.get(e.src) !== e.src || item.get(e.dst) !== e.dst) {
+        if (g && g.isConnected) g.remove();
+        continue;
+      }
+      this.visEdges.push(e);
+      if (!g) {
+        this.edgeEls.set(e.k, (g = this._edgeEl(e.k, e.kind, e.points)));
+        if (this.cur[e.k]) this._paint(e.k, this.cur[e.k]);
+      }
+      if (!g.isConnected) efrag.append(g);
+    }
+    this.nodeG.append(nfrag);
+    this.edgeG.append(efrag);
+    for (const k of this._pending.splice(0)) this._paint(k, this.cur[k]);
+    // edges to and from closed boxes: one per pair of items (and kind), lit when one of its edges is
+    this.aggs = [];
+    if (this.ovMode) {
+      for (const a of this.ov.edges) {
+        const pts = [];
+        for (let i = 0; i + 1 < a.pts.length; i += 2) pts.push([a.pts[i], a.pts[i + 1]]);
+        if (pts.length >= 2) this.aggs.push({ k: "v:" + a.k, kind: a.kind, points: pts, m: a.m });
+      }
+    } else if (G.length) {
+      const by = new Map();
+      for (const e of this.scene.edges) {
+        const u = item.get(e.src), v = item.get(e.dst);
+        if (u === undefined || v === undefined || u === v || (u === e.src && v === e.dst)) continue;
+        const key = `${u}>${v}>${e.kind}`;
+        let a = by.get(key);
+        if (!a) by.set(key, (a = { k: "c:" + key, kind: e.kind, u, v, m: [] }));
+        a.m.push(e.k);
+      }
+      for (const a of by.values()) { a.points = this._connect(a.u, a.v); this.aggs.push(a); }
+    }
+    const afrag = document.createDocumentFragment();
+    for (const a of this.aggs) { a.el = this._edgeEl(a.k, a.kind, a.points); a.cls = ""; afrag.append(a.el); }
+    this.aggG.replaceChildren(afrag);
+    // closed boxes and open frames
+    this.boxes = [];
+    this.frames = [];
+    const bfrag = document.createDocumentFragment(), ffrag = document.createDocumentFragment(),
+          tfrag = document.createDocumentFragment();
+    const boxKeys = new Set();
+    for (const v of item.values()) if (this.gByKey.has(v)) boxKeys.add(v);
+    for (const k of boxKeys) {
+      const gr = this.gByKey.get(k), r = this._rect(k);
+      const el = sv("g", { class: "alab-node k-group hid", "data-k": k, "data-gi": gr.i });
+      el.append(sv("rect", { class: "shape", x: r[0] - r[2] / 2, y: r[1] - r[3] / 2, width: r[2], height: r[3], rx: 8 }),
+                sv("text", { class: "glabel", x: r[0], y: r[1] }), sv("title"));
+      el.lastChild.textContent = fill(W.group_open || "{label}", { label: gr.label });
+      this.boxes.push({ gr, el, r, cls: "" });
+      bfrag.append(el);
+    }
+    if (!this.ovMode) for (const gr of G) {
+      if (!this._framed(gr)) continue;
+      const [x0, y0, x1, y1] = gr.box;
+      const el = sv("g", { class: "alab-gframe hid", "data-gi": gr.i });
+      el.append(sv("rect", { class: "gshape", x: x0, y: y0, width: x1 - x0, height: y1 - y0, rx: 8 }), sv("title"));
+      el.lastChild.textContent = gr.label;
+      const top = sv("g", { class: "alab-gframe hid", "data-gi": gr.i }), text = sv("text", { class: "glabel" });
+      top.append(text);
+      let close = null;
+      if (gr.c) {   // an opened box closes again from the control at its frame's top left
+        close = sv("g", { class: "alab-close", "data-gi": gr.i });
+        close.append(sv("rect", { width: 14, height: 14, rx: 3 }), sv("path", { d: "M4,4 L10,10 M10,4 L4,10" }), sv("title"));
+        close.lastChild.textContent = `${W.group_close || "close"}: ${gr.label}`;
+        top.append(close);
+      }
+      this.frames.push({ gr, el, top, text, close, cls: "" });
+      ffrag.append(el);
+      tfrag.append(top);
+    }
+    this.boxG.replaceChildren(bfrag);
+    this.frameG.replaceChildren(ffrag);
+    this.frameTopG.replaceChildren(tfrag);
+    this._k = null;   // the group labels are placed again
+  }
+
+  // The state of each box, frame and edge to a box, from the state of what it stands for.
+  _groupStates() {
+    const cur = this.cur, G = this.groups;
+    const chain = new Set();
+    if (this.n) for (let q = this.scene.steps[this.idx].g; q != null; q = G[q].parent) chain.add(q);
+    const shownIn = (gr) => { for (const k of gr.nodes) { const s = cur[k]; if (s && s[0]) return true; } return false; };
+    for (const b of this.boxes) {
+      const gr = b.gr;
+      let passed = false;
+      for (const k of gr.edges) { const s = cur[k]; if (s && (s[1] === "passed" || s[1] === "active")) { passed = true; break; } }
+      b.shown = shownIn(gr);
+      const cls = `alab-node k-group ${chain.has(gr.i) ? "s-active" : passed ? "s-passed" : "s-idle"}${b.shown ? "" : " hid"}`;
+      if (b.cls !== cls) b.el.setAttribute("class", (b.cls = cls));
+    }
+    for (const f of this.frames) {
+      const cls = `alab-gframe${chain.has(f.gr.i) ? " s-active" : ""}${shownIn(f.gr) ? "" : " hid"}`;
+      if (f.cls !== cls) { f.el.setAttribute("class", (f.cls = cls)); f.top.setAttribute("class", cls); }
+    }
+    for (const a of this.aggs) {
+      let shown = false, rank = 0;
+      for (const m of a.m) {
+        const s = cur[m];
+        if (!s) continue;
+        if (s[0]) shown = true;
+        const r = RANK[s[1]] || 0;
+        if (r > rank) rank = r;
+      }
+      a.grad = a.m.length === 1 && cur[a.m[0]] ? cur[a.m[0]][2] : "";
+      a.status = STATUS[rank];
+      a.shown = shown;
+      const cls = `alab-edge e-${a.kind} s-${a.status}${shown ? "" : " hid"}`;
+      if (a.cls !== cls) a.el.setAttribute("class", (a.cls = cls));
+      if (a.el.lastChild.textContent !== a.grad) a.el.lastChild.textContent = a.grad;
+    }
+  }
+
+  // Labels of boxes and frames, at a size that stays readable however far the picture is zoomed out;
+  // never on top of another text or a node.
+  _groupLabels() {
+    const k = Math.max(1, 1 / this.cam.s), size = SIZE.label * k, lh = size * LINE;
+    this._k = k;
+    this.groupRects = [];
+    for (const b of this.boxes) {
+      const [x, y, w, h] = b.r, t = b.el.children[1];
+      const text = lh <= h - 4 * k ? shorten(b.gr.label, SIZE.label, (w - 12 * k) / k) : "";
+      if (t._size !== size) t.setAttribute("font-size", (t._size = size));
+      if (t.textContent !== text) t.textContent = text;
+      if (text) {
+        const tw = textWidth(text, SIZE.label) * k;
+        this.groupRects.push([x - tw / 2, y - lh / 2, x + tw / 2, y + lh / 2]);
+      }
+    }
+    if (!this.frames.length) return;
+    const placed = new Boxes();
+    for (const r of this.groupRects) placed.add(r);
+    for (const n of this.visNodes) {
+      const st = this.cur[n.k];
+      if (st && st[0]) placed.add([n.x - n.w / 2, n.y - n.h / 2, n.x + n.w / 2, n.y + n.h / 2]);
+    }
+    for (const f of this.frames) {
+      const [x0, y0, x1] = f.gr.box, t = f.text, c = f.close;
+      let cw = 0;
+      if (c) {
+        cw = 18 * k;
+        const cx = x0 + 4 * k, cy = y0 + 3 * k;
+        c.setAttribute("transform", `translate(${cx.toFixed(2)},${cy.toFixed(2)}) scale(${k.toFixed(4)})`);
+        const r = [cx, cy, cx + 14 * k, cy + 14 * k];
+        placed.add(r);
+        this.groupRects.push(r);
+      }
+      const tx = x0 + 4 * k + cw, text = shorten(f.gr.label, SIZE.label, (x1 - tx - 4 * k) / k);
+      let spot = null;
+      if (text) {
+        const tw = textWidth(text, SIZE.label) * k;
+        for (const y of [y0 + 3 * k + 7 * k, y0 - 2 * k - lh / 2]) {   // inside the frame's top, else above it
+          const r = [tx, y - lh / 2, tx + tw, y + lh / 2];
+          if (!placed.hits(r)) { placed.add(r); this.groupRects.push(r); spot = [tx, y]; break; }
+        }
+      }
+      if (t._size !== size) t.setAttribute("font-size", (t._size = size));
+      if (spot) { t.setAttribute("x", spot[0]); t.setAttribute("y", spot[1]); }
+      const shown = spot ? text : "";
+      if (t.textContent !== shown) t.textContent = shown;
+    }
+  }
+
+  openGroup(gi) {
+    const g = this.groups[gi];
+    if (!g || !g.c || this.opened.has(gi)) return;
+    this.opened.add(gi);
+    this._regroup();
+    this._focus(g.box);
+  }
+
+  closeGroup(gi) {
+    if (!this.opened.has(gi)) return;
+    const G = this.groups;
+    for (const q of [...this.opened]) {   // its opened boxes inside close with it
+      for (let p = q; p != null; p = G[p].parent) if (p === gi) { this.opened.delete(q); break; }
+    }
+    this._regroup();
+    this.mode = "fit";
+    this.fit();
+    this._relabel();
+  }
+
+  _regroup() {
+    this._relayout();
+    this._groupStates();
+    if (this.onOpened) this.onOpened([...this.opened].map((q) => this.groups[q].k));
+  }
+
+  // Show the rectangle [x0, y0, x1, y1] of the full layout as large as the frame allows (not enlarged).
+  _focus([x0, y0, x1, y1]) {
+    this.mode = "user";
+    this.fit();   // the frame's size for this picture
+    const cw = this._width(), fh = +this.svg.getAttribute("height") || 300;
+    // room above the box for its label when the label does not fit inside
+    const s = Math.max(MIN_SCALE, Math.min(1, (cw - 24) / (x1 - x0), (fh - 52) / (y1 - y0)));
+    this.cam = { s, x: cw / 2 - ((x0 + x1) / 2) * s, y: fh / 2 + 12 - ((y0 + y1) / 2) * s };
+    this._applyCam();
+    this._relabel();
+  }
+
+  _relabel() {
+    this._groupLabels();
+    this.labelsDue = true;
+    if (!this.tiny) this._labels();
   }
 
   _wire() {
@@ -341,9 +655,12 @@ class Player {
       pointers.delete(e.pointerId);
       if (pointers.size > 0) return;
       frame.classList.remove("alab-dragging");
-      if (!drag.moved && e.type === "pointerup") {
-        const g = drag.target.closest && drag.target.closest("g.alab-node");
-        if (g) this.inspectNode(g.dataset.k);
+      if (!drag.moved && e.type === "pointerup" && drag.target.closest) {
+        const close = drag.target.closest(".alab-close");
+        const g = drag.target.closest("g.alab-node");
+        if (close) this.closeGroup(+close.dataset.gi);
+        else if (g && g.classList.contains("k-group")) this.openGroup(+g.dataset.gi);
+        else if (g) this.inspectNode(g.dataset.k);
       }
       drag = null;
     };
@@ -388,29 +705,38 @@ class Player {
     return s;
   }
 
-  // "next" / "back": one step, or with "by group" checked the run of steps in one box (as graph.py's
-  // step_after / step_before with nothing opened)
+  // "next" / "back": one step, or with "by group" checked the run of steps in one closed box (as graph.py's
+  // step_after / step_before with the boxes opened here)
   stepAfter(i) {
-    const steps = this.scene.steps, n = this.n;
+    const n = this.n;
     let j = Math.min(Math.max(i + 1, 0), Math.max(n - 1, 0));
     if (!this.byGroup.checked || j === i) return j;
-    const u = steps[j].u;
-    while (u !== undefined && j + 1 < n && steps[j + 1].u === u) j++;
+    const u = this.unit(j);
+    while (u >= 0 && j + 1 < n && this.unit(j + 1) === u) j++;
     return j;
   }
 
   stepBefore(i) {
-    const steps = this.scene.steps;
     if (!this.byGroup.checked || i <= 0) return Math.max(0, i - 1);
-    const u = steps[i].u;
+    const u = this.unit(i);
     let s = i;
-    while (u !== undefined && s > 0 && steps[s - 1].u === u) s--;
+    while (u >= 0 && s > 0 && this.unit(s - 1) === u) s--;
     return Math.max(0, s - 1);
+  }
+
+  // What steps from + 1 to i did, when they are one run of a box (graph.summary), else "".
+  summaryOf(from, i) {
+    if (i - from < 2) return "";
+    const u = this.unit(i);
+    if (u < 0) return "";
+    const run = (this.groups[u].runs || []).find((r) => r[0] === from + 1 && r[1] === i);
+    return run ? run[2] : "";
   }
 
   showStep(j) {   // next: a jump over a whole box is told by what the box did
     const from = this.idx, i = this.show(j);
-    if (this.byGroup.checked && i - from > 1 && this.scene.steps[i].sum) this.text.textContent = this.scene.steps[i].sum;
+    const sum = this.byGroup.checked ? this.summaryOf(from, i) : "";
+    if (sum) this.text.textContent = sum;
     return i;
   }
 
@@ -437,6 +763,11 @@ class Player {
     this.curIndex = n ? i : -1;
     this.idx = i;
     this.active = new Set(n ? (this.scene.steps[i].a || []) : []);
+    this._inShow = true;
+    if (this.groups.length) this._groupStates();
+    if (opts.first) this.fit(); else this._follow();
+    this._inShow = false;
+    this._groupLabels();
     this.labelsDue = true;
     if (!this.tiny) this._labels();
     this._narrate();
@@ -445,7 +776,6 @@ class Player {
     this.slider.value = String(i);
     this.prev.disabled = i <= 0;
     this.next.disabled = i >= n - 1;
-    if (opts.first) this.fit(); else this._follow();
     if (!opts.silent && this.onIndex) this.onIndex(i);
     return i;
   }
@@ -476,17 +806,19 @@ class Player {
     }
     const g = this.nodeEls.get(k);
     if (!g) return;
+    if (!g.isConnected) { g._stale = true; return; }   // inside a closed box: painted when it is shown again
+    g._stale = false;
     const node = this.nodes.get(k);
     if (node.kind === "tensor") {
       const [shown, status, value, grad, rg] = st;
-      g.setAttribute("class", `alab-node k-tensor s-${status}${rg ? "" : " nrg"}${shown ? "" : " hid"}`);
+      g.setAttribute("class", `alab-node k-tensor s-${status}${rg ? "" : " nrg"}${shown ? "" : " hid"}${k === this.inspected ? " inspected" : ""}`);
       const v = `${node.label} = ${value}`, gr = rg ? fill(W.grad_of, { grad }) : W.no_grad;
       g.children[1].textContent = shorten(v, SIZE.value, chord(node, 7.5 + SIZE.value * LINE / 4));
       g.children[2].textContent = shorten(gr, SIZE.grad, chord(node, 8.5 + SIZE.grad * LINE / 4));
       g.lastChild.textContent = `${v}\n${gr}`;
     } else {
       const [shown, status, freed, info] = st;
-      g.setAttribute("class", `alab-node k-${node.kind} s-${status}${freed ? " freed" : ""}${shown ? "" : " hid"}`);
+      g.setAttribute("class", `alab-node k-${node.kind} s-${status}${freed ? " freed" : ""}${shown ? "" : " hid"}${k === this.inspected ? " inspected" : ""}`);
       const l = (PREFIX[status] || "") + node.label;
       g.children[1].textContent = shorten(l, SIZE.label, node.w - 8);
       g.lastChild.textContent = info ? `${node.label}\n${info}` : node.label;
@@ -499,9 +831,11 @@ class Player {
     const placed = new Boxes();
     const items = [];
     const cur = this.cur, active = this.active;
-    for (const n of this.scene.nodes) {
-      const st = cur[n.k];
+    for (const r of this.groupRects || []) placed.add(r);
+    for (const node of this.visNodes) {
+      const st = cur[node.k];
       if (!st || !st[0]) continue;
+      const n = this._npos(node);
       placed.add([n.x - n.w / 2, n.y - n.h / 2, n.x + n.w / 2, n.y + n.h / 2]);
       const tag = n.kind === "tensor" ? st[5] : st[4];
       if (tag) items.push({ id: "tag:" + n.k, text: tag, size: SIZE.tag, cls: "tag", node: n, pri: 0 });
@@ -509,11 +843,16 @@ class Player {
         items.push({ id: "info:" + n.k, text: st[3], size: SIZE.info, cls: `info s-${st[1]}${st[2] ? " freed" : ""}`,
                      node: n, pri: active.has(n.k) ? 0 : 1 });
     }
-    for (const e of this.scene.edges) {
+    for (const e of this.visEdges) {
       const st = cur[e.k];
       if (!st || !st[0] || !st[2] || e.kind !== "grad" || !(st[1] === "active" || st[1] === "passed")) continue;
       items.push({ id: "edge:" + e.k, text: st[2], size: SIZE.edge, cls: `elabel s-${st[1]}`, edge: e,
                    pri: st[1] === "active" ? 0 : 2 });
+    }
+    for (const a of this.aggs) {   // an edge to a box that stands for one edge: its gradient
+      if (!a.shown || !a.grad || a.kind !== "grad" || !(a.status === "active" || a.status === "passed")) continue;
+      items.push({ id: "edge:" + a.k, text: a.grad, size: SIZE.edge, cls: `elabel s-${a.status}`, edge: a,
+                   pri: a.status === "active" ? 0 : 2 });
     }
     items.sort((a, b) => a.pri - b.pri);
     const keep = new Set();
@@ -676,8 +1015,23 @@ class Player {
   inspectNode(k) {
     this.inspected = k && this.nodes.has(k) ? k : null;
     for (const g of this.nodeG.querySelectorAll("g.alab-node.inspected")) g.classList.remove("inspected");
-    if (this.inspected) this.nodeEls.get(k).classList.add("inspected");
+    if (this.inspected) {
+      this._reveal(k);
+      const g = this.nodeEls.get(k);
+      if (g) g.classList.add("inspected");
+    }
     this._inspect();
+  }
+
+  // A node inside closed boxes (clicked in the table or the inspector): open the boxes around it.
+  _reveal(k) {
+    const G = this.groups, n = this.nodes.get(k);
+    if (!n || n.g == null || this.item.get(k) === k) return;
+    let inner = null;
+    for (let q = n.g; q != null; q = G[q].parent) if (G[q].c && !this.opened.has(q)) { this.opened.add(q); inner = inner ?? q; }
+    if (inner == null) return;
+    this._regroup();
+    this._focus(G[inner].box);
   }
 
   _inspect() {
@@ -737,16 +1091,22 @@ class Player {
   // -- camera: fit, whole graph, zoom, pan, follow the action ---------------------------------------
   _bounds(all) {
     let x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity;
-    for (const n of this.scene.nodes) {
-      const st = this.cur[n.k];
+    const add = (x, y, w, h) => {
+      x0 = Math.min(x0, x - w / 2); x1 = Math.max(x1, x + w / 2);
+      y0 = Math.min(y0, y - h / 2 - 16); y1 = Math.max(y1, y + h / 2 + 16);
+    };
+    for (const node of this.visNodes) {
+      const st = this.cur[node.k];
       if (!all && !(st && st[0])) continue;
-      x0 = Math.min(x0, n.x - n.w / 2); x1 = Math.max(x1, n.x + n.w / 2);
-      y0 = Math.min(y0, n.y - n.h / 2 - 16); y1 = Math.max(y1, n.y + n.h / 2 + 16);
+      const n = this._npos(node);
+      add(n.x, n.y, n.w, n.h);
     }
-    if (x0 === Infinity) return [0, 0, this.scene.width || 1, this.scene.height || 1];
+    for (const b of this.boxes) if (all || b.shown) add(...b.r);
+    const [W, H] = this._extent();
+    if (x0 === Infinity) return [0, 0, W || 1, H || 1];
     if (all) {   // the whole graph: the layout's whole extent too (a group's frame can reach past its nodes)
       x0 = Math.min(x0, 0); y0 = Math.min(y0, 0);
-      x1 = Math.max(x1, this.scene.width || 0); y1 = Math.max(y1, this.scene.height || 0);
+      x1 = Math.max(x1, W || 0); y1 = Math.max(y1, H || 0);
     }
     // A margin for the texts placed around the shapes (they are placed inside the layout's gaps);
     // the nodes alone decide the camera, so that it stays still while gradients are written.
@@ -754,10 +1114,21 @@ class Player {
     return [x0 - m, y0 - m, x1 + m, y1 + m];
   }
 
+  _extent() {   // the size of the picture's layout: the first picture's, or the whole graph's
+    return this.ovMode ? [this.ov.w, this.ov.h] : [this.scene.width, this.scene.height];
+  }
+
   _frameHeight(width) {
-    const W = Math.max(1, this.scene.width), H = Math.max(1, this.scene.height);
+    const [EW, EH] = this._extent(), W = Math.max(1, EW), H = Math.max(1, EH);
     const maxH = Math.max(220, Math.min(620, (window.innerHeight || 800) * 0.62));
-    return Math.round(Math.max(120, Math.min(maxH, H * Math.min(1, width / W))));
+    let h = H * Math.min(1, width / W);
+    const inner = new Set(this.opened);   // the innermost opened boxes: the frame has room for one as wide as it
+    for (const q of this.opened) if (this.groups[q].parent != null) inner.delete(this.groups[q].parent);
+    if (!this.ovMode) for (const q of inner) {
+      const [x0, y0, x1, y1] = this.groups[q].box;
+      h = Math.max(h, (y1 - y0 + 40) * Math.min(1, width / (x1 - x0 + 40)));
+    }
+    return Math.round(Math.max(120, Math.min(maxH, h)));
   }
 
   _width() {
@@ -792,9 +1163,9 @@ class Player {
     const { s } = this.cam, cw = this._width(), fh = +this.svg.getAttribute("height");
     let x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity;
     for (const k of keys) {
-      const n = this.nodes.get(k);
-      x0 = Math.min(x0, n.x - n.w / 2); x1 = Math.max(x1, n.x + n.w / 2);
-      y0 = Math.min(y0, n.y - n.h / 2); y1 = Math.max(y1, n.y + n.h / 2);
+      const [x, y, w, h] = this._rect(this.item.get(k) || k);
+      x0 = Math.min(x0, x - w / 2); x1 = Math.max(x1, x + w / 2);
+      y0 = Math.min(y0, y - h / 2); y1 = Math.max(y1, y + h / 2);
     }
     const sx0 = x0 * s + this.cam.x, sx1 = x1 * s + this.cam.x, sy0 = y0 * s + this.cam.y, sy1 = y1 * s + this.cam.y;
     if (sx0 >= 0 && sx1 <= cw && sy0 >= 0 && sy1 <= fh) return;
@@ -817,6 +1188,11 @@ class Player {
     const t = `translate(${x.toFixed(2)},${y.toFixed(2)}) scale(${s.toFixed(5)})`;
     // Only when it moves: a new transform makes the browser lay out every text of the picture again.
     if (t !== this._transform) this.camG.setAttribute("transform", (this._transform = t));
+    // The labels of boxes and frames keep their size on the screen: placed again when the scale changes.
+    if (!this._inShow && (this.boxes.length || this.frames.length) && Math.max(1, 1 / s) !== this._k && !this._relabelDue) {
+      this._relabelDue = true;
+      requestAnimationFrame(() => { this._relabelDue = false; this._relabel(); });
+    }
     // Level of detail: texts too small to read are not drawn (nor placed) until the student zooms in.
     const tiny = s * SIZE.label < TINY;
     if (tiny !== this.tiny) {
@@ -842,9 +1218,14 @@ function render({ model, el: root }) {
     player = mount(root, model.get("scene"), {
       index: model.get("index"),
       onIndex: (i) => { if (model.get("index") !== i) { model.set("index", i); model.save_changes(); } },
+      onOpened: (keys) => { model.set("opened", keys); model.save_changes(); },
     });
   };
-  const onIndex = () => { if (player && model.get("index") !== player.idx) player.show(model.get("index"), { silent: true }); };
+  const onIndex = () => {
+    if (!player || model.get("index") === player.idx) return;
+    const i = player.show(model.get("index"), { silent: true }), note = model.get("note") || [];
+    if (note[0] === i && note[1]) player.text.textContent = note[1];   // a step by group from Python says what it did
+  };
   make();
   model.on("change:index", onIndex);
   model.on("change:scene", make);
