@@ -30,9 +30,10 @@ def scene_of(trace) -> dict:
 MEASURE_JS = """(root) => {
   const frame = root.querySelector('.alab-frame').getBoundingClientRect();
   const own = (t) => [...t.childNodes].filter((c) => c.nodeType === 3).map((c) => c.data).join('');
-  const texts = [...root.querySelectorAll('.alab-svg text')]
-    .filter((t) => !t.closest('.hid') && own(t).trim() && t.getClientRects().length)
-    .map((t) => { const r = t.getBoundingClientRect(); return [own(t), r.left, r.top, r.right, r.bottom]; });
+  const all = [...root.querySelectorAll('.alab-svg text')]
+    .filter((t) => !t.closest('.hid') && own(t).trim() && t.getClientRects().length);
+  const texts = all.map((t) => { const r = t.getBoundingClientRect(); return [own(t), r.left, r.top, r.right, r.bottom]; });
+  const groupTexts = all.filter((t) => t.classList.contains('glabel')).length;
   const overlaps = [];
   for (let i = 0; i < texts.length; i++)
     for (let j = i + 1; j < texts.length; j++) {
@@ -43,7 +44,8 @@ MEASURE_JS = """(root) => {
   const shapes = [...root.querySelectorAll('.alab-svg g.alab-node:not(.hid) .shape')]
     .map((s) => s.getBoundingClientRect());
   const out = (r) => r.left < frame.left - 1 || r.right > frame.right + 1 || r.top < frame.top - 1 || r.bottom > frame.bottom + 1;
-  return {texts: texts.length, shapes: shapes.length, overlaps: overlaps.slice(0, 10), n_overlaps: overlaps.length,
+  return {texts: texts.length, group_texts: groupTexts, shapes: shapes.length,
+          boxes: root.querySelectorAll('.alab-svg g.k-group:not(.hid)').length, overlaps: overlaps.slice(0, 10), n_overlaps: overlaps.length,
           outside: texts.filter((t) => out({left: t[1], top: t[2], right: t[3], bottom: t[4]})).map((t) => t[0]).slice(0, 10),
           shapes_outside: shapes.filter(out).length, frame_width: frame.width,
           root_overflow: root.scrollWidth - root.clientWidth};
@@ -65,7 +67,8 @@ def assert_fits_without_overlaps(root, what: str) -> dict:
     if root.locator(".alab-svg.alab-tiny").count() == 0:
         assert m["texts"] > 0 and m["n_overlaps"] == 0 and not m["outside"], (what, m)
         return m
-    assert m["texts"] == 0, (what, m)
+    # too small to read: only the labels of boxes and frames are drawn (they keep their size on the screen)
+    assert m["texts"] == m["group_texts"] and m["n_overlaps"] == 0, (what, m)
     for _ in range(20):
         root.locator(".alab-zoom-in").click()
         if root.locator(".alab-svg.alab-tiny").count() == 0:
@@ -108,7 +111,10 @@ def test_static_page_fits_without_overlapping_texts(browser_page, tmp_path, name
         seek(page, i)
         expect(root.locator(".alab-narration")).to_contain_text(f"Step {i + 1} of {n}")
         m = assert_fits_without_overlaps(root, f"{name} step {i + 1}")
-    assert m["shapes"] == len(s["nodes"])  # the last step shows the whole graph, all of it in the frame
+    if s["overview"]:  # a grouped graph: the first picture's boxes and nodes, all of them in the frame
+        assert m["shapes"] == len(s["overview"]["nodes"]) and m["boxes"] >= 3, m
+    else:  # the last step shows the whole graph, all of it in the frame
+        assert m["shapes"] == len(s["nodes"])
     screenshot(page, f"front-static-{name}-last")
     seek(page, 0)
     screenshot(page, f"front-static-{name}-first")
@@ -181,7 +187,8 @@ def test_zoom_pan_fit_and_whole_graph(browser_page, tmp_path):
     root.locator(".alab-whole").click()
     whole = root.evaluate(CAM_JS)
     assert whole["mode"] == "whole" and whole["s"] < first_fit["s"] and whole["s"] <= 1
-    assert s["width"] * whole["s"] <= box["width"] + 1 and s["height"] * whole["s"] <= box["height"] + 1
+    W, H = (s["overview"]["w"], s["overview"]["h"]) if s["overview"] else (s["width"], s["height"])
+    assert W * whole["s"] <= box["width"] + 1 and H * whole["s"] <= box["height"] + 1
     screenshot(root, "front-whole-at-first-step")
 
 
@@ -309,6 +316,23 @@ def test_jupyterlab_at_840px_fits_and_syncs_the_index(jupyterlab_server, browser
     expect(narration).to_contain_text(f"Step {n - 2} of {n}")
     page.wait_for_timeout(200)
     assert page.evaluate(KERNEL_JS, "print(wp.index)").strip() == str(n - 3)
+    if trace_fn == "mlp":  # a grouped graph: the first picture is its boxes; one opens on click, and Python knows
+        first = root.evaluate(GROUPS_JS)
+        assert len(first["boxes"]) == 3 and first["nodes"] <= 6, first
+        root.locator('g.k-group[data-k="g6"]').click()
+        page.wait_for_timeout(300)
+        assert page.evaluate(KERNEL_JS, "print(wp.opened)").strip() == "['g6']"
+        m = root.evaluate(MEASURE_JS)
+        assert m["n_overlaps"] == 0 and m["root_overflow"] <= 0, m
+        screenshot(root, "front-lab-mlp-layer-open")
+        root.locator('.alab-close').first.click()
+        assert len(root.evaluate(GROUPS_JS)["boxes"]) == 3
+        page.wait_for_timeout(300)
+        assert page.evaluate(KERNEL_JS, "print(wp.opened)").strip() == "[]"
+        root.locator('.alab-by-group').check()  # the label is in the row, fully visible
+        lb, rb = root.locator('.alab-by-group-label').bounding_box(), root.locator('.alab-controls').bounding_box()
+        assert rb["x"] <= lb["x"] and lb["x"] + lb["width"] <= rb["x"] + rb["width"], (lb, rb)
+        return
     # click to inspect works in the widget too
     root.locator("g.alab-node.k-op:not(.hid)").first.click()
     expect(root.locator(".alab-inspect")).to_contain_text("next_functions")
@@ -402,6 +426,7 @@ def test_by_group_runs_a_whole_box_per_click_and_attach_links_are_drawn(browser_
     root.locator(".alab-prev").click()
     expect(narration).to_contain_text(f"Step {g.step_before(k, by='group') + 1} of {n}")
     seek(page, -1)
+    page.evaluate("() => { const P = window.alabPlayer; for (const g of P.groups) P.openGroup(g.i); }")  # every box open
     attach = page.evaluate("""() => [...document.querySelectorAll('.alab-svg g.alab-edge.e-attach')].map((g) =>
         [g.querySelectorAll('path.head').length, getComputedStyle(g.querySelector('path.line')).strokeDasharray])""")
     assert len(attach) == sum(e.kind == "attach" for e in g.edges.values()) > 0
@@ -411,3 +436,111 @@ def test_by_group_runs_a_whole_box_per_click_and_attach_links_are_drawn(browser_
     # a small graph has no boxes: no "by group"
     open_static(page, webplayer.write_page(tmp_path / "lesson2.html", scene_of(lesson2_dag())))
     expect(page.locator(".alab-player .alab-by-group")).to_have_count(0)
+
+
+# ------------------------------------------------------------------------------------- grouped graphs
+GROUPS_JS = """(root) => ({
+  boxes: [...root.querySelectorAll('.alab-svg g.k-group:not(.hid)')].map((g) => g.dataset.k),
+  nodes: root.querySelectorAll('.alab-svg g.alab-node:not(.k-group)').length,
+  frames: [...root.querySelectorAll('.alab-svg .alab-gframes g.alab-gframe')].map((g) => g.dataset.gi),
+  lit: [...root.querySelectorAll('.alab-svg g.k-group.s-active')].map((g) => g.dataset.k),
+  lit_edges: root.querySelectorAll('.alab-svg .alab-aggs g.alab-edge.s-active').length,
+})"""
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("sizes", [(3, 4, 4, 1), (3, 16, 16, 1)])
+def test_a_grouped_graph_first_shows_its_boxes_that_open_and_close_in_place(browser_page, tmp_path, sizes):
+    """The first picture of a micrograd MLP is a few boxes (a layer each), not hundreds of nodes; a click
+    opens a box in place (its neurons appear as boxes inside its frame), stepping by group then runs one
+    neuron, the step's box is lit, fit and whole graph keep the boxes, and the frame's control closes it."""
+    from playwright.sync_api import expect
+
+    t = mlp(sizes)
+    g = graph.build(t, max_nodes=5000, max_frames=100_000)
+    s = scene.scene(g, trace=t)
+    n = len(s["steps"])
+    page = browser_page
+    requests, errors = open_static(page, webplayer.write_page(tmp_path / "mlp.html", s))
+    root = page.locator(".alab-player")
+    narration, text = root.locator(".alab-narration"), root.locator(".alab-text")
+    tops = [k for k in s["overview"]["nodes"] if k in g.groups]
+    assert len(tops) == 3
+    seek(page, -1)
+    first = root.evaluate(GROUPS_JS)
+    assert sorted(first["boxes"]) == sorted(tops) and first["nodes"] <= 6, first  # a few boxes, not hundreds of nodes
+    assert_fits_without_overlaps(root, f"MLP {sizes} first picture, last step")
+    screenshot(root, f"front-groups-{len(g.nodes)}-closed")
+    # a step in a closed box lights the box, and the overview's edges light with their members
+    back_start = next(i for label, i in s["jumps"] if label.startswith("backward"))
+    seek(page, back_start + 2)
+    lit = root.evaluate(GROUPS_JS)
+    assert lit["lit"] == [g.unit(back_start + 2)], lit
+    # by group: one click runs the loss's box, the next one the whole last layer
+    seek(page, back_start)
+    root.locator(".alab-by-group").check()
+    j = g.step_after(back_start, by="group")
+    root.locator(".alab-next").click()
+    expect(narration).to_contain_text(f"Step {j + 1} of {n}")
+    expect(text).to_have_text(g.summary(back_start + 1, j))
+    layer = g.unit(g.step_after(j, by="group"))
+    assert g.groups[layer].children
+    # click the layer's box: it opens in place, its neurons are boxes inside its frame
+    root.locator(f'g.k-group[data-k="{layer}"]').click()
+    opened = root.evaluate(GROUPS_JS)
+    kids = set(g.groups[layer].children)
+    assert kids <= set(opened["boxes"]) and layer not in opened["boxes"], opened
+    assert str(list(g.groups).index(layer)) in opened["frames"]
+    boxes = {k: root.locator(f'g.k-group[data-k="{k}"] .shape').bounding_box() for k in opened["boxes"]}
+    frame_box = root.locator(".alab-frame").bounding_box()
+    m = root.evaluate(MEASURE_JS)
+    assert m["n_overlaps"] == 0, m
+    screenshot(root, f"front-groups-{len(g.nodes)}-layer-open")
+    # stepping by group now runs one neuron of the layer
+    k = g.step_after(j, by="group", opened=(layer,))
+    assert k < g.step_after(j, by="group")
+    root.locator(".alab-next").click()
+    expect(narration).to_contain_text(f"Step {k + 1} of {n}")
+    expect(text).to_have_text(g.summary(j + 1, k))
+    neuron = g.unit(k, opened=(layer,))
+    assert neuron in kids
+    # open that neuron: its nodes appear inside its box's rectangle, the other boxes do not move
+    def centre(key, cam):  # where a box's centre is in the graph's own units
+        r, svg = root.locator(f'g.k-group[data-k="{key}"] .shape').bounding_box(), root.locator(".alab-svg").bounding_box()
+        return ((r["x"] + r["width"] / 2 - svg["x"] - cam["x"]) / cam["s"],
+                (r["y"] + r["height"] / 2 - svg["y"] - cam["y"]) / cam["s"])
+
+    cam_b = root.evaluate(CAM_JS)
+    before = {b: centre(b, cam_b) for b in opened["boxes"] if b != neuron}
+    root.locator(f'g.k-group[data-k="{neuron}"]').click()
+    inside = root.evaluate(GROUPS_JS)
+    assert neuron not in inside["boxes"] and inside["nodes"] >= len(g.groups[neuron].members)
+    cam_a = root.evaluate(CAM_JS)
+    x0, y0, x1, y1 = g.groups[neuron].box
+    for key in g.groups[neuron].members[:5]:
+        nb = root.locator(f'g.alab-node[data-k="{key}"] .shape').bounding_box()
+        svg = root.locator(".alab-svg").bounding_box()
+        gx, gy = (nb["x"] - svg["x"] - cam_a["x"]) / cam_a["s"], (nb["y"] - svg["y"] - cam_a["y"]) / cam_a["s"]
+        assert x0 - 1 <= gx <= x1 + 1 and y0 - 1 <= gy <= y1 + 1, (key, gx, gy, g.groups[neuron].box)
+    for b, c in before.items():  # the camera moved (it frames the neuron): the other boxes keep their place in the graph
+        assert centre(b, cam_a) == pytest.approx(c, abs=2.0), b
+    m = root.evaluate(MEASURE_JS)
+    assert m["n_overlaps"] == 0, m
+    screenshot(root, f"front-groups-{len(g.nodes)}-neuron-open")
+    # ... and stepping by group goes node by node inside it
+    root.locator(".alab-next").click()
+    expect(narration).to_contain_text(f"Step {g.step_after(k, by='group', opened=(layer, neuron)) + 1} of {n}")
+    # fit and whole graph keep the open boxes open
+    root.locator(".alab-fit").click()
+    assert root.evaluate(GROUPS_JS)["boxes"] == inside["boxes"]
+    assert_fits_without_overlaps(root, f"MLP {sizes} with a neuron open, fitted")
+    root.locator(".alab-whole").click()
+    whole = root.evaluate(CAM_JS)
+    assert whole["mode"] == "whole" and s["width"] * whole["s"] <= frame_box["width"] + 1
+    assert root.evaluate(GROUPS_JS)["boxes"] == inside["boxes"]
+    # the control on the layer's frame closes it (and the neuron in it): the first picture again
+    root.locator(f'.alab-close[data-gi="{list(g.groups).index(layer)}"]').click()
+    closed = root.evaluate(GROUPS_JS)
+    assert sorted(closed["boxes"]) == sorted(tops) and closed["nodes"] <= 6 and closed["frames"] == [], closed
+    assert_fits_without_overlaps(root, f"MLP {sizes} closed again")
+    assert boxes and all(u.startswith("file://") for u in requests) and not errors, errors
