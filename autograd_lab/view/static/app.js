@@ -733,11 +733,11 @@ class Player {
     return run ? run[2] : "";
   }
 
-  showStep(j) {   // next: a jump over a whole box is told by what the box did
-    const from = this.idx, i = this.show(j);
-    const sum = this.byGroup.checked ? this.summaryOf(from, i) : "";
-    if (sum) this.text.textContent = sum;
-    return i;
+  showStep(j) {   // next: a jump over a whole box is told by what the box did (said again when back at that step)
+    const from = this.idx, to = Math.max(0, Math.min(this.n - 1, j | 0));
+    const sum = this.byGroup.checked ? this.summaryOf(from, to) : "";
+    if (sum) this.note = [to, sum];
+    return this.show(to);
   }
 
   show(i, opts = {}) {
@@ -929,7 +929,7 @@ class Player {
     this.where.replaceChildren(fill(W.step_of, { i: this.idx + 1, n: this.n }));
     if (s.s) this.where.append(" · ", el("code", { text: s.s }));
     this.narration.classList.toggle("alab-err", !!s.err);
-    this.text.textContent = s.t;
+    this.text.textContent = this.note && this.note[0] === this.idx ? this.note[1] : s.t;
   }
 
   _rowNames() {
@@ -1223,8 +1223,9 @@ function render({ model, el: root }) {
   };
   const onIndex = () => {
     if (!player || model.get("index") === player.idx) return;
-    const i = player.show(model.get("index"), { silent: true }), note = model.get("note") || [];
-    if (note[0] === i && note[1]) player.text.textContent = note[1];   // a step by group from Python says what it did
+    const note = model.get("note") || [];
+    if (note[1] && note[0] === model.get("index")) player.note = note;   // a step by group from Python says what it did
+    player.show(model.get("index"), { silent: true });
   };
   make();
   model.on("change:index", onIndex);
