@@ -127,15 +127,35 @@ def test_a_graph_of_4400_nodes_is_not_cut():
     # the loop is one series of 400 iterations, drawn as one box with w and b beside it
     top = [grp for grp in g.groups.values() if grp.parent is None]
     assert [len(grp.children) for grp in top] == [400]
+    # its leaves are plain variables (x), reached through no container: the boxes keep their lines
+    assert g.groups[top[0].children[1]].label.endswith("(2 of 400)") and "·" not in top[0].label
     assert len(g.overview["nodes"]) <= 6
 
 
 # ---------------------------------------------------------------------------- groups
+def test_groups_are_named_by_the_containers_the_code_reached_them_through():
+    """A layer whose weights the with block reaches through one container path is labelled by it;
+    each of its neurons by its own path; a box mixing things of no common path keeps its lines."""
+    from tests.front_traces import mlp
+
+    g = graph.build(mlp((3, 4, 4, 1)))
+    top = [grp for grp in g.groups.values() if grp.parent is None]
+    assert [re.sub(r"\d+", "N", grp.label) for grp in top] == [
+        "layers[N] · lines N–N ×N", "layers[N] · lines N–N ×N", "lines N–N"]
+    assert [grp.label.split(" ")[0] for grp in top[:2]] == ["layers[0]", "layers[1]"]
+    assert [g.groups[c].label for c in top[1].children] == ["layers[1][0]", "layers[1][1]", "layers[1][2]",
+                                                            "layers[1][3]"]
+    # in Chinese the same names, and the lines in Chinese words
+    zh = graph.build(mlp((3, 4, 4, 1)), lang="zh")
+    assert [grp.label for grp in zh.groups.values()][0].startswith("layers[0] · 第 ")
+
+
 def test_layers_and_neurons_are_groups(small):
     g = small
     top = [grp for grp in g.groups.values() if grp.parent is None]
     # layer 1 (4 neurons of 3 inputs), layer 2 (4 neurons of 4 inputs), the output neuron with the loss
     assert [len(grp.children) for grp in top] == [4, 4, 0]
+    # (the model lives inside run_mlp: no container path of the with block reaches its weights)
     assert [re.sub(r"\d+", "N", grp.label) for grp in top] == ["lines N–N ×N", "lines N–N ×N", "lines N–N"]
     sizes = [[len(g.groups[c].members) for c in grp.children] for grp in top[:2]]
     assert sizes == [[neuron_size(3)] * 4, [neuron_size(4)] * 4]

@@ -14,9 +14,14 @@ iteration uses moves into that iteration (a neuron's weights are part of the neu
 
     groups = find_groups(builder, shown, lang)
     groups["g1"]       # Group(key='g1', label='lines 12–13 ×16', members=(...), parent=None, ...)
+
+A group whose leaves the user reached through one container path is labelled by that path, as the
+student wrote it: 'model.layers[1] · lines 11–12 ×4' for a layer (a series of neurons),
+'model.layers[1].neurons[3]' for one neuron of it (an iteration).
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from ..narration import say
@@ -34,7 +39,8 @@ class Group:
     """A box of the big picture: nodes made by one iteration of a loop, or by a series of them."""
 
     key: str                       # 'g1', 'g2', ...
-    label: str                     # 'lines 12–13 ×16' (a series), 'lines 12–13 (3 of 16)' (an iteration)
+    label: str                     # 'lines 12–13 ×16' (a series), 'lines 12–13 (3 of 16)' (an iteration);
+    #                                with the leaves' common path: 'layers[1] · lines 12–13 ×16', 'layers[1][3]'
     members: tuple = ()            # every node key inside, child groups' included, in creation order
     parent: str | None = None      # the enclosing group's key, None at the top
     children: tuple = ()           # keys of the groups directly inside
@@ -165,16 +171,65 @@ def find_groups(b, shown, lang=None) -> dict[str, Group]:
         where_text = _lines_label(lines, lang)
         keys = sorted((k for j in idx for k in members.get(j, ())), key=lambda k: nodes[k].order)
         if len(s) >= 2 and keys:
-            top = add(say("step.group.series", lang, lines=where_text, n=len(s)), keys, None, lines)
+            label = say("step.group.series", lang, lines=where_text, n=len(s))
+            name = _common_path(nodes, keys)
+            if name is not None:
+                label = say("step.group.named", lang, name=name, what=label)
+            top = add(label, keys, None, lines)
             kids = []
             for n_it, j in enumerate(idx, 1):
                 if members.get(j):
-                    kids.append(add(say("step.group.iteration", lang, lines=where_text, i=n_it, n=len(s)),
-                                    members[j], top.key, lines).key)
+                    name = _common_path(nodes, members[j])
+                    label = (say("step.group.iteration", lang, lines=where_text, i=n_it, n=len(s)) if name is None
+                             else name)
+                    kids.append(add(label, members[j], top.key, lines).key)
             top.children = tuple(kids)
         elif _LONE_MIN <= len(keys) <= len(nodes) / 2:  # code without a loop that is not most of the graph
             add(say("step.group.lines", lang, lines=where_text), keys, None, lines)
     return groups
+
+
+_STEP = re.compile(r"\.[A-Za-z_]\w*|\[[^\[\]]*\]")
+_ROOT = re.compile(r"[A-Za-z_]\w*")
+
+
+def _path(name: str):
+    """``'model.layers[1].w[0]'`` -> ``['model', '.layers', '[1]', '.w', '[0]']``; None for a name that
+    is not a plain path (an expression, or a rebound name such as ``'y (2)'``)."""
+    m = _ROOT.match(name)
+    if m is None:
+        return None
+    steps, i = [m.group()], m.end()
+    while i < len(name):
+        m = _STEP.match(name, i)
+        if m is None:
+            return None
+        steps.append(m.group())
+        i = m.end()
+    return steps
+
+
+def _common_path(nodes, keys):
+    """The container path that every leaf tensor among ``keys`` is reached through, when it is more
+    than a bare variable (``'model.layers[1]'``); else None."""
+    common = None
+    for k in keys:
+        n = nodes[k]
+        if n.kind != "tensor" or not n.is_leaf:
+            continue
+        steps = _path(n.label)
+        if steps is None:
+            continue
+        if common is None:
+            common = steps[:-1]  # (the container the leaf is in: a neuron's weight w[0] names its neuron)
+        else:
+            i = 0
+            while i < len(common) and i < len(steps) - 1 and common[i] == steps[i]:
+                i += 1
+            common = common[:i]
+        if len(common) < 2:
+            return None
+    return "".join(common) if common is not None and len(common) >= 2 else None
 
 
 def _lines_label(lines: tuple, lang) -> str:
