@@ -97,7 +97,7 @@ class TraceGraph:
         self.notice: str = ""          # shown above the narration: empty trace, truncated, no graph
         self.jumps: list[tuple[str, int]] = []   # (label, step) for the forward pass and each backward call
         self.width = self.height = 0.0
-        self.values: dict[str, set] = {}          # text key -> every text it takes (for sizing)
+        self.values: dict[str, set] = {}          # "t1:value", "t1:grad" -> every text a tensor shows (sizing)
         self.groups: dict[str, Group] = {}        # group key -> Group (groups.py); empty for a small graph
         self.group_of: dict[str, str] = {}        # node key -> key of the innermost group it belongs to
         self.overview: dict = {}                  # the first picture of a grouped graph (layout.py)
