@@ -1,4 +1,4 @@
-"""The picture's geometry: sizes, text widths and a deterministic layered layout, in pure networkx.
+"""The picture's geometry: sizes, text widths and a deterministic layered layout, in plain Python.
 
 ``layout(g)`` places every node of a ``TraceGraph`` once for the whole trace: layers follow the
 forward data flow (inputs on the left, outputs on the right; each node as far right as the nodes
@@ -86,23 +86,19 @@ def layout(g: TraceGraph) -> None:
 
 
 def _flat(g) -> None:
-    """Layered left-to-right layout with networkx of ``g.nodes`` (sized) and ``g.edges``: layers follow
+    """Layered left-to-right layout of ``g.nodes`` (sized) and ``g.edges``: layers follow
     the forward data flow, long edges get dummy points, layers are ordered by barycentres and
     placed by isotonic regression so that edges run as straight as order allows."""
-    import networkx as nx
-
     nodes = sorted(g.nodes.values(), key=lambda n: n.order)
-    F = nx.DiGraph()
-    F.add_nodes_from(n.key for n in nodes)
+    succ: dict = {n.key: {} for n in nodes}  # the forward graph: node -> its users, in edge order, once each
     fwd = {}
     for ed in sorted(g.edges.values(), key=lambda e: e.order):
         u, v = _forward(g, ed)
         fwd[ed.key] = (u, v)
         if u != v:
-            F.add_edge(u, v)
-    try:
-        gens = list(nx.topological_generations(F))
-    except nx.NetworkXUnfeasible:  # a cycle cannot come from autograd; lay out in creation order
+            succ[u][v] = None
+    gens = _generations(succ)
+    if gens is None:  # a cycle cannot come from autograd; lay out in creation order
         gens = [[n.key] for n in nodes]
     for li, gen in enumerate(gens):
         for k in gen:
@@ -111,12 +107,12 @@ def _flat(g) -> None:
     # and the product w * x sit by the sum that uses them, not at the far left with long edges.
     # A tensor hanging off its grad_fn does not hold the node back: it follows the node instead.
     hanging = {ed.dst: ed.src for ed in g.edges.values()
-               if ed.kind == "attach" and not g.nodes[ed.dst].is_leaf and not F.succ[ed.dst]}
+               if ed.kind == "attach" and not g.nodes[ed.dst].is_leaf and not succ[ed.dst]}
     for gen in reversed(gens):
         for k in gen:
-            succ = [s for s in F.succ[k] if hanging.get(s) != k]
-            if succ:
-                g.nodes[k].layer = min(g.nodes[s].layer for s in succ) - 1
+            users = [s for s in succ[k] if hanging.get(s) != k]
+            if users:
+                g.nodes[k].layer = min(g.nodes[s].layer for s in users) - 1
     for t, box in hanging.items():
         g.nodes[t].layer = g.nodes[box].layer + 1
     # Dummy points for edges spanning several layers.
@@ -190,6 +186,31 @@ def _flat(g) -> None:
             seg = (pts[0], pts[1]) if fan_in.get(ed.dst, 0) > fan_out.get(ed.src, 0) else (pts[-2], pts[-1])
             (x0, y0), (x1, y1) = seg
             ed.label_at = ((x0 + x1) / 2, (y0 + y1) / 2 + (-5.0 if off <= 0 else 13.0))
+
+
+def _generations(succ: dict) -> list | None:
+    """The topological generations of the graph ``succ`` (node -> its successors): the nodes no edge
+    enters, then those all of whose predecessors are in earlier generations, and so on (Kahn's
+    algorithm, one generation at a time, in the order of ``succ``); None if there is a cycle."""
+    indegree: dict = {}
+    for users in succ.values():
+        for v in users:
+            indegree[v] = indegree.get(v, 0) + 1
+    gen = [k for k in succ if k not in indegree]
+    gens = []
+    while gen:
+        gens.append(gen)
+        nxt = []
+        for k in gen:
+            for v in succ[k]:
+                d = indegree[v] - 1
+                if d:
+                    indegree[v] = d
+                else:
+                    del indegree[v]
+                    nxt.append(v)
+        gen = nxt
+    return None if indegree else gens
 
 
 def _forward(g, ed) -> tuple[str, str]:
