@@ -15,11 +15,12 @@ randomness::
 """
 from __future__ import annotations
 
+import functools
 import math
 import unicodedata
 from typing import TYPE_CHECKING
 
-from ..narration import say
+from ..narration import get_language, say
 
 if TYPE_CHECKING:
     from .graph import TraceGraph
@@ -38,23 +39,43 @@ _NARROW = set("il.,:;|!'`()[]{}fjrt ")
 _WIDE = set("mwMW@%")
 
 
+def _char_em(c: str) -> float:
+    """Width of one character in em (see ``text_width``)."""
+    if c in _NARROW:
+        return 0.36
+    if c in _WIDE:
+        return 0.92
+    if c.isupper() or c.isdigit() or c in "_+-=<>~":
+        return 0.70
+    if unicodedata.east_asian_width(c) in "WF":  # 汉字 and full-width punctuation: 1 em
+        return 1.0
+    if ord(c) > 0x2000:
+        return 0.85
+    return 0.61
+
+
+_EM: dict = {}  # character -> _char_em(character), filled as characters are met
+
+
 def text_width(s: str, size: float) -> float:
     """Approximate width in px of ``s`` in a DejaVu-Sans-like font (wide fonts, so boxes fit most)."""
-    w = 0.0
+    em, w = _EM, 0.0
     for c in s:
-        if c in _NARROW:
-            w += 0.36
-        elif c in _WIDE:
-            w += 0.92
-        elif c.isupper() or c.isdigit() or c in "_+-=<>~":
-            w += 0.70
-        elif unicodedata.east_asian_width(c) in "WF":  # 汉字 and full-width punctuation: 1 em
-            w += 1.0
-        elif ord(c) > 0x2000:
-            w += 0.85
-        else:
-            w += 0.61
+        x = em.get(c)
+        if x is None:
+            x = em[c] = _char_em(c)
+        w += x
     return w * size
+
+
+def _grad_template(lang) -> str:
+    """The grad line of a tensor with ``{}`` for the value, as app.js labels it."""
+    return _grad_template_in(get_language() if lang is None else lang)
+
+
+@functools.lru_cache(maxsize=16)
+def _grad_template_in(lang: str) -> str:
+    return say("player.picture.grad", lang, grad="{}")
 
 
 def node_size(g: TraceGraph, n: Node) -> tuple[float, float]:
@@ -63,7 +84,7 @@ def node_size(g: TraceGraph, n: Node) -> tuple[float, float]:
     if n.kind == "tensor":
         w1 = max((text_width(f"{n.label} = {v}", FONT["value"]) for v in vals.get(f"{n.key}:value", {""})),
                  default=0.0)
-        grad = say("player.picture.grad", getattr(g, "lang", None), grad="{}")  # as app.js labels it
+        grad = _grad_template(getattr(g, "lang", None))
         w2 = max((text_width(grad.replace("{}", v), FONT["grad"]) for v in vals.get(f"{n.key}:grad", {""})),
                  default=0.0)
         return max(64.0, 1.22 * max(w1, w2) + 14.0), TENSOR_H
@@ -304,6 +325,14 @@ def _place_rows(g, layers, adj_up, adj_down, rounds: int = 8) -> dict:
             for k in layer:
                 ys[k] += off
     nbs = {k: tuple(adj_up.get(k, ())) + tuple(adj_down.get(k, ())) for layer in layers for k in layer}
+    offsets = []  # per layer: the cumulative separations (what _isotonic keeps between neighbours)
+    for sep in seps:
+        offs, acc = [], 0.0
+        for s in sep:
+            acc += s
+            offs.append(acc)
+        offsets.append(offs)
+    get = ys.__getitem__
     for r in range(rounds):
         order = range(len(layers)) if r % 2 == 0 else range(len(layers) - 1, -1, -1)
         moved = 0.0
@@ -312,31 +341,31 @@ def _place_rows(g, layers, adj_up, adj_down, rounds: int = 8) -> dict:
             want = []
             for k in layer:
                 nb = nbs[k]
-                want.append(sum(ys[x] for x in nb) / len(nb) if nb else ys[k])
-            new = want if len(layer) == 1 else _isotonic(want, seps[li])
+                want.append(sum(map(get, nb)) / len(nb) if nb else ys[k])
+            new = want if len(layer) == 1 else _isotonic(want, offsets[li])
             for k, y in zip(layer, new):
-                moved = max(moved, abs(ys[k] - y))
+                d = abs(ys[k] - y)
+                if d > moved:
+                    moved = d
                 ys[k] = y
         if moved < 0.5:  # settled
             break
     return ys
 
 
-def _isotonic(want: list, sep: list) -> list:
-    """Positions closest (least squares) to ``want`` with y[i] - y[i-1] >= sep[i]."""
-    offs, acc = [], 0.0
-    for s in sep:
-        acc += s
-        offs.append(acc)
-    blocks = []  # [mean, weight]
+def _isotonic(want: list, offs: list) -> list:
+    """Positions closest (least squares) to ``want`` with y[i] - y[i-1] >= offs[i] - offs[i-1]
+    (``offs``: the cumulative separations; pool-adjacent-violators on ``want - offs``)."""
+    means, sizes = [], []  # the blocks: their mean and how many items each holds
     for w, o in zip(want, offs):
-        blocks.append([w - o, 1])
-        while len(blocks) > 1 and blocks[-2][0] > blocks[-1][0]:
-            m2, n2 = blocks.pop()
-            m1, n1 = blocks.pop()
-            blocks.append([(m1 * n1 + m2 * n2) / (n1 + n2), n1 + n2])
+        m, n = w - o, 1
+        while means and means[-1] > m:
+            m1, n1 = means.pop(), sizes.pop()
+            m, n = (m1 * n1 + m * n) / (n1 + n), n1 + n
+        means.append(m)
+        sizes.append(n)
     out = []
-    for m, n in blocks:
+    for m, n in zip(means, sizes):
         out += [m] * n
     return [z + o for z, o in zip(out, offs)]
 
