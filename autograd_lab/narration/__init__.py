@@ -118,6 +118,8 @@ def _same(a, b) -> bool:
 
 
 def _param(v, cat, lang):
+    if type(v) is str:  # most parameters: names and expressions
+        return v
     if isinstance(v, Msg):
         return text(v, lang)
     if isinstance(v, Num):

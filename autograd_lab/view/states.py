@@ -123,16 +123,23 @@ class States:
             self.transient.add(key)
 
     def revert(self) -> None:
-        """End of a step: highlights go, gradients that were travelling stay as 'passed'."""
+        """End of a step: highlights go, gradients that were travelling stay as 'passed'.
+        (What ``set(key, False, status=..., tag=...)`` would do, spelled out: it runs for every
+        highlighted key of every step.)"""
+        cur, changes = self.cur, self.changes
         for key in self.transient:
-            st = self.cur[key]
-            if isinstance(st, TensorState):
-                self.set(key, False, status="idle", tag="")
-            elif isinstance(st, OpState):
-                status = "error" if st.status == "error" else ("done" if key in self.ran else "idle")
-                self.set(key, False, status=status, tag=st.tag if st.status == "error" else "")
-            else:
-                self.set(key, False, status="passed" if key in self.residue else "idle")
+            st = cur[key]
+            t = type(st)
+            if t is TensorState:  # shown status value grad rg tag
+                new = tuple.__new__(t, (st[0], "idle", st[2], st[3], st[4], ""))
+            elif t is OpState:    # shown status freed info tag
+                error = st[1] == "error"
+                status = "error" if error else ("done" if key in self.ran else "idle")
+                new = tuple.__new__(t, (st[0], status, st[2], st[3], st[4] if error else ""))
+            else:                 # shown status grad
+                new = tuple.__new__(t, (st[0], "passed" if key in self.residue else "idle", st[2]))
+            if new != st:
+                cur[key] = changes[key] = new
         self.transient = _OrderedSet()
 
     def clear_residue(self) -> None:
