@@ -101,6 +101,7 @@ class TraceGraph:
         self.groups: dict[str, Group] = {}        # group key -> Group (groups.py); empty for a small graph
         self.group_of: dict[str, str] = {}        # node key -> key of the innermost group it belongs to
         self.overview: dict = {}                  # the first picture of a grouped graph (layout.py)
+        self.op_next: dict[str, tuple] = {}       # grad_fn key -> next_functions' node ids (None: no gradient)
         self._keyframes: dict[int, dict] = {}
 
     def __len__(self) -> int:

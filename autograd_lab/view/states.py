@@ -531,6 +531,8 @@ def _nonzero(v) -> bool:
 
 def _magnitude(v) -> tuple[float, float]:
     """(|x|, x) of the largest-magnitude element of a gradient (a float, nested lists, or a summary dict)."""
+    if type(v) is float:
+        return abs(v), v
     if v is None:
         return -1.0, 0.0
     if isinstance(v, dict):
