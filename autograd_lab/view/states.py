@@ -17,11 +17,12 @@ PyTorch prints values (``fmt``); their words too come from the catalogue (``self
 from __future__ import annotations
 
 import functools
+import math
 from collections import namedtuple
 
 import numpy as np
 
-from ..core._format import format_value
+from ..core._format import PRECISION, format_value
 from ..narration import Msg, Num, say, text
 
 __all__ = ["States", "fmt", "TensorState", "OpState", "EdgeState", "hidden_state", "summarise", "MANY"]
@@ -57,7 +58,19 @@ def fmt(v) -> str:
 
 @functools.lru_cache(maxsize=4096)
 def _fmt_float(v: float) -> str:
-    return format_value(np.asarray(v))
+    """``format_value`` of one float, by PyTorch's rules for a single element (core/_format.py):
+    ``inf``/``nan`` as they are, integral values as ``3.``, four decimals, or scientific notation
+    outside 1e-4 <= |v| <= 1e8 (tests/test_view_fast_paths.py checks it against format_value)."""
+    if math.isnan(v) or math.isinf(v):
+        return f"{v:.0f}"
+    if v == 0:
+        return f"{v:.0f}."
+    a = abs(v)
+    if a > 1.0e8 or a < 1.0e-4:
+        return f"{v:.{PRECISION}e}"
+    if v == math.ceil(v):
+        return f"{v:.0f}."
+    return f"{v:.{PRECISION}f}"
 
 
 _SYMBOL = {"add": "+", "sub": "-", "mul": "*", "div": "/", "pow": "**", "matmul": "@"}
