@@ -46,8 +46,8 @@ def fmt(v) -> str:
     """A snapshot as PyTorch prints its value (``3.``, ``0.5000``, ``[1., 2.]``); None stays 'None'."""
     if v is None:
         return "None"
-    if isinstance(v, float):
-        return _fmt_float(v)
+    if isinstance(v, float):  # 0.0 == -0.0 share a cache entry: zeros are not cached (PyTorch prints -0.)
+        return _fmt_float(v) if v != 0 else _fmt_float.__wrapped__(v)
     if isinstance(v, dict):
         return f"<{'x'.join(map(str, v.get('shape', [])))} values, mean {v.get('mean', 0.0):.4g}>"
     try:
