@@ -310,7 +310,7 @@ def bench_lab_click() -> None:
 def bench_build() -> None:
     """graph.build (structure, states, narration, groups, layout) of micrograd-style MLPs, nothing cut."""
     from autograd_lab.view import graph
-    graph.build(regression(2))  # networkx and the catalogue loaded, as for every later player
+    graph.build(regression(2))  # the view's modules and the catalogue loaded, as for every later player
     for nouts, target in (((4, 4, 1), 150), ((16, 16, 1), 1000)):
         t = mlp((3, *nouts))
         t.events  # noqa: B018 - the events are built once, before the player reads them

@@ -118,8 +118,10 @@ def _same(a, b) -> bool:
 
 
 def _param(v, cat, lang):
+    if type(v) is str:  # most parameters: names and expressions
+        return v
     if isinstance(v, Msg):
-        return text(v, lang)
+        return _say(v[0], cat, lang, v[1])
     if isinstance(v, Num):
         return cat.number(v.value)
     if isinstance(v, (list, tuple)):
@@ -129,18 +131,21 @@ def _param(v, cat, lang):
 
 def say(msg_id: str, lang: str | None = None, **params) -> str:
     """The text of message ``msg_id`` in ``lang`` with ``params`` filled in (see ``Msg`` for what they may be)."""
-    cat = catalogue(lang)
+    return _say(msg_id, catalogue(lang), lang, params)
+
+
+def text(msg: Msg, lang: str | None = None) -> str:
+    """What message ``msg`` says in ``lang``."""
+    return _say(msg[0], catalogue(lang), lang, msg[1])
+
+
+def _say(msg_id: str, cat, lang, params: dict) -> str:
     entry = cat.MESSAGES[msg_id]
     if params:
         params = {k: _param(v, cat, lang) for k, v in params.items()}
     if callable(entry):
         return entry(**params)
     return entry.format(**params) if params else entry
-
-
-def text(msg: Msg, lang: str | None = None) -> str:
-    """What message ``msg`` says in ``lang``."""
-    return say(msg[0], lang, **msg[1])
 
 
 def number(value, lang: str | None = None) -> str:

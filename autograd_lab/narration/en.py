@@ -15,6 +15,8 @@ def join(items: list) -> str:
 
 def number(v) -> str:
     """A value inside a sentence, written plainly: 1, 0.5, -2.25, [1, 2], not PyTorch's '1.' or '0.5000'."""
+    if type(v) is float:  # the common case, before the checks against the numbers ABCs (slow)
+        return _float(v)
     if v is None:
         return "None"
     if isinstance(v, bool):
@@ -27,16 +29,19 @@ def number(v) -> str:
     if isinstance(v, numbers.Integral):
         return str(int(v))
     if isinstance(v, numbers.Real):
-        v = float(v)
-        if math.isnan(v):
-            return "nan"
-        if math.isinf(v):
-            return "inf" if v > 0 else "-inf"
-        if v != 0 and (abs(v) >= 1e6 or abs(v) < 1e-4):
-            return f"{v:.4g}"
-        text = f"{round(v, 4):.10g}"
-        return "0" if text == "-0" else text
+        return _float(float(v))
     return str(v)
+
+
+def _float(v: float) -> str:
+    if math.isnan(v):
+        return "nan"
+    if math.isinf(v):
+        return "inf" if v > 0 else "-inf"
+    if v != 0 and (abs(v) >= 1e6 or abs(v) < 1e-4):
+        return f"{v:.4g}"
+    text = f"{round(v, 4):.10g}"
+    return "0" if text == "-0" else text
 
 
 def _op(expr, name, node, nexts, saved, inplace=False):

@@ -2,7 +2,7 @@
 
 ``build(trace)`` turns a recorded ``Trace`` into a ``TraceGraph``: every node that ever
 appears (tensors, grad_fn nodes, AccumulateGrad, ops that recorded no graph), the edges
-between them, a layered layout computed once with networkx (inputs on the left, outputs
+between them, a layered layout computed once (inputs on the left, outputs
 on the right; nodes never move between steps, they appear), and one ``Step`` per event
 the student should see, with its narration and what it changes::
 
@@ -49,7 +49,7 @@ so opening a layer steps through its neurons); ``g.step_before`` goes back the s
 This module holds what scene.py and player.py use: ``Step``, ``TraceGraph`` and ``build``,
 which runs pass 1 (structure.py: nodes and edges), pass 2 (states.py: what each step changes,
 and its narration as a message that the catalogue of ``lang`` says, narration/), the groups
-(groups.py) and the layout (layout.py, networkx). All of it is pure; nothing draws.
+(groups.py) and the layout (layout.py). All of it is pure; nothing draws.
 """
 from __future__ import annotations
 
@@ -97,10 +97,11 @@ class TraceGraph:
         self.notice: str = ""          # shown above the narration: empty trace, truncated, no graph
         self.jumps: list[tuple[str, int]] = []   # (label, step) for the forward pass and each backward call
         self.width = self.height = 0.0
-        self.values: dict[str, set] = {}          # text key -> every text it takes (for sizing)
+        self.values: dict[str, set] = {}          # "t1:value", "t1:grad" -> every text a tensor shows (sizing)
         self.groups: dict[str, Group] = {}        # group key -> Group (groups.py); empty for a small graph
         self.group_of: dict[str, str] = {}        # node key -> key of the innermost group it belongs to
         self.overview: dict = {}                  # the first picture of a grouped graph (layout.py)
+        self.op_next: dict[str, tuple] = {}       # grad_fn key -> next_functions' node ids (None: no gradient)
         self._keyframes: dict[int, dict] = {}
 
     def __len__(self) -> int:

@@ -1,4 +1,4 @@
-"""The picture's geometry: sizes, text widths and a deterministic layered layout, in pure networkx.
+"""The picture's geometry: sizes, text widths and a deterministic layered layout, in plain Python.
 
 ``layout(g)`` places every node of a ``TraceGraph`` once for the whole trace: layers follow the
 forward data flow (inputs on the left, outputs on the right; each node as far right as the nodes
@@ -15,11 +15,12 @@ randomness::
 """
 from __future__ import annotations
 
+import functools
 import math
 import unicodedata
 from typing import TYPE_CHECKING
 
-from ..narration import say
+from ..narration import get_language, say
 
 if TYPE_CHECKING:
     from .graph import TraceGraph
@@ -38,23 +39,43 @@ _NARROW = set("il.,:;|!'`()[]{}fjrt ")
 _WIDE = set("mwMW@%")
 
 
+def _char_em(c: str) -> float:
+    """Width of one character in em (see ``text_width``)."""
+    if c in _NARROW:
+        return 0.36
+    if c in _WIDE:
+        return 0.92
+    if c.isupper() or c.isdigit() or c in "_+-=<>~":
+        return 0.70
+    if unicodedata.east_asian_width(c) in "WF":  # 汉字 and full-width punctuation: 1 em
+        return 1.0
+    if ord(c) > 0x2000:
+        return 0.85
+    return 0.61
+
+
+_EM: dict = {}  # character -> _char_em(character), filled as characters are met
+
+
 def text_width(s: str, size: float) -> float:
     """Approximate width in px of ``s`` in a DejaVu-Sans-like font (wide fonts, so boxes fit most)."""
-    w = 0.0
+    em, w = _EM, 0.0
     for c in s:
-        if c in _NARROW:
-            w += 0.36
-        elif c in _WIDE:
-            w += 0.92
-        elif c.isupper() or c.isdigit() or c in "_+-=<>~":
-            w += 0.70
-        elif unicodedata.east_asian_width(c) in "WF":  # 汉字 and full-width punctuation: 1 em
-            w += 1.0
-        elif ord(c) > 0x2000:
-            w += 0.85
-        else:
-            w += 0.61
+        x = em.get(c)
+        if x is None:
+            x = em[c] = _char_em(c)
+        w += x
     return w * size
+
+
+def _grad_template(lang) -> str:
+    """The grad line of a tensor with ``{}`` for the value, as app.js labels it."""
+    return _grad_template_in(get_language() if lang is None else lang)
+
+
+@functools.lru_cache(maxsize=16)
+def _grad_template_in(lang: str) -> str:
+    return say("player.picture.grad", lang, grad="{}")
 
 
 def node_size(g: TraceGraph, n: Node) -> tuple[float, float]:
@@ -63,7 +84,7 @@ def node_size(g: TraceGraph, n: Node) -> tuple[float, float]:
     if n.kind == "tensor":
         w1 = max((text_width(f"{n.label} = {v}", FONT["value"]) for v in vals.get(f"{n.key}:value", {""})),
                  default=0.0)
-        grad = say("player.picture.grad", getattr(g, "lang", None), grad="{}")  # as app.js labels it
+        grad = _grad_template(getattr(g, "lang", None))
         w2 = max((text_width(grad.replace("{}", v), FONT["grad"]) for v in vals.get(f"{n.key}:grad", {""})),
                  default=0.0)
         return max(64.0, 1.22 * max(w1, w2) + 14.0), TENSOR_H
@@ -86,23 +107,19 @@ def layout(g: TraceGraph) -> None:
 
 
 def _flat(g) -> None:
-    """Layered left-to-right layout with networkx of ``g.nodes`` (sized) and ``g.edges``: layers follow
+    """Layered left-to-right layout of ``g.nodes`` (sized) and ``g.edges``: layers follow
     the forward data flow, long edges get dummy points, layers are ordered by barycentres and
     placed by isotonic regression so that edges run as straight as order allows."""
-    import networkx as nx
-
     nodes = sorted(g.nodes.values(), key=lambda n: n.order)
-    F = nx.DiGraph()
-    F.add_nodes_from(n.key for n in nodes)
+    succ: dict = {n.key: {} for n in nodes}  # the forward graph: node -> its users, in edge order, once each
     fwd = {}
     for ed in sorted(g.edges.values(), key=lambda e: e.order):
         u, v = _forward(g, ed)
         fwd[ed.key] = (u, v)
         if u != v:
-            F.add_edge(u, v)
-    try:
-        gens = list(nx.topological_generations(F))
-    except nx.NetworkXUnfeasible:  # a cycle cannot come from autograd; lay out in creation order
+            succ[u][v] = None
+    gens = _generations(succ)
+    if gens is None:  # a cycle cannot come from autograd; lay out in creation order
         gens = [[n.key] for n in nodes]
     for li, gen in enumerate(gens):
         for k in gen:
@@ -111,12 +128,12 @@ def _flat(g) -> None:
     # and the product w * x sit by the sum that uses them, not at the far left with long edges.
     # A tensor hanging off its grad_fn does not hold the node back: it follows the node instead.
     hanging = {ed.dst: ed.src for ed in g.edges.values()
-               if ed.kind == "attach" and not g.nodes[ed.dst].is_leaf and not F.succ[ed.dst]}
+               if ed.kind == "attach" and not g.nodes[ed.dst].is_leaf and not succ[ed.dst]}
     for gen in reversed(gens):
         for k in gen:
-            succ = [s for s in F.succ[k] if hanging.get(s) != k]
-            if succ:
-                g.nodes[k].layer = min(g.nodes[s].layer for s in succ) - 1
+            users = [s for s in succ[k] if hanging.get(s) != k]
+            if users:
+                g.nodes[k].layer = min(g.nodes[s].layer for s in users) - 1
     for t, box in hanging.items():
         g.nodes[t].layer = g.nodes[box].layer + 1
     # Dummy points for edges spanning several layers.
@@ -190,6 +207,31 @@ def _flat(g) -> None:
             seg = (pts[0], pts[1]) if fan_in.get(ed.dst, 0) > fan_out.get(ed.src, 0) else (pts[-2], pts[-1])
             (x0, y0), (x1, y1) = seg
             ed.label_at = ((x0 + x1) / 2, (y0 + y1) / 2 + (-5.0 if off <= 0 else 13.0))
+
+
+def _generations(succ: dict) -> list | None:
+    """The topological generations of the graph ``succ`` (node -> its successors): the nodes no edge
+    enters, then those all of whose predecessors are in earlier generations, and so on (Kahn's
+    algorithm, one generation at a time, in the order of ``succ``); None if there is a cycle."""
+    indegree: dict = {}
+    for users in succ.values():
+        for v in users:
+            indegree[v] = indegree.get(v, 0) + 1
+    gen = [k for k in succ if k not in indegree]
+    gens = []
+    while gen:
+        gens.append(gen)
+        nxt = []
+        for k in gen:
+            for v in succ[k]:
+                d = indegree[v] - 1
+                if d:
+                    indegree[v] = d
+                else:
+                    del indegree[v]
+                    nxt.append(v)
+        gen = nxt
+    return None if indegree else gens
 
 
 def _forward(g, ed) -> tuple[str, str]:
@@ -283,6 +325,14 @@ def _place_rows(g, layers, adj_up, adj_down, rounds: int = 8) -> dict:
             for k in layer:
                 ys[k] += off
     nbs = {k: tuple(adj_up.get(k, ())) + tuple(adj_down.get(k, ())) for layer in layers for k in layer}
+    offsets = []  # per layer: the cumulative separations (what _isotonic keeps between neighbours)
+    for sep in seps:
+        offs, acc = [], 0.0
+        for s in sep:
+            acc += s
+            offs.append(acc)
+        offsets.append(offs)
+    get = ys.__getitem__
     for r in range(rounds):
         order = range(len(layers)) if r % 2 == 0 else range(len(layers) - 1, -1, -1)
         moved = 0.0
@@ -291,31 +341,31 @@ def _place_rows(g, layers, adj_up, adj_down, rounds: int = 8) -> dict:
             want = []
             for k in layer:
                 nb = nbs[k]
-                want.append(sum(ys[x] for x in nb) / len(nb) if nb else ys[k])
-            new = want if len(layer) == 1 else _isotonic(want, seps[li])
+                want.append(sum(map(get, nb)) / len(nb) if nb else ys[k])
+            new = want if len(layer) == 1 else _isotonic(want, offsets[li])
             for k, y in zip(layer, new):
-                moved = max(moved, abs(ys[k] - y))
+                d = abs(ys[k] - y)
+                if d > moved:
+                    moved = d
                 ys[k] = y
         if moved < 0.5:  # settled
             break
     return ys
 
 
-def _isotonic(want: list, sep: list) -> list:
-    """Positions closest (least squares) to ``want`` with y[i] - y[i-1] >= sep[i]."""
-    offs, acc = [], 0.0
-    for s in sep:
-        acc += s
-        offs.append(acc)
-    blocks = []  # [mean, weight]
+def _isotonic(want: list, offs: list) -> list:
+    """Positions closest (least squares) to ``want`` with y[i] - y[i-1] >= offs[i] - offs[i-1]
+    (``offs``: the cumulative separations; pool-adjacent-violators on ``want - offs``)."""
+    means, sizes = [], []  # the blocks: their mean and how many items each holds
     for w, o in zip(want, offs):
-        blocks.append([w - o, 1])
-        while len(blocks) > 1 and blocks[-2][0] > blocks[-1][0]:
-            m2, n2 = blocks.pop()
-            m1, n1 = blocks.pop()
-            blocks.append([(m1 * n1 + m2 * n2) / (n1 + n2), n1 + n2])
+        m, n = w - o, 1
+        while means and means[-1] > m:
+            m1, n1 = means.pop(), sizes.pop()
+            m, n = (m1 * n1 + m * n) / (n1 + n), n1 + n
+        means.append(m)
+        sizes.append(n)
     out = []
-    for m, n in blocks:
+    for m, n in zip(means, sizes):
         out += [m] * n
     return [z + o for z, o in zip(out, offs)]
 

@@ -76,7 +76,7 @@ _state = list  # a state namedtuple -> a JSON array (booleans stay true/false)
 
 
 def _r(v: float) -> float:
-    return round(float(v), 1)
+    return round(v if type(v) is float else float(v), 1)
 
 
 def scene(graph, trace=None, *, lang: str | None = None, start: int = 0, speed: float = 1.0) -> dict[str, Any]:
@@ -245,6 +245,13 @@ def _next_functions(g, trace) -> dict[str, list]:
     From the trace's op events when given (exact, with the ``None`` slots); otherwise from the
     graph's gradient edges (the ``None`` slots of inputs that need no gradient then come last)."""
     out: dict[str, list] = {}
+    op_next = getattr(g, "op_next", None)
+    if trace is not None and op_next:  # what build read from the trace's op events (cheaper than reading them again)
+        for key, nexts in op_next.items():
+            if key in g.nodes:
+                out[key] = [_slot(g, f"n{nid}" if nid is not None else None) for nid in nexts]
+        if out:
+            return out
     if trace is not None:
         for e in getattr(trace, "events", ()):
             if e.kind != "op" or e.node is None:

@@ -17,11 +17,12 @@ PyTorch prints values (``fmt``); their words too come from the catalogue (``self
 from __future__ import annotations
 
 import functools
+import math
 from collections import namedtuple
 
 import numpy as np
 
-from ..core._format import format_value
+from ..core._format import PRECISION, format_value
 from ..narration import Msg, Num, say, text
 
 __all__ = ["States", "fmt", "TensorState", "OpState", "EdgeState", "hidden_state", "summarise", "MANY"]
@@ -35,17 +36,18 @@ OpState = namedtuple("OpState", "shown status freed info tag")
 EdgeState = namedtuple("EdgeState", "shown status grad")
 
 
-# The texts of each state that a node's size depends on (g.values), and where they are in the tuple.
-_TEXTS = {TensorState: ("value", "grad", "tag"), OpState: ("info", "tag"), EdgeState: ("grad",)}
-_TEXT_AT = {t: tuple(t._fields.index(f) for f in fs) for t, fs in _TEXTS.items()}
+# Field name -> its place in the tuple (``States.set`` builds the new state without namedtuple._replace,
+# whose generic path costs a fifth of a big trace's replay).
+_FIELD_AT = {t: {f: i for i, f in enumerate(t._fields)} for t in (TensorState, OpState, EdgeState)}
+_VALUE_AT, _GRAD_AT = TensorState._fields.index("value"), TensorState._fields.index("grad")
 
 
 def fmt(v) -> str:
     """A snapshot as PyTorch prints its value (``3.``, ``0.5000``, ``[1., 2.]``); None stays 'None'."""
     if v is None:
         return "None"
-    if isinstance(v, float):
-        return _fmt_float(v)
+    if isinstance(v, float):  # 0.0 == -0.0 share a cache entry: zeros are not cached (PyTorch prints -0.)
+        return _fmt_float(v) if v != 0 else _fmt_float.__wrapped__(v)
     if isinstance(v, dict):
         return f"<{'x'.join(map(str, v.get('shape', [])))} values, mean {v.get('mean', 0.0):.4g}>"
     try:
@@ -56,7 +58,19 @@ def fmt(v) -> str:
 
 @functools.lru_cache(maxsize=4096)
 def _fmt_float(v: float) -> str:
-    return format_value(np.asarray(v))
+    """``format_value`` of one float, by PyTorch's rules for a single element (core/_format.py):
+    ``inf``/``nan`` as they are, integral values as ``3.``, four decimals, or scientific notation
+    outside 1e-4 <= |v| <= 1e8 (tests/test_view_fast_paths.py checks it against format_value)."""
+    if math.isnan(v) or math.isinf(v):
+        return f"{v:.0f}"
+    if v == 0:
+        return f"{v:.0f}."
+    a = abs(v)
+    if a > 1.0e8 or a < 1.0e-4:
+        return f"{v:.{PRECISION}e}"
+    if v == math.ceil(v):
+        return f"{v:.0f}."
+    return f"{v:.{PRECISION}f}"
 
 
 _SYMBOL = {"add": "+", "sub": "-", "mul": "*", "div": "/", "pow": "**", "matmul": "@"}
@@ -112,23 +126,33 @@ class States:
         if key is None:
             return
         old = self.get(key)
-        new = old._replace(**kw)
+        at, new = _FIELD_AT[type(old)], list(old)
+        for f, v in kw.items():
+            new[at[f]] = v
+        new = tuple.__new__(type(old), new)
         if new != old:
             self.cur[key] = self.changes[key] = new
         if transient:
             self.transient.add(key)
 
     def revert(self) -> None:
-        """End of a step: highlights go, gradients that were travelling stay as 'passed'."""
+        """End of a step: highlights go, gradients that were travelling stay as 'passed'.
+        (What ``set(key, False, status=..., tag=...)`` would do, spelled out: it runs for every
+        highlighted key of every step.)"""
+        cur, changes = self.cur, self.changes
         for key in self.transient:
-            st = self.cur[key]
-            if isinstance(st, TensorState):
-                self.set(key, False, status="idle", tag="")
-            elif isinstance(st, OpState):
-                status = "error" if st.status == "error" else ("done" if key in self.ran else "idle")
-                self.set(key, False, status=status, tag=st.tag if st.status == "error" else "")
-            else:
-                self.set(key, False, status="passed" if key in self.residue else "idle")
+            st = cur[key]
+            t = type(st)
+            if t is TensorState:  # shown status value grad rg tag
+                new = tuple.__new__(t, (st[0], "idle", st[2], st[3], st[4], ""))
+            elif t is OpState:    # shown status freed info tag
+                error = st[1] == "error"
+                status = "error" if error else ("done" if key in self.ran else "idle")
+                new = tuple.__new__(t, (st[0], status, st[2], st[3], st[4] if error else ""))
+            else:                 # shown status grad
+                new = tuple.__new__(t, (st[0], "passed" if key in self.residue else "idle", st[2]))
+            if new != st:
+                cur[key] = changes[key] = new
         self.transient = _OrderedSet()
 
     def clear_residue(self) -> None:
@@ -177,14 +201,20 @@ class States:
         for k in visible:
             if k not in g.initial:
                 g.initial[k] = hidden_state(None if k.startswith("e") else self.nodes.get(k), self.no_grad_fn)
-        values, seen = g.values, set()
+        # The texts a node's size depends on (layout.node_size): every value and grad a tensor shows.
+        shown_values: dict = {}
+        shown_grads: dict = {}
         for states in [g.initial] + [s.changes for s in g.steps]:
             for k, v in states.items():
-                if (k, v) in seen:
-                    continue
-                seen.add((k, v))
-                for f, x in zip(_TEXTS[type(v)], _TEXT_AT[type(v)]):
-                    values.setdefault(f"{k}:{f}", set()).add(v[x])
+                if type(v) is TensorState:
+                    x = shown_values.get(k)
+                    if x is None:
+                        shown_values[k], shown_grads[k] = {v[_VALUE_AT]}, {v[_GRAD_AT]}
+                    else:
+                        x.add(v[_VALUE_AT])
+                        shown_grads[k].add(v[_GRAD_AT])
+        for k, x in shown_values.items():
+            g.values[f"{k}:value"], g.values[f"{k}:grad"] = x, shown_grads[k]
 
     def where(self, src) -> tuple[str, str]:
         """How a step names its source line ('line 9: z.backward()'), and how a jump-menu entry does."""
@@ -514,6 +544,8 @@ def _nonzero(v) -> bool:
 
 def _magnitude(v) -> tuple[float, float]:
     """(|x|, x) of the largest-magnitude element of a gradient (a float, nested lists, or a summary dict)."""
+    if type(v) is float:
+        return abs(v), v
     if v is None:
         return -1.0, 0.0
     if isinstance(v, dict):

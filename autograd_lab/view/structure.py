@@ -84,6 +84,8 @@ class Builder:
         self.touched: dict[int, list] = {}       # event index -> keys the event involves
         self.ops_in_run: dict[int, int] = {}     # event index -> ops recorded for the same line in a row
         self.op_inputs: dict[str, tuple] = {}    # grad_fn key -> the tensor ids its op was applied to
+        self.op_next: dict[str, tuple] = g.op_next if hasattr(g, "op_next") else {}  # grad_fn key -> its
+        #                                          op's next_functions as node ids (None: no gradient), in slot order
         self.a_number = say("step.a_number", getattr(g, "lang", None))  # how a Python scalar input is named
 
     def name(self, tid) -> str:
@@ -251,6 +253,7 @@ class Builder:
                 keys += [t, self.add_edge(t, box, "data")]
         self.nodes[box].saved = tuple((s, self.saved_holder(s, e)) for s in e.saved)
         self.op_inputs[box] = tuple(e.inputs)
+        self.op_next.setdefault(box, tuple(e.next))
         return keys
 
     def saved_holder(self, attr, e) -> str:
