@@ -500,8 +500,8 @@ class Player {
       if (t._size !== size) t.setAttribute("font-size", (t._size = size));
       if (t.textContent !== text) t.textContent = text;
       if (text) {
-        const tw = textWidth(text, SIZE.label) * k;
-        this.groupRects.push([x - tw / 2, y - lh / 2, x + tw / 2, y + lh / 2]);
+        const tw = textWidth(text, SIZE.label) * k, pad = 3 * k;   // (the width is an estimate: a margin)
+        this.groupRects.push([x - tw / 2 - pad, y - lh / 2, x + tw / 2 + pad, y + lh / 2]);
       }
     }
     if (!this.frames.length) return;
@@ -525,9 +525,9 @@ class Player {
       const tx = x0 + 4 * k + cw, text = shorten(f.gr.label, SIZE.label, (x1 - tx - 4 * k) / k);
       let spot = null;
       if (text) {
-        const tw = textWidth(text, SIZE.label) * k;
+        const tw = textWidth(text, SIZE.label) * k * 1.1;   // (italic, and an estimate: a margin)
         for (const y of [y0 + 3 * k + 7 * k, y0 - 2 * k - lh / 2]) {   // inside the frame's top, else above it
-          const r = [tx, y - lh / 2, tx + tw, y + lh / 2];
+          const r = [tx, y - lh / 2, tx + tw + 3 * k, y + lh / 2];
           if (!placed.hits(r)) { placed.add(r); this.groupRects.push(r); spot = [tx, y]; break; }
         }
       }
