@@ -625,3 +625,21 @@ def test_gradient_arrows_are_next_functions_as_torch_has_them():
         if n.kind == "tensor" and n.label != "x":
             links = [e for e in g.edges.values() if e.dst == n.key]
             assert [e.kind for e in links] == ["attach"], n.label
+
+
+def test_a_wide_value_is_shortened_in_its_ellipse_not_widening_the_picture():
+    """A matrix's value text would make its ellipse (and the picture) as wide as the text: the ellipse
+    stops at layout.MAX_TENSOR_W, and the front end shortens the text in it (the table and the tooltip
+    have it whole)."""
+    from autograd_lab.view import layout
+
+    with lab.trace() as t:
+        w = lab.tensor([[0.123456, -0.654321, 0.5], [0.25, 0.75, -0.125]], requires_grad=True)
+        v = lab.tensor(1.0, requires_grad=True)
+        (w.sum() * v).backward()
+    g = graph.build(t)
+    wide, small = tensor(g, "w"), tensor(g, "v")
+    assert wide.w == layout.MAX_TENSOR_W
+    assert layout.text_width("w = [[0.1235, -0.6543, 0.5000], [0.2500, 0.7500, -0.1250]]", layout.FONT["value"]) \
+        > layout.MAX_TENSOR_W
+    assert small.w < layout.MAX_TENSOR_W

@@ -32,6 +32,7 @@ __all__ = ["layout", "node_size", "text_width", "FONT", "TENSOR_H", "OP_H", "LAY
 # Sizes in CSS pixels (static/app.js draws with the same numbers).
 FONT = {"value": 12.5, "grad": 11.0, "label": 12.0, "info": 10.5, "tag": 10.5, "edge": 11.0}
 TENSOR_H, OP_H, LAYER_GAP, MARGIN = 44.0, 28.0, 54.0, 14.0
+MAX_TENSOR_W = 230.0  # a wider value text (a matrix) is shortened in its ellipse; the tooltip and the table have it whole
 TEXT_ABOVE, TEXT_BELOW = 15.0, 15.0
 MAX_SPAN = 8  # an edge across more layers than this gets no bend points (a weight used by 400 steps of a loop)
 
@@ -87,7 +88,7 @@ def node_size(g: TraceGraph, n: Node) -> tuple[float, float]:
         grad = _grad_template(getattr(g, "lang", None))
         w2 = max((text_width(grad.replace("{}", v), FONT["grad"]) for v in vals.get(f"{n.key}:grad", {""})),
                  default=0.0)
-        return max(64.0, 1.22 * max(w1, w2) + 14.0), TENSOR_H
+        return max(64.0, min(MAX_TENSOR_W, 1.22 * max(w1, w2) + 14.0)), TENSOR_H
     w = text_width("▶ " + n.label, FONT["label"]) + 18.0
     return max(70.0, w), OP_H
 
