@@ -251,23 +251,22 @@ def test_less_common_code_records_and_plays(case):
 
 
 def test_queued_torch_records_are_built_on_first_read_with_their_values_then():
-    """Issue 12: like the core's, real torch's plain ops are built when ``t.events`` is first read
-    (not when the block ends); a tensor changed in place after the block is shown as a text, not
-    with its later value; a later core event still comes after torch's."""
+    """Issue 12: like the core's, real torch's events (ops, the backward call, its node runs) are
+    built when ``t.events`` is first read (not when the block ends, nor at backward); a tensor
+    changed in place after the block is shown as a text, not with its later value."""
     from autograd_lab.record.torch_recorder import CHANGED_LATER
     with lab.trace() as t:
         x = torch.ones(2, requires_grad=True)
-        a = x * 2            # first mul: built at once (the recorder learns it is a plain op)
-        b = x * 3            # queued
-        c = (b * b).sum()    # queued
-        c.backward()
-        d = x * 4            # queued
-    built = len(t._events)  # (a backward call builds what was queued before it)
-    assert t._late is not None
+        a = x * 2
+        b = x * 3
+        c = (b * b).sum()
+        c.backward()         # (queued too: the node runs with their gradients, AccumulateGrad)
+        d = x * 4
+    assert len(t._events) == 0 and t._late is not None  # nothing built yet
     with torch.no_grad():
         d.add_(1)
     events = list(t.events)
-    assert t._late is None and len(events) == built + 1  # d = x * 4 was built on this read
+    assert t._late is None and [e.kind for e in events].count("backward") == 1
     ops = [e for e in events if e.kind == "op"]
     assert [o.value for o in ops] == [[2.0, 2.0], [3.0, 3.0], [9.0, 9.0], 18.0, CHANGED_LATER]
     assert [e.kind for e in events].count("node") == 3 and events[-1].kind == "op"
@@ -329,6 +328,7 @@ def test_real_torch_names_in_a_function_and_a_module():
     model = torch.nn.Sequential(torch.nn.Linear(2, 1))
     with lab.trace() as t:
         out = model(torch.ones(2)).sum()
+    t.events  # (built on first read)
     shown = {t.display_name(k) for k in t._shown}
     assert {"model[0].weight", "model[0].bias", "out", "torch.ones(2)"} <= shown
     assert not any(n.startswith("t") and n[1:].isdigit() for n in shown)

@@ -177,7 +177,7 @@ class Trace:
         r = self._resolved
         if r is not None and r[0] is None:  # set (read from JSON): fixed
             return r
-        if self._pending:
+        if self._pending or self._late is not None:  # (real torch's queued records too)
             self.flush()
         n = len(self._shown)
         if r is None or r[0] != self._namer.version or r[1] != n:

@@ -2,27 +2,67 @@
 ``autograd.grad()`` calls, each node as torch's engine runs it, AccumulateGrad, releases, errors,
 and the user's tensor hooks.
 
-Around each backward call a pre-hook and a hook go on every node reachable from the roots (an
-iterative walk) and are removed after the call. A node's run is queued raw (its gradients in and
-out) and built later, with its release check: after a non-retaining backward, reading one of the
-node's ``_saved_*`` attributes must raise.
+Around each backward call a hook goes on every node reachable from the roots (an iterative
+walk; it gives the node's gradients in and out, in the engine's order), and a pre-hook only where
+something must be read before the node runs: the roots (the engine's start), AccumulateGrad
+(``.grad`` before), ``retain_grad``, and the nodes that can raise (whose error must name them):
+nodes that ran in a non-retaining backward, nodes made before the trace, custom Function nodes,
+and every node once the trace has seen an in-place op, a user hook or a read of ``grad_fn``. The
+hooks are removed after the call. They are registered through a cheap stand-in for torch's
+``_register_hook`` (installed only while they are put on): torch's own makes a RemovableHandle
+each, about 2 us a node.
+
+Everything is queued raw, in order (``TorchRecorder.raw``): a node's run (its gradients in and
+out), the backward event, AccumulateGrad's before/after (taken at once: torch adds into ``.grad``
+in place), hooks, errors, the done event. They are built when the trace's events are read, or
+before a torch call that changes a tensor in place; a node's release check is made then: after a
+non-retaining backward, reading one of the node's ``_saved_*`` attributes must raise.
 """
 from __future__ import annotations
 
 import functools
+import itertools
+import threading
 
 import numpy as np
 
 from .events import (AccumulateEvent, BackwardEvent, DoneEvent, ErrorEvent, HookEvent, NodeEvent, ReleaseEvent,
                      TensorEvent, snapshot)
 
-_NODE = object()  # marks a raw record of a node run (the others are ops)
+_NODE = object()   # marks a raw record of a node run (the others: the kinds below, or an op's name)
+_EVENT = object()  # an event whose fields are known (values taken, or _Later)
+_SEE = object()    # a tensor used: shown (a tensor event) if not yet, when built
+_LINK = object()   # a backward's root node made before the trace: linked when built
+_KEYS = itertools.count(1)  # keys of our hooks in a node's hook dict (negative: torch's handles count up)
 VERIFY_RELEASES = 64  # per backward call, releases checked by reading a _saved_* attribute (about 0.1 ms
 #                       each); beyond that torch's rule (a non-retaining backward frees every node it ran) is used
 
 
 def _fn_name(fn) -> str:
     return getattr(fn, "__name__", repr(fn))
+
+
+class _Later:
+    """A tensor in a queued event's fields whose value is read when the event is built."""
+    __slots__ = ("t",)
+
+    def __init__(self, t):
+        self.t = t
+
+
+def _hook_registrar(original, owner):
+    """A stand-in for ``torch.autograd.Function._register_hook`` while the recorder puts its hooks on:
+    the hook goes into the node's dict under a key of ours, and the "handle" is (dict, key). Any
+    other thread's registration goes to torch's own."""
+    def register(hooks, hook):
+        if threading.get_ident() != owner:
+            return original(hooks, hook)
+        if hooks is None:
+            hooks = {}
+        k = -next(_KEYS)
+        hooks[k] = hook
+        return hooks, (hooks, k)
+    return staticmethod(register)
 
 
 class BackwardRecorder:
@@ -34,30 +74,41 @@ class BackwardRecorder:
             return fn
         rec = self
 
+        rec.risky = True  # (every node of a later backward gets a pre-hook: an error must name its node)
         if kind == "register_hook":
             def hook(grad):
-                rec.sync()
+                rec.started()
                 with rec.mode:
                     r = fn(grad)
                 if r is not None and not (isinstance(r, rec.Tensor) and r.shape == grad.shape
                                           and r.dtype == grad.dtype):
                     return r  # torch rejects it next, with its own message (the error event)
-                node = t.grad_fn
-                nref = rec.ref(node) if node is not None else rec.acc_of.get(rec.tid(t))
-                rec.emit(HookEvent, rec.call_src, "tensor", rec.tid(nref) if nref is not None else None,
-                         rec.tid(t), _fn_name(fn), (rec.value(grad),),
-                         None if r is None else (rec.value(r) if isinstance(r, rec.Tensor) else repr(r),))
+                try:
+                    node = t.grad_fn
+                    nref = rec.ref(node) if node is not None else rec.acc_of.get(rec.tid(t))
+                    rec.emit(HookEvent, rec.call_src, "tensor", rec.tid(nref) if nref is not None else None,
+                             rec.tid(t), _fn_name(fn), (rec.value(grad),),
+                             None if r is None else (rec.value(r) if isinstance(r, rec.Tensor) else repr(r),))
+                except Exception:
+                    pass
                 return r
         else:
             def hook(tensor):
-                rec.sync()
+                rec.started()
                 acc = rec.acc_of.get(rec.tid(t))
                 if acc is not None and not acc.acc_done:
-                    rec.accumulated(acc, None)
+                    try:
+                        rec.accumulated(acc, None)
+                    except Exception:
+                        pass
                 with rec.mode:
                     r = fn(tensor)
-                rec.emit(HookEvent, rec.call_src, "post_accumulate", rec.tid(acc) if acc is not None else None,
-                         rec.tid(t), _fn_name(fn), (rec.value(t.grad),) if t.grad is not None else (None,), None)
+                try:
+                    rec.emit(HookEvent, rec.call_src, "post_accumulate", rec.tid(acc) if acc is not None else None,
+                             rec.tid(t), _fn_name(fn), (rec.value(t.grad),) if t.grad is not None else (None,),
+                             None)
+                except Exception:
+                    pass
                 return r
         try:
             functools.update_wrapper(hook, fn)
@@ -89,41 +140,39 @@ class BackwardRecorder:
             g = grads[i] if i < len(grads) else None
             seeds.append(self.value(g) if isinstance(g, Tensor) else (1.0 if r.dim() == 0 else
                                                                        snapshot(np.ones(tuple(r.shape)))))
-        for r in root_refs:
-            if not r.next and r.var is None:
-                self.link(r, src, r.node.next_functions)
-        begin = ((BackwardEvent, src, call, tuple(self.see(r, src) for r in roots),
-                 tuple(self.tid(r) for r in root_refs), tuple(seeds), retain, create,
-                 tuple(self.see(i, src) for i in inputs)),)
+        # queued: the roots linked (a root made before the trace), then shown, then the backward event
+        begin = [(_LINK, r, src, self.at) for r in root_refs if r.var is None]
+        begin += [(_SEE, r, src) for r in roots] + [(_SEE, i, src) for i in inputs]
+        begin.append((_EVENT, BackwardEvent, src, (call, tuple(self.tid(r) for r in roots),
+                                                    tuple(self.tid(r) for r in root_refs), tuple(seeds), retain,
+                                                    create, tuple(self.tid(i) for i in inputs))))
         if create:  # torch's engine makes a tensor of each implicit seed (in C++), as the core's does
             for i, r in enumerate(roots):
                 if not isinstance(grads[i] if i < len(grads) else None, Tensor):
                     seed = self.torch.ones_like(r, requires_grad=False)
-                    tid = self.tid(seed)
-                    self.seen.add(tid)
-                    begin += ((TensorEvent, src, tid, *self.tensor_fields(seed, "seed")),)
+                    begin.append((_EVENT, TensorEvent, src, (self.tid(seed), *self.tensor_fields(seed, "seed"))))
         handles = self.hook_graph(root_refs)
         outer = (self.call_src, self.retain, self.begin)
         # the backward event is recorded when the engine starts (its first hook) or returns: when
         # torch rejects the arguments first, the trace shows only the error, as the core's does
         self.call_src, self.retain, self.begin = src, retain, begin
-        self.running, self.checks = None, 0
+        self.running = None
+        self.calls += 1
         try:
             result = func(*args, **kwargs)
             self.started()
         except Exception as e:
             if self.begin is not None:  # torch rejected the call before its engine started: no backward event
                 self.begin = None
-            self.flush()
             node = self.running
             self.trace._recorded_errors.add(id(e))
             self.emit(ErrorEvent, src, type(e).__name__, str(e), self.tid(node) if node is not None else None,
                       node.label if node is not None else None)
             raise
         finally:
-            for h in handles:
-                h.remove()
-            self.sync()
+            for hooks, k in handles:
+                hooks.pop(k, None)
+            self.started()
             self.call_src, self.retain, self.begin = outer
         results = (tuple(self.value(x) if isinstance(x, Tensor) else None for x in result)
                    if call == "autograd.grad" else ())
@@ -132,18 +181,48 @@ class BackwardRecorder:
         return result
 
     def hook_graph(self, root_refs) -> list:
-        """A pre-hook and a hook on every node reachable from the roots (an iterative walk)."""
+        """A hook on every node reachable from the roots (an iterative walk), a pre-hook where one is
+        needed (module docstring); returns (hook dict, key) pairs to remove them by."""
         handles, seen = [], set()
         stack = [r.node for r in root_refs]
-        while stack:
-            node = stack.pop()
-            if id(node) in seen:
-                continue
-            seen.add(id(node))
-            r = self.ref(node)
-            handles.append(node.register_prehook(self.pre_hook(r)))
-            handles.append(node.register_hook(self.post_hook(r)))
-            stack.extend(n for n, _ in node.next_functions if n is not None)
+        refs, ref, seq0, risky = self.refs, self.ref, self.seq0, self.risky or self.seq0 is None
+        custom = self.custom
+        Function = self.torch.autograd.Function
+        had = "_register_hook" in Function.__dict__
+        original = Function._register_hook
+        Function._register_hook = _hook_registrar(original, threading.get_ident())
+        try:
+            for r in root_refs:  # (the engine starts at the roots)
+                handles.append(r.node.register_prehook(self.pre_hook(r)))
+            while stack:
+                node = stack.pop()
+                if id(node) in seen:
+                    continue
+                seen.add(id(node))
+                r = refs.get(id(node))
+                if r is None:
+                    r = ref(node)
+                if r.var is not None:  # AccumulateGrad: .grad before and after
+                    handles.append(node.register_prehook(self.pre_hook(r)))
+                    handles.append(node.register_hook(self.post_hook(r)))
+                    continue
+                handles.append(node.register_hook(self.post_hook(r)))
+                if not (risky or r.retained is not None or r.freed):
+                    t = type(node)
+                    c = custom.get(t)
+                    if c is None:
+                        c = custom[t] = issubclass(t, self.torch._C._FunctionBase)  # (a custom Function's)
+                    if not c and node._sequence_nr() >= seq0:
+                        stack.extend([n for n, _ in node.next_functions if n is not None])
+                        continue
+                if r not in root_refs:  # (a root has its pre-hook already)
+                    handles.append(node.register_prehook(self.pre_hook(r)))
+                stack.extend([n for n, _ in node.next_functions if n is not None])
+        finally:
+            if had:
+                Function._register_hook = original
+            else:
+                del Function._register_hook
         return handles
 
     def pre_hook(self, r):
@@ -166,7 +245,7 @@ class BackwardRecorder:
             self.running = r
             if r.var is not None:
                 g = r.var.grad
-                r.before, r.acc_done = (self.value(g) if g is not None else None), False
+                r.before, r.acc_done = (self.snap(g) if g is not None else None), False
             else:
                 t = r.retained
                 self.emit(HookEvent, self.call_src, "retain_grad", self.tid(r), self.tid(t), "None",
@@ -188,15 +267,22 @@ class BackwardRecorder:
 
         def post(grad_inputs, grad_outputs):  # a raw record, built by flush() (with its release check)
             self.running = None
-            mode = 0
-            if not self.retain and r.saved:
-                self.checks += 1
-                mode = 1 if self.checks <= VERIFY_RELEASES else 2
-            self.raw.append((_NODE, r, grad_inputs, grad_outputs, self.call_src, mode))
+            if self.retain:
+                self.raw.append((_NODE, r, grad_inputs, grad_outputs, self.call_src, 0, self.calls))
+            else:
+                r.freed = True
+                self.raw.append((_NODE, r, grad_inputs, grad_outputs, self.call_src, 1, self.calls))
         return post
 
-    def build_node(self, r, grad_inputs, grad_outputs, src, mode) -> None:
+    def build_node(self, r, grad_inputs, grad_outputs, src, mode, call) -> None:
         value, Tensor = self.value, self.Tensor
+        if mode and r.saved:  # (after a non-retaining backward: its first nodes checked by reading)
+            if call != self.checked_call:
+                self.checked_call, self.checks = call, 0
+            self.checks += 1
+            mode = 1 if self.checks <= VERIFY_RELEASES else 2
+        else:
+            mode = 0
         g = grad_outputs[0] if len(grad_outputs) == 1 else grad_outputs
         gout = value(g) if isinstance(g, Tensor) else (  # (a node of several outputs: a list, one per output)
             None if g is None else [value(x) if x is not None else None for x in g])
@@ -220,19 +306,14 @@ class BackwardRecorder:
             self.grad_owner[id(g)] = (g, var)
         vt = self.tid(var)
         self.trace.leaf_of[self.tid(r)] = vt
+        # (taken now: .grad may be the very gradient added, and a later backward adds into it in place)
+        after = self.snap(g) if g is not None else None
         self.emit(AccumulateEvent, self.call_src, self.tid(r), vt, r.before,
-                  self.value(added) if added is not None else (self.value(g) if r.before is None else None),
-                  self.value(g) if g is not None else None)
+                  self.snap(added) if added is not None else (after if r.before is None else None), after)
         r.acc_done = True
 
     def started(self) -> None:
+        """The engine started (or returned): queue the backward event (and the seeds create_graph makes)."""
         if self.begin is not None:
             begin, self.begin = self.begin, None
-            for event in begin:  # the backward event, then the seeds create_graph=True makes
-                self.emit(*event)
-
-    def sync(self) -> None:
-        """Before an event built at once: the backward event if still due, and the raw records."""
-        if self.begin is not None:
-            self.started()
-        self.flush()
+            self.raw.extend(begin)

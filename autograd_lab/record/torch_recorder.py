@@ -32,7 +32,7 @@ import os
 import sys
 
 from .events import NodeEvent, OpEvent, Source, TensorEvent, UpdateEvent, ZeroEvent, snapshot
-from .torch_backward import _NODE, BackwardRecorder
+from .torch_backward import _EVENT, _LINK, _NODE, _SEE, BackwardRecorder, _Later
 
 __all__ = ["TorchRecorder", "trace_torch_snippet", "torch_available"]
 
@@ -51,6 +51,11 @@ _QUIET = frozenset({"dim", "size", "numel", "item", "tolist", "numpy", "__len__"
                     "register_post_accumulate_grad_hook", "__reduce_ex__", "__deepcopy__", "element_size",
                     "nelement", "type", "get_device", "__array__", "__dlpack__", "__setstate__",
                     "__get__", "__set__", "__delete__"})
+_INPLACE_DUNDERS = frozenset({"__iadd__", "__isub__", "__imul__", "__itruediv__", "__idiv__", "__ifloordiv__",
+                              "__imod__", "__ipow__", "__imatmul__", "__iand__", "__ior__", "__ixor__",
+                              "__ilshift__", "__irshift__", "__setitem__"})
+_SHARES_MEMORY = frozenset({"numpy", "__array__", "__dlpack__", "data_ptr", "untyped_storage", "storage",
+                            "__array_interface__"})
 _NOT_HOT = frozenset({"detach", "requires_grad_", "T", "mT", "H", "mH"})
 HIDDEN = "<not visible>"  # the value of a tensor made inside one torch call, which never reaches Python
 _DUNDER_OPS = {"getitem": "index", "rsub": "rsub", "rmul": "mul", "radd": "add", "rtruediv": "div",
@@ -69,18 +74,19 @@ class _Ref:
     """A grad_fn node (or a tensor torch does not show) as the trace knows it: ``Trace.tid``
     gives it an id, as it gives a core node one."""
     __slots__ = ("_tid", "node", "label", "saved", "var", "vt", "out", "retained", "before", "acc_done",
-                 "next", "__weakref__")
+                 "next", "freed", "__weakref__")
 
     def __init__(self, node=None, label=""):
         self.node, self.label = node, label
         self.saved, self.var, self.vt, self.out, self.retained = (), None, None, None, None
-        self.before, self.acc_done, self.next = None, False, ()
+        self.before, self.acc_done, self.next, self.freed = None, False, (), False
 
     def name(self) -> str:
         return self.label
 
 
 _MODE_CLASS = None
+_HOT: set = set()  # torch functions seen to be plain ops (no factory, not in place): the fast path, in any trace
 
 
 def _mode_class(torch):
@@ -120,9 +126,15 @@ class TorchRecorder(BackwardRecorder):
         self.retain = True
         self.begin = None    # the backward event of the call being run, until the engine starts
         self.mode = None
-        self.hot: set = set()                # torch functions known to be plain ops
-        self.raw: list = []                  # raw records of plain ops and node runs, built by flush()
-        self.checks = 0                      # release checks made in the current backward call
+        self.hot = _HOT                      # torch functions known to be plain ops (shared by all traces)
+        self.raw: list = []                  # raw records of everything recorded, in order, built by flush()
+        self.building = False                # flush() is building the raw records into events
+        self.checks = 0                      # release checks made for the backward call ``checked_call``
+        self.calls, self.checked_call = 0, None  # backward calls so far; the one whose nodes are being built
+        self.risky = False                   # an in-place op, a user hook or a grad_fn read seen: every node
+        #                                      of a later backward gets a pre-hook (torch_backward.py)
+        self.custom: dict = {}               # node type -> is it a custom Function's (not torch's own)
+        self.seq0 = None                     # torch's next node sequence number when the block began
         self.late = False                    # building the queue after the block (``finish``)
         self.versions = None                 # per queued record: (tensor, its version at the block's end)
         self.stale: set = set()              # ids of queued tensors changed in place after the block
@@ -136,6 +148,10 @@ class TorchRecorder(BackwardRecorder):
 
     # ------------------------------------------------------------------ start / stop
     def start(self) -> None:
+        try:  # (nodes numbered below it were made before the block)
+            self.seq0 = self.torch._C._autograd._get_sequence_nr()
+        except Exception:
+            self.seq0 = None
         self.mode = _mode_class(self.torch)(self)
         self.mode.__enter__()
 
@@ -163,11 +179,19 @@ class TorchRecorder(BackwardRecorder):
                     self.finish()
 
     def note_versions(self, raw) -> list:
-        """Per raw record, its tensors (gradients of a node; result and arguments of an op) with their version."""
+        """Per raw record, its tensors (gradients of a node; result and arguments of an op; a tensor
+        shown; values of an event read when built) with their version."""
         Tensor, out = self.Tensor, []
         for rec in raw:
-            if rec[0] is _NODE:
+            k = rec[0]
+            if k is _NODE:
                 ts = tuple(rec[2]) + tuple(rec[3])
+            elif k is _SEE:
+                ts = (rec[1],)
+            elif k is _EVENT:
+                ts = tuple(f.t for f in rec[3] if f.__class__ is _Later)
+            elif k is _LINK:
+                ts = ()
             else:
                 r = rec[3]
                 ts = ((r,) if isinstance(r, Tensor) else tuple(r) if isinstance(r, (tuple, list)) else ()) + tuple(rec[1])
@@ -191,10 +215,18 @@ class TorchRecorder(BackwardRecorder):
 
     # ------------------------------------------------------------------ events, ids, sources
     def emit(self, etype, src, *fields) -> None:
-        if self.raw:
-            self.flush()
+        """An event: queued (built in order with the raw records), or added now while they are built."""
+        if self.building:
+            self.put(etype, src, fields)
+        else:
+            self.raw.append((_EVENT, etype, src, fields))
+
+    def put(self, etype, src, fields) -> None:
+        if _Later in [f.__class__ for f in fields]:
+            fields = tuple([self.value(f.t) if f.__class__ is _Later else f for f in fields])
         events = self.trace._events if self.late else self.trace.events  # (late: the core's later records wait)
         if etype is TensorEvent:  # (the trace's names are numbered in the order tensors are shown)
+            self.seen.add(fields[0])
             self.trace._mark_seen(fields[0])
         elif etype is OpEvent and fields[2] is not None:
             self.trace._mark_seen(fields[2])
@@ -231,8 +263,6 @@ class TorchRecorder(BackwardRecorder):
         return self.source_at(f.f_code, f.f_lineno)
 
     def source_at(self, code, line):
-        if code is None or self.trace._override is not None:
-            return self.trace._override
         key = (code.co_filename, line)
         src = self.sources.get(key)
         if src is None:
@@ -256,14 +286,26 @@ class TorchRecorder(BackwardRecorder):
         except Exception:  # meta tensors, tensor subclasses ...: never a crash
             return f"<{type(t).__name__}>"
 
+    def snap(self, t):
+        """A value torch may change in place later, unseen (``.grad``, which backward adds into): a
+        number now, or a copy whose value is read when the event is built."""
+        try:
+            if t.dim() == 0 or not t.is_cpu or t.layout is not self.torch.strided:
+                return self.value(t)
+            return _Later(t.detach().clone())
+        except Exception:
+            return self.value(t)
+
     def tensor_fields(self, t, how):
         return (self.value(t), tuple(t.shape), str(t.dtype).replace("torch.", ""), bool(t.requires_grad), how)
 
     def see(self, t, src) -> int:
+        """Tensor ``t`` is used: shown (a tensor event with its value) the first time (when built)."""
         tid = self.tid(t)
-        if tid not in self.seen:
-            self.seen.add(tid)
-            self.emit(TensorEvent, src, tid, *self.tensor_fields(t, "existing"))
+        if not self.building:
+            self.raw.append((_SEE, t, src))
+        elif tid not in self.seen:
+            self.put(TensorEvent, src, (tid, *self.tensor_fields(t, "existing")))
         return tid
 
     # ------------------------------------------------------------------ graph nodes
@@ -273,6 +315,7 @@ class TorchRecorder(BackwardRecorder):
             r = self.refs[id(node)] = _Ref(node, node.name())
             if r.label == "torch::autograd::AccumulateGrad":
                 r.var = node.variable
+                self.acc_of[self.tid(r.var)] = r
         return r
 
     def saved_of(self, node, r, nxt=None) -> tuple:
@@ -311,7 +354,7 @@ class TorchRecorder(BackwardRecorder):
                 nvars.append(None)
                 continue
             c = refs.get(id(n))
-            if c is None:
+            if c is None or (c.out is None and c.var is None):  # (not shown yet: hooked by a backward only)
                 return self.link_walk(r, src)
             ids.append(tid(c))
             if c.var is not None:
@@ -329,6 +372,7 @@ class TorchRecorder(BackwardRecorder):
     def link_walk(self, r, src):
         pending = [(r, False)]
         result = None
+        refs, visited = self.refs, {id(r.node)}
         while pending:
             cur, expanded = pending.pop()
             node = cur.node
@@ -336,7 +380,11 @@ class TorchRecorder(BackwardRecorder):
             if not expanded:
                 pending.append((cur, True))
                 for n in nxt:
-                    if n is not None and id(n) not in self.refs:
+                    if n is None or id(n) in visited:
+                        continue
+                    visited.add(id(n))
+                    child = refs.get(id(n))
+                    if child is None or (child.out is None and child.var is None):  # (not shown yet)
                         child = self.ref(n)
                         if child.var is None:
                             pending.append((child, False))
@@ -373,28 +421,38 @@ class TorchRecorder(BackwardRecorder):
 
     # ------------------------------------------------------------------ the mode's entry point
     def call(self, func, args, kwargs):
-        if func in self.hot:  # a plain op (the common case): a raw record, built later (``flush``)
+        if func in self.hot and (not kwargs or kwargs.get("out") is None):
+            # a plain op (the common case): a raw record, built later (``flush``)
             result = func(*args, **kwargs)
             f = sys._getframe(2)
             flag = self.code_flags.get(id(f.f_code))
             if flag is None or flag[0]:
                 f = self.user_frame()
-            self.raw.append((func.__name__, args, kwargs, result, f.f_code if f is not None else None,
-                             f.f_lineno if f is not None else 0, f.f_lasti if f is not None else -1))
+            if self.trace._override is not None:  # (a source forced by set_source: kept as it is now)
+                self.raw.append((func.__name__, args, kwargs, result, None, self.trace._override, -1))
+            elif f is not None:
+                self.raw.append((func.__name__, args, kwargs, result, f.f_code, f.f_lineno, f.f_lasti))
+            else:
+                self.raw.append((func.__name__, args, kwargs, result, None, None, -1))
             return result
-        self.flush()
+        name = getattr(func, "__name__", "")
+        inplace = (name[-1:] == "_" and name[:2] != "__") or name in _INPLACE_DUNDERS
+        if inplace or (name == "__set__" and not (len(args) == 2 and args[1] is None)):
+            self.risky = True
+            self.flush()  # what is queued is built before a tensor it shows can change
+        elif name in _SHARES_MEMORY:
+            self.flush()  # (a write through numpy changes a tensor unseen)
         call = self.grad_fn_of.get(func)
         if call is None and self.nn_dir is not None:
             f = sys._getframe(2)
             while f is not None and f.f_code.co_filename.endswith(("overrides.py", "_contextlib.py")):
                 f = f.f_back  # (torch's dispatch to the mode, and its decorators)
             caller = f.f_code.co_filename if f is not None else ""
-            if caller.startswith(self.nn_dir) and (func in self.nn_quiet or getattr(func, "__name__", "").endswith("_")
-                                                   or getattr(func, "__name__", "") in _FACTORIES):
+            if caller.startswith(self.nn_dir) and (func in self.nn_quiet or name.endswith("_")
+                                                   or name in _FACTORIES):
                 return func(*args, **kwargs)  # a module's set-up (empty, kaiming_uniform_): not the lesson
         if call is not None:
             return self.backward(call, func, args, kwargs)
-        name = getattr(func, "__name__", "")
         if name == "__set__":
             return self.set_attr(func, args, kwargs)
         if name in _QUIET or (name[:1] == "_" and name[:2] != "__"):
@@ -405,15 +463,35 @@ class TorchRecorder(BackwardRecorder):
             elif name == "retain_grad" and args and getattr(args[0], "grad_fn", None) is not None:
                 self.ref(args[0].grad_fn).retained = args[0]
             return func(*args, **kwargs)
+        if not inplace:
+            result = func(*args, **kwargs)
+            if name not in _FACTORIES and name not in _NOT_HOT and kwargs.get("out") is None:
+                self.hot.add(func)  # (seen once here: from now on it takes the fast path)
+            self.queue_op(name, args, kwargs, result)
+            return result
+        # in place (after the queue was built): recorded at once, with the values before
         Tensor = self.Tensor
         targets = [a for a in args if isinstance(a, Tensor)] + [v for v in kwargs.values() if isinstance(v, Tensor)]
-        inplace = name.endswith("_") or (name[:3] == "__i" and name[-2:] == "__")
-        before = {id(a): (a, self.value(a), a._version) for a in targets} if inplace else None
+        before = {id(a): (a, self.value(a), a._version) for a in targets}
         result = func(*args, **kwargs)
-        if not inplace and name not in _FACTORIES and name not in _NOT_HOT and kwargs.get("out") is None:
-            self.hot.add(func)  # (seen once here: from now on it takes the fast path)
-        self.safe_record(name, args, kwargs, targets, result, before, self.source())
+        src = self.source()
+        self.building = True
+        try:
+            self.safe_record(name, args, kwargs, targets, result, before, src)
+        finally:
+            self.building = False
         return result
+
+    def queue_op(self, name, args, kwargs, result) -> None:
+        """A raw record of an op (built by ``flush``): its call, result and the user's line now."""
+        if self.trace._override is not None:
+            self.raw.append((name, args, kwargs, result, None, self.trace._override, -1))
+            return
+        f = self.user_frame()
+        if f is not None:
+            self.raw.append((name, args, kwargs, result, f.f_code, f.f_lineno, f.f_lasti))
+        else:
+            self.raw.append((name, args, kwargs, result, None, None, -1))
 
     def safe_record(self, name, args, kwargs, targets, result, before, src) -> None:
         try:
@@ -423,26 +501,49 @@ class TorchRecorder(BackwardRecorder):
                       (), (), (), False)
 
     def flush(self) -> None:
-        """Build the raw records of plain ops and node runs into events (before anything they
-        refer to can change: an in-place op, a backward call, the end of the block)."""
+        """Build the raw records into events, in order (before anything they show can change in
+        place: an in-place op; at the latest when the trace's events are read)."""
         raw = self.raw
-        if not raw:
+        if not raw or self.building:
             return
         self.raw = []
         Tensor = self.Tensor
-        for rec in raw:
-            if rec[0] is _NODE:
+        self.building = True
+        try:
+            for rec in raw:
+                k = rec[0]
+                if k is _NODE:
+                    try:
+                        self.build_node(*rec[1:])
+                    except Exception:  # a node we cannot describe: shown by name, with no gradients
+                        self.put(NodeEvent, rec[4], (self.tid(rec[1]), rec[1].label, None, (), rec[1].next))
+                    continue
                 try:
-                    self.build_node(*rec[1:])
-                except Exception:  # a node we cannot describe: shown by name, with no gradients
-                    self.emit(NodeEvent, rec[4], self.tid(rec[1]), rec[1].label, None, (), rec[1].next)
-                continue
-            name, args, kwargs, result, code, line, lasti = rec
-            targets = [a for a in args if isinstance(a, Tensor)]
-            if kwargs:
-                targets += [v for v in kwargs.values() if isinstance(v, Tensor)]
-            self.at = (code, lasti) if code is not None and lasti >= 0 and self.trace._override is None else None
-            self.safe_record(name, args, kwargs, targets, result, None, self.source_at(code, line))
+                    if k is _EVENT:
+                        self.put(rec[1], rec[2], rec[3])
+                        continue
+                    if k is _SEE:
+                        self.see(rec[1], rec[2])
+                        continue
+                    if k is _LINK:
+                        r = rec[1]
+                        if not r.next and r.var is None and r.node is not None:
+                            self.at = rec[3]  # (the backward call's line names inner nodes found)
+                            self.link(r, rec[2], r.node.next_functions)
+                        continue
+                except Exception:
+                    continue
+                name, args, kwargs, result, code, line, lasti = rec
+                targets = [a for a in args if isinstance(a, Tensor)]
+                if kwargs:
+                    targets += [v for v in kwargs.values() if isinstance(v, Tensor)]
+                if code is None:
+                    self.at, src = None, line
+                else:
+                    self.at, src = ((code, lasti) if lasti >= 0 else None), self.source_at(code, line)
+                self.safe_record(name, args, kwargs, targets, result, None, src)
+        finally:
+            self.building = False
 
     def record_op(self, name, args, kwargs, targets, result, before, src) -> None:
         Tensor = self.Tensor
@@ -555,28 +656,25 @@ class TorchRecorder(BackwardRecorder):
         attr = getattr(func.__self__, "__name__", "")
         if attr == "grad" and result is not None and args:
             self.grad_owner[id(result)] = (result, args[0])
+        elif attr == "grad_fn":  # (a node hook may follow: every node of a later backward gets a pre-hook)
+            self.risky = True
         elif attr in ("T", "mT", "H", "mH") and isinstance(result, self.Tensor):  # properties that are ops
-            try:
-                self.record_op(attr, args, {}, list(args), result, None, self.source())
-            except Exception:
-                pass
+            self.queue_op(attr, args, {}, result)
         return result
 
     def set_attr(self, func, args, kwargs):
         if getattr(func.__self__, "__name__", "") == "requires_grad" and len(args) == 2:
             result = func(*args, **kwargs)
             src, t = self.source(), args[0]
-            tid = self.tid(t)
-            self.seen.add(tid)
-            self.emit(TensorEvent, src, tid, *self.tensor_fields(t, "requires_grad_"))
+            self.emit(TensorEvent, src, self.tid(t), *self.tensor_fields(t, "requires_grad_"))
             return result
         if getattr(func.__self__, "__name__", "") == "grad" and len(args) == 2 and args[1] is None:
             t = args[0]
             old = t.grad
             result = func(*args, **kwargs)
-            if old is not None:
+            if old is not None:  # (the old .grad is the user's no more: its value is read when built)
                 src = self.source()
-                self.emit(ZeroEvent, src, self.see(t, src), "set_to_none", self.value(old))
+                self.emit(ZeroEvent, src, self.see(t, src), "set_to_none", _Later(old))
             return result
         return func(*args, **kwargs)
 
