@@ -133,7 +133,7 @@ class BackwardRecorder:
         retain = create if retain is None else bool(retain)
         inputs = b.get("inputs")
         inputs = [inputs] if isinstance(inputs, Tensor) else [i for i in (inputs or ()) if isinstance(i, Tensor)]
-        self.scan_names()
+        self.scan_variables()
         root_refs = [self.ref(r.grad_fn) for r in roots if r.grad_fn is not None]
         seeds = []
         for i, r in enumerate(roots):
@@ -177,7 +177,7 @@ class BackwardRecorder:
         results = (tuple(self.value(x) if isinstance(x, Tensor) else None for x in result)
                    if call == "autograd.grad" else ())
         self.emit(DoneEvent, src, call, tuple(self.see(r, src) for r in roots), results)
-        self.scan_names()
+        self.scan_variables()
         return result
 
     def hook_graph(self, root_refs) -> list:

@@ -65,6 +65,19 @@ _DUNDER_OPS = {"getitem": "index", "rsub": "rsub", "rmul": "mul", "radd": "add",
 CHANGED_LATER = "<changed in place after the with block>"
 
 
+_BACKWARD_CALLS: dict = {}
+
+
+def _backward_calls(torch):
+    """torch's backward calls -> their name, and their signatures (made once: about 50 us)."""
+    calls = _BACKWARD_CALLS.get(id(torch))
+    if calls is None or calls[0] is not torch:
+        names = {torch.autograd.grad: "autograd.grad", torch.Tensor.backward: "backward",
+                 torch.autograd.backward: "backward"}
+        calls = _BACKWARD_CALLS[id(torch)] = (torch, names, {f: inspect.signature(f) for f in names})
+    return calls[1], calls[2]
+
+
 def torch_available():
     """The torch module when the user has imported it (never imported here), else None."""
     return sys.modules.get("torch")
@@ -142,9 +155,7 @@ class TorchRecorder(BackwardRecorder):
         self.skip = tuple(_SKIP_PREFIXES + [torch_dir])
         self.nn_dir = torch_dir + "nn" + os.sep
         self.nn_quiet = set()
-        self.grad_fn_of = {torch.autograd.grad: "autograd.grad", torch.Tensor.backward: "backward",
-                           torch.autograd.backward: "backward"}
-        self.signatures = {f: inspect.signature(f) for f in self.grad_fn_of}
+        self.grad_fn_of, self.signatures = _backward_calls(torch)
 
     # ------------------------------------------------------------------ start / stop
     def start(self) -> None:
@@ -694,6 +705,25 @@ class TorchRecorder(BackwardRecorder):
                 namer.variables(f.f_locals, tid, is_tensor, 2)
         if self.namespace is not None or self.frame is not None:
             namer.scan_frame(self.frame, tid, is_tensor, self.namespace, grad_of=_grad_of)
+
+
+    def scan_variables(self) -> None:
+        """At a backward call and its end, as the core's trace does: offer the variables of the block
+        and of the user's frame now (flat: a variable rebound later keeps its name for this value);
+        the paths through containers are searched once, at the block's end (``scan_names``)."""
+        namer, tid, Tensor = self.namer, self.tid, self.Tensor
+
+        def is_tensor(v):
+            return isinstance(v, Tensor)
+
+        if self.namespace is not None:
+            namer.variables(self.namespace, tid, is_tensor, 0)
+            return
+        if self.frame is not None:
+            namer.variables(self.frame.f_locals, tid, is_tensor, 0)
+        f = self.user_frame()
+        if f is not None and f is not self.frame:
+            namer.variables(f.f_locals, tid, is_tensor, 2)
 
 
 def _grad_of(t):
