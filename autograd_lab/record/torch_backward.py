@@ -33,7 +33,7 @@ _NODE = object()   # marks a raw record of a node run (the others: the kinds bel
 _EVENT = object()  # an event whose fields are known (values taken, or _Later)
 _SEE = object()    # a tensor used: shown (a tensor event) if not yet, when built
 _LINK = object()   # a backward's root node made before the trace: linked when built
-_KEYS = itertools.count(1)  # keys of our hooks in a node's hook dict (negative: torch's handles count up)
+_KEY = [-1]  # the next key of our hooks in a node's hook dict (they count down; torch's handles count up)
 VERIFY_RELEASES = 64  # per backward call, releases checked by reading a _saved_* attribute (about 0.1 ms
 #                       each); beyond that torch's rule (a non-retaining backward frees every node it ran) is used
 
@@ -50,18 +50,18 @@ class _Later:
         self.t = t
 
 
-def _hook_registrar(original, owner):
+def _hook_registrar(original, owner, keys):
     """A stand-in for ``torch.autograd.Function._register_hook`` while the recorder puts its hooks on:
-    the hook goes into the node's dict under a key of ours, and the "handle" is (dict, key). Any
-    other thread's registration goes to torch's own."""
+    the hook goes into the node's dict under the next key of ``keys`` (negative: torch's handles
+    count up from 0), and the "handle" is that dict (the keys are taken in order). Any other
+    thread's registration goes to torch's own."""
     def register(hooks, hook):
         if threading.get_ident() != owner:
             return original(hooks, hook)
         if hooks is None:
             hooks = {}
-        k = -next(_KEYS)
-        hooks[k] = hook
-        return hooks, (hooks, k)
+        hooks[next(keys)] = hook
+        return hooks, hooks
     return staticmethod(register)
 
 
@@ -170,8 +170,10 @@ class BackwardRecorder:
                       node.label if node is not None else None)
             raise
         finally:
-            for hooks, k in handles:
-                hooks.pop(k, None)
+            k, hooks = handles
+            for d in hooks:
+                d.pop(k, None)
+                k -= 1
             self.started()
             self.call_src, self.retain, self.begin = outer
         results = (tuple(self.value(x) if isinstance(x, Tensor) else None for x in result)
@@ -182,7 +184,7 @@ class BackwardRecorder:
 
     def hook_graph(self, root_refs) -> list:
         """A hook on every node reachable from the roots (an iterative walk), a pre-hook where one is
-        needed (module docstring); returns (hook dict, key) pairs to remove them by."""
+        needed (module docstring); returns the first key and the hook dicts, one per key from it."""
         handles, seen = [], set()
         stack = [r.node for r in root_refs]
         refs, ref, seq0, risky = self.refs, self.ref, self.seq0, self.risky or self.seq0 is None
@@ -190,7 +192,9 @@ class BackwardRecorder:
         Function = self.torch.autograd.Function
         had = "_register_hook" in Function.__dict__
         original = Function._register_hook
-        Function._register_hook = _hook_registrar(original, threading.get_ident())
+        first = _KEY[0]
+        keys = itertools.count(first, -1)
+        Function._register_hook = _hook_registrar(original, threading.get_ident(), keys)
         try:
             for r in root_refs:  # (the engine starts at the roots)
                 handles.append(r.node.register_prehook(self.pre_hook(r)))
@@ -206,7 +210,7 @@ class BackwardRecorder:
                     handles.append(node.register_prehook(self.pre_hook(r)))
                     handles.append(node.register_hook(self.post_hook(r)))
                     continue
-                handles.append(node.register_hook(self.post_hook(r)))
+                handles.append(node.register_hook(r))  # (the _Ref is the hook: _Ref.__call__)
                 if not (risky or r.retained is not None or r.freed):
                     t = type(node)
                     c = custom.get(t)
@@ -219,11 +223,12 @@ class BackwardRecorder:
                     handles.append(node.register_prehook(self.pre_hook(r)))
                 stack.extend([n for n, _ in node.next_functions if n is not None])
         finally:
+            _KEY[0] = next(keys)
             if had:
                 Function._register_hook = original
             else:
                 del Function._register_hook
-        return handles
+        return first, handles
 
     def pre_hook(self, r):
         if r.var is None and r.retained is None:
@@ -265,14 +270,7 @@ class BackwardRecorder:
                         pass
             return post_acc
 
-        def post(grad_inputs, grad_outputs):  # a raw record, built by flush() (with its release check)
-            self.running = None
-            if self.retain:
-                self.raw.append((_NODE, r, grad_inputs, grad_outputs, self.call_src, 0, self.calls))
-            else:
-                r.freed = True
-                self.raw.append((_NODE, r, grad_inputs, grad_outputs, self.call_src, 1, self.calls))
-        return post
+        return r  # (_Ref.__call__: a raw record, built by flush() with its release check)
 
     def build_node(self, r, grad_inputs, grad_outputs, src, mode, call) -> None:
         value, Tensor = self.value, self.Tensor

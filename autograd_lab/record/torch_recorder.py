@@ -87,18 +87,31 @@ class _Ref:
     """A grad_fn node (or a tensor torch does not show) as the trace knows it: ``Trace.tid``
     gives it an id, as it gives a core node one."""
     __slots__ = ("_tid", "node", "label", "saved", "var", "vt", "out", "retained", "before", "acc_done",
-                 "next", "freed", "__weakref__")
+                 "next", "freed", "rec", "__weakref__")
 
-    def __init__(self, node=None, label=""):
-        self.node, self.label = node, label
+    def __init__(self, node=None, label="", rec=None):
+        self.node, self.label, self.rec = node, label, rec
         self.saved, self.var, self.vt, self.out, self.retained = (), None, None, None, None
         self.before, self.acc_done, self.next, self.freed = None, False, (), False
 
     def name(self) -> str:
         return self.label
 
+    def __call__(self, grad_inputs, grad_outputs):
+        """The hook on this node while a backward call runs (torch_backward.py): the node ran, with
+        these gradients (out, in): a raw record, built later with its release check. (The _Ref
+        itself is the hook: no object more per node.)"""
+        rec = self.rec
+        rec.running = None
+        if rec.retain:
+            rec.raw.append((_NODE, self, grad_inputs, grad_outputs, rec.call_src, 0, rec.calls))
+        else:
+            self.freed = True
+            rec.raw.append((_NODE, self, grad_inputs, grad_outputs, rec.call_src, 1, rec.calls))
+
 
 _MODE_CLASS = None
+_NO_KWARGS: dict = {}  # (shared by the calls without keywords: never changed)
 _HOT: set = set()  # torch functions seen to be plain ops (no factory, not in place): the fast path, in any trace
 
 
@@ -112,7 +125,7 @@ def _mode_class(torch):
                 self.rec = rec
 
             def __torch_function__(self, func, types, args=(), kwargs=None):
-                return self.rec.call(func, args, kwargs or {})
+                return self.rec.call(func, args, kwargs or _NO_KWARGS)
         _MODE_CLASS = _RecordingMode
     return _MODE_CLASS
 
@@ -192,28 +205,33 @@ class TorchRecorder(BackwardRecorder):
     def note_versions(self, raw) -> list:
         """Per raw record, its tensors (gradients of a node; result and arguments of an op; a tensor
         shown; values of an event read when built) with their version."""
-        Tensor, out = self.Tensor, []
+        Tensor, ts = self.Tensor, []
+        add, more = ts.append, ts.extend
         for rec in raw:
             k = rec[0]
             if k is _NODE:
-                ts = tuple(rec[2]) + tuple(rec[3])
+                more(rec[2])
+                more(rec[3])
             elif k is _SEE:
-                ts = (rec[1],)
+                add(rec[1])
             elif k is _EVENT:
-                ts = tuple(f.t for f in rec[3] if f.__class__ is _Later)
-            elif k is _LINK:
-                ts = ()
-            else:
+                more([f.t for f in rec[3] if f.__class__ is _Later])
+            elif k is not _LINK:
                 r = rec[3]
-                ts = ((r,) if isinstance(r, Tensor) else tuple(r) if isinstance(r, (tuple, list)) else ()) + tuple(rec[1])
-            out.append([(t, t._version) for t in ts if isinstance(t, Tensor)])
-        return out
+                if isinstance(r, (tuple, list)):
+                    more(r)
+                else:
+                    add(r)
+                more(rec[1])
+        ts = [t for t in ts if isinstance(t, Tensor)]
+        return ts, [t._version for t in ts]
 
     def finish(self) -> None:
         """Build what is still queued, then let torch's graph go."""
         try:
             if self.raw:
-                stale = {id(t) for rec in self.versions or () for t, v in rec if t._version != v}
+                ts, vs = self.versions or ((), ())
+                stale = {id(t) for t, v in zip(ts, vs) if t._version != v}
                 self.stale, self.late, self.versions = stale, True, None
                 self.flush()
         finally:
@@ -323,7 +341,7 @@ class TorchRecorder(BackwardRecorder):
     def ref(self, node) -> _Ref:
         r = self.refs.get(id(node))
         if r is None:
-            r = self.refs[id(node)] = _Ref(node, node.name())
+            r = self.refs[id(node)] = _Ref(node, node.name(), self)
             if r.label == "torch::autograd::AccumulateGrad":
                 r.var = node.variable
                 self.acc_of[self.tid(r.var)] = r
