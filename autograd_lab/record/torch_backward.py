@@ -141,16 +141,20 @@ class BackwardRecorder:
             seeds.append(self.value(g) if isinstance(g, Tensor) else (1.0 if r.dim() == 0 else
                                                                        snapshot(np.ones(tuple(r.shape)))))
         # queued: the roots linked (a root made before the trace), then shown, then the backward event
-        begin = [(_LINK, r, src, self.at) for r in root_refs if r.var is None]
-        begin += [(_SEE, r, src) for r in roots] + [(_SEE, i, src) for i in inputs]
-        begin.append((_EVENT, BackwardEvent, src, (call, tuple(self.tid(r) for r in roots),
-                                                    tuple(self.tid(r) for r in root_refs), tuple(seeds), retain,
-                                                    create, tuple(self.tid(i) for i in inputs))))
+        begin = []  # (flat raw records, as TorchRecorder.raw)
+        for r in root_refs:
+            if r.var is None:
+                begin += (_LINK, r, src, self.at)
+        for t in roots + inputs:
+            begin += (_SEE, t, src)
+        begin += (_EVENT, BackwardEvent, src, (call, tuple(self.tid(r) for r in roots),
+                                               tuple(self.tid(r) for r in root_refs), tuple(seeds), retain,
+                                               create, tuple(self.tid(i) for i in inputs)))
         if create:  # torch's engine makes a tensor of each implicit seed (in C++), as the core's does
             for i, r in enumerate(roots):
                 if not isinstance(grads[i] if i < len(grads) else None, Tensor):
                     seed = self.torch.ones_like(r, requires_grad=False)
-                    begin.append((_EVENT, TensorEvent, src, (self.tid(seed), *self.tensor_fields(seed, "seed"))))
+                    begin += (_EVENT, TensorEvent, src, (self.tid(seed), *self.tensor_fields(seed, "seed")))
         handles = self.hook_graph(root_refs)
         outer = (self.call_src, self.retain, self.begin)
         # the backward event is recorded when the engine starts (its first hook) or returns: when

@@ -104,10 +104,12 @@ class _Ref:
         rec = self.rec
         rec.running = None
         if rec.retain:
-            rec.raw.append((_NODE, self, grad_inputs, grad_outputs, rec.call_src, 0, rec.calls))
+            rec.raw += (_NODE, self, rec.call_src, 0, rec.calls, len(grad_inputs), *grad_inputs,
+                        len(grad_outputs), *grad_outputs)
         else:
             self.freed = True
-            rec.raw.append((_NODE, self, grad_inputs, grad_outputs, rec.call_src, 1, rec.calls))
+            rec.raw += (_NODE, self, rec.call_src, 1, rec.calls, len(grad_inputs), *grad_inputs,
+                        len(grad_outputs), *grad_outputs)
 
 
 _MODE_CLASS = None
@@ -153,7 +155,8 @@ class TorchRecorder(BackwardRecorder):
         self.begin = None    # the backward event of the call being run, until the engine starts
         self.mode = None
         self.hot = _HOT                      # torch functions known to be plain ops (shared by all traces)
-        self.raw: list = []                  # raw records of everything recorded, in order, built by flush()
+        self.raw: list = []                  # raw records of everything recorded, in order, built by flush():
+        #                                      flat (no tuple per record, see _records)
         self.building = False                # flush() is building the raw records into events
         self.checks = 0                      # release checks made for the backward call ``checked_call``
         self.calls, self.checked_call = 0, None  # backward calls so far; the one whose nodes are being built
@@ -202,27 +205,25 @@ class TorchRecorder(BackwardRecorder):
                 if not late:
                     self.finish()
 
-    def note_versions(self, raw) -> list:
-        """Per raw record, its tensors (gradients of a node; result and arguments of an op; a tensor
-        shown; values of an event read when built) with their version."""
+    def note_versions(self, raw) -> tuple:
+        """The tensors of the raw records (gradients of a node; result and arguments of an op; a
+        tensor shown; values of an event read when built), and their versions now."""
         Tensor, ts = self.Tensor, []
         add, more = ts.append, ts.extend
-        for rec in raw:
-            k = rec[0]
+        for k, rec in _records(raw):
             if k is _NODE:
-                more(rec[2])
-                more(rec[3])
+                more(rec[6:])  # (the gradients, and the count between them: not a tensor)
             elif k is _SEE:
                 add(rec[1])
             elif k is _EVENT:
                 more([f.t for f in rec[3] if f.__class__ is _Later])
             elif k is not _LINK:
-                r = rec[3]
+                r = rec[4]
                 if isinstance(r, (tuple, list)):
                     more(r)
                 else:
                     add(r)
-                more(rec[1])
+                more(rec[7:])
         ts = [t for t in ts if isinstance(t, Tensor)]
         return ts, [t._version for t in ts]
 
@@ -248,7 +249,7 @@ class TorchRecorder(BackwardRecorder):
         if self.building:
             self.put(etype, src, fields)
         else:
-            self.raw.append((_EVENT, etype, src, fields))
+            self.raw += (_EVENT, etype, src, fields)
 
     def put(self, etype, src, fields) -> None:
         if _Later in [f.__class__ for f in fields]:
@@ -332,7 +333,7 @@ class TorchRecorder(BackwardRecorder):
         """Tensor ``t`` is used: shown (a tensor event with its value) the first time (when built)."""
         tid = self.tid(t)
         if not self.building:
-            self.raw.append((_SEE, t, src))
+            self.raw += (_SEE, t, src)
         elif tid not in self.seen:
             self.put(TensorEvent, src, (tid, *self.tensor_fields(t, "existing")))
         return tid
@@ -458,11 +459,11 @@ class TorchRecorder(BackwardRecorder):
             if flag is None or flag[0]:
                 f = self.user_frame()
             if self.trace._override is not None:  # (a source forced by set_source: kept as it is now)
-                self.raw.append((func.__name__, args, kwargs, result, None, self.trace._override, -1))
+                self.raw += (func.__name__, None, self.trace._override, -1, result, kwargs, len(args), *args)
             elif f is not None:
-                self.raw.append((func.__name__, args, kwargs, result, f.f_code, f.f_lineno, f.f_lasti))
+                self.raw += (func.__name__, f.f_code, f.f_lineno, f.f_lasti, result, kwargs, len(args), *args)
             else:
-                self.raw.append((func.__name__, args, kwargs, result, None, None, -1))
+                self.raw += (func.__name__, None, None, -1, result, kwargs, len(args), *args)
             return result
         name = getattr(func, "__name__", "")
         inplace = (name[-1:] == "_" and name[:2] != "__") or name in _INPLACE_DUNDERS
@@ -514,13 +515,13 @@ class TorchRecorder(BackwardRecorder):
     def queue_op(self, name, args, kwargs, result) -> None:
         """A raw record of an op (built by ``flush``): its call, result and the user's line now."""
         if self.trace._override is not None:
-            self.raw.append((name, args, kwargs, result, None, self.trace._override, -1))
+            self.raw += (name, None, self.trace._override, -1, result, kwargs, len(args), *args)
             return
         f = self.user_frame()
         if f is not None:
-            self.raw.append((name, args, kwargs, result, f.f_code, f.f_lineno, f.f_lasti))
+            self.raw += (name, f.f_code, f.f_lineno, f.f_lasti, result, kwargs, len(args), *args)
         else:
-            self.raw.append((name, args, kwargs, result, None, None, -1))
+            self.raw += (name, None, None, -1, result, kwargs, len(args), *args)
 
     def safe_record(self, name, args, kwargs, targets, result, before, src) -> None:
         try:
@@ -539,13 +540,13 @@ class TorchRecorder(BackwardRecorder):
         Tensor = self.Tensor
         self.building = True
         try:
-            for rec in raw:
-                k = rec[0]
+            for k, rec in _records(raw):
                 if k is _NODE:
+                    _, r, src, mode, call, n = rec[:6]
                     try:
-                        self.build_node(*rec[1:])
+                        self.build_node(r, rec[6:6 + n], rec[7 + n:], src, mode, call)
                     except Exception:  # a node we cannot describe: shown by name, with no gradients
-                        self.put(NodeEvent, rec[4], (self.tid(rec[1]), rec[1].label, None, (), rec[1].next))
+                        self.put(NodeEvent, src, (self.tid(r), r.label, None, (), r.next))
                     continue
                 try:
                     if k is _EVENT:
@@ -562,7 +563,8 @@ class TorchRecorder(BackwardRecorder):
                         continue
                 except Exception:
                     continue
-                name, args, kwargs, result, code, line, lasti = rec
+                name, code, line, lasti, result, kwargs = rec[:6]
+                args = rec[7:]
                 targets = [a for a in args if isinstance(a, Tensor)]
                 if kwargs:
                     targets += [v for v in kwargs.values() if isinstance(v, Tensor)]
@@ -742,6 +744,29 @@ class TorchRecorder(BackwardRecorder):
         f = self.user_frame()
         if f is not None and f is not self.frame:
             namer.variables(f.f_locals, tid, is_tensor, 2)
+
+
+def _records(raw):
+    """(kind, record) of each record in a flat raw queue (``TorchRecorder.raw``), a tuple each:
+    op:    name, code, line, lasti, result, kwargs, n, *args         (code None: line is the Source)
+    node:  _NODE, _Ref, source, release check, backward call, n, *grad_inputs, m, *grad_outputs
+    event: _EVENT, event type, source, fields
+    see:   _SEE, tensor, source
+    link:  _LINK, _Ref, source, (code, lasti) of the backward call"""
+    i, n = 0, len(raw)
+    while i < n:
+        k = raw[i]
+        if k is _NODE:
+            j = i + 6 + raw[i + 5]
+            j += 1 + raw[j]
+        elif k is _EVENT or k is _LINK:
+            j = i + 4
+        elif k is _SEE:
+            j = i + 3
+        else:
+            j = i + 7 + raw[i + 6]
+        yield k, tuple(raw[i:j])
+        i = j
 
 
 def _grad_of(t):
