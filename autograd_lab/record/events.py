@@ -97,6 +97,7 @@ class Trace:
         return self
 
     def __exit__(self, exc_type, exc, tb) -> bool:
+        rec = None
         if self._torch is not None:  # (real torch: stop recording it first)
             self._torch, rec = None, self._torch
             rec.stop()
@@ -106,7 +107,11 @@ class Trace:
                     self._queue(self._error_source(tb), ErrorEvent, (type(exc).__name__, str(exc), None, None), ())
                 self.error = exc
             self._scan_names()
-            self._scan_containers()
+            if rec is not None:  # (one search of the containers for both kinds of tensor)
+                from .torch_recorder import _grad_of as torch_grad_of
+                self._scan_containers(rec.Tensor, torch_grad_of)
+            else:
+                self._scan_containers()
         finally:
             _rec.set_active(self._prev)
             self._frame = None
@@ -223,11 +228,20 @@ class Trace:
         if tid is None or tid > self._statement_start:  # (set_source), was made by this expression
             self._namer.expression(self.tid(value), node, target)
 
-    def _scan_containers(self) -> None:
-        """Search the traced block's variables (and its globals) for tensors in containers."""
+    def _scan_containers(self, torch_tensor=None, torch_grad_of=None) -> None:
+        """Search the traced block's variables (and its globals) for tensors in containers (real
+        torch's too, given its Tensor class: one search for both)."""
         if self._namespace is not None or self._frame is not None:
-            self._namer.scan_frame(self._frame, self.tid, self._is_tensor, self._namespace,
-                                   grad_of=_grad_of)
+            is_tensor, grad_of = self._is_tensor, _grad_of
+            if torch_tensor is not None:
+                Core = self._Tensor
+
+                def is_tensor(v):
+                    return type(v) is Core or isinstance(v, torch_tensor)
+
+                def grad_of(v):
+                    return _grad_of(v) if type(v) is Core else torch_grad_of(v)
+            self._namer.scan_frame(self._frame, self.tid, is_tensor, self._namespace, grad_of=grad_of)
 
     def __len__(self) -> int:
         return len(self.events)

@@ -119,10 +119,13 @@ class BackwardRecorder:
     # ------------------------------------------------------------------ backward and autograd.grad
     def backward(self, call, func, args, kwargs):
         src = self.source()
-        try:
-            b = self.signatures[func].bind(*args, **kwargs).arguments
-        except TypeError:
-            return func(*args, **kwargs)  # torch gives its own error
+        if len(args) == 1 and not kwargs and func is self.Tensor.backward:  # (``loss.backward()``)
+            b = {"self": args[0]}
+        else:
+            try:
+                b = self.signatures[func].bind(*args, **kwargs).arguments
+            except TypeError:
+                return func(*args, **kwargs)  # torch gives its own error
         Tensor = self.Tensor
         roots = b.get("tensor", b.get("tensors", b.get("self", b.get("outputs"))))
         roots = [roots] if isinstance(roots, Tensor) else [r for r in (roots or ()) if isinstance(r, Tensor)]
@@ -310,8 +313,10 @@ class BackwardRecorder:
         self.trace.leaf_of[self.tid(r)] = vt
         # (taken now: .grad may be the very gradient added, and a later backward adds into it in place)
         after = self.snap(g) if g is not None else None
+        if added is not None:
+            added = after if added is g else self.snap(added)
         self.emit(AccumulateEvent, self.call_src, self.tid(r), vt, r.before,
-                  self.snap(added) if added is not None else (after if r.before is None else None), after)
+                  added if added is not None else (after if r.before is None else None), after)
         r.acc_done = True
 
     def started(self) -> None:

@@ -711,9 +711,10 @@ class TorchRecorder(BackwardRecorder):
 
     # ------------------------------------------------------------------ names
     def scan_names(self) -> None:
-        """At the end of the block: offer the variables of the user's frame now and the paths
-        through the traced block's containers (``model[0].weight``) to the trace's Namer, as the
-        core's trace does for its own tensors (record/names.py)."""
+        """At the end of the block: offer the variables of the user's frame now to the trace's
+        Namer (record/names.py). The paths through the traced block's containers
+        (``model[0].weight``) are searched next by the trace, for its tensors and torch's at once
+        (``Trace._scan_containers``)."""
         namer, tid, Tensor = self.namer, self.tid, self.Tensor
 
         def is_tensor(v):
@@ -723,8 +724,6 @@ class TorchRecorder(BackwardRecorder):
             f = self.user_frame()
             if f is not None and f is not self.frame:
                 namer.variables(f.f_locals, tid, is_tensor, 2)
-        if self.namespace is not None or self.frame is not None:
-            namer.scan_frame(self.frame, tid, is_tensor, self.namespace, grad_of=_grad_of)
 
 
     def scan_variables(self) -> None:
