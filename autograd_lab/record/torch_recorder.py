@@ -114,6 +114,7 @@ class _Ref:
 
 _MODE_CLASS = None
 _NO_KWARGS: dict = {}  # (shared by the calls without keywords: never changed)
+_getframe = sys._getframe
 _HOT: set = set()  # torch functions seen to be plain ops (no factory, not in place): the fast path, in any trace
 
 
@@ -127,7 +128,23 @@ def _mode_class(torch):
                 self.rec = rec
 
             def __torch_function__(self, func, types, args=(), kwargs=None):
-                return self.rec.call(func, args, kwargs or _NO_KWARGS)
+                rec = self.rec
+                if kwargs or func not in _HOT:
+                    return rec.call(func, args, kwargs or _NO_KWARGS)
+                # a plain op without keywords (the common case): a raw record, built later (``flush``)
+                # (the same as TorchRecorder.call's first lines, here to save a call per op)
+                result = func(*args)
+                f = _getframe(1)
+                flag = rec.code_flags.get(id(f.f_code))
+                if flag is None or flag[0]:
+                    f = rec.user_frame()
+                if rec.trace._override is not None:  # (a source forced by set_source: kept as it is now)
+                    rec.raw += (func.__name__, None, rec.trace._override, -1, result, _NO_KWARGS, len(args), *args)
+                elif f is not None:
+                    rec.raw += (func.__name__, f.f_code, f.f_lineno, f.f_lasti, result, _NO_KWARGS, len(args), *args)
+                else:
+                    rec.raw += (func.__name__, None, None, -1, result, _NO_KWARGS, len(args), *args)
+                return result
         _MODE_CLASS = _RecordingMode
     return _MODE_CLASS
 
@@ -207,23 +224,36 @@ class TorchRecorder(BackwardRecorder):
 
     def note_versions(self, raw) -> tuple:
         """The tensors of the raw records (gradients of a node; result and arguments of an op; a
-        tensor shown; values of an event read when built), and their versions now."""
+        tensor shown; values of an event read when built), and their versions now. (One pass over
+        the flat queue, laid out as ``_records`` reads it.)"""
         Tensor, ts = self.Tensor, []
         add, more = ts.append, ts.extend
-        for k, rec in _records(raw):
+        i, n = 0, len(raw)
+        while i < n:
+            k = raw[i]
             if k is _NODE:
-                more(rec[6:])  # (the gradients, and the count between them: not a tensor)
+                j = i + 6 + raw[i + 5]
+                more(raw[i + 6:j])
+                m = raw[j]
+                more(raw[j + 1:j + 1 + m])
+                i = j + 1 + m
             elif k is _SEE:
-                add(rec[1])
+                add(raw[i + 1])
+                i += 3
             elif k is _EVENT:
-                more([f.t for f in rec[3] if f.__class__ is _Later])
-            elif k is not _LINK:
-                r = rec[4]
-                if isinstance(r, (tuple, list)):
+                more([f.t for f in raw[i + 3] if f.__class__ is _Later])
+                i += 4
+            elif k is _LINK:
+                i += 4
+            else:
+                r = raw[i + 4]
+                if r.__class__ is tuple or r.__class__ is list:
                     more(r)
                 else:
                     add(r)
-                more(rec[7:])
+                j = i + 7 + raw[i + 6]
+                more(raw[i + 7:j])
+                i = j
         ts = [t for t in ts if isinstance(t, Tensor)]
         return ts, [t._version for t in ts]
 
