@@ -68,14 +68,21 @@ CHANGED_LATER = "<changed in place after the with block>"
 _BACKWARD_CALLS: dict = {}
 
 
+_CODE_FLAGS: dict = {}  # id(code) -> (is it torch's or autograd_lab's code, the code: keeps the id valid)
+_CUSTOM: dict = {}      # node type -> is it a custom Function's node
+
+
 def _backward_calls(torch):
-    """torch's backward calls -> their name, and their signatures (made once: about 50 us)."""
+    """torch's backward calls -> their name, their signatures, the folders of code that is not the
+    user's, torch.nn's folder (made once per torch: about 50 us)."""
     calls = _BACKWARD_CALLS.get(id(torch))
     if calls is None or calls[0] is not torch:
         names = {torch.autograd.grad: "autograd.grad", torch.Tensor.backward: "backward",
                  torch.autograd.backward: "backward"}
-        calls = _BACKWARD_CALLS[id(torch)] = (torch, names, {f: inspect.signature(f) for f in names})
-    return calls[1], calls[2]
+        torch_dir = os.path.dirname(os.path.abspath(torch.__file__)) + os.sep
+        calls = _BACKWARD_CALLS[id(torch)] = (torch, names, {f: inspect.signature(f) for f in names},
+                                              tuple(_SKIP_PREFIXES + [torch_dir]), torch_dir + "nn" + os.sep)
+    return calls[1:]
 
 
 def torch_available():
@@ -162,8 +169,8 @@ class TorchRecorder(BackwardRecorder):
         self.acc_of: dict[int, _Ref] = {}    # leaf tensor id -> its AccumulateGrad's _Ref
         self.grad_owner: dict[int, tuple] = {}  # id(a .grad tensor) -> (that tensor, its leaf)
         self.out_tid: dict[int, int] = {}     # node id -> id of the tensor it made
-        self.code_flags: dict[int, tuple] = {}
-        self.sources: dict[tuple, Source] = {}
+        self.code_flags = _CODE_FLAGS        # id(code) -> (is it torch's or ours, code): shared by all traces
+        self.sources: dict[tuple, Source] = {}  # (per trace: "<torch snippet>" is the file of every snippet)
         self.saved_cache: dict[tuple, tuple] = {}
         self.call_src = None
         self.namer = trace._namer            # the trace's names (record/names.py), shared with the core's
@@ -179,16 +186,13 @@ class TorchRecorder(BackwardRecorder):
         self.calls, self.checked_call = 0, None  # backward calls so far; the one whose nodes are being built
         self.risky = False                   # an in-place op, a user hook or a grad_fn read seen: every node
         #                                      of a later backward gets a pre-hook (torch_backward.py)
-        self.custom: dict = {}               # node type -> is it a custom Function's (not torch's own)
+        self.custom = _CUSTOM                # node type -> is it a custom Function's (not torch's own)
         self.seq0 = None                     # torch's next node sequence number when the block began
         self.late = False                    # building the queue after the block (``finish``)
         self.versions = None                 # per queued record: (tensor, its version at the block's end)
         self.stale: set = set()              # ids of queued tensors changed in place after the block
-        torch_dir = os.path.dirname(os.path.abspath(torch.__file__)) + os.sep
-        self.skip = tuple(_SKIP_PREFIXES + [torch_dir])
-        self.nn_dir = torch_dir + "nn" + os.sep
         self.nn_quiet = set()
-        self.grad_fn_of, self.signatures = _backward_calls(torch)
+        self.grad_fn_of, self.signatures, self.skip, self.nn_dir = _backward_calls(torch)
 
     # ------------------------------------------------------------------ start / stop
     def start(self) -> None:
