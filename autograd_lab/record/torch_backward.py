@@ -74,7 +74,8 @@ class BackwardRecorder:
             return fn
         rec = self
 
-        rec.risky = True  # (every node of a later backward gets a pre-hook: an error must name its node)
+        rec.risky = rec.grads_shared = True  # (every node of a later backward gets a pre-hook: an error
+        #                                        must name its node; the hook gets a node's gradient)
         if kind == "register_hook":
             def hook(grad):
                 rec.started()
@@ -132,6 +133,8 @@ class BackwardRecorder:
         grads = b.get("gradient", b.get("grad_tensors", b.get("grad_outputs")))
         grads = [grads] if isinstance(grads, Tensor) or grads is None else list(grads)
         create = bool(b.get("create_graph", False))
+        if create or call == "autograd.grad":  # (the user gets gradients a node sent)
+            self.grads_shared = True
         retain = b.get("retain_graph")
         retain = create if retain is None else bool(retain)
         inputs = b.get("inputs")
@@ -186,7 +189,6 @@ class BackwardRecorder:
         results = (tuple(self.value(x) if isinstance(x, Tensor) else None for x in result)
                    if call == "autograd.grad" else ())
         self.emit(DoneEvent, src, call, tuple(self.see(r, src) for r in roots), results)
-        self.scan_variables()
         return result
 
     def hook_graph(self, root_refs) -> list:
@@ -213,9 +215,13 @@ class BackwardRecorder:
                 r = refs.get(id(node))
                 if r is None:
                     r = ref(node)
-                if r.var is not None:  # AccumulateGrad: .grad before and after
-                    handles.append(node.register_prehook(self.pre_hook(r)))
-                    handles.append(node.register_hook(self.post_hook(r)))
+                if r.var is not None:  # AccumulateGrad: .grad before (at its run, or now) and after
+                    if risky:  # (a hook of the user's may change .grad before the node runs)
+                        handles.append(node.register_prehook(self.pre_hook(r)))
+                    else:
+                        g = r.var.grad
+                        r.before, r.acc_done = (self.snap(g) if g is not None else None), False
+                    handles.append(node.register_hook(r))
                     continue
                 handles.append(node.register_hook(r))  # (the _Ref is the hook: _Ref.__call__)
                 if not (risky or r.retained is not None or r.freed):
@@ -264,20 +270,15 @@ class BackwardRecorder:
                           (self.value(grad_outputs[0]),), (self.value(t.grad),) if t.grad is not None else None)
         return pre_acc
 
-    def post_hook(self, r):
-        if r.var is not None:
-            def post_acc(grad_inputs, grad_outputs):
-                self.running = None
-                if grad_outputs[0] is None:  # torch's AccumulateGrad does nothing with an undefined gradient
-                    r.acc_done = True
-                elif not r.acc_done:
-                    try:
-                        self.accumulated(r, grad_outputs[0])
-                    except Exception:
-                        pass
-            return post_acc
-
-        return r  # (_Ref.__call__: a raw record, built by flush() with its release check)
+    def post_acc(self, r, grad_outputs) -> None:
+        """AccumulateGrad ran (its hook: _Ref.__call__)."""
+        if grad_outputs[0] is None:  # torch's AccumulateGrad does nothing with an undefined gradient
+            r.acc_done = True
+        elif not r.acc_done:
+            try:
+                self.accumulated(r, grad_outputs[0])
+            except Exception:
+                pass
 
     def build_node(self, r, grad_inputs, grad_outputs, src, mode, call) -> None:
         value, Tensor = self.value, self.Tensor

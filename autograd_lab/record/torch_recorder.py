@@ -110,7 +110,9 @@ class _Ref:
         itself is the hook: no object more per node.)"""
         rec = self.rec
         rec.running = None
-        if rec.retain:
+        if self.var is not None:  # AccumulateGrad
+            rec.post_acc(self, grad_outputs)
+        elif rec.retain:
             rec.raw += (_NODE, self, rec.call_src, 0, rec.calls, len(grad_inputs), *grad_inputs,
                         len(grad_outputs), *grad_outputs)
         else:
@@ -186,6 +188,7 @@ class TorchRecorder(BackwardRecorder):
         self.calls, self.checked_call = 0, None  # backward calls so far; the one whose nodes are being built
         self.risky = False                   # an in-place op, a user hook or a grad_fn read seen: every node
         #                                      of a later backward gets a pre-hook (torch_backward.py)
+        self.grads_shared = False            # the user may hold a gradient a node sent (note_versions)
         self.custom = _CUSTOM                # node type -> is it a custom Function's (not torch's own)
         self.seq0 = None                     # torch's next node sequence number when the block began
         self.late = False                    # building the queue after the block (``finish``)
@@ -227,19 +230,23 @@ class TorchRecorder(BackwardRecorder):
                     self.finish()
 
     def note_versions(self, raw) -> tuple:
-        """The tensors of the raw records (gradients of a node; result and arguments of an op; a
-        tensor shown; values of an event read when built), and their versions now. (One pass over
-        the flat queue, laid out as ``_records`` reads it.)"""
-        Tensor, ts = self.Tensor, []
+        """The tensors of the raw records (result and arguments of an op, each once; a tensor shown;
+        values of an event read when built; the gradients of a node where the user may hold them),
+        and their versions now. (One pass over the flat queue, laid out as ``_records`` reads it.)
+        A node's gradients are torch's engine's own: the user gets hold of them only through a
+        hook, retain_grad, autograd.grad or create_graph=True (``grads_shared``)."""
+        Tensor, ts, args = self.Tensor, [], {}
         add, more = ts.append, ts.extend
+        grads = self.grads_shared
         i, n = 0, len(raw)
         while i < n:
             k = raw[i]
             if k is _NODE:
                 j = i + 6 + raw[i + 5]
-                more(raw[i + 6:j])
                 m = raw[j]
-                more(raw[j + 1:j + 1 + m])
+                if grads:
+                    more(raw[i + 6:j])
+                    more(raw[j + 1:j + 1 + m])
                 i = j + 1 + m
             elif k is _SEE:
                 add(raw[i + 1])
@@ -256,8 +263,10 @@ class TorchRecorder(BackwardRecorder):
                 else:
                     add(r)
                 j = i + 7 + raw[i + 6]
-                more(raw[i + 7:j])
+                for a in raw[i + 7:j]:
+                    args[id(a)] = a
                 i = j
+        more(args.values())
         ts = [t for t in ts if isinstance(t, Tensor)]
         return ts, [t._version for t in ts]
 
@@ -526,6 +535,7 @@ class TorchRecorder(BackwardRecorder):
                 args = (args[0], self.wrap_hook(name, args[0], args[1])) + tuple(args[2:])
             elif name == "retain_grad" and args and getattr(args[0], "grad_fn", None) is not None:
                 self.ref(args[0].grad_fn).retained = args[0]
+                self.grads_shared = True
             return func(*args, **kwargs)
         if not inplace:
             result = func(*args, **kwargs)
@@ -761,9 +771,10 @@ class TorchRecorder(BackwardRecorder):
 
 
     def scan_variables(self) -> None:
-        """At a backward call and its end, as the core's trace does: offer the variables of the block
-        and of the user's frame now (flat: a variable rebound later keeps its name for this value);
-        the paths through containers are searched once, at the block's end (``scan_names``)."""
+        """At a backward call, as the core's trace does (the core's also at its end: no variable is
+        bound while the engine runs, but in a hook): offer the variables of the block and of the
+        user's frame now (flat: a variable rebound later keeps its name for this value); the paths
+        through containers are searched once, at the block's end (``scan_names``)."""
         namer, tid, Tensor = self.namer, self.tid, self.Tensor
 
         def is_tensor(v):
