@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import functools
 import itertools
+import sys
 import threading
 
 import numpy as np
@@ -48,6 +49,68 @@ class _Later:
 
     def __init__(self, t):
         self.t = t
+
+
+_KINDS: dict = {}       # node type -> _ACC, _CUSTOM or _PLAIN
+_PLAIN, _CUSTOM, _ACC = 0, 1, 2
+
+
+def _kind(t) -> int:
+    """What a node of type ``t`` is: AccumulateGrad, a custom Function's (a Python class), torch's own."""
+    k = _KINDS.get(t)
+    if k is None:
+        torch = sys.modules.get("torch")
+        if t.__name__ == "AccumulateGrad" and t.__module__ in ("builtins", "torch._C._functions"):
+            k = _ACC
+        elif torch is not None and issubclass(t, torch._C._FunctionBase):
+            k = _CUSTOM
+        else:
+            k = _PLAIN
+        _KINDS[t] = k
+    return k
+
+
+
+class _Ref:
+    """A grad_fn node (or a tensor torch does not show) as the trace knows it: ``Trace.tid``
+    gives it an id, as it gives a core node one."""
+    __slots__ = ("_tid", "node", "_label", "rec", "var", "retained", "freed", "next", "__dict__", "__weakref__")
+    # (set for some nodes only, most when the events are built: defaults here, kept in __dict__ when set)
+    saved, vt, out, before, acc_done = (), None, None, None, False
+
+    def __init__(self, node=None, label=None, rec=None):
+        self.node, self._label, self.rec = node, label, rec
+        self.var = self.retained = None
+        self.freed, self.next = False, ()
+
+    @property
+    def label(self) -> str:
+        """torch's name of the node (``MulBackward0``): asked when needed (a node hooked by a backward
+        call is made a _Ref before it is shown)."""
+        label = self._label
+        if label is None:
+            node = self.node
+            label = self._label = node.name() if node is not None else ""
+        return label
+
+    def name(self) -> str:
+        return self.label
+
+    def __call__(self, grad_inputs, grad_outputs):
+        """The hook on this node while a backward call runs (torch_backward.py): the node ran, with
+        these gradients (out, in): a raw record, built later with its release check. (The _Ref
+        itself is the hook: no object more per node.)"""
+        rec = self.rec
+        rec.running = None
+        if self.var is not None:  # AccumulateGrad
+            rec.post_acc(self, grad_outputs)
+        elif rec.retain:
+            rec.raw += (_NODE, self, rec.call_src, 0, rec.calls, len(grad_inputs), *grad_inputs,
+                        len(grad_outputs), *grad_outputs)
+        else:
+            self.freed = True
+            rec.raw += (_NODE, self, rec.call_src, 1, rec.calls, len(grad_inputs), *grad_inputs,
+                        len(grad_outputs), *grad_outputs)
 
 
 def _hook_registrar(original, owner, keys):
@@ -197,7 +260,7 @@ class BackwardRecorder:
         handles, seen = [], set()
         stack = [r.node for r in root_refs]
         refs, ref, seq0, risky = self.refs, self.ref, self.seq0, self.risky or self.seq0 is None
-        custom = self.custom
+        kinds, Ref = _KINDS, _Ref
         Function = self.torch.autograd.Function
         had = "_register_hook" in Function.__dict__
         original = Function._register_hook
@@ -213,8 +276,14 @@ class BackwardRecorder:
                     continue
                 seen.add(id(node))
                 r = refs.get(id(node))
+                kind = kinds.get(type(node))
+                if kind is None:
+                    kind = _kind(type(node))
                 if r is None:
-                    r = ref(node)
+                    if kind == _ACC:
+                        r = ref(node)
+                    else:
+                        r = refs[id(node)] = Ref(node, None, self)
                 if r.var is not None:  # AccumulateGrad: .grad before (at its run, or now) and after
                     if risky:  # (a hook of the user's may change .grad before the node runs)
                         handles.append(node.register_prehook(self.pre_hook(r)))
@@ -225,11 +294,7 @@ class BackwardRecorder:
                     continue
                 handles.append(node.register_hook(r))  # (the _Ref is the hook: _Ref.__call__)
                 if not (risky or r.retained is not None or r.freed):
-                    t = type(node)
-                    c = custom.get(t)
-                    if c is None:
-                        c = custom[t] = issubclass(t, self.torch._C._FunctionBase)  # (a custom Function's)
-                    if not c and node._sequence_nr() >= seq0:
+                    if kind != _CUSTOM and node._sequence_nr() >= seq0:
                         stack.extend([n for n, _ in node.next_functions if n is not None])
                         continue
                 if r not in root_refs:  # (a root has its pre-hook already)

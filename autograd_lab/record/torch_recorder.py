@@ -32,7 +32,7 @@ import os
 import sys
 
 from .events import NodeEvent, OpEvent, Source, TensorEvent, UpdateEvent, ZeroEvent, snapshot
-from .torch_backward import _EVENT, _LINK, _NODE, _SEE, BackwardRecorder, _Later
+from .torch_backward import _ACC, _EVENT, _LINK, _NODE, _SEE, BackwardRecorder, _kind, _Later, _Ref
 
 __all__ = ["TorchRecorder", "trace_torch_snippet", "torch_available"]
 
@@ -69,9 +69,6 @@ _BACKWARD_CALLS: dict = {}
 
 
 _CODE_FLAGS: dict = {}  # id(code) -> (is it torch's or autograd_lab's code, the code: keeps the id valid)
-_CUSTOM: dict = {}      # node type -> is it a custom Function's node
-
-
 def _backward_calls(torch):
     """torch's backward calls -> their name, their signatures, the folders of code that is not the
     user's, torch.nn's folder (made once per torch: about 50 us)."""
@@ -88,37 +85,6 @@ def _backward_calls(torch):
 def torch_available():
     """The torch module when the user has imported it (never imported here), else None."""
     return sys.modules.get("torch")
-
-
-class _Ref:
-    """A grad_fn node (or a tensor torch does not show) as the trace knows it: ``Trace.tid``
-    gives it an id, as it gives a core node one."""
-    __slots__ = ("_tid", "node", "label", "saved", "var", "vt", "out", "retained", "before", "acc_done",
-                 "next", "freed", "rec", "__weakref__")
-
-    def __init__(self, node=None, label="", rec=None):
-        self.node, self.label, self.rec = node, label, rec
-        self.saved, self.var, self.vt, self.out, self.retained = (), None, None, None, None
-        self.before, self.acc_done, self.next, self.freed = None, False, (), False
-
-    def name(self) -> str:
-        return self.label
-
-    def __call__(self, grad_inputs, grad_outputs):
-        """The hook on this node while a backward call runs (torch_backward.py): the node ran, with
-        these gradients (out, in): a raw record, built later with its release check. (The _Ref
-        itself is the hook: no object more per node.)"""
-        rec = self.rec
-        rec.running = None
-        if self.var is not None:  # AccumulateGrad
-            rec.post_acc(self, grad_outputs)
-        elif rec.retain:
-            rec.raw += (_NODE, self, rec.call_src, 0, rec.calls, len(grad_inputs), *grad_inputs,
-                        len(grad_outputs), *grad_outputs)
-        else:
-            self.freed = True
-            rec.raw += (_NODE, self, rec.call_src, 1, rec.calls, len(grad_inputs), *grad_inputs,
-                        len(grad_outputs), *grad_outputs)
 
 
 _MODE_CLASS = None
@@ -189,7 +155,6 @@ class TorchRecorder(BackwardRecorder):
         self.risky = False                   # an in-place op, a user hook or a grad_fn read seen: every node
         #                                      of a later backward gets a pre-hook (torch_backward.py)
         self.grads_shared = False            # the user may hold a gradient a node sent (note_versions)
-        self.custom = _CUSTOM                # node type -> is it a custom Function's (not torch's own)
         self.seq0 = None                     # torch's next node sequence number when the block began
         self.late = False                    # building the queue after the block (``finish``)
         self.versions = None                 # per queued record: (tensor, its version at the block's end)
@@ -385,8 +350,8 @@ class TorchRecorder(BackwardRecorder):
     def ref(self, node) -> _Ref:
         r = self.refs.get(id(node))
         if r is None:
-            r = self.refs[id(node)] = _Ref(node, node.name(), self)
-            if r.label == "torch::autograd::AccumulateGrad":
+            r = self.refs[id(node)] = _Ref(node, None, self)
+            if _kind(type(node)) == _ACC:
                 r.var = node.variable
                 self.acc_of[self.tid(r.var)] = r
         return r
