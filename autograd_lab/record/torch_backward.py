@@ -74,14 +74,14 @@ def _kind(t) -> int:
 class _Ref:
     """A grad_fn node (or a tensor torch does not show) as the trace knows it: ``Trace.tid``
     gives it an id, as it gives a core node one."""
-    __slots__ = ("_tid", "node", "_label", "rec", "var", "retained", "freed", "next", "__dict__", "__weakref__")
+    __slots__ = ("_tid", "node", "_label", "rec", "var", "retained", "next", "__dict__", "__weakref__")
     # (set for some nodes only, most when the events are built: defaults here, kept in __dict__ when set)
     saved, vt, out, before, acc_done = (), None, None, None, False
 
     def __init__(self, node=None, label=None, rec=None):
         self.node, self._label, self.rec = node, label, rec
         self.var = self.retained = None
-        self.freed, self.next = False, ()
+        self.next = ()
 
     @property
     def label(self) -> str:
@@ -104,13 +104,38 @@ class _Ref:
         rec.running = None
         if self.var is not None:  # AccumulateGrad
             rec.post_acc(self, grad_outputs)
-        elif rec.retain:
-            rec.raw += (_NODE, self, rec.call_src, 0, rec.calls, len(grad_inputs), *grad_inputs,
-                        len(grad_outputs), *grad_outputs)
         else:
-            self.freed = True
-            rec.raw += (_NODE, self, rec.call_src, 1, rec.calls, len(grad_inputs), *grad_inputs,
-                        len(grad_outputs), *grad_outputs)
+            _node_ran(rec, self.node, grad_inputs, grad_outputs)
+
+
+def _node_ran(rec, node, grad_inputs, grad_outputs) -> None:
+    """A node ran, with these gradients (out, in): a raw record, built later with its release check."""
+    if rec.retain:
+        rec.raw += (_NODE, node, rec.call_src, 0, rec.calls, len(grad_inputs), *grad_inputs,
+                    len(grad_outputs), *grad_outputs)
+    else:
+        rec.freed.add(id(node))
+        rec.raw += (_NODE, node, rec.call_src, 1, rec.calls, len(grad_inputs), *grad_inputs,
+                    len(grad_outputs), *grad_outputs)
+
+
+def _node_hooks(rec):
+    """The hook and pre-hook put on every node (but AccumulateGrad's), which ask torch which node runs
+    (``torch._C._current_autograd_node``): no object per node. None where torch has no such call (each
+    node's _Ref is its hook then)."""
+    current = getattr(rec.torch._C, "_current_autograd_node", None)
+    if current is None:
+        return None, None
+
+    def node_ran(grad_inputs, grad_outputs):
+        rec.running = None
+        _node_ran(rec, current(), grad_inputs, grad_outputs)
+
+    def node_runs(grad_outputs):
+        if rec.begin is not None:
+            rec.started()
+        rec.running = current()
+    return node_ran, node_runs
 
 
 def _hook_registrar(original, owner, keys):
@@ -237,7 +262,7 @@ class BackwardRecorder:
         except Exception as e:
             if self.begin is not None:  # torch rejected the call before its engine started: no backward event
                 self.begin = None
-            node = self.running
+            node = self.ref(self.running) if self.running is not None else None
             self.trace._recorded_errors.add(id(e))
             self.emit(ErrorEvent, src, type(e).__name__, str(e), self.tid(node) if node is not None else None,
                       node.label if node is not None else None)
@@ -260,7 +285,10 @@ class BackwardRecorder:
         handles, seen = [], set()
         stack = [r.node for r in root_refs]
         refs, ref, seq0, risky = self.refs, self.ref, self.seq0, self.risky or self.seq0 is None
-        kinds, Ref = _KINDS, _Ref
+        kinds, Ref, freed = _KINDS, _Ref, self.freed
+        if self.node_hooks is None:
+            self.node_hooks = _node_hooks(self)
+        node_ran, node_runs = self.node_hooks
         Function = self.torch.autograd.Function
         had = "_register_hook" in Function.__dict__
         original = Function._register_hook
@@ -275,10 +303,21 @@ class BackwardRecorder:
                 if id(node) in seen:
                     continue
                 seen.add(id(node))
-                r = refs.get(id(node))
                 kind = kinds.get(type(node))
                 if kind is None:
                     kind = _kind(type(node))
+                r = refs.get(id(node))
+                if node_ran is not None and kind != _ACC:  # (the common case: no object per node)
+                    handles.append(node.register_hook(node_ran))
+                    if not (risky or id(node) in freed or (r is not None and r.retained is not None)):
+                        if kind != _CUSTOM and node._sequence_nr() >= seq0:
+                            stack.extend([n for n, _ in node.next_functions if n is not None])
+                            continue
+                    if r is None or r not in root_refs:  # (a root has its pre-hook already)
+                        handles.append(node.register_prehook(node_runs if r is None or r.retained is None
+                                                             else self.pre_hook(r)))
+                    stack.extend([n for n, _ in node.next_functions if n is not None])
+                    continue
                 if r is None:
                     if kind == _ACC:
                         r = ref(node)
@@ -293,7 +332,7 @@ class BackwardRecorder:
                     handles.append(node.register_hook(r))
                     continue
                 handles.append(node.register_hook(r))  # (the _Ref is the hook: _Ref.__call__)
-                if not (risky or r.retained is not None or r.freed):
+                if not (risky or r.retained is not None or id(node) in freed):
                     if kind != _CUSTOM and node._sequence_nr() >= seq0:
                         stack.extend([n for n, _ in node.next_functions if n is not None])
                         continue
@@ -313,7 +352,7 @@ class BackwardRecorder:
             def pre(grad_outputs):  # (runs once per node: kept minimal)
                 if self.begin is not None:
                     self.started()
-                self.running = r
+                self.running = r.node
             return pre
 
         def pre_acc(grad_outputs):
@@ -325,7 +364,7 @@ class BackwardRecorder:
         def pre_acc_body(grad_outputs):
             if self.begin is not None:
                 self.started()
-            self.running = r
+            self.running = r.node
             if r.var is not None:
                 g = r.var.grad
                 r.before, r.acc_done = (self.snap(g) if g is not None else None), False

@@ -155,6 +155,9 @@ class TorchRecorder(BackwardRecorder):
         self.risky = False                   # an in-place op, a user hook or a grad_fn read seen: every node
         #                                      of a later backward gets a pre-hook (torch_backward.py)
         self.grads_shared = False            # the user may hold a gradient a node sent (note_versions)
+        self.freed: set = set()              # ids of nodes run by a non-retaining backward (kept alive by
+        #                                      the queue, then by refs)
+        self.node_hooks = None               # the hooks put on every node (torch_backward._node_hooks)
         self.seq0 = None                     # torch's next node sequence number when the block began
         self.late = False                    # building the queue after the block (``finish``)
         self.versions = None                 # per queued record: (tensor, its version at the block's end)
@@ -551,7 +554,8 @@ class TorchRecorder(BackwardRecorder):
         try:
             for k, rec in _records(raw):
                 if k is _NODE:
-                    _, r, src, mode, call, n = rec[:6]
+                    _, node, src, mode, call, n = rec[:6]
+                    r = self.ref(node)
                     try:
                         self.build_node(r, rec[6:6 + n], rec[7 + n:], src, mode, call)
                     except Exception:  # a node we cannot describe: shown by name, with no gradients
@@ -758,7 +762,7 @@ class TorchRecorder(BackwardRecorder):
 def _records(raw):
     """(kind, record) of each record in a flat raw queue (``TorchRecorder.raw``), a tuple each:
     op:    name, code, line, lasti, result, kwargs, n, *args         (code None: line is the Source)
-    node:  _NODE, _Ref, source, release check, backward call, n, *grad_inputs, m, *grad_outputs
+    node:  _NODE, torch's node, source, release check, backward call, n, *grad_inputs, m, *grad_outputs
     event: _EVENT, event type, source, fields
     see:   _SEE, tensor, source
     link:  _LINK, _Ref, source, (code, lasti) of the backward call"""
