@@ -108,6 +108,13 @@ class _Ref:
             _node_ran(rec, self.node, grad_inputs, grad_outputs)
 
 
+def _same_memory(a, b):
+    try:
+        return a.data_ptr() == b.data_ptr()
+    except Exception:  # (a tensor without memory of its own: not known)
+        return None
+
+
 def _node_ran(rec, node, grad_inputs, grad_outputs) -> None:
     """A node ran, with these gradients (out, in): a raw record, built later with its release check."""
     if rec.retain:
@@ -418,8 +425,9 @@ class BackwardRecorder:
         self.trace.leaf_of[self.tid(r)] = vt
         # (taken now: .grad may be the very gradient added, and a later backward adds into it in place)
         after = self.snap(g) if g is not None else None
-        if added is not None:
-            added = after if added is g else self.snap(added)
+        if added is not None:  # (.grad may be it, detached: the same memory; else torch leaves it as it is)
+            same = _same_memory(added, g) if g is not None else False
+            added = after if same else (_Later(added) if same is False else self.snap(added))
         self.emit(AccumulateEvent, self.call_src, self.tid(r), vt, r.before,
                   added if added is not None else (after if r.before is None else None), after)
         r.acc_done = True

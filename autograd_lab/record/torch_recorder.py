@@ -484,13 +484,13 @@ class TorchRecorder(BackwardRecorder):
         elif name in _SHARES_MEMORY:
             self.flush()  # (a write through numpy changes a tensor unseen)
         call = self.grad_fn_of.get(func)
-        if call is None and self.nn_dir is not None:
+        if call is None and self.nn_dir is not None and (name[-1:] == "_" or name in _FACTORIES
+                                                         or func in self.nn_quiet):
             f = sys._getframe(2)
             while f is not None and f.f_code.co_filename.endswith(("overrides.py", "_contextlib.py")):
                 f = f.f_back  # (torch's dispatch to the mode, and its decorators)
             caller = f.f_code.co_filename if f is not None else ""
-            if caller.startswith(self.nn_dir) and (func in self.nn_quiet or name.endswith("_")
-                                                   or name in _FACTORIES):
+            if caller.startswith(self.nn_dir):
                 return func(*args, **kwargs)  # a module's set-up (empty, kaiming_uniform_): not the lesson
         if call is not None:
             return self.backward(call, func, args, kwargs)
