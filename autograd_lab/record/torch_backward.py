@@ -134,9 +134,16 @@ def _node_hooks(rec):
     if current is None:
         return None, None
 
-    def node_ran(grad_inputs, grad_outputs):
+    def node_ran(grad_inputs, grad_outputs):  # (_node_ran, inlined: it runs once per node)
         rec.running = None
-        _node_ran(rec, current(), grad_inputs, grad_outputs)
+        if rec.retain:
+            rec.raw += (_NODE, current(), rec.call_src, 0, rec.calls, len(grad_inputs), *grad_inputs,
+                        len(grad_outputs), *grad_outputs)
+        else:
+            node = current()
+            rec.freed.add(id(node))
+            rec.raw += (_NODE, node, rec.call_src, 1, rec.calls, len(grad_inputs), *grad_inputs,
+                        len(grad_outputs), *grad_outputs)
 
     def node_runs(grad_outputs):
         if rec.begin is not None:
@@ -150,8 +157,8 @@ def _hook_registrar(original, owner, keys):
     the hook goes into the node's dict under the next key of ``keys`` (negative: torch's handles
     count up from 0), and the "handle" is that dict (the keys are taken in order). Any other
     thread's registration goes to torch's own."""
-    def register(hooks, hook):
-        if threading.get_ident() != owner:
+    def register(hooks, hook, get_ident=threading.get_ident):
+        if get_ident() != owner:
             return original(hooks, hook)
         if hooks is None:
             hooks = {}
@@ -290,7 +297,7 @@ class BackwardRecorder:
         """A hook on every node reachable from the roots (an iterative walk), a pre-hook where one is
         needed (module docstring); returns the first key and the hook dicts, one per key from it."""
         handles, seen = [], set()
-        stack = [r.node for r in root_refs]
+        stack = list({id(r.node): r.node for r in root_refs}.values())  # (each node once: marked seen when pushed)
         refs, ref, seq0, risky = self.refs, self.ref, self.seq0, self.risky or self.seq0 is None
         kinds, Ref, freed = _KINDS, _Ref, self.freed
         if self.node_hooks is None:
@@ -305,25 +312,26 @@ class BackwardRecorder:
         try:
             for r in root_refs:  # (the engine starts at the roots)
                 handles.append(r.node.register_prehook(self.pre_hook(r)))
+            pop, push, add, hook = stack.pop, stack.append, seen.add, handles.append
+            for r in root_refs:
+                add(id(r.node))
             while stack:
-                node = stack.pop()
-                if id(node) in seen:
-                    continue
-                seen.add(id(node))
+                node = pop()
                 kind = kinds.get(type(node))
                 if kind is None:
                     kind = _kind(type(node))
                 r = refs.get(id(node))
                 if node_ran is not None and kind != _ACC:  # (the common case: no object per node)
-                    handles.append(node.register_hook(node_ran))
-                    if not (risky or id(node) in freed or (r is not None and r.retained is not None)):
-                        if kind != _CUSTOM and node._sequence_nr() >= seq0:
-                            stack.extend([n for n, _ in node.next_functions if n is not None])
-                            continue
-                    if r is None or r not in root_refs:  # (a root has its pre-hook already)
-                        handles.append(node.register_prehook(node_runs if r is None or r.retained is None
-                                                             else self.pre_hook(r)))
-                    stack.extend([n for n, _ in node.next_functions if n is not None])
+                    hook(node.register_hook(node_ran))
+                    if (risky or id(node) in freed or (r is not None and r.retained is not None)
+                            or kind == _CUSTOM or node._sequence_nr() < seq0):
+                        if r is None or r not in root_refs:  # (a root has its pre-hook already)
+                            hook(node.register_prehook(node_runs if r is None or r.retained is None
+                                                       else self.pre_hook(r)))
+                    for n, _ in node.next_functions:
+                        if n is not None and id(n) not in seen:
+                            add(id(n))
+                            push(n)
                     continue
                 if r is None:
                     if kind == _ACC:
@@ -339,13 +347,14 @@ class BackwardRecorder:
                     handles.append(node.register_hook(r))
                     continue
                 handles.append(node.register_hook(r))  # (the _Ref is the hook: _Ref.__call__)
-                if not (risky or r.retained is not None or id(node) in freed):
-                    if kind != _CUSTOM and node._sequence_nr() >= seq0:
-                        stack.extend([n for n, _ in node.next_functions if n is not None])
-                        continue
-                if r not in root_refs:  # (a root has its pre-hook already)
-                    handles.append(node.register_prehook(self.pre_hook(r)))
-                stack.extend([n for n, _ in node.next_functions if n is not None])
+                if (risky or r.retained is not None or id(node) in freed or kind == _CUSTOM
+                        or node._sequence_nr() < seq0):
+                    if r not in root_refs:  # (a root has its pre-hook already)
+                        handles.append(node.register_prehook(self.pre_hook(r)))
+                for n, _ in node.next_functions:
+                    if n is not None and id(n) not in seen:
+                        add(id(n))
+                        push(n)
         finally:
             _KEY[0] = next(keys)
             if had:

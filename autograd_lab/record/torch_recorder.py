@@ -110,13 +110,13 @@ def _mode_class(torch):
                 # (the same as TorchRecorder.call's first lines, here to save a call per op)
                 result = func(*args)
                 f = _getframe(1)
-                flag = rec.code_flags.get(id(f.f_code))
+                flag = _CODE_FLAGS.get(id(f.f_code))
                 if flag is None or flag[0]:
                     f = rec.user_frame()
                 if rec.trace._override is not None:  # (a source forced by set_source: kept as it is now)
                     rec.raw += (func.__name__, None, rec.trace._override, -1, result, _NO_KWARGS, len(args), *args)
-                elif f is not None:
-                    rec.raw += (func.__name__, f.f_code, f.f_lineno, f.f_lasti, result, _NO_KWARGS, len(args), *args)
+                elif f is not None:  # (its line: from the instruction, when built)
+                    rec.raw += (func.__name__, f.f_code, None, f.f_lasti, result, _NO_KWARGS, len(args), *args)
                 else:
                     rec.raw += (func.__name__, None, None, -1, result, _NO_KWARGS, len(args), *args)
                 return result
@@ -231,8 +231,8 @@ class TorchRecorder(BackwardRecorder):
                 else:
                     add(r)
                 j = i + 7 + raw[i + 6]
-                for a in raw[i + 7:j]:
-                    args[id(a)] = a
+                some = raw[i + 7:j]
+                args.update(zip(map(id, some), some))
                 i = j
         more(args.values())
         ts = [t for t in ts if isinstance(t, Tensor)]
@@ -584,6 +584,8 @@ class TorchRecorder(BackwardRecorder):
                 if code is None:
                     self.at, src = None, line
                 else:
+                    if line is None:
+                        line = self.trace._line_at(code, lasti)
                     self.at, src = ((code, lasti) if lasti >= 0 else None), self.source_at(code, line)
                 self.safe_record(name, args, kwargs, targets, result, None, src)
         finally:
@@ -761,7 +763,7 @@ class TorchRecorder(BackwardRecorder):
 
 def _records(raw):
     """(kind, record) of each record in a flat raw queue (``TorchRecorder.raw``), a tuple each:
-    op:    name, code, line, lasti, result, kwargs, n, *args         (code None: line is the Source)
+    op:    name, code, line, lasti, result, kwargs, n, *args   (code None: line is the Source; line None: from lasti)
     node:  _NODE, torch's node, source, release check, backward call, n, *grad_inputs, m, *grad_outputs
     event: _EVENT, event type, source, fields
     see:   _SEE, tensor, source
