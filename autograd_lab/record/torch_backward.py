@@ -120,10 +120,16 @@ def _node_ran(rec, node, grad_inputs, grad_outputs) -> None:
     if rec.retain:
         rec.raw += (_NODE, node, rec.call_src, 0, rec.calls, len(grad_inputs), *grad_inputs,
                     len(grad_outputs), *grad_outputs)
+        if rec.grads_shared:
+            rec.held += grad_inputs
+            rec.held += grad_outputs
     else:
         rec.freed.add(id(node))
         rec.raw += (_NODE, node, rec.call_src, 1, rec.calls, len(grad_inputs), *grad_inputs,
                     len(grad_outputs), *grad_outputs)
+        if rec.grads_shared:
+            rec.held += grad_inputs
+            rec.held += grad_outputs
 
 
 def _node_hooks(rec):
@@ -144,6 +150,9 @@ def _node_hooks(rec):
             rec.freed.add(id(node))
             rec.raw += (_NODE, node, rec.call_src, 1, rec.calls, len(grad_inputs), *grad_inputs,
                         len(grad_outputs), *grad_outputs)
+        if rec.grads_shared:
+            rec.held += grad_inputs
+            rec.held += grad_outputs
 
     def node_runs(grad_outputs):
         if rec.begin is not None:
@@ -255,6 +264,7 @@ class BackwardRecorder:
                 begin += (_LINK, r, src, self.at)
         for t in roots + inputs:
             begin += (_SEE, t, src)
+        self.held += roots + inputs
         begin += (_EVENT, BackwardEvent, src, (call, tuple(self.tid(r) for r in roots),
                                                tuple(self.tid(r) for r in root_refs), tuple(seeds), retain,
                                                create, tuple(self.tid(i) for i in inputs)))

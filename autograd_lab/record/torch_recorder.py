@@ -119,6 +119,9 @@ def _mode_class(torch):
                     rec.raw += (func.__name__, f.f_code, None, f.f_lasti, result, _NO_KWARGS, len(args), *args)
                 else:
                     rec.raw += (func.__name__, None, None, -1, result, _NO_KWARGS, len(args), *args)
+                held = rec.held
+                held.append(result)
+                held += args
                 return result
         _MODE_CLASS = _RecordingMode
     return _MODE_CLASS
@@ -149,6 +152,7 @@ class TorchRecorder(BackwardRecorder):
         self.hot = _HOT                      # torch functions known to be plain ops (shared by all traces)
         self.raw: list = []                  # raw records of everything recorded, in order, built by flush():
         #                                      flat (no tuple per record, see _records)
+        self.held: list = []                 # the tensors (or tuples of them) the raw records show values of
         self.building = False                # flush() is building the raw records into events
         self.checks = 0                      # release checks made for the backward call ``checked_call``
         self.calls, self.checked_call = 0, None  # backward calls so far; the one whose nodes are being built
@@ -185,7 +189,7 @@ class TorchRecorder(BackwardRecorder):
                 self.mode.__exit__(None, None, None)
             if self.raw:
                 self.trace.flush()  # the core's records made before this point come first
-                self.versions = self.note_versions(self.raw)
+                self.versions = self.note_versions()
                 self.trace._late = self.finish
                 late = True
         finally:
@@ -197,45 +201,19 @@ class TorchRecorder(BackwardRecorder):
                 if not late:
                     self.finish()
 
-    def note_versions(self, raw) -> tuple:
-        """The tensors of the raw records (result and arguments of an op, each once; a tensor shown;
-        values of an event read when built; the gradients of a node where the user may hold them),
-        and their versions now. (One pass over the flat queue, laid out as ``_records`` reads it.)
-        A node's gradients are torch's engine's own: the user gets hold of them only through a
-        hook, retain_grad, autograd.grad or create_graph=True (``grads_shared``)."""
-        Tensor, ts, args = self.Tensor, [], {}
-        add, more = ts.append, ts.extend
-        grads = self.grads_shared
-        i, n = 0, len(raw)
-        while i < n:
-            k = raw[i]
-            if k is _NODE:
-                j = i + 6 + raw[i + 5]
-                m = raw[j]
-                if grads:
-                    more(raw[i + 6:j])
-                    more(raw[j + 1:j + 1 + m])
-                i = j + 1 + m
-            elif k is _SEE:
-                add(raw[i + 1])
-                i += 3
-            elif k is _EVENT:
-                more([f.t for f in raw[i + 3] if f.__class__ is _Later])
-                i += 4
-            elif k is _LINK:
-                i += 4
-            else:
-                r = raw[i + 4]
-                if r.__class__ is tuple or r.__class__ is list:
-                    more(r)
-                else:
-                    add(r)
-                j = i + 7 + raw[i + 6]
-                some = raw[i + 7:j]
-                args.update(zip(map(id, some), some))
-                i = j
-        more(args.values())
-        ts = [t for t in ts if isinstance(t, Tensor)]
+    def note_versions(self) -> tuple:
+        """The tensors the raw records show values of (``held``: results and arguments of ops, tensors
+        shown, values of events read when built, and the gradients of nodes where the user may hold
+        them), each once, and their versions now. A node's gradients are torch's engine's own: the
+        user gets hold of them only through a hook, retain_grad, autograd.grad or create_graph=True
+        (``grads_shared``)."""
+        Tensor, held = self.Tensor, self.held
+        ts = []
+        for t in dict(zip(map(id, held), held)).values():
+            if isinstance(t, Tensor):
+                ts.append(t)
+            elif isinstance(t, (tuple, list)):  # (the results of one op, or a list argument)
+                ts += [x for x in t if isinstance(x, Tensor)]
         return ts, [t._version for t in ts]
 
     def finish(self) -> None:
@@ -261,6 +239,8 @@ class TorchRecorder(BackwardRecorder):
             self.put(etype, src, fields)
         else:
             self.raw += (_EVENT, etype, src, fields)
+            if _Later in map(type, fields):
+                self.held += [f.t for f in fields if f.__class__ is _Later]
 
     def put(self, etype, src, fields) -> None:
         if _Later in [f.__class__ for f in fields]:
@@ -345,6 +325,7 @@ class TorchRecorder(BackwardRecorder):
         tid = self.tid(t)
         if not self.building:
             self.raw += (_SEE, t, src)
+            self.held.append(t)
         elif tid not in self.seen:
             self.put(TensorEvent, src, (tid, *self.tensor_fields(t, "existing")))
         return tid
@@ -475,6 +456,9 @@ class TorchRecorder(BackwardRecorder):
                 self.raw += (func.__name__, f.f_code, f.f_lineno, f.f_lasti, result, kwargs, len(args), *args)
             else:
                 self.raw += (func.__name__, None, None, -1, result, kwargs, len(args), *args)
+            self.held.append(result)
+            self.held += args
+            self.held += kwargs.values()
             return result
         name = getattr(func, "__name__", "")
         inplace = (name[-1:] == "_" and name[:2] != "__") or name in _INPLACE_DUNDERS
@@ -526,6 +510,9 @@ class TorchRecorder(BackwardRecorder):
 
     def queue_op(self, name, args, kwargs, result) -> None:
         """A raw record of an op (built by ``flush``): its call, result and the user's line now."""
+        self.held.append(result)
+        self.held += args
+        self.held += kwargs.values()
         if self.trace._override is not None:
             self.raw += (name, None, self.trace._override, -1, result, kwargs, len(args), *args)
             return
@@ -548,7 +535,7 @@ class TorchRecorder(BackwardRecorder):
         raw = self.raw
         if not raw or self.building:
             return
-        self.raw = []
+        self.raw, self.held = [], []
         Tensor = self.Tensor
         self.building = True
         try:
