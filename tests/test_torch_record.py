@@ -332,3 +332,48 @@ def test_real_torch_names_in_a_function_and_a_module():
     shown = {t.display_name(k) for k in t._shown}
     assert {"model[0].weight", "model[0].bias", "out", "torch.ones(2)"} <= shown
     assert not any(n.startswith("t") and n[1:].isdigit() for n in shown)
+
+
+def test_torchs_hook_registration_is_its_own_again_after_backward():
+    """Issue 12: the recorder puts its node hooks on through a stand-in for torch's ``_register_hook``
+    only while it hooks a graph; after the call torch's own is back and the user's hooks get
+    RemovableHandles as usual."""
+    F = torch.autograd.Function
+    had = "_register_hook" in F.__dict__
+    with lab.trace() as t:
+        w = torch.tensor(2.0, requires_grad=True)
+        z = (w * 3).exp()
+        z.backward(retain_graph=True)
+        assert ("_register_hook" in F.__dict__) == had
+    handle = z.grad_fn.register_hook(lambda gi, go: None)
+    assert type(handle).__name__ == "RemovableHandle"
+    handle.remove()
+    assert [e.name for e in t.events if e.kind == "node"] == ["ExpBackward0", "MulBackward0"]
+
+
+def test_an_error_names_its_node_in_a_graph_made_before_the_block():
+    """A node whose saved values an earlier backward freed (here: before the block) gets a pre-hook,
+    so the error event names it, as for a graph made in the block (classic())."""
+    w = torch.tensor(2.0, requires_grad=True)
+    y = w * w
+    y.backward()
+    with lab.trace(catch_errors=True) as t:
+        y.backward()
+    err = t.events[-1]
+    assert (err.kind, err.error, err.name) == ("error", "RuntimeError", "MulBackward0")
+
+
+def test_a_gradient_a_hook_kept_and_changed_after_the_block_is_not_shown_with_its_later_value():
+    """A node's gradients are read when the events are built; where the user can hold one (a tensor
+    hook got it) and changes it in place after the block, it is shown as CHANGED_LATER."""
+    from autograd_lab.record.torch_recorder import CHANGED_LATER
+    kept = []
+    with lab.trace() as t:
+        w = torch.ones(2, requires_grad=True)
+        y = w * 3
+        y.register_hook(lambda g: kept.append(g))
+        (y * 2).sum().backward()
+    kept[0].mul_(10)
+    node = [e for e in t.events if e.kind == "node" and e.name == "MulBackward0"][-1]  # (y = w * 3's)
+    hook = [e for e in t.events if e.kind == "hook"][0]
+    assert node.grad_output == CHANGED_LATER and hook.grad_in == ([2.0, 2.0],)

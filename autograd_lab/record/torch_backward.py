@@ -24,6 +24,7 @@ import functools
 import itertools
 import sys
 import threading
+from collections import OrderedDict
 
 import numpy as np
 
@@ -170,7 +171,7 @@ def _hook_registrar(original, owner, keys):
         if get_ident() != owner:
             return original(hooks, hook)
         if hooks is None:
-            hooks = {}
+            hooks = OrderedDict()  # (as torch's: a RemovableHandle of the user's takes a weak reference to it)
         hooks[next(keys)] = hook
         return hooks, hooks
     return staticmethod(register)
