@@ -47,6 +47,19 @@ _getframe = sys._getframe
 _PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep  # autograd_lab/
 
 
+_CORE_CLASSES: tuple = ()
+
+
+def _core_classes() -> tuple:
+    """(Tensor, AccumulateGrad) of the core (imported on first use: the core imports this module)."""
+    global _CORE_CLASSES
+    if not _CORE_CLASSES:
+        from ..core.node import AccumulateGrad
+        from ..core.tensor import Tensor
+        _CORE_CLASSES = (Tensor, AccumulateGrad)
+    return _CORE_CLASSES
+
+
 class Trace:
     """The recorded events of a ``with trace():`` block (see module docstring)."""
 
@@ -79,9 +92,7 @@ class Trace:
         self._recorded_errors: set[int] = set()
         self._call_source = None  # the source line of the backward call being run
         self._saved_cache: dict = {}
-        from ..core.node import AccumulateGrad
-        from ..core.tensor import Tensor
-        self._Tensor, self._Acc = Tensor, AccumulateGrad
+        self._Tensor, self._Acc = _core_classes()
 
     # ------------------------------------------------------------------ context manager
     def __enter__(self) -> "Trace":
@@ -91,8 +102,10 @@ class Trace:
         self._prev = _rec.set_active(self)
         self._torch = None
         if getattr(sys.modules.get("torch"), "overrides", None) is not None:  # real torch imported: record it too
-            from .torch_recorder import TorchRecorder
-            self._torch = TorchRecorder(self, sys.modules["torch"], self._frame, self._namespace)
+            recorder = sys.modules.get(__package__ + ".torch_recorder")
+            if recorder is None:
+                from . import torch_recorder as recorder
+            self._torch = recorder.TorchRecorder(self, sys.modules["torch"], self._frame, self._namespace)
             self._torch.start()
         return self
 
@@ -108,8 +121,7 @@ class Trace:
                 self.error = exc
             self._scan_names()
             if rec is not None:  # (one search of the containers for both kinds of tensor)
-                from .torch_recorder import _grad_of as torch_grad_of
-                self._scan_containers(rec.Tensor, torch_grad_of)
+                self._scan_containers(rec.Tensor, sys.modules[rec.__module__]._grad_of)
             else:
                 self._scan_containers()
         finally:
