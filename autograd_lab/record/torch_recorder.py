@@ -12,12 +12,17 @@ autograd_lab never imports torch: ``Trace.__enter__`` starts a ``TorchRecorder``
 - a ``torch.overrides.TorchFunctionMode`` receives every torch call of the block: factories and
   ops (inputs, output, ``grad_fn``, ``next_functions``, ``_saved_*`` names), ``backward`` and
   ``autograd.grad``, ``register_hook``/``retain_grad``, reads and writes of ``.grad``;
-- around each backward call, a pre-hook and a hook on every node reachable from the roots
-  report each node as torch's engine runs it, with its gradients in and out (AccumulateGrad:
-  ``.grad`` before and after); the handles are removed after the call;
+- around each backward call, a hook on every node reachable from the roots reports each node
+  as torch's engine runs it, with its gradients in and out (AccumulateGrad: ``.grad`` before and
+  after); pre-hooks only where needed (torch_backward.py); all are removed after the call;
 - after a node ran in a non-retaining backward, reading one of its ``_saved_*`` attributes
   must raise: only then is a ``release`` event recorded;
 - the user's tensor hooks are wrapped (same ``__name__``) so that their firing is recorded.
+
+Recording only queues (``raw``, flat; ``_records`` tells its layout): the events are built when
+``t.events`` is first read, or before a torch call that changes a tensor in place, so that each
+value shown is the one of its step; a tensor changed in place after the block is shown as
+``CHANGED_LATER`` (its version is noted when the block ends). docs/real-torch.md, "Overhead".
 
 Tensors of another device, sparse or complex tensors get a text value (``"<sparse_coo
 tensor>"``); an op whose result cannot be described is recorded as an opaque op with torch's
