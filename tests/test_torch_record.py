@@ -377,3 +377,13 @@ def test_a_gradient_a_hook_kept_and_changed_after_the_block_is_not_shown_with_it
     node = [e for e in t.events if e.kind == "node" and e.name == "MulBackward0"][-1]  # (y = w * 3's)
     hook = [e for e in t.events if e.kind == "hook"][0]
     assert node.grad_output == CHANGED_LATER and hook.grad_in == ([2.0, 2.0],)
+
+
+def test_events_read_inside_the_block_show_real_torchs_so_far():
+    with lab.trace() as t:
+        w = torch.tensor(2.0, requires_grad=True)
+        y = w * 3
+        inside = [e.kind for e in t.events]
+        y.backward()
+    assert inside == ["tensor", "op"]
+    assert [e.kind for e in t.events] == ["tensor", "op", "backward", "node", "release", "accumulate", "done"]

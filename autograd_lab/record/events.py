@@ -69,6 +69,7 @@ class Trace:
         self._events = EventList()
         self._pending: list = []   # hot events (op, node, release) recorded raw, built on first read
         self._late = None          # real torch's queued records: their builder (torch_recorder.finish)
+        self._torch = None         # the real-torch recorder while the block runs
         self.append_raw = self._pending.extend  # (recording.Recorder: the core appends raw records)
         self.user_code = None      # the user's code object the last op came from (None while a
                                    # source is forced by set_source)
@@ -144,6 +145,9 @@ class Trace:
     @property
     def events(self) -> EventList:
         """The events so far, in order (built from the raw records on first read)."""
+        rec = self._torch
+        if rec is not None and rec.raw and not rec.building:  # (read inside the block: real torch's so far)
+            rec.flush()
         if self._pending or self._late is not None:
             self.flush()
         return self._events
