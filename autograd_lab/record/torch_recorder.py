@@ -36,8 +36,8 @@ import linecache
 import os
 import sys
 
-from .events import NodeEvent, OpEvent, Source, TensorEvent, UpdateEvent, ZeroEvent, snapshot
-from .torch_backward import _ACC, _EVENT, _NODE, _SEE, BackwardRecorder, _kind, _Later, _Ref
+from .events import OpEvent, Source, TensorEvent, ZeroEvent, snapshot
+from .torch_backward import _ACC, _EVENT, _SEE, BackwardRecorder, _kind, _Later, _Ref
 from .torch_build import _FACTORIES, HIDDEN, BuildRecorder, _as_text  # noqa: F401  (HIDDEN: part of its interface)
 
 __all__ = ["TorchRecorder", "trace_torch_snippet", "torch_available"]
