@@ -162,17 +162,20 @@ def _node_hooks(rec):
     return node_ran, node_runs
 
 
-def _hook_registrar(original, owner, keys):
+def _hook_registrar(original, owner, keys, made):
     """A stand-in for ``torch.autograd.Function._register_hook`` while the recorder puts its hooks on:
     the hook goes into the node's dict under the next key of ``keys`` (negative: torch's handles
-    count up from 0), and the "handle" is that dict (the keys are taken in order). Any other
-    thread's registration goes to torch's own."""
+    count up from 0); the dict and the key go on ``made`` (flat), to remove the hook by; the
+    "handle" torch hands back is the dict. Any other thread's registration goes to torch's own."""
     def register(hooks, hook, get_ident=threading.get_ident):
         if get_ident() != owner:
             return original(hooks, hook)
         if hooks is None:
             hooks = OrderedDict()  # (as torch's: a RemovableHandle of the user's takes a weak reference to it)
-        hooks[next(keys)] = hook
+        k = next(keys)
+        hooks[k] = hook
+        made.append(hooks)
+        made.append(k)
         return hooks, hooks
     return staticmethod(register)
 
@@ -293,10 +296,8 @@ class BackwardRecorder:
                       node.label if node is not None else None)
             raise
         finally:
-            k, hooks = handles
-            for d in hooks:
-                d.pop(k, None)
-                k -= 1
+            for i in range(0, len(handles), 2):  # (hook dict, key of ours), flat
+                handles[i].pop(handles[i + 1], None)
             self.started()
             self.call_src, self.retain, self.begin = outer
         results = (tuple(self.value(x) if isinstance(x, Tensor) else None for x in result)
@@ -306,8 +307,9 @@ class BackwardRecorder:
 
     def hook_graph(self, root_refs) -> list:
         """A hook on every node reachable from the roots (an iterative walk), a pre-hook where one is
-        needed (module docstring); returns the first key and the hook dicts, one per key from it."""
-        handles, seen = [], set()
+        needed (module docstring); returns (hook dict, key) of each, flat. A node torch will not hook
+        ends the walk: the trace then shows fewer node steps, never an error in the user's code."""
+        made, seen = [], set()
         stack = list({id(r.node): r.node for r in root_refs}.values())  # (each node once: marked seen when pushed)
         refs, ref, seq0, risky = self.refs, self.ref, self.seq0, self.risky or self.seq0 is None
         kinds, Ref, freed = _KINDS, _Ref, self.freed
@@ -317,13 +319,12 @@ class BackwardRecorder:
         Function = self.torch.autograd.Function
         had = "_register_hook" in Function.__dict__
         original = Function._register_hook
-        first = _KEY[0]
-        keys = itertools.count(first, -1)
-        Function._register_hook = _hook_registrar(original, threading.get_ident(), keys)
+        keys = itertools.count(_KEY[0], -1)
+        Function._register_hook = _hook_registrar(original, threading.get_ident(), keys, made)
         try:
             for r in root_refs:  # (the engine starts at the roots)
-                handles.append(r.node.register_prehook(self.pre_hook(r)))
-            pop, push, add, hook = stack.pop, stack.append, seen.add, handles.append
+                r.node.register_prehook(self.pre_hook(r))
+            pop, push, add = stack.pop, stack.append, seen.add
             for r in root_refs:
                 add(id(r.node))
             while stack:
@@ -333,12 +334,12 @@ class BackwardRecorder:
                     kind = _kind(type(node))
                 r = refs.get(id(node))
                 if node_ran is not None and kind != _ACC:  # (the common case: no object per node)
-                    hook(node.register_hook(node_ran))
+                    node.register_hook(node_ran)
                     if (risky or id(node) in freed or (r is not None and r.retained is not None)
                             or kind == _CUSTOM or node._sequence_nr() < seq0):
                         if r is None or r not in root_refs:  # (a root has its pre-hook already)
-                            hook(node.register_prehook(node_runs if r is None or r.retained is None
-                                                       else self.pre_hook(r)))
+                            node.register_prehook(node_runs if r is None or r.retained is None
+                                                  else self.pre_hook(r))
                     for n, _ in node.next_functions:
                         if n is not None and id(n) not in seen:
                             add(id(n))
@@ -351,28 +352,30 @@ class BackwardRecorder:
                         r = refs[id(node)] = Ref(node, None, self)
                 if r.var is not None:  # AccumulateGrad: .grad before (at its run, or now) and after
                     if risky:  # (a hook of the user's may change .grad before the node runs)
-                        handles.append(node.register_prehook(self.pre_hook(r)))
+                        node.register_prehook(self.pre_hook(r))
                     else:
                         g = r.var.grad
                         r.before, r.acc_done = (self.snap(g) if g is not None else None), False
-                    handles.append(node.register_hook(r))
+                    node.register_hook(r)
                     continue
-                handles.append(node.register_hook(r))  # (the _Ref is the hook: _Ref.__call__)
+                node.register_hook(r)  # (the _Ref is the hook: _Ref.__call__)
                 if (risky or r.retained is not None or id(node) in freed or kind == _CUSTOM
                         or node._sequence_nr() < seq0):
                     if r not in root_refs:  # (a root has its pre-hook already)
-                        handles.append(node.register_prehook(self.pre_hook(r)))
+                        node.register_prehook(self.pre_hook(r))
                 for n, _ in node.next_functions:
                     if n is not None and id(n) not in seen:
                         add(id(n))
                         push(n)
+        except Exception:  # (a node torch will not hook: the hooks put on so far stay, to be removed)
+            pass
         finally:
             _KEY[0] = next(keys)
             if had:
                 Function._register_hook = original
             else:
                 del Function._register_hook
-        return first, handles
+        return made
 
     def pre_hook(self, r):
         if r.var is None and r.retained is None:
