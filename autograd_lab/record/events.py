@@ -103,9 +103,10 @@ class Trace:
         self._prev = _rec.set_active(self)
         self._torch = None
         if getattr(sys.modules.get("torch"), "overrides", None) is not None:  # real torch imported: record it too
-            recorder = sys.modules.get(__package__ + ".torch_recorder")
+            recorder = sys.modules.get(__package__ + ".torch_recorder")  # (imported once)
             if recorder is None:
-                from . import torch_recorder as recorder
+                from .torch_recorder import TorchRecorder  # noqa: F401  (the module is what is used)
+                recorder = sys.modules[__package__ + ".torch_recorder"]
             self._torch = recorder.TorchRecorder(self, sys.modules["torch"], self._frame, self._namespace)
             self._torch.start()
         return self
