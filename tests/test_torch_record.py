@@ -251,23 +251,22 @@ def test_less_common_code_records_and_plays(case):
 
 
 def test_queued_torch_records_are_built_on_first_read_with_their_values_then():
-    """Issue 12: like the core's, real torch's plain ops are built when ``t.events`` is first read
-    (not when the block ends); a tensor changed in place after the block is shown as a text, not
-    with its later value; a later core event still comes after torch's."""
+    """Issue 12: like the core's, real torch's events (ops, the backward call, its node runs) are
+    built when ``t.events`` is first read (not when the block ends, nor at backward); a tensor
+    changed in place after the block is shown as a text, not with its later value."""
     from autograd_lab.record.torch_recorder import CHANGED_LATER
     with lab.trace() as t:
         x = torch.ones(2, requires_grad=True)
-        a = x * 2            # first mul: built at once (the recorder learns it is a plain op)
-        b = x * 3            # queued
-        c = (b * b).sum()    # queued
-        c.backward()
-        d = x * 4            # queued
-    built = len(t._events)  # (a backward call builds what was queued before it)
-    assert t._late is not None
+        a = x * 2
+        b = x * 3
+        c = (b * b).sum()
+        c.backward()         # (queued too: the node runs with their gradients, AccumulateGrad)
+        d = x * 4
+    assert len(t._events) == 0 and t._late is not None  # nothing built yet
     with torch.no_grad():
         d.add_(1)
     events = list(t.events)
-    assert t._late is None and len(events) == built + 1  # d = x * 4 was built on this read
+    assert t._late is None and [e.kind for e in events].count("backward") == 1
     ops = [e for e in events if e.kind == "op"]
     assert [o.value for o in ops] == [[2.0, 2.0], [3.0, 3.0], [9.0, 9.0], 18.0, CHANGED_LATER]
     assert [e.kind for e in events].count("node") == 3 and events[-1].kind == "op"
@@ -329,6 +328,62 @@ def test_real_torch_names_in_a_function_and_a_module():
     model = torch.nn.Sequential(torch.nn.Linear(2, 1))
     with lab.trace() as t:
         out = model(torch.ones(2)).sum()
+    t.events  # (built on first read)
     shown = {t.display_name(k) for k in t._shown}
     assert {"model[0].weight", "model[0].bias", "out", "torch.ones(2)"} <= shown
     assert not any(n.startswith("t") and n[1:].isdigit() for n in shown)
+
+
+def test_torchs_hook_registration_is_its_own_again_after_backward():
+    """Issue 12: the recorder puts its node hooks on through a stand-in for torch's ``_register_hook``
+    only while it hooks a graph; after the call torch's own is back and the user's hooks get
+    RemovableHandles as usual."""
+    F = torch.autograd.Function
+    had = "_register_hook" in F.__dict__
+    with lab.trace() as t:
+        w = torch.tensor(2.0, requires_grad=True)
+        z = (w * 3).exp()
+        z.backward(retain_graph=True)
+        assert ("_register_hook" in F.__dict__) == had
+    handle = z.grad_fn.register_hook(lambda gi, go: None)
+    assert type(handle).__name__ == "RemovableHandle"
+    handle.remove()
+    assert [e.name for e in t.events if e.kind == "node"] == ["ExpBackward0", "MulBackward0"]
+
+
+def test_an_error_names_its_node_in_a_graph_made_before_the_block():
+    """A node whose saved values an earlier backward freed (here: before the block) gets a pre-hook,
+    so the error event names it, as for a graph made in the block (classic())."""
+    w = torch.tensor(2.0, requires_grad=True)
+    y = w * w
+    y.backward()
+    with lab.trace(catch_errors=True) as t:
+        y.backward()
+    err = t.events[-1]
+    assert (err.kind, err.error, err.name) == ("error", "RuntimeError", "MulBackward0")
+
+
+def test_a_gradient_a_hook_kept_and_changed_after_the_block_is_not_shown_with_its_later_value():
+    """A node's gradients are read when the events are built; where the user can hold one (a tensor
+    hook got it) and changes it in place after the block, it is shown as CHANGED_LATER."""
+    from autograd_lab.record.torch_recorder import CHANGED_LATER
+    kept = []
+    with lab.trace() as t:
+        w = torch.ones(2, requires_grad=True)
+        y = w * 3
+        y.register_hook(lambda g: kept.append(g))
+        (y * 2).sum().backward()
+    kept[0].mul_(10)
+    node = [e for e in t.events if e.kind == "node" and e.name == "MulBackward0"][-1]  # (y = w * 3's)
+    hook = [e for e in t.events if e.kind == "hook"][0]
+    assert node.grad_output == CHANGED_LATER and hook.grad_in == ([2.0, 2.0],)
+
+
+def test_events_read_inside_the_block_show_real_torchs_so_far():
+    with lab.trace() as t:
+        w = torch.tensor(2.0, requires_grad=True)
+        y = w * 3
+        inside = [e.kind for e in t.events]
+        y.backward()
+    assert inside == ["tensor", "op"]
+    assert [e.kind for e in t.events] == ["tensor", "op", "backward", "node", "release", "accumulate", "done"]

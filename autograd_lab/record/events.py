@@ -47,6 +47,19 @@ _getframe = sys._getframe
 _PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep  # autograd_lab/
 
 
+_CORE_CLASSES: tuple = ()
+
+
+def _core_classes() -> tuple:
+    """(Tensor, AccumulateGrad) of the core (imported on first use: the core imports this module)."""
+    global _CORE_CLASSES
+    if not _CORE_CLASSES:
+        from ..core.node import AccumulateGrad
+        from ..core.tensor import Tensor
+        _CORE_CLASSES = (Tensor, AccumulateGrad)
+    return _CORE_CLASSES
+
+
 class Trace:
     """The recorded events of a ``with trace():`` block (see module docstring)."""
 
@@ -56,6 +69,7 @@ class Trace:
         self._events = EventList()
         self._pending: list = []   # hot events (op, node, release) recorded raw, built on first read
         self._late = None          # real torch's queued records: their builder (torch_recorder.finish)
+        self._torch = None         # the real-torch recorder while the block runs
         self.append_raw = self._pending.extend  # (recording.Recorder: the core appends raw records)
         self.user_code = None      # the user's code object the last op came from (None while a
                                    # source is forced by set_source)
@@ -79,9 +93,7 @@ class Trace:
         self._recorded_errors: set[int] = set()
         self._call_source = None  # the source line of the backward call being run
         self._saved_cache: dict = {}
-        from ..core.node import AccumulateGrad
-        from ..core.tensor import Tensor
-        self._Tensor, self._Acc = Tensor, AccumulateGrad
+        self._Tensor, self._Acc = _core_classes()
 
     # ------------------------------------------------------------------ context manager
     def __enter__(self) -> "Trace":
@@ -91,12 +103,16 @@ class Trace:
         self._prev = _rec.set_active(self)
         self._torch = None
         if getattr(sys.modules.get("torch"), "overrides", None) is not None:  # real torch imported: record it too
-            from .torch_recorder import TorchRecorder
-            self._torch = TorchRecorder(self, sys.modules["torch"], self._frame, self._namespace)
+            recorder = sys.modules.get(__package__ + ".torch_recorder")  # (imported once)
+            if recorder is None:
+                from .torch_recorder import TorchRecorder  # noqa: F401  (the module is what is used)
+                recorder = sys.modules[__package__ + ".torch_recorder"]
+            self._torch = recorder.TorchRecorder(self, sys.modules["torch"], self._frame, self._namespace)
             self._torch.start()
         return self
 
     def __exit__(self, exc_type, exc, tb) -> bool:
+        rec = None
         if self._torch is not None:  # (real torch: stop recording it first)
             self._torch, rec = None, self._torch
             rec.stop()
@@ -106,7 +122,10 @@ class Trace:
                     self._queue(self._error_source(tb), ErrorEvent, (type(exc).__name__, str(exc), None, None), ())
                 self.error = exc
             self._scan_names()
-            self._scan_containers()
+            if rec is not None:  # (one search of the containers for both kinds of tensor)
+                self._scan_containers(rec.Tensor, sys.modules[rec.__module__]._grad_of)
+            else:
+                self._scan_containers()
         finally:
             _rec.set_active(self._prev)
             self._frame = None
@@ -127,6 +146,9 @@ class Trace:
     @property
     def events(self) -> EventList:
         """The events so far, in order (built from the raw records on first read)."""
+        rec = self._torch
+        if rec is not None and rec.raw and not rec.building:  # (read inside the block: real torch's so far)
+            rec.flush()
         if self._pending or self._late is not None:
             self.flush()
         return self._events
@@ -177,7 +199,7 @@ class Trace:
         r = self._resolved
         if r is not None and r[0] is None:  # set (read from JSON): fixed
             return r
-        if self._pending:
+        if self._pending or self._late is not None:  # (real torch's queued records too)
             self.flush()
         n = len(self._shown)
         if r is None or r[0] != self._namer.version or r[1] != n:
@@ -223,11 +245,20 @@ class Trace:
         if tid is None or tid > self._statement_start:  # (set_source), was made by this expression
             self._namer.expression(self.tid(value), node, target)
 
-    def _scan_containers(self) -> None:
-        """Search the traced block's variables (and its globals) for tensors in containers."""
+    def _scan_containers(self, torch_tensor=None, torch_grad_of=None) -> None:
+        """Search the traced block's variables (and its globals) for tensors in containers (real
+        torch's too, given its Tensor class: one search for both)."""
         if self._namespace is not None or self._frame is not None:
-            self._namer.scan_frame(self._frame, self.tid, self._is_tensor, self._namespace,
-                                   grad_of=_grad_of)
+            is_tensor, grad_of = self._is_tensor, _grad_of
+            if torch_tensor is not None:
+                Core = self._Tensor
+
+                def is_tensor(v):
+                    return type(v) is Core or isinstance(v, torch_tensor)
+
+                def grad_of(v):
+                    return _grad_of(v) if type(v) is Core else torch_grad_of(v)
+            self._namer.scan_frame(self._frame, self.tid, is_tensor, self._namespace, grad_of=grad_of)
 
     def __len__(self) -> int:
         return len(self.events)

@@ -2,27 +2,182 @@
 ``autograd.grad()`` calls, each node as torch's engine runs it, AccumulateGrad, releases, errors,
 and the user's tensor hooks.
 
-Around each backward call a pre-hook and a hook go on every node reachable from the roots (an
-iterative walk) and are removed after the call. A node's run is queued raw (its gradients in and
-out) and built later, with its release check: after a non-retaining backward, reading one of the
-node's ``_saved_*`` attributes must raise.
+Around each backward call a hook goes on every node reachable from the roots (an iterative
+walk; it gives the node's gradients in and out, in the engine's order), and a pre-hook only where
+something must be read before the node runs: the roots (the engine's start), AccumulateGrad
+(``.grad`` before), ``retain_grad``, and the nodes that can raise (whose error must name them):
+nodes that ran in a non-retaining backward, nodes made before the trace, custom Function nodes,
+and every node once the trace has seen an in-place op, a user hook or a read of ``grad_fn``. The
+hooks are removed after the call. They are registered through a cheap stand-in for torch's
+``_register_hook`` (installed only while they are put on): torch's own makes a RemovableHandle
+each, about 2 us a node.
+
+Everything is queued raw, in order (``TorchRecorder.raw``): a node's run (its gradients in and
+out), the backward event, AccumulateGrad's before/after (taken at once: torch adds into ``.grad``
+in place), hooks, errors, the done event. They are built when the trace's events are read, or
+before a torch call that changes a tensor in place; a node's release check is made then: after a
+non-retaining backward, reading one of the node's ``_saved_*`` attributes must raise.
 """
 from __future__ import annotations
 
 import functools
+import itertools
+import sys
+import threading
+from collections import OrderedDict
 
 import numpy as np
 
 from .events import (AccumulateEvent, BackwardEvent, DoneEvent, ErrorEvent, HookEvent, NodeEvent, ReleaseEvent,
                      TensorEvent, snapshot)
 
-_NODE = object()  # marks a raw record of a node run (the others are ops)
+_NODE = object()   # marks a raw record of a node run (the others: the kinds below, or an op's name)
+_EVENT = object()  # an event whose fields are known (values taken, or _Later)
+_SEE = object()    # a tensor used: shown (a tensor event) if not yet, when built
+_LINK = object()   # a backward's root node made before the trace: linked when built
+_KEY = [-1]  # the next key of our hooks in a node's hook dict (they count down; torch's handles count up)
 VERIFY_RELEASES = 64  # per backward call, releases checked by reading a _saved_* attribute (about 0.1 ms
 #                       each); beyond that torch's rule (a non-retaining backward frees every node it ran) is used
 
 
 def _fn_name(fn) -> str:
     return getattr(fn, "__name__", repr(fn))
+
+
+class _Later:
+    """A tensor in a queued event's fields whose value is read when the event is built."""
+    __slots__ = ("t",)
+
+    def __init__(self, t):
+        self.t = t
+
+
+_KINDS: dict = {}       # node type -> _ACC, _CUSTOM or _PLAIN
+_PLAIN, _CUSTOM, _ACC = 0, 1, 2
+
+
+def _kind(t) -> int:
+    """What a node of type ``t`` is: AccumulateGrad, a custom Function's (a Python class), torch's own."""
+    k = _KINDS.get(t)
+    if k is None:
+        torch = sys.modules.get("torch")
+        if t.__name__ == "AccumulateGrad" and t.__module__ in ("builtins", "torch._C._functions"):
+            k = _ACC
+        elif torch is not None and issubclass(t, torch._C._FunctionBase):
+            k = _CUSTOM
+        else:
+            k = _PLAIN
+        _KINDS[t] = k
+    return k
+
+
+
+class _Ref:
+    """A grad_fn node (or a tensor torch does not show) as the trace knows it: ``Trace.tid``
+    gives it an id, as it gives a core node one."""
+    __slots__ = ("_tid", "node", "_label", "rec", "var", "retained", "next", "__dict__", "__weakref__")
+    # (set for some nodes only, most when the events are built: defaults here, kept in __dict__ when set)
+    saved, vt, out, before, acc_done = (), None, None, None, False
+
+    def __init__(self, node=None, label=None, rec=None):
+        self.node, self._label, self.rec = node, label, rec
+        self.var = self.retained = None
+        self.next = ()
+
+    @property
+    def label(self) -> str:
+        """torch's name of the node (``MulBackward0``): asked when needed (a node hooked by a backward
+        call is made a _Ref before it is shown)."""
+        label = self._label
+        if label is None:
+            node = self.node
+            label = self._label = node.name() if node is not None else ""
+        return label
+
+    def name(self) -> str:
+        return self.label
+
+    def __call__(self, grad_inputs, grad_outputs):
+        """The hook on this node while a backward call runs (torch_backward.py): the node ran, with
+        these gradients (out, in): a raw record, built later with its release check. (The _Ref
+        itself is the hook: no object more per node.)"""
+        rec = self.rec
+        rec.running = None
+        if self.var is not None:  # AccumulateGrad
+            rec.post_acc(self, grad_outputs)
+        else:
+            _node_ran(rec, self.node, grad_inputs, grad_outputs)
+
+
+def _same_memory(a, b):
+    try:
+        return a.data_ptr() == b.data_ptr()
+    except Exception:  # (a tensor without memory of its own: not known)
+        return None
+
+
+def _node_ran(rec, node, grad_inputs, grad_outputs) -> None:
+    """A node ran, with these gradients (out, in): a raw record, built later with its release check."""
+    if rec.retain:
+        rec.raw += (_NODE, node, rec.call_src, 0, rec.calls, len(grad_inputs), *grad_inputs,
+                    len(grad_outputs), *grad_outputs)
+        if rec.grads_shared:
+            rec.held += grad_inputs
+            rec.held += grad_outputs
+    else:
+        rec.freed.add(id(node))
+        rec.raw += (_NODE, node, rec.call_src, 1, rec.calls, len(grad_inputs), *grad_inputs,
+                    len(grad_outputs), *grad_outputs)
+        if rec.grads_shared:
+            rec.held += grad_inputs
+            rec.held += grad_outputs
+
+
+def _node_hooks(rec):
+    """The hook and pre-hook put on every node (but AccumulateGrad's), which ask torch which node runs
+    (``torch._C._current_autograd_node``): no object per node. None where torch has no such call (each
+    node's _Ref is its hook then)."""
+    current = getattr(rec.torch._C, "_current_autograd_node", None)
+    if current is None:
+        return None, None
+
+    def node_ran(grad_inputs, grad_outputs):  # (_node_ran, inlined: it runs once per node)
+        rec.running = None
+        if rec.retain:
+            rec.raw += (_NODE, current(), rec.call_src, 0, rec.calls, len(grad_inputs), *grad_inputs,
+                        len(grad_outputs), *grad_outputs)
+        else:
+            node = current()
+            rec.freed.add(id(node))
+            rec.raw += (_NODE, node, rec.call_src, 1, rec.calls, len(grad_inputs), *grad_inputs,
+                        len(grad_outputs), *grad_outputs)
+        if rec.grads_shared:
+            rec.held += grad_inputs
+            rec.held += grad_outputs
+
+    def node_runs(grad_outputs):
+        if rec.begin is not None:
+            rec.started()
+        rec.running = current()
+    return node_ran, node_runs
+
+
+def _hook_registrar(original, owner, keys, made):
+    """A stand-in for ``torch.autograd.Function._register_hook`` while the recorder puts its hooks on:
+    the hook goes into the node's dict under the next key of ``keys`` (negative: torch's handles
+    count up from 0); the dict and the key go on ``made`` (flat), to remove the hook by; the
+    "handle" torch hands back is the dict. Any other thread's registration goes to torch's own."""
+    def register(hooks, hook, get_ident=threading.get_ident):
+        if get_ident() != owner:
+            return original(hooks, hook)
+        if hooks is None:
+            hooks = OrderedDict()  # (as torch's: a RemovableHandle of the user's takes a weak reference to it)
+        k = next(keys)
+        hooks[k] = hook
+        made.append(hooks)
+        made.append(k)
+        return hooks, hooks
+    return staticmethod(register)
 
 
 class BackwardRecorder:
@@ -34,30 +189,42 @@ class BackwardRecorder:
             return fn
         rec = self
 
+        rec.risky = rec.grads_shared = True  # (every node of a later backward gets a pre-hook: an error
+        #                                        must name its node; the hook gets a node's gradient)
         if kind == "register_hook":
             def hook(grad):
-                rec.sync()
+                rec.started()
                 with rec.mode:
                     r = fn(grad)
                 if r is not None and not (isinstance(r, rec.Tensor) and r.shape == grad.shape
                                           and r.dtype == grad.dtype):
                     return r  # torch rejects it next, with its own message (the error event)
-                node = t.grad_fn
-                nref = rec.ref(node) if node is not None else rec.acc_of.get(rec.tid(t))
-                rec.emit(HookEvent, rec.call_src, "tensor", rec.tid(nref) if nref is not None else None,
-                         rec.tid(t), _fn_name(fn), (rec.value(grad),),
-                         None if r is None else (rec.value(r) if isinstance(r, rec.Tensor) else repr(r),))
+                try:
+                    node = t.grad_fn
+                    nref = rec.ref(node) if node is not None else rec.acc_of.get(rec.tid(t))
+                    rec.emit(HookEvent, rec.call_src, "tensor", rec.tid(nref) if nref is not None else None,
+                             rec.tid(t), _fn_name(fn), (rec.value(grad),),
+                             None if r is None else (rec.value(r) if isinstance(r, rec.Tensor) else repr(r),))
+                except Exception:
+                    pass
                 return r
         else:
             def hook(tensor):
-                rec.sync()
+                rec.started()
                 acc = rec.acc_of.get(rec.tid(t))
                 if acc is not None and not acc.acc_done:
-                    rec.accumulated(acc, None)
+                    try:
+                        rec.accumulated(acc, None)
+                    except Exception:
+                        pass
                 with rec.mode:
                     r = fn(tensor)
-                rec.emit(HookEvent, rec.call_src, "post_accumulate", rec.tid(acc) if acc is not None else None,
-                         rec.tid(t), _fn_name(fn), (rec.value(t.grad),) if t.grad is not None else (None,), None)
+                try:
+                    rec.emit(HookEvent, rec.call_src, "post_accumulate", rec.tid(acc) if acc is not None else None,
+                             rec.tid(t), _fn_name(fn), (rec.value(t.grad),) if t.grad is not None else (None,),
+                             None)
+                except Exception:
+                    pass
                 return r
         try:
             functools.update_wrapper(hook, fn)
@@ -68,90 +235,154 @@ class BackwardRecorder:
     # ------------------------------------------------------------------ backward and autograd.grad
     def backward(self, call, func, args, kwargs):
         src = self.source()
-        try:
-            b = self.signatures[func].bind(*args, **kwargs).arguments
-        except TypeError:
-            return func(*args, **kwargs)  # torch gives its own error
+        if len(args) == 1 and not kwargs and func is self.Tensor.backward:  # (``loss.backward()``)
+            b = {"self": args[0]}
+        else:
+            try:
+                b = self.signatures[func].bind(*args, **kwargs).arguments
+            except TypeError:
+                return func(*args, **kwargs)  # torch gives its own error
         Tensor = self.Tensor
         roots = b.get("tensor", b.get("tensors", b.get("self", b.get("outputs"))))
         roots = [roots] if isinstance(roots, Tensor) else [r for r in (roots or ()) if isinstance(r, Tensor)]
         grads = b.get("gradient", b.get("grad_tensors", b.get("grad_outputs")))
         grads = [grads] if isinstance(grads, Tensor) or grads is None else list(grads)
         create = bool(b.get("create_graph", False))
+        if create or call == "autograd.grad":  # (the user gets gradients a node sent)
+            self.grads_shared = True
         retain = b.get("retain_graph")
         retain = create if retain is None else bool(retain)
         inputs = b.get("inputs")
         inputs = [inputs] if isinstance(inputs, Tensor) else [i for i in (inputs or ()) if isinstance(i, Tensor)]
-        self.scan_names()
+        self.scan_variables()
         root_refs = [self.ref(r.grad_fn) for r in roots if r.grad_fn is not None]
         seeds = []
         for i, r in enumerate(roots):
             g = grads[i] if i < len(grads) else None
             seeds.append(self.value(g) if isinstance(g, Tensor) else (1.0 if r.dim() == 0 else
                                                                        snapshot(np.ones(tuple(r.shape)))))
+        # queued: the roots linked (a root made before the trace), then shown, then the backward event
+        begin = []  # (flat raw records, as TorchRecorder.raw)
         for r in root_refs:
-            if not r.next and r.var is None:
-                self.link(r, src, r.node.next_functions)
-        begin = ((BackwardEvent, src, call, tuple(self.see(r, src) for r in roots),
-                 tuple(self.tid(r) for r in root_refs), tuple(seeds), retain, create,
-                 tuple(self.see(i, src) for i in inputs)),)
+            if r.var is None:
+                begin += (_LINK, r, src, self.at)
+        for t in roots + inputs:
+            begin += (_SEE, t, src)
+        self.held += roots + inputs
+        begin += (_EVENT, BackwardEvent, src, (call, tuple(self.tid(r) for r in roots),
+                                               tuple(self.tid(r) for r in root_refs), tuple(seeds), retain,
+                                               create, tuple(self.tid(i) for i in inputs)))
         if create:  # torch's engine makes a tensor of each implicit seed (in C++), as the core's does
             for i, r in enumerate(roots):
                 if not isinstance(grads[i] if i < len(grads) else None, Tensor):
                     seed = self.torch.ones_like(r, requires_grad=False)
-                    tid = self.tid(seed)
-                    self.seen.add(tid)
-                    begin += ((TensorEvent, src, tid, *self.tensor_fields(seed, "seed")),)
+                    begin += (_EVENT, TensorEvent, src, (self.tid(seed), *self.tensor_fields(seed, "seed")))
         handles = self.hook_graph(root_refs)
         outer = (self.call_src, self.retain, self.begin)
         # the backward event is recorded when the engine starts (its first hook) or returns: when
         # torch rejects the arguments first, the trace shows only the error, as the core's does
         self.call_src, self.retain, self.begin = src, retain, begin
-        self.running, self.checks = None, 0
+        self.running = None
+        self.calls += 1
         try:
             result = func(*args, **kwargs)
             self.started()
         except Exception as e:
             if self.begin is not None:  # torch rejected the call before its engine started: no backward event
                 self.begin = None
-            self.flush()
-            node = self.running
+            node = self.ref(self.running) if self.running is not None else None
             self.trace._recorded_errors.add(id(e))
             self.emit(ErrorEvent, src, type(e).__name__, str(e), self.tid(node) if node is not None else None,
                       node.label if node is not None else None)
             raise
         finally:
-            for h in handles:
-                h.remove()
-            self.sync()
+            for i in range(0, len(handles), 2):  # (hook dict, key of ours), flat
+                handles[i].pop(handles[i + 1], None)
+            self.started()
             self.call_src, self.retain, self.begin = outer
         results = (tuple(self.value(x) if isinstance(x, Tensor) else None for x in result)
                    if call == "autograd.grad" else ())
         self.emit(DoneEvent, src, call, tuple(self.see(r, src) for r in roots), results)
-        self.scan_names()
         return result
 
     def hook_graph(self, root_refs) -> list:
-        """A pre-hook and a hook on every node reachable from the roots (an iterative walk)."""
-        handles, seen = [], set()
-        stack = [r.node for r in root_refs]
-        while stack:
-            node = stack.pop()
-            if id(node) in seen:
-                continue
-            seen.add(id(node))
-            r = self.ref(node)
-            handles.append(node.register_prehook(self.pre_hook(r)))
-            handles.append(node.register_hook(self.post_hook(r)))
-            stack.extend(n for n, _ in node.next_functions if n is not None)
-        return handles
+        """A hook on every node reachable from the roots (an iterative walk), a pre-hook where one is
+        needed (module docstring); returns (hook dict, key) of each, flat. A node torch will not hook
+        ends the walk: the trace then shows fewer node steps, never an error in the user's code."""
+        made, seen = [], set()
+        stack = list({id(r.node): r.node for r in root_refs}.values())  # (each node once: marked seen when pushed)
+        refs, ref, seq0, risky = self.refs, self.ref, self.seq0, self.risky or self.seq0 is None
+        kinds, Ref, freed = _KINDS, _Ref, self.freed
+        if self.node_hooks is None:
+            self.node_hooks = _node_hooks(self)
+        node_ran, node_runs = self.node_hooks
+        Function = self.torch.autograd.Function
+        had = "_register_hook" in Function.__dict__
+        original = Function._register_hook
+        keys = itertools.count(_KEY[0], -1)
+        Function._register_hook = _hook_registrar(original, threading.get_ident(), keys, made)
+        try:
+            for r in root_refs:  # (the engine starts at the roots)
+                r.node.register_prehook(self.pre_hook(r))
+            pop, push, add = stack.pop, stack.append, seen.add
+            for r in root_refs:
+                add(id(r.node))
+            while stack:
+                node = pop()
+                kind = kinds.get(type(node))
+                if kind is None:
+                    kind = _kind(type(node))
+                r = refs.get(id(node))
+                if node_ran is not None and kind != _ACC:  # (the common case: no object per node)
+                    node.register_hook(node_ran)
+                    if (risky or id(node) in freed or (r is not None and r.retained is not None)
+                            or kind == _CUSTOM or node._sequence_nr() < seq0):
+                        if r is None or r not in root_refs:  # (a root has its pre-hook already)
+                            node.register_prehook(node_runs if r is None or r.retained is None
+                                                  else self.pre_hook(r))
+                    for n, _ in node.next_functions:
+                        if n is not None and id(n) not in seen:
+                            add(id(n))
+                            push(n)
+                    continue
+                if r is None:
+                    if kind == _ACC:
+                        r = ref(node)
+                    else:
+                        r = refs[id(node)] = Ref(node, None, self)
+                if r.var is not None:  # AccumulateGrad: .grad before (at its run, or now) and after
+                    if risky:  # (a hook of the user's may change .grad before the node runs)
+                        node.register_prehook(self.pre_hook(r))
+                    else:
+                        g = r.var.grad
+                        r.before, r.acc_done = (self.snap(g) if g is not None else None), False
+                    node.register_hook(r)
+                    continue
+                node.register_hook(r)  # (the _Ref is the hook: _Ref.__call__)
+                if (risky or r.retained is not None or id(node) in freed or kind == _CUSTOM
+                        or node._sequence_nr() < seq0):
+                    if r not in root_refs:  # (a root has its pre-hook already)
+                        node.register_prehook(self.pre_hook(r))
+                for n, _ in node.next_functions:
+                    if n is not None and id(n) not in seen:
+                        add(id(n))
+                        push(n)
+        except Exception:  # (a node torch will not hook: the hooks put on so far stay, to be removed)
+            pass
+        finally:
+            _KEY[0] = next(keys)
+            if had:
+                Function._register_hook = original
+            else:
+                del Function._register_hook
+        return made
 
     def pre_hook(self, r):
         if r.var is None and r.retained is None:
             def pre(grad_outputs):  # (runs once per node: kept minimal)
                 if self.begin is not None:
                     self.started()
-                self.running = r
+                self.running = r.node
             return pre
 
         def pre_acc(grad_outputs):
@@ -163,40 +394,35 @@ class BackwardRecorder:
         def pre_acc_body(grad_outputs):
             if self.begin is not None:
                 self.started()
-            self.running = r
+            self.running = r.node
             if r.var is not None:
                 g = r.var.grad
-                r.before, r.acc_done = (self.value(g) if g is not None else None), False
+                r.before, r.acc_done = (self.snap(g) if g is not None else None), False
             else:
                 t = r.retained
                 self.emit(HookEvent, self.call_src, "retain_grad", self.tid(r), self.tid(t), "None",
                           (self.value(grad_outputs[0]),), (self.value(t.grad),) if t.grad is not None else None)
         return pre_acc
 
-    def post_hook(self, r):
-        if r.var is not None:
-            def post_acc(grad_inputs, grad_outputs):
-                self.running = None
-                if grad_outputs[0] is None:  # torch's AccumulateGrad does nothing with an undefined gradient
-                    r.acc_done = True
-                elif not r.acc_done:
-                    try:
-                        self.accumulated(r, grad_outputs[0])
-                    except Exception:
-                        pass
-            return post_acc
+    def post_acc(self, r, grad_outputs) -> None:
+        """AccumulateGrad ran (its hook: _Ref.__call__)."""
+        if grad_outputs[0] is None:  # torch's AccumulateGrad does nothing with an undefined gradient
+            r.acc_done = True
+        elif not r.acc_done:
+            try:
+                self.accumulated(r, grad_outputs[0])
+            except Exception:
+                pass
 
-        def post(grad_inputs, grad_outputs):  # a raw record, built by flush() (with its release check)
-            self.running = None
-            mode = 0
-            if not self.retain and r.saved:
-                self.checks += 1
-                mode = 1 if self.checks <= VERIFY_RELEASES else 2
-            self.raw.append((_NODE, r, grad_inputs, grad_outputs, self.call_src, mode))
-        return post
-
-    def build_node(self, r, grad_inputs, grad_outputs, src, mode) -> None:
+    def build_node(self, r, grad_inputs, grad_outputs, src, mode, call) -> None:
         value, Tensor = self.value, self.Tensor
+        if mode and r.saved:  # (after a non-retaining backward: its first nodes checked by reading)
+            if call != self.checked_call:
+                self.checked_call, self.checks = call, 0
+            self.checks += 1
+            mode = 1 if self.checks <= VERIFY_RELEASES else 2
+        else:
+            mode = 0
         g = grad_outputs[0] if len(grad_outputs) == 1 else grad_outputs
         gout = value(g) if isinstance(g, Tensor) else (  # (a node of several outputs: a list, one per output)
             None if g is None else [value(x) if x is not None else None for x in g])
@@ -220,19 +446,17 @@ class BackwardRecorder:
             self.grad_owner[id(g)] = (g, var)
         vt = self.tid(var)
         self.trace.leaf_of[self.tid(r)] = vt
+        # (taken now: .grad may be the very gradient added, and a later backward adds into it in place)
+        after = self.snap(g) if g is not None else None
+        if added is not None:  # (.grad may be it, detached: the same memory; else torch leaves it as it is)
+            same = _same_memory(added, g) if g is not None else False
+            added = after if same else (_Later(added) if same is False else self.snap(added))
         self.emit(AccumulateEvent, self.call_src, self.tid(r), vt, r.before,
-                  self.value(added) if added is not None else (self.value(g) if r.before is None else None),
-                  self.value(g) if g is not None else None)
+                  added if added is not None else (after if r.before is None else None), after)
         r.acc_done = True
 
     def started(self) -> None:
+        """The engine started (or returned): queue the backward event (and the seeds create_graph makes)."""
         if self.begin is not None:
             begin, self.begin = self.begin, None
-            for event in begin:  # the backward event, then the seeds create_graph=True makes
-                self.emit(*event)
-
-    def sync(self) -> None:
-        """Before an event built at once: the backward event if still due, and the raw records."""
-        if self.begin is not None:
-            self.started()
-        self.flush()
+            self.raw.extend(begin)

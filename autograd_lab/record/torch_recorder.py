@@ -12,12 +12,17 @@ autograd_lab never imports torch: ``Trace.__enter__`` starts a ``TorchRecorder``
 - a ``torch.overrides.TorchFunctionMode`` receives every torch call of the block: factories and
   ops (inputs, output, ``grad_fn``, ``next_functions``, ``_saved_*`` names), ``backward`` and
   ``autograd.grad``, ``register_hook``/``retain_grad``, reads and writes of ``.grad``;
-- around each backward call, a pre-hook and a hook on every node reachable from the roots
-  report each node as torch's engine runs it, with its gradients in and out (AccumulateGrad:
-  ``.grad`` before and after); the handles are removed after the call;
+- around each backward call, a hook on every node reachable from the roots reports each node
+  as torch's engine runs it, with its gradients in and out (AccumulateGrad: ``.grad`` before and
+  after); pre-hooks only where needed (torch_backward.py); all are removed after the call;
 - after a node ran in a non-retaining backward, reading one of its ``_saved_*`` attributes
   must raise: only then is a ``release`` event recorded;
 - the user's tensor hooks are wrapped (same ``__name__``) so that their firing is recorded.
+
+Recording only queues (``raw``, flat; ``_records`` tells its layout): the events are built when
+``t.events`` is first read, or before a torch call that changes a tensor in place, so that each
+value shown is the one of its step; a tensor changed in place after the block is shown as
+``CHANGED_LATER`` (its version is noted when the block ends). docs/real-torch.md, "Overhead".
 
 Tensors of another device, sparse or complex tensors get a text value (``"<sparse_coo
 tensor>"``); an op whose result cannot be described is recorded as an opaque op with torch's
@@ -31,18 +36,15 @@ import linecache
 import os
 import sys
 
-from .events import NodeEvent, OpEvent, Source, TensorEvent, UpdateEvent, ZeroEvent, snapshot
-from .torch_backward import _NODE, BackwardRecorder
+from .events import OpEvent, Source, TensorEvent, ZeroEvent, snapshot
+from .torch_backward import _ACC, _EVENT, _SEE, BackwardRecorder, _kind, _Later, _Ref
+from .torch_build import _FACTORIES, HIDDEN, BuildRecorder, _as_text  # noqa: F401  (HIDDEN: part of its interface)
 
 __all__ = ["TorchRecorder", "trace_torch_snippet", "torch_available"]
 
 _PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep  # autograd_lab/
 _SKIP_PREFIXES = [_PACKAGE_DIR, os.path.dirname(functools.__file__) + os.sep + "contextlib.py"]
 
-# Factories: their result is a new leaf ("tensor" events), even when they take a tensor (``ones_like``).
-_FACTORIES = frozenset({"tensor", "ones", "zeros", "ones_like", "zeros_like", "full", "full_like", "empty",
-                        "empty_like", "rand", "randn", "randint", "rand_like", "randn_like", "arange",
-                        "linspace", "logspace", "eye", "as_tensor", "from_numpy", "scalar_tensor"})
 # Calls that make no event of their own.
 _QUIET = frozenset({"dim", "size", "numel", "item", "tolist", "numpy", "__len__", "__repr__", "__format__",
                     "__bool__", "__float__", "__int__", "__index__", "__iter__", "__hash__", "__contains__",
@@ -51,13 +53,32 @@ _QUIET = frozenset({"dim", "size", "numel", "item", "tolist", "numpy", "__len__"
                     "register_post_accumulate_grad_hook", "__reduce_ex__", "__deepcopy__", "element_size",
                     "nelement", "type", "get_device", "__array__", "__dlpack__", "__setstate__",
                     "__get__", "__set__", "__delete__"})
+_INPLACE_DUNDERS = frozenset({"__iadd__", "__isub__", "__imul__", "__itruediv__", "__idiv__", "__ifloordiv__",
+                              "__imod__", "__ipow__", "__imatmul__", "__iand__", "__ior__", "__ixor__",
+                              "__ilshift__", "__irshift__", "__setitem__"})
+_SHARES_MEMORY = frozenset({"numpy", "__array__", "__dlpack__", "data_ptr", "untyped_storage", "storage",
+                            "__array_interface__"})
 _NOT_HOT = frozenset({"detach", "requires_grad_", "T", "mT", "H", "mH"})
-HIDDEN = "<not visible>"  # the value of a tensor made inside one torch call, which never reaches Python
-_DUNDER_OPS = {"getitem": "index", "rsub": "rsub", "rmul": "mul", "radd": "add", "rtruediv": "div",
-               "truediv": "div", "rdiv": "div", "rpow": "pow", "rmatmul": "matmul", "floordiv": "floor_divide"}
 
 
 CHANGED_LATER = "<changed in place after the with block>"
+
+
+_BACKWARD_CALLS: dict = {}
+
+
+_CODE_FLAGS: dict = {}  # id(code) -> (is it torch's or autograd_lab's code, the code: keeps the id valid)
+def _backward_calls(torch):
+    """torch's backward calls -> their name, their signatures, the folders of code that is not the
+    user's, torch.nn's folder (made once per torch: about 50 us)."""
+    calls = _BACKWARD_CALLS.get(id(torch))
+    if calls is None or calls[0] is not torch:
+        names = {torch.autograd.grad: "autograd.grad", torch.Tensor.backward: "backward",
+                 torch.autograd.backward: "backward"}
+        torch_dir = os.path.dirname(os.path.abspath(torch.__file__)) + os.sep
+        calls = _BACKWARD_CALLS[id(torch)] = (torch, names, {f: inspect.signature(f) for f in names},
+                                              tuple(_SKIP_PREFIXES + [torch_dir]), torch_dir + "nn" + os.sep)
+    return calls[1:]
 
 
 def torch_available():
@@ -65,22 +86,10 @@ def torch_available():
     return sys.modules.get("torch")
 
 
-class _Ref:
-    """A grad_fn node (or a tensor torch does not show) as the trace knows it: ``Trace.tid``
-    gives it an id, as it gives a core node one."""
-    __slots__ = ("_tid", "node", "label", "saved", "var", "vt", "out", "retained", "before", "acc_done",
-                 "next", "__weakref__")
-
-    def __init__(self, node=None, label=""):
-        self.node, self.label = node, label
-        self.saved, self.var, self.vt, self.out, self.retained = (), None, None, None, None
-        self.before, self.acc_done, self.next = None, False, ()
-
-    def name(self) -> str:
-        return self.label
-
-
 _MODE_CLASS = None
+_NO_KWARGS: dict = {}  # (shared by the calls without keywords: never changed)
+_getframe = sys._getframe
+_HOT: set = set()  # torch functions seen to be plain ops (no factory, not in place): the fast path, in any trace
 
 
 def _mode_class(torch):
@@ -93,14 +102,34 @@ def _mode_class(torch):
                 self.rec = rec
 
             def __torch_function__(self, func, types, args=(), kwargs=None):
-                return self.rec.call(func, args, kwargs or {})
+                rec = self.rec
+                if kwargs or func not in _HOT:
+                    return rec.call(func, args, kwargs or _NO_KWARGS)
+                # a plain op without keywords (the common case): a raw record, built later (``flush``)
+                # (the same as TorchRecorder.call's first lines, here to save a call per op)
+                result = func(*args)
+                f = _getframe(1)
+                flag = _CODE_FLAGS.get(id(f.f_code))
+                if flag is None or flag[0]:
+                    f = rec.user_frame()
+                if rec.trace._override is not None:  # (a source forced by set_source: kept as it is now)
+                    rec.raw += (func.__name__, None, rec.trace._override, -1, result, _NO_KWARGS, len(args), *args)
+                elif f is not None:  # (its line: from the instruction, when built)
+                    rec.raw += (func.__name__, f.f_code, None, f.f_lasti, result, _NO_KWARGS, len(args), *args)
+                else:
+                    rec.raw += (func.__name__, None, None, -1, result, _NO_KWARGS, len(args), *args)
+                held = rec.held
+                held.append(result)
+                held += args
+                return result
         _MODE_CLASS = _RecordingMode
     return _MODE_CLASS
 
 
-class TorchRecorder(BackwardRecorder):
+class TorchRecorder(BuildRecorder, BackwardRecorder):
     """Records the torch calls of one ``with trace():`` block into that trace (see module docstring);
-    backward calls and the user's hooks: BackwardRecorder (torch_backward.py)."""
+    backward calls and the user's hooks: BackwardRecorder (torch_backward.py); the queue built into
+    events: BuildRecorder (torch_build.py)."""
 
     def __init__(self, trace, torch, frame=None, namespace=None):
         self.trace, self.torch = trace, torch
@@ -111,8 +140,8 @@ class TorchRecorder(BackwardRecorder):
         self.acc_of: dict[int, _Ref] = {}    # leaf tensor id -> its AccumulateGrad's _Ref
         self.grad_owner: dict[int, tuple] = {}  # id(a .grad tensor) -> (that tensor, its leaf)
         self.out_tid: dict[int, int] = {}     # node id -> id of the tensor it made
-        self.code_flags: dict[int, tuple] = {}
-        self.sources: dict[tuple, Source] = {}
+        self.code_flags = _CODE_FLAGS        # id(code) -> (is it torch's or ours, code): shared by all traces
+        self.sources: dict[tuple, Source] = {}  # (per trace: "<torch snippet>" is the file of every snippet)
         self.saved_cache: dict[tuple, tuple] = {}
         self.call_src = None
         self.namer = trace._namer            # the trace's names (record/names.py), shared with the core's
@@ -120,22 +149,32 @@ class TorchRecorder(BackwardRecorder):
         self.retain = True
         self.begin = None    # the backward event of the call being run, until the engine starts
         self.mode = None
-        self.hot: set = set()                # torch functions known to be plain ops
-        self.raw: list = []                  # raw records of plain ops and node runs, built by flush()
-        self.checks = 0                      # release checks made in the current backward call
+        self.hot = _HOT                      # torch functions known to be plain ops (shared by all traces)
+        self.raw: list = []                  # raw records of everything recorded, in order, built by flush():
+        #                                      flat (no tuple per record, see _records)
+        self.held: list = []                 # the tensors (or tuples of them) the raw records show values of
+        self.building = False                # flush() is building the raw records into events
+        self.checks = 0                      # release checks made for the backward call ``checked_call``
+        self.calls, self.checked_call = 0, None  # backward calls so far; the one whose nodes are being built
+        self.risky = False                   # an in-place op, a user hook or a grad_fn read seen: every node
+        #                                      of a later backward gets a pre-hook (torch_backward.py)
+        self.grads_shared = False            # the user may hold a gradient a node sent (note_versions)
+        self.freed: set = set()              # ids of nodes run by a non-retaining backward (kept alive by
+        #                                      the queue, then by refs)
+        self.node_hooks = None               # the hooks put on every node (torch_backward._node_hooks)
+        self.seq0 = None                     # torch's next node sequence number when the block began
         self.late = False                    # building the queue after the block (``finish``)
         self.versions = None                 # per queued record: (tensor, its version at the block's end)
         self.stale: set = set()              # ids of queued tensors changed in place after the block
-        torch_dir = os.path.dirname(os.path.abspath(torch.__file__)) + os.sep
-        self.skip = tuple(_SKIP_PREFIXES + [torch_dir])
-        self.nn_dir = torch_dir + "nn" + os.sep
         self.nn_quiet = set()
-        self.grad_fn_of = {torch.autograd.grad: "autograd.grad", torch.Tensor.backward: "backward",
-                           torch.autograd.backward: "backward"}
-        self.signatures = {f: inspect.signature(f) for f in self.grad_fn_of}
+        self.grad_fn_of, self.signatures, self.skip, self.nn_dir = _backward_calls(torch)
 
     # ------------------------------------------------------------------ start / stop
     def start(self) -> None:
+        try:  # (nodes numbered below it were made before the block)
+            self.seq0 = self.torch._C._autograd._get_sequence_nr()
+        except Exception:
+            self.seq0 = None
         self.mode = _mode_class(self.torch)(self)
         self.mode.__enter__()
 
@@ -150,7 +189,7 @@ class TorchRecorder(BackwardRecorder):
                 self.mode.__exit__(None, None, None)
             if self.raw:
                 self.trace.flush()  # the core's records made before this point come first
-                self.versions = self.note_versions(self.raw)
+                self.versions = self.note_versions()
                 self.trace._late = self.finish
                 late = True
         finally:
@@ -162,23 +201,27 @@ class TorchRecorder(BackwardRecorder):
                 if not late:
                     self.finish()
 
-    def note_versions(self, raw) -> list:
-        """Per raw record, its tensors (gradients of a node; result and arguments of an op) with their version."""
-        Tensor, out = self.Tensor, []
-        for rec in raw:
-            if rec[0] is _NODE:
-                ts = tuple(rec[2]) + tuple(rec[3])
-            else:
-                r = rec[3]
-                ts = ((r,) if isinstance(r, Tensor) else tuple(r) if isinstance(r, (tuple, list)) else ()) + tuple(rec[1])
-            out.append([(t, t._version) for t in ts if isinstance(t, Tensor)])
-        return out
+    def note_versions(self) -> tuple:
+        """The tensors the raw records show values of (``held``: results and arguments of ops, tensors
+        shown, values of events read when built, and the gradients of nodes where the user may hold
+        them), each once, and their versions now. A node's gradients are torch's engine's own: the
+        user gets hold of them only through a hook, retain_grad, autograd.grad or create_graph=True
+        (``grads_shared``)."""
+        Tensor, held = self.Tensor, self.held
+        ts = []
+        for t in dict(zip(map(id, held), held)).values():
+            if isinstance(t, Tensor):
+                ts.append(t)
+            elif isinstance(t, (tuple, list)):  # (the results of one op, or a list argument)
+                ts += [x for x in t if isinstance(x, Tensor)]
+        return ts, [t._version for t in ts]
 
     def finish(self) -> None:
         """Build what is still queued, then let torch's graph go."""
         try:
             if self.raw:
-                stale = {id(t) for rec in self.versions or () for t, v in rec if t._version != v}
+                ts, vs = self.versions or ((), ())
+                stale = {id(t) for t, v in zip(ts, vs) if t._version != v}
                 self.stale, self.late, self.versions = stale, True, None
                 self.flush()
         finally:
@@ -191,10 +234,20 @@ class TorchRecorder(BackwardRecorder):
 
     # ------------------------------------------------------------------ events, ids, sources
     def emit(self, etype, src, *fields) -> None:
-        if self.raw:
-            self.flush()
+        """An event: queued (built in order with the raw records), or added now while they are built."""
+        if self.building:
+            self.put(etype, src, fields)
+        else:
+            self.raw += (_EVENT, etype, src, fields)
+            if _Later in map(type, fields):
+                self.held += [f.t for f in fields if f.__class__ is _Later]
+
+    def put(self, etype, src, fields) -> None:
+        if _Later in [f.__class__ for f in fields]:
+            fields = tuple([self.value(f.t) if f.__class__ is _Later else f for f in fields])
         events = self.trace._events if self.late else self.trace.events  # (late: the core's later records wait)
         if etype is TensorEvent:  # (the trace's names are numbered in the order tensors are shown)
+            self.seen.add(fields[0])
             self.trace._mark_seen(fields[0])
         elif etype is OpEvent and fields[2] is not None:
             self.trace._mark_seen(fields[2])
@@ -231,8 +284,6 @@ class TorchRecorder(BackwardRecorder):
         return self.source_at(f.f_code, f.f_lineno)
 
     def source_at(self, code, line):
-        if code is None or self.trace._override is not None:
-            return self.trace._override
         key = (code.co_filename, line)
         src = self.sources.get(key)
         if src is None:
@@ -256,145 +307,76 @@ class TorchRecorder(BackwardRecorder):
         except Exception:  # meta tensors, tensor subclasses ...: never a crash
             return f"<{type(t).__name__}>"
 
+    def snap(self, t):
+        """A value torch may change in place later, unseen (``.grad``, which backward adds into): a
+        number now, or a copy whose value is read when the event is built."""
+        try:
+            if t.dim() == 0 or not t.is_cpu or t.layout is not self.torch.strided:
+                return self.value(t)
+            return _Later(t.detach().clone())
+        except Exception:
+            return self.value(t)
+
     def tensor_fields(self, t, how):
         return (self.value(t), tuple(t.shape), str(t.dtype).replace("torch.", ""), bool(t.requires_grad), how)
 
     def see(self, t, src) -> int:
+        """Tensor ``t`` is used: shown (a tensor event with its value) the first time (when built)."""
         tid = self.tid(t)
-        if tid not in self.seen:
-            self.seen.add(tid)
-            self.emit(TensorEvent, src, tid, *self.tensor_fields(t, "existing"))
+        if not self.building:
+            self.raw += (_SEE, t, src)
+            self.held.append(t)
+        elif tid not in self.seen:
+            self.put(TensorEvent, src, (tid, *self.tensor_fields(t, "existing")))
         return tid
 
     # ------------------------------------------------------------------ graph nodes
     def ref(self, node) -> _Ref:
         r = self.refs.get(id(node))
         if r is None:
-            r = self.refs[id(node)] = _Ref(node, node.name())
-            if r.label == "torch::autograd::AccumulateGrad":
+            r = self.refs[id(node)] = _Ref(node, None, self)
+            if _kind(type(node)) == _ACC:
                 r.var = node.variable
+                self.acc_of[self.tid(r.var)] = r
         return r
-
-    def saved_of(self, node, r, nxt=None) -> tuple:
-        """The ``_saved_*`` attributes holding a tensor (None: nothing saved; numbers and sizes such as
-        ``_saved_alpha`` are not freed by backward, and the core does not list them either)."""
-        if nxt is None:
-            nxt = node.next_functions
-        key = (type(node), tuple([n is None for n, _ in nxt]))
-        names = self.saved_cache.get(key)
-        if names is None:
-            names = []
-            for a in type(node).__dict__:  # (torch's own order: the order of the formula's arguments)
-                if a.startswith("_saved_"):
-                    try:
-                        v = getattr(node, a)
-                    except RuntimeError:  # saved, but changed in place since: it holds a tensor
-                        names.append(a)
-                        continue
-                    except Exception:
-                        continue
-                    if isinstance(v, self.Tensor) or (isinstance(v, (tuple, list)) and v
-                                                      and all(isinstance(x, self.Tensor) for x in v)):
-                        names.append(a)
-            names = self.saved_cache[key] = tuple(names)
-        return names
-
-    def link(self, r, src, nf):
-        """``next`` and ``next_vars`` of a node (``nf``: its next_functions); unseen inner nodes
-        (inside a composite op such as ``linear``, or made before the trace) are recorded first
-        as ops of their own."""
-        refs, tid = self.refs, self.tid
-        ids, nvars = [], []
-        for n, _ in nf:  # the common case: every next node is known (a leaf's or an earlier op's)
-            if n is None:
-                ids.append(None)
-                nvars.append(None)
-                continue
-            c = refs.get(id(n))
-            if c is None:
-                return self.link_walk(r, src)
-            ids.append(tid(c))
-            if c.var is not None:
-                if c.vt is None:
-                    c.vt = self.see(c.var, src)
-                    self.trace.leaf_of[tid(c)] = c.vt
-                    self.acc_of[c.vt] = c
-                nvars.append(c.vt)
-            else:
-                nvars.append(None)
-        r.next = tuple(ids)
-        r.saved = self.saved_of(r.node, r, nf)
-        return r.next, tuple(nvars)
-
-    def link_walk(self, r, src):
-        pending = [(r, False)]
-        result = None
-        while pending:
-            cur, expanded = pending.pop()
-            node = cur.node
-            nxt = [n for n, _ in node.next_functions]
-            if not expanded:
-                pending.append((cur, True))
-                for n in nxt:
-                    if n is not None and id(n) not in self.refs:
-                        child = self.ref(n)
-                        if child.var is None:
-                            pending.append((child, False))
-                continue
-            ids, nvars = [], []
-            for n in nxt:
-                if n is None:
-                    ids.append(None)
-                    nvars.append(None)
-                    continue
-                c = self.ref(n)
-                ids.append(self.tid(c))
-                if c.var is not None:
-                    vt = c.vt = self.see(c.var, src)
-                    self.trace.leaf_of[self.tid(c)] = vt
-                    self.acc_of[vt] = c
-                    nvars.append(vt)
-                else:
-                    nvars.append(None)
-            cur.next = tuple(ids)
-            cur.saved = self.saved_of(node, cur)
-            if cur is r:
-                result = (tuple(ids), tuple(nvars))
-            elif cur.out is None:  # an inner node: an op with a tensor the user never had
-                cur.out = _Ref(None, "")
-                self.out_tid[self.tid(cur)] = self.tid(cur.out)
-                ins = tuple(nv if nv is not None else self.out_tid.get(i) for i, nv in zip(ids, nvars))
-                if self.at is not None:  # (named by the user's line, as an op inside its call)
-                    self.namer.site(self.tid(cur.out), self.at[0], self.at[1], _op_of_node(cur.label),
-                                    tuple(i for i in ins if i is not None))
-                self.emit(OpEvent, src, _op_of_node(cur.label), ins, self.tid(cur.out), HIDDEN, None, True,
-                          self.tid(cur), cur.label, tuple(ids), tuple(nvars), cur.saved, False)
-        return result
 
     # ------------------------------------------------------------------ the mode's entry point
     def call(self, func, args, kwargs):
-        if func in self.hot:  # a plain op (the common case): a raw record, built later (``flush``)
+        if func in self.hot and (not kwargs or kwargs.get("out") is None):
+            # a plain op (the common case): a raw record, built later (``flush``)
             result = func(*args, **kwargs)
             f = sys._getframe(2)
             flag = self.code_flags.get(id(f.f_code))
             if flag is None or flag[0]:
                 f = self.user_frame()
-            self.raw.append((func.__name__, args, kwargs, result, f.f_code if f is not None else None,
-                             f.f_lineno if f is not None else 0, f.f_lasti if f is not None else -1))
+            if self.trace._override is not None:  # (a source forced by set_source: kept as it is now)
+                self.raw += (func.__name__, None, self.trace._override, -1, result, kwargs, len(args), *args)
+            elif f is not None:
+                self.raw += (func.__name__, f.f_code, f.f_lineno, f.f_lasti, result, kwargs, len(args), *args)
+            else:
+                self.raw += (func.__name__, None, None, -1, result, kwargs, len(args), *args)
+            self.held.append(result)
+            self.held += args
+            self.held += kwargs.values()
             return result
-        self.flush()
+        name = getattr(func, "__name__", "")
+        inplace = (name[-1:] == "_" and name[:2] != "__") or name in _INPLACE_DUNDERS
+        if inplace or (name == "__set__" and not (len(args) == 2 and args[1] is None)):
+            self.risky = True
+            self.flush()  # what is queued is built before a tensor it shows can change
+        elif name in _SHARES_MEMORY:
+            self.flush()  # (a write through numpy changes a tensor unseen)
         call = self.grad_fn_of.get(func)
-        if call is None and self.nn_dir is not None:
+        if call is None and self.nn_dir is not None and (name[-1:] == "_" or name in _FACTORIES
+                                                         or func in self.nn_quiet):
             f = sys._getframe(2)
             while f is not None and f.f_code.co_filename.endswith(("overrides.py", "_contextlib.py")):
                 f = f.f_back  # (torch's dispatch to the mode, and its decorators)
             caller = f.f_code.co_filename if f is not None else ""
-            if caller.startswith(self.nn_dir) and (func in self.nn_quiet or getattr(func, "__name__", "").endswith("_")
-                                                   or getattr(func, "__name__", "") in _FACTORIES):
+            if caller.startswith(self.nn_dir):
                 return func(*args, **kwargs)  # a module's set-up (empty, kaiming_uniform_): not the lesson
         if call is not None:
             return self.backward(call, func, args, kwargs)
-        name = getattr(func, "__name__", "")
         if name == "__set__":
             return self.set_attr(func, args, kwargs)
         if name in _QUIET or (name[:1] == "_" and name[:2] != "__"):
@@ -404,150 +386,40 @@ class TorchRecorder(BackwardRecorder):
                 args = (args[0], self.wrap_hook(name, args[0], args[1])) + tuple(args[2:])
             elif name == "retain_grad" and args and getattr(args[0], "grad_fn", None) is not None:
                 self.ref(args[0].grad_fn).retained = args[0]
+                self.grads_shared = True
             return func(*args, **kwargs)
+        if not inplace:
+            result = func(*args, **kwargs)
+            if name not in _FACTORIES and name not in _NOT_HOT and kwargs.get("out") is None:
+                self.hot.add(func)  # (seen once here: from now on it takes the fast path)
+            self.queue_op(name, args, kwargs, result)
+            return result
+        # in place (after the queue was built): recorded at once, with the values before
         Tensor = self.Tensor
         targets = [a for a in args if isinstance(a, Tensor)] + [v for v in kwargs.values() if isinstance(v, Tensor)]
-        inplace = name.endswith("_") or (name[:3] == "__i" and name[-2:] == "__")
-        before = {id(a): (a, self.value(a), a._version) for a in targets} if inplace else None
+        before = {id(a): (a, self.value(a), a._version) for a in targets}
         result = func(*args, **kwargs)
-        if not inplace and name not in _FACTORIES and name not in _NOT_HOT and kwargs.get("out") is None:
-            self.hot.add(func)  # (seen once here: from now on it takes the fast path)
-        self.safe_record(name, args, kwargs, targets, result, before, self.source())
+        src = self.source()
+        self.building = True
+        try:
+            self.safe_record(name, args, kwargs, targets, result, before, src)
+        finally:
+            self.building = False
         return result
 
-    def safe_record(self, name, args, kwargs, targets, result, before, src) -> None:
-        try:
-            self.record_op(name, args, kwargs, targets, result, before, src)
-        except Exception as e:  # an op we cannot describe: an opaque box with torch's name
-            self.emit(OpEvent, src, name, (), None, f"<{type(e).__name__}>", None, False, None, None,
-                      (), (), (), False)
-
-    def flush(self) -> None:
-        """Build the raw records of plain ops and node runs into events (before anything they
-        refer to can change: an in-place op, a backward call, the end of the block)."""
-        raw = self.raw
-        if not raw:
+    def queue_op(self, name, args, kwargs, result) -> None:
+        """A raw record of an op (built by ``flush``): its call, result and the user's line now."""
+        self.held.append(result)
+        self.held += args
+        self.held += kwargs.values()
+        if self.trace._override is not None:
+            self.raw += (name, None, self.trace._override, -1, result, kwargs, len(args), *args)
             return
-        self.raw = []
-        Tensor = self.Tensor
-        for rec in raw:
-            if rec[0] is _NODE:
-                try:
-                    self.build_node(*rec[1:])
-                except Exception:  # a node we cannot describe: shown by name, with no gradients
-                    self.emit(NodeEvent, rec[4], self.tid(rec[1]), rec[1].label, None, (), rec[1].next)
-                continue
-            name, args, kwargs, result, code, line, lasti = rec
-            targets = [a for a in args if isinstance(a, Tensor)]
-            if kwargs:
-                targets += [v for v in kwargs.values() if isinstance(v, Tensor)]
-            self.at = (code, lasti) if code is not None and lasti >= 0 and self.trace._override is None else None
-            self.safe_record(name, args, kwargs, targets, result, None, self.source_at(code, line))
-
-    def record_op(self, name, args, kwargs, targets, result, before, src) -> None:
-        Tensor = self.Tensor
-        if isinstance(result, Tensor):
-            outs = [result]
-        elif isinstance(result, (tuple, list)) and result and all(isinstance(r, Tensor) for r in result):
-            outs = list(result)
+        f = self.user_frame()
+        if f is not None:
+            self.raw += (name, f.f_code, f.f_lineno, f.f_lasti, result, kwargs, len(args), *args)
         else:
-            return
-        opname = _op_name(name)
-        for out in outs:
-            if before is not None and id(out) in before and name != "requires_grad_":  # in place
-                self.record_inplace(opname, out, before[id(out)], targets, src)
-                continue
-            if name == "requires_grad_" and id(out) in self.grad_owner:  # (zero_grad(set_to_none=False))
-                continue
-            if name == "detach" or name == "requires_grad_" or (out.grad_fn is None and (
-                    name in _FACTORIES or not targets)):
-                how = {"detach": "detach", "requires_grad_": "requires_grad_"}.get(name, "tensor")
-                tid = self.tid(out)
-                self.seen.add(tid)
-                if self.at is not None and how != "requires_grad_":  # (a creation: named by its line)
-                    self.namer.site(tid, self.at[0], self.at[1])
-                self.emit(TensorEvent, src, tid, *self.tensor_fields(out, how))
-                continue
-            ins, given = [], []
-            for a in list(args) + list(kwargs.values()):
-                if isinstance(a, Tensor):
-                    ins.append(self.see(a, src))
-                    given.append(a)
-                elif isinstance(a, (int, float, bool)):
-                    ins.append(None)
-                    given.append(None)
-                elif isinstance(a, (tuple, list)):
-                    for x in a:
-                        if isinstance(x, Tensor):
-                            ins.append(self.see(x, src))
-                            given.append(x)
-            tid = self.tid(out)
-            self.seen.add(tid)
-            if self.at is not None:
-                self.namer.site(tid, self.at[0], self.at[1], opname, tuple(ins))
-            self.record_result(opname, tuple(ins), out, tid, src, False, given)
-
-    def record_result(self, opname, ins, out, tid, src, inplace, given=None) -> None:
-        node = out.grad_fn
-        val, shape = self.value(out), tuple(out.shape)
-        if node is None:
-            self.emit(OpEvent, src, opname, ins, tid, val, shape, False, None, None, (), (), (), inplace)
-            return
-        r = self.ref(node)
-        if r.out is None:
-            r.out = out
-            self.out_tid[self.tid(r)] = tid
-        nf = node.next_functions
-        nxt, nvars = self.link(r, src, nf)
-        if given is not None and not self.in_order(nf, given):
-            ins = self.aligned(ins, nxt, nvars)
-        self.emit(OpEvent, src, opname, ins, tid, val, shape, True, self.tid(r), r.label, nxt, nvars, r.saved,
-                  inplace)
-
-    @staticmethod
-    def in_order(nf, given) -> bool:
-        """Whether the call's inputs pair with next_functions slot by slot (as for most ops)."""
-        if len(nf) != len(given):
-            return False
-        for (n, _), t in zip(nf, given):
-            if t is None or n is None and not t.requires_grad:
-                continue
-            if n is None or not (t.grad_fn is n or (t.grad_fn is None and getattr(n, "variable", None) is t)):
-                return False
-        return True
-
-    def aligned(self, ins, nxt, nvars) -> tuple:
-        """The inputs in the order of next_functions (the view and narration pair them by position):
-        as given for most ops; for one call that made several nodes (``linear``), the tensor that
-        feeds each slot, then the inputs no slot took."""
-        out_tid = self.out_tid
-        slots = [v if v is not None else (out_tid.get(n) if n is not None else None) for n, v in zip(nxt, nvars)]
-        if len(slots) == len(ins) and all(s is None or s == i for s, i in zip(slots, ins)):
-            return ins
-        rest = [i for i in ins if i is not None and i not in slots]
-        for j, s in enumerate(slots):
-            if s is None and nxt[j] is None and rest:
-                slots[j] = rest.pop(0)
-        return tuple(slots) + tuple(rest)
-
-    def record_inplace(self, opname, out, before, targets, src) -> None:
-        _, old, version = before
-        tid = self.see(out, src)
-        if out.grad_fn is not None and self.torch.is_grad_enabled() and out.requires_grad:
-            ins = (tid,) + tuple(self.see(a, src) for a in targets if a is not out)
-            self.record_result(opname, ins, out, tid, src, True)
-            return
-        if opname == "zero_":
-            owner = self.grad_owner.get(id(out))
-            if owner is not None and owner[0] is out:
-                self.emit(ZeroEvent, src, self.see(owner[1], src), "zero_", old)
-            else:
-                self.emit(ZeroEvent, src, tid, "data.zero_", old)
-            return
-        for a in targets:
-            if a is not out:
-                self.see(a, src)
-        self.emit(UpdateEvent, src, tid, opname, old, self.value(out))
+            self.raw += (name, None, None, -1, result, kwargs, len(args), *args)
 
     # ------------------------------------------------------------------ attributes
     def get_attr(self, func, args):
@@ -555,36 +427,34 @@ class TorchRecorder(BackwardRecorder):
         attr = getattr(func.__self__, "__name__", "")
         if attr == "grad" and result is not None and args:
             self.grad_owner[id(result)] = (result, args[0])
+        elif attr == "grad_fn":  # (a node hook may follow: every node of a later backward gets a pre-hook)
+            self.risky = True
         elif attr in ("T", "mT", "H", "mH") and isinstance(result, self.Tensor):  # properties that are ops
-            try:
-                self.record_op(attr, args, {}, list(args), result, None, self.source())
-            except Exception:
-                pass
+            self.queue_op(attr, args, {}, result)
         return result
 
     def set_attr(self, func, args, kwargs):
         if getattr(func.__self__, "__name__", "") == "requires_grad" and len(args) == 2:
             result = func(*args, **kwargs)
             src, t = self.source(), args[0]
-            tid = self.tid(t)
-            self.seen.add(tid)
-            self.emit(TensorEvent, src, tid, *self.tensor_fields(t, "requires_grad_"))
+            self.emit(TensorEvent, src, self.tid(t), *self.tensor_fields(t, "requires_grad_"))
             return result
         if getattr(func.__self__, "__name__", "") == "grad" and len(args) == 2 and args[1] is None:
             t = args[0]
             old = t.grad
             result = func(*args, **kwargs)
-            if old is not None:
+            if old is not None:  # (the old .grad is the user's no more: its value is read when built)
                 src = self.source()
-                self.emit(ZeroEvent, src, self.see(t, src), "set_to_none", self.value(old))
+                self.emit(ZeroEvent, src, self.see(t, src), "set_to_none", _Later(old))
             return result
         return func(*args, **kwargs)
 
     # ------------------------------------------------------------------ names
     def scan_names(self) -> None:
-        """At the end of the block: offer the variables of the user's frame now and the paths
-        through the traced block's containers (``model[0].weight``) to the trace's Namer, as the
-        core's trace does for its own tensors (record/names.py)."""
+        """At the end of the block: offer the variables of the user's frame now to the trace's
+        Namer (record/names.py). The paths through the traced block's containers
+        (``model[0].weight``) are searched next by the trace, for its tensors and torch's at once
+        (``Trace._scan_containers``)."""
         namer, tid, Tensor = self.namer, self.tid, self.Tensor
 
         def is_tensor(v):
@@ -594,8 +464,26 @@ class TorchRecorder(BackwardRecorder):
             f = self.user_frame()
             if f is not None and f is not self.frame:
                 namer.variables(f.f_locals, tid, is_tensor, 2)
-        if self.namespace is not None or self.frame is not None:
-            namer.scan_frame(self.frame, tid, is_tensor, self.namespace, grad_of=_grad_of)
+
+
+    def scan_variables(self) -> None:
+        """At a backward call, as the core's trace does (the core's also at its end: no variable is
+        bound while the engine runs, but in a hook): offer the variables of the block and of the
+        user's frame now (flat: a variable rebound later keeps its name for this value); the paths
+        through containers are searched once, at the block's end (``scan_names``)."""
+        namer, tid, Tensor = self.namer, self.tid, self.Tensor
+
+        def is_tensor(v):
+            return isinstance(v, Tensor)
+
+        if self.namespace is not None:
+            namer.variables(self.namespace, tid, is_tensor, 0)
+            return
+        if self.frame is not None:
+            namer.variables(self.frame.f_locals, tid, is_tensor, 0)
+        f = self.user_frame()
+        if f is not None and f is not self.frame:
+            namer.variables(f.f_locals, tid, is_tensor, 2)
 
 
 def _grad_of(t):
@@ -603,32 +491,6 @@ def _grad_of(t):
         return t.grad if t.is_leaf or t.retains_grad else None
     except Exception:
         return None
-
-
-def _as_text(v):
-    if v is None or isinstance(v, (bool, int, float, str)):
-        return v
-    if isinstance(v, tuple) and all(x is None or isinstance(x, int) for x in v):
-        return v
-    return repr(v)[:200]
-
-
-def _op_name(name: str) -> str:
-    if name.startswith("__") and name.endswith("__"):
-        core = name[2:-2]
-        if core in _DUNDER_OPS:
-            return _DUNDER_OPS[core]
-        if core.startswith("i") and core[1:] in ("add", "sub", "mul", "truediv", "div", "pow", "matmul"):
-            return _DUNDER_OPS.get(core[1:], core[1:]) + "_"
-        return core
-    return name
-
-
-def _op_of_node(label: str) -> str:
-    """``TBackward0`` -> ``t``: the op an inner node stands for."""
-    base = label.split("::")[-1]
-    i = base.find("Backward")
-    return (base[:i] if i > 0 else base).lower()
 
 
 def trace_torch_snippet(src: str, namespace: dict | None = None, catch_errors: bool = True):
