@@ -179,6 +179,7 @@ def _hook_registrar(original, owner, keys, made):
         return hooks, hooks
     return staticmethod(register)
 
+_BACKWARD_KEYWORDS = frozenset({"gradient", "retain_graph", "create_graph", "inputs"})  # Tensor.backward's
 
 class BackwardRecorder:
     """Mixed into TorchRecorder, whose ids, values, events and raw queue it uses."""
@@ -235,8 +236,8 @@ class BackwardRecorder:
     # ------------------------------------------------------------------ backward and autograd.grad
     def backward(self, call, func, args, kwargs):
         src = self.source()
-        if len(args) == 1 and not kwargs and func is self.Tensor.backward:  # (``loss.backward()``)
-            b = {"self": args[0]}
+        if len(args) == 1 and func is self.Tensor.backward and kwargs.keys() <= _BACKWARD_KEYWORDS:
+            b = dict(kwargs, self=args[0])  # (``loss.backward()``: torch passes its keywords by name)
         else:
             try:
                 b = self.signatures[func].bind(*args, **kwargs).arguments
