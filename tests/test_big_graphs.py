@@ -140,14 +140,14 @@ def test_groups_are_named_by_the_containers_the_code_reached_them_through():
 
     g = graph.build(mlp((3, 4, 4, 1)))
     top = [grp for grp in g.groups.values() if grp.parent is None]
-    assert [re.sub(r"\d+", "N", grp.label) for grp in top] == [
-        "layers[N] · lines N–N ×N", "layers[N] · lines N–N ×N", "lines N–N"]
+    assert [re.sub(r"\d+", "N", grp.label) for grp in top] == ["layers[N] ×N", "layers[N] ×N", "lines N–N"]
     assert [grp.label.split(" ")[0] for grp in top[:2]] == ["layers[0]", "layers[1]"]
     assert [g.groups[c].label for c in top[1].children] == ["layers[1][0]", "layers[1][1]", "layers[1][2]",
                                                             "layers[1][3]"]
-    # in Chinese the same names, and the lines in Chinese words
+    # in Chinese the same names; the box of no common path has its lines in Chinese words
     zh = graph.build(mlp((3, 4, 4, 1)), lang="zh")
-    assert [grp.label for grp in zh.groups.values()][0].startswith("layers[0] · 第 ")
+    assert [grp.label for grp in zh.groups.values() if grp.parent is None][0] == "layers[0] ×4"
+    assert [grp.label for grp in zh.groups.values() if grp.parent is None][-1].startswith("第 ")
 
 
 def test_layers_and_neurons_are_groups(small):

@@ -115,7 +115,7 @@ def test_a_grouped_graph_tells_each_step_its_group_and_each_run_what_it_did():
         assert d["label"] == grp.label and d["c"] == int(grp.collapsed)
         assert d["parent"] == (None if grp.parent is None else keys.index(grp.parent))
         assert d["box"] == pytest.approx(list(grp.box), abs=0.06)
-    assert s["groups"][0]["label"] == "layers[0] · lines 39–40 ×4"
+    assert s["groups"][0]["label"] == "layers[0] ×4"
     assert [st.get("g") for st in s["steps"]] == [None if st.group is None else keys.index(st.group) for st in g.steps]
     assert {n["k"]: n.get("g") for n in s["nodes"]} == {
         k: (keys.index(g.group_of[k]) if k in g.group_of else None) for k in g.nodes}

@@ -203,7 +203,7 @@ MESSAGES: dict = {
     "step.group.lines": "{lines}",
     "step.group.line": "line {line}",
     "step.group.line_range": "lines {first}–{last}",
-    "step.group.named": "{name} · {what}",
+    "step.group.named": "{name} ×{n}",
     "step.group.no_line": "code without a source line",
     # a tensor appears
     "step.tensor.leaf_requires_grad": ("{name} is a leaf tensor (value {value}) with requires_grad=True: backward() "

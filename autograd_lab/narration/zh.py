@@ -637,7 +637,7 @@ MESSAGES: dict = {
     "step.group.line": "第 {line} 行",
     "step.group.line_range": "第 {first}–{last} 行",
     "step.group.lines": "{lines}",
-    "step.group.named": "{name} · {what}",
+    "step.group.named": "{name} ×{n}",
     "step.group.no_line": "没有对应源代码行的代码",
     "step.group.series": "{lines} ×{n}",
     "step.summary.backward": lambda where, nodes, grads, value, name: (

@@ -16,7 +16,7 @@ iteration uses moves into that iteration (a neuron's weights are part of the neu
     groups["g1"]       # Group(key='g1', label='lines 12–13 ×16', members=(...), parent=None, ...)
 
 A group whose leaves the user reached through one container path is labelled by that path, as the
-student wrote it: 'model.layers[1] · lines 11–12 ×4' for a layer (a series of neurons),
+student wrote it: 'model.layers[1].neurons ×4' for a layer (a series of four neurons),
 'model.layers[1].neurons[3]' for one neuron of it (an iteration).
 """
 from __future__ import annotations
@@ -40,7 +40,7 @@ class Group:
 
     key: str                       # 'g1', 'g2', ...
     label: str                     # 'lines 12–13 ×16' (a series), 'lines 12–13 (3 of 16)' (an iteration);
-    #                                with the leaves' common path: 'layers[1] · lines 12–13 ×16', 'layers[1][3]'
+    #                                with the leaves' common path: 'layers[1] ×16', 'layers[1][3]'
     members: tuple = ()            # every node key inside, child groups' included, in creation order
     parent: str | None = None      # the enclosing group's key, None at the top
     children: tuple = ()           # keys of the groups directly inside
@@ -174,7 +174,7 @@ def find_groups(b, shown, lang=None) -> dict[str, Group]:
             label = say("step.group.series", lang, lines=where_text, n=len(s))
             name = _common_path(nodes, keys)
             if name is not None:
-                label = say("step.group.named", lang, name=name, what=label)
+                label = say("step.group.named", lang, name=name, n=len(s))
             top = add(label, keys, None, lines)
             kids = []
             for n_it, j in enumerate(idx, 1):

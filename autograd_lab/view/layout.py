@@ -502,7 +502,7 @@ def _overview(g, paths) -> dict:
             nodes[k] = replace(n)
         elif it not in nodes:
             grp = g.groups[it]
-            w = max(110.0, text_width(grp.label, FONT["label"]) + 28.0)
+            w = max(110.0, 1.1 * text_width(grp.label, FONT["label"]) + 28.0)  # (the front end draws it bold)
             nodes[it] = Node(it, "group", grp.label, n.order, is_leaf=False, w=w, h=BOX_H)
     edges, members = {}, {}
     for ek, ed in g.edges.items():

@@ -44,12 +44,12 @@ function fill(template, params) {
 
 let _ctx = null;
 const _widths = new Map();
-function textWidth(s, size) {
-  const key = size + "|" + s;
+function textWidth(s, size, style = "") {   // style: "600" (bold), "italic", as CSS draws the text
+  const key = size + style + "|" + s;
   let w = _widths.get(key);
   if (w === undefined) {
     if (!_ctx) _ctx = document.createElement("canvas").getContext("2d");
-    _ctx.font = `${size}px ${FONT}`;
+    _ctx.font = `${style ? style + " " : ""}${size}px ${FONT}`;
     w = _ctx.measureText(s).width;
     if (_widths.size > 50000) _widths.clear();
     _widths.set(key, w);
@@ -58,12 +58,12 @@ function textWidth(s, size) {
 }
 
 // The longest prefix of s (with "…") that is at most `width` px wide at `size`; "" when not even "x…" fits.
-function shorten(s, size, width) {
-  if (textWidth(s, size) <= width) return s;
+function shorten(s, size, width, style = "") {
+  if (textWidth(s, size, style) <= width) return s;
   let lo = 0, hi = s.length - 1;
   while (lo < hi) {
     const mid = (lo + hi + 1) >> 1;
-    if (textWidth(s.slice(0, mid) + "…", size) <= width) lo = mid; else hi = mid - 1;
+    if (textWidth(s.slice(0, mid) + "…", size, style) <= width) lo = mid; else hi = mid - 1;
   }
   return lo >= 1 ? s.slice(0, lo).trimEnd() + "…" : "";
 }
@@ -496,11 +496,11 @@ class Player {
     this.groupRects = [];
     for (const b of this.boxes) {
       const [x, y, w, h] = b.r, t = b.el.children[1];
-      const text = lh <= h - 4 * k ? shorten(b.gr.label, SIZE.label, (w - 12 * k) / k) : "";
+      const text = lh <= h - 4 * k ? shorten(b.gr.label, SIZE.label, (w - 12 * k) / k, "600") : "";
       if (t._size !== size) t.setAttribute("font-size", (t._size = size));
       if (t.textContent !== text) t.textContent = text;
       if (text) {
-        const tw = textWidth(text, SIZE.label) * k, pad = 3 * k;   // (the width is an estimate: a margin)
+        const tw = textWidth(text, SIZE.label, "600") * k, pad = 3 * k;   // (bold, as drawn; and a margin)
         this.groupRects.push([x - tw / 2 - pad, y - lh / 2, x + tw / 2 + pad, y + lh / 2]);
       }
     }
@@ -522,10 +522,10 @@ class Player {
         placed.add(r);
         this.groupRects.push(r);
       }
-      const tx = x0 + 4 * k + cw, text = shorten(f.gr.label, SIZE.label, (x1 - tx - 4 * k) / k);
+      const tx = x0 + 4 * k + cw, text = shorten(f.gr.label, SIZE.label, (x1 - tx - 4 * k) / k, "italic");
       let spot = null;
       if (text) {
-        const tw = textWidth(text, SIZE.label) * k * 1.1;   // (italic, and an estimate: a margin)
+        const tw = textWidth(text, SIZE.label, "italic") * k;   // (italic, as drawn)
         for (const y of [y0 + 3 * k + 7 * k, y0 - 2 * k - lh / 2]) {   // inside the frame's top, else above it
           const r = [tx, y - lh / 2, tx + tw + 3 * k, y + lh / 2];
           if (!placed.hits(r)) { placed.add(r); this.groupRects.push(r); spot = [tx, y]; break; }
