@@ -102,8 +102,8 @@ class _Ref:
         these gradients (out, in): a raw record, built later with its release check. (The _Ref
         itself is the hook: no object more per node.)"""
         rec = self.rec
-        rec.running = None
         if self.var is not None:  # AccumulateGrad
+            rec.running = None
             rec.post_acc(self, grad_outputs)
         else:
             _node_ran(rec, self.node, grad_inputs, grad_outputs)
@@ -117,20 +117,19 @@ def _same_memory(a, b):
 
 
 def _node_ran(rec, node, grad_inputs, grad_outputs) -> None:
-    """A node ran, with these gradients (out, in): a raw record, built later with its release check."""
+    """A node ran, with these gradients (out, in): a raw record, built later with its release check
+    (mode 1: a non-retaining backward freed what it saved)."""
+    rec.running = None
     if rec.retain:
-        rec.raw += (_NODE, node, rec.call_src, 0, rec.calls, len(grad_inputs), *grad_inputs,
-                    len(grad_outputs), *grad_outputs)
-        if rec.grads_shared:
-            rec.held += grad_inputs
-            rec.held += grad_outputs
+        mode = 0
     else:
+        mode = 1
         rec.freed.add(id(node))
-        rec.raw += (_NODE, node, rec.call_src, 1, rec.calls, len(grad_inputs), *grad_inputs,
-                    len(grad_outputs), *grad_outputs)
-        if rec.grads_shared:
-            rec.held += grad_inputs
-            rec.held += grad_outputs
+    rec.raw += (_NODE, node, rec.call_src, mode, rec.calls, len(grad_inputs), *grad_inputs,
+                len(grad_outputs), *grad_outputs)
+    if rec.grads_shared:
+        rec.held += grad_inputs
+        rec.held += grad_outputs
 
 
 def _node_hooks(rec):
@@ -141,19 +140,8 @@ def _node_hooks(rec):
     if current is None:
         return None, None
 
-    def node_ran(grad_inputs, grad_outputs):  # (_node_ran, inlined: it runs once per node)
-        rec.running = None
-        if rec.retain:
-            rec.raw += (_NODE, current(), rec.call_src, 0, rec.calls, len(grad_inputs), *grad_inputs,
-                        len(grad_outputs), *grad_outputs)
-        else:
-            node = current()
-            rec.freed.add(id(node))
-            rec.raw += (_NODE, node, rec.call_src, 1, rec.calls, len(grad_inputs), *grad_inputs,
-                        len(grad_outputs), *grad_outputs)
-        if rec.grads_shared:
-            rec.held += grad_inputs
-            rec.held += grad_outputs
+    def node_ran(grad_inputs, grad_outputs):
+        _node_ran(rec, current(), grad_inputs, grad_outputs)
 
     def node_runs(grad_outputs):
         if rec.begin is not None:
