@@ -356,7 +356,7 @@ class Player {
     this._pending = [];
     for (const n of this.scene.nodes) {
       let g = this.nodeEls.get(n.k);
-      if (item.get(n.k) !== n.k) { if (g && g.isConnected) g.remove(); continue; }
+      if (item.get(n.k) !== n.k) { if (g && g.parentNode) g.remove(); continue; }
       this.visNodes.push(n);
       if (!g) {
         this.nodeEls.set(n.k, (g = this._nodeEl(n)));
@@ -366,7 +366,7 @@ class Player {
       const r = this.ovMode ? this.ov.nodes[n.k] : null;
       const t = r ? `translate(${(r[0] - n.x).toFixed(2)},${(r[1] - n.y).toFixed(2)})` : "";
       if (g._t !== t) { if (t) g.setAttribute("transform", t); else g.removeAttribute("transform"); g._t = t; }
-      if (!g.isConnected) {
+      if (!g.parentNode) {
         nfrag.append(g);
         if (g._stale && this.cur[n.k]) { g._stale = false; this._pending.push(n.k); }
       }
@@ -375,7 +375,7 @@ class Player {
     for (const e of this.scene.edges) {
       let g = this.edgeEls.get(e.k);
       if (this.ovMode || e.points.length < 2 || item.get(e.src) !== e.src || item.get(e.dst) !== e.dst) {
-        if (g && g.isConnected) g.remove();
+        if (g && g.parentNode) g.remove();
         continue;
       }
       this.visEdges.push(e);
@@ -383,7 +383,7 @@ class Player {
         this.edgeEls.set(e.k, (g = this._edgeEl(e.k, e.kind, e.points)));
         if (this.cur[e.k]) this._paint(e.k, this.cur[e.k]);
       }
-      if (!g.isConnected) efrag.append(g);
+      if (!g.parentNode) efrag.append(g);
     }
     this.nodeG.append(nfrag);
     this.edgeG.append(efrag);
@@ -806,7 +806,7 @@ class Player {
     }
     const g = this.nodeEls.get(k);
     if (!g) return;
-    if (!g.isConnected) { g._stale = true; return; }   // inside a closed box: painted when it is shown again
+    if (!g.parentNode) { g._stale = true; return; }   // inside a closed box: painted when it is shown again
     g._stale = false;
     const node = this.nodes.get(k);
     if (node.kind === "tensor") {
@@ -867,7 +867,7 @@ class Player {
         t.append(document.createTextNode(""), sv("title"));
         this.labelEls.set(it.id, t);
       }
-      if (!t.isConnected) this.labelG.append(t);
+      if (!t.parentNode) this.labelG.append(t);
       if (t._cls !== it.cls) t.setAttribute("class", (t._cls = it.cls));
       if (t._x !== spot.x) t.setAttribute("x", (t._x = spot.x));
       if (t._y !== spot.y) t.setAttribute("y", (t._y = spot.y));
@@ -876,7 +876,7 @@ class Player {
       const w = textWidth(spot.text, it.size);
       this.labelBoxes.push([spot.x - w / 2, spot.y - 8, spot.x + w / 2, spot.y + 8]);
     }
-    for (const [id, t] of this.labelEls) if (!keep.has(id) && t.isConnected) t.remove();
+    for (const [id, t] of this.labelEls) if (!keep.has(id) && t.parentNode) t.remove();
   }
 
   _place(it, placed) {
