@@ -38,7 +38,7 @@ sys.path.insert(0, str(ROOT))
 import comm  # noqa: E402
 
 import autograd_lab as lab  # noqa: E402
-from tests.front_traces import mlp  # noqa: E402
+from tests.support.examples import mlp  # noqa: E402
 
 EXAMPLE = """\
 import autograd_lab as lab
@@ -287,7 +287,7 @@ def bench_lab_click() -> None:
         with serve_jupyterlab(home) as server, sync_playwright() as playwright:
             cases = [("classic example", EXAMPLE + "lab.Player(t)"),
                      ("MLP 3->16->16->1", f"import sys\nsys.path.insert(0, {str(ROOT)!r})\n"
-                                         "from tests.front_traces import mlp\nimport autograd_lab as lab\n"
+                                         "from tests.support.examples import mlp\nimport autograd_lab as lab\n"
                                          "p = lab.Player(mlp((3, 16, 16, 1)))\np.seek(p.n_frames // 2)\np")]
             for i, (name, source) in enumerate(cases):
                 write_notebook(server.root_dir / f"bench{i}.ipynb", source)

@@ -2,7 +2,7 @@
 
     python scripts/make_mlp_screenshots.py [--width 840] [--out docs]
 
-Builds the MLP's trace (tests/front_traces.py), writes the player's static page (the same front end
+Builds the MLP's trace (tests/support/examples.py), writes the player's static page (the same front end
 as the notebook widget), opens it in headless Chromium at a JupyterLab-like output width and
 screenshots the player at its first and its last step. Needs Playwright and /usr/bin/chromium.
 """
@@ -19,7 +19,7 @@ sys.path.insert(0, str(ROOT))
 import autograd_lab as lab  # noqa: E402
 from tests.browser.conftest import CHROMIUM_ARGS  # noqa: E402
 from tests.conftest import CHROMIUM  # noqa: E402
-from tests.front_traces import mlp  # noqa: E402
+from tests.support.examples import mlp  # noqa: E402
 
 
 def main() -> None:

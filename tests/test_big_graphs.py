@@ -136,7 +136,7 @@ def test_a_graph_of_4400_nodes_is_not_cut():
 def test_groups_are_named_by_the_containers_the_code_reached_them_through():
     """A layer whose weights the with block reaches through one container path is labelled by it;
     each of its neurons by its own path; a box mixing things of no common path keeps its lines."""
-    from tests.front_traces import mlp
+    from tests.support.examples import mlp
 
     g = graph.build(mlp((3, 4, 4, 1)))
     top = [grp for grp in g.groups.values() if grp.parent is None]

@@ -179,7 +179,7 @@ def test_step_and_back_by_group_run_a_whole_box():
     """PlayerState.step(by="group") / back(by="group") go where graph.step_after / step_before say;
     by node they are one step; a bad ``by`` is told in plain words."""
     from autograd_lab.view import graph
-    from tests.front_traces import mlp
+    from tests.support.examples import mlp
 
     g = graph.build(mlp((3, 4, 4, 1)))
     st = PlayerState(g)
@@ -209,7 +209,7 @@ def test_a_step_by_group_says_what_the_box_did(monkeypatch):
     import comm
 
     from autograd_lab.view import graph
-    from tests.front_traces import mlp
+    from tests.support.examples import mlp
 
     sent = []
 

@@ -103,7 +103,7 @@ def test_a_grouped_graph_tells_each_step_its_group_and_each_run_what_it_did():
     (``g``, an index into ``groups``), each group its parent, whether it is drawn collapsed and its box,
     each collapsed group its runs of steps with what each did (graph.summary), and the first picture
     (``overview``)."""
-    from tests.front_traces import mlp
+    from tests.support.examples import mlp
 
     t = mlp((3, 4, 4, 1))
     g = graph.build(t)

@@ -1,0 +1,1 @@
+"""What the tests share: example traces (``examples``), helpers, fixtures. Not test modules."""
