@@ -75,7 +75,7 @@ def test_words_come_from_the_catalogue(monkeypatch):
     monkeypatch.setitem(catalogue().MESSAGES, "player.next", "weiter ▶")
     assert scene.words()["next"] == "weiter ▶"
     assert scene.scene(graph.build(issue_example()))["words"]["next"] == "weiter ▶"
-    # the placeholders app.js fills are the catalogue's
+    # the placeholders the front end fills are the catalogue's
     assert words["step_of"] == "Step {i} of {n}" and words["speed_label"] == "{factor}×"
     assert "{error}" in words["saved_freed"] and "{grad}" in words["grad_of"]
 
