@@ -46,24 +46,24 @@ def test_the_front_ends_node_tests_pass_on_every_step_of_the_examples(tmp_path):
 def test_the_joined_module_keeps_the_written_order_and_each_source_file_is_joined_once():
     js = webplayer.app_js()
     heads = re.findall(r"^// ---- (\S+)$", js, re.M)
-    assert heads == list(webplayer.SOURCES)
-    assert sorted(p.name for p in webplayer.SRC.glob("*.js")) == sorted(webplayer.SOURCES)  # no file left out
+    assert heads == [f"{name}.js" for name in webplayer.SOURCES]
+    assert sorted(p.stem for p in webplayer.SRC.glob("*.js")) == sorted(webplayer.SOURCES)  # no file left out
     assert not re.search(r"^import ", js, re.M)
     assert re.findall(r"^export .*$", js, re.M) == ["export function mount(root, scene, opts = {}) {",
                                                    "export default { render };"]
     for name in webplayer.SOURCES:  # each file one concern, small enough to read
-        assert len((webplayer.SRC / name).read_text(encoding="utf-8").splitlines()) < 400, name
+        assert len((webplayer.SRC / f"{name}.js").read_text(encoding="utf-8").splitlines()) < 400, name
 
 
 @pytest.mark.parametrize("files, error", [
-    ({"a.js": 'import { b } from "./b.js";\nexport const a = 1;\n', "b.js": "export const b = 2;\n"},
+    ({"a": 'import { b } from "./b.js";\nexport const a = 1;\n', "b": "export const b = 2;\n"},
      "b.js, which is not joined before it"),
-    ({"a.js": "export const a = 1;\n", "b.js": 'import { a, c } from "./a.js";\n'}, r"\['c'\] from a.js"),
-    ({"a.js": "export const a = 1;\n", "b.js": "import {\n  a } from './a.js';\n"}, "an import app_js"),
-    ({"a.js": "export { x };\n", "b.js": ""}, "an export app_js"),
+    ({"a": "export const a = 1;\n", "b": 'import { a, c } from "./a.js";\n'}, r"\['c'\] from a.js"),
+    ({"a": "export const a = 1;\n", "b": "import {\n  a } from './a.js';\n"}, "an import app_js"),
+    ({"a": "export { x };\n", "b": ""}, "an export app_js"),
 ])
 def test_joining_refuses_an_order_or_an_import_it_cannot_keep(tmp_path, files, error):
     for name, text in files.items():
-        (tmp_path / name).write_text(text, encoding="utf-8")
+        (tmp_path / f"{name}.js").write_text(text, encoding="utf-8")
     with pytest.raises(RuntimeError, match=error):
         webplayer._join(tuple(files), tmp_path)

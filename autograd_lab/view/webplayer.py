@@ -32,24 +32,25 @@ __all__ = ["WebPlayer", "page_html", "write_page", "app_js", "SOURCES", "APP_CSS
 STATIC = Path(__file__).with_name("static")
 SRC = STATIC / "src"
 APP_CSS = STATIC / "app.css"
-# The front end's source files, in the order app_js() joins them (an import from a later file is an error).
-SOURCES = ("dom.js", "text.js", "geometry.js", "timeline.js", "bygroup.js",   # pure helpers; no page but dom.js
-           "player.js",                                                       # the Player class: DOM, show, paint
-           "groups.js", "labels.js", "camera.js", "inspector.js", "table.js", "input.js",  # its methods by concern
-           "host.js")                                                         # mount (static page), render (anywidget)
+# The front end's source files (static/src/<name>.js), in the order app_js() joins them (an import from a
+# later file is an error).
+SOURCES = ("dom", "text", "geometry", "timeline", "bygroup",         # pure helpers (no page but dom and textWidth)
+           "player",                                                 # the Player class: its DOM, show, paint
+           "groups", "labels", "camera", "inspector", "table", "input",  # its other methods, by concern
+           "host")                                                   # mount (static page), render (anywidget)
 
-_IMPORT = re.compile(r'^import (?:\{([^}]*)\} from )?"\./([\w.]+)";$')
+_IMPORT = re.compile(r'^import (?:\{([^}]*)\} from )?"\./(\w+)\.js";$')
 _EXPORT = re.compile(r"^export (?=(?:function|class|const|let) )", re.M)
 _EXPORTED = re.compile(r"^export (?:function|class|const|let) (\w+)|^export const (\w+)", re.M)
 
 
 def _join(sources=SOURCES, src: Path = SRC) -> str:
-    """The files ``sources`` of ``src`` as one ES module (see the module docstring)."""
+    """The files ``<name>.js`` of ``src`` for each name of ``sources``, as one ES module (see the module docstring)."""
     exported: dict[str, set] = {}
     parts = ["// autograd_lab's player front end: one ES module joined from view/static/src/ by view/webplayer.py.\n"
              "// Do not edit the joined module: edit the source files.\n"]
     for name in sources:
-        text = (src / name).read_text(encoding="utf-8")
+        text = (src / f"{name}.js").read_text(encoding="utf-8")
         body = []
         for line in text.split("\n"):
             if not line.startswith("import "):
@@ -57,20 +58,20 @@ def _join(sources=SOURCES, src: Path = SRC) -> str:
                 continue
             m = _IMPORT.match(line)
             if m is None:
-                raise RuntimeError(f"{name}: an import app_js() cannot join (one line, from \"./file.js\"): {line}")
+                raise RuntimeError(f"{name}.js: an import app_js() cannot join (one line, from \"./file.js\"): {line}")
             names, dep = m.group(1), m.group(2)
             if dep not in exported:
-                raise RuntimeError(f"{name} imports {dep}, which is not joined before it (webplayer.SOURCES)")
+                raise RuntimeError(f"{name}.js imports {dep}.js, which is not joined before it (webplayer.SOURCES)")
             missing = {n.strip() for n in (names or "").split(",") if n.strip()} - exported[dep]
             if missing:
-                raise RuntimeError(f"{name} imports {sorted(missing)} from {dep}, which does not export them")
+                raise RuntimeError(f"{name}.js imports {sorted(missing)} from {dep}.js, which does not export them")
         text = "\n".join(body)
         exported[name] = {a or b for a, b in _EXPORTED.findall(text)}
-        if name != "host.js":
+        if name != "host":
             text = _EXPORT.sub("", text)
             if re.search(r"^export\b", text, re.M):
-                raise RuntimeError(f"{name}: an export app_js() does not know how to join")
-        parts.append(f"// ---- {name}\n{text.strip()}\n")
+                raise RuntimeError(f"{name}.js: an export app_js() does not know how to join")
+        parts.append(f"// ---- {name}.js\n{text.strip()}\n")
     return "\n".join(parts)
 
 
@@ -82,7 +83,7 @@ def _app_js(stamp) -> str:
 def app_js() -> str:
     """The front end as one ES module (``export default { render }`` for anywidget, ``export function mount``);
     joined again when a source file changed."""
-    return _app_js(tuple((SRC / n).stat().st_mtime_ns for n in SOURCES))
+    return _app_js(tuple((SRC / f"{n}.js").stat().st_mtime_ns for n in SOURCES))
 
 
 class WebPlayer(anywidget.AnyWidget):
