@@ -45,12 +45,12 @@ def test_player_is_the_front_end_widget_with_the_scene_sent_once(player):
     from autograd_lab.view import webplayer
 
     assert isinstance(player, webplayer.WebPlayer)
-    assert player._esm == webplayer.APP_JS.read_text(encoding="utf-8")
+    assert player._esm == webplayer.app_js()  # the source files of view/static/src/, joined
     assert player._css == webplayer.APP_CSS.read_text(encoding="utf-8")
     state = player.get_state()
     assert {"scene", "index"} <= set(player.keys)
     scene = json.loads(json.dumps(state["scene"]))  # what the comm sends: JSON
-    assert len(scene["steps"]) == 22 and scene["steps"][9]["t"].startswith("AccumulateGrad sets w.grad to 3")
+    assert len(scene["steps"]) == 22 and scene["steps"][9]["text"].startswith("AccumulateGrad sets w.grad to 3")
     labels = {n["label"] for n in scene["nodes"]}
     assert {"w", "x", "b", "y", "z", "MulBackward0", "AddBackward0", "AccumulateGrad"} <= labels
     # matplotlib is not on the player's path any more
@@ -136,7 +136,8 @@ def test_save_html_is_self_contained(player, tmp_path):
     data = json.loads(re.search(r'<script type="application/json" id="alab-scene">(.*?)</script>', page,
                                 re.S).group(1))
     assert len(data["steps"]) == 22 and data["start"] == 9
-    assert "grad = 3." in [st[3] for st in data["steps"][9]["c"].values() if len(st) == 5]
+    info = data["fields"]["box"].index("info")
+    assert "grad = 3." in [st[info] for st in data["steps"][9]["changes"].values() if len(st) == 5]
     assert json.loads(json.dumps(player._scene)) == {**data, "start": player._scene["start"]}
 
 

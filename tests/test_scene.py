@@ -1,7 +1,9 @@
 """Graph -> scene (autograd_lab.view.scene): what the front end gets, once; and the static page around it.
 
-The picture itself is drawn in the browser (view/static/app.js): tests/browser/test_front.py and
-tests/browser/test_player_static.py look at it in Chromium.
+The picture itself is drawn in the browser (view/static/src/, joined by webplayer.app_js()):
+tests/browser/test_front.py and tests/browser/test_player_static.py look at it in Chromium, and the
+front end's pure parts (the timeline, stepping by group, texts, label placement) are checked against
+Python by Node's test runner (tests/js/, run by tests/test_front_js.py).
 """
 from __future__ import annotations
 
@@ -32,12 +34,12 @@ def test_scene_is_json_and_steps_only_carry_changes():
     assert json.loads(json.dumps(s)) == s
     assert len(s["steps"]) == len(g.steps) == 22
     for i, step in enumerate(s["steps"]):
-        assert set(step["c"]) == set(g.steps[i].changes)
-        assert step["t"] == g.steps[i].text
+        assert set(step["changes"]) == set(g.steps[i].changes)
+        assert step["text"] == g.steps[i].text
     # replaying the changes gives graph.state_at at every step
     state = dict(s["initial"])
     for i, step in enumerate(s["steps"]):
-        state.update(step["c"])
+        state.update(step["changes"])
         want = {k: list(st) for k, st in g.state_at(i).items()}
         assert state == want, i
     mul = next(n for n in s["nodes"] if n["label"] == "MulBackward0")
@@ -73,7 +75,7 @@ def test_words_come_from_the_catalogue(monkeypatch):
     monkeypatch.setitem(catalogue().MESSAGES, "player.next", "weiter ▶")
     assert scene.words()["next"] == "weiter ▶"
     assert scene.scene(graph.build(issue_example()))["words"]["next"] == "weiter ▶"
-    # the placeholders app.js fills are the catalogue's
+    # the placeholders the front end fills are the catalogue's
     assert words["step_of"] == "Step {i} of {n}" and words["speed_label"] == "{factor}×"
     assert "{error}" in words["saved_freed"] and "{grad}" in words["grad_of"]
 
@@ -82,11 +84,12 @@ def test_hooks_and_where_each_node_was_made():
     t = everything()
     s = scene.scene(graph.build(t), trace=t)
     hooked = [n for n in s["nodes"] if n.get("hooks")]
-    texts = [s["steps"][i]["t"] for n in hooked for i in n["hooks"]]
+    texts = [s["steps"][i]["text"] for n in hooked for i in n["hooks"]]
     assert [n["label"] for n in hooked] == ["y"] and len(texts) == 2, texts  # retain_grad() is a hook too
     assert texts[0].startswith("The hook <lambda> registered on y runs") and "y.retain_grad()" in texts[1]
     for n in s["nodes"]:
-        assert n["made"] >= 0 and s["steps"][n["made"]]["c"][n["k"]][0] is True
+        table = s["fields"]["tensor" if n["kind"] == "tensor" else "box"]
+        assert n["made"] >= 0 and s["steps"][n["made"]]["changes"][n["k"]][table.index("shown")] is True
 
 
 def test_an_empty_trace_has_a_scene_too():
@@ -98,11 +101,11 @@ def test_an_empty_trace_has_a_scene_too():
 
 
 def test_a_grouped_graph_tells_each_step_its_group_and_each_run_what_it_did():
-    """Stepping by group in the page (app.js unit/stepAfter/stepBefore) follows graph.step_after /
-    step_before for any set of opened boxes: the scene gives each step and node its innermost group
-    (``g``, an index into ``groups``), each group its parent, whether it is drawn collapsed and its box,
-    each collapsed group its runs of steps with what each did (graph.summary), and the first picture
-    (``overview``)."""
+    """What stepping by group in the page needs (static/src/bygroup.js; tests/js/bygroup.test.mjs checks
+    it against graph.step_after / step_before / summary): the scene gives each step and node its innermost
+    group (``group``, an index into ``groups``), each group its parent, whether it is drawn collapsed
+    and its box, each collapsed group its runs of steps with what each did (graph.summary), and the
+    first picture (``overview``)."""
     from tests.support.examples import mlp
 
     t = mlp((3, 4, 4, 1))
@@ -112,50 +115,46 @@ def test_a_grouped_graph_tells_each_step_its_group_and_each_run_what_it_did():
     assert [d["k"] for d in s["groups"]] == keys
     for d in s["groups"]:
         grp = g.groups[d["k"]]
-        assert d["label"] == grp.label and d["c"] == int(grp.collapsed)
+        assert d["label"] == grp.label and d["collapsed"] == int(grp.collapsed)
         assert d["parent"] == (None if grp.parent is None else keys.index(grp.parent))
         assert d["box"] == pytest.approx(list(grp.box), abs=0.06)
     assert s["groups"][0]["label"] == "layers[0] ×4"
-    assert [st.get("g") for st in s["steps"]] == [None if st.group is None else keys.index(st.group) for st in g.steps]
-    assert {n["k"]: n.get("g") for n in s["nodes"]} == {
+    assert [st.get("group") for st in s["steps"]] == [None if st.group is None else keys.index(st.group) for st in g.steps]
+    assert {n["k"]: n.get("group") for n in s["nodes"]} == {
         k: (keys.index(g.group_of[k]) if k in g.group_of else None) for k in g.nodes}
     # the first picture: the collapsed top-level groups as boxes, each edge with the edges it stands for
     ov = s["overview"]
     assert set(ov["nodes"]) == set(g.overview["nodes"]) and {"g1", "g6", "g11"} <= set(ov["nodes"])
-    assert sorted(m for e in ov["edges"] for m in e["m"]) == sorted(m for e in g.overview["edges"] for m in e["members"])
+    assert sorted(m for e in ov["edges"] for m in e["members"]) == sorted(m for e in g.overview["edges"] for m in e["members"])
 
-    G = s["groups"]
-
-    def unit(i, opened):  # as app.js does it, from the scene alone
-        out, q = None, s["steps"][i].get("g")
-        while q is not None:
-            if G[q]["c"] and G[q]["k"] not in opened:
-                out = q
-            q = G[q]["parent"]
-        return out
-
-    def after(i, opened):
-        j = min(i + 1, len(g) - 1)
-        if j == i:
-            return j
-        u = unit(j, opened)
-        while u is not None and j + 1 < len(g) and unit(j + 1, opened) == u:
-            j += 1
-        return j
-
-    for opened in ((), ("g6",), ("g6", "g8"), ("g1", "g6", "g11")):
-        i, visited = 0, []
-        while i < len(g) - 1:
-            j = after(i, opened)
-            assert j == g.step_after(i, by="group", opened=opened), (opened, i)
-            if j - i > 1:  # the page says what the box did: the run from i + 1 to j is one of the group's runs
-                u = unit(j, opened)
-                run = [r for r in G[u]["runs"] if r[:2] == [i + 1, j]]
-                assert run and run[0][2] == g.summary(i + 1, j), (opened, i, j)
-            visited.append(j)
-            i = j
-        if not opened:
-            assert 1 < len(visited) < len(g) // 4  # a few clicks, not one per step
+    for d in s["groups"]:  # each collapsed group's runs: [first, last, what graph.summary says]
+        for first, last, said in d.get("runs", ()):
+            assert said == (g.summary(first, last) if last > first else "")
     # a small graph has no groups, no 'g', no first picture of its own
     small = scene.scene(graph.build(issue_example()))
-    assert small["groups"] == [] and small["overview"] == {} and not any("g" in st for st in small["steps"])
+    assert small["groups"] == [] and small["overview"] == {} and not any("group" in st for st in small["steps"])
+
+
+def test_each_scene_key_means_one_thing_and_states_are_read_through_the_field_tables():
+    """The scene's states are lists in the order of states.py's namedtuples, whose names it sends once
+    (``fields``); a step, a node, a group and an edge of the first picture use only the keys the module
+    docstring names."""
+    from autograd_lab.view.states import EdgeState, OpState, TensorState
+    from tests.support.examples import mlp
+
+    t = mlp((3, 4, 4, 1))
+    g = graph.build(t)
+    s = scene.scene(g, trace=t)
+    assert s["fields"] == {"tensor": list(TensorState._fields), "box": list(OpState._fields),
+                           "edge": list(EdgeState._fields)}
+    assert "tag" in s["fields"]["tensor"] and "tag" in s["fields"]["box"]  # one name, wherever its place
+    table = {n["k"]: s["fields"]["tensor" if n["kind"] == "tensor" else "box"] for n in s["nodes"]}
+    table.update({e["k"]: s["fields"]["edge"] for e in s["edges"]})
+    for states in [s["initial"]] + [st["changes"] for st in s["steps"]]:
+        for k, st in states.items():
+            assert len(st) == len(table[k]), k  # every state is a node's or an edge's, in its table's length
+    assert set().union(*(st.keys() for st in s["steps"])) == {"changes", "text", "group", "source", "active"}
+    assert set().union(*(d.keys() for d in s["groups"])) == {"k", "label", "parent", "collapsed", "box", "runs"}
+    assert set().union(*(e.keys() for e in s["overview"]["edges"])) == {"k", "src", "dst", "kind", "pts", "members"}
+    assert "group" in set().union(*(n.keys() for n in s["nodes"]))
+    assert "error" in scene.scene(graph.build(issue_example()))["steps"][-1]  # the third backward fails

@@ -1,24 +1,38 @@
 """The adapter between the view layer and the browser front end: ``TraceGraph`` -> one JSON-ready dict.
 
-``scene(graph)`` is everything the front end (``view/static/app.js``) needs to draw and step
-through a trace with no kernel round trip: the nodes and edges with their layout, the state of
-every node and edge before the first step, what each step changes (only that), the narration,
-source line and highlighted keys of each step (in a grouped graph ``g``: the innermost group it
-happens in, an index into ``groups``; each node's ``g`` likewise; ``groups`` gives each collapsed
-group's runs of steps with what each run did, and ``overview`` the first picture: the collapsed
-top-level groups as boxes), the jumps, the notice, what a click on a node
-shows (``name()``, ``next_functions``, the ``_saved_*`` attributes, hooks, where it was made),
-and the player's words in the graph's language. The widget (``webplayer.WebPlayer``) sends it
-once; the static page (``webplayer.page_html``) inlines it::
+``scene(graph)`` is everything the front end (``view/static/src/``, joined by ``webplayer.app_js()``)
+needs to draw and step through a trace with no kernel round trip. It is sent once (the widget,
+``webplayer.WebPlayer``) or inlined (the static page, ``webplayer.page_html``)::
 
     from autograd_lab.view import graph, scene
     s = scene.scene(graph.build(t), trace=t)
-    s["nodes"][0]        # {'k': 't1', 'kind': 'tensor', 'label': 'w', 'x': 55.1, ...}
-    s["steps"][9]["c"]   # {"n9": [True, "running", False, "grad = 3.", ""], ...}
+    s["nodes"][0]               # {'k': 't1', 'kind': 'tensor', 'label': 'w', 'x': 55.1, ...}
+    s["steps"][9]["changes"]    # {"n9": [True, "running", False, "grad = 3.", ""], ...}
+    s["fields"]["box"]          # ['shown', 'status', 'freed', 'info', 'tag']: the names of those places
 
-States are short lists, in the order of graph.py's namedtuples: a tensor is
-``[shown, status, value, grad, requires_grad, tag]``, a grad_fn or AccumulateGrad box
-``[shown, status, freed, info, tag]``, an edge ``[shown, status, grad]``.
+Each key means one thing wherever it appears:
+
+- ``k``: a key (a node's ``t1``/``n9``/``o3``, an edge's, a group's ``g1``); ``kind``: a node's or an
+  edge's kind; ``x``, ``y``, ``w``, ``h``: a centre and a size; ``pts``: an edge's points, flattened.
+- ``fields``: the names of a state's places, sent once: ``tensor`` ``[shown, status, value, grad, rg,
+  tag]``, ``box`` (a grad_fn, AccumulateGrad or an op with no graph) ``[shown, status, freed, info,
+  tag]``, ``edge`` ``[shown, status, grad]`` (states.py's namedtuples, in their order). A state is a
+  list in that order; the front end reads it by name (``static/src/timeline.js``).
+- ``initial``: key -> state before the first step; a step's ``changes``: key -> its new state, for
+  what the step changes (only that).
+- a step's ``text`` (the narration), ``source`` (its line of code), ``active`` (the keys it is
+  about), ``error`` (1: it failed), ``group`` (in a grouped graph: the innermost group it happens
+  in, an index into ``groups``); a node's ``group`` likewise.
+- a node's ``made`` (the step it first shows, -1: before the first), ``leaf``, ``fn`` (a tensor's
+  grad_fn), ``name`` (``name()``), ``var`` (AccumulateGrad's ``variable``), ``next``
+  (``next_functions``), ``saved`` (the ``_saved_*`` attributes), ``hooks`` (the steps its hooks ran).
+- ``groups``: each group's ``k``, ``label``, ``parent`` (an index or None), ``collapsed`` (1: drawn
+  as one closed box), ``box`` and, collapsed, its ``runs`` of steps with what each run did;
+  ``overview``: the first picture (the collapsed top-level groups as boxes; an edge's ``members``
+  are the keys of the graph's edges it stands for).
+- ``jumps``, ``notice``, ``start``, ``speed``, ``words`` (the player's words in the graph's language),
+  ``lang``, ``freed_error``, ``version``.
+
 This is the only module that reads the view layer's structures for the front end.
 """
 from __future__ import annotations
@@ -27,11 +41,16 @@ from typing import Any
 
 from ..core.messages import FREED_MESSAGE
 from ..narration import catalogue
+from .states import EdgeState, OpState, TensorState
 
-__all__ = ["scene", "WORD_IDS", "words"]
+__all__ = ["scene", "WORD_IDS", "words", "FIELDS"]
+
+# The names of a state's places, sent once in the scene: a state is a list in this order (states.py's namedtuples).
+# A box is a grad_fn, an AccumulateGrad or an op that recorded no graph.
+FIELDS = {"tensor": list(TensorState._fields), "box": list(OpState._fields), "edge": list(EdgeState._fields)}
 
 # The front end's words: word -> message id of the catalogue (ids written out, so that the
-# catalogue tests find them). Texts with {placeholders} are sent as they are; app.js fills them.
+# catalogue tests find them). Texts with {placeholders} are sent as they are; the front end fills them.
 WORD_IDS = {
     "title": "player.title", "jump": "player.jump_to", "jump_aria": "player.jump.aria",
     "back": "player.back", "back_tip": "player.back.tip_key", "next": "player.next", "next_tip": "player.next.tip_key",
@@ -140,22 +159,23 @@ def scene(graph, trace=None, *, lang: str | None = None, start: int = 0, speed: 
     if gidx:
         for d in out_nodes:
             if d["k"] in g.group_of:
-                d["g"] = gidx[g.group_of[d["k"]]]
+                d["group"] = gidx[g.group_of[d["k"]]]
     out_steps = []
     for s in steps:
-        d = {"c": {k: _state(v) for k, v in s.changes.items()}, "t": s.text}
+        d = {"changes": {k: _state(v) for k, v in s.changes.items()}, "text": s.text}
         if s.group is not None and s.group in gidx:
-            d["g"] = gidx[s.group]
+            d["group"] = gidx[s.group]
         if s.source:
-            d["s"] = s.source
+            d["source"] = s.source
         if s.active:
-            d["a"] = list(s.active)
+            d["active"] = list(s.active)
         if s.error:
-            d["err"] = 1
+            d["error"] = 1
         out_steps.append(d)
     n_steps = len(steps)
     return {
-        "version": 1,
+        "version": 2,
+        "fields": FIELDS,
         "width": _r(g.width), "height": _r(g.height),
         "nodes": out_nodes, "edges": out_edges,
         "initial": {k: _state(v) for k, v in g.initial.items()},
@@ -174,7 +194,7 @@ def scene(graph, trace=None, *, lang: str | None = None, start: int = 0, speed: 
 
 def _groups(g, n_steps: int) -> list:
     """The groups of a grouped graph, in ``g.groups``' order (parents first): ``k`` its key, ``label``,
-    ``parent`` (an index, or None), ``c`` (1: drawn collapsed), ``box`` (x0, y0, x1, y1 in the full
+    ``parent`` (an index, or None), ``collapsed`` (1: drawn collapsed), ``box`` (x0, y0, x1, y1 in the full
     layout), and for a collapsed group ``runs``: ``[first, last, summary]`` for each run of consecutive
     steps inside it. A step "by group" from ``first - 1`` runs to ``last`` whatever is opened around it
     (``g.unit``: the outermost collapsed group not opened), and says ``summary`` (``g.summary``)."""
@@ -200,7 +220,7 @@ def _groups(g, n_steps: int) -> list:
             open_at.setdefault(k, i)
     out = []
     for k, grp in groups.items():
-        d = {"k": k, "label": grp.label, "parent": index.get(grp.parent), "c": int(bool(grp.collapsed)),
+        d = {"k": k, "label": grp.label, "parent": index.get(grp.parent), "collapsed": int(bool(grp.collapsed)),
              "box": [_r(v) for v in grp.box]}
         if grp.collapsed:
             d["runs"] = runs[k]
@@ -210,7 +230,7 @@ def _groups(g, n_steps: int) -> list:
 
 def _overview(g) -> dict:
     """``g.overview`` for the front end: ``w``, ``h``, ``nodes`` (key -> [x, y, w, h], a key being a node's
-    or a collapsed top-level group's), ``edges`` (``k``, ``src``, ``dst``, ``kind``, ``pts``, and ``m``: the
+    or a collapsed top-level group's), ``edges`` (``k``, ``src``, ``dst``, ``kind``, ``pts``, and ``members``: the
     keys of the graph's edges it stands for)."""
     ov = getattr(g, "overview", None) or {}
     if not ov:
@@ -218,7 +238,7 @@ def _overview(g) -> dict:
     return {"w": _r(ov["width"]), "h": _r(ov["height"]),
             "nodes": {k: [_r(v) for v in box] for k, box in ov["nodes"].items()},
             "edges": [{"k": e["key"], "src": e["src"], "dst": e["dst"], "kind": e["kind"],
-                       "pts": [_r(c) for p in e["points"] for c in p], "m": list(e["members"])}
+                       "pts": [_r(c) for p in e["points"] for c in p], "members": list(e["members"])}
                       for e in ov["edges"]]}
 
 

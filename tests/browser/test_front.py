@@ -1,4 +1,4 @@
-"""The browser front end (view/static/app.js) in Chromium: the static page and the anywidget in JupyterLab.
+"""The browser front end (view/static/src/) in Chromium: the static page and the anywidget in JupyterLab.
 
 At an 840 px output width, lesson 2's DAG and a micrograd-style MLP 3->4->4->1 fit at their last
 step with no two texts overlapping (measured from the texts' bounding boxes in the page); zoom,

@@ -1,0 +1,83 @@
+// Click to inspect: what a node is (PyTorch's names: requires_grad, grad_fn, name(), next_functions, the
+// _saved_* attributes, hooks, where it was made) at the step shown.
+import { Player } from "./player.js";
+import { el } from "./dom.js";
+import { fill } from "./text.js";
+
+Object.assign(Player.prototype, {
+  inspectNode(k) {
+    this.inspected = k && this.nodes.has(k) ? k : null;
+    for (const g of this.nodeG.querySelectorAll("g.alab-node.inspected")) g.classList.remove("inspected");
+    if (this.inspected) {
+      this._reveal(k);
+      const g = this.nodeEls.get(k);
+      if (g) g.classList.add("inspected");
+    }
+    this._inspect();
+  },
+
+  // A node inside closed boxes (clicked in the table or the inspector): open the boxes around it.
+  _reveal(k) {
+    const G = this.groups, n = this.nodes.get(k);
+    if (!n || n.group == null || this.item.get(k) === k) return;
+    let inner = null;
+    for (let q = n.group; q != null; q = G[q].parent) if (G[q].collapsed && !this.opened.has(q)) { this.opened.add(q); inner = inner ?? q; }
+    if (inner == null) return;
+    this._regroup();
+    this._focus(G[inner].box);
+  },
+
+  _inspect() {
+    const box = this.inspect, W = this.words, k = this.inspected;
+    if (!k) { box.hidden = true; box.replaceChildren(); return; }
+    const n = this.nodes.get(k), st = this.cur[k], before = this._before()[k];
+    const rows = [];
+    const code = (t) => el("code", { text: t });
+    const link = (key, t) => (key ? el("a", { "data-k": key, href: "#", text: t, class: "alab-link" }) : code(t));
+    const row = (label, ...vals) => rows.push(el("div", { class: "alab-irow" }, el("span", { class: "alab-ilabel", text: label }), ...vals));
+    const title = n.kind === "tensor" ? this.names.get(k) : n.label;
+    const head = el("div", { class: "alab-ihead" }, el("b", { text: title }),
+                    el("button", { class: "alab-inspect-close", type: "button", title: W.inspect_close, text: "×" }));
+    if (!st || !st.shown) {
+      row(W.not_yet);
+    } else if (n.kind === "tensor") {
+      row("requires_grad", code(st.rg ? "True" : "False"));
+      row("is_leaf", code(n.leaf ? "True" : "False"));
+      const fn = n.fn && this.nodes.get(n.fn);
+      row("grad_fn", fn ? link(n.fn, `<${fn.label}>`) : code("None"));
+      row(`${title} =`, code(st.value));
+      if (st.rg) {
+        row(W.grad_before, code(before && before.shown ? before.grad : "None"));
+        row(W.grad_after, code(st.grad));
+      }
+    } else {
+      row("name()", code(`'${n.name}'`));
+      if (n.kind === "acc") {
+        const v = n.var && this.nodes.get(n.var);
+        row(W.variable, v ? link(n.var, this.names.get(n.var)) : code("None"));
+        row("next_functions", code("()"));
+      } else if (n.kind === "op") {
+        const parts = [code("(")];
+        (n.next || []).forEach(([key, label, nr], j) => {
+          if (j) parts.push(code(", "));
+          parts.push(code("("), key ? link(key, `<${label}>`) : code("None"), code(`, ${nr})`));
+        });
+        if ((n.next || []).length === 1) parts.push(code(","));
+        parts.push(code(")"));
+        row("next_functions", el("span", {}, ...parts));
+        for (const [attr, holder, hk] of n.saved || []) {
+          const hs = hk ? this.cur[hk] : null;
+          if (st.freed) row(attr, el("span", { class: "alab-freed" }, fill(W.saved_freed, { error: this.scene.freed_error })));
+          else if (hs) row(attr, link(hk, fill(W.saved_holds, { name: this.names.get(hk), value: hs.value })));
+          else row(attr, code(holder));   // not drawn: the holder as the narration names it ("a number")
+        }
+      }
+      if (st.info) row("", el("i", { text: st.info }));
+    }
+    const hooks = (n.hooks || []).filter((j) => j <= this.idx);
+    if (n.hooks) row(W.hooks, hooks.length ? el("span", {}, ...hooks.map((j) => el("div", { text: this.scene.steps[j].text }))) : code(W.no_hooks));
+    if (n.made != null && n.made >= 0 && this.scene.steps[n.made].source) row(W.made_at, code(this.scene.steps[n.made].source));
+    box.replaceChildren(head, ...rows);
+    box.hidden = false;
+  },
+});
