@@ -394,6 +394,12 @@ def unary(name: str, *, function: bool = True, playground: bool = True, also: tu
     return deco
 
 
+def op_labels() -> dict[str, str]:
+    """Node class name -> the narration's name of its op (``{'MulBackward0': 'mul', ...}``), for every
+    declared op: what ``op_label`` reads (a copy: the declarations own the table)."""
+    return dict(_LABELS)
+
+
 def op_label(node_or_name) -> str:
     """The narration's name of an op, from its node (or node class, or its name): ``'MulBackward0'``
     -> ``'mul'``. The in-place ops' classes (``'AddInplace'``) give ``'add_'``."""

@@ -68,7 +68,7 @@ class Trace:
     def __init__(self, catch_errors: bool = False, namespace: dict | None = None):
         self._events = EventList()
         self._pending: list = []   # hot events (op, node, release) recorded raw, built on first read
-        self._late = None          # real torch's queued records: their builder (torch_recorder.finish)
+        self._late = None          # real torch's queued records: their builder (torch/recorder.py: finish)
         self._torch = None         # the real-torch recorder while the block runs
         self.append_raw = self._pending.extend  # (recording.Recorder: the core appends raw records)
         self.user_code = None      # the user's code object the last op came from (None while a
@@ -103,11 +103,8 @@ class Trace:
         self._prev = _rec.set_active(self)
         self._torch = None
         if getattr(sys.modules.get("torch"), "overrides", None) is not None:  # real torch imported: record it too
-            recorder = sys.modules.get(__package__ + ".torch_recorder")  # (imported once)
-            if recorder is None:
-                from .torch_recorder import TorchRecorder  # noqa: F401  (the module is what is used)
-                recorder = sys.modules[__package__ + ".torch_recorder"]
-            self._torch = recorder.TorchRecorder(self, sys.modules["torch"], self._frame, self._namespace)
+            from .torch.recorder import TorchRecorder  # (record/torch/ never imports this module)
+            self._torch = TorchRecorder(self, sys.modules["torch"], self._frame, self._namespace)
             self._torch.start()
         return self
 
@@ -123,7 +120,7 @@ class Trace:
                 self.error = exc
             self._scan_names()
             if rec is not None:  # (one search of the containers for both kinds of tensor)
-                self._scan_containers(rec.Tensor, sys.modules[rec.__module__]._grad_of)
+                self._scan_containers(rec.Tensor, rec.grad_of)
             else:
                 self._scan_containers()
         finally:
@@ -270,9 +267,11 @@ class Trace:
         return f"<Trace: {len(self.events)} events>"
 
     def play(self, **kwargs):
-        """Show this trace in a Player widget (``lab.Player(t)``)."""
-        from ..view.player import Player
-        return Player(self, **kwargs)
+        """Show this trace in a Player widget (``lab.Player(t)``): through the player the package
+        registered (``register_player``; the record does not import the view)."""
+        if not _PLAYERS:
+            raise RuntimeError("no player is registered: import autograd_lab (it registers its Player)")
+        return _PLAYERS[-1](self, **kwargs)
 
     def to_json(self) -> str:
         import json
@@ -598,6 +597,15 @@ class Trace:
                   node.name() if node is not None else None)
 
 
+_PLAYERS: list = []  # what Trace.play shows a trace with: the last one registered
+
+
+def register_player(factory) -> None:
+    """``factory(trace, **kwargs)`` makes the widget ``Trace.play`` returns. ``autograd_lab/__init__.py``
+    registers one that loads ``view.player.Player`` on first use, so the record never imports the view."""
+    _PLAYERS.append(factory)
+
+
 def _grad_of(t):
     return t._grad  # (not .grad: that warns for a non-leaf)
 
@@ -609,10 +617,11 @@ def _op_matches(op: str, calls) -> bool:
     """Does evaluating an expression node that calls ``calls`` run op ``op`` itself (``w * x``:
     ``__mul__`` runs mul), rather than inside a function it calls (``sum(...)`` runs add)?"""
     if not _CALLS:
-        from ..core.function import _LABELS, FACES
+        from ..core.function import FACES, op_labels
+        labels = op_labels()
         for face in FACES:
             for cls in face.nodes:
-                _CALLS.setdefault(_LABELS.get(cls.__name__, face.name), set()).update(face.methods, face.functions)
+                _CALLS.setdefault(labels.get(cls.__name__, face.name), set()).update(face.methods, face.functions)
     return not _CALLS.get(op, frozenset()).isdisjoint(calls)  # (an op the core lacks: real torch's linear)
 
 

@@ -1,15 +1,15 @@
-"""The building half of the real-torch recorder (torch_recorder.py): the raw records it queued,
+"""The building half of the real-torch recorder (recorder.py): the raw records it queued,
 built into events in order (``flush``): ops with their inputs, ``grad_fn``, ``next_functions``
 and saved-value names, the nodes inside one call (``linear``'s ``TBackward0``), in-place ops.
-Its backward half (hooks, node runs, releases, errors) is torch_backward.py.
+Its backward half (hooks, node runs, releases, errors) is backward.py.
 """
 from __future__ import annotations
 
-from .events import NodeEvent, OpEvent, TensorEvent, UpdateEvent, ZeroEvent
-from .torch_backward import _EVENT, _LINK, _NODE, _SEE, _Ref
+from ..layout import NodeEvent, OpEvent, TensorEvent, UpdateEvent, ZeroEvent
+from .vocab import EVENT, LINK, NODE, SEE, Ref
 
 # Factories: their result is a new leaf ("tensor" events), even when they take a tensor (``ones_like``).
-_FACTORIES = frozenset({"tensor", "ones", "zeros", "ones_like", "zeros_like", "full", "full_like", "empty",
+FACTORIES = frozenset({"tensor", "ones", "zeros", "ones_like", "zeros_like", "full", "full_like", "empty",
                         "empty_like", "rand", "randn", "randint", "rand_like", "randn_like", "arange",
                         "linspace", "logspace", "eye", "as_tensor", "from_numpy", "scalar_tensor"})
 HIDDEN = "<not visible>"  # the value of a tensor made inside one torch call, which never reaches Python
@@ -39,7 +39,7 @@ class BuildRecorder:
         self.building = True
         try:
             for k, rec in _records(raw):
-                if k is _NODE:
+                if k is NODE:
                     _, node, src, mode, call, n = rec[:6]
                     r = self.ref(node)
                     try:
@@ -48,13 +48,13 @@ class BuildRecorder:
                         self.put(NodeEvent, src, (self.tid(r), r.label, None, (), r.next))
                     continue
                 try:
-                    if k is _EVENT:
+                    if k is EVENT:
                         self.put(rec[1], rec[2], rec[3])
                         continue
-                    if k is _SEE:
+                    if k is SEE:
                         self.see(rec[1], rec[2])
                         continue
-                    if k is _LINK:
+                    if k is LINK:
                         r = rec[1]
                         if not r.next and r.var is None and r.node is not None:
                             self.at = rec[3]  # (the backward call's line names inner nodes found)
@@ -93,7 +93,7 @@ class BuildRecorder:
             if name == "requires_grad_" and id(out) in self.grad_owner:  # (zero_grad(set_to_none=False))
                 continue
             if name == "detach" or name == "requires_grad_" or (out.grad_fn is None and (
-                    name in _FACTORIES or not targets)):
+                    name in FACTORIES or not targets)):
                 how = {"detach": "detach", "requires_grad_": "requires_grad_"}.get(name, "tensor")
                 tid = self.tid(out)
                 self.seen.add(tid)
@@ -273,7 +273,7 @@ class BuildRecorder:
             if cur is r:
                 result = (tuple(ids), tuple(nvars))
             elif cur.out is None:  # an inner node: an op with a tensor the user never had
-                cur.out = _Ref(None, "")
+                cur.out = Ref(None, "")
                 self.out_tid[self.tid(cur)] = self.tid(cur.out)
                 ins = tuple(nv if nv is not None else self.out_tid.get(i) for i, nv in zip(ids, nvars))
                 if self.at is not None:  # (named by the user's line, as an op inside its call)
@@ -287,19 +287,19 @@ class BuildRecorder:
 def _records(raw):
     """(kind, record) of each record in a flat raw queue (``TorchRecorder.raw``), a tuple each:
     op:    name, code, line, lasti, result, kwargs, n, *args   (code None: line is the Source; line None: from lasti)
-    node:  _NODE, torch's node, source, release check, backward call, n, *grad_inputs, m, *grad_outputs
-    event: _EVENT, event type, source, fields
-    see:   _SEE, tensor, source
-    link:  _LINK, _Ref, source, (code, lasti) of the backward call"""
+    node:  NODE, torch's node, source, release check, backward call, n, *grad_inputs, m, *grad_outputs
+    event: EVENT, event type, source, fields
+    see:   SEE, tensor, source
+    link:  LINK, Ref, source, (code, lasti) of the backward call"""
     i, n = 0, len(raw)
     while i < n:
         k = raw[i]
-        if k is _NODE:
+        if k is NODE:
             j = i + 6 + raw[i + 5]
             j += 1 + raw[j]
-        elif k is _EVENT or k is _LINK:
+        elif k is EVENT or k is LINK:
             j = i + 4
-        elif k is _SEE:
+        elif k is SEE:
             j = i + 3
         else:
             j = i + 7 + raw[i + 6]
@@ -307,7 +307,7 @@ def _records(raw):
         i = j
 
 
-def _as_text(v):
+def as_text(v):
     if v is None or isinstance(v, (bool, int, float, str)):
         return v
     if isinstance(v, tuple) and all(x is None or isinstance(x, int) for x in v):
