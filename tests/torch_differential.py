@@ -105,8 +105,12 @@ def steps(t) -> list:
             out.append((k, e.error, e.message, e.name))
         elif k == "zero":
             out.append((k, e.how, _v(e.before)))
+        elif k == "set_grad":
+            out.append((k, _v(e.before), _v(e.after)))
         elif k == "update":
             out.append((k, e.op, _v(e.before), _v(e.after)))
+        else:  # (a kind added to record/kinds.py: say here what of it a student sees)
+            raise AssertionError(f"steps(): no rule for the event kind {k!r}")
     return out
 
 

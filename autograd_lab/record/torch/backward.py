@@ -97,9 +97,9 @@ class BackwardRecorder:
                 try:
                     node = t.grad_fn
                     nref = rec.ref(node) if node is not None else rec.acc_of.get(rec.tid(t))
-                    rec.emit(HookEvent, rec.call_src, "tensor", rec.tid(nref) if nref is not None else None,
-                             rec.tid(t), fn_name(fn), (rec.value(grad),),
-                             None if r is None else (rec.value(r) if isinstance(r, rec.Tensor) else repr(r),))
+                    rec.emit(HookEvent, rec.call_src, which="tensor", node=rec.tid(nref) if nref is not None else None,
+                             tensor=rec.tid(t), fn=fn_name(fn), grad_in=(rec.value(grad),),
+                             grad_out=None if r is None else (rec.value(r) if isinstance(r, rec.Tensor) else repr(r),))
                 except Exception:
                     pass
                 return r
@@ -115,9 +115,9 @@ class BackwardRecorder:
                 with rec.mode:
                     r = fn(tensor)
                 try:
-                    rec.emit(HookEvent, rec.call_src, "post_accumulate", rec.tid(acc) if acc is not None else None,
-                             rec.tid(t), fn_name(fn), (rec.value(t.grad),) if t.grad is not None else (None,),
-                             None)
+                    rec.emit(HookEvent, rec.call_src, which="post_accumulate",
+                             node=rec.tid(acc) if acc is not None else None, tensor=rec.tid(t), fn=fn_name(fn),
+                             grad_in=(rec.value(t.grad),) if t.grad is not None else (None,), grad_out=None)
                 except Exception:
                     pass
                 return r
@@ -164,14 +164,15 @@ class BackwardRecorder:
         for t in roots + inputs:
             begin += (SEE, t, src)
         self.held += roots + inputs
-        begin += (EVENT, BackwardEvent, src, (call, tuple(self.tid(r) for r in roots),
-                                               tuple(self.tid(r) for r in root_refs), tuple(seeds), retain,
-                                               create, tuple(self.tid(i) for i in inputs)))
+        begin += (EVENT, BackwardEvent, src, BackwardEvent.pack(
+            call=call, roots=tuple(self.tid(r) for r in roots), nodes=tuple(self.tid(r) for r in root_refs),
+            seeds=tuple(seeds), retain_graph=retain, create_graph=create, inputs=tuple(self.tid(i) for i in inputs)))
         if create:  # torch's engine makes a tensor of each implicit seed (in C++), as the core's does
             for i, r in enumerate(roots):
                 if not isinstance(grads[i] if i < len(grads) else None, Tensor):
                     seed = self.torch.ones_like(r, requires_grad=False)
-                    begin += (EVENT, TensorEvent, src, (self.tid(seed), *self.tensor_fields(seed, "seed")))
+                    begin += (EVENT, TensorEvent, src,
+                              TensorEvent.pack(tensor=self.tid(seed), **self.tensor_fields(seed, "seed")))
         handles = self.hook_graph(root_refs)
         outer = (self.call_src, self.retain, self.begin)
         # the backward event is recorded when the engine starts (its first hook) or returns: when
@@ -187,8 +188,8 @@ class BackwardRecorder:
                 self.begin = None
             node = self.ref(self.running) if self.running is not None else None
             self.trace._recorded_errors.add(id(e))
-            self.emit(ErrorEvent, src, type(e).__name__, str(e), self.tid(node) if node is not None else None,
-                      node.label if node is not None else None)
+            self.emit(ErrorEvent, src, error=type(e).__name__, message=str(e),
+                      node=self.tid(node) if node is not None else None, name=node.label if node is not None else None)
             raise
         finally:
             for i in range(0, len(handles), 2):  # (hook dict, key of ours), flat
@@ -197,7 +198,7 @@ class BackwardRecorder:
             self.call_src, self.retain, self.begin = outer
         results = (tuple(self.value(x) if isinstance(x, Tensor) else None for x in result)
                    if call == "autograd.grad" else ())
-        self.emit(DoneEvent, src, call, tuple(self.see(r, src) for r in roots), results)
+        self.emit(DoneEvent, src, call=call, roots=tuple(self.see(r, src) for r in roots), results=results)
         return result
 
     def hook_graph(self, root_refs) -> list:
@@ -295,8 +296,9 @@ class BackwardRecorder:
                 r.before, r.acc_done = (self.snap(g) if g is not None else None), False
             else:
                 t = r.retained
-                self.emit(HookEvent, self.call_src, "retain_grad", self.tid(r), self.tid(t), "None",
-                          (self.value(grad_outputs[0]),), (self.value(t.grad),) if t.grad is not None else None)
+                self.emit(HookEvent, self.call_src, which="retain_grad", node=self.tid(r), tensor=self.tid(t), fn="None",
+                          grad_in=(self.value(grad_outputs[0]),),
+                          grad_out=(self.value(t.grad),) if t.grad is not None else None)
         return pre_acc
 
     def post_acc(self, r, grad_outputs) -> None:
@@ -322,7 +324,7 @@ class BackwardRecorder:
         gout = value(g) if isinstance(g, Tensor) else (  # (a node of several outputs: a list, one per output)
             None if g is None else [value(x) if x is not None else None for x in g])
         gin = tuple([value(x) if x is not None else None for x in grad_inputs])
-        self.emit(NodeEvent, src, self.tid(r), r.label, gout, gin, r.next)
+        self.emit(NodeEvent, src, node=self.tid(r), name=r.label, grad_output=gout, grad_inputs=gin, next=r.next)
         if mode == 1:  # torch freed the node's saved values right after it ran: reading one now raises
             for a in r.saved:
                 try:
@@ -332,7 +334,7 @@ class BackwardRecorder:
             else:
                 return
         if mode:
-            self.emit(ReleaseEvent, src, self.tid(r), r.label, r.saved)
+            self.emit(ReleaseEvent, src, node=self.tid(r), name=r.label, saved=r.saved)
 
     def accumulated(self, r, added) -> None:
         var = r.var
@@ -346,8 +348,8 @@ class BackwardRecorder:
         if added is not None:  # (.grad may be it, detached: the same memory; else torch leaves it as it is)
             same = same_memory(added, g) if g is not None else False
             added = after if same else (Later(added) if same is False else self.snap(added))
-        self.emit(AccumulateEvent, self.call_src, self.tid(r), vt, r.before,
-                  added if added is not None else (after if r.before is None else None), after)
+        self.emit(AccumulateEvent, self.call_src, node=self.tid(r), tensor=vt, before=r.before,
+                  added=added if added is not None else (after if r.before is None else None), after=after)
         r.acc_done = True
 
     def started(self) -> None:

@@ -25,8 +25,8 @@ class BuildRecorder:
         try:
             self.record_op(name, args, kwargs, targets, result, before, src)
         except Exception as e:  # an op we cannot describe: an opaque box with torch's name
-            self.emit(OpEvent, src, name, (), None, f"<{type(e).__name__}>", None, False, None, None,
-                      (), (), (), False)
+            self.emit(OpEvent, src, op=name, inputs=(), output=None, value=f"<{type(e).__name__}>", shape=None,
+                      requires_grad=False, node=None, node_name=None, next=(), next_vars=(), saved=(), inplace=False)
 
     def flush(self) -> None:
         """Build the raw records into events, in order (before anything they show can change in
@@ -45,7 +45,8 @@ class BuildRecorder:
                     try:
                         self.build_node(r, rec[6:6 + n], rec[7 + n:], src, mode, call)
                     except Exception:  # a node we cannot describe: shown by name, with no gradients
-                        self.put(NodeEvent, src, (self.tid(r), r.label, None, (), r.next))
+                        self.put(NodeEvent, src, NodeEvent.pack(node=self.tid(r), name=r.label, grad_output=None,
+                                                                grad_inputs=(), next=r.next))
                     continue
                 try:
                     if k is EVENT:
@@ -99,7 +100,7 @@ class BuildRecorder:
                 self.seen.add(tid)
                 if self.at is not None and how != "requires_grad_":  # (a creation: named by its line)
                     self.namer.site(tid, self.at[0], self.at[1])
-                self.emit(TensorEvent, src, tid, *self.tensor_fields(out, how))
+                self.emit(TensorEvent, src, tensor=tid, **self.tensor_fields(out, how))
                 continue
             ins, given = [], []
             for a in list(args) + list(kwargs.values()):
@@ -124,7 +125,8 @@ class BuildRecorder:
         node = out.grad_fn
         val, shape = self.value(out), tuple(out.shape)
         if node is None:
-            self.emit(OpEvent, src, opname, ins, tid, val, shape, False, None, None, (), (), (), inplace)
+            self.emit(OpEvent, src, op=opname, inputs=ins, output=tid, value=val, shape=shape, requires_grad=False,
+                      node=None, node_name=None, next=(), next_vars=(), saved=(), inplace=inplace)
             return
         r = self.ref(node)
         if r.out is None:
@@ -134,8 +136,8 @@ class BuildRecorder:
         nxt, nvars = self.link(r, src, nf)
         if given is not None and not self.in_order(nf, given):
             ins = self.aligned(ins, nxt, nvars)
-        self.emit(OpEvent, src, opname, ins, tid, val, shape, True, self.tid(r), r.label, nxt, nvars, r.saved,
-                  inplace)
+        self.emit(OpEvent, src, op=opname, inputs=ins, output=tid, value=val, shape=shape, requires_grad=True,
+                  node=self.tid(r), node_name=r.label, next=nxt, next_vars=nvars, saved=r.saved, inplace=inplace)
 
     @staticmethod
     def in_order(nf, given) -> bool:
@@ -173,14 +175,14 @@ class BuildRecorder:
         if opname == "zero_":
             owner = self.grad_owner.get(id(out))
             if owner is not None and owner[0] is out:
-                self.emit(ZeroEvent, src, self.see(owner[1], src), "zero_", old)
+                self.emit(ZeroEvent, src, tensor=self.see(owner[1], src), how="zero_", before=old)
             else:
-                self.emit(ZeroEvent, src, tid, "data.zero_", old)
+                self.emit(ZeroEvent, src, tensor=tid, how="data.zero_", before=old)
             return
         for a in targets:
             if a is not out:
                 self.see(a, src)
-        self.emit(UpdateEvent, src, tid, opname, old, self.value(out))
+        self.emit(UpdateEvent, src, tensor=tid, op=opname, before=old, after=self.value(out))
 
     def saved_of(self, node, r, nxt=None) -> tuple:
         """The ``_saved_*`` attributes holding a tensor (None: nothing saved; numbers and sizes such as
@@ -279,8 +281,9 @@ class BuildRecorder:
                 if self.at is not None:  # (named by the user's line, as an op inside its call)
                     self.namer.site(self.tid(cur.out), self.at[0], self.at[1], _op_of_node(cur.label),
                                     tuple(i for i in ins if i is not None))
-                self.emit(OpEvent, src, _op_of_node(cur.label), ins, self.tid(cur.out), HIDDEN, None, True,
-                          self.tid(cur), cur.label, tuple(ids), tuple(nvars), cur.saved, False)
+                self.emit(OpEvent, src, op=_op_of_node(cur.label), inputs=ins, output=self.tid(cur.out), value=HIDDEN,
+                          shape=None, requires_grad=True, node=self.tid(cur), node_name=cur.label, next=tuple(ids),
+                          next_vars=tuple(nvars), saved=cur.saved, inplace=False)
         return result
 
 

@@ -37,7 +37,7 @@ import os
 import sys
 
 from ..columns import snapshot
-from ..layout import OpEvent, Source, TensorEvent, ZeroEvent
+from ..layout import OpEvent, SetGradEvent, Source, TensorEvent
 from .backward import BackwardRecorder
 from .build import FACTORIES, HIDDEN, BuildRecorder, as_text  # noqa: F401  (HIDDEN: part of its interface)
 from .vocab import ACC, EVENT, SEE, Later, Ref, node_kind
@@ -244,8 +244,10 @@ class TorchRecorder(BuildRecorder, BackwardRecorder):
             self.grad_owner.clear()
 
     # ------------------------------------------------------------------ events, ids, sources
-    def emit(self, etype, src, *fields) -> None:
-        """An event: queued (built in order with the raw records), or added now while they are built."""
+    def emit(self, etype, src, **fields) -> None:
+        """An event, its fields by name: queued (built in order with the raw records), or added now
+        while they are built."""
+        fields = etype.pack(**fields)
         if self.building:
             self.put(etype, src, fields)
         else:
@@ -328,8 +330,10 @@ class TorchRecorder(BuildRecorder, BackwardRecorder):
         except Exception:
             return self.value(t)
 
-    def tensor_fields(self, t, how):
-        return (self.value(t), tuple(t.shape), str(t.dtype).replace("torch.", ""), bool(t.requires_grad), how)
+    def tensor_fields(self, t, how) -> dict:
+        """A tensor event's fields but its id, by name."""
+        return {"value": self.value(t), "shape": tuple(t.shape), "dtype": str(t.dtype).replace("torch.", ""),
+                "requires_grad": bool(t.requires_grad), "how": how}
 
     def see(self, t, src) -> int:
         """Tensor ``t`` is used: shown (a tensor event with its value) the first time (when built)."""
@@ -338,7 +342,7 @@ class TorchRecorder(BuildRecorder, BackwardRecorder):
             self.raw += (SEE, t, src)
             self.held.append(t)
         elif tid not in self.seen:
-            self.put(TensorEvent, src, (tid, *self.tensor_fields(t, "existing")))
+            self.put(TensorEvent, src, TensorEvent.pack(tensor=tid, **self.tensor_fields(t, "existing")))
         return tid
 
     # ------------------------------------------------------------------ graph nodes
@@ -448,15 +452,19 @@ class TorchRecorder(BuildRecorder, BackwardRecorder):
         if getattr(func.__self__, "__name__", "") == "requires_grad" and len(args) == 2:
             result = func(*args, **kwargs)
             src, t = self.source(), args[0]
-            self.emit(TensorEvent, src, self.tid(t), *self.tensor_fields(t, "requires_grad_"))
+            self.emit(TensorEvent, src, tensor=self.tid(t), **self.tensor_fields(t, "requires_grad_"))
             return result
-        if getattr(func.__self__, "__name__", "") == "grad" and len(args) == 2 and args[1] is None:
-            t = args[0]
-            old = t.grad
-            result = func(*args, **kwargs)
-            if old is not None:  # (the old .grad is the user's no more: its value is read when built)
-                src = self.source()
-                self.emit(ZeroEvent, src, self.see(t, src), "set_to_none", Later(old))
+        if getattr(func.__self__, "__name__", "") == "grad" and len(args) == 2:  # w.grad = g / w.grad = None
+            t, new = args
+            old = t.grad if t.is_leaf or t.retains_grad else t._grad  # (no warning of a non-leaf's .grad)
+            result = func(*args, **kwargs)  # (torch checks the value first: an error leaves no event)
+            src = self.source()
+            if new is not None:
+                self.grad_owner[id(new)] = (new, t)  # (w.grad.zero_() then zeroes w's gradient)
+            # (the old .grad is the user's no more, the new one may change in place later: both are
+            # read now; the queue before this step was built when this call began)
+            self.emit(SetGradEvent, src, tensor=self.see(t, src), before=self.snap(old) if old is not None else None,
+                      after=self.snap(new) if new is not None else None)
             return result
         return func(*args, **kwargs)
 
