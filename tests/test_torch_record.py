@@ -124,8 +124,8 @@ def test_zero_grad_step_and_zero_():
 
 
 def test_assigning_grad_is_the_same_event_as_the_cores():
-    """``w.grad = g`` and ``w.grad = None`` in real torch: torch's TorchFunctionMode receives
-    ``Tensor.grad.__set__``; the events are the core's, value for value."""
+    """``w.grad = g``, ``w.grad = None`` and ``del w.grad`` in real torch: torch's TorchFunctionMode
+    receives ``Tensor.grad.__set__`` (``__delete__``); the events are the core's, value for value."""
     src = ("w = m.tensor([1.0, 2.0], requires_grad=True)\n"
            "w.grad = m.tensor([0.5, 0.5])\n"
            "g = w.grad\n"
@@ -134,7 +134,8 @@ def test_assigning_grad_is_the_same_event_as_the_cores():
            "w.grad.mul_(2)\n"       # (the new one, changed later in place: so does this)
            "(w * 3).sum().backward()\n"
            "w.grad = None\n"
-           "w.grad = None\n")
+           "w.grad = m.ones(2)\n"
+           "del w.grad\n")
     out = []
     for m in (lab, torch):
         with lab.trace(namespace={"m": m}) as t:
@@ -143,7 +144,7 @@ def test_assigning_grad_is_the_same_event_as_the_cores():
                     if e.kind in ("set_grad", "accumulate")])
     assert out[0] == out[1] == [("set_grad", "w", None, [0.5, 0.5]), ("set_grad", "w", [0.5, 0.5], [1.0, 1.0]),
                                 ("accumulate", "w", [2.0, 2.0], [5.0, 5.0]), ("set_grad", "w", [5.0, 5.0], None),
-                                ("set_grad", "w", None, None)]
+                                ("set_grad", "w", None, [1.0, 1.0]), ("set_grad", "w", [1.0, 1.0], None)]
 
 
 def test_nn_sequential_real_names_and_parameter_names():

@@ -150,6 +150,10 @@ class Tensor(TensorBase):
                 "break downstream systems that assume they match.")
         _F.apply(SetGrad, self, value)
 
+    @grad.deleter
+    def grad(self) -> None:  # ``del w.grad``: as ``w.grad = None``
+        _F.apply(ClearGrad, self)
+
     @property
     def retains_grad(self) -> bool:
         x = self._x

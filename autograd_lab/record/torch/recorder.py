@@ -392,8 +392,8 @@ class TorchRecorder(BuildRecorder, BackwardRecorder):
                 return func(*args, **kwargs)  # a module's set-up (empty, kaiming_uniform_): not the lesson
         if call is not None:
             return self.backward(call, func, args, kwargs)
-        if name == "__set__":
-            return self.set_attr(func, args, kwargs)
+        if name == "__set__" or (name == "__delete__" and getattr(func.__self__, "__name__", "") == "grad"):
+            return self.set_attr(func, args, kwargs)  # (del w.grad: w.grad = None)
         if name in _QUIET or (name[:1] == "_" and name[:2] != "__"):
             if name == "__get__":
                 return self.get_attr(func, args)
@@ -454,8 +454,8 @@ class TorchRecorder(BuildRecorder, BackwardRecorder):
             src, t = self.source(), args[0]
             self.emit(TensorEvent, src, tensor=self.tid(t), **self.tensor_fields(t, "requires_grad_"))
             return result
-        if getattr(func.__self__, "__name__", "") == "grad" and len(args) == 2:  # w.grad = g / w.grad = None
-            t, new = args
+        if getattr(func.__self__, "__name__", "") == "grad" and len(args) in (1, 2):  # w.grad = g / None, del w.grad
+            t, new = args[0], (args[1] if len(args) == 2 else None)
             old = t.grad if t.is_leaf or t.retains_grad else t._grad  # (no warning of a non-leaf's .grad)
             result = func(*args, **kwargs)  # (torch checks the value first: an error leaves no event)
             src = self.source()
