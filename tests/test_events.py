@@ -597,3 +597,19 @@ def test_nn_init_and_load_state_dict_do_not_change_recorded_values():
     assert w0 in shown(inside) and b0 in shown(inside) and [0.0] not in shown(inside)
     assert w0 in shown(t) and [0.0] in shown(t)
     assert [[1.0, 1.0]] not in shown(t) and [[5.0, 5.0]] not in shown(t)
+
+
+def test_the_record_does_not_import_the_view_and_play_goes_through_the_registered_player():
+    import subprocess
+    import sys
+    code = ("import sys, autograd_lab as lab\n"
+            "with lab.trace() as t:\n"
+            "    w = lab.tensor(2.0, requires_grad=True)\n"
+            "    (w * 3).backward()\n"
+            "len(t.events)\n"
+            "assert not [m for m in sys.modules if m.startswith('autograd_lab.view')], 'view imported'\n"
+            "p = t.play(start=1)\n"
+            "print(type(p).__module__, type(p).__name__)\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split() == ["autograd_lab.view.player", "Player"]

@@ -1,6 +1,6 @@
 """The differential harness behind ``test_torch_differential.py``: run one snippet twice inside
 ``lab.trace()``, once with autograd_lab's core and once with real torch (recorded from torch
-itself by ``record/torch_recorder.py``), and reduce each trace to what a student is shown.
+itself by ``record/torch/``), and reduce each trace to what a student is shown.
 
     core, real = both(src, "lab")      # two lists of comparable steps
     diff(core, real)                   # None when they agree, else the first difference

@@ -172,7 +172,7 @@ class TorchRecorder(BuildRecorder, BackwardRecorder):
         self.grads_shared = False            # the user may hold a gradient a node sent (note_versions)
         self.freed: set = set()              # ids of nodes run by a non-retaining backward (kept alive by
         #                                      the queue, then by refs)
-        self.node_hooks = None               # the hooks put on every node (torch_backward._node_hooks)
+        self.node_hooks = None               # the hooks put on every node (backward._node_hooks)
         self.seq0 = None                     # torch's next node sequence number when the block began
         self.late = False                    # building the queue after the block (``finish``)
         self.versions = None                 # per queued record: (tensor, its version at the block's end)

@@ -70,7 +70,7 @@ class Ref:
         return self.label
 
     def __call__(self, grad_inputs, grad_outputs):
-        """The hook on this node while a backward call runs (torch_backward.py): the node ran, with
+        """The hook on this node while a backward call runs (backward.py): the node ran, with
         these gradients (out, in): a raw record, built later with its release check. (The Ref
         itself is the hook: no object more per node.)"""
         rec = self.rec
