@@ -24,7 +24,7 @@ from .core.factories import (Generator, accelerator, arange, as_tensor, default_
                              randn, randn_like, seed)
 from .core.device import backends, cuda, device
 from .core.function import module_functions as _module_functions
-from .record.events import Trace, trace
+from .record.events import Trace, register_player as _register_player, trace
 from .core.node import AccumulateGrad, Node
 from .core.grad_mode import (enable_grad, inference_mode, is_grad_enabled, is_inference_mode_enabled, no_grad,
                              set_grad_enabled)
@@ -89,6 +89,14 @@ import sys as _sys  # noqa: E402
 
 if not any(f is _AliasFinder or type(f).__name__ == "_AliasFinder" for f in _sys.meta_path):
     _sys.meta_path.append(_AliasFinder)
+
+
+def _player(trace, **kwargs):
+    """``Trace.play``'s widget: the view's Player, loaded on first use (the record never imports the view)."""
+    return __getattr__("Player")(trace, **kwargs)
+
+
+_register_player(_player)
 
 
 def __getattr__(name: str):

@@ -224,7 +224,7 @@ def main() -> None:
 
 
 def bench_torch_recording(torch) -> None:
-    """Real torch recorded (issue 12, record/torch_recorder.py) vs the same torch run unrecorded:
+    """Real torch recorded (issue 12, record/torch/) vs the same torch run unrecorded:
     target <= 2.0x. As for the core, the events are built when ``t.events`` is first read: that
     time is printed too (no target)."""
     def recorded(fn):

@@ -107,12 +107,3 @@ def test_the_layer_check_sees_a_forbidden_import(tmp_path):
         assert bad
     finally:
         p.unlink()
-
-
-def test_the_hot_paths_write_the_raw_record_kinds_by_value():
-    """apply and the engine loop write Kind.OP and Kind.NODE as literals (speed): they must agree."""
-    from autograd_lab.core.recording import Kind
-    assert (Kind.OP, Kind.NODE, Kind.EVENT) == (0, 1, 2)
-    fn = (PKG / "core" / "function.py").read_text()
-    eng = (PKG / "core" / "engine.py").read_text()
-    assert "tr.append_raw((0, fn, 2," in fn and "record((1, node, g, call_source, released, 2," in eng

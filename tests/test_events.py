@@ -185,9 +185,50 @@ def test_zero_and_update_events():
     (upd1, upd2) = of_kind(t, "update")
     assert (t.names[upd1.tensor], upd1.op, upd1.before, upd1.after) == ("w", "add_", 2.0, pytest.approx(1.7))
     assert (upd2.op, upd2.after) == ("sub_", pytest.approx(0.7))
-    z1, z2 = of_kind(t, "zero")
+    (z1,) = of_kind(t, "zero")
     assert (t.names[z1.tensor], z1.how, z1.before) == ("w", "zero_", 3.0)
-    assert (t.names[z2.tensor], z2.how, z2.before) == ("w", "set_to_none", 0.0)
+    (cleared,) = of_kind(t, "set_grad")  # zero_grad() sets .grad to None
+    assert (t.names[cleared.tensor], cleared.before, cleared.after) == ("w", 0.0, None)
+
+
+def test_assigning_grad_is_an_event_with_the_values_before_and_after():
+    with lab.trace() as t:
+        w = lab.tensor([1.0, 2.0], requires_grad=True)
+        w.grad = lab.tensor([0.5, 0.5])
+        w.grad = lab.ones(2)
+        w.grad = None
+        w.grad = None  # (no gradient before either: still a step, as the line ran)
+    steps = [(t.names[e.tensor], e.before, e.after) for e in of_kind(t, "set_grad")]
+    assert steps == [("w", None, [0.5, 0.5]), ("w", [0.5, 0.5], [1.0, 1.0]), ("w", [1.0, 1.0], None), ("w", None, None)]
+    assert [e.source.text[:13] for e in of_kind(t, "set_grad")] == ["w.grad = lab.", "w.grad = lab.", "w.grad = None",
+                                                                    "w.grad = None"]
+
+
+def test_assigning_grad_keeps_the_value_of_its_step():
+    """The event keeps .grad as it was assigned, not as a later in-place change left it."""
+    with lab.trace() as t:
+        w = lab.tensor(2.0, requires_grad=True)
+        g = lab.tensor(5.0)
+        w.grad = g
+        w.grad.zero_()
+    assert of_kind(t, "set_grad")[0].after == 5.0 and of_kind(t, "zero")[0].before == 5.0
+
+
+@pytest.mark.parametrize("value, error, message", [
+    ("x", RuntimeError, "can't assign Variable as its own grad"),
+    ("m.ones(3)", RuntimeError, "attempting to assign a gradient of size '[3]' to a tensor of size '[2]'. "
+                                "Please ensure that the gradient and the tensor are the same size"),
+    ("3.0", TypeError, "assigned grad expected to be a Tensor or None but got grad of type float"),
+])
+def test_assigning_a_wrong_grad_raises_as_pytorch_and_records_no_step(value, error, message):
+    import torch
+    for m in (lab, torch):
+        x = m.tensor([1.0, 2.0], requires_grad=True)
+        with lab.trace() as t:
+            with pytest.raises(error) as info:
+                exec(f"x.grad = {value}", {"x": x, "m": m})
+        assert str(info.value) == message, m
+        assert not of_kind(t, "set_grad") and x.grad is None
 
 
 def test_tensor_events_for_requires_grad_and_detach():
@@ -556,3 +597,19 @@ def test_nn_init_and_load_state_dict_do_not_change_recorded_values():
     assert w0 in shown(inside) and b0 in shown(inside) and [0.0] not in shown(inside)
     assert w0 in shown(t) and [0.0] in shown(t)
     assert [[1.0, 1.0]] not in shown(t) and [[5.0, 5.0]] not in shown(t)
+
+
+def test_the_record_does_not_import_the_view_and_play_goes_through_the_registered_player():
+    import subprocess
+    import sys
+    code = ("import sys, autograd_lab as lab\n"
+            "with lab.trace() as t:\n"
+            "    w = lab.tensor(2.0, requires_grad=True)\n"
+            "    (w * 3).backward()\n"
+            "len(t.events)\n"
+            "assert not [m for m in sys.modules if m.startswith('autograd_lab.view')], 'view imported'\n"
+            "p = t.play(start=1)\n"
+            "print(type(p).__module__, type(p).__name__)\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split() == ["autograd_lab.view.player", "Player"]

@@ -434,7 +434,7 @@ def test_jump_menu_has_optimizer_step_and_zero_grad():
         if label.startswith("optimizer.step()"):
             assert g.steps[i].kind == "update" and label.endswith(": opt.step())")
         if label.startswith("zero_grad()"):
-            assert g.steps[i].kind == "zero"
+            assert g.steps[i].kind == "set_grad"  # zero_grad() sets each .grad to None
 
 
 def test_a_trace_from_python_stdin_has_no_empty_source(tmp_path):

@@ -1,5 +1,5 @@
 """Differential test: each parity case and each lesson's "same in real PyTorch" snippet is
-recorded twice, with autograd_lab's core and with real torch (torch_recorder), and the two
+recorded twice, with autograd_lab's core and with real torch (record/torch/), and the two
 traces are compared step by step (tests/torch_differential.py says what is compared).
 
 Every case that differs must be listed in KNOWN (and explained in docs/real-torch.md); a

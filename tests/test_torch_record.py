@@ -1,4 +1,4 @@
-"""Recording real torch (record/torch_recorder.py) into the same Trace, Player and JSON."""
+"""Recording real torch (record/torch/) into the same Trace, Player and JSON."""
 from __future__ import annotations
 
 import subprocess
@@ -9,7 +9,7 @@ import pytest
 import torch
 
 import autograd_lab as lab
-from autograd_lab.record.torch_recorder import trace_torch_snippet
+from autograd_lab.record.torch.snippet import trace_torch_snippet
 
 FREED = ("Trying to backward through the graph a second time (or directly access saved tensors after they "
          "have already been freed). Saved intermediate values of the graph are freed when you call .backward() "
@@ -118,7 +118,33 @@ def test_zero_grad_step_and_zero_():
     upd = [(e.op, e.before, e.after) for e in t.events if e.kind == "update"]
     assert upd == [("add_", [1.0, 2.0], pytest.approx([0.7, 1.7]))]
     zeros = [(e.how, e.before, t.names.get(e.tensor)) for e in t.events if e.kind == "zero"]
-    assert zeros == [("zero_", [3.0, 3.0], "w"), ("set_to_none", [0.0, 0.0], "w")]
+    assert zeros == [("zero_", [3.0, 3.0], "w")]
+    cleared = [(e.before, e.after, t.names.get(e.tensor)) for e in t.events if e.kind == "set_grad"]
+    assert cleared == [([0.0, 0.0], None, "w")]  # zero_grad() sets .grad to None
+
+
+def test_assigning_grad_is_the_same_event_as_the_cores():
+    """``w.grad = g``, ``w.grad = None`` and ``del w.grad`` in real torch: torch's TorchFunctionMode
+    receives ``Tensor.grad.__set__`` (``__delete__``); the events are the core's, value for value."""
+    src = ("w = m.tensor([1.0, 2.0], requires_grad=True)\n"
+           "w.grad = m.tensor([0.5, 0.5])\n"
+           "g = w.grad\n"
+           "w.grad = m.ones(2)\n"
+           "g.zero_()\n"            # (the old gradient, changed later: the event keeps its value)
+           "w.grad.mul_(2)\n"       # (the new one, changed later in place: so does this)
+           "(w * 3).sum().backward()\n"
+           "w.grad = None\n"
+           "w.grad = m.ones(2)\n"
+           "del w.grad\n")
+    out = []
+    for m in (lab, torch):
+        with lab.trace(namespace={"m": m}) as t:
+            exec(src, t._namespace)
+        out.append([(e.kind, t.names.get(e.tensor), e.before, e.after) for e in t.events
+                    if e.kind in ("set_grad", "accumulate")])
+    assert out[0] == out[1] == [("set_grad", "w", None, [0.5, 0.5]), ("set_grad", "w", [0.5, 0.5], [1.0, 1.0]),
+                                ("accumulate", "w", [2.0, 2.0], [5.0, 5.0]), ("set_grad", "w", [5.0, 5.0], None),
+                                ("set_grad", "w", None, [1.0, 1.0]), ("set_grad", "w", [1.0, 1.0], None)]
 
 
 def test_nn_sequential_real_names_and_parameter_names():
@@ -254,7 +280,7 @@ def test_queued_torch_records_are_built_on_first_read_with_their_values_then():
     """Issue 12: like the core's, real torch's events (ops, the backward call, its node runs) are
     built when ``t.events`` is first read (not when the block ends, nor at backward); a tensor
     changed in place after the block is shown as a text, not with its later value."""
-    from autograd_lab.record.torch_recorder import CHANGED_LATER
+    from autograd_lab.record.torch.recorder import CHANGED_LATER
     with lab.trace() as t:
         x = torch.ones(2, requires_grad=True)
         a = x * 2
@@ -366,7 +392,7 @@ def test_an_error_names_its_node_in_a_graph_made_before_the_block():
 def test_a_gradient_a_hook_kept_and_changed_after_the_block_is_not_shown_with_its_later_value():
     """A node's gradients are read when the events are built; where the user can hold one (a tensor
     hook got it) and changes it in place after the block, it is shown as CHANGED_LATER."""
-    from autograd_lab.record.torch_recorder import CHANGED_LATER
+    from autograd_lab.record.torch.recorder import CHANGED_LATER
     kept = []
     with lab.trace() as t:
         w = torch.ones(2, requires_grad=True)

@@ -1,6 +1,6 @@
 """The differential harness behind ``test_torch_differential.py``: run one snippet twice inside
 ``lab.trace()``, once with autograd_lab's core and once with real torch (recorded from torch
-itself by ``record/torch_recorder.py``), and reduce each trace to what a student is shown.
+itself by ``record/torch/``), and reduce each trace to what a student is shown.
 
     core, real = both(src, "lab")      # two lists of comparable steps
     diff(core, real)                   # None when they agree, else the first difference
@@ -105,8 +105,12 @@ def steps(t) -> list:
             out.append((k, e.error, e.message, e.name))
         elif k == "zero":
             out.append((k, e.how, _v(e.before)))
+        elif k == "set_grad":
+            out.append((k, _v(e.before), _v(e.after)))
         elif k == "update":
             out.append((k, e.op, _v(e.before), _v(e.after)))
+        else:  # (a kind added to record/kinds.py: say here what of it a student sees)
+            raise AssertionError(f"steps(): no rule for the event kind {k!r}")
     return out
 
 

@@ -17,6 +17,7 @@ import numpy as np
 from . import function as F
 from . import node as _node
 from . import recording as _rec
+from .recording import NODE_RECORD
 from .grad_mode import _state as _grad_state
 from .messages import CREATE_GRAPH_WARNING
 from .node import TensorBase as Tensor
@@ -267,7 +268,7 @@ def _execute(root_nodes, seeds, retain_graph, create_graph, capture, allow_unuse
             # PyTorch's order: the node has computed (recorded now), its post-hooks see its outputs
             # (its saved values still readable) and may replace them, then its saved values are freed
             if tr is not None:
-                record((1, node, g, call_source, False, len(grads), *grads))
+                record((NODE_RECORD, node, g, call_source, False, len(grads), *grads))
             grads = _post_hooks(node, grads, g, hooks, create_graph, tr)
             if not retain_graph and node._release() and tr is not None:
                 tr.release(node)
@@ -280,9 +281,9 @@ def _execute(root_nodes, seeds, retain_graph, create_graph, capture, allow_unuse
                 released = False
             if tr is not None:  # a node event, then a release event when its saved values were freed
                 if len(grads) == 2:  # (spelled out: *grads costs 50 ns more, and this runs once per node)
-                    record((1, node, g, call_source, released, 2, grads[0], grads[1]))  # 1: Kind.NODE (layout: recording.NodeRecord)
+                    record((NODE_RECORD, node, g, call_source, released, 2, grads[0], grads[1]))  # (layout: recording.NodeRecord)
                 else:
-                    record((1, node, g, call_source, released, len(grads), *grads))
+                    record((NODE_RECORD, node, g, call_source, released, len(grads), *grads))
         i = 0
         ready = None
         for nxt in node._next:
@@ -330,7 +331,7 @@ def _run_undefined(node, deps, heap, retain_graph, tr) -> None:
         if tr is not None:
             record, call_source = tr.node_recorder()
             n = len(node._next)
-            record((1, node, None, call_source, released, n, *((None,) * n)))  # 1: Kind.NODE
+            record((NODE_RECORD, node, None, call_source, released, n, *((None,) * n)))
     for nxt in node._next:
         if nxt is not None and nxt in deps:
             deps[nxt] -= 1

@@ -27,6 +27,7 @@ import numpy as np
 
 from . import node as _node
 from . import recording as _rec
+from .recording import OP_RECORD
 from .grad_mode import _state as _grad_state
 from .messages import LEAF_INPLACE_MESSAGE
 from .node import _FREED, AccumulateGrad, Node, TensorBase, _accumulate_node, _bump, _new, _seq  # noqa: F401
@@ -147,16 +148,15 @@ def apply(fn, *inputs, inplace: bool = False, **params):
         # Record the op. Trace.op finds the user's line; when apply's caller's caller is the user
         # code the last op came from (nearly always), the record is appended here: a method
         # call would cost a fifth of the recording time. (The two-input record is spelled out:
-        # building it from *inputs costs 60 ns more. The layout: recording.OpRecord; its kind
-        # Kind.OP is written as the literal 0, which tests/test_core_layers.py checks.)
+        # building it from *inputs costs 60 ns more. The layout: recording.OpRecord.)
         f = _getframe(2)
         code = f.f_code
         if code is not tr.user_code:
             tr.op(fn, inputs, t, node, params)
         elif len(inputs) == 2:
-            tr.append_raw((0, fn, 2, inputs[0], inputs[1], out, t, node, code, f.f_lasti))
+            tr.append_raw((OP_RECORD, fn, 2, inputs[0], inputs[1], out, t, node, code, f.f_lasti))
         else:
-            tr.append_raw((0, fn, len(inputs), *inputs, out, t, node, code, f.f_lasti))
+            tr.append_raw((OP_RECORD, fn, len(inputs), *inputs, out, t, node, code, f.f_lasti))
     return t
 
 
@@ -247,7 +247,7 @@ def _check_inplace_dtype(fn, inputs, raw):
 
 def _apply_special(fn, inputs, params):
     """Operations that are not differentiable: leaf creation, requires_grad_, zeroing, detach."""
-    if _rec.unsettled and (fn.kind == "zero" or fn.__name__ == "RequiresGrad"):
+    if _rec.unsettled and getattr(fn, "settles", False):
         _rec.settle()  # (they change what a finished trace's unbuilt events show; making a tensor does not)
     tr = _rec.active
     if tr is None or fn.kind is None:
@@ -392,6 +392,12 @@ def unary(name: str, *, function: bool = True, playground: bool = True, also: tu
                 playground=(name,) if playground else ())
         return cls
     return deco
+
+
+def op_labels() -> dict[str, str]:
+    """Node class name -> the narration's name of its op (``{'MulBackward0': 'mul', ...}``), for every
+    declared op: what ``op_label`` reads (a copy: the declarations own the table)."""
+    return dict(_LABELS)
 
 
 def op_label(node_or_name) -> str:

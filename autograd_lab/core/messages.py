@@ -31,6 +31,7 @@ ONLY_FLOAT_LEAF = "Only Tensors of floating point and complex dtype can require 
 BOOL_SUB_MESSAGE = ("Subtraction, the `-` operator, with two bool tensors is not supported. Use the `^` or "
              "`logical_xor()` operator instead.")
 
+OWN_GRAD_MESSAGE = "can't assign Variable as its own grad"  # x.grad = x
 NON_LEAF_GRAD_WARNING = (
     "The .grad attribute of a Tensor that is not a leaf Tensor is being accessed. Its .grad "
     "attribute won't be populated during autograd.backward(). If you indeed want the .grad "

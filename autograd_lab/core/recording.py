@@ -55,15 +55,15 @@ def set_active(recorder) -> object:
 # ---------------------------------------------------------------------------- raw records
 # Records are laid end to end in one flat list (no tuple per record: each would be one more
 # object for the garbage collector to visit while a long trace records). Each starts with its
-# kind; a variable number of items (an op's inputs, a node's gradients) is preceded by its count.
-class Kind(IntEnum):
-    OP = 0      # a forward operation (written by apply)
-    NODE = 1    # a backward node ran (written by the engine loop)
-    EVENT = 2   # any other event, already assembled by the recorder
+# kind, one of the three below (plain ints: the hot paths write them, the reader compares them);
+# a variable number of items (an op's inputs, a node's gradients) is preceded by its count.
+OP_RECORD = 0      # a forward operation (written by apply)
+NODE_RECORD = 1    # a backward node ran (written by the engine loop)
+EVENT_RECORD = 2   # any other event, already assembled by the recorder
 
 
 class OpRecord(IntEnum):
-    """``OP, fn, n, input_1 .. input_n, output value, output tensor, node, code, instruction offset``.
+    """``OP_RECORD, fn, n, input_1 .. input_n, output value, output tensor, node, code, instruction offset``.
 
     Positions up to ``N`` are from the record's start; the tail's are from the end of the inputs."""
     KIND = 0
@@ -82,7 +82,7 @@ OP_TAIL = 5  # items after an op's inputs
 
 
 class NodeRecord(IntEnum):
-    """``NODE, node, grad_output, source, released, n, grad_input_1 .. grad_input_n``."""
+    """``NODE_RECORD, node, grad_output, source, released, n, grad_input_1 .. grad_input_n``."""
     KIND = 0
     NODE = 1
     GRAD_OUTPUT = 2
@@ -92,7 +92,7 @@ class NodeRecord(IntEnum):
     GRADS = 6
 
 
-EVENT_RECORD_LEN = 5  # EVENT, source, event type, fields, tensors to show first
+EVENT_RECORD_LEN = 5  # EVENT_RECORD, source, event type, fields, tensors to show first
 
 
 class Recorder(Protocol):  # pragma: no cover - a description of what the core calls

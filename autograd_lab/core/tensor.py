@@ -28,10 +28,10 @@ from .device import CPU as _CPU
 from .device import check_device as _check_device
 from .device import device as _device
 from .dtypes import _C_NAMES, _DTYPES, _SCALAR_NAMES, Size, _dtype_of, _to_array, bool_, dtype, float32, float64, int64  # noqa: F401
-from .messages import (COPY_CONSTRUCT_WARNING, NON_LEAF_GRAD_WARNING, NON_LEAF_REQUIRES_GRAD_ATTRIBUTE,
+from .messages import (COPY_CONSTRUCT_WARNING, NON_LEAF_GRAD_WARNING, NON_LEAF_REQUIRES_GRAD_ATTRIBUTE, OWN_GRAD_MESSAGE,
                        ONLY_FLOAT_REQUIRES_GRAD_ATTRIBUTE)
 from .node import RemovableHandle, TensorBase, _link_storage, _register, _wrap  # noqa: F401
-from .ops.special import ClearGrad, MakeLeaf, RequiresGrad
+from .ops.special import ClearGrad, MakeLeaf, RequiresGrad, SetGrad
 
 class _Extra:
     """Rarely used per-tensor state, allocated on first use to keep tensors small."""
@@ -136,6 +136,8 @@ class Tensor(TensorBase):
             return
         if not isinstance(value, Tensor):
             raise TypeError(f"assigned grad expected to be a Tensor or None but got grad of type {type(value).__name__}")
+        if value is self:
+            raise RuntimeError(OWN_GRAD_MESSAGE)
         if value.shape != self.shape:
             raise RuntimeError(f"attempting to assign a gradient of size '{list(value.shape)}' to a tensor of size "
                                f"'{list(self.shape)}'. Please ensure that the gradient and the tensor are the same size")
@@ -146,8 +148,11 @@ class Tensor(TensorBase):
                 "tensor's dtype). You can set the tensor's grad_dtype attribute with a specific dtype, or None to "
                 "allow any dtype. Set grad_dtype with caution. Diverging the dtypes of a tensor and its gradient may "
                 "break downstream systems that assume they match.")
-        value._extra().grad_owner = self
-        self._grad = value
+        _F.apply(SetGrad, self, value)
+
+    @grad.deleter
+    def grad(self) -> None:  # ``del w.grad``: as ``w.grad = None``
+        _F.apply(ClearGrad, self)
 
     @property
     def retains_grad(self) -> bool:

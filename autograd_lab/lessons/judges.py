@@ -144,8 +144,13 @@ def _number_like(v) -> bool:
     return isinstance(v, (int, float))
 
 
+def _clears_grad(e) -> bool:
+    """Does event ``e`` clear a gradient: ``.grad.zero_()``, or ``.grad = None`` (``zero_grad()``)?"""
+    return e.kind == "zero" or (e.kind == "set_grad" and e.after is None)
+
+
 def _cleared_between(run: Run, tid, start: int, end: int) -> bool:
-    return any(e.kind == "zero" and e.tensor == tid and start < e.index < end for e in run.trace.events)
+    return any(_clears_grad(e) and e.tensor == tid and start < e.index < end for e in run.trace.events)
 
 
 @_exercise("zero_between", "05")
@@ -254,7 +259,7 @@ def _zeroed_between_backward_and_step(run: Run) -> bool:
             after_backward = True
         elif e.kind == "update":
             after_backward = False
-        elif e.kind == "zero" and after_backward:
+        elif _clears_grad(e) and after_backward:
             return True
     return False
 
@@ -275,7 +280,7 @@ def _judge_train_with_sgd(run: Run) -> Feedback:
     if any(not math.isfinite(x) for x in losses):
         return _no("lessons.train_with_sgd.not_finite")
     steps = _backward_calls(run)
-    zeros = run.events("zero")
+    zeros = [e for e in run.trace.events if _clears_grad(e)] if run.trace is not None else []
     first, last = f"{losses[0]:.3g}", f"{losses[-1]:.3g}"
     if len(steps) >= 2 and not zeros:
         return _no("lessons.train_with_sgd.never_cleared", n=len(steps), first=first, last=last)

@@ -3,7 +3,7 @@
 ``same_in_pytorch(source)`` runs the lesson's lines with ``torch`` bound to autograd_lab, then to
 PyTorch, and compares what they print, line by line (object addresses aside). Without PyTorch
 the comparison says so and passes. Each row says "same" or "differs" in words and colour.
-With PyTorch, the player of the real torch run (``record.torch_recorder.trace_torch_snippet``)
+With PyTorch, the player of the real torch run (``record.torch.snippet.trace_torch_snippet``)
 is shown below the table in a notebook, and ``Parity.player()`` returns it.
 
     >>> same_in_pytorch("w = torch.tensor(2.0, requires_grad=True)\\nprint(w * 3)")
@@ -82,7 +82,7 @@ class Parity:
         shown again and an error ends it as an error step, as in the table."""
         if self.source is None or self.theirs is None:
             return None
-        from ..record.torch_recorder import trace_torch_snippet
+        from ..record.torch.snippet import trace_torch_snippet
         with contextlib.redirect_stdout(io.StringIO()), warnings.catch_warnings():
             warnings.simplefilter("ignore")
             return trace_torch_snippet(self.source, {"__name__": "__lesson__"})

@@ -122,6 +122,7 @@ MESSAGES: dict = {
     "player.jump.zero_grad": "zero_grad()",
     "player.jump.grad_zero_": "{name}.grad.zero_()",
     "player.jump.data_zero_": "{name}.zero_()",
+    "player.jump.set_grad": "{name}.grad = …",
     "player.jump.where": " (line {line}: {code})",
     "player.jump.where_line": " (line {line})",
     # notices above the narration
@@ -184,6 +185,7 @@ MESSAGES: dict = {
     "player.tag.grad_result": "autograd.grad → {value}",
     "player.tag.error": "✖ {error}",
     "player.tag.grad_none": "grad = None",
+    "player.tag.grad_set": "grad = {value}",
     "player.tag.zero_": "zero_()",
     "player.tag.grad_zero_": "grad.zero_()",
     "player.tag.update": "{before} → {after}",
@@ -288,6 +290,12 @@ MESSAGES: dict = {
     "step.zero.set_to_none": ("zero_grad() sets {name}.grad to None (it was {before}): the next backward sets "
                               "{name}.grad afresh."),
     "step.zero.data": "{name}.zero_() sets the values of {name} to zero in place.",
+    "step.set_grad.tensor": ("{name}.grad is set to {after} (it was {before}): the next backward adds its gradient "
+                             "onto this value."),
+    "step.set_grad.none": ("{name}.grad is set to None (it was {before}): the next backward sets {name}.grad afresh "
+                           "instead of adding onto it."),
+    "step.set_grad.zero_grad": ("zero_grad() sets {name}.grad to None (it was {before}): the next backward sets "
+                                "{name}.grad afresh."),
     "step.zero.grad": ("{name}.grad.zero_() sets {name}.grad to zero in place ({before} → {after}), so the next "
                        "backward does not add onto an old gradient."),
     "step.update.optimizer": ("The optimizer's step() updates {name} in place: {name} -= lr * {name}.grad, "

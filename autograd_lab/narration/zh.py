@@ -152,6 +152,7 @@ MESSAGES: dict = {
     "player.jump.zero_grad": "zero_grad()",
     "player.jump.grad_zero_": "{name}.grad.zero_()",
     "player.jump.data_zero_": "{name}.zero_()",
+    "player.jump.set_grad": "{name}.grad = …",
     "player.jump.where": "（第 {line} 行：{code}）",
     "player.jump.where_line": "（第 {line} 行）",
     "player.notice.empty": "什么也没有记录下来：把代码放进 `with lab.trace() as t:` 里，然后调用 `lab.Player(t)`。",
@@ -195,6 +196,7 @@ MESSAGES: dict = {
     "player.tag.grad_result": "autograd.grad → {value}",
     "player.tag.error": "✖ {error}",
     "player.tag.grad_none": "grad = None",
+    "player.tag.grad_set": "grad = {value}",
     "player.tag.zero_": "zero_()",
     "player.tag.grad_zero_": "grad.zero_()",
     "player.tag.update": "{before} → {after}",
@@ -261,6 +263,11 @@ MESSAGES: dict = {
     "step.zero.set_to_none": ("zero_grad() 把 {name}.grad 设为 None（原来是 {before}）：下一次反向传播会重新设置 "
                               "{name}.grad。"),
     "step.zero.data": "{name}.zero_() 原地把 {name} 的值全部置零。",
+    "step.set_grad.tensor": "{name}.grad 被设为 {after}（原来是 {before}）：下一次反向传播会把梯度累加到这个值上。",
+    "step.set_grad.none": ("{name}.grad 被设为 None（原来是 {before}）：下一次反向传播会重新设置 {name}.grad，"
+                           "而不是在旧梯度上累加。"),
+    "step.set_grad.zero_grad": ("zero_grad() 把 {name}.grad 设为 None（原来是 {before}）：下一次反向传播会重新设置 "
+                                "{name}.grad。"),
     "step.zero.grad": ("{name}.grad.zero_() 原地把 {name}.grad 清零（{before} → {after}），这样下一次反向传播"
                        "不会在旧梯度上累加。"),
     "step.update.optimizer": ("优化器的 step() 原地更新 {name}：{name} -= lr * {name}.grad，{before} → {after}"

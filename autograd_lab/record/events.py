@@ -36,11 +36,11 @@ import numpy as np
 
 from ..core import recording as _rec
 from ..core.function import op_label
-from ..core.recording import EVENT_RECORD_LEN, OP_TAIL, Kind, NodeRecord, OpRecord
+from ..core.recording import EVENT_RECORD, EVENT_RECORD_LEN, NODE_RECORD, OP_RECORD, OP_TAIL, NodeRecord, OpRecord
 from .columns import EventList, freeze, snapshot  # noqa: F401  (part of this module's interface)
-from .layout import (EVENT_TYPES, KINDS, SNAPSHOT_LIMIT, AccumulateEvent, BackwardEvent, DoneEvent,  # noqa: F401
-                     ErrorEvent, HookEvent, NodeEvent, OpEvent, ReleaseEvent, Source, TensorEvent, UpdateEvent,
-                     ZeroEvent)
+from .layout import (EVENT_TYPES, SNAPSHOT_LIMIT, AccumulateEvent, BackwardEvent, DoneEvent,  # noqa: F401
+                     ErrorEvent, HookEvent, NodeEvent, OpEvent, ReleaseEvent, SetGradEvent, Source, TensorEvent,
+                     UpdateEvent, ZeroEvent)
 from .names import Namer
 
 _getframe = sys._getframe
@@ -48,6 +48,7 @@ _PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.
 
 
 _CORE_CLASSES: tuple = ()
+_TENSOR_AT = TensorEvent._fields.index("tensor") - 2  # (in a tensor event's fields)
 
 
 def _core_classes() -> tuple:
@@ -68,7 +69,7 @@ class Trace:
     def __init__(self, catch_errors: bool = False, namespace: dict | None = None):
         self._events = EventList()
         self._pending: list = []   # hot events (op, node, release) recorded raw, built on first read
-        self._late = None          # real torch's queued records: their builder (torch_recorder.finish)
+        self._late = None          # real torch's queued records: their builder (torch/recorder.py: finish)
         self._torch = None         # the real-torch recorder while the block runs
         self.append_raw = self._pending.extend  # (recording.Recorder: the core appends raw records)
         self.user_code = None      # the user's code object the last op came from (None while a
@@ -103,11 +104,8 @@ class Trace:
         self._prev = _rec.set_active(self)
         self._torch = None
         if getattr(sys.modules.get("torch"), "overrides", None) is not None:  # real torch imported: record it too
-            recorder = sys.modules.get(__package__ + ".torch_recorder")  # (imported once)
-            if recorder is None:
-                from .torch_recorder import TorchRecorder  # noqa: F401  (the module is what is used)
-                recorder = sys.modules[__package__ + ".torch_recorder"]
-            self._torch = recorder.TorchRecorder(self, sys.modules["torch"], self._frame, self._namespace)
+            from .torch.recorder import TorchRecorder  # (record/torch/ never imports this module)
+            self._torch = TorchRecorder(self, sys.modules["torch"], self._frame, self._namespace)
             self._torch.start()
         return self
 
@@ -119,11 +117,12 @@ class Trace:
         try:
             if exc is not None and isinstance(exc, Exception):
                 if id(exc) not in self._recorded_errors:
-                    self._queue(self._error_source(tb), ErrorEvent, (type(exc).__name__, str(exc), None, None), ())
+                    self._queue(self._error_source(tb), ErrorEvent,
+                                ErrorEvent.pack(error=type(exc).__name__, message=str(exc), node=None, name=None), ())
                 self.error = exc
             self._scan_names()
             if rec is not None:  # (one search of the containers for both kinds of tensor)
-                self._scan_containers(rec.Tensor, sys.modules[rec.__module__]._grad_of)
+                self._scan_containers(rec.Tensor, rec.grad_of)
             else:
                 self._scan_containers()
         finally:
@@ -161,7 +160,7 @@ class Trace:
         pending = self._pending  # emptied in place: the engine loop holds its extend while it runs
         build_op, build_node, build_ready = self._build_op, self._build_node, self._build_ready
         i, n = 0, len(pending)
-        OP, NODE = Kind.OP, Kind.NODE
+        OP, NODE = OP_RECORD, NODE_RECORD
         O, N = OpRecord, NodeRecord
         try:
             while i < n:
@@ -270,9 +269,11 @@ class Trace:
         return f"<Trace: {len(self.events)} events>"
 
     def play(self, **kwargs):
-        """Show this trace in a Player widget (``lab.Player(t)``)."""
-        from ..view.player import Player
-        return Player(self, **kwargs)
+        """Show this trace in a Player widget (``lab.Player(t)``): through the player the package
+        registered (``register_player``; the record does not import the view)."""
+        if not _PLAYERS:
+            raise RuntimeError("no player is registered: import autograd_lab (it registers its Player)")
+        return _PLAYERS[-1](self, **kwargs)
 
     def to_json(self) -> str:
         import json
@@ -387,27 +388,29 @@ class Trace:
 
     # Recording is a queue of raw records (cheap: references and a source line); events are
     # built from them when ``events`` is first read, or before a value they refer to changes in
-    # place (``flush``). Their layout is defined once, in core/recording.py (Kind, OpRecord,
+    # place (``flush``). Their layout is defined once, in core/recording.py (OP_RECORD, NODE_RECORD, EVENT_RECORD, OpRecord,
     # NodeRecord), which the core writes by and flush reads by.
     # No tuple per record, and no tuple of an op's inputs or a node's gradients is kept: each
     # would be one more object for the garbage collector to count and visit while a long trace
     # is recorded (the inputs tuple alone: 70 ns per op).
-    def _add(self, etype, *fields, frame=None, see=()):
-        self._queue(self._source(frame), etype, fields, see)
+    def _add(self, etype, frame=None, see=(), **fields):
+        """Queue an event of type ``etype`` with its fields by name, at the user's line now; the
+        tensors in ``see`` are shown first if the trace has not shown them yet."""
+        self._queue(self._source(frame), etype, etype.pack(**fields), see)
 
-    def _add_call(self, etype, *fields, see=()):
+    def _add_call(self, etype, see=(), **fields):
         """An engine event: its source is the line of the backward()/autograd.grad() call."""
-        self._queue(self._call_source, etype, fields, see)
+        self._queue(self._call_source, etype, etype.pack(**fields), see)
 
     def _queue(self, src, etype, fields, see) -> None:
         sees = tuple((t, self._tensor_fields(t)) for t in see if t is not None)
-        self._pending += (Kind.EVENT, src, etype, fields, sees)
+        self._pending += (EVENT_RECORD, src, etype, fields, sees)
 
     def _build_ready(self, src, etype, fields, sees) -> None:
         for t, tf in sees:
             self._see(t, src, tf)
         if etype is TensorEvent:
-            self._mark_seen(fields[0])
+            self._mark_seen(fields[_TENSOR_AT])
         self._events._add(etype, src, fields)
 
     def _mark_seen(self, tid: int) -> bool:
@@ -432,15 +435,16 @@ class Trace:
         return True
 
     @staticmethod
-    def _tensor_fields(t) -> tuple:
+    def _tensor_fields(t) -> dict:
         d = t._data
-        return (freeze(d), np.shape(d), str(d.dtype), t._requires_grad or t.grad_fn is not None, "existing")
+        return {"value": freeze(d), "shape": np.shape(d), "dtype": str(d.dtype),
+                "requires_grad": t._requires_grad or t.grad_fn is not None, "how": "existing"}
 
     def _see(self, t, src=None, fields=None) -> int:
         """(While building) the id of a tensor; one this trace has not shown yet gets a TensorEvent first."""
         tid = self.tid(t)
         if self._mark_seen(tid):
-            self._events._add(TensorEvent, src, (tid,) + (fields or self._tensor_fields(t)))
+            self._events._add(TensorEvent, src, TensorEvent.pack(tensor=tid, **(fields or self._tensor_fields(t))))
         return tid
 
     # ------------------------------------------------------------------ called by functions.apply
@@ -454,7 +458,7 @@ class Trace:
             if f is not None:
                 src, at = f.f_code, f.f_lasti
                 self.user_code = src
-        self.append_raw((Kind.OP, fn, len(inputs), *inputs, out._data, out, node, src, at))
+        self.append_raw((OP_RECORD, fn, len(inputs), *inputs, out._data, out, node, src, at))
 
     def _build_op(self, fn, inputs, data, out, node, src, at) -> None:
         if at >= 0:  # src is the code object of the user's frame, at the instruction's offset
@@ -469,8 +473,9 @@ class Trace:
         if at >= 0:
             self._namer.site(otid, code, at, opname, ins)
         if node is None:
-            self._events._add(OpEvent, src, (opname, ins, otid, data, data.shape, False, None, None,
-                                             (), (), (), False))
+            self._events._add(OpEvent, src, OpEvent.pack(
+                op=opname, inputs=ins, output=otid, value=data, shape=data.shape, requires_grad=False, node=None,
+                node_name=None, next=(), next_vars=(), saved=(), inplace=False))
             return
         nxt = []
         nvars = []
@@ -492,25 +497,28 @@ class Trace:
         if saved is None:
             names = node.__class__._saved_names
             saved = self._saved_cache[key] = tuple(nm for nm, had in zip(names, node._had_saved()) if had)
-        self._events._add(OpEvent, src, (opname, ins, otid, data, data.shape, True, tid(node),
-                                         node.name(), tuple(nxt), tuple(nvars), saved,
-                                         out is inputs[0] and fn.__name__.endswith("Inplace")))
+        self._events._add(OpEvent, src, OpEvent.pack(
+            op=opname, inputs=ins, output=otid, value=data, shape=data.shape, requires_grad=True, node=tid(node),
+            node_name=node.name(), next=tuple(nxt), next_vars=tuple(nvars), saved=saved,
+            inplace=out is inputs[0] and fn.__name__.endswith("Inplace")))
 
     def update(self, fn, inputs, target, before) -> None:
         t = target
         x = t._x
         if x is not None and x.base is not None:
             t = x.base
-        self._add(UpdateEvent, self.tid(t), op_label(fn), freeze(before),
-                  freeze(target._data), see=[t] + [a for a in inputs if isinstance(a, self._Tensor)])
+        self._add(UpdateEvent, tensor=self.tid(t), op=op_label(fn), before=freeze(before),
+                  after=freeze(target._data), see=[t] + [a for a in inputs if isinstance(a, self._Tensor)])
         self._scan_names(self._user_frame())
 
     def before_special(self, fn, inputs):
         if self._pending:
             self.flush()  # zero_ changes values that pending events still refer to
-        if fn.kind == "zero":
-            t = inputs[0]
-            return freeze(t._grad if fn.__name__ == "ClearGrad" else t._data)
+        kind = fn.kind
+        if kind == "zero":
+            return freeze(inputs[0]._data)
+        if kind == "set_grad":
+            return freeze(inputs[0]._grad)
         return None
 
     def special(self, fn, inputs, t, params, before) -> None:
@@ -520,16 +528,16 @@ class Trace:
             f = self._user_frame() if self._override is None else None
             if f is not None and how != "requires_grad_":
                 self._namer.site(self.tid(t), f.f_code, f.f_lasti)
-            self._add(TensorEvent, self.tid(t), freeze(t._data), np.shape(t._data), str(t._data.dtype),
-                      t._requires_grad, how)
+            self._add(TensorEvent, tensor=self.tid(t), value=freeze(t._data), shape=np.shape(t._data),
+                      dtype=str(t._data.dtype), requires_grad=t._requires_grad, how=how)
         elif kind == "zero":
-            if fn.__name__ == "ClearGrad":
-                self._add(ZeroEvent, self.tid(t), "set_to_none", before, see=(t,))
-            else:
-                x = t._x
-                owner = x.grad_owner if x is not None else None
-                who = owner if owner is not None else t
-                self._add(ZeroEvent, self.tid(who), "zero_" if owner is not None else "data.zero_", before, see=(who,))
+            x = t._x
+            owner = x.grad_owner if x is not None else None
+            who = owner if owner is not None else t
+            self._add(ZeroEvent, tensor=self.tid(who), how="zero_" if owner is not None else "data.zero_",
+                      before=before, see=(who,))
+        elif kind == "set_grad":  # w.grad = g / w.grad = None
+            self._add(SetGradEvent, tensor=self.tid(t), before=before, after=freeze(t._grad), see=(t,))
         self._scan_names(self._user_frame())
 
     freeze = staticmethod(lambda v: freeze(v))  # (recording.Recorder: a value as it is now)
@@ -538,18 +546,20 @@ class Trace:
     def backward_begin(self, call, roots, nodes, seeds, retain_graph, create_graph, inputs) -> None:
         self._call_source = self._source()
         tid = self.tid
-        self._add_call(BackwardEvent, call, tuple(tid(r) for r in roots), tuple(tid(n) for n in nodes),
-                       tuple(snapshot(s) for s in seeds), bool(retain_graph), bool(create_graph),
-                       tuple(tid(i) for i in inputs), see=tuple(roots) + tuple(inputs))
+        self._add_call(BackwardEvent, call=call, roots=tuple(tid(r) for r in roots), nodes=tuple(tid(n) for n in nodes),
+                       seeds=tuple(snapshot(s) for s in seeds), retain_graph=bool(retain_graph),
+                       create_graph=bool(create_graph), inputs=tuple(tid(i) for i in inputs),
+                       see=tuple(roots) + tuple(inputs))
         self._scan_names(self._user_frame())
 
     def seed(self, t) -> None:
         """The gradient a backward call with create_graph=True starts from (a tensor it made)."""
         self._mark_seen(self.tid(t))
-        self._add_call(TensorEvent, self.tid(t), freeze(t._data), np.shape(t._data), str(t._data.dtype), False, "seed")
+        self._add_call(TensorEvent, tensor=self.tid(t), value=freeze(t._data), shape=np.shape(t._data),
+                       dtype=str(t._data.dtype), requires_grad=False, how="seed")
 
     def node_recorder(self):
-        """For the engine loop: ``record((1, node, grad_output, source, released, n, *grad_inputs))``
+        """For the engine loop: ``record((NODE_RECORD, node, grad_output, source, released, n, *grad_inputs))``
         notes that a node ran (and, if ``released``, that its saved values were then freed), and
         the ``source`` to give it. The loop appends these records itself: a method call per node
         would cost a third of the recording time."""
@@ -558,35 +568,36 @@ class Trace:
     def _build_node(self, node, grad_output, grad_inputs, src, released) -> None:
         tid = self.tid
         nxt = tuple([tid(n) if n is not None else None for n in node._next])
-        self._events._add(NodeEvent, src, (tid(node), node.name(), grad_output,
-                                           tuple(grad_inputs), nxt))
+        self._events._add(NodeEvent, src, NodeEvent.pack(node=tid(node), name=node.name(), grad_output=grad_output,
+                                                         grad_inputs=tuple(grad_inputs), next=nxt))
         if released:
             self._build_release(node, src)
 
     def accumulate(self, node, var, before, added, after) -> None:
         vt = self.tid(var)
         self.leaf_of[self.tid(node)] = vt
-        self._add_call(AccumulateEvent, self.tid(node), vt, before, freeze(added), freeze(after), see=(var,))
+        self._add_call(AccumulateEvent, node=self.tid(node), tensor=vt, before=before, added=freeze(added),
+                       after=freeze(after), see=(var,))
 
     def hook(self, which, node, tensor, fn, grad_in, grad_out) -> None:
-        self._add_call(HookEvent, which, self.tid(node) if node is not None else None,
-                       self.tid(tensor) if tensor is not None else None, getattr(fn, "__name__", repr(fn)),
-                       _snap_many(grad_in), _snap_many(grad_out), see=(tensor,))
+        self._add_call(HookEvent, which=which, node=self.tid(node) if node is not None else None,
+                       tensor=self.tid(tensor) if tensor is not None else None, fn=getattr(fn, "__name__", repr(fn)),
+                       grad_in=_snap_many(grad_in), grad_out=_snap_many(grad_out), see=(tensor,))
 
     def release(self, node) -> None:
         """A node's saved values were freed (after its post-hooks: otherwise the node record says it)."""
         names = type(node)._saved_names
-        self._add_call(ReleaseEvent, self.tid(node), node.name(),
-                       tuple(nm for nm, had in zip(names, node._had_saved()) if had))
+        self._add_call(ReleaseEvent, node=self.tid(node), name=node.name(),
+                       saved=tuple(nm for nm, had in zip(names, node._had_saved()) if had))
 
     def _build_release(self, node, src) -> None:
         names = type(node)._saved_names
-        self._events._add(ReleaseEvent, src, (self.tid(node), node.name(),
-                                              tuple(nm for nm, had in zip(names, node._had_saved()) if had)))
+        self._events._add(ReleaseEvent, src, ReleaseEvent.pack(
+            node=self.tid(node), name=node.name(), saved=tuple(nm for nm, had in zip(names, node._had_saved()) if had)))
 
     def done(self, call, roots, results) -> None:
-        self._add_call(DoneEvent, call, tuple(self.tid(r) for r in roots), tuple(snapshot(r) for r in results),
-                       see=roots)
+        self._add_call(DoneEvent, call=call, roots=tuple(self.tid(r) for r in roots),
+                       results=tuple(snapshot(r) for r in results), see=roots)
         self._call_source = None
         self._scan_names(self._user_frame())
 
@@ -594,8 +605,17 @@ class Trace:
         if id(exc) in self._recorded_errors:
             return
         self._recorded_errors.add(id(exc))
-        self._add(ErrorEvent, type(exc).__name__, str(exc), self.tid(node) if node is not None else None,
-                  node.name() if node is not None else None)
+        self._add(ErrorEvent, error=type(exc).__name__, message=str(exc), node=self.tid(node) if node is not None else None,
+                  name=node.name() if node is not None else None)
+
+
+_PLAYERS: list = []  # what Trace.play shows a trace with: the last one registered
+
+
+def register_player(factory) -> None:
+    """``factory(trace, **kwargs)`` makes the widget ``Trace.play`` returns. ``autograd_lab/__init__.py``
+    registers one that loads ``view.player.Player`` on first use, so the record never imports the view."""
+    _PLAYERS.append(factory)
 
 
 def _grad_of(t):
@@ -609,10 +629,11 @@ def _op_matches(op: str, calls) -> bool:
     """Does evaluating an expression node that calls ``calls`` run op ``op`` itself (``w * x``:
     ``__mul__`` runs mul), rather than inside a function it calls (``sum(...)`` runs add)?"""
     if not _CALLS:
-        from ..core.function import _LABELS, FACES
+        from ..core.function import FACES, op_labels
+        labels = op_labels()
         for face in FACES:
             for cls in face.nodes:
-                _CALLS.setdefault(_LABELS.get(cls.__name__, face.name), set()).update(face.methods, face.functions)
+                _CALLS.setdefault(labels.get(cls.__name__, face.name), set()).update(face.methods, face.functions)
     return not _CALLS.get(op, frozenset()).isdisjoint(calls)  # (an op the core lacks: real torch's linear)
 
 

@@ -242,6 +242,10 @@ class States:
         if k == "update" and is_optimizer_step(e) and not (prev is not None and prev.kind == "update"
                                                           and is_optimizer_step(prev)):
             return Msg("player.jump.optimizer_step")
+        if k == "set_grad" and not (prev is not None and prev.kind == "set_grad" and prev.source == e.source):
+            if e.source is not None and "zero_grad(" in (e.source.text or ""):
+                return Msg("player.jump.zero_grad")
+            return Msg("player.jump.set_grad", name=self.name(e.tensor))
         if k == "zero" and not (prev is not None and prev.kind == "zero" and prev.how == e.how):
             if e.how == "set_to_none" or (e.source is not None and "zero_grad(" in (e.source.text or "")):
                 return Msg("player.jump.zero_grad")
@@ -501,6 +505,17 @@ class States:
             return Msg("step.zero.data", name=name), (key,)
         self.set(key, shown=True, status="active", grad=zero, tag=self.label("player.tag.grad_zero_"))
         return Msg("step.zero.grad", name=name, before=Num(e.before), after=Num(zeros.tolist())), (key,)
+
+    def on_set_grad(self, e):
+        """``w.grad = g`` or ``w.grad = None`` (``zero_grad()`` does the latter): the box's grad changes."""
+        key, name = self.tkey(e.tensor, e), self.name(e.tensor)
+        if e.after is None:
+            self.set(key, shown=True, status="active", grad="None", tag=self.label("player.tag.grad_none"))
+            by_zero_grad = e.source is not None and "zero_grad(" in (e.source.text or "")
+            return Msg("step.set_grad.zero_grad" if by_zero_grad else "step.set_grad.none", name=name,
+                       before=Num(e.before)), (key,)
+        self.set(key, shown=True, status="active", grad=fmt(e.after), tag=self.label("player.tag.grad_set", value=fmt(e.after)))
+        return Msg("step.set_grad.tensor", name=name, before=Num(e.before), after=Num(e.after)), (key,)
 
     def on_update(self, e):
         key, name = self.tkey(e.tensor, e), self.name(e.tensor)

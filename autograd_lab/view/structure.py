@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from ..narration import say
+from ..record.kinds import ABOUT_A_TENSOR
 
 if TYPE_CHECKING:
     from .graph import TraceGraph
@@ -156,7 +157,7 @@ class Builder:
             elif k in ("backward", "done"):
                 refs.update(e.roots)
                 refs.update(getattr(e, "inputs", ()) or ())
-            elif k in ("accumulate", "hook", "zero", "update") and e.tensor is not None:
+            elif k in ABOUT_A_TENSOR and e.tensor is not None:  # (accumulate, hook, zero, update, set_grad ...)
                 refs.add(e.tensor)
         return hidden
 
@@ -207,7 +208,7 @@ class Builder:
                 t = self.add_tensor(r)
                 keys += [t, self.fn_edge.get(t), self.nodes[t].grad_fn]
             return keys + [self.add_tensor(i) for i in (e.inputs or ())]
-        if k in ("hook", "zero", "update"):
+        if k in ABOUT_A_TENSOR:  # (hook, zero, update, set_grad ...: accumulate is above)
             keys = [self.add_tensor(e.tensor)] if e.tensor is not None else []
             if k == "hook" and e.node is not None:
                 keys.append(self.fn_node(e.node))

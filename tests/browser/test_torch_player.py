@@ -1,4 +1,4 @@
-"""A player of real PyTorch's own autograd (record/torch_recorder.py) in JupyterLab, in Chromium."""
+"""A player of real PyTorch's own autograd (record/torch/) in JupyterLab, in Chromium."""
 from __future__ import annotations
 
 import pytest

@@ -23,6 +23,7 @@ class _Special(Node):
     __slots__ = ()
     _special = True
     kind = "tensor"
+    settles = False  # True: it changes a tensor in place (a finished trace builds its pending events first)
 
 
 class MakeLeaf(_Special):
@@ -41,6 +42,7 @@ class MakeLeaf(_Special):
 class RequiresGrad(_Special):
     """``t.requires_grad_(flag)`` on a leaf."""
     kind = "tensor"
+    settles = True
 
     @staticmethod
     def run(t, flag):
@@ -65,7 +67,8 @@ class Detach(_Special):
 
 class ClearGrad(_Special):
     """``t.grad = None`` (what ``optimizer.zero_grad()`` does by default)."""
-    kind = "zero"
+    kind = "set_grad"
+    settles = True
 
     @staticmethod
     def run(t):
@@ -73,9 +76,22 @@ class ClearGrad(_Special):
         return t
 
 
+class SetGrad(_Special):
+    """``t.grad = g`` (``g`` a tensor: ``Tensor.grad``'s setter has checked it as PyTorch does)."""
+    kind = "set_grad"
+    settles = True
+
+    @staticmethod
+    def run(t, g):
+        g._extra().grad_owner = t
+        t._grad = g
+        return t
+
+
 class ZeroInplace(_Special):
     """``t.zero_()``: fill with zeros in place (``w.grad.zero_()``)."""
     kind = "zero"
+    settles = True
 
     @staticmethod
     def run(t):

@@ -1,4 +1,4 @@
-"""The backward half of the real-torch recorder (torch_recorder.py): ``backward()`` and
+"""The backward half of the real-torch recorder (recorder.py): ``backward()`` and
 ``autograd.grad()`` calls, each node as torch's engine runs it, AccumulateGrad, releases, errors,
 and the user's tensor hooks.
 
@@ -28,126 +28,32 @@ from collections import OrderedDict
 
 import numpy as np
 
-from .events import (AccumulateEvent, BackwardEvent, DoneEvent, ErrorEvent, HookEvent, NodeEvent, ReleaseEvent,
-                     TensorEvent, snapshot)
+from ..columns import snapshot
+from ..layout import (AccumulateEvent, BackwardEvent, DoneEvent, ErrorEvent, HookEvent, NodeEvent, ReleaseEvent,
+                      TensorEvent)
+from .vocab import ACC, CUSTOM, EVENT, LINK, NODE, NODE_KINDS, SEE, Later, Ref, fn_name, node_kind, node_ran, same_memory
 
-_NODE = object()   # marks a raw record of a node run (the others: the kinds below, or an op's name)
-_EVENT = object()  # an event whose fields are known (values taken, or _Later)
-_SEE = object()    # a tensor used: shown (a tensor event) if not yet, when built
-_LINK = object()   # a backward's root node made before the trace: linked when built
 _KEY = [-1]  # the next key of our hooks in a node's hook dict (they count down; torch's handles count up)
 VERIFY_RELEASES = 64  # per backward call, releases checked by reading a _saved_* attribute (about 0.1 ms
 #                       each); beyond that torch's rule (a non-retaining backward frees every node it ran) is used
 
 
-def _fn_name(fn) -> str:
-    return getattr(fn, "__name__", repr(fn))
-
-
-class _Later:
-    """A tensor in a queued event's fields whose value is read when the event is built."""
-    __slots__ = ("t",)
-
-    def __init__(self, t):
-        self.t = t
-
-
-_KINDS: dict = {}       # node type -> _ACC, _CUSTOM or _PLAIN
-_PLAIN, _CUSTOM, _ACC = 0, 1, 2
-
-
-def _kind(t) -> int:
-    """What a node of type ``t`` is: AccumulateGrad, a custom Function's (a Python class), torch's own."""
-    k = _KINDS.get(t)
-    if k is None:
-        torch = sys.modules.get("torch")
-        if t.__name__ == "AccumulateGrad" and t.__module__ in ("builtins", "torch._C._functions"):
-            k = _ACC
-        elif torch is not None and issubclass(t, torch._C._FunctionBase):
-            k = _CUSTOM
-        else:
-            k = _PLAIN
-        _KINDS[t] = k
-    return k
-
-
-
-class _Ref:
-    """A grad_fn node (or a tensor torch does not show) as the trace knows it: ``Trace.tid``
-    gives it an id, as it gives a core node one."""
-    __slots__ = ("_tid", "node", "_label", "rec", "var", "retained", "next", "__dict__", "__weakref__")
-    # (set for some nodes only, most when the events are built: defaults here, kept in __dict__ when set)
-    saved, vt, out, before, acc_done = (), None, None, None, False
-
-    def __init__(self, node=None, label=None, rec=None):
-        self.node, self._label, self.rec = node, label, rec
-        self.var = self.retained = None
-        self.next = ()
-
-    @property
-    def label(self) -> str:
-        """torch's name of the node (``MulBackward0``): asked when needed (a node hooked by a backward
-        call is made a _Ref before it is shown)."""
-        label = self._label
-        if label is None:
-            node = self.node
-            label = self._label = node.name() if node is not None else ""
-        return label
-
-    def name(self) -> str:
-        return self.label
-
-    def __call__(self, grad_inputs, grad_outputs):
-        """The hook on this node while a backward call runs (torch_backward.py): the node ran, with
-        these gradients (out, in): a raw record, built later with its release check. (The _Ref
-        itself is the hook: no object more per node.)"""
-        rec = self.rec
-        if self.var is not None:  # AccumulateGrad
-            rec.running = None
-            rec.post_acc(self, grad_outputs)
-        else:
-            _node_ran(rec, self.node, grad_inputs, grad_outputs)
-
-
-def _same_memory(a, b):
-    try:
-        return a.data_ptr() == b.data_ptr()
-    except Exception:  # (a tensor without memory of its own: not known)
-        return None
-
-
-def _node_ran(rec, node, grad_inputs, grad_outputs) -> None:
-    """A node ran, with these gradients (out, in): a raw record, built later with its release check
-    (mode 1: a non-retaining backward freed what it saved)."""
-    rec.running = None
-    if rec.retain:
-        mode = 0
-    else:
-        mode = 1
-        rec.freed.add(id(node))
-    rec.raw += (_NODE, node, rec.call_src, mode, rec.calls, len(grad_inputs), *grad_inputs,
-                len(grad_outputs), *grad_outputs)
-    if rec.grads_shared:
-        rec.held += grad_inputs
-        rec.held += grad_outputs
-
-
 def _node_hooks(rec):
     """The hook and pre-hook put on every node (but AccumulateGrad's), which ask torch which node runs
     (``torch._C._current_autograd_node``): no object per node. None where torch has no such call (each
-    node's _Ref is its hook then)."""
+    node's Ref is its hook then)."""
     current = getattr(rec.torch._C, "_current_autograd_node", None)
     if current is None:
         return None, None
 
-    def node_ran(grad_inputs, grad_outputs):
-        _node_ran(rec, current(), grad_inputs, grad_outputs)
+    def ran(grad_inputs, grad_outputs):
+        node_ran(rec, current(), grad_inputs, grad_outputs)
 
     def node_runs(grad_outputs):
         if rec.begin is not None:
             rec.started()
         rec.running = current()
-    return node_ran, node_runs
+    return ran, node_runs
 
 
 def _hook_registrar(original, owner, keys, made):
@@ -191,9 +97,9 @@ class BackwardRecorder:
                 try:
                     node = t.grad_fn
                     nref = rec.ref(node) if node is not None else rec.acc_of.get(rec.tid(t))
-                    rec.emit(HookEvent, rec.call_src, "tensor", rec.tid(nref) if nref is not None else None,
-                             rec.tid(t), _fn_name(fn), (rec.value(grad),),
-                             None if r is None else (rec.value(r) if isinstance(r, rec.Tensor) else repr(r),))
+                    rec.emit(HookEvent, rec.call_src, which="tensor", node=rec.tid(nref) if nref is not None else None,
+                             tensor=rec.tid(t), fn=fn_name(fn), grad_in=(rec.value(grad),),
+                             grad_out=None if r is None else (rec.value(r) if isinstance(r, rec.Tensor) else repr(r),))
                 except Exception:
                     pass
                 return r
@@ -209,9 +115,9 @@ class BackwardRecorder:
                 with rec.mode:
                     r = fn(tensor)
                 try:
-                    rec.emit(HookEvent, rec.call_src, "post_accumulate", rec.tid(acc) if acc is not None else None,
-                             rec.tid(t), _fn_name(fn), (rec.value(t.grad),) if t.grad is not None else (None,),
-                             None)
+                    rec.emit(HookEvent, rec.call_src, which="post_accumulate",
+                             node=rec.tid(acc) if acc is not None else None, tensor=rec.tid(t), fn=fn_name(fn),
+                             grad_in=(rec.value(t.grad),) if t.grad is not None else (None,), grad_out=None)
                 except Exception:
                     pass
                 return r
@@ -254,18 +160,19 @@ class BackwardRecorder:
         begin = []  # (flat raw records, as TorchRecorder.raw)
         for r in root_refs:
             if r.var is None:
-                begin += (_LINK, r, src, self.at)
+                begin += (LINK, r, src, self.at)
         for t in roots + inputs:
-            begin += (_SEE, t, src)
+            begin += (SEE, t, src)
         self.held += roots + inputs
-        begin += (_EVENT, BackwardEvent, src, (call, tuple(self.tid(r) for r in roots),
-                                               tuple(self.tid(r) for r in root_refs), tuple(seeds), retain,
-                                               create, tuple(self.tid(i) for i in inputs)))
+        begin += (EVENT, BackwardEvent, src, BackwardEvent.pack(
+            call=call, roots=tuple(self.tid(r) for r in roots), nodes=tuple(self.tid(r) for r in root_refs),
+            seeds=tuple(seeds), retain_graph=retain, create_graph=create, inputs=tuple(self.tid(i) for i in inputs)))
         if create:  # torch's engine makes a tensor of each implicit seed (in C++), as the core's does
             for i, r in enumerate(roots):
                 if not isinstance(grads[i] if i < len(grads) else None, Tensor):
                     seed = self.torch.ones_like(r, requires_grad=False)
-                    begin += (_EVENT, TensorEvent, src, (self.tid(seed), *self.tensor_fields(seed, "seed")))
+                    begin += (EVENT, TensorEvent, src,
+                              TensorEvent.pack(tensor=self.tid(seed), **self.tensor_fields(seed, "seed")))
         handles = self.hook_graph(root_refs)
         outer = (self.call_src, self.retain, self.begin)
         # the backward event is recorded when the engine starts (its first hook) or returns: when
@@ -281,8 +188,8 @@ class BackwardRecorder:
                 self.begin = None
             node = self.ref(self.running) if self.running is not None else None
             self.trace._recorded_errors.add(id(e))
-            self.emit(ErrorEvent, src, type(e).__name__, str(e), self.tid(node) if node is not None else None,
-                      node.label if node is not None else None)
+            self.emit(ErrorEvent, src, error=type(e).__name__, message=str(e),
+                      node=self.tid(node) if node is not None else None, name=node.label if node is not None else None)
             raise
         finally:
             for i in range(0, len(handles), 2):  # (hook dict, key of ours), flat
@@ -291,7 +198,7 @@ class BackwardRecorder:
             self.call_src, self.retain, self.begin = outer
         results = (tuple(self.value(x) if isinstance(x, Tensor) else None for x in result)
                    if call == "autograd.grad" else ())
-        self.emit(DoneEvent, src, call, tuple(self.see(r, src) for r in roots), results)
+        self.emit(DoneEvent, src, call=call, roots=tuple(self.see(r, src) for r in roots), results=results)
         return result
 
     def hook_graph(self, root_refs) -> list:
@@ -301,7 +208,7 @@ class BackwardRecorder:
         made, seen = [], set()
         stack = list({id(r.node): r.node for r in root_refs}.values())  # (each node once: marked seen when pushed)
         refs, ref, seq0, risky = self.refs, self.ref, self.seq0, self.risky or self.seq0 is None
-        kinds, Ref, freed = _KINDS, _Ref, self.freed
+        kinds, freed = NODE_KINDS, self.freed
         if self.node_hooks is None:
             self.node_hooks = _node_hooks(self)
         node_ran, node_runs = self.node_hooks
@@ -320,12 +227,12 @@ class BackwardRecorder:
                 node = pop()
                 kind = kinds.get(type(node))
                 if kind is None:
-                    kind = _kind(type(node))
+                    kind = node_kind(type(node))
                 r = refs.get(id(node))
-                if node_ran is not None and kind != _ACC:  # (the common case: no object per node)
+                if node_ran is not None and kind != ACC:  # (the common case: no object per node)
                     node.register_hook(node_ran)
                     if (risky or id(node) in freed or (r is not None and r.retained is not None)
-                            or kind == _CUSTOM or node._sequence_nr() < seq0):
+                            or kind == CUSTOM or node._sequence_nr() < seq0):
                         if r is None or r not in root_refs:  # (a root has its pre-hook already)
                             node.register_prehook(node_runs if r is None or r.retained is None
                                                   else self.pre_hook(r))
@@ -335,7 +242,7 @@ class BackwardRecorder:
                             push(n)
                     continue
                 if r is None:
-                    if kind == _ACC:
+                    if kind == ACC:
                         r = ref(node)
                     else:
                         r = refs[id(node)] = Ref(node, None, self)
@@ -347,8 +254,8 @@ class BackwardRecorder:
                         r.before, r.acc_done = (self.snap(g) if g is not None else None), False
                     node.register_hook(r)
                     continue
-                node.register_hook(r)  # (the _Ref is the hook: _Ref.__call__)
-                if (risky or r.retained is not None or id(node) in freed or kind == _CUSTOM
+                node.register_hook(r)  # (the Ref is the hook: Ref.__call__)
+                if (risky or r.retained is not None or id(node) in freed or kind == CUSTOM
                         or node._sequence_nr() < seq0):
                     if r not in root_refs:  # (a root has its pre-hook already)
                         node.register_prehook(self.pre_hook(r))
@@ -389,12 +296,13 @@ class BackwardRecorder:
                 r.before, r.acc_done = (self.snap(g) if g is not None else None), False
             else:
                 t = r.retained
-                self.emit(HookEvent, self.call_src, "retain_grad", self.tid(r), self.tid(t), "None",
-                          (self.value(grad_outputs[0]),), (self.value(t.grad),) if t.grad is not None else None)
+                self.emit(HookEvent, self.call_src, which="retain_grad", node=self.tid(r), tensor=self.tid(t), fn="None",
+                          grad_in=(self.value(grad_outputs[0]),),
+                          grad_out=(self.value(t.grad),) if t.grad is not None else None)
         return pre_acc
 
     def post_acc(self, r, grad_outputs) -> None:
-        """AccumulateGrad ran (its hook: _Ref.__call__)."""
+        """AccumulateGrad ran (its hook: Ref.__call__)."""
         if grad_outputs[0] is None:  # torch's AccumulateGrad does nothing with an undefined gradient
             r.acc_done = True
         elif not r.acc_done:
@@ -416,7 +324,7 @@ class BackwardRecorder:
         gout = value(g) if isinstance(g, Tensor) else (  # (a node of several outputs: a list, one per output)
             None if g is None else [value(x) if x is not None else None for x in g])
         gin = tuple([value(x) if x is not None else None for x in grad_inputs])
-        self.emit(NodeEvent, src, self.tid(r), r.label, gout, gin, r.next)
+        self.emit(NodeEvent, src, node=self.tid(r), name=r.label, grad_output=gout, grad_inputs=gin, next=r.next)
         if mode == 1:  # torch freed the node's saved values right after it ran: reading one now raises
             for a in r.saved:
                 try:
@@ -426,7 +334,7 @@ class BackwardRecorder:
             else:
                 return
         if mode:
-            self.emit(ReleaseEvent, src, self.tid(r), r.label, r.saved)
+            self.emit(ReleaseEvent, src, node=self.tid(r), name=r.label, saved=r.saved)
 
     def accumulated(self, r, added) -> None:
         var = r.var
@@ -438,10 +346,10 @@ class BackwardRecorder:
         # (taken now: .grad may be the very gradient added, and a later backward adds into it in place)
         after = self.snap(g) if g is not None else None
         if added is not None:  # (.grad may be it, detached: the same memory; else torch leaves it as it is)
-            same = _same_memory(added, g) if g is not None else False
-            added = after if same else (_Later(added) if same is False else self.snap(added))
-        self.emit(AccumulateEvent, self.call_src, self.tid(r), vt, r.before,
-                  added if added is not None else (after if r.before is None else None), after)
+            same = same_memory(added, g) if g is not None else False
+            added = after if same else (Later(added) if same is False else self.snap(added))
+        self.emit(AccumulateEvent, self.call_src, node=self.tid(r), tensor=vt, before=r.before,
+                  added=added if added is not None else (after if r.before is None else None), after=after)
         r.acc_done = True
 
     def started(self) -> None:

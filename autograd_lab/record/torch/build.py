@@ -1,15 +1,15 @@
-"""The building half of the real-torch recorder (torch_recorder.py): the raw records it queued,
+"""The building half of the real-torch recorder (recorder.py): the raw records it queued,
 built into events in order (``flush``): ops with their inputs, ``grad_fn``, ``next_functions``
 and saved-value names, the nodes inside one call (``linear``'s ``TBackward0``), in-place ops.
-Its backward half (hooks, node runs, releases, errors) is torch_backward.py.
+Its backward half (hooks, node runs, releases, errors) is backward.py.
 """
 from __future__ import annotations
 
-from .events import NodeEvent, OpEvent, TensorEvent, UpdateEvent, ZeroEvent
-from .torch_backward import _EVENT, _LINK, _NODE, _SEE, _Ref
+from ..layout import NodeEvent, OpEvent, TensorEvent, UpdateEvent, ZeroEvent
+from .vocab import EVENT, LINK, NODE, SEE, Ref
 
 # Factories: their result is a new leaf ("tensor" events), even when they take a tensor (``ones_like``).
-_FACTORIES = frozenset({"tensor", "ones", "zeros", "ones_like", "zeros_like", "full", "full_like", "empty",
+FACTORIES = frozenset({"tensor", "ones", "zeros", "ones_like", "zeros_like", "full", "full_like", "empty",
                         "empty_like", "rand", "randn", "randint", "rand_like", "randn_like", "arange",
                         "linspace", "logspace", "eye", "as_tensor", "from_numpy", "scalar_tensor"})
 HIDDEN = "<not visible>"  # the value of a tensor made inside one torch call, which never reaches Python
@@ -25,8 +25,8 @@ class BuildRecorder:
         try:
             self.record_op(name, args, kwargs, targets, result, before, src)
         except Exception as e:  # an op we cannot describe: an opaque box with torch's name
-            self.emit(OpEvent, src, name, (), None, f"<{type(e).__name__}>", None, False, None, None,
-                      (), (), (), False)
+            self.emit(OpEvent, src, op=name, inputs=(), output=None, value=f"<{type(e).__name__}>", shape=None,
+                      requires_grad=False, node=None, node_name=None, next=(), next_vars=(), saved=(), inplace=False)
 
     def flush(self) -> None:
         """Build the raw records into events, in order (before anything they show can change in
@@ -39,22 +39,23 @@ class BuildRecorder:
         self.building = True
         try:
             for k, rec in _records(raw):
-                if k is _NODE:
+                if k is NODE:
                     _, node, src, mode, call, n = rec[:6]
                     r = self.ref(node)
                     try:
                         self.build_node(r, rec[6:6 + n], rec[7 + n:], src, mode, call)
                     except Exception:  # a node we cannot describe: shown by name, with no gradients
-                        self.put(NodeEvent, src, (self.tid(r), r.label, None, (), r.next))
+                        self.put(NodeEvent, src, NodeEvent.pack(node=self.tid(r), name=r.label, grad_output=None,
+                                                                grad_inputs=(), next=r.next))
                     continue
                 try:
-                    if k is _EVENT:
+                    if k is EVENT:
                         self.put(rec[1], rec[2], rec[3])
                         continue
-                    if k is _SEE:
+                    if k is SEE:
                         self.see(rec[1], rec[2])
                         continue
-                    if k is _LINK:
+                    if k is LINK:
                         r = rec[1]
                         if not r.next and r.var is None and r.node is not None:
                             self.at = rec[3]  # (the backward call's line names inner nodes found)
@@ -93,13 +94,13 @@ class BuildRecorder:
             if name == "requires_grad_" and id(out) in self.grad_owner:  # (zero_grad(set_to_none=False))
                 continue
             if name == "detach" or name == "requires_grad_" or (out.grad_fn is None and (
-                    name in _FACTORIES or not targets)):
+                    name in FACTORIES or not targets)):
                 how = {"detach": "detach", "requires_grad_": "requires_grad_"}.get(name, "tensor")
                 tid = self.tid(out)
                 self.seen.add(tid)
                 if self.at is not None and how != "requires_grad_":  # (a creation: named by its line)
                     self.namer.site(tid, self.at[0], self.at[1])
-                self.emit(TensorEvent, src, tid, *self.tensor_fields(out, how))
+                self.emit(TensorEvent, src, tensor=tid, **self.tensor_fields(out, how))
                 continue
             ins, given = [], []
             for a in list(args) + list(kwargs.values()):
@@ -124,7 +125,8 @@ class BuildRecorder:
         node = out.grad_fn
         val, shape = self.value(out), tuple(out.shape)
         if node is None:
-            self.emit(OpEvent, src, opname, ins, tid, val, shape, False, None, None, (), (), (), inplace)
+            self.emit(OpEvent, src, op=opname, inputs=ins, output=tid, value=val, shape=shape, requires_grad=False,
+                      node=None, node_name=None, next=(), next_vars=(), saved=(), inplace=inplace)
             return
         r = self.ref(node)
         if r.out is None:
@@ -134,8 +136,8 @@ class BuildRecorder:
         nxt, nvars = self.link(r, src, nf)
         if given is not None and not self.in_order(nf, given):
             ins = self.aligned(ins, nxt, nvars)
-        self.emit(OpEvent, src, opname, ins, tid, val, shape, True, self.tid(r), r.label, nxt, nvars, r.saved,
-                  inplace)
+        self.emit(OpEvent, src, op=opname, inputs=ins, output=tid, value=val, shape=shape, requires_grad=True,
+                  node=self.tid(r), node_name=r.label, next=nxt, next_vars=nvars, saved=r.saved, inplace=inplace)
 
     @staticmethod
     def in_order(nf, given) -> bool:
@@ -173,14 +175,14 @@ class BuildRecorder:
         if opname == "zero_":
             owner = self.grad_owner.get(id(out))
             if owner is not None and owner[0] is out:
-                self.emit(ZeroEvent, src, self.see(owner[1], src), "zero_", old)
+                self.emit(ZeroEvent, src, tensor=self.see(owner[1], src), how="zero_", before=old)
             else:
-                self.emit(ZeroEvent, src, tid, "data.zero_", old)
+                self.emit(ZeroEvent, src, tensor=tid, how="data.zero_", before=old)
             return
         for a in targets:
             if a is not out:
                 self.see(a, src)
-        self.emit(UpdateEvent, src, tid, opname, old, self.value(out))
+        self.emit(UpdateEvent, src, tensor=tid, op=opname, before=old, after=self.value(out))
 
     def saved_of(self, node, r, nxt=None) -> tuple:
         """The ``_saved_*`` attributes holding a tensor (None: nothing saved; numbers and sizes such as
@@ -273,33 +275,34 @@ class BuildRecorder:
             if cur is r:
                 result = (tuple(ids), tuple(nvars))
             elif cur.out is None:  # an inner node: an op with a tensor the user never had
-                cur.out = _Ref(None, "")
+                cur.out = Ref(None, "")
                 self.out_tid[self.tid(cur)] = self.tid(cur.out)
                 ins = tuple(nv if nv is not None else self.out_tid.get(i) for i, nv in zip(ids, nvars))
                 if self.at is not None:  # (named by the user's line, as an op inside its call)
                     self.namer.site(self.tid(cur.out), self.at[0], self.at[1], _op_of_node(cur.label),
                                     tuple(i for i in ins if i is not None))
-                self.emit(OpEvent, src, _op_of_node(cur.label), ins, self.tid(cur.out), HIDDEN, None, True,
-                          self.tid(cur), cur.label, tuple(ids), tuple(nvars), cur.saved, False)
+                self.emit(OpEvent, src, op=_op_of_node(cur.label), inputs=ins, output=self.tid(cur.out), value=HIDDEN,
+                          shape=None, requires_grad=True, node=self.tid(cur), node_name=cur.label, next=tuple(ids),
+                          next_vars=tuple(nvars), saved=cur.saved, inplace=False)
         return result
 
 
 def _records(raw):
     """(kind, record) of each record in a flat raw queue (``TorchRecorder.raw``), a tuple each:
     op:    name, code, line, lasti, result, kwargs, n, *args   (code None: line is the Source; line None: from lasti)
-    node:  _NODE, torch's node, source, release check, backward call, n, *grad_inputs, m, *grad_outputs
-    event: _EVENT, event type, source, fields
-    see:   _SEE, tensor, source
-    link:  _LINK, _Ref, source, (code, lasti) of the backward call"""
+    node:  NODE, torch's node, source, release check, backward call, n, *grad_inputs, m, *grad_outputs
+    event: EVENT, event type, source, fields
+    see:   SEE, tensor, source
+    link:  LINK, Ref, source, (code, lasti) of the backward call"""
     i, n = 0, len(raw)
     while i < n:
         k = raw[i]
-        if k is _NODE:
+        if k is NODE:
             j = i + 6 + raw[i + 5]
             j += 1 + raw[j]
-        elif k is _EVENT or k is _LINK:
+        elif k is EVENT or k is LINK:
             j = i + 4
-        elif k is _SEE:
+        elif k is SEE:
             j = i + 3
         else:
             j = i + 7 + raw[i + 6]
@@ -307,7 +310,7 @@ def _records(raw):
         i = j
 
 
-def _as_text(v):
+def as_text(v):
     if v is None or isinstance(v, (bool, int, float, str)):
         return v
     if isinstance(v, tuple) and all(x is None or isinstance(x, int) for x in v):
