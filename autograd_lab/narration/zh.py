@@ -1,7 +1,7 @@
 """中文目录（Chinese catalogue）：学生读到的每一句话，按消息 id 排列（见 narration/__init__）。
 
-PyTorch 自己的文字（节点名、repr、报错信息）保持 PyTorch 打印的原样，学生在真正的 PyTorch
-里才认得出；报错旁边另附一句中文解释。术语与 docs/glossary-zh.md 一致。
+PyTorch 自己的文字（节点名、repr、错误信息）保持 PyTorch 打印的原样，学生在真正的 PyTorch
+里才认得出；错误旁边另附一句中文解释。术语与 docs/glossary-zh.md 一致。
 """
 from __future__ import annotations
 
@@ -88,7 +88,7 @@ def _times(n: int) -> str:
     return f"{n} 次"
 
 
-# PyTorch 的报错保持原文；认得出的几种，在原文后面加一句中文解释。
+# PyTorch 的错误信息保持原文；认得出的几种，在原文后面加一句中文解释。
 _EXPLAIN = (
     ("Trying to backward through the graph a second time",
      "之前有一次 backward() 调用没有传入 retain_graph=True，它已经释放了这张计算图中保存的张量，"
@@ -223,7 +223,7 @@ MESSAGES: dict = {
     "player.tag.update": "{before} → {after}",
 
     # -- 每一步的讲解 ---------------------------------------------------------------------
-    "step.a_number": "常数",
+    "step.a_number": "“常数”",
     "step.an_input": "一个输入",
     "step.a_hook": "一个钩子函数",
     "step.a_node": "一个节点",
@@ -241,12 +241,12 @@ MESSAGES: dict = {
                                       "不再记录计算图，backward() 也不会为它计算梯度。"),
     "step.op.creates": _op,
     "step.op.inplace": lambda **p: _op(inplace=True, **p),
-    "step.op.next_fn": lambda fn, input: _tidy(f"{fn}（对应 {input}）"),
+    "step.op.next_fn": lambda fn, input: _tidy(f"{input} 的 {fn}" if fn == "AccumulateGrad" else f"{fn}（对应 {input}）"),
     "step.op.next_none": lambda input: _tidy(f"None（对应 {input}）"),
     "step.op.saved_item": "{holder}（{attr}）",
-    "step.op.no_graph": ("{expr} 计算出 {name} = {value}，但没有记录计算图：它的输入都不需要梯度，"
-                         "所以 {name} 没有 grad_fn。"),
-    "step.op.grad_mode_off": lambda expr, name, value, inputs, n: (
+    "step.op.no_graph": lambda expr, name, value: _tidy(
+        f"{expr} 计算出 {name} = {value}，但没有记录计算图：它的输入都不需要梯度，所以 {name} 没有 grad_fn。"),
+    "step.op.grad_mode_off": lambda expr, name, value, inputs, n: _tidy(
         f"虽然 {inputs} 需要梯度，但这里梯度模式是关闭的（torch.no_grad() 或 inference_mode()），"
         f"所以 {expr} 计算出 {name} = {value} 时没有记录计算图，{name} 也没有 grad_fn。"),
     "step.retain": "retain_graph=True：保存的张量会保留下来，供下一次反向传播使用。",
