@@ -37,7 +37,7 @@ def number(v) -> str:
     return _en.number(v)
 
 
-def _op(expr, name, node, nexts, saved, inplace=False):  # noqa: PLR0913
+def _op(expr, name, node, nexts, saved, inplace=False):
     text = (f"{expr} 原地修改了 {name}，它新的 grad_fn 是 {node}" if inplace
             else f"{expr} 创建了 {node}（即 {name}.grad_fn）")
     if nexts:
@@ -301,15 +301,15 @@ MESSAGES: dict = {
     "lessons.raised": "你的函数抛出了 {error}：{meaning}",
     "lessons.raised_at": "你的函数抛出了 {error}（{where}）：{meaning}",
     "lessons.error.name": "`{name}` 没有定义。请在函数里面创建它（或者检查拼写）。",
-    "lessons.error.second_backward": 
+    "lessons.error.second_backward":
         "之前某次没有传入 retain_graph=True 的 backward() 释放了这张计算图中某个节点保存的张量，"
         "所以这次 backward() 无法再经过这个节点（第 6 课）。",
-    "lessons.error.no_grad_fn": 
+    "lessons.error.no_grad_fn":
         "对一个没有 grad_fn 的张量调用了 backward()：计算它的张量里没有一个是 requires_grad=True（第 1 课）。",
     "lessons.error.no_grad_fn_grad_mode":
         "对一个没有 grad_fn 的张量调用了 backward()：它是在梯度模式关闭时（`with torch.no_grad():` 里面）"
         "计算的，所以尽管它的输入需要梯度，自动求导也没有为它记录计算图（第 1 课）。",
-    "lessons.error.not_scalar": 
+    "lessons.error.not_scalar":
         "不带参数的 backward() 需要从标量开始；这个张量有多个值（先用 .sum() 或 .mean() 把它归约成标量）。",
     "lessons.error.input_no_grad": "autograd.grad(outputs, inputs)：inputs 里的每个张量都必须 requires_grad=True（第 7 课）。",
     "lessons.error.unused_input":
@@ -326,7 +326,7 @@ MESSAGES: dict = {
     "lessons.what.the_tensor": "这个张量",
     "lessons.what.dz_dy": "梯度 dz/dy",
     "lessons.returned.ellipsis": lambda what: _tidy(f"你的函数仍然返回占位符 `...`：请写下你的答案，并返回{what}。"),
-    "lessons.returned.none": lambda what: _tidy(f"你的函数返回了 None：请在函数末尾用 return 返回{what}。"),
+    "lessons.returned.none": lambda what: _tidy(f"你的函数返回了 None。请在函数末尾用 return 返回{what}。"),
     "lessons.returned.other": lambda value, what: _tidy(f"你的函数返回了 {value}，但它应当返回{what}。"),
     "lessons.check.unknown": lambda name, names: f"没有叫{_quoted(name)}的练习；现有的练习是：{names}。",
     "lessons.check.no_such": lambda name: f"没有叫{_quoted(name)}的练习。",
@@ -345,7 +345,7 @@ MESSAGES: dict = {
         "第 1 课：张量有一个方法可以原地打开 requires_grad（方法名以下划线结尾），只要张量还是叶子张量就能用。",
     "lessons.make_leaf.returns": "一个张量",
     "lessons.make_leaf.numbers": "你的张量里是 {numbers}，而不是 `data` 的数值 [1.0, 2.0, 3.0]。",
-    "lessons.make_leaf.not_leaf": 
+    "lessons.make_leaf.not_leaf":
         "你的张量 grad_fn={node}：它是某个运算的结果，所以不是叶子张量。"
         "请在一个不是由运算得到的张量（比如直接用 torch.tensor 创建的张量）上打开 requires_grad。",
     "lessons.make_leaf.no_grad": "你的张量是叶子张量，但 v.requires_grad 是 False：自动求导不会为它计算梯度。",
@@ -378,11 +378,11 @@ MESSAGES: dict = {
     "lessons.second_backward.task":
         "只构建一次 z = w * x + b，然后对同一个 z 调用两次 z.backward()（中间不做新的前向传播），且不能抛出错误。"
         "返回 w：它的 .grad 应当是 6。",
-    "lessons.second_backward.hint": 
+    "lessons.second_backward.hint":
         "第 6 课：backward() 会释放计算图节点保存的张量（MulBackward0 保存了 x），除非第一次调用时"
         "让它保留。看看 backward() 的参数。",
     "lessons.second_backward.returns": "w",
-    "lessons.second_backward.freed": 
+    "lessons.second_backward.freed":
         "第一次 backward() 释放了计算图保存的张量（MulBackward0 保存了 x，用来计算 w 的梯度），"
         "所以第二次无法执行。第一次调用必须保留计算图。",
     "lessons.second_backward.too_few": lambda n: (
@@ -391,7 +391,7 @@ MESSAGES: dict = {
         "两次 backward() 是从不同的张量开始的：中间重新构建了一个 z。请对同一个 z 调用两次 backward()。",
     "lessons.second_backward.wrong":
         "两次调用都执行了，但 w.grad 是 {grad}，不是 6 = 3 + 3。是不是被清零了，或者你返回了另一个 w？",
-    "lessons.second_backward.ok": 
+    "lessons.second_backward.ok":
         "沿同一张计算图反向传播了两次：第一次调用保留了计算图，w.grad 累加为 3 + 3 = 6。",
     "lessons.grad_without_storing.title": "求 y 的梯度，但不存进 y.grad",
     "lessons.grad_without_storing.task":
@@ -427,7 +427,7 @@ MESSAGES: dict = {
         "w.grad 是 6，但没有钩子函数执行：改变的是公式或者反向传播的次数。请保持它们不变，让 y 上的钩子函数来完成。",
     "lessons.double_with_hook.no_hook":
         "w.grad 是 {grad}，而且 backward() 期间没有钩子函数执行。请在调用 z.backward() 之前在 y 上注册钩子函数。",
-    "lessons.double_with_hook.on_leaf": 
+    "lessons.double_with_hook.on_leaf":
         "你的钩子函数注册在叶子张量（w 或 b）上，而不是 y 上。请把它注册在非叶子张量 y 上，"
         "这样经过 y 反向传播的梯度才会改变。",
     "lessons.double_with_hook.unchanged":
@@ -436,20 +436,20 @@ MESSAGES: dict = {
         "y 上的钩子函数执行了，但 w.grad 是 {grad}，不是 6：它应当把收到的梯度翻倍。",
     "lessons.double_with_hook.ok": "y 上的钩子函数在梯度回传时把它翻了倍，所以 w.grad = 2 * x = 6。",
     "lessons.train_with_sgd.title": "一个会学习的训练循环",
-    "lessons.train_with_sgd.task": 
+    "lessons.train_with_sgd.task":
         "用 optim.SGD 训练 w 和 b，使 w * x + b 拟合由 y = 2x + 1 生成的数据：补全循环，让损失下降，"
         "并返回损失值的列表（每步一个数值）。",
-    "lessons.train_with_sgd.hint": 
+    "lessons.train_with_sgd.hint":
         "第 8 课：每一步依次是梯度清零、计算损失、backward()、optimizer.step()。"
         "用 loss.item() 取得一个普通的 Python 数值。",
     "lessons.train_with_sgd.returns": "由数值组成的列表",
     "lessons.train_with_sgd.not_a_list": "你的函数返回了 {value}；它应当返回损失值的列表，每步一个数值。",
     "lessons.train_with_sgd.too_short": lambda n: f"你的列表只有 {n} 个损失值；请在每一步都记录损失。",
-    "lessons.train_with_sgd.tensors": 
+    "lessons.train_with_sgd.tensors":
         "你的列表里是张量（{value}），不是数值：请保存 loss.item()（一个普通的 Python 数值）。"
         "（损失张量还会让整张计算图一直留在内存里。）",
     "lessons.train_with_sgd.not_numbers": "你的列表里是 {value}；请保存普通的数值（loss.item()）。",
-    "lessons.train_with_sgd.not_finite": 
+    "lessons.train_with_sgd.not_finite":
         "损失变成了 inf 或 nan：参数更新的步长过大，训练发散了。先检查梯度清零，再检查学习率。",
     "lessons.train_with_sgd.never_cleared":
         "梯度从来没有清零：{n} 步里每一步都把梯度加到了之前所有的梯度上，损失从 {first} 变成了 {last}。"
@@ -501,10 +501,10 @@ MESSAGES: dict = {
     "lessons.parity.row_same": "相同",
     "lessons.parity.row_differs": "不同",
     "lessons.parity.watch": "在真正的 PyTorch {version} 中观看：同样的代码，由 torch 自己的自动求导引擎记录。",
-    "lessons.order.first_cell": 
+    "lessons.order.first_cell":
         "“{name}”是由 autograd_lab 课程的第一个单元格（{line}）创建的，而这个单元格还没有在当前内核中运行。"
         "请先运行那个单元格（点击它，然后按 Shift+Enter），或者从头运行整个笔记本（Run ▸ Run All Cells）。",
-    "lessons.order.earlier_cell": 
+    "lessons.order.earlier_cell":
         "这个单元格用到了“{name}”，它由本笔记本前面的某个单元格创建。请先运行上面的单元格"
         "（Run ▸ Run All Above Selected Cell），或者从头运行整个笔记本（Run ▸ Run All Cells）。"
         "如果前面没有单元格创建“{name}”，请检查拼写。",
@@ -515,7 +515,7 @@ MESSAGES: dict = {
     "playground.line": "第 {line} 行",
     "playground.rejected_at": "第 {line} 行：{message}",
     "playground.no_player": "播放器无法加载（{error}）；程序记录了 {n} 个事件。",
-    "playground.error_hint.not_scalar": 
+    "playground.error_hint.not_scalar":
         "backward() 要从标量开始，而这个张量有多个值：先调用 `.sum()`，例如 `y.sum().backward()`；"
         "或者传入起始梯度，例如 `y.backward(gradient=ones_like(y))`。",
     "playground.not_str": "run() 接受字符串形式的程序，而不是 {type}",
@@ -583,7 +583,7 @@ MESSAGES: dict = {
     "playground.kw.private": "`{name}=`：以下划线开头的名字是私有的",
     "playground.string_statement": "字符串只能打印，例如 `print(\"text\")`",
     "playground.string_value": "字符串只能打印，例如 `print(\"loss\", loss)`",
-    "playground.import_lab": 
+    "playground.import_lab":
         "演练场里不能使用 `import`，也不需要：`torch` 和 `lab` 已经在了（torch.tensor(...)、lab.zeros(...)），"
         "`tensor`、`zeros`、`ones`、`autograd`、`optim` 和 `no_grad` 也都在。",
     "playground.unpack_names": "请解包到普通的名字，例如 `a, b = ...`",
