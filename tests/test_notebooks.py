@@ -336,7 +336,7 @@ def _prose_tells(predict) -> list[str]:
     a = predict.answer
     name = re.search(r"\b([a-z]\w*)\.(?:grad|is_leaf)\b", predict.question)
     if isinstance(a, bool):
-        return [r"second (?:call|backward\(\))[^.]*(?:fails|raises)", r"第二次[^。？]*(?:失败|报错)(?!吗)"] if a else []
+        return [r"second (?:call|backward\(\))[^.]*(?:fails|raises)", r"第二次[^。？]*(?:失败|报错)(?!吗)", r"第二次[^。？]*抛出[^。？]*。"] if a else []
     if isinstance(a, (int, float)) and name:
         return [rf"`?{name.group(1)}\.grad`?[^.:]*\b(?:is|becomes|=) {float(a):g}\b",
                 rf"`?{name.group(1)}\.grad`?[^。：]*(?:是|变成|等于|=) ?`?{float(a):g}(?![\d.])"]

@@ -1,7 +1,7 @@
 """中文目录（Chinese catalogue）：学生读到的每一句话，按消息 id 排列（见 narration/__init__）。
 
-PyTorch 自己的文字（节点名、repr、报错信息）保持 PyTorch 打印的原样，学生在真正的 PyTorch
-里才认得出；报错旁边另附一句中文解释。术语与 docs/glossary-zh.md 一致。
+PyTorch 自己的文字（节点名、repr、错误信息）保持 PyTorch 打印的原样，学生在真正的 PyTorch
+里才认得出；错误旁边另附一句中文解释。术语与 docs/glossary-zh.md 一致。
 """
 from __future__ import annotations
 
@@ -45,15 +45,15 @@ def _op(expr, name, node, nexts, saved, inplace=False):
     text += "。"
     if saved:
         text += f"它为反向传播保存了 {saved}。"
-    return text
+    return _tidy(text)
 
 
 def _node_runs(name, grad, sends):
     # sends is a list of clauses ("把 6 传给 …", "不给 x 传梯度"): said one after another, with commas
     if not sends:
-        return f"{name} 执行：它收到 {grad}，没有需要继续传递的梯度。"
+        return _tidy(f"{name} 执行：它收到 {grad}，没有需要继续传递的梯度。")
     sends = re.sub(r"\s?[、和]\s?(?=把|不给)", "，", sends)
-    return f"{name} 执行：它收到 {grad}，{sends}。"
+    return _tidy(f"{name} 执行：它收到 {grad}，{sends}。")
 
 
 _CJK = "\u3400-\u9fff\uf900-\ufaff"
@@ -65,21 +65,39 @@ def _mix(text: str) -> str:
     return re.sub(rf"([A-Za-z0-9`)\]])([{_CJK}])", r"\1 \2", text)
 
 
+_FW = "，。：；？！、（）“”"
+
+
+def _tidy(text: str) -> str:
+    """Chinese spacing for a sentence put together from parts: no space between Chinese characters
+    or full-width punctuation, one space where Chinese meets Latin letters, digits or code."""
+    text = re.sub(rf"(?<=[{_CJK}])[ \t]+(?=[{_CJK}])", "", text)
+    text = re.sub(rf"(?<=[{_FW}])[ \t]+|[ \t]+(?=[{_FW}])", "", text)
+    return _mix(text)
+
+
+def _quoted(text) -> str:
+    """A name or an answer the student typed, in Chinese quotation marks (not Python's repr quotes)."""
+    text = str(text)
+    if len(text) >= 2 and text[0] == text[-1] and text[0] in "'\"":
+        text = text[1:-1]
+    return f"“{text}”"
+
+
 def _times(n: int) -> str:
     return f"{n} 次"
 
 
-# PyTorch 的报错保持原文；认得出的几种，在原文后面加一句中文解释。
+# PyTorch 的错误信息保持原文；认得出的几种，在原文后面加一句中文解释。
 _EXPLAIN = (
     ("Trying to backward through the graph a second time",
-     "第一次 backward() 已经释放了计算图中保存的中间变量，所以不能再沿同一张计算图反向传播第二次；"
-     "第一次调用时传入 retain_graph=True 才能保留计算图。"),
+     "之前有一次 backward() 调用没有传入 retain_graph=True，它已经释放了这张计算图中保存的张量，"
+     "所以不能再沿这张计算图反向传播；如果之后还要再反向传播，那次调用必须传入 retain_graph=True。"),
     ("does not require grad and does not have a grad_fn",
-     "这个张量既不需要梯度，也没有 grad_fn：它不是由任何 requires_grad=True 的张量计算出来的，"
-     "梯度无从反向传播。"),
+     "这个张量没有 grad_fn，没有被记录进计算图：要么它的输入都不需要梯度，要么它是在 torch.no_grad() 里"
+     "计算出来的（或者由 detach() 得到），所以梯度无法从它开始反向传播。"),
     ("grad can be implicitly created only for scalar outputs",
-     "不带参数的 backward() 只能从一个标量（单个数）开始；先用 .sum() 或 .mean() 把它变成标量，"
-     "或者传入 gradient 参数。"),
+     "不带参数的 backward() 只能从标量开始；先用 .sum() 或 .mean() 把它变成标量，或者传入 gradient 参数。"),
     ("a leaf Variable that requires grad",
      "需要梯度的叶子张量不能被原地修改；优化器是在 no_grad() 里更新参数的。"),
     ("appears to not have been used in the graph",
@@ -87,15 +105,20 @@ _EXPLAIN = (
     ("cannot register a hook on a tensor that doesn't require gradient",
      "只能在需要梯度的张量上注册钩子函数。"),
     ("does not require grad",
-     "这个张量不需要梯度，所以 autograd 不会为它计算梯度。"),
+     "这个张量不需要梯度，所以自动求导不会为它计算梯度。"),
 )
 
 
-def _explain(message) -> str:
+def explain(message) -> str:
+    """“（中文解释：……）” after a PyTorch error message this catalogue recognises ("" otherwise):
+    the player's narration and the playground's error box put it after PyTorch's own words."""
     for pattern, zh in _EXPLAIN:
         if pattern in str(message):
             return f"（中文解释：{zh}）"
     return ""
+
+
+_explain = explain
 
 
 MESSAGES: dict = {
@@ -117,7 +140,7 @@ MESSAGES: dict = {
     "player.whole.tip": "显示缩放到合适大小的整张计算图，尚未构建的部分以淡色显示",
     "player.by_group": "按组",
     "player.by_group.tip": "“下一步”和“上一步”一次走完图中的一整个方框（一个神经元、一层）",
-    "player.group.open": "{label}：点击打开这个方框",
+    "player.group.open": "{label}：点击展开这个方框",
     "player.group.close": "收起这个方框",
     "player.zoom_in": "+",
     "player.zoom_in.tip": "放大（也可以用鼠标滚轮或双指缩放）",
@@ -132,12 +155,12 @@ MESSAGES: dict = {
     "player.inspect.made_at": "创建于",
     "player.inspect.not_yet": "在这一步还没有构建",
     "player.inspect.holds": "保存了 {name} = {value}",
-    "player.inspect.freed": "已释放；读取它会引发 RuntimeError: {error}",
+    "player.inspect.freed": "已释放；读取它会抛出 RuntimeError: {error}",
     "player.inspect.hooks": "已运行的钩子函数",
     "player.inspect.no_hooks": "到目前为止还没有钩子函数运行",
     "player.inspect.grad_before": "这一步之前的 .grad",
     "player.inspect.grad_after": "这一步之后的 .grad",
-    "player.inspect.variable": "变量",
+    "player.inspect.variable": "variable",
     "player.picture.aria": "计算图",
     "player.repr": "<Player：第 {i} 步，共 {n} 步>",
     "player.where": "第 {i} 步，共 {n} 步",
@@ -147,7 +170,7 @@ MESSAGES: dict = {
     "player.jump.forward_again": "再次前向传播",
     "player.jump.backward": "第 {n} 次反向传播",
     "player.jump.grad": "第 {n} 次 autograd.grad",
-    "player.jump.error": "报错",
+    "player.jump.error": "错误",
     "player.jump.optimizer_step": "optimizer.step()",
     "player.jump.zero_grad": "zero_grad()",
     "player.jump.grad_zero_": "{name}.grad.zero_()",
@@ -156,11 +179,11 @@ MESSAGES: dict = {
     "player.jump.where": "（第 {line} 行：{code}）",
     "player.jump.where_line": "（第 {line} 行）",
     "player.notice.empty": "什么也没有记录下来：把代码放进 `with lab.trace() as t:` 里，然后调用 `lab.Player(t)`。",
-    "player.notice.no_graph": ("这里没有任何张量需要梯度，所以 autograd 没有记录计算图（没有 grad_fn）。"
+    "player.notice.no_graph": ("这里没有任何张量需要梯度，所以自动求导没有记录计算图（没有 grad_fn）。"
                                "用 requires_grad=True 创建一个叶子张量，就能看到计算图。"),
     "player.notice.grad_mode_off": lambda names, n: (
-        f"虽然 {names} 需要梯度，autograd 却没有记录计算图（没有 grad_fn）：当时梯度模式是关闭的"
-        f"（在 `torch.no_grad()` 或 `torch.inference_mode()` 里面）。"),
+        f"虽然 {names} 需要梯度，但当时梯度模式是关闭的（在 `torch.no_grad()` 或 `torch.inference_mode()` 里面），"
+        f"所以自动求导没有记录计算图（没有 grad_fn）。"),
     "player.notice.large": ("这段记录很大（{steps} 步，计算图有 {nodes} 个节点）：这里只显示最后 "
                             "{shown_steps} 步，以及它们涉及的 {shown_nodes} 个节点。"
                             "Player(t, max_nodes=..., max_frames=...) 可以显示更多，但会更慢。"),
@@ -170,7 +193,7 @@ MESSAGES: dict = {
     "player.legend.next_functions": "next_functions：grad_fn → grad_fn（梯度路径）",
     "player.legend.data": "数据，不需要梯度",
     "player.legend.moving": "正在传递的梯度",
-    "player.legend.marks": "▶ 正在执行 · ✓ 已执行 · ✖ 报错 · 虚线框：保存的中间变量已释放",
+    "player.legend.marks": "▶ 正在执行 · ✓ 已执行 · ✖ 抛出错误 · 虚线框：保存的张量已释放",
     "player.table.name": "名称",
     "player.table.value": "值",
     "player.table.grad": "grad",
@@ -179,7 +202,7 @@ MESSAGES: dict = {
     "player.table.grad_fn": "grad_fn",
     "player.table.empty": "还没有张量。",
     "player.picture.grad": "grad {grad}",
-    "player.picture.no_grad": "无梯度",
+    "player.picture.no_grad": "不需要梯度",
     "player.info.no_grad_fn": "无 grad_fn",
     "player.info.saved": "保存：{names}",
     "player.info.freed": "已释放：{names}",
@@ -202,40 +225,40 @@ MESSAGES: dict = {
     "player.tag.update": "{before} → {after}",
 
     # -- 每一步的讲解 ---------------------------------------------------------------------
-    "step.a_number": "一个数",
+    "step.a_number": "“常数”",
     "step.an_input": "一个输入",
     "step.a_hook": "一个钩子函数",
     "step.a_node": "一个节点",
     "step.nothing": "无",
-    "step.acc_for": "AccumulateGrad（对应 {leaf}）",
+    "step.acc_for": "{leaf} 的 AccumulateGrad",
     "step.tensor.leaf_requires_grad": ("{name} 是一个叶子张量（值为 {value}），requires_grad=True：backward() "
                                        "会计算关于 {name} 的梯度，并存进 {name}.grad。"),
-    "step.tensor.leaf": "{name} 是一个叶子张量（值为 {value}），不需要梯度：autograd 不会为它计算梯度。",
+    "step.tensor.leaf": "{name} 是一个叶子张量（值为 {value}），不需要梯度：自动求导不会为它计算梯度。",
     "step.tensor.existing": "这里用到了 {name}（值为 {value}），它是在开始记录之前创建的张量。",
     "step.tensor.detach": ("{name} 来自 detach()（值为 {value}）：这是一个与原张量共享存储、但与计算图断开的新张量"
                            "（没有 grad_fn，requires_grad=False），所以它是叶子张量。"),
     "step.tensor.requires_grad_on": ("{name}.requires_grad_() 为 {name} 打开了自动求导：对 {name} 的运算从此会记录"
-                                     "计算图，backward() 会填写 {name}.grad。"),
+                                     "计算图，backward() 会写入 {name}.grad。"),
     "step.tensor.requires_grad_off": ("{name}.requires_grad_(False) 为 {name} 关闭了自动求导：只涉及 {name} 的运算"
                                       "不再记录计算图，backward() 也不会为它计算梯度。"),
     "step.op.creates": _op,
     "step.op.inplace": lambda **p: _op(inplace=True, **p),
-    "step.op.next_fn": "{fn}（对应 {input}）",
-    "step.op.next_none": "None（对应 {input}）",
+    "step.op.next_fn": lambda fn, input: _tidy(f"{input} 的 {fn}" if fn == "AccumulateGrad" else f"{fn}（对应 {input}）"),
+    "step.op.next_none": lambda input: _tidy(f"None（对应 {input}）"),
     "step.op.saved_item": "{holder}（{attr}）",
-    "step.op.no_graph": ("{expr} 计算出 {name} = {value}，但没有记录计算图：它的输入都不需要梯度，"
-                         "所以 {name} 没有 grad_fn。"),
-    "step.op.grad_mode_off": lambda expr, name, value, inputs, n: (
-        f"{expr} 计算出 {name} = {value}，但没有记录计算图，尽管 {inputs} 需要梯度：这里梯度模式是关闭的"
-        f"（torch.no_grad() 或 inference_mode()），所以 {name} 没有 grad_fn。"),
-    "step.retain": "retain_graph=True：保存的中间变量会保留下来，供下一次反向传播使用。",
-    "step.no_retain": "没有 retain_graph=True 时，每个节点执行完就会释放它保存的中间变量。",
+    "step.op.no_graph": lambda expr, name, value: _tidy(
+        f"{expr} 计算出 {name} = {value}，但没有记录计算图：它的输入都不需要梯度，所以 {name} 没有 grad_fn。"),
+    "step.op.grad_mode_off": lambda expr, name, value, inputs, n: _tidy(
+        f"虽然 {inputs} 需要梯度，但这里梯度模式是关闭的（torch.no_grad() 或 inference_mode()），"
+        f"所以 {expr} 计算出 {name} = {value} 时没有记录计算图，{name} 也没有 grad_fn。"),
+    "step.retain": "retain_graph=True：保存的张量会保留下来，供下一次反向传播使用。",
+    "step.no_retain": "没有 retain_graph=True 时，每个节点执行完就会释放它保存的张量。",
     "step.backward.start": "backward() 从 {roots} 开始反向传播，初始梯度为 {seeds}。{retain}",
     "step.grad.start": ("autograd.grad 从 {roots} 开始，初始梯度为 {seeds}；它会直接返回关于 {inputs} 的梯度，"
                         "而不是累加到 .grad 里。{retain}"),
     "step.node.runs": _node_runs,
-    "step.node.send": "把 {grad} 传给 {to}",
-    "step.node.send_nothing": "不给 {to} 传任何梯度",
+    "step.node.send": lambda grad, to: _tidy(f"把 {grad} 传给 {to}"),
+    "step.node.send_nothing": lambda to: _tidy(f"不给 {to} 传任何梯度"),
     "step.node.send_no_grad": "不给 {name} 传梯度（它不需要梯度）",
     "step.accumulate.set": "AccumulateGrad 把 {name}.grad 设为 {value}（{name}.grad 原来是 None，没有可累加的）。",
     "step.accumulate.add": "AccumulateGrad 把梯度累加进 {name}.grad：{before} + {added} = {after}。",
@@ -248,18 +271,18 @@ MESSAGES: dict = {
     "step.hook.prehook": "{owner} 的前置钩子 {fn} 执行：它收到 {grad}，{effect}。",
     "step.hook.node": "{owner} 的钩子函数 {fn} 执行：它收到 {grad}，{effect}。",
     "step.hook.retain_grad": "{name}.retain_grad() 保留了非叶子张量 {name} 的梯度：{name}.grad = {value}。",
-    "step.release": ("{name} 释放了它保存的中间变量（{saved}），因为 retain_graph 为 False：再有一次经过 {name} "
-                     "的反向传播就会报错（什么都没保存的节点可以再次执行）。"),
+    "step.release": ("retain_graph 为 False，{name} 执行完就释放了它保存的张量（{saved}）。之后再有反向传播经过 {name}，"
+                     "就会抛出错误；没有保存任何张量的节点则可以再次执行。"),
     "step.release.item": "{attr} = {holder}",
-    "step.release.its_values": "它保存的中间变量",
-    "step.backward.done": "backward() 结束：{grads}。",
+    "step.release.its_values": "它保存的张量",
+    "step.backward.done": lambda grads: "backward() 结束：" + re.sub(r"\s?[、和]\s?(?=\S+\.grad = )", "，", grads) + "。",
     "step.backward.done_nothing": "backward() 结束。",
     "step.backward.done_item": "{name}.grad = {value}",
     "step.grad.done": ("autograd.grad 结束：返回{results}。所有叶子张量的 .grad 都没有改变"
                        "（只有调用过 retain_grad() 的张量会从中得到 .grad）。"),
     "step.grad.done_item": "关于 {name} 的梯度 {value}",
     "step.error": lambda error, message: f"{error}: {message}{_explain(message)}",
-    "step.error.at": lambda error, node, message: f"{node} 处报错 {error}: {message}{_explain(message)}",
+    "step.error.at": lambda error, node, message: f"{node} 处抛出 {error}: {message}{_explain(message)}",
     "step.zero.set_to_none": ("zero_grad() 把 {name}.grad 设为 None（原来是 {before}）：下一次反向传播会重新设置 "
                               "{name}.grad。"),
     "step.zero.data": "{name}.zero_() 原地把 {name} 的值全部置零。",
@@ -286,16 +309,16 @@ MESSAGES: dict = {
     "lessons.raised_at": "你的函数抛出了 {error}（{where}）：{meaning}",
     "lessons.error.name": "`{name}` 没有定义。请在函数里面创建它（或者检查拼写）。",
     "lessons.error.second_backward":
-        "第一次 backward() 释放了这张计算图中某个节点保存的中间变量，所以第二次 backward() 无法再经过这个节点"
-        "（第 6 课）。",
+        "之前某次没有传入 retain_graph=True 的 backward() 释放了这张计算图中某个节点保存的张量，"
+        "所以这次 backward() 无法再经过这个节点（第 6 课）。",
     "lessons.error.no_grad_fn":
-        "对一个梯度无从反向传播的张量调用了 backward()：计算它的张量里没有一个是 requires_grad=True（第 1 课）。",
+        "对一个没有 grad_fn 的张量调用了 backward()：计算它的张量里没有一个是 requires_grad=True（第 1 课）。",
     "lessons.error.no_grad_fn_grad_mode":
         "对一个没有 grad_fn 的张量调用了 backward()：它是在梯度模式关闭时（`with torch.no_grad():` 里面）"
-        "计算的，所以尽管它的输入需要梯度，autograd 也没有为它记录计算图（第 1 课）。",
+        "计算的，所以尽管它的输入需要梯度，自动求导也没有为它记录计算图（第 1 课）。",
     "lessons.error.not_scalar":
-        "不带参数的 backward() 需要从一个数（标量）开始；这个张量有多个值（先用 .sum() 或 .mean() 把它归约成标量）。",
-    "lessons.error.input_no_grad": "autograd.grad(outputs, inputs)：每个输入都必须需要梯度（第 7 课）。",
+        "不带参数的 backward() 需要从标量开始；这个张量有多个值（先用 .sum() 或 .mean() 把它归约成标量）。",
+    "lessons.error.input_no_grad": "autograd.grad(outputs, inputs)：inputs 里的每个张量都必须 requires_grad=True（第 7 课）。",
     "lessons.error.unused_input":
         "传给 autograd.grad 的某个输入没有参与计算输出（传入 allow_unused=True，它的梯度就会是 None）。",
     "lessons.error.leaf_inplace": "一个需要梯度的叶子张量被原地修改了；优化器是在 no_grad() 里做这件事的。",
@@ -309,11 +332,11 @@ MESSAGES: dict = {
         "`import autograd_lab as torch`",
     "lessons.what.the_tensor": "这个张量",
     "lessons.what.dz_dy": "梯度 dz/dy",
-    "lessons.returned.ellipsis": "你的函数仍然返回 `...` 这个占位符：写下你的答案，并返回{what}。",
-    "lessons.returned.none": "你的函数返回了 None。请用 `return {what}` 结尾（它应当返回{what}，一个张量）。",
-    "lessons.returned.other": "你的函数返回了 {value}；它应当返回{what}，一个张量。",
-    "lessons.check.unknown": "没有叫 {name} 的练习；现有的练习是：{names}。",
-    "lessons.check.no_such": "没有叫 {name} 的练习。",
+    "lessons.returned.ellipsis": lambda what: _tidy(f"你的函数仍然返回占位符 `...`：请写下你的答案，并返回{what}。"),
+    "lessons.returned.none": lambda what: _tidy(f"你的函数返回了 None。请在函数末尾用 return 返回{what}。"),
+    "lessons.returned.other": lambda value, what: _tidy(f"你的函数返回了 {value}，但它应当返回{what}。"),
+    "lessons.check.unknown": lambda name, names: f"没有叫{_quoted(name)}的练习；现有的练习是：{names}。",
+    "lessons.check.no_such": lambda name: f"没有叫{_quoted(name)}的练习。",
     "lessons.check.not_callable":
         "check() 需要的是函数本身：写成 `check({name}, answer)`，`answer` 后面不要加括号（你传入的是 {value}）。",
     "lessons.check.timeout":
@@ -330,12 +353,13 @@ MESSAGES: dict = {
     "lessons.make_leaf.returns": "一个张量",
     "lessons.make_leaf.numbers": "你的张量里是 {numbers}，而不是 `data` 的数值 [1.0, 2.0, 3.0]。",
     "lessons.make_leaf.not_leaf":
-        "你的张量 grad_fn={node}：它是某个运算的结果，所以不是叶子张量。请对一个没有由任何张量计算而来的张量打开梯度。",
-    "lessons.make_leaf.no_grad": "你的张量是叶子张量，但 v.requires_grad 是 False：autograd 不会为它计算梯度。",
+        "你的张量 grad_fn={node}：它是某个运算的结果，所以不是叶子张量。"
+        "请在一个不是由运算得到的张量（比如直接用 torch.tensor 创建的张量）上打开 requires_grad。",
+    "lessons.make_leaf.no_grad": "你的张量是叶子张量，但 v.requires_grad 是 False：自动求导不会为它计算梯度。",
     "lessons.make_leaf.at_creation":
         "这样也行，但 requires_grad=True 是在创建张量时传入的；这个练习要求你在创建之后再打开它。",
-    "lessons.make_leaf.ok": "一个需要梯度的叶子张量（grad_fn 为 None）：backward() 会填写它的 .grad。",
-    "lessons.zero_between.title": "只要一次反向传播的梯度",
+    "lessons.make_leaf.ok": "一个需要梯度的叶子张量（grad_fn 为 None）：backward() 会写入它的 .grad。",
+    "lessons.zero_between.title": "只保留一次反向传播的梯度",
     "lessons.zero_between.task":
         "对同一个 w 和 b 做两次前向传播和反向传播，并让第二次反向传播之后 b.grad 等于 1（而不是 2）。返回 b。",
     "lessons.zero_between.hint":
@@ -347,7 +371,7 @@ MESSAGES: dict = {
     "lessons.zero_between.not_leaf": "你返回的 b 不是需要梯度的叶子张量，所以它得不到 .grad。",
     "lessons.zero_between.none":
         "b.grad 是 None：它的梯度在最后一次 backward() 之后被清掉了（或者没有反向传播到达它）。"
-        "请在两次调用*之间*梯度清零。",
+        "请在两次调用之间梯度清零。",
     "lessons.zero_between.new_b": lambda grad, n: (
         f"b.grad 是 {grad}，但只有 {n} 次反向传播到达了这个 b：中间创建了一个新的 b（或者某次反向传播跳过了它）。"
         "请保留同一个 b，并在两次调用之间把它的梯度清零。"),
@@ -359,14 +383,14 @@ MESSAGES: dict = {
         "b.grad 是 1：两步之间做了梯度清零，所以它只保存一次反向传播的梯度，和每个训练循环一样。",
     "lessons.second_backward.title": "沿同一张计算图反向传播两次",
     "lessons.second_backward.task":
-        "只构建一次 z = w * x + b，然后对同一个 z 调用两次 z.backward()（中间不做新的前向传播），且不能报错。"
+        "只构建一次 z = w * x + b，然后对同一个 z 调用两次 z.backward()（中间不做新的前向传播），且不能抛出错误。"
         "返回 w：它的 .grad 应当是 6。",
     "lessons.second_backward.hint":
-        "第 6 课：backward() 会释放计算图节点保存的中间变量（MulBackward0 保存了 x），除非第一次调用时"
+        "第 6 课：backward() 会释放计算图节点保存的张量（MulBackward0 保存了 x），除非第一次调用时"
         "让它保留。看看 backward() 的参数。",
     "lessons.second_backward.returns": "w",
     "lessons.second_backward.freed":
-        "第一次 backward() 释放了计算图保存的中间变量（MulBackward0 保存了 x，用来计算 w 的梯度），"
+        "第一次 backward() 释放了计算图保存的张量（MulBackward0 保存了 x，用来计算 w 的梯度），"
         "所以第二次无法执行。第一次调用必须保留计算图。",
     "lessons.second_backward.too_few": lambda n: (
         f"backward() 执行了 {_times(n)}；这个练习需要对同一个 z 调用两次。"),
@@ -375,7 +399,7 @@ MESSAGES: dict = {
     "lessons.second_backward.wrong":
         "两次调用都执行了，但 w.grad 是 {grad}，不是 6 = 3 + 3。是不是被清零了，或者你返回了另一个 w？",
     "lessons.second_backward.ok":
-        "沿同一张计算图反向传播了两次：第一次保留了中间变量，w.grad 累加为 3 + 3 = 6。",
+        "沿同一张计算图反向传播了两次：第一次调用保留了计算图，w.grad 累加为 3 + 3 = 6。",
     "lessons.grad_without_storing.title": "求 y 的梯度，但不存进 y.grad",
     "lessons.grad_without_storing.task":
         "已知 y = w * x，z = y * y + b（w=2，x=3，b=1），求出 dz/dy 并返回它，但不要把它存进 y.grad。",
@@ -386,7 +410,7 @@ MESSAGES: dict = {
     "lessons.grad_without_storing.tuple_of_one":
         "你返回的是只含一个张量的元组。autograd.grad 对每个输入返回一个梯度，放在元组里：请返回梯度本身。",
     "lessons.grad_without_storing.tuple": "你返回的是含 {n} 项的元组；请返回一个梯度（一个张量）。",
-    "lessons.grad_without_storing.not_a_number": "你的梯度是 {value}；这里的 dz/dy 是一个数。",
+    "lessons.grad_without_storing.not_a_number": "你的梯度是 {value}；这里的 dz/dy 是一个标量。",
     "lessons.grad_without_storing.dz_dw":
         "36 是 dz/dw（= 2*y*x），即叶子张量 w 的梯度。这个练习要的是关于 y 的梯度。",
     "lessons.grad_without_storing.dz_db": "1 是 dz/db，也就是 z 开始时的梯度。dz/dy 是到达 y 的梯度。",
@@ -394,7 +418,7 @@ MESSAGES: dict = {
     "lessons.grad_without_storing.retain_grad":
         "12 是对的，但 retain_grad() 把它存进了 y.grad。请在不往 y.grad 里存任何东西的情况下得到它。",
     "lessons.grad_without_storing.ok_grad": "12 = 2 * y，由 autograd.grad 返回；y.grad 仍然是 None。",
-    "lessons.grad_without_storing.ok_hook": "12 = 2 * y，由 y 上的钩子函数在梯度经过时读出，y.grad 保持为空。",
+    "lessons.grad_without_storing.ok_hook": "12 = 2 * y，由 y 上的钩子函数在梯度经过时读出；y.grad 仍然是 None。",
     "lessons.double_with_hook.title": "让梯度翻倍的钩子函数",
     "lessons.double_with_hook.task":
         "已知 y = w * x，z = y + b（w=2，x=3，b=1），在 y 上注册一个钩子函数，让经过 y 反向传播的梯度翻倍："
@@ -411,8 +435,8 @@ MESSAGES: dict = {
     "lessons.double_with_hook.no_hook":
         "w.grad 是 {grad}，而且 backward() 期间没有钩子函数执行。请在调用 z.backward() 之前在 y 上注册钩子函数。",
     "lessons.double_with_hook.on_leaf":
-        "你的钩子函数注册在叶子张量（w 或 b）上，而不是 y 上。请把它放在中间的张量 y 上，"
-        "这样*流经* y 的梯度才会改变。",
+        "你的钩子函数注册在叶子张量（w 或 b）上，而不是 y 上。请把它注册在非叶子张量 y 上，"
+        "这样经过 y 反向传播的梯度才会改变。",
     "lessons.double_with_hook.unchanged":
         "y 上的钩子函数执行了，但梯度没有变化（w.grad 是 3）：钩子函数只有返回一个新梯度才能改变梯度。",
     "lessons.double_with_hook.wrong":
@@ -420,19 +444,20 @@ MESSAGES: dict = {
     "lessons.double_with_hook.ok": "y 上的钩子函数在梯度回传时把它翻了倍，所以 w.grad = 2 * x = 6。",
     "lessons.train_with_sgd.title": "一个会学习的训练循环",
     "lessons.train_with_sgd.task":
-        "用 optim.SGD 拟合 w 和 b，让 w * x + b 与数据（由 y = 2x + 1 生成）吻合：补全循环，让损失函数的值下降，"
-        "并返回损失值的列表（每步一个数）。",
+        "用 optim.SGD 训练 w 和 b，使 w * x + b 拟合由 y = 2x + 1 生成的数据：补全循环，让损失下降，"
+        "并返回损失值的列表（每步一个数值）。",
     "lessons.train_with_sgd.hint":
-        "第 8 课：每一步是：梯度清零、计算损失、backward()、optimizer.step()。用 loss.item() 取得一个普通的数。",
-    "lessons.train_with_sgd.returns": "一个数的列表",
-    "lessons.train_with_sgd.not_a_list": "你的函数返回了 {value}；它应当返回损失值的列表，每步一个数。",
+        "第 8 课：每一步依次是梯度清零、计算损失、backward()、optimizer.step()。"
+        "用 loss.item() 取得一个普通的 Python 数值。",
+    "lessons.train_with_sgd.returns": "由数值组成的列表",
+    "lessons.train_with_sgd.not_a_list": "你的函数返回了 {value}；它应当返回损失值的列表，每步一个数值。",
     "lessons.train_with_sgd.too_short": lambda n: f"你的列表只有 {n} 个损失值；请在每一步都记录损失。",
     "lessons.train_with_sgd.tensors":
-        "你的列表里是张量（{value}），不是数：请保存 loss.item()，一个普通的 Python 数。"
+        "你的列表里是张量（{value}），不是数值：请保存 loss.item()（一个普通的 Python 数值）。"
         "（损失张量还会让整张计算图一直留在内存里。）",
-    "lessons.train_with_sgd.not_numbers": "你的列表里是 {value}；请保存普通的数（loss.item()）。",
+    "lessons.train_with_sgd.not_numbers": "你的列表里是 {value}；请保存普通的数值（loss.item()）。",
     "lessons.train_with_sgd.not_finite":
-        "损失变成了 inf 或 nan：每一步迈得太大了。先检查梯度清零，再检查学习率。",
+        "损失变成了 inf 或 nan：参数更新的步长过大，训练发散了。先检查梯度清零，再检查学习率。",
     "lessons.train_with_sgd.never_cleared":
         "梯度从来没有清零：{n} 步里每一步都把梯度加到了之前所有的梯度上，损失从 {first} 变成了 {last}。"
         "请在每一步都梯度清零。",
@@ -457,24 +482,24 @@ MESSAGES: dict = {
     "lessons.predict.show": "显示答案",
     "lessons.predict.type_choice": "请从选项中选一个。",
     "lessons.predict.type_yes_no": "请回答“是”或“否”（yes 或 no）。",
-    "lessons.predict.type_number": "请输入一个数，例如 3 或 6.0。",
+    "lessons.predict.type_number": "请输入一个数值，例如 3 或 6.0。",
     "lessons.predict.type_name": "请输入一个名字，例如 MulBackward0。",
     "lessons.predict.empty": "请先输入你的预测。{what}",
-    "lessons.predict.unreadable": "无法把 {text} 当作答案。{what}",
+    "lessons.predict.unreadable": lambda text, what: f"无法把{_quoted(text)}当作答案。{what}",
     "lessons.predict.right": "对了！{explain}",
-    "lessons.predict.wrong": "还不太对。{specific} {more}",
+    "lessons.predict.wrong": lambda specific, more: _tidy(f"还不太对。{specific} {more}"),
     "lessons.predict.try_again": "再试一次。",
     "lessons.predict.try_more": "再试一次，或者看看提示，或者点击“显示答案”。",
     "lessons.predict.after_yes": "✓ 是的。{explain}",
     "lessons.predict.after_shown": "答案已在上方显示。{explain}",
     "lessons.predict.shown": "答案：{answer}。{explain}",
-    "lessons.predict.answer_raises": "是，会报错",
+    "lessons.predict.answer_raises": "是，会抛出错误",
     "lessons.predict.answer_runs": "否，能正常运行",
     "lessons.predict.hint": "提示：{hint}",
     "lessons.predict.no_hint": "这道题没有提示：看看播放器当前这一帧。",
     "lessons.predict.needs_trace": "reveal=(kind, name, n) 指的是一段记录里的事件：请传入它，Predict(..., trace=t)",
-    "lessons.predict.no_event": lambda seen, kind, name, nth: (
-        f"这段记录里" + (f"关于 {name!r} 的" if name else "") + f" {kind} 事件有 {seen} 个，没有第 {nth} 个"),
+    "lessons.predict.no_event": lambda seen, kind, name, nth: _mix(
+        "这段记录里" + (f"关于{_quoted(name)}的" if name else "") + f"{kind} 事件有 {seen} 个，没有第 {nth} 个"),
     "lessons.parity.skipped":
         "这里没有安装 PyTorch，所以跳过这个对照（课程代码已经在上面用 autograd_lab 运行过了）。"
         "执行 `pip install torch` 之后，这个单元格会把两者并排显示。",
@@ -484,28 +509,28 @@ MESSAGES: dict = {
     "lessons.parity.row_differs": "不同",
     "lessons.parity.watch": "在真正的 PyTorch {version} 中观看：同样的代码，由 torch 自己的自动求导引擎记录。",
     "lessons.order.first_cell":
-        "'{name}' 是由 autograd_lab 课程的第一个单元格（{line}）创建的，而这个单元格还没有在当前内核中运行。"
-        "请先运行那个单元格（点击它，然后按 Shift+Enter），或者从头运行整个笔记本（Run > Run All Cells）。",
+        "“{name}”是由 autograd_lab 课程的第一个单元格（{line}）创建的，而这个单元格还没有在当前内核中运行。"
+        "请先运行那个单元格（点击它，然后按 Shift+Enter），或者从头运行整个笔记本（Run ▸ Run All Cells）。",
     "lessons.order.earlier_cell":
-        "这个单元格用到了 '{name}'，它由本笔记本前面的某个单元格创建。请先运行上面的单元格"
-        "（Run > Run All Above Selected Cell），或者从头运行整个笔记本（Run > Run All Cells）。"
-        "如果前面没有单元格创建 '{name}'，请检查拼写。",
+        "这个单元格用到了“{name}”，它由本笔记本前面的某个单元格创建。请先运行上面的单元格"
+        "（Run ▸ Run All Above Selected Cell），或者从头运行整个笔记本（Run ▸ Run All Cells）。"
+        "如果前面没有单元格创建“{name}”，请检查拼写。",
 
-    # -- 练习场 ---------------------------------------------------------------------------
+    # -- 演练场 ---------------------------------------------------------------------------
     "playground.run": "运行",
     "playground.examples": "加载示例…",
     "playground.line": "第 {line} 行",
     "playground.rejected_at": "第 {line} 行：{message}",
     "playground.no_player": "播放器无法加载（{error}）；程序记录了 {n} 个事件。",
     "playground.error_hint.not_scalar":
-        "backward() 从一个数开始，而这个张量有多个值：先调用 `.sum()`，例如 `y.sum().backward()`；"
-        "或者传入开始时的梯度，例如 `y.backward(gradient=ones_like(y))`。",
+        "backward() 要从标量开始，而这个张量有多个值：先调用 `.sum()`，例如 `y.sum().backward()`；"
+        "或者传入起始梯度，例如 `y.backward(gradient=ones_like(y))`。",
     "playground.not_str": "run() 接受字符串形式的程序，而不是 {type}",
-    "playground.too_long": "程序有 {n:,} 个字符；练习场只运行不超过 {limit:,} 个字符的程序",
-    "playground.syntax": "Python 无法读懂这段代码：{msg}",
+    "playground.too_long": "程序有 {n:,} 个字符；演练场只运行不超过 {limit:,} 个字符的程序",
+    "playground.syntax": "语法错误：{msg}",
     "playground.unreadable": "Python 无法读懂这段程序（{error}）",
     "playground.nested": "嵌套超过了 {limit} 层；请拆成几行",
-    "playground.unavailable": lambda what: _mix(f"{what}在练习场里不可用。"),
+    "playground.unavailable": lambda what: _mix(f"{what}在演练场里不可用。"),
     "playground.construct.Import": "`import`",
     "playground.construct.ImportFrom": "`from ... import`",
     "playground.construct.FunctionDef": "用 `def` 定义函数",
@@ -547,46 +572,47 @@ MESSAGES: dict = {
     "playground.construct.kwargs": "`**` 解包",
     "playground.construct.value": "值 `{value}`",
     "playground.name.private_bind":
-        "`{name}`：练习场里以下划线开头的名字是私有的；请换一个名字，例如 `w` 或 `loss`",
+        "`{name}`：演练场里以下划线开头的名字是私有的；请换一个名字，例如 `w` 或 `loss`",
     "playground.name.ascii": "`{name}`：名字只能用 ASCII 字母、数字和 _",
-    "playground.name.toolbox": "`{name}` 是练习场工具箱的一部分，不能被替换；请换一个名字",
-    "playground.name.toolbox_attr": "`{name}` 是练习场工具箱的一部分，不能被修改",
-    "playground.name.dunder": "`{name}`：带双下划线的名字是 Python 的内部机制，练习场里不能使用。",
-    "playground.name.private": "`{name}`：以下划线开头的名字是私有的，练习场里不能使用",
+    "playground.name.toolbox": "`{name}` 是演练场工具箱的一部分，不能被替换；请换一个名字",
+    "playground.name.toolbox_attr": "`{name}` 是演练场工具箱的一部分，不能被修改",
+    "playground.name.dunder": "`{name}`：带双下划线的名字是 Python 的内部机制，演练场里不能使用。",
+    "playground.name.private": "`{name}`：以下划线开头的名字是私有的，演练场里不能使用",
     "playground.name.not_defined": "`{name}` 没有定义：先给它赋值，例如 `{name} = tensor(1.0)`。",
     "playground.name.did_you_mean": "`{name}` 没有定义。你是不是想写 `{suggestion}`？",
-    "playground.attr.dunder": "`.{name}`：带双下划线的名字是 Python 的内部机制，练习场里不能使用。",
+    "playground.attr.dunder": "`.{name}`：带双下划线的名字是 Python 的内部机制，演练场里不能使用。",
     "playground.attr.private": "`.{name}`：以下划线开头的名字是私有的；唯一可用的是 grad_fn 的 `_saved_*` 属性",
-    "playground.attr.unavailable": "练习场里不能使用 `.{name}`。",
-    "playground.attr.did_you_mean": "练习场里不能使用 `.{name}`。你是不是想写 `.{suggestion}`？",
-    "playground.module.unavailable": "练习场里不能使用 `{module}.{name}`。",
-    "playground.module.did_you_mean": "练习场里不能使用 `{module}.{name}`。你是不是想写 `{module}.{suggestion}`？",
-    "playground.attr.not_settable": "练习场里不能给 `.{name}` 赋值；张量上可以设置的是 {settable}",
+    "playground.attr.unavailable": "演练场里不能使用 `.{name}`。",
+    "playground.attr.did_you_mean": "演练场里不能使用 `.{name}`。你是不是想写 `.{suggestion}`？",
+    "playground.module.unavailable": "演练场里不能使用 `{module}.{name}`。",
+    "playground.module.did_you_mean": "演练场里不能使用 `{module}.{name}`。你是不是想写 `{module}.{suggestion}`？",
+    "playground.attr.not_settable": "演练场里不能给 `.{name}` 赋值；张量上可以设置的是 {settable}",
     "playground.kw.private": "`{name}=`：以下划线开头的名字是私有的",
     "playground.string_statement": "字符串只能打印，例如 `print(\"text\")`",
     "playground.string_value": "字符串只能打印，例如 `print(\"loss\", loss)`",
     "playground.import_lab":
-        "练习场里不能使用 `import`，也不需要：`torch` 和 `lab` 已经在了（torch.tensor(...)、lab.zeros(...)），"
-        "tensor、zeros、ones、autograd、optim 和 no_grad 也都在。",
+        "演练场里不能使用 `import`，也不需要：`torch` 和 `lab` 已经在了（torch.tensor(...)、lab.zeros(...)），"
+        "`tensor`、`zeros`、`ones`、`autograd`、`optim` 和 `no_grad` 也都在。",
     "playground.unpack_names": "请解包到普通的名字，例如 `a, b = ...`",
     "playground.for_range": "`for` 循环只能遍历 range()，例如 `for i in range(10):`",
     "playground.loop_var": "循环变量必须是一个普通的名字，例如 `for i in range(10):`",
-    "playground.loop_too_long": "这个循环有 {steps:,} 步；练习场里的循环最多 {limit} 步",
+    "playground.loop_too_long": "这个循环有 {steps:,} 步；演练场里的循环最多 {limit} 步",
     "playground.with_only": "`with` 只能写成 `with no_grad():` 或 `with enable_grad():`",
     "playground.operator":
-        "练习场里不能使用 `{op}` 运算符；可以使用 + - * / // % ** @、比较运算符，以及 and、or、not",
-    "playground.number_size": "练习场里的数最大为 {limit:.0e}",
-    "playground.number_larger": "练习场里的数最大为 {limit:.0e}；这个数更大",
+        "演练场里不能使用 `{op}` 运算符；可以使用 + - * / // % ** @、比较运算符，以及 and、or、not",
+    "playground.number_size": "演练场里数值的绝对值不能超过 {limit:.0e}",
+    "playground.number_larger": "演练场里数值的绝对值不能超过 {limit:.0e}；这个数值更大",
     "playground.print_call": "print 只能被调用，例如 `print(w.grad)`",
     "playground.range_for": "range() 只能用在 `for i in range(n):` 里",
-    "playground.print_args": "print() 接受要打印的值，以及值为普通字符串的 sep=\"...\" 或 end=\"...\"；别的都不行",
+    "playground.print_args": "print() 接受要打印的值，以及值为普通字符串的 `sep=\"...\"` 或 `end=\"...\"`；不支持其他参数",
     "playground.fstring_format": "f-string 里请使用简单的格式，例如 `{loss:.3f}` 或 `{x:8.2f}`（宽度最多 99）",
     "playground.lambda_params": "钩子函数的 lambda 只接受普通参数，例如 `lambda g: g * 2`",
     "playground.hook_lambda": "这里 register_hook 接受一个 lambda，例如 `w.register_hook(lambda g: g * 2)`",
-    "playground.allowed":
-        "练习场可以运行：赋值、数、数的列表、+ - * / // % ** @ 和比较运算，{functions}、`with no_grad():`、"
-        "张量和 grad_fn 节点的方法与属性、print()、`if`、作为钩子函数的 lambda，以及 `for i in range(n):`。",
-    "playground.offers": lambda parts: f"在练习场里，{parts.replace('; ', '；')}。",
+    "playground.allowed": lambda functions: (
+        "演练场可以运行：赋值、数值、数值的列表、+ - * / // % ** @ 和比较运算，"
+        + functions.replace(", ", "、") + "、`with no_grad():`、"
+        "张量和 grad_fn 节点的方法与属性、print()、`if`、作为钩子函数的 lambda，以及 `for i in range(n):`。"),
+    "playground.offers": lambda parts: f"在演练场里，{parts.replace('; ', '；')}。",
     "playground.offers.torch": "torch（或 lab）提供 {functions}",
     "playground.offers.kind": lambda kind, members: _mix(f"{kind}提供 {members}"),
     "playground.kind.tensor": "张量",
@@ -601,44 +627,44 @@ MESSAGES: dict = {
     "playground.limit.printed": "程序打印了超过 {limit:,} 个字符；请少打印一些",
     "playground.limit.hook_depth": "钩子函数里又触发钩子函数，嵌套超过了 {limit} 层（是不是有钩子函数调用了 backward()？）",
     "playground.limit.list_depth": "列表最多只能嵌套 {limit} 层",
-    "playground.limit.numbers": "一个张量或列表最多只能有 {limit:,} 个数",
+    "playground.limit.numbers": "一个张量或列表最多只能有 {limit:,} 个元素",
     "playground.limit.layers": "一个模型最多只能运行 {limit} 层（同一层每用一次都算一层）；这个模型会运行更多层",
     "playground.limit.dims": lambda limit, what, n: _mix(f"张量最多只能有 {limit} 个维度；{what}会有 {n} 个"),
-    "playground.limit.size": lambda limit, what, shape: _mix(f"张量最多只能有 {limit:,} 个数；{what}的形状会是 {shape}"),
-    "playground.limit.matmul": "张量最多只能有 {limit:,} 个数；{a} @ {b} 会有 {size:,} 个",
-    "playground.limit.exponent": "指数最大为 {limit:g}；这个是 {exponent:g}",
+    "playground.limit.size": lambda limit, what, shape: _mix(f"张量最多只能有 {limit:,} 个元素；{what}的形状会是 {shape}"),
+    "playground.limit.matmul": "张量最多只能有 {limit:,} 个元素；{a} @ {b} 会有 {size:,} 个",
+    "playground.limit.exponent": "指数最大为 {limit:g}，这里是 {exponent:g}",
     "playground.what.this_tensor": "这个张量",
     "playground.what.this_one": "这个",
     "playground.what.weight": "这一层的权重",
     "playground.what.broadcast": "{a} 与 {b} 广播",
-    "playground.run.node_unavailable": "练习场里不能使用 {node}",
-    "playground.run.assignment": "练习场里不能使用这种赋值",
+    "playground.run.node_unavailable": "演练场里不能使用 {node}",
+    "playground.run.assignment": "演练场里不能使用这种赋值",
     "playground.run.cannot_set": lambda name, value: _mix(f"不能在{value}上设置 `.{name}`"),
-    "playground.run.ns_member": "练习场里不能使用 `{module}.{name}`；{module} 提供 {members}",
-    "playground.run.has_no_attr": lambda value, name: _mix(f"练习场里，{value}没有 `.{name}`。"),
+    "playground.run.ns_member": "演练场里不能使用 `{module}.{name}`；{module} 提供 {members}",
+    "playground.run.has_no_attr": lambda value, name: _mix(f"演练场里，{value}没有 `.{name}`。"),
     "playground.run.has_no_attr_did_you_mean": lambda value, name, suggestion: _mix(
-        f"练习场里，{value}没有 `.{name}`。你是不是想写 `.{suggestion}`？"),
+        f"演练场里，{value}没有 `.{name}`。你是不是想写 `.{suggestion}`？"),
     "playground.run.indexing": lambda value: _mix(f"用 [...] 取下标只适用于列表、元组和张量，不适用于{value}"),
     "playground.run.index_whole": "下标必须是整数，例如 `next_functions[0][0]`",
-    "playground.run.node_call": "练习场里不能调用 grad_fn 节点；请用 backward() 或 autograd.grad() 运行反向传播",
-    "playground.run.not_callable": lambda value: _mix(f"练习场里不能调用{value}"),
-    "playground.run.arithmetic": lambda value: _mix(f"算术运算只适用于数和张量，不适用于{value}；请先用 tensor(...) 把列表包起来"),
-    "playground.value.kind": lambda kind: _mix(f"一个{kind}"),
-    "playground.value.bool": "一个布尔值",
-    "playground.value.number": "一个数",
-    "playground.value.list": "一个列表",
-    "playground.value.tuple": "一个元组",
-    "playground.value.string": "一个字符串",
-    "playground.value.dict": "一个字典",
-    "playground.value.array": "一个 numpy 数组",
+    "playground.run.node_call": "演练场里不能调用 grad_fn 节点；请用 backward() 或 autograd.grad() 运行反向传播",
+    "playground.run.not_callable": lambda value: _mix(f"演练场里不能调用{value}"),
+    "playground.run.arithmetic": lambda value: _mix(f"算术运算只适用于数值和张量，不适用于{value}；请先用 tensor(...) 把列表包起来"),
+    "playground.value.kind": lambda kind: kind,
+    "playground.value.bool": "布尔值",
+    "playground.value.number": "数值",
+    "playground.value.list": "列表",
+    "playground.value.tuple": "元组",
+    "playground.value.string": "字符串",
+    "playground.value.dict": "字典",
+    "playground.value.array": "numpy 数组",
 
     # -- keys that appeared on main while this catalogue was written (big-graph summaries) --------
     "player.legend.attach": "张量及其 grad_fn / AccumulateGrad",
     "step.fn_of": "{fn}（即 {tensor}.grad_fn）",
     "step.op.next_many": "{n} 个节点",
     "step.node.runs_many": "{name} 执行：它收到 {grad}，把梯度传给 {n} 个节点（图中可以看到它们）。",
-    "step.backward.done_many": "backward() 结束：{n} 个梯度到达；最大的是 {name}.grad，为 {value}（其余的见表格）。",
-    "step.grad.done_many": ("autograd.grad 结束：返回 {n} 个梯度；最大的是关于 {name} 的梯度，为 {value}"
+    "step.backward.done_many": "backward() 结束：{n} 个梯度到达；绝对值最大的是 {name}.grad，为 {value}（其余的见表格）。",
+    "step.grad.done_many": ("autograd.grad 结束：返回 {n} 个梯度；绝对值最大的是关于 {name} 的梯度，为 {value}"
                             "（其余的见表格）。所有叶子张量的 .grad 都没有改变。"),
     "step.group.iteration": "{lines}（第 {i} 次，共 {n} 次）",
     "step.group.line": "第 {line} 行",
@@ -648,7 +674,7 @@ MESSAGES: dict = {
     "step.group.no_line": "没有对应源代码行的代码",
     "step.group.series": "{lines} ×{n}",
     "step.summary.backward": lambda where, nodes, grads, value, name: (
-        f"{where}：{nodes} 个节点执行，{grads} 个梯度到达；最大的是 {name} 处的 {value}（其余的见表格）。"),
+        f"{where}：{nodes} 个节点执行，{grads} 个梯度到达；绝对值最大的是 {name} 处的 {value}（其余的见表格）。"),
     "step.summary.count": lambda name, n: name if n == 1 else f"{n} × {name}",
     "step.summary.forward": lambda where, ops, fns: f"{where}：{ops} 个运算记录了它们的 grad_fn 节点（{fns}）。",
     "step.summary.ran": lambda where, nodes: f"{where}：{nodes} 个节点执行了。",

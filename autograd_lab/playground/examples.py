@@ -2,7 +2,9 @@
 
 `EXAMPLES` maps a title to a program that runs in the playground; `DEFAULT_EXAMPLE` is the
 one in the code box when a Playground opens. Only "retain_graph" ends in an autograd error,
-on purpose: the lesson is the second backward through a freed graph.
+on purpose: the lesson is the second backward through a freed graph. `examples(lang)` gives the
+same programs for the menu of a Playground speaking ``lang``: in Chinese, the titles and the
+comments are translated and the code is the same.
 
     >>> print(EXAMPLES[DEFAULT_EXAMPLE].splitlines()[0])
     w = tensor(2.0, requires_grad=True)
@@ -76,3 +78,37 @@ print(w, b)
 """,
 }
 DEFAULT_EXAMPLE = "The classic example"
+
+# Chinese: each example's title, and its comments (the code itself is the same).
+_TITLES_ZH = {
+    "The classic example": "经典例子",
+    "Gradients accumulate": "梯度会累加",
+    "retain_graph": "保留计算图：retain_graph",
+    "Hooks and retain_grad": "钩子函数与 retain_grad",
+    "autograd.grad": "直接返回梯度：autograd.grad",
+    "A training step": "训练步",
+}
+_COMMENTS_ZH = {
+    "# 3 and 1": "# 3 和 1",
+    "# a new graph, the same leaves": "# 新的计算图，同样的叶子张量",
+    "# 6 and 2: added, not replaced": "# 6 和 2：梯度累加，而不是替换",
+    "# works: the graph was kept": "# 能运行：计算图保留了下来",
+    "# fails: the graph is freed now": "# 抛出错误：计算图这时已经释放",
+    "# doubles the gradient flowing back": "# 把反向传回的梯度翻倍",
+    "# None: autograd.grad does not touch .grad": "# None：autograd.grad 不会改动 .grad",
+}
+
+
+def examples(lang: str | None = None) -> dict[str, str]:
+    """The menu of a Playground speaking ``lang`` (default: the language in force): title -> program.
+    English is `EXAMPLES` itself."""
+    from ..narration import get_language
+
+    if (lang or get_language()) != "zh":
+        return EXAMPLES
+    programs = {}
+    for title, program in EXAMPLES.items():
+        for english, chinese in _COMMENTS_ZH.items():
+            program = program.replace(english, chinese)
+        programs[_TITLES_ZH[title]] = program
+    return programs

@@ -16,10 +16,10 @@ from typing import TYPE_CHECKING, Any
 
 import ipywidgets as widgets
 
-from ..narration import say, speaking
+from ..narration import catalogue, say, speaking
 from . import run
 from .check import FILENAME
-from .examples import DEFAULT_EXAMPLE, EXAMPLES
+from .examples import DEFAULT_EXAMPLE, EXAMPLES, examples
 from .limits import RejectedCode
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -49,13 +49,14 @@ class Playground(widgets.VBox):
         self.trace: Trace | None = None
         self.error: str | None = None
 
+        self._menu = dict(zip(examples(self.lang), EXAMPLES))  # the title shown -> the example's name
         self._examples = widgets.Dropdown(
-            options=[(say("playground.examples"), "")] + [(name, name) for name in EXAMPLES],
+            options=[(say("playground.examples"), "")] + [(title, name) for title, name in self._menu.items()],
             value="", layout=widgets.Layout(width="16em"))
         self._run = widgets.Button(description=say("playground.run"), icon="play", button_style="primary")
         self._run.add_class("alab-run")
         self._code = widgets.Textarea(
-            value=EXAMPLES[DEFAULT_EXAMPLE] if source is None else source,
+            value=self._example(DEFAULT_EXAMPLE) if source is None else source,
             placeholder="w = tensor(2.0, requires_grad=True)",
             layout=widgets.Layout(width="auto", height="16em"))
         self._code.add_class("alab-code")
@@ -83,8 +84,12 @@ class Playground(widgets.VBox):
         self._code.value = text
 
     def load_example(self, name: str) -> None:
-        """Put one of EXAMPLES into the code box."""
-        self._code.value = EXAMPLES[name]
+        """Put one of EXAMPLES (by its name, or by its title in the menu) into the code box, with its
+        comments in the playground's language."""
+        self._code.value = self._example(self._menu.get(name, name))
+
+    def _example(self, name: str) -> str:
+        return dict(zip(EXAMPLES, examples(self.lang).values()))[name]
 
     def run(self) -> Trace | None:
         """Run the code box (what the Run button does); return the trace, or None if rejected."""
@@ -123,7 +128,11 @@ class Playground(widgets.VBox):
 
     # -- display --
     def _show_error(self, reason: str, lineno: int | None, line: str | None, hint: str = "") -> None:
-        where = f"<b>{html.escape(say('playground.line', line=lineno))}</b>: " if lineno else ""
+        where = ""
+        if lineno:  # "line 7: " / "第 7 行：": the line in bold, then the separator the catalogue puts after it
+            line_text = say("playground.line", line=lineno)
+            after = say("playground.rejected_at", line=lineno, message="").removeprefix(line_text)
+            where = f"<b>{html.escape(line_text)}</b>{html.escape(after)}"
         code = (f"<pre>{lineno:>3} | {html.escape(line)}</pre>" if lineno and line is not None else "")
         hint = f'<div class="alab-hint">{_code_spans(hint)}</div>' if hint else ""
         self._message.value = f"<div>{where}{_code_spans(reason)}{code}{hint}</div>"
@@ -172,11 +181,13 @@ _ERROR_HINTS = {"grad can be implicitly created only for scalar outputs": "playg
 
 
 def error_hint(message: str) -> str:
-    """A hint for an autograd error PyTorch states tersely ("" when there is none)."""
+    """A hint for an autograd error PyTorch states tersely ("" when there is none); a catalogue with
+    an ``explain`` (Chinese) explains every PyTorch message it recognises, as its player does."""
     for start, msg_id in _ERROR_HINTS.items():
         if str(message).startswith(start):
             return say(msg_id)
-    return ""
+    explain = getattr(catalogue(), "explain", None)
+    return explain(message) if explain else ""
 
 
 def _code_spans(text: str) -> str:
