@@ -90,7 +90,7 @@ MESSAGES: dict = {
     "player.by_group": "by group",
     "player.by_group.tip": "next and back run a whole box of the graph (a neuron, a layer) at once",
     "player.group.open": "{label}: click to open this box",
-    "player.group.close": "close this box",
+    "player.group.close": "close this box: {label}",
     "player.play": "▶ play",
     "player.pause": "❚❚ pause",
     "player.play.tip": "play / pause",

@@ -141,7 +141,7 @@ MESSAGES: dict = {
     "player.by_group": "按组",
     "player.by_group.tip": "“下一步”和“上一步”一次走完图中的一整个方框（一个神经元、一层）",
     "player.group.open": "{label}：点击展开这个方框",
-    "player.group.close": "收起这个方框",
+    "player.group.close": "收起这个方框：{label}",
     "player.zoom_in": "+",
     "player.zoom_in.tip": "放大（也可以用鼠标滚轮或双指缩放）",
     "player.zoom_out": "−",

@@ -168,7 +168,7 @@ Object.assign(Player.prototype, {
       if (gr.collapsed) {   // an opened box closes again from the control at its frame's top left
         close = sv("g", { class: "alab-close", "data-gi": gr.i });
         close.append(sv("rect", { width: 14, height: 14, rx: 3 }), sv("path", { d: "M4,4 L10,10 M10,4 L4,10" }), sv("title"));
-        close.lastChild.textContent = `${W.group_close || "close"}: ${gr.label}`;
+        close.lastChild.textContent = fill(W.group_close || "{label}", { label: gr.label });
         top.append(close);
       }
       this.frames.push({ gr, el, top, text, close, cls: "" });
