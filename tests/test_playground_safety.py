@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from autograd_lab import playground
-from autograd_lab.playground import Limits, RejectedCode, run
+from autograd_lab.playground import Limits, RejectedCode, run, runner
 
 HANG_GUARD = 20.0  # seconds: only catches a hang, not a speed target
 
@@ -207,7 +207,7 @@ def test_hostile_input_is_rejected_without_side_effects(family, when, source, cl
     if when == STATIC:  # refused by the check alone: the interpreter is never even built
         def no_interpreter(*args, **kwargs):
             raise AssertionError("the program started running before it was checked")
-        monkeypatch.setattr(playground, "_Interpreter", no_interpreter)
+        monkeypatch.setattr(runner, "_Interpreter", no_interpreter)
     before = _snapshot()
     error = _run_guarded(source)
     assert isinstance(error, RejectedCode), f"{source!r} gave {error!r}, not RejectedCode"

@@ -1,7 +1,7 @@
 """The interpreter: walks the checked tree itself, inside a trace, holding the program to its limits.
 
 `_Interpreter` evaluates what `_Checker` let through, against its own namespace (the
-student's variables) and the allow-list bound to the core (`_Api`). Every call into the core
+student's variables) and the allow-list bound to the core (`_Api`, in `binding`). Every call into the core
 goes through one place, `_invoke`, which runs the call's size pre-check first; operators and
 indexing go through `_invoke_op`. It counts what a run costs (statements, operations, trace
 events, printed text, time, hooks inside hooks), sets the trace's source line before each
@@ -21,13 +21,14 @@ from typing import Any
 
 import numpy as np
 
-from .allowlist import (_BINOPS, _COMPARE, _HOOK_METHODS, _INPLACE, _RULES, _SAVED, _UNARY, _Api,
-                        _did_you_mean, _Fn, _Lambda, _Method, _Namespace, _offers)
 from ..narration import join, say
+from .allowlist import _HOOK_METHODS, _RULES, _SAVED, _did_you_mean, _offers
+from .binding import _BINOP_FUNCTIONS, _COMPARE_FUNCTIONS, _INPLACE_FUNCTIONS, _UNARY_FUNCTIONS, _Api
 from .check import FILENAME, _line
 from .limits import (Limits, RejectedCode, _Breach, _check_broadcast, _check_elementwise,
                      _check_exponent, _check_matmul, _check_module_call, _check_pow, _check_size,
                      _count, _shape)
+from .wrappers import _Fn, _Lambda, _Method, _Namespace
 
 _NUMBER = (int, float, np.number, np.bool_)
 
@@ -219,7 +220,7 @@ class _Interpreter:
             operand = self._eval(node.operand, scope)
             if not isinstance(node.op, ast.Not):
                 self._arithmetic_operand(operand)
-            return self._invoke_op(_UNARY[type(node.op)], operand)
+            return self._invoke_op(_UNARY_FUNCTIONS[type(node.op)], operand)
         if isinstance(node, ast.BoolOp):
             value = None
             for child in node.values:
@@ -235,7 +236,7 @@ class _Interpreter:
                 if not isinstance(op, (ast.Is, ast.IsNot)) and (
                         hasattr(left, "shape") or hasattr(right, "shape")):  # comparisons broadcast too
                     self._guard(_check_broadcast, left, right, self._limits)
-                result = self._invoke_op(_COMPARE[type(op)], left, right)
+                result = self._invoke_op(_COMPARE_FUNCTIONS[type(op)], left, right)
                 if i < len(node.ops) - 1 and not result:
                     return result
                 left = right
@@ -351,7 +352,7 @@ class _Interpreter:
 
     def _binop(self, op: ast.operator, left: Any, right: Any, inplace: bool = False) -> Any:
         self._check_binop(op, left, right)
-        result = self._invoke_op((_INPLACE if inplace else _BINOPS)[type(op)], left, right)
+        result = self._invoke_op((_INPLACE_FUNCTIONS if inplace else _BINOP_FUNCTIONS)[type(op)], left, right)
         if type(result) is int and abs(result) > self._limits.number:
             raise self.reject(say("playground.number_larger", limit=self._limits.number))
         return result
