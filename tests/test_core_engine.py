@@ -276,11 +276,11 @@ def test_no_numpy_warnings_default_filters():
 
 
 def test_no_numpy_warnings_in_any_parity_case():
-    """Every parity snippet (tests/parity_cases.py), run with the default filters: no RuntimeWarning escapes."""
+    """Every parity snippet (tests/support/parity_cases.py), run with the default filters: no RuntimeWarning escapes."""
     proc = _python("""
         import json, warnings, numpy as np, math
         import autograd_lab as lab
-        from tests.parity_cases import CASES
+        from tests.support.parity_cases import CASES
         leaks = {}
         for name, code in CASES.items():
             with warnings.catch_warnings(record=True) as caught:   # keeps the filters in force
