@@ -5,9 +5,9 @@ paths in autograd_lab (`_FUNCTIONS`), each with the size pre-check from `limits`
 `_RULES` lists, for each kind of value (tensor, grad_fn node, hook handle, optimizer, module),
 its methods with their pre-checks, the attributes a program may read and the few it may set;
 `_BINOPS`, `_INPLACE`, `_COMPARE`, `_UNARY` are the operators a program may use. The static check
-(`check`) takes its names from here. `binding` binds this table to autograd_lab (`_Api`: the
+(`check`) takes its names from here. `binding` binds this table to autograd_lab (`Api`: the
 functions, values and operators the interpreter calls); a program sees them only through the
-wrappers of `wrappers` (`_Fn`, `_Method`, `_Namespace`, `_Lambda`). Nothing outside this table is
+wrappers of `wrappers` (`Fn`, `Method`, `Namespace`, `Lambda`). Nothing outside this table is
 reachable from a program.
 
     >>> sorted(_RULES["optimizer"].methods)
@@ -26,11 +26,11 @@ from .limits import (Limits, _as_function, _Breach, _Check, _check_arange, _chec
                      _check_expand, _check_eye, _check_full, _check_joined, _check_linear,
                      _check_linspace, _check_matmul, _check_new, _check_pow, _check_randint,
                      _check_reshape, _check_sequential, _check_tensor, _check_where)
-from .wrappers import _Lambda
+from .wrappers import Lambda
 
 
 def _check_hook(receiver: Any, args: tuple, kwargs: dict, limits: Limits) -> None:  # w.register_hook(lambda g: ...)
-    if not args or not isinstance(args[0], _Lambda):
+    if not args or not isinstance(args[0], Lambda):
         raise _Breach(say("playground.hook_lambda"))
 
 

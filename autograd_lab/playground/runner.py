@@ -7,7 +7,7 @@ from __future__ import annotations
 import warnings
 from typing import TYPE_CHECKING, Any
 
-from .binding import _core_api
+from .binding import core_api
 from .check import _Checker, _parse
 from .interpret import _Interpreter
 from .limits import Limits, RejectedCode
@@ -35,7 +35,7 @@ def run(source: str, *, limits: Limits | None = None) -> Trace:
     import autograd_lab as core
 
     namespace: dict[str, Any] = {}
-    interp = _Interpreter(_core_api(), limits, lines, namespace)
+    interp = _Interpreter(core_api(), limits, lines, namespace)
     with warnings.catch_warnings():  # restores the filters and showwarning afterwards
         warnings.simplefilter("always")
         warnings.showwarning = interp.warn

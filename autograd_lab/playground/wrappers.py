@@ -1,9 +1,9 @@
-"""What a playground program sees instead of Python objects: `_Fn` (a function of the allow-list),
-`_Method` (a method of an allowed value), `_Namespace` (`autograd`, `optim`, `lab`, `torch`) and
-`_Lambda` (a hook written as a lambda, evaluated by the interpreter when the core calls it).
+"""What a playground program sees instead of Python objects: `Fn` (a function of the allow-list),
+`Method` (a method of an allowed value), `Namespace` (`autograd`, `optim`, `lab`, `torch`) and
+`Lambda` (a hook written as a lambda, evaluated by the interpreter when the core calls it).
 
 They hold what `binding` bound and the interpreter calls; this module imports nothing of the
-playground, so the allow-list (its hook check asks for a `_Lambda`), the binding and the
+playground, so the allow-list (its hook check asks for a `Lambda`), the binding and the
 interpreter all sit above it.
 """
 from __future__ import annotations
@@ -16,14 +16,14 @@ from typing import Any, Protocol
 from .limits import _Check
 
 
-class _LambdaCaller(Protocol):
-    """The interpreter, as a `_Lambda` sees it: it evaluates the lambda's body."""
+class LambdaCaller(Protocol):
+    """The interpreter, as a `Lambda` sees it: it evaluates the lambda's body."""
 
     def call_lambda(self, node: ast.Lambda, scope: dict[str, Any], args: tuple) -> Any: ...
 
 
 @dataclass(frozen=True)
-class _Fn:
+class Fn:
     """A function of the API as a program sees it (students cannot call anything else)."""
 
     name: str
@@ -35,7 +35,7 @@ class _Fn:
 
 
 @dataclass(frozen=True)
-class _Method:
+class Method:
     """A method of an allowed value, looked up through the allow-list."""
 
     obj: Any
@@ -47,7 +47,7 @@ class _Method:
 
 
 @dataclass(frozen=True)
-class _Namespace:
+class Namespace:
     """`autograd`, `optim`, `lab`, `torch`: a read-only bag of allowed members."""
 
     name: str
@@ -57,12 +57,12 @@ class _Namespace:
         return f"<{self.name}>"
 
 
-class _Lambda:
+class Lambda:
     """A hook written as a lambda: the core calls it, the interpreter evaluates its body."""
 
     __name__ = "<lambda>"  # what a hook event shows (instances only), as for a Python lambda
 
-    def __init__(self, interp: _LambdaCaller, node: ast.Lambda, scope: dict[str, Any]):
+    def __init__(self, interp: LambdaCaller, node: ast.Lambda, scope: dict[str, Any]):
         self._interp = interp
         self._node = node
         self._scope = scope

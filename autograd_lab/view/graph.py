@@ -47,9 +47,10 @@ so opening a layer steps through its neurons); ``g.step_before`` goes back the s
 ``j`` did: "lines 12–13 ×16: 528 nodes ran and 272 gradients arrived; the largest, -3.86, at w".
 
 This module holds what scene.py and player.py use: ``Step`` and ``TraceGraph`` (defined in
-tracegraph.py, the data every pass fills, below all of them) and ``build``, which runs pass 1 (structure.py: nodes and edges), pass 2 (states.py: what each step changes,
-and its narration as a message that the catalogue of ``lang`` says, narration/), the groups
-(groups.py) and the layout (layout.py). All of it is pure; nothing draws.
+tracegraph.py, the data every pass fills, below all of them) and ``build``, which runs pass 1
+(structure.py: nodes and edges), pass 2 (states.py: what each step changes, and its narration
+as a message that the catalogue of ``lang`` says, narration/), the groups (groups.py) and the
+layout (layout.py). All of it is pure; nothing draws.
 """
 from __future__ import annotations
 

@@ -2,8 +2,9 @@
 
 ``classic()`` is the README's first example (``z = w * x + b``, two backwards that work, a
 third that fails; ``classic_with_tensors()`` returns its tensors too, made by autograd_lab or
-torch); ``lesson2_dag()`` lesson 2's DAG; ``everything()`` hooks, retain_grad, zero_(), autograd.grad and an optimizer step; ``regression(k)`` a loss summed over k points;
-``mlp(sizes)`` a micrograd-style MLP. ``EXAMPLES`` names the small ones.
+torch); ``lesson2_dag()`` lesson 2's DAG; ``everything()`` hooks, retain_grad, zero_(),
+autograd.grad and an optimizer step; ``regression(k)`` a loss summed over k points; ``mlp(sizes)``
+a micrograd-style MLP. ``EXAMPLES`` names the small ones.
 
 ``mlp((3, 4, 4, 1))`` is the classic micrograd exercise: scalar neurons whose weights are kept in
 Python lists, ``act = b + sum(wi * xi)``, tanh on the hidden layers, one sample, a squared error,
