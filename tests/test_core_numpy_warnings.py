@@ -1,20 +1,17 @@
 """numpy's RuntimeWarnings (overflow, division by zero, invalid values) never reach the student,
-whatever the warning filters, and the core installs no filter of its own to hide them; the values
-are torch 2.13's."""
+whatever the warning filters (Python's default ones included: a fresh interpreter, as pytest
+changes them), nor in any parity case; the core installs no filter of its own to hide them; the
+values are torch 2.13's."""
 from __future__ import annotations
 
-import subprocess
-import sys
 import textwrap
 import warnings
-from pathlib import Path
 
 import pytest
 import torch
 
 import autograd_lab as lab
-
-ROOT = Path(__file__).resolve().parents[1]
+from tests.support.fresh import python
 
 NOISY = """
 x = lab.tensor(0.0, requires_grad=True)
@@ -49,8 +46,7 @@ FILTERS = {
 def test_no_numpy_warning_whatever_the_filters(setup):
     code = "import warnings\nimport autograd_lab as lab\n" + setup + "\nwith warnings.catch_warnings():\n" + \
         textwrap.indent(("warnings.simplefilter('always')\n" if setup else "pass\n") + NOISY, "    ")
-    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300, cwd=ROOT,
-                          env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"})
+    proc = python(code)
     assert proc.returncode == 0, proc.stderr
     assert proc.stderr == ""
     assert "inf" in proc.stdout
@@ -71,6 +67,27 @@ def test_the_core_adds_no_warning_filter():
     (a fresh interpreter: pytest restores the filters around each test)."""
     code = ("import warnings, numpy; before = list(warnings.filters); import autograd_lab as lab; "
             "(lab.ones(2, requires_grad=True) * 2).sum().backward(); print(warnings.filters == before)")
-    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300, cwd=ROOT,
-                          env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"})
+    proc = python(code)
     assert proc.stdout.strip() == "True", proc.stderr
+
+
+def test_no_numpy_warnings_in_any_parity_case():
+    """Every parity snippet (tests/support/parity_cases.py), run with the default filters: no RuntimeWarning escapes."""
+    proc = python("""
+        import json, warnings, numpy as np, math
+        import autograd_lab as lab
+        from tests.support.parity_cases import CASES
+        leaks = {}
+        for name, code in CASES.items():
+            with warnings.catch_warnings(record=True) as caught:   # keeps the filters in force
+                try:
+                    exec(code, {"lab": lab, "np": np, "math": math})
+                except Exception:
+                    pass
+            bad = [str(w.message) for w in caught if issubclass(w.category, RuntimeWarning)]
+            if bad:
+                leaks[name] = bad
+        print(json.dumps(leaks))
+    """)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip().splitlines()[-1] == "{}"
