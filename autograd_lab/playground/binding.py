@@ -27,7 +27,7 @@ _OPERATOR_FUNCTIONS = {
     ast.Pow: (operator.pow, operator.ipow), ast.MatMult: (operator.matmul, operator.imatmul),
 }
 _COMPARE_ALL = {ast.Eq: operator.eq, ast.NotEq: operator.ne, ast.Lt: operator.lt, ast.LtE: operator.le,
-                          ast.Gt: operator.gt, ast.GtE: operator.ge, ast.Is: operator.is_, ast.IsNot: operator.is_not}
+                ast.Gt: operator.gt, ast.GtE: operator.ge, ast.Is: operator.is_, ast.IsNot: operator.is_not}
 _UNARY_ALL = {ast.USub: operator.neg, ast.UAdd: operator.pos, ast.Not: operator.not_}
 
 BINOP_FUNCTIONS = {op: _OPERATOR_FUNCTIONS[op][0] for op in _BINOPS}

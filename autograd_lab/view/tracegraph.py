@@ -4,8 +4,9 @@ holds them with the layout and answers what holds at step i (``state_at``) and w
 
 graph.py's docstring describes the drawing conventions and the fields; ``graph.build`` fills a
 ``TraceGraph`` (structure.py: nodes and edges; states.py: the steps; groups.py; layout.py: the
-positions). This module is below all of them: it imports none of them but states.py (for
-``summary``) and groups.py (the ``Group`` type).
+positions). This module sits below structure.py, layout.py and graph.py, which import it; it
+imports only states.py (for ``summary``) and groups.py (the ``Group`` type), neither of which
+imports any of those.
 """
 from __future__ import annotations
 
