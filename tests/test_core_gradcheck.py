@@ -14,7 +14,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import autograd_lab as lab
-from tests.conftest import require_torch
+from tests.support.requirements import require_torch
 from tests.support.ops import CI, OPS, OPS_BY_NAME, Op, arrays
 
 EPS = 1e-6

@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 import autograd_lab
-from tests.conftest import require_torch
+from tests.support.requirements import require_torch
 from tests.support.parity import run
 from tests.support.parity_cases import CASES
 

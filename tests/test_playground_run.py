@@ -20,7 +20,7 @@ import pytest
 
 import autograd_lab as lab
 from autograd_lab.playground import EXAMPLES, FILENAME, Limits, RejectedCode, _Checker, _parse, run
-from tests.conftest import require_torch
+from tests.support.requirements import require_torch
 
 NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
 

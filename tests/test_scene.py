@@ -14,7 +14,7 @@ import autograd_lab as lab
 from autograd_lab.core.messages import FREED_MESSAGE
 from autograd_lab.view import graph, scene, webplayer
 from tests.browser.test_front import _torch_expect, scene_of
-from tests.conftest import require_torch
+from tests.support.requirements import require_torch
 from tests.support.examples import classic as issue_example, everything
 
 

@@ -14,7 +14,7 @@ import pytest
 
 from autograd_lab.view import graph, scene, webplayer
 from tests.browser.conftest import screenshot, write_notebook
-from tests.conftest import require_torch
+from tests.support.requirements import require_torch
 from tests.support.examples import lesson2_dag, mlp  # noqa: F401 (the JupyterLab cells import them from here)
 from tests.support.examples import classic as issue_example
 
