@@ -36,7 +36,7 @@ def shoot(out: Path, root: Path) -> None:
     from playwright.sync_api import sync_playwright
     sys.path.insert(0, str(ROOT))
     from tests.browser.conftest import CHROMIUM_ARGS
-    from tests.conftest import CHROMIUM
+    from tests.support.requirements import CHROMIUM
     out.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp, sync_playwright() as pw:
         context = pw.chromium.launch_persistent_context(

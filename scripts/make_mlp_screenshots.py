@@ -18,7 +18,7 @@ sys.path.insert(0, str(ROOT))
 
 import autograd_lab as lab  # noqa: E402
 from tests.browser.conftest import CHROMIUM_ARGS  # noqa: E402
-from tests.conftest import CHROMIUM  # noqa: E402
+from tests.support.requirements import CHROMIUM  # noqa: E402
 from tests.support.examples import mlp  # noqa: E402
 
 

@@ -20,7 +20,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from tests.browser.conftest import CHROMIUM_ARGS, serve_jupyterlab, write_notebook  # noqa: E402
-from tests.conftest import CHROMIUM  # noqa: E402
+from tests.support.requirements import CHROMIUM  # noqa: E402
 
 
 def tour_example() -> str:

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 import autograd_lab as lab
-from tests.api_side_by_side import same
+from tests.support.api_side_by_side import same
 
 CASES = {
     "Tensor_data": lambda L: L.Tensor([1, 2]),

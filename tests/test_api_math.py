@@ -1,10 +1,10 @@
 """Math as functions and methods, shapes and indexing: printed results, node names, dtypes and
-errors side by side with PyTorch 2.13. (Gradients are checked by the registry, tests/ops.py.)"""
+errors side by side with PyTorch 2.13. (Gradients are checked by the registry, tests/support/ops.py.)"""
 from __future__ import annotations
 
 import pytest
 
-from tests.api_side_by_side import same
+from tests.support.api_side_by_side import same
 
 
 def _y(L):

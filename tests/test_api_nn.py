@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 import autograd_lab as lab
-from tests.api_side_by_side import same
+from tests.support.api_side_by_side import same
 
 
 def _square_fn(L):

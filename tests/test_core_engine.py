@@ -1,15 +1,13 @@
 """The backward engine and the core's promises that are not one snippet's worth of parity:
 accumulation through shared values, depth, release of saved values, higher-order gradients,
-hooks and their handles, AccumulateGrad reuse, silence of numpy, lazy imports, and clear
-errors for what the teaching subset leaves out.
+hooks and their handles, AccumulateGrad reuse, lazy imports, and clear errors for what the
+teaching subset leaves out (numpy's silence: test_core_numpy_warnings.py).
 """
 from __future__ import annotations
 
 import gc
 import math
-import subprocess
 import sys
-import textwrap
 from pathlib import Path
 
 import numpy as np
@@ -17,14 +15,9 @@ import pytest
 
 import autograd_lab as lab
 from autograd_lab.core.messages import FREED_MESSAGE
+from tests.support.fresh import python
 
 ROOT = Path(__file__).resolve().parent.parent
-
-
-def _python(code: str, *args: str) -> subprocess.CompletedProcess:
-    """Run ``code`` in a fresh interpreter (default warning filters), with the repo importable."""
-    return subprocess.run([sys.executable, "-c", textwrap.dedent(code), *args], capture_output=True, text=True,
-                          timeout=300, cwd=ROOT, env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"})
 
 
 # ---------------------------------------------------------------------- accumulation
@@ -64,7 +57,7 @@ def test_backward_accumulates_and_zero_grad():
 def test_100k_deep_chain_forward_backward_and_free():
     """Iterative engine: no RecursionError even with a small recursion limit; freeing the
     deep graph afterwards does not crash the interpreter either (fresh process, to be safe)."""
-    proc = _python("""
+    proc = python("""
         import gc, sys
         import autograd_lab as lab
         sys.setrecursionlimit(200)
@@ -250,56 +243,9 @@ def test_tensor_that_needs_no_grad_has_no_edge():
     assert (3 - w).grad_fn.next_functions == ((w._acc, 0),)
 
 
-# ---------------------------------------------------------------------- numpy stays quiet
-QUIET_SNIPPETS = """
-import autograd_lab as lab
-x = lab.tensor(0.0, requires_grad=True)
-x.log().backward()              # log(0) = -inf, d/dx = inf
-y = lab.tensor(0.0, requires_grad=True)
-y.sqrt().backward()             # sqrt'(0) = inf
-z = lab.tensor([0.0, -1.0, float('inf'), float('nan')], requires_grad=True)
-w = (z.log() + z.sqrt() + 1 / z + z / 0 + z ** -0.5 + 0 ** z + z ** z + z.exp() * 1e38 - z.sum() * z.mean())
-w.sum().backward()
-e = lab.tensor([1000.0, -1000.0], requires_grad=True)
-(e.exp() * e.sigmoid() + e.tanh()).sum().backward()
-print(x.grad, y.grad, z.grad, e.grad)
-"""
-
-
-def test_no_numpy_warnings_default_filters():
-    """PyTorch prints nothing for log(0), sqrt'(0), 1/0, overflow: neither does the core.
-    A fresh interpreter, because pytest changes the warning filters."""
-    proc = _python(QUIET_SNIPPETS)
-    assert proc.returncode == 0, proc.stderr
-    assert proc.stderr == ""
-    assert "inf" in proc.stdout
-
-
-def test_no_numpy_warnings_in_any_parity_case():
-    """Every parity snippet (tests/parity_cases.py), run with the default filters: no RuntimeWarning escapes."""
-    proc = _python("""
-        import json, warnings, numpy as np, math
-        import autograd_lab as lab
-        from tests.parity_cases import CASES
-        leaks = {}
-        for name, code in CASES.items():
-            with warnings.catch_warnings(record=True) as caught:   # keeps the filters in force
-                try:
-                    exec(code, {"lab": lab, "np": np, "math": math})
-                except Exception:
-                    pass
-            bad = [str(w.message) for w in caught if issubclass(w.category, RuntimeWarning)]
-            if bad:
-                leaks[name] = bad
-        print(json.dumps(leaks))
-    """)
-    assert proc.returncode == 0, proc.stderr
-    assert proc.stdout.strip().splitlines()[-1] == "{}"
-
-
 # ---------------------------------------------------------------------- imports
 def test_import_is_lazy():
-    proc = _python("""
+    proc = python("""
         import sys
         import autograd_lab
         heavy = [m for m in ("matplotlib", "ipywidgets", "networkx", "IPython", "torch") if m in sys.modules]

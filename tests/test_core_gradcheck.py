@@ -1,4 +1,4 @@
-"""Every op of the registry (``tests/ops.py``) checked three ways, on inputs from hypothesis:
+"""Every op of the registry (``tests/support/ops.py``) checked three ways, on inputs from hypothesis:
 
 1. its gradient (backward) against central finite differences, in float64;
 2. its second derivative (``create_graph=True``, then ``autograd.grad`` again) against
@@ -14,8 +14,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import autograd_lab as lab
-from tests.conftest import require_torch
-from tests.ops import CI, OPS, OPS_BY_NAME, Op, arrays
+from tests.support.requirements import require_torch
+from tests.support.ops import CI, OPS, OPS_BY_NAME, Op, arrays
 
 EPS = 1e-6
 

@@ -10,47 +10,29 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
-import autograd_lab as lab
+from tests.support.import_graph import PKG, absolute, module_name, modules
 
-PKG = Path(lab.__file__).resolve().parent
 FORBIDDEN_IN_CORE = ("record", "view", "narration", "lessons", "playground", "matplotlib", "networkx", "ipywidgets")
-
-
-def _module_name(path: Path) -> str:
-    rel = path.relative_to(PKG.parent).with_suffix("")
-    parts = list(rel.parts)
-    if parts[-1] == "__init__":
-        parts.pop()
-    return ".".join(parts)
 
 
 def _imports(path: Path) -> set:
     """Absolute names of every module ``path`` imports (at any depth of the code, lazy ones too)."""
-    name = _module_name(path)
+    name = module_name(path)
     package = name if path.name == "__init__.py" else name.rsplit(".", 1)[0]
     out = set()
     for node in ast.walk(ast.parse(path.read_text())):
         if isinstance(node, ast.Import):
             out.update(a.name for a in node.names)
         elif isinstance(node, ast.ImportFrom):
-            if node.level:
-                base = package.split(".")
-                base = base[:len(base) - node.level + 1]
-                mod = ".".join(base + ([node.module] if node.module else []))
-            else:
-                mod = node.module or ""
+            mod = absolute(node, package)
             out.add(mod)
             out.update(f"{mod}.{a.name}" for a in node.names)  # `from . import function`
     return out
 
 
-def _modules() -> dict:
-    return {_module_name(p): p for p in PKG.rglob("*.py")}
-
-
 def test_core_imports_nothing_outside_core():
     bad = {}
-    for name, path in _modules().items():
+    for name, path in modules().items():
         if not name.startswith("autograd_lab.core"):
             continue
         for imp in _imports(path):
@@ -68,7 +50,7 @@ def _subpackage(mod: str) -> str | None:
 
 
 def test_no_import_cycle_between_subpackages():
-    mods = _modules()
+    mods = modules()
     edges: dict = {}
     for name, path in mods.items():
         src = _subpackage(name) if path.name != "__init__.py" or name.count(".") > 1 else None
@@ -91,11 +73,11 @@ def test_no_import_cycle_between_subpackages():
 
 def test_nothing_below_tensor_imports_it():
     core = "autograd_lab.core."
-    below = [m for m in _modules() if m.startswith(core) and m[len(core):].split(".")[0] in
+    below = [m for m in modules() if m.startswith(core) and m[len(core):].split(".")[0] in
              ("function", "node", "ops", "engine", "recording", "messages", "dtypes", "grad_mode", "_format")]
     assert below
     for m in below:
-        assert not any(i == core + "tensor" or i.startswith(core + "tensor.") for i in _imports(_modules()[m])), m
+        assert not any(i == core + "tensor" or i.startswith(core + "tensor.") for i in _imports(modules()[m])), m
 
 
 def test_the_layer_check_sees_a_forbidden_import(tmp_path):

@@ -1,7 +1,7 @@
 """The core against real PyTorch 2.13: one snippet, run through both, must look the same.
 
-Each case (``tests/parity_cases.py``) is a small program written against ``lab``. It is run once with
-``lab = autograd_lab`` and once with ``lab = torch`` (``tests/parity.py``), and everything it
+Each case (``tests/support/parity_cases.py``) is a small program written against ``lab``. It is run once with
+``lab = autograd_lab`` and once with ``lab = torch`` (``tests/support/parity.py``), and everything it
 leaves behind is compared: reprs, ``grad_fn`` names and the ``next_functions`` graph,
 dtypes, shapes, flags, values, the exception that stopped it (type and message) and the
 warnings it raised. Adding a case is adding one string.
@@ -20,9 +20,9 @@ from pathlib import Path
 import pytest
 
 import autograd_lab
-from tests.conftest import require_torch
-from tests.parity import run
-from tests.parity_cases import CASES
+from tests.support.requirements import require_torch
+from tests.support.parity import run
+from tests.support.parity_cases import CASES
 
 torch = require_torch()
 ROOT = Path(__file__).resolve().parent.parent

@@ -43,7 +43,7 @@ def test_accumulate_grad_nodes_run_in_torchs_order(exprs):
 
 
 def _trace_steps(module, src):
-    from tests.torch_differential import run, steps
+    from tests.support.torch_differential import run, steps
     return steps(run(src, module, "M"))
 
 

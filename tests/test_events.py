@@ -15,20 +15,9 @@ import autograd_lab as lab
 from autograd_lab.core import recording as rec
 from autograd_lab.record import columns
 from autograd_lab.record import events as ev
+from tests.support import examples
 
 CORE = Path(lab.__file__).resolve().parent / "core"
-
-
-def classic(backwards: int = 1, catch_errors: bool = False):
-    with lab.trace(catch_errors=catch_errors) as t:
-        w = lab.tensor(2.0, requires_grad=True)
-        x = lab.tensor(3.0)
-        b = lab.tensor(1.0, requires_grad=True)
-        y = w * x
-        z = y + b
-        for _ in range(backwards):
-            z.backward()
-    return t, (w, x, b, y, z)
 
 
 def of_kind(t, kind):
@@ -36,14 +25,14 @@ def of_kind(t, kind):
 
 
 def test_classic_kinds_in_order():
-    t, _ = classic()
+    t = examples.classic(backwards=1, catch_errors=False)
     assert [e.kind for e in t.events] == ["tensor", "tensor", "tensor", "op", "op", "backward", "node",
                                           "accumulate", "node", "release", "accumulate", "done"]
     assert [e.index for e in t.events] == list(range(len(t.events)))
 
 
 def test_classic_contents():
-    t, (w, x, b, y, z) = classic()
+    t, (w, x, b, y, z) = examples.classic_with_tensors(backwards=1, catch_errors=False)
     assert set(t.names.values()) >= {"w", "x", "b", "y", "z"}
     name = t.names.get
     mul, add = of_kind(t, "op")
@@ -68,12 +57,12 @@ def test_classic_contents():
 
 
 def test_source_lines():
-    t, _ = classic()
+    t = examples.classic(backwards=1, catch_errors=False)
     texts = [e.source.text for e in t.events]
     assert texts[:5] == ["w = lab.tensor(2.0, requires_grad=True)", "x = lab.tensor(3.0)",
                          "b = lab.tensor(1.0, requires_grad=True)", "y = w * x", "z = y + b"]
     assert set(texts[5:]) == {"z.backward()"}       # every backward step points at the call
-    assert all(e.source.file == __file__ for e in t.events)
+    assert all(e.source.file == examples.__file__ for e in t.events)
 
 
 def test_accumulation_in_second_backward_is_recorded():
@@ -111,7 +100,7 @@ def test_without_catch_errors_the_error_propagates_and_is_recorded():
 
 
 def test_json_round_trip():
-    t, _ = classic(backwards=1)
+    t = examples.classic(backwards=1, catch_errors=False)
     with lab.trace() as t2:
         w = lab.tensor([1.0, 2.0], requires_grad=True)
         y = (w * w).sum()
@@ -272,7 +261,7 @@ def _chain_trace(n: int):
 
 
 def test_events_read_like_a_list():
-    t, _ = classic()
+    t = examples.classic(backwards=1, catch_errors=False)
     events = t.events
     as_list = list(events)
     assert len(events) == len(as_list) == 12

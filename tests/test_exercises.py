@@ -21,7 +21,7 @@ import pytest
 
 import autograd_lab as torch
 from autograd_lab import exercises as ex
-from tests.conftest import require_torch
+from tests.support.requirements import require_torch
 
 ROOT = Path(__file__).resolve().parent.parent
 

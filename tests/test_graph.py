@@ -9,61 +9,12 @@ import autograd_lab as lab
 from autograd_lab.view import graph
 from autograd_lab.narration import say
 from autograd_lab.record.events import Trace
-
-
-def issue_example():
-    """The example of the player issue: forward, two backwards that work, a third that fails."""
-    with lab.trace(catch_errors=True) as t:
-        w = lab.tensor(2.0, requires_grad=True)
-        x = lab.tensor(3.0)
-        b = lab.tensor(1.0, requires_grad=True)
-        y = w * x
-        z = y + b
-        z.backward(retain_graph=True)
-        z.backward()
-        z.backward()
-    return t
-
-
-def everything():
-    """Hooks, retain_grad, zero_(), autograd.grad, an SGD step, zero_grad(), a value used twice."""
-    with lab.trace() as t:
-        w = lab.tensor(2.0, requires_grad=True)
-        x = lab.tensor(3.0)
-        y = w * x
-        y.retain_grad()
-        y.register_hook(lambda g: g * 2)
-        z = y + 1
-        z.backward()
-        w.grad.zero_()
-        lab.autograd.grad(w * w, w)
-        opt = lab.optim.SGD([w], lr=0.1)
-        opt.step()
-        opt.zero_grad()
-        a = lab.tensor(1.0, requires_grad=True)
-        a2 = a + a
-        a3 = a2 * a2
-        a3.backward()
-    return t
-
-
-def regression(k: int):
-    """A loss summed over k data points: about 11 graph nodes per point."""
-    with lab.trace() as t:
-        w = lab.tensor(0.5, requires_grad=True)
-        b = lab.tensor(0.1, requires_grad=True)
-        loss = lab.tensor(0.0)
-        for i in range(k):
-            x = lab.tensor(float(i))
-            err = w * x + b - 2.0 * i
-            loss = loss + err**2
-        loss.backward()
-    return t
+from tests.support.examples import classic, everything, regression
 
 
 @pytest.fixture(scope="module")
 def g():
-    return graph.build(issue_example())
+    return graph.build(classic())
 
 
 def tensor(g, name):
@@ -249,8 +200,8 @@ EXPECTED = [
 ]
 
 
-def test_narration_of_the_issue_example(g):
-    t = issue_example()
+def test_narration_of_the_classic_example(g):
+    t = classic()
     texts = [s.text for s in g.steps]
     assert texts[:-1] == EXPECTED
     assert texts[-1] == f"RuntimeError at MulBackward0: {t.error}"  # PyTorch's message, verbatim
@@ -276,7 +227,7 @@ def test_jumps_to_forward_and_each_backward(g):
 
 
 def test_a_reloaded_trace_tells_the_same_story(g):
-    again = graph.build(Trace.from_json(issue_example().to_json()))
+    again = graph.build(Trace.from_json(classic().to_json()))
     assert [s.text for s in again.steps] == [s.text for s in g.steps]
 
 
@@ -505,7 +456,7 @@ def test_a_second_backward_is_not_stated_to_fail_as_a_rule():
     zt.backward()
     assert float(wt.grad) == 2.0
     # where saved values are freed, the narration says the failure is that node's
-    g2 = graph.build(issue_example())
+    g2 = graph.build(classic())
     release = next(s for s in g2.steps if s.kind == "release")
     assert release.text.endswith("another backward that reaches MulBackward0 would fail (nodes that saved nothing "
                                  "can run again).")
@@ -534,7 +485,7 @@ def test_autograd_grad_is_not_said_to_leave_every_grad_alone():
 
 def test_accumulate_into_none_is_narrated_as_setting_grad():
     """Item 14: 'None + 3. = 3.': PyTorch sets .grad when it is None (it does not add to None)."""
-    g = graph.build(issue_example())
+    g = graph.build(classic())
     texts = [s.text for s in g.steps if s.kind == "accumulate"]
     assert texts[:2] == ["AccumulateGrad sets b.grad to 1 (b.grad was None, so there is nothing to add to).",
                          "AccumulateGrad sets w.grad to 3 (w.grad was None, so there is nothing to add to)."]

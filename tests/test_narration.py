@@ -13,6 +13,7 @@ import pytest
 import autograd_lab
 from autograd_lab import narration
 from autograd_lab.narration import Msg, Num, say, text
+from tests.support.examples import classic
 
 PACKAGE = pathlib.Path(autograd_lab.__file__).parent
 _ID = re.compile(r"(player|step)\.[a-z_.]+")
@@ -239,15 +240,7 @@ def _scenarios():
     """The classic example, hooks, autograd.grad, retain_graph, the failing second backward, an SGD loop."""
     import autograd_lab as lab
 
-    traces = {}
-    with lab.trace() as t:
-        x = lab.tensor(3.0)
-        w = lab.tensor(2.0, requires_grad=True)
-        b = lab.tensor(1.0, requires_grad=True)
-        y = w * x
-        z = y + b
-        z.backward()
-    traces["classic"] = t
+    traces = {"classic": classic(backwards=1, catch_errors=False)}
     with lab.trace() as t:
         w = lab.tensor(2.0, requires_grad=True)
         y = w * 3

@@ -8,12 +8,12 @@ import pytest
 
 import autograd_lab as lab
 from autograd_lab.view.player import Player, PlayerState, static_html
-from tests.test_graph import everything, issue_example, regression
+from tests.support.examples import classic, everything, regression
 
 
 @pytest.fixture(scope="module")
 def trace():
-    return issue_example()
+    return classic()
 
 
 @pytest.fixture
@@ -22,7 +22,7 @@ def player(trace):
 
 
 def test_state_steps_back_and_seeks():
-    s = PlayerState(lab.graph.build(issue_example()))
+    s = PlayerState(lab.graph.build(classic()))
     assert (s.index, s.n_frames) == (0, 22)
     assert s.step() == 1 and s.step() == 2 and s.back() == 1
     assert s.seek(100) == 21 and s.step() == 21
@@ -69,7 +69,7 @@ def test_the_page_moves_python_and_python_moves_the_page(monkeypatch):
             sent.append(json.loads(json.dumps(data or {})))
 
     monkeypatch.setattr(comm, "create_comm", RecordingComm)
-    player = Player(issue_example())
+    player = Player(classic())
     player.set_state({"index": 9})  # what a click on "next" or the slider in the page sends
     assert player.index == 9 and "AccumulateGrad sets w.grad to 3" in player.narration
     assert player.step() == 10 and player.index == 10
@@ -83,8 +83,8 @@ def test_the_page_moves_python_and_python_moves_the_page(monkeypatch):
 def test_jumps_and_speed(player):
     second = next(i for label, i in player.jumps if label.startswith("backward #2"))
     assert second == 11 and player._scene["jumps"] == [[label, i] for label, i in player.graph.jumps]
-    assert Player(issue_example(), speed=2.0)._scene["speed"] == 2.0
-    assert Player(issue_example(), speed=3.0)._scene["speed"] == 1.0  # not a speed of the menu
+    assert Player(classic(), speed=2.0)._scene["speed"] == 2.0
+    assert Player(classic(), speed=3.0)._scene["speed"] == 1.0  # not a speed of the menu
 
 
 def test_trace_play_and_lazy_import(trace):

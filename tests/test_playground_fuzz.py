@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from autograd_lab.playground import RejectedCode, run
-from tests.test_playground_run import comparable, run_direct
+from tests.support.direct_run import comparable, run_direct
 
 PRELUDE = "w = tensor([2.0, -1.0], requires_grad=True)\nx = tensor([3.0, 0.5])\nz = (w * x).sum()\n"
 

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from autograd_lab import playground
-from autograd_lab.playground import Limits, RejectedCode, run
+from autograd_lab.playground import Limits, RejectedCode, run, runner
 
 HANG_GUARD = 20.0  # seconds: only catches a hang, not a speed target
 
@@ -207,7 +207,7 @@ def test_hostile_input_is_rejected_without_side_effects(family, when, source, cl
     if when == STATIC:  # refused by the check alone: the interpreter is never even built
         def no_interpreter(*args, **kwargs):
             raise AssertionError("the program started running before it was checked")
-        monkeypatch.setattr(playground, "_Interpreter", no_interpreter)
+        monkeypatch.setattr(runner, "_Interpreter", no_interpreter)
     before = _snapshot()
     error = _run_guarded(source)
     assert isinstance(error, RejectedCode), f"{source!r} gave {error!r}, not RejectedCode"
@@ -329,3 +329,49 @@ def test_grad_mode_is_restored_when_a_limit_stops_a_no_grad_block():
     _rejection("x = tensor(1.0)\nwith no_grad():\n    n = 10**9\n    y = zeros(n)")
     assert lab.is_grad_enabled()
 
+
+
+def test_the_allow_list_is_data_and_the_binding_reaches_only_what_it_names():
+    """allowlist.py holds names and checks only, no value a program reaches (those are bound in
+    binding.py); binding.py gives a function to exactly the operators the table allows, so an
+    operator the table does not name is unreachable."""
+    import operator
+
+    from autograd_lab.playground import allowlist, binding
+    from autograd_lab.playground.wrappers import Namespace
+
+    checks = list(allowlist._FUNCTIONS.values()) + [c for rule in allowlist._RULES.values()
+                                                   for c in rule.methods.values()]
+    assert all(c is None or c.__module__.startswith("autograd_lab.playground.") for c in checks)
+    reachable = {id(v) for v in vars(operator).values() if callable(v)}
+    namespaces = [binding.core_api().names]
+    while namespaces:
+        for value in namespaces.pop().values():
+            if isinstance(value, Namespace):
+                namespaces.append(value.members)
+            reachable.add(id(getattr(value, "fn", value)))
+    assert len(reachable) > 100
+
+    def held(value, depth=0):  # everything a module-level value of allowlist.py holds
+        yield value
+        if depth < 4 and isinstance(value, dict):
+            for k, v in value.items():
+                yield from held(k, depth + 1)
+                yield from held(v, depth + 1)
+        elif depth < 4 and isinstance(value, (list, tuple, set, frozenset)):
+            for v in value:
+                yield from held(v, depth + 1)
+        elif depth < 4 and isinstance(value, allowlist._Rule):
+            yield from held(vars(value), depth + 1)
+
+    found = [name for name, value in vars(allowlist).items() if not name.startswith("__")
+             if any(id(v) in reachable for v in held(value))]
+    assert found == []
+    tables = [(allowlist._BINOPS, binding.BINOP_FUNCTIONS), (allowlist._INPLACE, binding.INPLACE_FUNCTIONS),
+              (allowlist._COMPARE, binding.COMPARE_FUNCTIONS), (allowlist._UNARY, binding.UNARY_FUNCTIONS)]
+    for allowed, functions in tables:
+        assert set(functions) == set(allowed)
+        assert all(isinstance(op, type) and issubclass(op, ast.AST) for op in allowed)
+    assert ast.BitOr not in binding.BINOP_FUNCTIONS and ast.In not in binding.COMPARE_FUNCTIONS
+    with pytest.raises(RejectedCode, match=r"the `\|` operator is not available"):
+        run("x = 1 | 2")

@@ -13,7 +13,7 @@ import math
 import numpy as np
 import pytest
 
-from tests.api_side_by_side import same
+from tests.support.api_side_by_side import same
 
 BLITZ = "pytorch/tutorials beginner_source/blitz/autograd_tutorial.py"
 QS = "pytorch/tutorials beginner_source/basics/autogradqs_tutorial.py"

@@ -16,8 +16,8 @@ import autograd_lab as lab
 from autograd_lab.core.messages import FREED_MESSAGE
 from autograd_lab.view import graph, scene, webplayer
 from tests.browser.test_front import _torch_expect, scene_of
-from tests.conftest import require_torch
-from tests.test_graph import everything, issue_example
+from tests.support.requirements import require_torch
+from tests.support.examples import classic as issue_example, everything
 
 
 def test_accumulategrad_name_matches_pytorch():

@@ -1,6 +1,6 @@
 """Differential test: each parity case and each lesson's "same in real PyTorch" snippet is
 recorded twice, with autograd_lab's core and with real torch (record/torch/), and the two
-traces are compared step by step (tests/torch_differential.py says what is compared).
+traces are compared step by step (tests/support/torch_differential.py says what is compared).
 
 Every case that differs must be listed in KNOWN (and explained in docs/real-torch.md); a
 listed case that starts to agree fails too, so the list stays exact.
@@ -11,8 +11,8 @@ import pytest
 
 import torch  # noqa: E402,F401  (a test dependency: missing, the test fails and does not skip)
 
-from tests.parity_cases import CASES  # noqa: E402
-from tests.torch_differential import both, diff, lesson_snippets  # noqa: E402
+from tests.support.parity_cases import CASES  # noqa: E402
+from tests.support.torch_differential import both, diff, lesson_snippets  # noqa: E402
 
 CORE_NAME = "core: a different node name than torch's"
 INNER_VALUE = "torch: an inner node of a composite op has no tensor Python can read (value '<not visible>')"

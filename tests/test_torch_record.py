@@ -10,6 +10,7 @@ import torch
 
 import autograd_lab as lab
 from autograd_lab.record.torch.snippet import trace_torch_snippet
+from tests.support.examples import classic_with_tensors
 
 FREED = ("Trying to backward through the graph a second time (or directly access saved tensors after they "
          "have already been freed). Saved intermediate values of the graph are freed when you call .backward() "
@@ -17,21 +18,8 @@ FREED = ("Trying to backward through the graph a second time (or directly access
          "or if you need to access saved tensors after calling backward.")
 
 
-def classic():
-    with lab.trace(catch_errors=True) as t:
-        w = torch.tensor(2.0, requires_grad=True)
-        x = torch.tensor(3.0)
-        b = torch.tensor(1.0, requires_grad=True)
-        y = w * x
-        z = y + b
-        z.backward(retain_graph=True)
-        z.backward()
-        z.backward()
-    return t, (w, x, b, y, z)
-
-
 def test_classic_example_is_torchs_sequence():
-    t, (w, x, b, y, z) = classic()
+    t, (w, x, b, y, z) = classic_with_tensors(lab=torch)
     kinds = [e.kind for e in t.events]
     assert kinds == ["tensor"] * 3 + ["op", "op"] + ["backward", "node", "accumulate", "node", "accumulate", "done"] + [
         "backward", "node", "accumulate", "node", "release", "accumulate", "done"] + [
@@ -51,7 +39,7 @@ def test_classic_example_is_torchs_sequence():
 
 
 def test_release_is_what_torch_did():
-    t, (w, x, b, y, z) = classic()
+    t, (w, x, b, y, z) = classic_with_tensors(lab=torch)
     rel = [e for e in t.events if e.kind == "release"]
     assert [(e.name, e.saved) for e in rel] == [("MulBackward0", ("_saved_other",))]
     with pytest.raises(RuntimeError, match="backward through the graph a second time"):
@@ -178,7 +166,7 @@ def test_other_devices_sparse_complex_are_opaque_not_a_crash(make):
 
 
 def test_player_json_and_static_export(tmp_path):
-    t, _ = classic()
+    t, _ = classic_with_tensors(lab=torch)
     p = lab.Player(t)
     from autograd_lab.view.player import PlayerState
     texts = []
@@ -379,7 +367,7 @@ def test_torchs_hook_registration_is_its_own_again_after_backward():
 
 def test_an_error_names_its_node_in_a_graph_made_before_the_block():
     """A node whose saved values an earlier backward freed (here: before the block) gets a pre-hook,
-    so the error event names it, as for a graph made in the block (classic())."""
+    so the error event names it, as for a graph made in the block (classic_with_tensors(lab=torch))."""
     w = torch.tensor(2.0, requires_grad=True)
     y = w * w
     y.backward()

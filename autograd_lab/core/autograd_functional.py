@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from .grad_mode import enable_grad
+from .gradients import grad
 from .tensor import Tensor, zeros
 
 __all__ = ["jacobian", "hessian"]
@@ -24,7 +25,6 @@ def jacobian(func, inputs, create_graph: bool = False, strict: bool = False, vec
              strategy: str = "reverse-mode"):
     """d func(inputs) / d inputs: for an output of shape O and an input of shape I, a tensor of shape O + I
     (a tuple per output and per input when there are several)."""
-    from .autograd import grad
     if strategy != "reverse-mode":
         raise NotImplementedError("jacobian: autograd_lab computes the reverse-mode Jacobian only")
     is_tuple, ins = _as_inputs(inputs)
@@ -73,7 +73,6 @@ def _detached(t):
 def hessian(func, inputs, create_graph: bool = False, strict: bool = False, vectorize: bool = False,
             outer_jacobian_strategy: str = "reverse-mode"):
     """The matrix of second derivatives of a function with one scalar output."""
-    from .autograd import grad
     is_tuple, ins = _as_inputs(inputs)
 
     def first(*xs):
@@ -89,7 +88,6 @@ def hessian(func, inputs, create_graph: bool = False, strict: bool = False, vect
 
 
 def vjp(func, inputs, v=None, create_graph: bool = False, strict: bool = False):
-    from .autograd import grad
     is_tuple, ins = _as_inputs(inputs)
     with enable_grad():
         out = func(*ins)

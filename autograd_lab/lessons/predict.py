@@ -16,7 +16,7 @@ import html
 import math
 import re
 
-from ..narration import _checked as _language, say
+from ..narration import resolve_language, say
 from .feedback import code_spans, verdict_html
 
 __all__ = ["Predict", "event_index"]
@@ -73,7 +73,7 @@ class Predict:
     def __init__(self, question: str, answer, *, choices: list[str] | None = None, explain: str = "",
                  hint: str | None = None, wrong: dict | None = None, trace=None, player=None,
                  reveal: int | tuple | None = None, before: int | tuple | None = None, lang: str | None = None):
-        self.lang = _language(lang)  # None: the language in force now
+        self.lang = resolve_language(lang)  # None: the language in force now
         self.question = question
         self.answer = answer
         self.choices = list(choices) if choices else None

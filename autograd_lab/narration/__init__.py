@@ -18,7 +18,7 @@ import importlib
 import string
 
 __all__ = ["say", "set_language", "get_language", "speaking", "LANGUAGES", "catalogue", "join", "Msg", "Num", "text",
-           "number"]
+           "number", "resolve_language"]
 
 LANGUAGES = ("en", "zh")  # catalogues that ship; the first is the default
 _state = {"lang": LANGUAGES[0]}
@@ -34,14 +34,14 @@ def get_language() -> str:
 
 def set_language(lang: str) -> None:
     """Make ``lang`` the default language of everything created after this call."""
-    _state["lang"] = _checked(lang)
+    _state["lang"] = resolve_language(lang)
 
 
 @contextlib.contextmanager
 def speaking(lang: str | None):
     """Within the block, ``lang`` is the language in force (a widget made in one language keeps
     speaking it in its callbacks, whatever ``set_language`` said since)."""
-    lang = _checked(lang)
+    lang = resolve_language(lang)
     before = _state["lang"]
     _state["lang"] = lang
     try:
@@ -50,7 +50,9 @@ def speaking(lang: str | None):
         _state["lang"] = before
 
 
-def _checked(lang: str | None) -> str:
+def resolve_language(lang: str | None) -> str:
+    """The language ``lang`` asks for: ``lang`` itself when a catalogue ships for it, the language in
+    force for None; any other value is a ValueError naming the languages there are."""
     if lang is None:
         return _state["lang"]
     if lang not in LANGUAGES:
@@ -60,7 +62,7 @@ def _checked(lang: str | None) -> str:
 
 def catalogue(lang: str | None = None):
     """The catalogue module of ``lang`` (default: the language in force)."""
-    lang = _checked(lang)
+    lang = resolve_language(lang)
     cat = _loaded.get(lang)
     if cat is None:
         cat = importlib.import_module(f"{__name__}.{lang}")

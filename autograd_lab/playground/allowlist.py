@@ -1,13 +1,14 @@
 """The allow-list: the one table of what a playground program may name, call, read or set.
 
-Functions are paths in autograd_lab (`_FUNCTIONS`, resolved lazily), each with the size
-pre-check from `limits` that guards it; `_RULES` lists, for each kind of value (tensor,
-grad_fn node, hook handle, optimizer), its methods with their pre-checks, the attributes a
-program may read and the few it may set; `_BINOPS`, `_COMPARE`, ... are the operators and
-what each one calls. The static check takes its names from here; the interpreter reaches
-the core only through `_Api` (this table bound to autograd_lab) and the wrappers a program
-sees instead of Python objects (`_Fn`, `_Method`, `_Namespace`, `_Lambda`). Nothing outside
-this table is reachable from a program.
+It is data: names and the checks that guard them, no value a program reaches. Functions are
+paths in autograd_lab (`_FUNCTIONS`), each with the size pre-check from `limits` that guards it;
+`_RULES` lists, for each kind of value (tensor, grad_fn node, hook handle, optimizer, module),
+its methods with their pre-checks, the attributes a program may read and the few it may set;
+`_BINOPS`, `_INPLACE`, `_COMPARE`, `_UNARY` are the operators a program may use. The static check
+(`check`) takes its names from here. `binding` binds this table to autograd_lab (`Api`: the
+functions, values and operators the interpreter calls); a program sees them only through the
+wrappers of `wrappers` (`Fn`, `Method`, `Namespace`, `Lambda`). Nothing outside this table is
+reachable from a program.
 
     >>> sorted(_RULES["optimizer"].methods)
     ['step', 'zero_grad']
@@ -16,25 +17,20 @@ from __future__ import annotations
 
 import ast
 import difflib
-import functools
-import operator
 import re
-from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from ..narration import join, say
 from .limits import (Limits, _as_function, _Breach, _Check, _check_arange, _check_elementwise,
                      _check_expand, _check_eye, _check_full, _check_joined, _check_linear,
                      _check_linspace, _check_matmul, _check_new, _check_pow, _check_randint,
                      _check_reshape, _check_sequential, _check_tensor, _check_where)
-
-if TYPE_CHECKING:  # pragma: no cover
-    from .interpret import _Interpreter
+from .wrappers import Lambda
 
 
 def _check_hook(receiver: Any, args: tuple, kwargs: dict, limits: Limits) -> None:  # w.register_hook(lambda g: ...)
-    if not args or not isinstance(args[0], _Lambda):
+    if not args or not isinstance(args[0], Lambda):
         raise _Breach(say("playground.hook_lambda"))
 
 
@@ -158,17 +154,11 @@ _RULES: dict[str, _Rule] = {
 _SAVED = re.compile(r"_saved_[a-z][a-z0-9]*(?:_[a-z0-9]+)*\Z")
 _HOOK_METHODS = frozenset({"register_hook", "register_prehook"})
 
-# The operators a program may use, and what each one calls.
-_BINOPS = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul,
-           ast.Div: operator.truediv, ast.FloorDiv: operator.floordiv, ast.Mod: operator.mod,
-           ast.Pow: operator.pow, ast.MatMult: operator.matmul}
-_INPLACE = {ast.Add: operator.iadd, ast.Sub: operator.isub, ast.Mult: operator.imul,
-            ast.Div: operator.itruediv, ast.FloorDiv: operator.ifloordiv,
-            ast.Mod: operator.imod, ast.Pow: operator.ipow, ast.MatMult: operator.imatmul}
-_COMPARE = {ast.Eq: operator.eq, ast.NotEq: operator.ne, ast.Lt: operator.lt,
-            ast.LtE: operator.le, ast.Gt: operator.gt, ast.GtE: operator.ge,
-            ast.Is: operator.is_, ast.IsNot: operator.is_not}
-_UNARY = {ast.USub: operator.neg, ast.UAdd: operator.pos, ast.Not: operator.not_}
+# The operators a program may use (binding.py gives each the function it calls).
+_BINOPS = frozenset({ast.Add, ast.Sub, ast.Mult, ast.Div, ast.FloorDiv, ast.Mod, ast.Pow, ast.MatMult})
+_INPLACE = _BINOPS  # `x += y` ...: the same operators, in place
+_COMPARE = frozenset({ast.Eq, ast.NotEq, ast.Lt, ast.LtE, ast.Gt, ast.GtE, ast.Is, ast.IsNot})
+_UNARY = frozenset({ast.USub, ast.UAdd, ast.Not})
 
 
 def _member_names() -> frozenset[str]:
@@ -215,110 +205,3 @@ def _did_you_mean(name: str, candidates) -> str | None:
     """The allowed name closest to a misspelt one (`grd` -> `grad`), or None."""
     close = difflib.get_close_matches(name, sorted(candidates), n=1, cutoff=0.75)
     return close[0] if close else None
-
-
-@dataclass(frozen=True)
-class _Fn:
-    """A function of the API as a program sees it (students cannot call anything else)."""
-
-    name: str
-    fn: Callable
-    check: _Check | None = None
-
-    def __repr__(self) -> str:
-        return f"<function {self.name}>"
-
-
-@dataclass(frozen=True)
-class _Method:
-    """A method of an allowed value, looked up through the allow-list."""
-
-    obj: Any
-    name: str
-    check: _Check | None = None
-
-    def __repr__(self) -> str:
-        return f"<method {self.name}>"
-
-
-@dataclass(frozen=True)
-class _Namespace:
-    """`autograd`, `optim`, `lab`, `torch`: a read-only bag of allowed members."""
-
-    name: str
-    members: dict[str, Any]
-
-    def __repr__(self) -> str:
-        return f"<{self.name}>"
-
-
-class _Lambda:
-    """A hook written as a lambda: the core calls it, the interpreter evaluates its body."""
-
-    __name__ = "<lambda>"  # what a hook event shows (instances only), as for a Python lambda
-
-    def __init__(self, interp: _Interpreter, node: ast.Lambda, scope: dict[str, Any]):
-        self._interp = interp
-        self._node = node
-        self._scope = scope
-
-    def __call__(self, *args: Any) -> Any:
-        return self._interp.call_lambda(self._node, self._scope, args)
-
-    def __repr__(self) -> str:
-        return "<lambda>"
-
-
-@dataclass
-class _Api:
-    """The allow-list bound to a core: names -> values, and value kinds -> rules."""
-
-    names: dict[str, Any]
-    kinds: list[tuple[type | tuple[type, ...], str]]
-    tensor_type: type
-    context_types: tuple[type, ...]
-    machinery: frozenset[str] = frozenset()  # `_saved_*` names of the node base class itself
-
-    @classmethod
-    def from_core(cls, core: Any, kinds: list[tuple[type | tuple[type, ...], str]]) -> _Api:
-        names: dict[str, Any] = {}
-        for path, check in _FUNCTIONS.items():
-            obj = core
-            for part in path.split("."):
-                obj = getattr(obj, part)
-            *modules, last = path.split(".")
-            members = names
-            for depth, module in enumerate(modules):  # nn.functional.relu: two namespaces deep
-                members = members.setdefault(module, _Namespace(".".join(modules[:depth + 1]), {})).members
-            members[last] = _Fn(path, obj, check)
-        for value in _VALUES:
-            names[value] = getattr(core, value)
-        toolbox = dict(names)
-        for alias in _MODULE_ALIASES:
-            names[alias] = _Namespace(alias, toolbox)
-        contexts = tuple({type(getattr(core, c)()) for c in _CONTEXTS})
-        tensor_type = next(t for t, kind in kinds if kind == "tensor")
-        node_type = next(t for t, kind in kinds if kind == "grad_fn node")
-        machinery = frozenset(n for n in dir(node_type) if _SAVED.match(n))
-        return cls(names, kinds, tensor_type, contexts, machinery)
-
-    def kind(self, value: Any) -> str | None:
-        for types, kind in self.kinds:
-            if isinstance(value, types):
-                return kind
-        return None
-
-
-@functools.cache
-def _core_api() -> _Api:
-    """The allow-list bound to autograd_lab itself."""
-    import autograd_lab as core
-    from autograd_lab.core.tensor import RemovableHandle
-
-    return _Api.from_core(core, [
-        (core.Tensor, "tensor"),
-        (core.Node, "grad_fn node"),
-        (RemovableHandle, "hook handle"),
-        (core.optim.Optimizer, "optimizer"),
-        (core.nn.Module, "module"),
-    ])

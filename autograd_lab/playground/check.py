@@ -24,6 +24,7 @@ from ..narration import join, say
 from .allowlist import (_BINOPS, _COMPARE, _CONTEXTS, _HOOK_METHODS, _INPLACE, _MODULE_ALIASES, _RULES, _SAVED,
                         _NAMESPACES, _UNARY, _did_you_mean, _global_names, _member_names, _namespace_members, _offers,
                         _what_is_allowed)
+from .binding import BINOP_FUNCTIONS
 from .limits import Limits, RejectedCode, _Breach, _check_size
 
 FILENAME = "<playground>"  # the file a program's lines come from, in the trace's sources
@@ -83,7 +84,7 @@ def _constant(node: ast.expr, limits: Limits) -> int | None:
             return None
         if isinstance(node.op, ast.Pow) and not 0 <= right <= limits.exponent:
             return None
-        value = _BINOPS[type(node.op)](left, right)
+        value = BINOP_FUNCTIONS[type(node.op)](left, right)
         return value if abs(value) <= limits.number * limits.number else None
     return None
 

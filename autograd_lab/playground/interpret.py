@@ -1,7 +1,7 @@
 """The interpreter: walks the checked tree itself, inside a trace, holding the program to its limits.
 
 `_Interpreter` evaluates what `_Checker` let through, against its own namespace (the
-student's variables) and the allow-list bound to the core (`_Api`). Every call into the core
+student's variables) and the allow-list bound to the core (`Api`, in `binding`). Every call into the core
 goes through one place, `_invoke`, which runs the call's size pre-check first; operators and
 indexing go through `_invoke_op`. It counts what a run costs (statements, operations, trace
 events, printed text, time, hooks inside hooks), sets the trace's source line before each
@@ -21,13 +21,14 @@ from typing import Any
 
 import numpy as np
 
-from .allowlist import (_BINOPS, _COMPARE, _HOOK_METHODS, _INPLACE, _RULES, _SAVED, _UNARY, _Api,
-                        _did_you_mean, _Fn, _Lambda, _Method, _Namespace, _offers)
 from ..narration import join, say
+from .allowlist import _HOOK_METHODS, _RULES, _SAVED, _did_you_mean, _offers
+from .binding import BINOP_FUNCTIONS, COMPARE_FUNCTIONS, INPLACE_FUNCTIONS, UNARY_FUNCTIONS, Api
 from .check import FILENAME, _line
 from .limits import (Limits, RejectedCode, _Breach, _check_broadcast, _check_elementwise,
                      _check_exponent, _check_matmul, _check_module_call, _check_pow, _check_size,
                      _count, _shape)
+from .wrappers import Fn, Lambda, Method, Namespace
 
 _NUMBER = (int, float, np.number, np.bool_)
 
@@ -37,7 +38,7 @@ _MAKES_TENSORS = (ast.BinOp, ast.UnaryOp, ast.Compare, ast.Call, ast.Subscript, 
 
 
 class _Interpreter:
-    def __init__(self, api: _Api, limits: Limits, lines: list[str], namespace: dict[str, Any]):
+    def __init__(self, api: Api, limits: Limits, lines: list[str], namespace: dict[str, Any]):
         self._api = api
         self._limits = limits
         self._lines = lines
@@ -219,7 +220,7 @@ class _Interpreter:
             operand = self._eval(node.operand, scope)
             if not isinstance(node.op, ast.Not):
                 self._arithmetic_operand(operand)
-            return self._invoke_op(_UNARY[type(node.op)], operand)
+            return self._invoke_op(UNARY_FUNCTIONS[type(node.op)], operand)
         if isinstance(node, ast.BoolOp):
             value = None
             for child in node.values:
@@ -235,7 +236,7 @@ class _Interpreter:
                 if not isinstance(op, (ast.Is, ast.IsNot)) and (
                         hasattr(left, "shape") or hasattr(right, "shape")):  # comparisons broadcast too
                     self._guard(_check_broadcast, left, right, self._limits)
-                result = self._invoke_op(_COMPARE[type(op)], left, right)
+                result = self._invoke_op(COMPARE_FUNCTIONS[type(op)], left, right)
                 if i < len(node.ops) - 1 and not result:
                     return result
                 left = right
@@ -248,7 +249,7 @@ class _Interpreter:
         if isinstance(node, ast.Subscript):
             return self._subscript(self._eval(node.value, scope), self._eval(node.slice, scope))
         if isinstance(node, ast.Lambda):
-            return _Lambda(self, node, scope)
+            return Lambda(self, node, scope)
         raise self.reject(say("playground.run.node_unavailable", node=type(node).__name__))
 
     def _guard(self, check: Callable[..., Any], *args: Any) -> None:
@@ -259,7 +260,7 @@ class _Interpreter:
             raise self.reject(str(e)) from None
 
     def _attribute(self, obj: Any, attr: str) -> Any:
-        if isinstance(obj, _Namespace):
+        if isinstance(obj, Namespace):
             if attr in obj.members:
                 return obj.members[attr]
             raise self.reject(say("playground.run.ns_member", module=obj.name, name=attr,
@@ -268,7 +269,7 @@ class _Interpreter:
         rule = _RULES.get(kind) if kind else None
         if rule is not None:
             if attr in rule.methods:
-                return _Method(obj, attr, rule.methods[attr])
+                return Method(obj, attr, rule.methods[attr])
             if attr in rule.attributes or (
                     rule.saved and _SAVED.match(attr) and attr not in self._api.machinery):
                 return getattr(obj, attr)
@@ -298,7 +299,7 @@ class _Interpreter:
         callee = self._eval(node.func, scope)
         args = tuple(self._eval(arg, scope) for arg in node.args)
         kwargs = {k.arg: self._eval(k.value, scope) for k in node.keywords}
-        if isinstance(callee, (_Fn, _Method)):
+        if isinstance(callee, (Fn, Method)):
             return self._invoke(callee, args, kwargs)
         kind = self._api.kind(callee)
         if kind == "module":  # model(x): the layers' results are checked first
@@ -308,16 +309,16 @@ class _Interpreter:
             return result
         if kind == "grad_fn node":
             raise self.reject(say("playground.run.node_call"))
-        if isinstance(callee, (_Namespace, type)) or callable(callee):
+        if isinstance(callee, (Namespace, type)) or callable(callee):
             raise self.reject(say("playground.run.not_callable", value=_describe(callee, kind)))
         raise TypeError(f"'{type(callee).__name__}' object is not callable")
 
-    def _invoke(self, callee: _Fn | _Method, args: tuple, kwargs: dict) -> Any:
+    def _invoke(self, callee: Fn | Method, args: tuple, kwargs: dict) -> Any:
         """The one place a program calls into the core: checks first, then counts."""
-        receiver = callee.obj if isinstance(callee, _Method) else None
+        receiver = callee.obj if isinstance(callee, Method) else None
         if callee.check is not None:
             self._guard(callee.check, receiver, args, kwargs, self._limits)
-        function = getattr(receiver, callee.name) if isinstance(callee, _Method) else callee.fn
+        function = getattr(receiver, callee.name) if isinstance(callee, Method) else callee.fn
         result = function(*args, **kwargs)
         self._after_core(result)
         return result
@@ -351,7 +352,7 @@ class _Interpreter:
 
     def _binop(self, op: ast.operator, left: Any, right: Any, inplace: bool = False) -> Any:
         self._check_binop(op, left, right)
-        result = self._invoke_op((_INPLACE if inplace else _BINOPS)[type(op)], left, right)
+        result = self._invoke_op((INPLACE_FUNCTIONS if inplace else BINOP_FUNCTIONS)[type(op)], left, right)
         if type(result) is int and abs(result) > self._limits.number:
             raise self.reject(say("playground.number_larger", limit=self._limits.number))
         return result
@@ -447,7 +448,7 @@ def _describe(value: Any, kind: str | None) -> str:
         return say("playground.value.bool")
     if isinstance(value, _NUMBER):
         return say("playground.value.number")
-    if isinstance(value, (_Fn, _Method, _Namespace)):
+    if isinstance(value, (Fn, Method, Namespace)):
         return f"`{value.name}`"
     names = {list: "list", tuple: "tuple", str: "string", dict: "dict", np.ndarray: "array"}
     if type(value) in names:

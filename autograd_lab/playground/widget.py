@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 import ipywidgets as widgets
 
 from ..narration import catalogue, say, speaking
-from . import run
+from .runner import run
 from .check import FILENAME
 from .examples import DEFAULT_EXAMPLE, EXAMPLES, examples
 from .limits import RejectedCode

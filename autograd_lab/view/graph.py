@@ -46,134 +46,25 @@ so opening a layer steps through its neurons); ``g.step_before`` goes back the s
 ``g.summary(i + 1, j)`` says in a few words (at most ~500 characters) what steps ``i + 1`` to
 ``j`` did: "lines 12–13 ×16: 528 nodes ran and 272 gradients arrived; the largest, -3.86, at w".
 
-This module holds what scene.py and player.py use: ``Step``, ``TraceGraph`` and ``build``,
-which runs pass 1 (structure.py: nodes and edges), pass 2 (states.py: what each step changes,
-and its narration as a message that the catalogue of ``lang`` says, narration/), the groups
-(groups.py) and the layout (layout.py). All of it is pure; nothing draws.
+This module holds what scene.py and player.py use: ``Step`` and ``TraceGraph`` (defined in
+tracegraph.py, the data every pass fills, below all of them) and ``build``, which runs pass 1
+(structure.py: nodes and edges), pass 2 (states.py: what each step changes, and its narration
+as a message that the catalogue of ``lang`` says, narration/), the groups (groups.py) and the
+layout (layout.py). All of it is pure; nothing draws.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-from .. import narration
-from ..narration import Msg, say
+from ..narration import say
 # FONT, the sizes, node_size and fmt are re-exported: they were defined here before the split.
 from .layout import (FONT, LAYER_GAP, MARGIN, OP_H, TENSOR_H, TEXT_ABOVE, TEXT_BELOW,  # noqa: F401
                      layout, node_size, text_width)
-from .states import EdgeState, OpState, States, TensorState, fmt, summarise  # noqa: F401
+from .states import EdgeState, OpState, States, TensorState, fmt  # noqa: F401
 from .groups import Group, find_groups
-from .structure import Builder, Edge, Node
+from .structure import Builder
+from .tracegraph import Edge, Node, Step, TraceGraph
 
 __all__ = ["TraceGraph", "Node", "Edge", "Step", "Group", "TensorState", "OpState", "EdgeState", "build",
            "text_width"]
-
-
-@dataclass
-class Step:
-    index: int                # frame number
-    event: int                # index of the event in trace.events
-    kind: str                 # the event's kind
-    text: str                 # narration, plain words, in the graph's language
-    source: str               # 'line 9: z.backward()' or ''
-    call: int                 # number of backward()/autograd.grad calls started so far
-    changes: dict             # key -> new state, for what this step changes
-    active: tuple = ()        # keys this step is about (highlighted)
-    error: bool = False
-    message: Msg | None = None  # the narration as a message (id, parameters), before the catalogue says it
-    group: str | None = None    # the innermost group (``TraceGraph.groups``) of the node this step is about
-
-
-class TraceGraph:
-    """The whole graph of a trace, its layout, and its states step by step (see module docstring)."""
-
-    KEYFRAME = 32
-
-    def __init__(self, lang: str | None = None):
-        self.lang: str = narration._checked(lang)  # the language of every text in it
-        self.nodes: dict[str, Node] = {}
-        self.edges: dict[str, Edge] = {}
-        self.steps: list[Step] = []
-        self.initial: dict = {}        # key -> state before the first step
-        self.notice: str = ""          # shown above the narration: empty trace, truncated, no graph
-        self.jumps: list[tuple[str, int]] = []   # (label, step) for the forward pass and each backward call
-        self.width = self.height = 0.0
-        self.values: dict[str, set] = {}          # "t1:value", "t1:grad" -> every text a tensor shows (sizing)
-        self.groups: dict[str, Group] = {}        # group key -> Group (groups.py); empty for a small graph
-        self.group_of: dict[str, str] = {}        # node key -> key of the innermost group it belongs to
-        self.overview: dict = {}                  # the first picture of a grouped graph (layout.py)
-        self.op_next: dict[str, tuple] = {}       # grad_fn key -> next_functions' node ids (None: no gradient)
-        self._keyframes: dict[int, dict] = {}
-
-    def __len__(self) -> int:
-        return len(self.steps)
-
-    def state_at(self, i: int) -> dict:
-        """Every node's and edge's state after step ``i`` (a new dict; keyframes make it cheap)."""
-        if not self.steps:
-            return dict(self.initial)
-        i = max(0, min(i, len(self.steps) - 1))
-        k = i - i % self.KEYFRAME
-        base = self._keyframes.get(k)
-        if base is None:
-            start = max((j for j in self._keyframes if j < k), default=None)
-            state = dict(self.initial) if start is None else dict(self._keyframes[start])
-            for j in range(0 if start is None else start + 1, k + 1):
-                state.update(self.steps[j].changes)
-            base = self._keyframes[k] = state
-        state = dict(base)
-        for j in range(k + 1, i + 1):
-            state.update(self.steps[j].changes)
-        return state
-
-    # -- stepping by group ------------------------------------------------------------------
-    def unit(self, i: int, opened=()) -> str | None:
-        """The group drawn as one box that step ``i`` happens in: its outermost collapsed group not
-        in ``opened`` (None: the step is about a node drawn on its own)."""
-        grp, out = self.steps[i].group, None
-        while grp is not None:
-            g = self.groups[grp]
-            if g.collapsed and grp not in opened:
-                out = grp
-            grp = g.parent
-        return out
-
-    def step_after(self, i: int, by: str = "node", opened=()) -> int:
-        """The step that "next" goes to from step ``i``: ``by="node"``, the next one; ``by="group"``, the
-        last of the steps in a row that happen in the same box (``unit``), so one click runs a neuron."""
-        _check_by(by)
-        n = len(self.steps)
-        if n == 0:
-            return 0
-        j = min(max(i + 1, 0), n - 1)
-        if by == "node" or j == i:
-            return j
-        u = self.unit(j, opened)
-        while u is not None and j + 1 < n and self.unit(j + 1, opened) == u:
-            j += 1
-        return j
-
-    def step_before(self, i: int, by: str = "node", opened=()) -> int:
-        """The step that "back" goes to from step ``i``: the previous one, or (``by="group"``) the last
-        step before the run of steps in ``i``'s box began."""
-        _check_by(by)
-        if not self.steps:
-            return 0
-        i = max(0, min(i, len(self.steps) - 1))
-        if by == "node" or i == 0:
-            return max(0, i - 1)
-        u = self.unit(i, opened)
-        s = i
-        while u is not None and s > 0 and self.unit(s - 1, opened) == u:
-            s -= 1
-        return max(0, s - 1)
-
-    def summary(self, first: int, last: int) -> str:
-        """What steps ``first`` to ``last`` did, in a few words (a step by group says this): how many
-        nodes ran, how many gradients arrived and the largest; or which grad_fn nodes were made."""
-        first, last = max(0, first), min(last, len(self.steps) - 1)
-        if first >= last:
-            return self.steps[last].text if 0 <= last < len(self.steps) else ""
-        return narration.text(summarise(self, first, last), self.lang)
 
 
 def build(trace, max_nodes: int = 5000, max_frames: int = 20000, lang: str | None = None) -> TraceGraph:
@@ -245,8 +136,3 @@ def _group(g: TraceGraph, b: Builder, shown) -> None:
             if k in g.group_of:
                 st.group = g.group_of[k]
                 break
-
-
-def _check_by(by) -> None:
-    if by not in ("node", "group"):
-        raise ValueError(f"by must be 'node' (one step at a time) or 'group' (a whole group at a time), not {by!r}")

@@ -18,13 +18,10 @@ from __future__ import annotations
 import functools
 import math
 import unicodedata
-from typing import TYPE_CHECKING
+from dataclasses import replace
 
 from ..narration import get_language, say
-
-if TYPE_CHECKING:
-    from .graph import TraceGraph
-    from .structure import Node
+from .tracegraph import Edge, Node, TraceGraph
 
 __all__ = ["layout", "node_size", "text_width", "FONT", "TENSOR_H", "OP_H", "LAYER_GAP", "MARGIN",
            "TEXT_ABOVE", "TEXT_BELOW"]
@@ -417,8 +414,6 @@ def _compound(g) -> None:
     """Each group is laid out on its own (its nodes and child groups, these as blocks of their size),
     innermost first; then its parent places it as one block. So a group's nodes fill one rectangle
     (``Group.box``) that no other group's overlaps, and opening or closing a group moves nothing."""
-    from .structure import Edge, Node
-
     groups, paths = g.groups, _paths(g)
     depth = {k: 0 for k in groups}
     for k, grp in groups.items():
@@ -487,9 +482,6 @@ def _overview(g, paths) -> dict:
     """The first picture of a grouped graph: every collapsed top-level group as one small box, the
     rest as nodes; its own layout (``{'width', 'height', 'nodes': {key: (x, y, w, h)}, 'edges': [...]}``,
     each edge with the keys of the graph's edges it stands for)."""
-    from dataclasses import replace
-
-    from .structure import Edge, Node
 
     def item(k):
         p = paths[k]

@@ -30,6 +30,7 @@ from pathlib import Path
 from ..narration import say
 from . import graph as _graph
 from . import scene as _scene
+from .tracegraph import check_by
 from .webplayer import WebPlayer, page_html
 
 __all__ = ["Player", "PlayerState", "static_html"]
@@ -169,7 +170,7 @@ class Player(WebPlayer):
         return self._move(self._state.back, by)
 
     def _move(self, how, by: str) -> int:
-        _graph._check_by(by)
+        check_by(by)
         self._state.seek(self.index)
         i = how(by)
         with self.hold_sync():   # the page gets the step and what it did in one message

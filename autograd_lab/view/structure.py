@@ -12,51 +12,11 @@ involves (``touched``) and the lookups pass 2 (states.py) needs::
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
-
 from ..narration import say
 from ..record.kinds import ABOUT_A_TENSOR
-
-if TYPE_CHECKING:
-    from .graph import TraceGraph
+from .tracegraph import Edge, Node, TraceGraph
 
 __all__ = ["Node", "Edge", "Builder"]
-
-
-@dataclass
-class Node:
-    """A tensor (version), grad_fn box, AccumulateGrad or no-graph op; layout.py sets layer, x, y, w, h."""
-
-    key: str
-    kind: str                 # 'tensor', 'op' (a grad_fn), 'acc' (AccumulateGrad), 'const' (no graph recorded)
-    label: str                # tensor: the user's variable name; box: PyTorch's name or the op's name
-    order: int                # creation order (ties in the layout)
-    ref: int | None = None    # tensor id or node id in the trace
-    is_leaf: bool = True      # tensors: no grad_fn
-    grad_fn: str | None = None  # tensors: key of the grad_fn box; acc: key of its leaf tensor
-    saved: tuple = ()         # op: ((attribute, what it holds), ...), e.g. (('_saved_other', 'x'),)
-    layer: int = 0
-    x: float = 0.0            # centre
-    y: float = 0.0
-    w: float = 0.0
-    h: float = 0.0
-
-
-@dataclass
-class Edge:
-    """An arrow: 'grad' ones point the way gradients flow, 'data' ones carry data forward; 'attach' links a
-    tensor to its box."""
-
-    key: str
-    src: str                  # arrow tail
-    dst: str                  # arrow head
-    kind: str                 # 'grad' (solid: next_functions, gradients flow src -> dst), 'data' (dashed, forward,
-    #                           no gradient) or 'attach' (a tensor hanging off its grad_fn / AccumulateGrad: src is
-    #                           the box, dst the tensor; no gradient flows along it)
-    order: int
-    points: list = field(default_factory=list)   # polyline from tail to head, set by the layout
-    label_at: tuple = (0.0, 0.0)
 
 
 # A saved attribute -> the input of the op it holds, for "It saves x (_saved_other)".

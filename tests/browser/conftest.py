@@ -44,7 +44,7 @@ from urllib.parse import quote
 
 import pytest
 
-from tests.conftest import ARTIFACTS, CHROMIUM, REQUIRE_BROWSER, require, require_browser
+from tests.support.requirements import ARTIFACTS, CHROMIUM, REQUIRE_BROWSER, require, require_browser
 
 HOST = "127.0.0.1"
 CHROMIUM_ARGS = [

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from tests.browser.conftest import screenshot, serve_jupyterlab
-from tests.conftest import REQUIRE_BROWSER
+from tests.support.requirements import REQUIRE_BROWSER
 
 ROOT = Path(__file__).resolve().parents[2]
 BINDER = ROOT / "binder"

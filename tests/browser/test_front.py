@@ -14,9 +14,9 @@ import pytest
 
 from autograd_lab.view import graph, scene, webplayer
 from tests.browser.conftest import screenshot, write_notebook
-from tests.conftest import require_torch
+from tests.support.requirements import require_torch
 from tests.support.examples import lesson2_dag, mlp  # noqa: F401 (the JupyterLab cells import them from here)
-from tests.test_graph import issue_example
+from tests.support.examples import classic as issue_example
 
 OUTPUT_WIDTH = 840
 
@@ -343,7 +343,7 @@ def test_jupyterlab_at_840px_fits_and_syncs_the_index(jupyterlab_server, browser
 def test_controls_and_the_table_in_the_static_page(browser_page, tmp_path):
     from playwright.sync_api import expect
 
-    from tests.test_graph import regression
+    from tests.support.examples import regression
 
     page = browser_page
     s = scene_of(regression(9))

@@ -8,7 +8,7 @@ import pytest
 from autograd_lab.view import webplayer
 from autograd_lab.view.player import Player
 from tests.browser.conftest import screenshot
-from tests.test_graph import issue_example, regression
+from tests.support.examples import classic as issue_example, regression
 
 
 def open_page(page, path):
@@ -113,7 +113,7 @@ PICTURE_JS = """(i) => {
 
 @pytest.mark.browser
 def test_the_picture_at_given_steps(browser_page, tmp_path):
-    from tests.test_graph import everything
+    from tests.support.examples import everything
 
     page = browser_page
     open_page(page, Player(issue_example()).save_html(tmp_path / "issue.html"))

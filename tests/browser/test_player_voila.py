@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import REQUIRE_BROWSER, require
+from tests.support.requirements import REQUIRE_BROWSER, require
 
 from tests.browser.conftest import JupyterLabServer, _serve, screenshot, write_notebook
 from tests.browser.test_player_lab import EXAMPLE

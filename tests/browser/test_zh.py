@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from tests.browser.conftest import screenshot
-from tests.conftest import REQUIRE_BROWSER, require
+from tests.support.requirements import REQUIRE_BROWSER, require
 
 ROOT = Path(__file__).resolve().parents[2]
 

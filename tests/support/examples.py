@@ -1,9 +1,10 @@
 """The example traces the tests, fixtures and benchmarks share, each written once.
 
 ``classic()`` is the README's first example (``z = w * x + b``, two backwards that work, a
-third that fails); ``lesson2_dag()`` lesson 2's DAG; ``everything()`` hooks, retain_grad,
-zero_(), autograd.grad and an optimizer step; ``regression(k)`` a loss summed over k points;
-``mlp(sizes)`` a micrograd-style MLP. ``EXAMPLES`` names the small ones.
+third that fails; ``classic_with_tensors()`` returns its tensors too, made by autograd_lab or
+torch); ``lesson2_dag()`` lesson 2's DAG; ``everything()`` hooks, retain_grad, zero_(),
+autograd.grad and an optimizer step; ``regression(k)`` a loss summed over k points; ``mlp(sizes)``
+a micrograd-style MLP. ``EXAMPLES`` names the small ones.
 
 ``mlp((3, 4, 4, 1))`` is the classic micrograd exercise: scalar neurons whose weights are kept in
 Python lists, ``act = b + sum(wi * xi)``, tanh on the hidden layers, one sample, a squared error,
@@ -13,21 +14,32 @@ from __future__ import annotations
 
 import random
 
+import autograd_lab
 import autograd_lab as lab
 
 
-def classic(backwards: int = 3, catch_errors: bool = True):
-    """The classic example: y = w * x, z = y + b, then ``backwards`` calls of z.backward(): the first
-    with retain_graph=True, the second without (w.grad 3, then 6), a third fails (the graph is freed)."""
-    with lab.trace(catch_errors=catch_errors) as t:
+def classic_with_tensors(backwards: int = 3, catch_errors: bool = True, lab=autograd_lab):
+    """The classic example and its tensors ``(w, x, b, y, z)``: y = w * x, z = y + b, then ``backwards``
+    calls of z.backward(). With more than one, the first has retain_graph=True and the others not:
+    by default (three) w.grad is 3, then 6, and the third fails (the graph is freed). ``lab`` makes the
+    tensors: autograd_lab, or ``torch`` (the trace then records real torch). The source lines are the
+    README's (``w = lab.tensor(2.0, requires_grad=True)`` ... ``z.backward()``)."""
+    with autograd_lab.trace(catch_errors=catch_errors) as t:
         w = lab.tensor(2.0, requires_grad=True)
         x = lab.tensor(3.0)
         b = lab.tensor(1.0, requires_grad=True)
         y = w * x
         z = y + b
-        for i in range(backwards):
-            z.backward(retain_graph=i == 0 and backwards > 1)
-    return t
+        if backwards > 1:
+            z.backward(retain_graph=True)
+        for _ in range(backwards - (backwards > 1)):
+            z.backward()
+    return t, (w, x, b, y, z)
+
+
+def classic(backwards: int = 3, catch_errors: bool = True):
+    """The classic example's trace (``classic_with_tensors``): the README's first example by default."""
+    return classic_with_tensors(backwards, catch_errors)[0]
 
 
 def everything():

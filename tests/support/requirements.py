@@ -5,7 +5,7 @@ return what was asked for, or skip the test (or the whole module, when called at
 level). ``scripts/test`` sets ``AUTOGRAD_LAB_REQUIRE_TORCH=1`` and
 ``AUTOGRAD_LAB_REQUIRE_BROWSER=1``, and then a missing dependency fails instead::
 
-    from tests.conftest import require_torch
+    from tests.support.requirements import require_torch
 
     torch = require_torch()
 """
@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 CHROMIUM = "/usr/bin/chromium"  # Debian's package; scripts/test installs it with apt-get
-ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"  # gitignored
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"  # gitignored
 REQUIRE_TORCH = "AUTOGRAD_LAB_REQUIRE_TORCH"
 REQUIRE_BROWSER = "AUTOGRAD_LAB_REQUIRE_BROWSER"
 

@@ -23,7 +23,7 @@ import numpy as np
 
 import autograd_lab
 
-ROOT = pathlib.Path(__file__).resolve().parent.parent
+ROOT = pathlib.Path(__file__).resolve().parents[2]  # the repository (this file is tests/support/)
 
 
 def lesson_snippets() -> dict:

@@ -7,7 +7,7 @@ import re
 import warnings
 
 import autograd_lab
-from tests.conftest import require_torch
+from tests.support.requirements import require_torch
 
 
 def outcome(fn, lib):
