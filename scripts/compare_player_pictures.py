@@ -7,7 +7,9 @@
 checkout), so the pictures of an older version come from a copy of it (``git archive``), and the
 script itself stays the same. The pictures: each of ``EXAMPLES`` and lesson 8's MLP 3->4->4->1 and the
 MLP 3->16->16->1, in the static page at 840 px, at the first, middle and last step, with a table row
-clicked (the inspector), and, for a graph with closed boxes, with the first box opened.
+clicked (the inspector), and, for a graph with closed boxes, with the first box opened. With
+``--lessons``, also every player the English lessons (notebooks/0*.ipynb of ``--root``) make: their
+code cells are run in order (outside Jupyter) and each trace given to a Player is drawn the same way.
 ``compare`` prints, for each picture, the number of differing pixels; exit status 1 when any differs.
 """
 from __future__ import annotations
@@ -21,22 +23,67 @@ ROOT = Path(__file__).resolve().parent.parent
 WIDTH = 840
 
 
-def _pictures(root: Path):
+def _pictures(root: Path, lessons: bool = False):
     sys.path.insert(0, str(root))
     import autograd_lab as lab
     from tests.support.examples import EXAMPLES, mlp
     traces = {name: make for name, make in EXAMPLES.items()}
     traces["mlp_3_4_4_1"] = lambda: mlp((3, 4, 4, 1))
     traces["mlp_3_16_16_1"] = lambda: mlp((3, 16, 16, 1))
+    if lessons:
+        for name, t in _lesson_traces(root):
+            traces[name] = lambda t=t: t
     return lab, traces
 
 
-def shoot(out: Path, root: Path) -> None:
-    lab, traces = _pictures(root)
-    from playwright.sync_api import sync_playwright
+def _lesson_traces(root: Path):
+    """(name, trace) of every Player the English lessons make, in order: each lesson's code cells run
+    in one namespace, in the notebook's folder, with Player.__init__ noting the trace it is given."""
+    import contextlib
+    import io
+    import json
+    import os
+
+    import matplotlib
+    matplotlib.use("Agg")
+    from autograd_lab.view import player as player_module
+    made = []
+    init = player_module.Player.__init__
+
+    def noting(self, trace, *args, **kwargs):
+        made.append(trace)
+        init(self, trace, *args, **kwargs)
+
+    player_module.Player.__init__ = noting
+    here = os.getcwd()
+    try:
+        for nb in sorted((root / "notebooks").glob("0*.ipynb")):
+            os.chdir(nb.parent)
+            ns = {"display": lambda *a, **k: None, "__name__": "__main__"}
+            start = len(made)
+            for cell in json.loads(nb.read_text())["cells"]:
+                if cell["cell_type"] != "code":
+                    continue
+                with contextlib.redirect_stdout(io.StringIO()), contextlib.suppress(Exception):
+                    exec(compile("".join(cell["source"]), str(nb), "exec"), ns)
+            for j, t in enumerate(made[start:]):
+                yield f"{nb.stem}-{j}", t
+    finally:
+        os.chdir(here)
+        player_module.Player.__init__ = init
+
+
+def shoot(out: Path, root: Path, lessons: bool = False) -> None:
+    # the browser's settings from this checkout, then the pictures from ROOT's (an older tree's tests package
+    # may lack these modules, so this one's is put away before that one is imported)
     sys.path.insert(0, str(ROOT))
     from tests.browser.conftest import CHROMIUM_ARGS
     from tests.support.requirements import CHROMIUM
+    for name in [m for m in sys.modules if m == "tests" or m.startswith("tests.")]:
+        del sys.modules[name]
+    sys.path.remove(str(ROOT))
+    lab, traces = _pictures(root, lessons)
+    from playwright.sync_api import sync_playwright
     out.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp, sync_playwright() as pw:
         context = pw.chromium.launch_persistent_context(
@@ -109,12 +156,13 @@ def main() -> int:
     s = sub.add_parser("shoot")
     s.add_argument("out", type=Path)
     s.add_argument("--root", type=Path, default=ROOT, help="the checkout whose autograd_lab draws the pictures")
+    s.add_argument("--lessons", action="store_true", help="also every player the English lessons make")
     c = sub.add_parser("compare")
     c.add_argument("before", type=Path)
     c.add_argument("after", type=Path)
     args = parser.parse_args()
     if args.cmd == "shoot":
-        shoot(args.out, args.root.resolve())
+        shoot(args.out, args.root.resolve(), args.lessons)
         return 0
     return compare(args.before, args.after)
 
