@@ -353,7 +353,7 @@ def test_playground_and_predict_keep_the_language_they_were_made_in():
     pg.run()
     assert pg.error == "第 2 行：算术运算只适用于数和张量，不适用于一个列表；请先用 tensor(...) 把列表包起来"
     assert q.submit("不会").startswith("✗ 还不太对。") and q.submit("是，会报错") == "✓ 对了！"
-    assert n.submit("") == "请先输入你的预测。请输入一个数，例如 3 或 6.0。"
+    assert n.submit("") == "请先输入你的预测。请输入一个数（用阿拉伯数字，可以带小数点）。"
     assert n.give_up() == "答案：6。"
     assert Predict("?", 6, lang="zh").hint() == "这道题没有提示：看看播放器当前这一帧。"
     with pytest.raises(ValueError, match="unknown language"):

@@ -187,6 +187,7 @@ MESSAGES: dict = {
     "player.tag.zero_": "zero_()",
     "player.tag.grad_zero_": "grad.zero_()",
     "player.tag.update": "{before} → {after}",
+    "player.edge.hook_replaced": "{before} → hook → {after}",
 
     # -- step narration -------------------------------------------------------------------
     # small parts
@@ -211,6 +212,12 @@ MESSAGES: dict = {
     "step.tensor.leaf": ("{name} is a leaf tensor (value {value}) that does not require grad: autograd will not "
                          "compute a gradient for it."),
     "step.tensor.existing": "{name} (value {value}), a tensor made before the trace started, is used here.",
+    "step.tensor.optimizer_reads": ("The optimizer's step() starts: it reads {name} ({value}), the gradient it will "
+                                    "use to update the parameter."),
+    "step.tensor.requires_grad_non_leaf": ("{name}.requires_grad_() changes nothing: {plain} is not a leaf (it has a "
+                                           "grad_fn), so it already requires grad. backward() will not fill "
+                                           "{name}.grad either: it stays None unless {name}.retain_grad() is "
+                                           "called first."),
     "step.tensor.detach": ("{name} comes from detach() (value {value}): a new tensor that shares its storage with the "
                            "original but is cut off from the graph (no grad_fn, requires_grad=False), so it is a "
                            "leaf."),
@@ -262,17 +269,17 @@ MESSAGES: dict = {
     "step.backward.done": "backward() finished: {grads}.",
     "step.backward.done_nothing": "backward() finished.",
     "step.backward.done_item": "{name}.grad = {value}",
-    "step.backward.done_many": ("backward() finished: {n} gradients arrived; the largest, {value}, is {name}.grad "
+    "step.backward.done_many": ("backward() finished: {n} gradients arrived; the largest in magnitude, {value}, is {name}.grad "
                                 "(the table has the rest)."),
     "step.grad.done": ("autograd.grad finished: it returns {results}. No leaf's .grad changed (only tensors with "
                        "retain_grad() get a .grad from it)."),
     "step.grad.done_item": "{value} for {name}",
-    "step.grad.done_many": ("autograd.grad finished: it returns {n} gradients; the largest, {value}, is the one for "
+    "step.grad.done_many": ("autograd.grad finished: it returns {n} gradients; the largest in magnitude, {value}, is the one for "
                             "{name} (the table has the rest). No leaf's .grad changed."),
     # a step by group: what the steps inside the group did
     "step.summary.backward": lambda where, nodes, grads, value, name: (
         f"{where}: {nodes} {'node' if nodes == 1 else 'nodes'} ran and {grads} "
-        f"{'gradient' if grads == 1 else 'gradients'} arrived; the largest, {value}, at {name} "
+        f"{'gradient' if grads == 1 else 'gradients'} arrived; the largest in magnitude, {value}, at {name} "
         f"(the table has the rest)."),
     "step.summary.ran": lambda where, nodes: f"{where}: {nodes} {'node' if nodes == 1 else 'nodes'} ran.",
     "step.summary.forward": lambda where, ops, fns: (
@@ -292,7 +299,7 @@ MESSAGES: dict = {
                        "backward does not add onto an old gradient."),
     "step.update.optimizer": ("The optimizer's step() updates {name} in place: {name} -= lr * {name}.grad, "
                               "{before} → {after} (no graph is recorded for the update)."),
-    "step.update.inplace": "{name}.{op}(…) changes {name} in place: {before} → {after}.",
+    "step.update.inplace": "{call} changes {name} in place: {before} → {after}.",
     "step.other": "{kind} event.",
 
     # -- lessons: Predict, exercises, the parity cell -------------------------------------

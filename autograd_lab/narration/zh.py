@@ -198,6 +198,7 @@ MESSAGES: dict = {
     "player.tag.zero_": "zero_()",
     "player.tag.grad_zero_": "grad.zero_()",
     "player.tag.update": "{before} → {after}",
+    "player.edge.hook_replaced": "{before} → 钩子 → {after}",
 
     # -- 每一步的讲解 ---------------------------------------------------------------------
     "step.a_number": "一个数",
@@ -210,6 +211,10 @@ MESSAGES: dict = {
                                        "会计算关于 {name} 的梯度，并存进 {name}.grad。"),
     "step.tensor.leaf": "{name} 是一个叶子张量（值为 {value}），不需要梯度：autograd 不会为它计算梯度。",
     "step.tensor.existing": "这里用到了 {name}（值为 {value}），它是在开始记录之前创建的张量。",
+    "step.tensor.optimizer_reads": "优化器的 step() 开始执行：它读取 {name}（{value}），用这个梯度来更新参数。",
+    "step.tensor.requires_grad_non_leaf": ("{name}.requires_grad_() 没有改变任何东西：{plain} 不是叶子张量（它有 "
+                                           "grad_fn），本来就需要梯度。backward() 也不会填充 {name}.grad：除非先调用 "
+                                           "{name}.retain_grad()，否则它一直是 None。"),
     "step.tensor.detach": ("{name} 来自 detach()（值为 {value}）：这是一个与原张量共享存储、但与计算图断开的新张量"
                            "（没有 grad_fn，requires_grad=False），所以它是叶子张量。"),
     "step.tensor.requires_grad_on": ("{name}.requires_grad_() 为 {name} 打开了自动求导：对 {name} 的运算从此会记录"
@@ -265,7 +270,7 @@ MESSAGES: dict = {
                        "不会在旧梯度上累加。"),
     "step.update.optimizer": ("优化器的 step() 原地更新 {name}：{name} -= lr * {name}.grad，{before} → {after}"
                               "（这次更新不记录计算图）。"),
-    "step.update.inplace": "{name}.{op}(…) 原地修改了 {name}：{before} → {after}。",
+    "step.update.inplace": "{call} 原地修改了 {name}：{before} → {after}。",
     "step.other": "{kind} 事件。",
 
     # -- 课程：Predict、练习、对照单元格 -------------------------------------------------------
@@ -703,8 +708,8 @@ MESSAGES: dict = {
     "step.fn_of": "{fn}（即 {tensor}.grad_fn）",
     "step.op.next_many": "{n} 个节点",
     "step.node.runs_many": "{name} 执行：它收到 {grad}，把梯度传给 {n} 个节点（图中可以看到它们）。",
-    "step.backward.done_many": "backward() 结束：{n} 个梯度到达；最大的是 {name}.grad，为 {value}（其余的见表格）。",
-    "step.grad.done_many": ("autograd.grad 结束：返回 {n} 个梯度；最大的是关于 {name} 的梯度，为 {value}"
+    "step.backward.done_many": "backward() 结束：{n} 个梯度到达；绝对值最大的是 {name}.grad，为 {value}（其余的见表格）。",
+    "step.grad.done_many": ("autograd.grad 结束：返回 {n} 个梯度；绝对值最大的是关于 {name} 的梯度，为 {value}"
                             "（其余的见表格）。所有叶子张量的 .grad 都没有改变。"),
     "step.group.iteration": "{lines}（第 {i} 次，共 {n} 次）",
     "step.group.line": "第 {line} 行",
@@ -714,7 +719,7 @@ MESSAGES: dict = {
     "step.group.no_line": "没有对应源代码行的代码",
     "step.group.series": "{lines} ×{n}",
     "step.summary.backward": lambda where, nodes, grads, value, name: (
-        f"{where}：{nodes} 个节点执行，{grads} 个梯度到达；最大的是 {name} 处的 {value}（其余的见表格）。"),
+        f"{where}：{nodes} 个节点执行，{grads} 个梯度到达；绝对值最大的是 {name} 处的 {value}（其余的见表格）。"),
     "step.summary.count": lambda name, n: name if n == 1 else f"{n} × {name}",
     "step.summary.forward": lambda where, ops, fns: f"{where}：{ops} 个运算记录了它们的 grad_fn 节点（{fns}）。",
     "step.summary.ran": lambda where, nodes: f"{where}：{nodes} 个节点执行了。",
