@@ -345,7 +345,7 @@ def test_playground_and_predict_keep_the_language_they_were_made_in():
         lab.set_language("en")
     assert pg._run.description == "运行" and lab.Playground()._run.description == "Run"
     pg.source = "import os"
-    assert pg.run() is None and pg.error.startswith("第 1 行：`import` 在练习场里不可用。")
+    assert pg.run() is None and pg.error.startswith("第 1 行：练习场里不能使用 `import os`：")
     pg.source = "a = [1, 2]\na.foo"
     pg.run()
     assert pg.error.startswith("第 2 行：练习场里不能使用 `.foo`。")

@@ -722,9 +722,22 @@ MESSAGES: dict = {
     # Statements and expressions
     "playground.string_statement": "strings can only be printed, as in `print(\"text\")`",
     "playground.string_value": "strings can only be printed, as in `print(\"loss\", loss)`",
-    "playground.import_lab":
-        "`import` is not available in the playground, and not needed: `torch` and `lab` are already there "
-        "(torch.tensor(...), lab.zeros(...)), and so are tensor, zeros, ones, autograd, optim and no_grad.",
+    "playground.import.module":
+        "`{code}` is not available in the playground: it imports only torch (or autograd_lab) "
+        "and its autograd, nn, nn.functional and optim.",
+    "playground.import.what":
+        "`import torch`, `import torch.nn as nn`, `import torch.nn.functional as F`, `from torch import nn, optim` "
+        "and `from torch.autograd import grad` work (and are not needed: tensor, zeros, ones, autograd, optim, nn "
+        "and no_grad are already there).",
+    "playground.import.star": "`from {module} import *` is not available in the playground: name what you use, as in "
+                              "`from torch import tensor, zeros`.",
+    "playground.import.name": "`from {module} import {name}`: the playground's {module} has no `{name}`.",
+    "playground.import.did_you_mean": "Did you mean `{suggestion}`?",
+    "playground.import.rebound": "`{name}` names {path} (imported on line {line}); give your variable another name",
+    "playground.import.clash": ("`{name}` already names part of the playground, so it cannot name {path}; import "
+                                "{path} under another name"),
+    "playground.import.nested": "imports go at the top of the program, not inside `if` or `for`",
+    "playground.more": "(The examples menu shows what the playground runs.)",
     "playground.unpack_names": "unpack into plain names, as in `a, b = ...`",
     "playground.for_range": "`for` loops run over range(), as in `for i in range(10):`",
     "playground.loop_var": "the loop variable must be a plain name, as in `for i in range(10):`",

@@ -636,9 +636,17 @@ MESSAGES: dict = {
     "playground.kw.private": "`{name}=`：以下划线开头的名字是私有的",
     "playground.string_statement": "字符串只能打印，例如 `print(\"text\")`",
     "playground.string_value": "字符串只能打印，例如 `print(\"loss\", loss)`",
-    "playground.import_lab":
-        "练习场里不能使用 `import`，也不需要：`torch` 和 `lab` 已经在了（torch.tensor(...)、lab.zeros(...)），"
-        "tensor、zeros、ones、autograd、optim 和 no_grad 也都在。",
+    "playground.import.module": "练习场里不能使用 `{code}`：只能导入 torch（或 autograd_lab）及其 autograd、nn、nn.functional 和 optim。",
+    "playground.import.what":
+        "可以写 `import torch`、`import torch.nn as nn`、`import torch.nn.functional as F`、`from torch import nn, optim` "
+        "和 `from torch.autograd import grad`（其实也不需要：tensor、zeros、ones、autograd、optim、nn 和 no_grad 已经在了）。",
+    "playground.import.star": "练习场里不能使用 `from {module} import *`：请写出你要用的名字，例如 `from torch import tensor, zeros`。",
+    "playground.import.name": "`from {module} import {name}`：练习场里的 {module} 没有 `{name}`。",
+    "playground.import.did_you_mean": "你是不是想写 `{suggestion}`？",
+    "playground.import.rebound": "`{name}` 指的是 {path}（第 {line} 行导入的）；请给你的变量换一个名字",
+    "playground.import.clash": "`{name}` 已经是练习场里的一个名字，不能再指 {path}；请用另一个名字导入 {path}",
+    "playground.import.nested": "导入语句要写在程序的最前面，不能写在 `if` 或 `for` 里面",
+    "playground.more": "（示例菜单里可以看到练习场能运行的代码。）",
     "playground.unpack_names": "请解包到普通的名字，例如 `a, b = ...`",
     "playground.for_range": "`for` 循环只能遍历 range()，例如 `for i in range(10):`",
     "playground.loop_var": "循环变量必须是一个普通的名字，例如 `for i in range(10):`",
