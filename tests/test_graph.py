@@ -689,6 +689,14 @@ def test_an_in_place_change_prints_its_call():
         e.mul_(3)
     assert _texts(t)[-1] == "e.mul_(3) changes e in place: [1, 2] → [3, 6]."
     assert _texts(t, "zh")[-1].startswith("e.mul_(3) 原地修改了 e")
+    with lab.trace() as t:  # in place on a tensor in the graph: the statement, and the number it used
+        a = lab.tensor([1.0, 2.0], requires_grad=True)
+        e = a * 1
+        e.mul_(3)
+        e += 2
+    mul, add = _texts(t)[-2:]
+    assert mul.startswith("e.mul_(3) changes e in place") and "None (for 3)" in mul and "It saves 3 (_saved_other)" in mul
+    assert add.startswith("e += 2 changes e in place") and "None (for 2)" in add
 
 
 @pytest.mark.parametrize("lang, says, not_said", [

@@ -47,7 +47,7 @@ from array import array
 from collections import deque
 
 __all__ = ["Namer", "scan", "expression_at", "shorten", "RANK", "MAX_LEN", "receiver", "binop", "method_call",
-           "operand", "precedence", "assignment", "is_call_of"]
+           "operand", "precedence", "assignment", "augmented", "is_call_of"]
 
 RANK = {"local": 0, "path": 1, "inner": 2, "target": 3, "expr": 4, "inside": 5}
 MAX_LEN = 24             # an expression name longer than this is shortened with an ellipsis
@@ -339,6 +339,19 @@ def assignment(line: str) -> tuple:
     if len(body) != 1 or not isinstance(body[0], ast.Assign) or len(body[0].targets) != 1:
         return None, None
     return ast.unparse(body[0].targets[0]), ast.unparse(body[0].value)
+
+
+@functools.lru_cache(maxsize=1024)
+def augmented(line: str) -> str | None:
+    """``e += 2`` -> ``e + 2`` (what the in-place op computes, as an expression); None otherwise."""
+    try:
+        body = ast.parse(line.strip()).body
+    except (SyntaxError, ValueError):
+        return None
+    if len(body) != 1 or not isinstance(body[0], ast.AugAssign):
+        return None
+    node = body[0]
+    return ast.unparse(ast.BinOp(left=node.target, op=node.op, right=node.value))
 
 
 @functools.lru_cache(maxsize=1024)

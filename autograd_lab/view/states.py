@@ -343,8 +343,9 @@ class States:
         ``a * 2``), else rebuilt from the event with the brackets Python needs (``record.names``)."""
         oname, src = self.name(e.output), e.source
         text = _without_comment(src.text) if src is not None and src.text else ""
-        if text and e.inplace and self.b.ops_in_run.get(e.index) == 1 and _code.is_call_of(text, e.op):
-            return text  # e.mul_(3)
+        if text and e.inplace and self.b.ops_in_run.get(e.index) == 1 and (
+                _code.is_call_of(text, e.op) or _code.augmented(text)):
+            return text  # e.mul_(3), e += 2
         code = self.code_of(e)
         if code is not None:
             return f"{oname} = {code}" if e.output in self.b.names else code
@@ -362,11 +363,13 @@ class States:
         """The source of the expression op ``e`` evaluated, if the code shows it: the value assigned
         to the variable that names its output (``s = (a * 2).sum()``), or the output's name when it is
         named by its expression (``a * 2``); None otherwise (a loop's ``x (3)``, code with no source)."""
-        oname = self.name(e.output)
-        if e.inplace:
-            return None
+        oname, src = self.name(e.output), e.source
+        if e.inplace:  # the statement itself: e.mul_(3), or e += 2 read as e + 2
+            text = _without_comment(src.text) if src is not None and src.text else ""
+            if not text or self.b.ops_in_run.get(e.index) != 1:
+                return None
+            return text.strip() if _code.is_call_of(text, e.op) else _code.augmented(text)
         if e.output in self.b.names:
-            src = e.source
             if src is None or not src.text:
                 return None
             target, value = _code.assignment(_without_comment(src.text))
