@@ -291,7 +291,7 @@ def test_narration_summarises_instead_of_listing(small, big):
         _, _, grads = torch_graph(nouts)
         largest = max(grads, key=abs)
         last = g.steps[-1].text
-        m = re.fullmatch(r"backward\(\) finished: (\d+) gradients arrived; the largest, (\S+), is (.+)\.grad "
+        m = re.fullmatch(r"backward\(\) finished: (\d+) gradients arrived; the largest in magnitude, (\S+), is (.+)\.grad "
                          r"\(the table has the rest\)\.", last)
         assert m, last
         assert int(m.group(1)) == len(grads)
@@ -311,7 +311,7 @@ def test_a_group_of_backward_steps_says_how_many_nodes_ran(small):
     ran = sum(1 for s in g.steps[a + 1:b + 1] if s.kind == "node")
     arrived = sum(1 for s in g.steps[a + 1:b + 1] if s.kind == "accumulate")
     text = g.summary(a + 1, b)
-    assert text.startswith(f"{layer2.label}: {ran} nodes ran and {arrived} gradients arrived; the largest, ")
+    assert text.startswith(f"{layer2.label}: {ran} nodes ran and {arrived} gradients arrived; the largest in magnitude, ")
     assert arrived == 4 * 5 and ran == 4 * (4 + 4 + 1)
     assert g.summary(b, b) == g.steps[b].text
 

@@ -549,6 +549,130 @@ return losses
 """
 
 
+# --- the lessons' Predict questions: answers kept out of the notebooks, no leak, real hints ---
+
+from autograd_lab.lessons import questions as _questions  # noqa: E402
+
+LESSON_TRACES = {  # the trace each lesson's Predict cell records (the notebooks' own lines)
+    "01.x_grad": "w = torch.tensor(2.0, requires_grad=True)\nx = torch.tensor(3.0)\ny = w * x\ny.backward()\n",
+    "03.y_is_leaf": PREAMBLE + "y = w * x\nz = y + b\n",
+    "04.first_node": PREAMBLE + "y = w * x\nz = y + b\nz.backward()\n",
+    "05.next_node": PREAMBLE + "y = w * x\nz = y + b\nz.backward()\n",
+    "05.twice": PREAMBLE + "y = w * x\nz = y + b\nz.backward()\n" * 2,
+    "06.second_backward": PREAMBLE + "y = w * x\nz = y + b\nz.backward()\nz.backward()\n",
+    "07.hook": HOOK_LESSON,
+    "ex01.how_many": PREAMBLE + "y = w * x\nz = y + b\nz.backward()\n",
+}
+
+
+def _lesson_trace(qid):
+    namespace = {"torch": torch}
+    exec("with torch.trace(catch_errors=True) as t:\n" + textwrap.indent(LESSON_TRACES[qid], "    "), namespace)
+    return namespace["t"]
+
+
+def _right_answer(p):
+    if isinstance(p.answer, bool):
+        return p.choices[0 if p.answer else 1]
+    return str(p.answer)
+
+
+def test_every_lesson_question_is_in_the_bank():
+    assert sorted(LESSON_TRACES) == sorted(_questions.QUESTIONS)
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+@pytest.mark.parametrize("qid", sorted(_questions.QUESTIONS))
+def test_a_lesson_question_named_by_its_id_asks_checks_and_hints(qid, lang):
+    pytest.importorskip("ipywidgets")
+    p = ex.Predict(qid, trace=_lesson_trace(qid), lang=lang)
+    assert p.id == qid and p.question == torch.narration.say(f"predict.{qid}.question", lang)
+    if p.choices and not isinstance(p.answer, bool):
+        assert p.answer in p.choices
+    hint = p.hint()
+    assert hint != torch.narration.say("lessons.predict.hint", lang, hint="") and "No hint" not in hint
+    assert hint != torch.narration.say("lessons.predict.no_hint", lang)
+    told = {str(p.answer), f"{p.answer}".lower()} if not isinstance(p.answer, bool) else {"RuntimeError", "raises", "报错"}
+    if _questions.QUESTIONS[qid].answer in ("true", "false"):
+        told |= {"not a leaf", "不是叶子"}
+    assert not any(re.search(rf"(?<![\w.]){re.escape(a)}(?![\w])", p.hint_text) for a in told), (qid, p.hint_text)
+    for wrong in _questions.QUESTIONS[qid].wrong:  # every tempting wrong answer gets its sentence
+        typed = torch.narration.say(f"predict.{qid}.choice.{wrong}", lang) if p.choices and wrong in \
+            _questions.QUESTIONS[qid].choices else wrong
+        assert torch.narration.say(f"predict.{qid}.wrong.{wrong}", lang) in p.submit(typed)
+    assert p.submit(_right_answer(p)).startswith("✓") and p.explain in p.feedback
+    assert p.player.index == p.reveal
+
+
+def test_the_teachers_answer_sheet_is_the_bank():
+    sheet = (ROOT / "solutions" / "predict_answers.md").read_text(encoding="utf-8")
+    assert sheet == _questions.answer_sheet("en") + "\n" + _questions.answer_sheet("zh"), (
+        "regenerate it: python -m autograd_lab.lessons.questions > solutions/predict_answers.md")
+
+
+@pytest.mark.parametrize("qid", sorted(_questions.QUESTIONS))
+def test_a_predicts_player_cannot_go_past_the_question_before_it_is_answered(qid):
+    """Lesson 6's jump menu offered "error (line 8: z.backward())" under "does it raise?"; next,
+    the slider and the keys stepped on to the answer. The page now holds no step past the question."""
+    pytest.importorskip("ipywidgets")
+    t = _lesson_trace(qid)
+    p = ex.Predict(qid, trace=t)
+    player, before = p.player, p.before
+    whole = torch.Player(t)
+    assert before < p.reveal <= whole.n_frames - 1
+    scene = player.scene
+    assert len(scene["steps"]) == before + 1 and all(i <= before for _, i in scene["jumps"])
+    shown = {s.text for s in whole.graph.steps[:before + 1]}
+    later = [s.text for s in whole.graph.steps[before + 1:] if s.text not in shown]
+    page = json.dumps(scene, ensure_ascii=False)
+    assert later and not [text for text in later if json.dumps(text, ensure_ascii=False)[1:-1] in page]
+    assert player.step() == before and player.index == before, "next stops at the question"
+    assert player.seek(-1) == before and player.seek(before + 3) == before, "so do the slider and the end key"
+    whole.seek(before)
+    assert player.narration == whole.narration, "the Python side says the question's step too"
+    p.give_up()
+    assert player.scene["steps"] == whole.scene["steps"] and player.scene["jumps"] == whole.scene["jumps"]
+    assert player.index == p.reveal and player.step() == min(p.reveal + 1, whole.n_frames - 1)
+
+
+def test_the_raise_question_offers_no_error_jump_until_answered():
+    pytest.importorskip("ipywidgets")
+    p = ex.Predict("06.second_backward", trace=_lesson_trace("06.second_backward"))
+    labels = [label for label, _ in p.player.scene["jumps"]]
+    assert labels and not any("error" in label for label in labels), labels
+    p.submit(p.choices[0])
+    assert any("error" in label for label, _ in p.player.scene["jumps"])
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+@pytest.mark.parametrize("answer", [6, 3, 2, 0.5])
+def test_empty_input_to_a_number_question_gives_no_example_number(answer, lang):
+    """"Type one number, like 3 or 6.0" on a question whose answer is 6 told it."""
+    p = ex.Predict("w.grad?", answer=answer, lang=lang)
+    for text in (p.submit(""), p.submit("lots")):
+        assert text and not re.search(r"\d", text.replace("'lots'", "")), text
+
+
+def test_a_name_question_gives_no_example_name():
+    for answer in ("MulBackward0", "AddBackward0"):
+        assert "Backward" not in ex.Predict("Which node?", answer=answer).submit("")
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_enter_in_an_empty_text_box_gives_feedback(lang):
+    """Enter in the empty box changed no value, so nothing answered (seen in a zh text Predict)."""
+    pytest.importorskip("ipywidgets")
+    p = ex.Predict("05.twice", trace=_lesson_trace("05.twice"), lang=lang)
+    text = p.widget.children[1].children[0]
+    text._handle_string_msg(None, {"event": "submit"}, [])  # what the page sends on Enter
+    assert p.feedback == torch.narration.say("lessons.predict.empty", lang,
+                                             what=torch.narration.say("lessons.predict.type_number", lang))
+    assert p.widget.children[2].value and p.attempts == 0
+    text.value = "3"
+    text._handle_string_msg(None, {"event": "submit"}, [])
+    assert p.feedback.startswith("✗") and p.attempts == 1, "Enter on a typed answer is checked once"
+
+
 def _sgd(*lines):
     return answer_from(SGD_LOOP.format(body=textwrap.indent("\n".join(lines), "    ")))
 

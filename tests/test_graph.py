@@ -329,11 +329,17 @@ def test_hook_step_names_its_tensor_and_changes_the_picture():
     assert hook.text == "The hook <lambda> registered on y runs: it receives 1 and returns 2, which replaces the gradient."
     y, mul = tensor(g, "y"), boxes(g, "MulBackward0")[0]
     link = edge(g, mul, y)
-    assert hook.active == (y.key, link.key)
+    add = boxes(g, "AddBackward0")[0]
+    arrow = edge(g, add, mul)  # the gradient AddBackward0 sent to MulBackward0
+    assert hook.active == (y.key, link.key, arrow.key)
     before, now = g.state_at(hook.index - 1), g.state_at(hook.index)
     assert now != before
     assert now[y.key].status == "active" and now[y.key].tag == "hook: 1. → 2."
     assert now[link.key].status == "active"  # shown at the tensor, by the grad_fn that will receive 2
+    # the arrow and the text agree: the node receives what the hook returned (was: the arrow said 1)
+    assert before[arrow.key].grad == "1." and now[arrow.key].grad == "1. → hook → 2."
+    runs = next(s for s in g.steps if s.kind == "node" and s.index > hook.index)
+    assert "MulBackward0 runs: it receives 2 " in runs.text and g.state_at(runs.index)[arrow.key].grad.endswith("2.")
     after = g.state_at(hook.index + 1)  # MulBackward0 runs with what the hook returned
     assert g.steps[hook.index + 1].text.startswith("MulBackward0 runs: it receives 2 ")
     # and PyTorch agrees on what w.grad becomes
@@ -594,3 +600,119 @@ def test_a_wide_value_is_shortened_in_its_ellipse_not_widening_the_picture():
     assert layout.text_width("w = [[0.1235, -0.6543, 0.5000], [0.2500, 0.7500, -0.1250]]", layout.FONT["value"]) \
         > layout.MAX_TENSOR_W
     assert small.w < layout.MAX_TENSOR_W
+
+
+# --- narration that printed code wrong or said the wrong thing --------------------------------
+
+def _texts(t, lang="en"):
+    return [s.text for s in graph.build(t, lang=lang).steps]
+
+
+def test_expressions_keep_their_brackets_constants_and_arguments():
+    with lab.trace() as t:
+        a = lab.tensor([1.0, 2.0], requires_grad=True)
+        y = a * 2
+        print((y * y).grad_fn)
+        v = a + 0
+        print((v - 1).grad_fn)
+        print((a ** 3).grad_fn)
+        s = (a * 2).sum()
+        m = lab.ones(2, 3, requires_grad=True)
+        u = m.sum(0).sum() + 1
+    said = "\n".join(_texts(t))
+    for right in ["y * y creates MulBackward0 ((y * y).grad_fn)", "(v - 1).grad_fn", "(a ** 3).grad_fn",
+                  "a ** 3 creates PowBackward0", "s = (a * 2).sum() creates SumBackward0",
+                  "a * 2 creates MulBackward0 ((a * 2).grad_fn)", "m.sum(0) creates SumBackward1 (m.sum(0).grad_fn)",
+                  "It saves 2 (_saved_other)", "None (for 2)", "None (for 1)"]:
+        assert right in said, right
+    for wrong in ["y * y.grad_fn", "v - 1.grad_fn", "a ** 3.grad_fn", "a * 2.sum()", "a number", "m.sum() ",
+                  "y * y = y * y"]:
+        assert wrong not in said, wrong
+    g = graph.build(t)
+    mul = boxes(g, "MulBackward0")[0]
+    assert mul.saved == (("_saved_other", "2"),), "the inspector and 'saved:' show the number"
+    assert any(st.info == "saved: 2" for s in g.steps for k, st in s.changes.items() if k == mul.key)
+
+
+def test_an_in_place_change_prints_its_call():
+    with lab.trace() as t:
+        e = lab.tensor([1.0, 2.0])
+        e.mul_(3)
+    assert _texts(t)[-1] == "e.mul_(3) changes e in place: [1, 2] → [3, 6]."
+    assert _texts(t, "zh")[-1].startswith("e.mul_(3) 原地修改了 e")
+    with lab.trace() as t:  # in place on a tensor in the graph: the statement, and the number it used
+        a = lab.tensor([1.0, 2.0], requires_grad=True)
+        e = a * 1
+        e.mul_(3)
+        e += 2
+    mul, add = _texts(t)[-2:]
+    assert mul.startswith("e.mul_(3) changes e in place") and "None (for 3)" in mul and "It saves 3 (_saved_other)" in mul
+    assert add.startswith("e += 2 changes e in place") and "None (for 2)" in add
+
+
+@pytest.mark.parametrize("lang, says, not_said", [
+    ("en", "y.requires_grad_() changes nothing: y is not a leaf", "switches autograd on"),
+    ("zh", "y.requires_grad_() 没有改变任何东西：y 不是叶子张量", "打开了自动求导")])
+def test_requires_grad_on_a_non_leaf_changes_nothing(lang, says, not_said):
+    """PyTorch: y.requires_grad_() on a tensor with a grad_fn does nothing; y.grad stays None."""
+    with lab.trace() as t:
+        w = lab.tensor(2.0, requires_grad=True)
+        y = w * 3
+        y.requires_grad_()
+        (y * 1).backward()
+    with pytest.warns(UserWarning, match="not a leaf"):  # as PyTorch warns
+        assert y.grad is None
+    g = graph.build(t, lang=lang)
+    step = next(s for s in g.steps if s.source and "requires_grad_()" in s.source)
+    assert step.text.startswith(says) and not_said not in step.text and "None" in step.text
+    yk = tensor(g, "y").key
+    before, now = g.state_at(step.index - 1), g.state_at(step.index)
+    assert now[yk].grad == before[yk].grad and now[yk].rg == before[yk].rg and not now[yk].tag
+    with lab.trace() as t2:  # a leaf is switched on, as before
+        x = lab.tensor(2.0)
+        x.requires_grad_()
+    assert "switches autograd on for x" in _texts(t2)[-1]
+
+
+@pytest.mark.parametrize("lang, says", [("en", "the largest in magnitude, -9, is w[3].grad"),
+                                        ("zh", "绝对值最大的是 w[3].grad，为 -9")])
+def test_the_largest_gradient_is_the_largest_in_magnitude(lang, says):
+    with lab.trace() as t:
+        w = [lab.tensor(1.0, requires_grad=True) for _ in range(8)]
+        loss = w[0] * 2 + w[1] + w[2] * 3 + w[3] * -9 + w[4] + w[5] + w[6] * 5 + w[7]
+        loss.backward()
+    assert says in _texts(t, lang)[-1]
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_optimizer_step_is_narrated_and_jumped_to_as_the_optimizer_step(lang):
+    with lab.trace() as t:
+        w = lab.tensor([1.0, -2.0], requires_grad=True)
+        opt = lab.optim.SGD([w], lr=0.1)
+        (w * w).sum().backward()
+        opt.step()
+        (w * 3).sum()
+    g = graph.build(t, lang=lang)
+    steps = [s for s in g.steps if s.source and "opt.step()" in s.source]
+    assert steps and all("made before the trace started" not in s.text and "开始记录之前" not in s.text for s in steps)
+    assert steps[0].text == say("step.tensor.optimizer_reads", lang, name="w.grad", value="[2, -4]")
+    labels = {label.split(" (")[0].split("（")[0]: i for label, i in g.jumps}
+    assert labels.get("optimizer.step()") == steps[0].index, g.jumps
+    forward_again = say("player.jump.forward_again", lang)
+    assert [i for label, i in g.jumps if label.startswith(forward_again)] == [steps[-1].index + 1], g.jumps
+
+
+def test_real_pytorch_narration_keeps_brackets_and_constants():
+    from tests.support.requirements import require_torch
+    torch = require_torch()
+    with lab.trace() as t:
+        a = torch.tensor([1.0, 2.0], requires_grad=True)
+        s = (a * 2).sum()
+        print((a ** 3).grad_fn)
+        e = torch.tensor([1.0, 2.0])
+        e.mul_(3)
+    said = "\n".join(_texts(t))
+    for right in ["s = (a * 2).sum() creates SumBackward0", "a * 2 creates MulBackward0 ((a * 2).grad_fn)",
+                  "a ** 3 creates PowBackward0 ((a ** 3).grad_fn)", "e.mul_(3) changes e in place"]:
+        assert right in said, right
+    assert "a number" not in said and "a * 2.sum()" not in said

@@ -383,3 +383,32 @@ def test_a_gradient_is_named_by_its_tensor():
         step = w.grad * 0.1
     grad_in = next(e.inputs[0] for e in t.events if e.kind == "op" and e.output == t.tid(step))
     assert t.names[grad_in] == "w.grad" and t.names[t.tid(step)] == "step"
+
+
+# --- code composed from names: brackets by operator precedence ------------------------------------
+
+@pytest.mark.parametrize("name, composed", [
+    ("y", "y.grad_fn"), ("y * y", "(y * y).grad_fn"), ("v - 1", "(v - 1).grad_fn"), ("a ** 3", "(a ** 3).grad_fn"),
+    ("v.sum(0)", "v.sum(0).grad_fn"), ("xs[2]", "xs[2].grad_fn"), ("-a", "(-a).grad_fn"), ("y (2)", "y (2).grad_fn"),
+    ("(… * … + b).tanh()", "(… * … + b).tanh().grad_fn"), ("mse_loss(p, y) › sub", "mse_loss(p, y) › sub.grad_fn"),
+])
+def test_a_name_before_an_attribute_is_bracketed_when_python_needs_it(name, composed):
+    assert nm.receiver(name) + ".grad_fn" == composed
+
+
+def test_composed_code_reads_as_python_evaluates_it():
+    assert nm.method_call("a * 2", "sum") == "(a * 2).sum()"
+    assert nm.method_call("v", "sum", ["0"]) == "v.sum(0)"
+    assert nm.binop("a + b", "*", "c") == "(a + b) * c" and nm.binop("a * b", "+", "c * d") == "a * b + c * d"
+    assert nm.binop("a", "-", "b - c") == "a - (b - c)" and nm.binop("a - b", "-", "c") == "a - b - c"
+    assert nm.binop("-a", "**", "2") == "(-a) ** 2" and nm.binop("a", "**", "b ** 2") == "a ** b ** 2"
+    for left, sym, right in [("a + b", "*", "c"), ("a", "-", "b - c"), ("-a", "**", "2"), ("a ** 2", "**", "b")]:
+        env = {"a": 2.0, "b": 3.0, "c": 5.0}
+        code = nm.binop(left, sym, right)
+        assert eval(code, env) == eval(f"({left}) {sym} ({right})", env), code  # noqa: S307 - our own strings
+
+
+def test_the_operand_of_an_expression_is_its_source():
+    assert nm.operand("a ** 3", 1) == "3" and nm.operand("a ** 3", 0) == "a"
+    assert nm.operand("e.mul_(3)", 1) == "3" and nm.operand("v - 1", 1) == "1"
+    assert nm.operand("w", 1) is None and nm.operand("a ** 3", 2) is None

@@ -338,7 +338,7 @@ def test_playground_and_predict_keep_the_language_they_were_made_in():
         lab.set_language("en")
     assert pg._run.description == "运行" and lab.Playground()._run.description == "Run"
     pg.source = "import os"
-    assert pg.run() is None and pg.error.startswith("第 1 行：`import` 在演练场里不可用。")
+    assert pg.run() is None and pg.error.startswith("第 1 行：演练场里不能使用 `import os`：")
     pg.source = "a = [1, 2]\na.foo"
     pg.run()
     assert pg.error.startswith("第 2 行：演练场里不能使用 `.foo`。")
@@ -346,7 +346,7 @@ def test_playground_and_predict_keep_the_language_they_were_made_in():
     pg.run()
     assert pg.error == "第 2 行：算术运算只适用于数值和张量，不适用于列表；请先用 tensor(...) 把列表包起来"
     assert q.submit("不会").startswith("✗ 还不太对。") and q.submit("是，会报错") == "✓ 对了！"
-    assert n.submit("") == "请先输入你的预测。请输入一个数值，例如 3 或 6.0。"
+    assert n.submit("") == "请先输入你的预测。请输入一个数值（用阿拉伯数字，可以带小数点）。"
     assert n.give_up() == "答案：6。"
     assert Predict("?", 6, lang="zh").hint() == "这道题没有提示：看看播放器当前这一帧。"
     with pytest.raises(ValueError, match="unknown language"):

@@ -325,8 +325,8 @@ def _answer_tells(predict) -> tuple[list[str], list[str]]:
         return printed, picture
     if a in ("None", "True", "False"):
         return [rf"\b{a}\b"], []
-    if a.startswith("AccumulateGrad of "):
-        leaf = re.escape(a.split()[-1])
+    if a.startswith("AccumulateGrad of ") or a.endswith(" 的 AccumulateGrad"):
+        leaf = re.escape(a.split()[-1] if a.startswith("AccumulateGrad") else a.split()[0])
         return [], [rf"adds into {leaf}\.grad", rf"累加进 {leaf}\.grad", rf"把 {leaf}\.grad 设为"]
     return [], [rf"\b{re.escape(a)} runs", rf"^{re.escape(a)} 执行"]
 
@@ -340,7 +340,7 @@ def _prose_tells(predict) -> list[str]:
     if isinstance(a, (int, float)) and name:
         return [rf"`?{name.group(1)}\.grad`?[^.:]*\b(?:is|becomes|=) {float(a):g}\b",
                 rf"`?{name.group(1)}\.grad`?[^。：]*(?:是|变成|等于|=) ?`?{float(a):g}(?![\d.])"]
-    if isinstance(a, str) and a.startswith("AccumulateGrad"):
+    if isinstance(a, str) and "AccumulateGrad" in a:
         return [r"AccumulateGrad[^.]*\bfirst\b", r"\bfirst\b[^.]*AccumulateGrad",
                 r"AccumulateGrad[^。]*(?:优先|最先|先)", r"(?:优先|最先)[^。]*AccumulateGrad"]
     if isinstance(a, str) and name:
@@ -371,6 +371,77 @@ def test_no_predict_shows_its_answer_before_it_is_answered(path):
         for tell in _prose_tells(predict):
             said = re.search(tell, prose)
             assert not said, f"{what}: the prose above says the answer: {said.group(0)!r}"
+
+
+def _what_only_the_answer_says() -> dict[str, list[str]]:
+    """Question id -> the texts a student may read only after answering (both languages): the
+    explanation, and the sentences for tempting wrong answers (they name the answer or near it)."""
+    from autograd_lab.lessons import questions
+    from autograd_lab.narration import say
+    out = {}
+    for qid, q in questions.QUESTIONS.items():
+        out[qid] = [say(f"predict.{qid}.{part}", lang) for lang in ("en", "zh")
+                    for part in ["explain"] + [f"wrong.{w}" for w in q.wrong]]
+    return out
+
+
+def _predict_calls(source: str) -> list[ast.Call]:
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return []
+    return [n for n in ast.walk(tree) if isinstance(n, ast.Call) and ast.unparse(n.func).endswith("Predict")]
+
+
+@pytest.mark.parametrize("path", PREDICTING, ids=_id)
+def test_no_predict_answer_is_in_the_notebook_source(path):
+    """The answer, hint and explanation were keyword arguments in the cell above the question
+    (answer="None", explain="... 3 + 3 = 6"): a Predict cell names its question and the trace only."""
+    nb = nbformat.read(str(path), as_version=4)
+    from autograd_lab.lessons import questions
+    asked = []
+    for i, cell in enumerate(nb.cells):
+        for call in _predict_calls(_source(cell)):
+            kwargs = {k.arg for k in call.keywords}
+            assert kwargs <= {"trace"} and len(call.args) == 1, (
+                f"{_id(path)} cell {i}: a lesson's Predict names its question and trace only, "
+                f"not {sorted(kwargs - {'trace'})}: {ast.unparse(call)}")
+            asked.append(call.args[0].value)
+    assert asked and all(qid in questions.QUESTIONS for qid in asked), asked
+    sources = "\n".join(_source(c) for c in nb.cells)
+    for qid, texts in _what_only_the_answer_says().items():
+        for text in texts:
+            assert text not in sources, f"{_id(path)} shows the answer of {qid}: {text!r}"
+
+
+@pytest.mark.parametrize("path", PREDICTING, ids=_id)
+def test_no_predict_answer_is_in_the_outputs_after_run_all(path, executed):
+    """After Run All (nbclient, widget state kept as JupyterLab keeps it), no output and no
+    widget (the Predict's player's scene included) holds an explanation, a wrong answer's
+    sentence, or a step past the question: the answer cannot be read or reached before answering."""
+    nb, error, _ = executed[path]
+    if error is not None:
+        pytest.skip("the notebook did not run (see test_runs_top_to_bottom)")
+    import json
+    page = json.dumps([c.get("outputs", []) for c in nb.cells] + [_widget_models(nb)], ensure_ascii=False)
+    for qid, texts in _what_only_the_answer_says().items():
+        for text in texts:
+            assert json.dumps(text, ensure_ascii=False)[1:-1] not in page, (
+                f"{_id(path)}: after Run All the page holds the answer of {qid}: {text!r}")
+    models = _widget_models(nb)
+    _, predicts = _run_cells_for_predicts(path)
+    for index, predict, _, _ in predicts:  # the same cells, run without a kernel: the whole trace's steps
+        views = [o["data"]["application/vnd.jupyter.widget-view+json"]["model_id"] for o in nb.cells[index].outputs
+                 if "application/vnd.jupyter.widget-view+json" in o.get("data", {})]
+        (box,) = [models[v]["state"] for v in views if "alab-predict" in models[v]["state"].get("_dom_classes", [])]
+        (scene,) = [models[c.removeprefix("IPY_MODEL_")]["state"]["scene"] for c in box["children"]
+                    if "scene" in models[c.removeprefix("IPY_MODEL_")]["state"]]
+        what = f"{_id(path)} cell {index}"
+        assert len(scene["steps"]) == predict.before + 1 < predict.player.n_frames, (
+            f"{what}: the page's player can step past the question ({len(scene['steps'])} steps)")
+        assert all(i <= predict.before for _, i in scene["jumps"]), f"{what}: {scene['jumps']}"
+        revealing = json.dumps(predict.player.graph.steps[predict.reveal].text, ensure_ascii=False)[1:-1]
+        assert revealing not in json.dumps(scene, ensure_ascii=False), f"{what}: the revealing step is in the page"
 
 
 # ---------------------------------------------------------------------------------------

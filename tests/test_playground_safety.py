@@ -28,7 +28,19 @@ HOSTILE: list[tuple[str, str, str]] = [  # (family, when refused, source)
     # imports
     ("import", STATIC, "import os"),
     ("import", STATIC, "from os import system"),
-    ("import", STATIC, "import autograd_lab as lab2"),
+    ("import", STATIC, "import os as torch"),
+    ("import", STATIC, "from torch import *"),
+    ("import", STATIC, "from torch import save"),
+    ("import", STATIC, "from torch import load as tensor"),
+    ("import", STATIC, "import torch.hub"),
+    ("import", STATIC, "from torch.hub import load"),
+    ("import", STATIC, "import torch.multiprocessing as mp"),
+    ("import", STATIC, "from torch.utils.data import DataLoader"),
+    ("import", STATIC, "from torch.serialization import save"),
+    ("import", STATIC, "import torch.nn as torch"),
+    ("import", STATIC, "if True:\n    import torch"),
+    ("import", STATIC, "import torch.nn.functional as F\nF = 2"),
+    ("import", STATIC, "from torch.autograd import grad\nh = tensor(1.0).register_hook(lambda grad: grad)"),
     ("import", STATIC, "__import__('os').system('touch pwned')"),
     ("import", STATIC, "w = tensor(1.0)\nimport subprocess"),
     # dunder walks
@@ -231,16 +243,74 @@ def _rejection(source: str, limits: Limits | None = None) -> RejectedCode:
 def test_message_names_the_construct_the_line_and_what_is_allowed():
     error = _rejection("w = tensor(2.0, requires_grad=True)\nimport os\nz = w * 2")
     assert error.lineno == 2 and error.line == "import os"
-    assert str(error).startswith("line 2: `import` is not available in the playground.")
-    assert error.reason == "`import` is not available in the playground."
+    assert str(error).startswith("line 2: `import os` is not available in the playground: it imports only torch")
+    for allowed in ("`import torch`", "`import torch.nn as nn`", "`from torch.autograd import grad`", "already there"):
+        assert allowed in error.hint and allowed in str(error)
+    error = _rejection("x = tensor(1.0)\nwhile x < 2:\n    x = x + 1")
     for allowed in ("tensor()", "zeros()", "autograd.grad()", "optim.SGD()", "print()", "range("):
         assert allowed in error.hint and allowed in str(error)
 
 
-def test_importing_the_lab_says_it_is_already_there():
-    error = _rejection("import autograd_lab as torch\nw = torch.tensor(1.0)")
-    assert error.lineno == 1 and "not needed: `torch` and `lab` are already there" in error.reason
-    assert "already there" not in _rejection("import os").reason
+# The first lines of a pasted lesson: imports of torch, read as the names the playground offers.
+# (imports, program, the same program in the playground's own names)
+ACCEPTED_IMPORTS = [
+    ("import torch", "x = torch.tensor([1.0, -2.0], requires_grad=True)\n(x * x).sum().backward()\nprint(x.grad)",
+     "x = torch.tensor([1.0, -2.0], requires_grad=True)\n(x * x).sum().backward()\nprint(x.grad)"),
+    ("import autograd_lab as lab", "print(lab.ones(2))", "print(lab.ones(2))"),
+    ("import autograd_lab as torch", "print(torch.ones(2))", "print(torch.ones(2))"),
+    ("import torch as t", "print(t.ones(2))", "print(torch.ones(2))"),
+    ("import torch.nn as nn", "m = nn.Linear(2, 1)\nprint(m.weight.shape)", "m = nn.Linear(2, 1)\nprint(m.weight.shape)"),
+    ("import torch.nn.functional as F", "print(F.relu(tensor([1.0, -2.0])))",
+     "print(nn.functional.relu(tensor([1.0, -2.0])))"),
+    ("from torch.nn import functional as F", "print(F.relu(tensor([1.0, -2.0])))",
+     "print(nn.functional.relu(tensor([1.0, -2.0])))"),
+    ("from torch import nn, optim", "m = nn.Linear(2, 1)\nopt = optim.SGD(m.parameters(), lr=0.1)\nprint(m.weight.shape)",
+     "m = nn.Linear(2, 1)\nopt = optim.SGD(m.parameters(), lr=0.1)\nprint(m.weight.shape)"),
+    ("from torch import tensor, zeros as z", "print(tensor(2.0) + z(1))", "print(tensor(2.0) + zeros(1))"),
+    ("from torch.autograd import grad", "x = tensor(3.0, requires_grad=True)\nprint(grad(x * x, x))",
+     "x = tensor(3.0, requires_grad=True)\nprint(autograd.grad(x * x, x))"),
+    ("from torch.optim import SGD", "w = tensor(1.0, requires_grad=True)\nopt = SGD([w], lr=0.5)\nprint(w)",
+     "w = tensor(1.0, requires_grad=True)\nopt = optim.SGD([w], lr=0.5)\nprint(w)"),
+    ("import torch\nimport torch.nn as nn\nimport torch.nn.functional as F\nfrom torch.autograd import grad",
+     "print(F.relu(torch.tensor(-1.0)))", "print(nn.functional.relu(torch.tensor(-1.0)))"),
+]
+
+
+@pytest.mark.parametrize("imports, program, plain", ACCEPTED_IMPORTS,
+                         ids=[i.split("\n")[0] for i, _, _ in ACCEPTED_IMPORTS])
+def test_importing_torch_reads_as_the_names_the_playground_offers(imports, program, plain, clean_cwd):
+    """`import torch`, `import torch.nn as nn`, ...: refused before; now they run, and print what the
+    same program prints with the playground's own names (nothing else changes: same toolbox, no file)."""
+    expected = run(plain).printed  # (first: what the core sets up on first use is not the import's doing)
+    before = _snapshot()
+    traced = run(imports + "\n" + program)
+    assert traced.printed and traced.printed == expected
+    assert _snapshot() == before
+
+
+def test_a_refused_import_of_torch_says_why():
+    assert "no `save`" in str(_rejection("from torch import save"))
+    assert "Did you mean `tensor`?" in str(_rejection("from torch import tensr"))
+    assert "`from torch import *` is not available" in str(_rejection("from torch import *"))
+    assert "`import torch.hub` is not available" in str(_rejection("import torch.hub"))
+    assert "at the top of the program" in str(_rejection("for i in range(2):\n    import torch"))
+    error = _rejection("import torch.nn.functional as F\nF = 2")
+    assert error.lineno == 2 and "`F` names torch.nn.functional (imported on line 1)" in error.reason
+
+
+@pytest.mark.parametrize("source, said", [
+    ("w = tensor(2.0, requires_grad=True)\nz = w * 3\nz.backwrd()", "Did you mean `.backward`?"),
+    ("x = tensr(3.0)", "Did you mean `tensor`?"),
+    ("x = torch.tensr(3.0)", "Did you mean `torch.tensor`?"),
+    ("w = tensor(2.0, requires_grad=True)\nh = w.register_hook(lambda g: g.backwrd)\n(w * 2).backward()",
+     "Did you mean `.backward`?"),
+])
+def test_a_suggestion_comes_without_the_list_of_every_name(source, said):
+    """A typo got the right "Did you mean .backward?" and then a 13-line list of every allowed name."""
+    error = _rejection(source)
+    assert said in str(error)
+    assert error.hint == "(The examples menu shows what the playground runs.)", error.hint
+    assert "register_hook()" not in str(error) and "zeros_like()" not in str(error)
 
 
 def test_unknown_attribute_lists_what_tensors_offer():

@@ -48,8 +48,8 @@ def test_rejected_code_is_shown_inline_with_its_line(pg):
     assert pg.run() is None
     assert "alab-error" in pg._message._dom_classes
     assert "<b>line 2</b>" in pg._message.value and "  2 | import os" in pg._message.value
-    assert "<code>import</code> is not available" in pg._message.value  # backticks shown as code
-    assert '<div class="alab-hint">The playground runs assignments' in pg._message.value
+    assert "<code>import os</code> is not available" in pg._message.value  # backticks shown as code
+    assert '<div class="alab-hint"><code>import torch</code>' in pg._message.value
     assert pg._player.children == () and pg.trace is None and pg.error.startswith("line 2:")
 
 
@@ -145,3 +145,15 @@ def test_the_hint_for_non_scalar_backward_works_in_the_playground():
     for fix in ("y.sum().backward()", "y.backward(gradient=ones_like(y))"):
         t = lab.playground.run(f"w = tensor([1.0, 2.0], requires_grad=True)\ny = w * 2\n{fix}\nprint(w.grad)")
         assert t.printed == ["tensor([2., 2.])"]
+
+
+@pytest.mark.parametrize("notebook", ["notebooks/playground.ipynb", "notebooks/zh/playground.ipynb"])
+def test_students_under_voila_read_no_sentence_for_the_teacher(notebook):
+    """Voila shows the playground notebook's prose to the class: "a teacher can serve this page with
+    `voila ...`" was written for the teacher (README.md says it to them)."""
+    import json
+    from pathlib import Path
+    cells = json.loads((Path(__file__).resolve().parent.parent / notebook).read_text(encoding="utf-8"))["cells"]
+    prose = " ".join("".join(c["source"]) for c in cells if c["cell_type"] == "markdown")
+    assert prose and not [w for w in ("voila", "teacher", "serve", "老师", "全班") if w in prose.lower()], prose
+    assert "import torch" in prose  # what students may now paste

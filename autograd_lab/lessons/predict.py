@@ -3,7 +3,10 @@
 ``Predict(question, answer, trace=t, reveal=("accumulate", "w", 2))`` shows the question, a
 text box (or a drop-down), Check, Hint and Show me, and a ``Player`` of the trace waiting
 *before* anything shows the answer: before the revealing step and before the step that sends
-its value along. Every click of Check gives a verdict; words and colour carry it (the sign
+its value along; until the answer is given, the player holds no step past that one (next, the
+slider and the jump menu stop there). The lessons name their questions, ``Predict("05.twice",
+trace=t)``: the answer, hint and explanation live in ``questions.py`` and the catalogues, not in
+the notebook the student reads. Every click of Check gives a verdict; words and colour carry it (the sign
 only decorates). ipywidgets is imported only when the widget is first shown.
 
     >>> p = Predict("w.grad after the second backward()?", answer=6)
@@ -17,6 +20,7 @@ import math
 import re
 
 from ..narration import resolve_language, say
+from . import questions as _questions
 from .feedback import code_spans, verdict_html
 
 __all__ = ["Predict", "event_index"]
@@ -26,6 +30,7 @@ _YES = {"yes", "y", "true", "raises", "it raises", "error", "an error", "fails"}
 _ZH_YES = ("是", "对", "会", "报错", "抛出")  # 是 / 是，会报错 / 会报错
 _ZH_NO = ("否", "不是", "不对", "不会", "不报错", "能正常", "正常", "能运行")  # 否，能正常运行 / 不会
 _NO = {"no", "n", "false", "runs", "it runs", "works", "no error", "fine"}
+_FROM_THE_BANK = object()  # Predict("05.twice"): the answer is the question bank's (questions.py)
 
 
 def _norm(text: str) -> str:
@@ -70,17 +75,28 @@ class Predict:
                 reveal=("accumulate", "w", 2))
     """
 
-    def __init__(self, question: str, answer, *, choices: list[str] | None = None, explain: str = "",
+    def __init__(self, question: str, answer=_FROM_THE_BANK, *, choices: list[str] | None = None, explain: str = "",
                  hint: str | None = None, wrong: dict | None = None, trace=None, player=None,
                  reveal: int | tuple | None = None, before: int | tuple | None = None, lang: str | None = None):
         self.lang = resolve_language(lang)  # None: the language in force now
+        self.id = None
+        if answer is _FROM_THE_BANK:  # Predict("05.twice", trace=t): the lessons' questions (questions.py)
+            self.id = question
+            asked = _questions.texts(question, self.lang)
+            question, answer, explain = asked["question"], asked["answer"], asked["explain"]
+            choices = choices or asked["choices"]
+            hint = hint if hint is not None else asked["hint"]
+            wrong = {**asked["wrong"], **(wrong or {})}
+            reveal = asked["reveal"] if reveal is None else reveal
+            before = asked["before"] if before is None else before
         self.question = question
         self.answer = answer
         self.choices = list(choices) if choices else None
         self.explain = explain
         self.hint_text = hint
         self.wrong = {_norm(k): v for k, v in (wrong or {}).items()}
-        if player is None and trace is not None:
+        own_player = player is None and trace is not None
+        if own_player:
             from ..view.player import Player
             player = Player(trace, lang=self.lang)
         self.player = player
@@ -96,8 +112,28 @@ class Predict:
         self._widget = None
         self._last_submitted = None
         self._last_verdict: tuple[str, bool | None] | None = None
+        self._whole_scene = None  # the player's whole scene, while it shows only the steps up to the question
         if player is not None and self.reveal is not None:
             player.seek(max(0, self.before))
+            if own_player:
+                self._hide_the_answer(player, max(0, self.before))
+
+    def _hide_the_answer(self, player, last: int) -> None:
+        """Until the question is answered, the player's scene holds only its steps up to ``last``:
+        next, the slider, the keys and the jump menu cannot go past the question, and the page does
+        not hold a step (nor a jump label such as "error (line 8)") that tells the answer."""
+        whole = player.scene
+        limited = dict(whole, steps=whole["steps"][:last + 1], start=min(whole.get("start", 0), last),
+                       jumps=[[label, i] for label, i in whole["jumps"] if i <= last])
+        limited["nodes"] = [dict(n, hooks=[i for i in n["hooks"] if i <= last]) if "hooks" in n else n
+                            for n in whole["nodes"]]
+        self._whole_scene = whole
+        player._scene = player.scene = limited
+
+    def _show_whole_player(self) -> None:
+        if self._whole_scene is not None:
+            self.player._scene = self.player.scene = self._whole_scene
+            self._whole_scene = None
 
     @staticmethod
     def _frame(spec, trace, player) -> int | None:
@@ -199,6 +235,7 @@ class Predict:
 
     def _show_step(self) -> None:
         if self.player is not None and self.reveal is not None:
+            self._show_whole_player()
             self.player.seek(self.reveal)
 
     def _check(self, text) -> None:
@@ -258,8 +295,11 @@ class Predict:
         check_button.on_click(lambda _: self._check(self._input.value))
         hint_button.on_click(lambda _: self.hint())
         show_button.on_click(lambda _: self.give_up())
-        if not self.choices:  # Enter (or leaving the box) checks too
+        if not self.choices:  # Enter (or leaving the box) checks too; Enter in an empty box says what to type
             self._input.observe(lambda change: self._check(change["new"]) if change["new"] else None, "value")
+            submitted = getattr(self._input, "_submission_callbacks", None)  # Enter (on_submit, without its warning)
+            if submitted is not None:
+                submitted.register_callback(lambda box: None if box.value.strip() else self.submit(box.value))
 
         children = [question, widgets.HBox([self._input, check_button, hint_button, show_button]),
                     self._feedback_label]

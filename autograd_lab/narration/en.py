@@ -189,6 +189,7 @@ MESSAGES: dict = {
     "player.tag.zero_": "zero_()",
     "player.tag.grad_zero_": "grad.zero_()",
     "player.tag.update": "{before} → {after}",
+    "player.edge.hook_replaced": "{before} → hook → {after}",
 
     # -- step narration -------------------------------------------------------------------
     # small parts
@@ -213,6 +214,12 @@ MESSAGES: dict = {
     "step.tensor.leaf": ("{name} is a leaf tensor (value {value}) that does not require grad: autograd will not "
                          "compute a gradient for it."),
     "step.tensor.existing": "{name} (value {value}), a tensor made before the trace started, is used here.",
+    "step.tensor.optimizer_reads": ("The optimizer's step() starts: it reads {name} ({value}), the gradient it will "
+                                    "use to update the parameter."),
+    "step.tensor.requires_grad_non_leaf": ("{name}.requires_grad_() changes nothing: {plain} is not a leaf (it has a "
+                                           "grad_fn), so it already requires grad. backward() will not fill "
+                                           "{name}.grad either: it stays None unless {name}.retain_grad() is "
+                                           "called first."),
     "step.tensor.detach": ("{name} comes from detach() (value {value}): a new tensor that shares its storage with the "
                            "original but is cut off from the graph (no grad_fn, requires_grad=False), so it is a "
                            "leaf."),
@@ -264,17 +271,17 @@ MESSAGES: dict = {
     "step.backward.done": "backward() finished: {grads}.",
     "step.backward.done_nothing": "backward() finished.",
     "step.backward.done_item": "{name}.grad = {value}",
-    "step.backward.done_many": ("backward() finished: {n} gradients arrived; the largest, {value}, is {name}.grad "
+    "step.backward.done_many": ("backward() finished: {n} gradients arrived; the largest in magnitude, {value}, is {name}.grad "
                                 "(the table has the rest)."),
     "step.grad.done": ("autograd.grad finished: it returns {results}. No leaf's .grad changed (only tensors with "
                        "retain_grad() get a .grad from it)."),
     "step.grad.done_item": "{value} for {name}",
-    "step.grad.done_many": ("autograd.grad finished: it returns {n} gradients; the largest, {value}, is the one for "
+    "step.grad.done_many": ("autograd.grad finished: it returns {n} gradients; the largest in magnitude, {value}, is the one for "
                             "{name} (the table has the rest). No leaf's .grad changed."),
     # a step by group: what the steps inside the group did
     "step.summary.backward": lambda where, nodes, grads, value, name: (
         f"{where}: {nodes} {'node' if nodes == 1 else 'nodes'} ran and {grads} "
-        f"{'gradient' if grads == 1 else 'gradients'} arrived; the largest, {value}, at {name} "
+        f"{'gradient' if grads == 1 else 'gradients'} arrived; the largest in magnitude, {value}, at {name} "
         f"(the table has the rest)."),
     "step.summary.ran": lambda where, nodes: f"{where}: {nodes} {'node' if nodes == 1 else 'nodes'} ran.",
     "step.summary.forward": lambda where, ops, fns: (
@@ -300,7 +307,7 @@ MESSAGES: dict = {
                        "backward does not add onto an old gradient."),
     "step.update.optimizer": ("The optimizer's step() updates {name} in place: {name} -= lr * {name}.grad, "
                               "{before} → {after} (no graph is recorded for the update)."),
-    "step.update.inplace": "{name}.{op}(…) changes {name} in place: {before} → {after}.",
+    "step.update.inplace": "{call} changes {name} in place: {before} → {after}.",
     "step.other": "{kind} event.",
 
     # -- lessons: Predict, exercises, the parity cell -------------------------------------
@@ -522,8 +529,8 @@ MESSAGES: dict = {
     "lessons.predict.show": "Show me",
     "lessons.predict.type_choice": "Pick one of the choices.",
     "lessons.predict.type_yes_no": "Answer yes or no.",
-    "lessons.predict.type_number": "Type one number, like 3 or 6.0.",
-    "lessons.predict.type_name": "Type a name, like MulBackward0.",
+    "lessons.predict.type_number": "Type one number, in digits (a decimal point is fine).",
+    "lessons.predict.type_name": "Type a name, spelled as the picture writes it.",
     "lessons.predict.empty": "Type your prediction first. {what}",
     "lessons.predict.unreadable": "I cannot read {text} as an answer. {what}",
     "lessons.predict.right": "Right! {explain}",
@@ -540,6 +547,89 @@ MESSAGES: dict = {
     "lessons.predict.needs_trace": "reveal=(kind, name, n) names an event of a trace: pass it, Predict(..., trace=t)",
     "lessons.predict.no_event": lambda seen, kind, name, nth: (
         f"the trace has {seen} {kind} event" + (f" about {name!r}" if name else "") + f"(s), not {nth}"),
+    "lessons.predict.unknown_question": "there is no Predict question {qid!r}; the questions are: {known}",
+    # The lessons' Predict questions (lessons/questions.py): kept out of the notebooks
+    "predict.01.x_grad.question": "After y.backward(), what is x.grad? (x was made without requires_grad)",
+    "predict.01.x_grad.choice.none": "None",
+    "predict.01.x_grad.choice.two": "tensor(2.)",
+    "predict.01.x_grad.choice.three": "tensor(3.)",
+    "predict.01.x_grad.wrong.two": "2 would be dy/dx, the value of w. Does backward compute it at all?",
+    "predict.01.x_grad.hint": "Look at how x was made. For which tensors does backward() compute a gradient?",
+    "predict.01.x_grad.explain":
+        "x did not ask for a gradient, so backward never computes one for it: x.grad stays None. "
+        "w.grad is 3, the value of x.",
+    "predict.03.y_is_leaf.question": "Is y = w * x a leaf? (what will y.is_leaf print?)",
+    "predict.03.y_is_leaf.choice.true": "True",
+    "predict.03.y_is_leaf.choice.false": "False",
+    "predict.03.y_is_leaf.hint":
+        "A leaf is a tensor you created yourself. A tensor computed by an operation on a tensor "
+        "that requires grad gets a grad_fn. How was y made?",
+    "predict.03.y_is_leaf.explain":
+        "y is the result of an operation on w, which requires grad, so y has a grad_fn "
+        "(MulBackward0) and is not a leaf.",
+    "predict.04.first_node.question": "z.backward() starts. Which node runs first?",
+    "predict.04.first_node.choice.mul": "MulBackward0",
+    "predict.04.first_node.choice.add": "AddBackward0",
+    "predict.04.first_node.choice.acc": "AccumulateGrad",
+    "predict.04.first_node.wrong.mul": "MulBackward0 made y, the first operation. Backward goes the other way.",
+    "predict.04.first_node.hint":
+        "backward() starts at the tensor it is called on and walks from the output back towards the "
+        "inputs. Which node is z's grad_fn?",
+    "predict.04.first_node.explain":
+        "Backward starts at z.grad_fn, the node of the last operation (z = y + b): AddBackward0. "
+        "It passes 1 to each of its inputs.",
+    "predict.05.next_node.question": "AddBackward0 has just run. Which node runs next?",
+    "predict.05.next_node.choice.mul": "MulBackward0",
+    "predict.05.next_node.choice.acc_b": "AccumulateGrad of b",
+    "predict.05.next_node.choice.acc_w": "AccumulateGrad of w",
+    "predict.05.next_node.wrong.acc_w":
+        "w's AccumulateGrad gets its gradient from MulBackward0, which has not run yet.",
+    "predict.05.next_node.hint":
+        "Only the nodes AddBackward0 has just sent a gradient to (its next_functions) are ready. "
+        "When more than one is ready, does the engine follow the order of the forward pass?",
+    "predict.05.next_node.explain":
+        "Both MulBackward0 and b's AccumulateGrad are ready; the engine runs AccumulateGrad "
+        "nodes first, so b.grad becomes 1 before MulBackward0 sends 3 towards w.",
+    "predict.05.twice.question": "After the first backward, w.grad is 3. What is w.grad after the second backward?",
+    "predict.05.twice.wrong.3": "3 is what ONE backward gives. What does AccumulateGrad do with a second 3?",
+    "predict.05.twice.wrong.9": "The second backward computes the same gradient, 3, not 6.",
+    "predict.05.twice.hint": "Look at the frame where AccumulateGrad adds into w.grad: it shows before + added = after.",
+    "predict.05.twice.explain":
+        "AccumulateGrad adds the new 3 to the 3 already in w.grad: 3 + 3 = 6 (and b.grad is 1 + 1 = 2).",
+    "predict.06.second_backward.question": "z.backward() has run once. Does the second z.backward() raise an error?",
+    "predict.06.second_backward.choice.yes": "yes, it raises",
+    "predict.06.second_backward.choice.no": "no, it runs",
+    "predict.06.second_backward.hint":
+        "Watch the frames right after MulBackward0 runs in the first backward: what happens to its saved values?",
+    "predict.06.second_backward.explain":
+        "The first backward freed what MulBackward0 saved (x), so the second one cannot "
+        "compute w's gradient: RuntimeError, 'Trying to backward through the graph a second time'.",
+    "predict.07.hook.question": "The hook on y returns g * 2. What is w.grad after z.backward()?",
+    "predict.07.hook.wrong.3": "3 is w.grad without the hook. The hook's return value travels on.",
+    "predict.07.hook.wrong.2": "2 is the gradient the hook sends to MulBackward0. What does MulBackward0 do with it?",
+    "predict.07.hook.hint":
+        "Follow the gradient from z down to w in three steps: what arrives at y, what the hook "
+        "turns it into, and what MulBackward0 multiplies that by.",
+    "predict.07.hook.explain":
+        "The gradient arriving at y is 1; the hook sends 2 on instead, and MulBackward0 "
+        "multiplies it by x = 3: w.grad = 6. b.grad is still 1 (the hook is on y's path only).",
+    "predict.ex01.how_many.question": "How many of w, x, b, y, z have a .grad after z.backward()?",
+    "predict.ex01.how_many.wrong.5": "Gradients pass through y and z, but only leaves keep them.",
+    "predict.ex01.how_many.wrong.3": "x is a leaf, but did it ask for a gradient?",
+    "predict.ex01.how_many.wrong.4": "y and z are not leaves: their gradients are not kept.",
+    "predict.ex01.how_many.hint":
+        "Ask two questions of each of the five tensors: is it a leaf, and did it ask for a gradient?",
+    "predict.ex01.how_many.explain":
+        "Only the leaves that require grad: w (3) and b (1). x asked for none; y and z are not leaves.",
+    # The teachers' answer sheet (solutions/predict_answers.md)
+    "predict.sheet.title": "The lessons' Predict questions: answers",
+    "predict.sheet.intro":
+        "For teachers. Each lesson's Predict cell names its question (for example "
+        "`Predict(\"05.twice\", trace=t)`); the answers live in `autograd_lab/lessons/questions.py` "
+        "and the catalogues, so students cannot read them in the notebook.",
+    "predict.sheet.answer": "Answer:",
+    "predict.sheet.hint": "Hint:",
+    "predict.sheet.explain": "Why:",
     # The parity cell
     "lessons.parity.skipped":
         "PyTorch is not installed here, so this comparison is skipped (the lesson lines ran in "
@@ -640,9 +730,22 @@ MESSAGES: dict = {
     # Statements and expressions
     "playground.string_statement": "strings can only be printed, as in `print(\"text\")`",
     "playground.string_value": "strings can only be printed, as in `print(\"loss\", loss)`",
-    "playground.import_lab":
-        "`import` is not available in the playground, and not needed: `torch` and `lab` are already there "
-        "(torch.tensor(...), lab.zeros(...)), and so are tensor, zeros, ones, autograd, optim and no_grad.",
+    "playground.import.module":
+        "`{code}` is not available in the playground: it imports only torch (or autograd_lab) "
+        "and its autograd, nn, nn.functional and optim.",
+    "playground.import.what":
+        "`import torch`, `import torch.nn as nn`, `import torch.nn.functional as F`, `from torch import nn, optim` "
+        "and `from torch.autograd import grad` work (and are not needed: tensor, zeros, ones, autograd, optim, nn "
+        "and no_grad are already there).",
+    "playground.import.star": "`from {module} import *` is not available in the playground: name what you use, as in "
+                              "`from torch import tensor, zeros`.",
+    "playground.import.name": "`from {module} import {name}`: the playground's {module} has no `{name}`.",
+    "playground.import.did_you_mean": "Did you mean `{suggestion}`?",
+    "playground.import.rebound": "`{name}` names {path} (imported on line {line}); give your variable another name",
+    "playground.import.clash": ("`{name}` already names part of the playground, so it cannot name {path}; import "
+                                "{path} under another name"),
+    "playground.import.nested": "imports go at the top of the program, not inside `if` or `for`",
+    "playground.more": "(The examples menu shows what the playground runs.)",
     "playground.unpack_names": "unpack into plain names, as in `a, b = ...`",
     "playground.for_range": "`for` loops run over range(), as in `for i in range(10):`",
     "playground.loop_var": "the loop variable must be a plain name, as in `for i in range(10):`",

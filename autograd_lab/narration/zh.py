@@ -223,6 +223,7 @@ MESSAGES: dict = {
     "player.tag.zero_": "zero_()",
     "player.tag.grad_zero_": "grad.zero_()",
     "player.tag.update": "{before} → {after}",
+    "player.edge.hook_replaced": "{before} → 钩子 → {after}",
 
     # -- 每一步的讲解 ---------------------------------------------------------------------
     "step.a_number": "“常数”",
@@ -235,6 +236,10 @@ MESSAGES: dict = {
                                        "会计算关于 {name} 的梯度，并存进 {name}.grad。"),
     "step.tensor.leaf": "{name} 是一个叶子张量（值为 {value}），不需要梯度：自动求导不会为它计算梯度。",
     "step.tensor.existing": "这里用到了 {name}（值为 {value}），它是在开始记录之前创建的张量。",
+    "step.tensor.optimizer_reads": "优化器的 step() 开始执行：它读取 {name}（{value}），用这个梯度来更新参数。",
+    "step.tensor.requires_grad_non_leaf": ("{name}.requires_grad_() 没有改变任何东西：{plain} 不是叶子张量（它有 "
+                                           "grad_fn），本来就需要梯度。backward() 也不会填充 {name}.grad：除非先调用 "
+                                           "{name}.retain_grad()，否则它一直是 None。"),
     "step.tensor.detach": ("{name} 来自 detach()（值为 {value}）：这是一个与原张量共享存储、但与计算图断开的新张量"
                            "（没有 grad_fn，requires_grad=False），所以它是叶子张量。"),
     "step.tensor.requires_grad_on": ("{name}.requires_grad_() 为 {name} 打开了自动求导：对 {name} 的运算从此会记录"
@@ -295,7 +300,7 @@ MESSAGES: dict = {
                        "不会在旧梯度上累加。"),
     "step.update.optimizer": ("优化器的 step() 原地更新 {name}：{name} -= lr * {name}.grad，{before} → {after}"
                               "（这次更新不记录计算图）。"),
-    "step.update.inplace": "{name}.{op}(…) 原地修改了 {name}：{before} → {after}。",
+    "step.update.inplace": "{call} 原地修改了 {name}：{before} → {after}。",
     "step.other": "{kind} 事件。",
 
     # -- 课程：Predict、练习、对照单元格 -------------------------------------------------------
@@ -482,8 +487,8 @@ MESSAGES: dict = {
     "lessons.predict.show": "显示答案",
     "lessons.predict.type_choice": "请从选项中选一个。",
     "lessons.predict.type_yes_no": "请回答“是”或“否”（yes 或 no）。",
-    "lessons.predict.type_number": "请输入一个数值，例如 3 或 6.0。",
-    "lessons.predict.type_name": "请输入一个名字，例如 MulBackward0。",
+    "lessons.predict.type_number": "请输入一个数值（用阿拉伯数字，可以带小数点）。",
+    "lessons.predict.type_name": "请输入一个名字，写法和图中一样。",
     "lessons.predict.empty": "请先输入你的预测。{what}",
     "lessons.predict.unreadable": lambda text, what: f"无法把{_quoted(text)}当作答案。{what}",
     "lessons.predict.right": "对了！{explain}",
@@ -500,6 +505,79 @@ MESSAGES: dict = {
     "lessons.predict.needs_trace": "reveal=(kind, name, n) 指的是一段记录里的事件：请传入它，Predict(..., trace=t)",
     "lessons.predict.no_event": lambda seen, kind, name, nth: _mix(
         "这段记录里" + (f"关于{_quoted(name)}的" if name else "") + f"{kind} 事件有 {seen} 个，没有第 {nth} 个"),
+    "lessons.predict.unknown_question": "没有名为 {qid!r} 的预测题；现有的预测题是：{known}",
+    # 课程里的预测题（lessons/questions.py）：答案不写在笔记本里
+    "predict.01.x_grad.question": "y.backward() 之后，x.grad 是什么？（x 创建时没有设置 requires_grad）",
+    "predict.01.x_grad.choice.none": "None",
+    "predict.01.x_grad.choice.two": "tensor(2.)",
+    "predict.01.x_grad.choice.three": "tensor(3.)",
+    "predict.01.x_grad.wrong.two": "2 是 dy/dx，也就是 w 的值。可是反向传播会计算它吗？",
+    "predict.01.x_grad.hint": "看看 x 是怎么创建的。backward() 会为哪些张量计算梯度？",
+    "predict.01.x_grad.explain":
+        "x 没有要求梯度，所以反向传播根本不会为它计算梯度：x.grad 仍然是 None。"
+        "w.grad 是 3，也就是 x 的值。",
+    "predict.03.y_is_leaf.question": "y = w * x 是叶子张量吗？（y.is_leaf 会打印什么？）",
+    "predict.03.y_is_leaf.choice.true": "True",
+    "predict.03.y_is_leaf.choice.false": "False",
+    "predict.03.y_is_leaf.hint":
+        "叶子张量是你自己创建的张量。对需要梯度的张量做运算得到的结果会带上 grad_fn。y 是怎么来的？",
+    "predict.03.y_is_leaf.explain":
+        "y 是对 w 做运算的结果，而 w 需要梯度，所以 y 有 grad_fn（MulBackward0），不是叶子张量。",
+    "predict.04.first_node.question": "z.backward() 开始了。哪个节点最先执行？",
+    "predict.04.first_node.choice.mul": "MulBackward0",
+    "predict.04.first_node.choice.add": "AddBackward0",
+    "predict.04.first_node.choice.acc": "AccumulateGrad",
+    "predict.04.first_node.wrong.mul": "MulBackward0 产生了 y，是第一个运算。反向传播的方向正好相反。",
+    "predict.04.first_node.hint": "backward() 从调用它的那个张量出发，从输出往输入方向走。z 的 grad_fn 是哪个节点？",
+    "predict.04.first_node.explain":
+        "反向传播从 z.grad_fn 开始，也就是最后一个运算（z = y + b）的节点：AddBackward0。"
+        "它把 1 传给它的每个输入。",
+    "predict.05.next_node.question": "AddBackward0 刚刚执行完。下一个执行的是哪个节点？",
+    "predict.05.next_node.choice.mul": "MulBackward0",
+    "predict.05.next_node.choice.acc_b": "b 的 AccumulateGrad",
+    "predict.05.next_node.choice.acc_w": "w 的 AccumulateGrad",
+    "predict.05.next_node.wrong.acc_w": "w 的 AccumulateGrad 要从 MulBackward0 拿到梯度，而 MulBackward0 还没有执行。",
+    "predict.05.next_node.hint":
+        "只有刚从 AddBackward0 收到梯度的节点（它的 next_functions）才已就绪。"
+        "有不止一个节点就绪时，引擎是按前向传播的顺序来执行的吗？",
+    "predict.05.next_node.explain":
+        "MulBackward0 和 b 的 AccumulateGrad 都已就绪；引擎优先执行 AccumulateGrad 节点，"
+        "所以在 MulBackward0 把 3 传向 w 之前，b.grad 就变成了 1。",
+    "predict.05.twice.question": "第一次反向传播之后，w.grad 是 3。第二次反向传播之后，w.grad 是多少？",
+    "predict.05.twice.wrong.3": "3 是一次反向传播得到的梯度。AccumulateGrad 拿到第二个 3 时会怎么做？",
+    "predict.05.twice.wrong.9": "第二次反向传播算出的梯度和第一次一样，是 3，而不是 6。",
+    "predict.05.twice.hint": "看 AccumulateGrad 往 w.grad 里累加的那一帧：它显示“原来的值 + 新加的值 = 结果”。",
+    "predict.05.twice.explain": "AccumulateGrad 把新的 3 加到 w.grad 里已有的 3 上：3 + 3 = 6（b.grad 则是 1 + 1 = 2）。",
+    "predict.06.second_backward.question": "z.backward() 已经执行过一次。第二次 z.backward() 会抛出错误吗？",
+    "predict.06.second_backward.choice.yes": "是，会抛出错误",
+    "predict.06.second_backward.choice.no": "否，能正常运行",
+    "predict.06.second_backward.hint": "看第一次反向传播中 MulBackward0 执行之后的那几帧：它保存的张量怎么样了？",
+    "predict.06.second_backward.explain":
+        "第一次反向传播释放了 MulBackward0 保存的张量（x），所以第二次无法计算 w 的梯度，"
+        "会抛出 RuntimeError：“Trying to backward through the graph a second time”。",
+    "predict.07.hook.question": "y 上的钩子函数返回 g * 2。z.backward() 之后，w.grad 是多少？",
+    "predict.07.hook.wrong.3": "3 是没有钩子函数时的 w.grad。继续传递的是钩子函数的返回值。",
+    "predict.07.hook.wrong.2": "2 是钩子函数传给 MulBackward0 的梯度。MulBackward0 会拿它做什么？",
+    "predict.07.hook.hint":
+        "沿着梯度从 z 往下走到 w，分三步想：到达 y 的梯度是多少，钩子函数把它变成了多少，"
+        "MulBackward0 又把它乘以多少？",
+    "predict.07.hook.explain":
+        "到达 y 的梯度是 1；钩子函数改为传出 2，MulBackward0 再把它乘以 x = 3：w.grad = 6。"
+        "b.grad 仍然是 1（钩子函数只在 y 这条路径上）。",
+    "predict.ex01.how_many.question": "z.backward() 之后，w、x、b、y、z 中有几个张量的 .grad 不是 None？",
+    "predict.ex01.how_many.wrong.5": "梯度会经过 y 和 z，但只有叶子张量会保留梯度。",
+    "predict.ex01.how_many.wrong.3": "x 是叶子张量，可是它要求梯度了吗？",
+    "predict.ex01.how_many.wrong.4": "y 和 z 不是叶子张量：它们的梯度不会被保留。",
+    "predict.ex01.how_many.hint": "对这五个张量逐个问两个问题：它是叶子张量吗？它要求梯度了吗？",
+    "predict.ex01.how_many.explain": "只有需要梯度的叶子张量才有：w（3）和 b（1）。x 没有要求梯度；y 和 z 不是叶子张量。",
+    # 教师用的答案表（solutions/predict_answers.md）
+    "predict.sheet.title": "课程预测题：答案",
+    "predict.sheet.intro":
+        "供教师使用。每课的预测单元格只写题目编号（例如 `Predict(\"05.twice\", trace=t)`）；"
+        "答案放在 `autograd_lab/lessons/questions.py` 和文字目录里，学生在笔记本里看不到。",
+    "predict.sheet.answer": "答案：",
+    "predict.sheet.hint": "提示：",
+    "predict.sheet.explain": "解释：",
     "lessons.parity.skipped":
         "这里没有安装 PyTorch，所以跳过这个对照（课程代码已经在上面用 autograd_lab 运行过了）。"
         "执行 `pip install torch` 之后，这个单元格会把两者并排显示。",
@@ -590,9 +668,17 @@ MESSAGES: dict = {
     "playground.kw.private": "`{name}=`：以下划线开头的名字是私有的",
     "playground.string_statement": "字符串只能打印，例如 `print(\"text\")`",
     "playground.string_value": "字符串只能打印，例如 `print(\"loss\", loss)`",
-    "playground.import_lab":
-        "演练场里不能使用 `import`，也不需要：`torch` 和 `lab` 已经在了（torch.tensor(...)、lab.zeros(...)），"
-        "`tensor`、`zeros`、`ones`、`autograd`、`optim` 和 `no_grad` 也都在。",
+    "playground.import.module": "演练场里不能使用 `{code}`：只能导入 `torch`（或 `autograd_lab`）及其 `autograd`、`nn`、`nn.functional` 和 `optim`。",
+    "playground.import.what":
+        "可以写 `import torch`、`import torch.nn as nn`、`import torch.nn.functional as F`、`from torch import nn, optim` "
+        "和 `from torch.autograd import grad`（其实也不需要：`tensor`、`zeros`、`ones`、`autograd`、`optim`、`nn` 和 `no_grad` 已经在了）。",
+    "playground.import.star": "演练场里不能使用 `from {module} import *`：请写出你要用的名字，例如 `from torch import tensor, zeros`。",
+    "playground.import.name": "`from {module} import {name}`：演练场里的 {module} 没有 `{name}`。",
+    "playground.import.did_you_mean": "你是不是想写 `{suggestion}`？",
+    "playground.import.rebound": "`{name}` 指的是 {path}（第 {line} 行导入的）；请给你的变量换一个名字",
+    "playground.import.clash": "`{name}` 已经是演练场里的一个名字，不能再指 {path}；请用另一个名字导入 {path}",
+    "playground.import.nested": "导入语句要写在程序的最前面，不能写在 `if` 或 `for` 里面",
+    "playground.more": "（示例菜单里可以看到演练场能运行的代码。）",
     "playground.unpack_names": "请解包到普通的名字，例如 `a, b = ...`",
     "playground.for_range": "`for` 循环只能遍历 range()，例如 `for i in range(10):`",
     "playground.loop_var": "循环变量必须是一个普通的名字，例如 `for i in range(10):`",

@@ -12,7 +12,7 @@ trace.
     >>> _Checker(lines, Limits()).check(tree)  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    autograd_lab.playground.limits.RejectedCode: line 1: `import` is not available in the playground. ...
+    autograd_lab.playground.limits.RejectedCode: line 1: `import os` is not available in the playground: ...
 """
 from __future__ import annotations
 
@@ -106,10 +106,69 @@ class _Checker:
         self._bound: set[str] = set()
 
     def check(self, tree: ast.Module) -> None:
+        """Check ``tree``; the imports of torch it accepts become what they name (see `_imports`)."""
+        self._imports(tree)
         self._bound = {n.id for n in ast.walk(tree)
                        if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
         for stmt in tree.body:
             self._stmt(stmt)
+
+    # -- imports -----------------------------------------------------------------------
+    def _imports(self, tree: ast.Module) -> None:
+        """`import torch`, `import torch.nn as nn`, `from torch.autograd import grad`: the first lines
+        of a pasted lesson. Each name an import binds must be one the playground already offers
+        (torch, its autograd, nn, nn.functional and optim, and what they offer); the import becomes
+        `pass` and the name is read as what it names (`F.relu` as `nn.functional.relu`). Every other
+        import stays refused, at its line, by the walk that follows."""
+        aliases: dict[str, tuple[str, ast.AST]] = {}  # name -> (what it names, the import)
+        for i, stmt in enumerate(tree.body):
+            if isinstance(stmt, (ast.Import, ast.ImportFrom)) and _imports_the_lab(stmt):
+                for name, path in self._import_names(stmt):
+                    aliases[name] = (path, stmt)
+                tree.body[i] = ast.copy_location(ast.Pass(), stmt)
+        renamed = {name: path for name, (path, _) in aliases.items() if path != name and {path, name} != {"torch", "lab"}}
+        for node in ast.walk(tree):
+            bound = node.arg if isinstance(node, ast.arg) else node.id if isinstance(node, ast.Name) and \
+                not isinstance(node.ctx, ast.Load) else None
+            if bound in aliases:
+                path, stmt = aliases[bound]
+                raise self._reject(node, say("playground.import.rebound", name=bound, path=_torch_path(path),
+                                             line=stmt.lineno))
+        if renamed:
+            _Rename(renamed).visit(tree)
+
+    def _import_names(self, node: ast.Import | ast.ImportFrom) -> list[tuple[str, str]]:
+        """(name bound, what it names in the playground's terms) for each name ``node`` imports."""
+        out = []
+        if isinstance(node, ast.Import):
+            for a in node.names:
+                path = _module_path(a.name)
+                if path is None:
+                    raise self._reject(node, say("playground.import.module", code=f"import {a.name}"),
+                                       say("playground.import.what"))
+                out.append((a.asname, path) if a.asname else (a.name.split(".")[0], _module_path(a.name.split(".")[0])))
+        else:
+            module = "." * node.level + (node.module or "")
+            path = _module_path(module) if not node.level else None
+            if path is None:
+                raise self._reject(node, say("playground.import.module", code=f"from {module} import …"),
+                                   say("playground.import.what"))
+            for a in node.names:
+                if a.name == "*":
+                    raise self._reject(node, say("playground.import.star", module=module))
+                members = _namespace_members("torch" if path == "torch" else path.split(".")[-1])
+                if a.name not in members:
+                    suggestion = _did_you_mean(a.name, members)
+                    reason = say("playground.import.name", module=module, name=a.name) + (
+                        " " + say("playground.import.did_you_mean", suggestion=suggestion) if suggestion else "")
+                    raise self._reject(node, reason, say("playground.more") if suggestion else _offers(values=False))
+                out.append((a.asname or a.name, a.name if path == "torch" else f"{path}.{a.name}"))
+        for name, path in out:
+            clash = name in _MODULE_ALIASES + ("autograd", "optim", "nn") and {name, path} != {"torch", "lab"} \
+                and name != path  # `import torch.nn as torch`
+            if name.startswith("_") or clash:
+                raise self._reject(node, say("playground.import.clash", name=name, path=_torch_path(path)))
+        return out
 
     # -- helpers -----------------------------------------------------------------------
     def _reject(self, node: ast.AST, reason: str, hint: str = "") -> RejectedCode:
@@ -156,8 +215,11 @@ class _Checker:
                 self._stmt(stmt)
         elif isinstance(node, ast.Pass):
             pass
-        elif isinstance(node, (ast.Import, ast.ImportFrom)) and _imports_the_lab(node):
-            raise self._reject(node, say("playground.import_lab"), _what_is_allowed())
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):  # another module, or torch inside an `if` or a loop
+            if _imports_the_lab(node):
+                raise self._reject(node, say("playground.import.nested"))
+            raise self._reject(node, say("playground.import.module", code=_import_code(node)),
+                               say("playground.import.what"))
         else:
             raise self._unavailable(node)
 
@@ -280,7 +342,7 @@ class _Checker:
         suggestion = _did_you_mean(name, self._globals | self._bound | params)
         if suggestion is not None:
             raise self._reject(node, say("playground.name.did_you_mean", name=name, suggestion=suggestion),
-                               _what_is_allowed())
+                               say("playground.more"))  # the suggestion, not the list of every name
         raise self._reject(node, say("playground.name.not_defined", name=name), _what_is_allowed())
 
     def _attribute(self, node: ast.Attribute) -> None:
@@ -304,11 +366,11 @@ class _Checker:
                 reason = say("playground.module.did_you_mean", module=module, name=attr, suggestion=suggestion)
             else:
                 reason = say("playground.module.unavailable", module=module, name=attr)
-            return self._reject(node, reason, _offers(values=False))
+            return self._reject(node, reason, say("playground.more") if suggestion else _offers(values=False))
         suggestion = _did_you_mean(attr, self._members)
         if suggestion is not None:
             return self._reject(node, say("playground.attr.did_you_mean", name=attr, suggestion=suggestion),
-                                _offers())
+                                say("playground.more"))
         return self._reject(node, say("playground.attr.unavailable", name=attr), _offers())
 
     def _call(self, node: ast.Call, params: frozenset[str]) -> None:
@@ -372,6 +434,44 @@ class _Checker:
         for a in args.args:
             self._bind(node, a.arg)
         self._expr(node.body, params | frozenset(names))
+
+
+_IMPORTABLE = {"": "torch", "autograd": "autograd", "optim": "optim", "nn": "nn", "nn.functional": "nn.functional"}
+
+
+def _module_path(module: str) -> str | None:
+    """``torch.nn.functional`` (or ``autograd_lab.nn.functional``) -> ``nn.functional``, the name the
+    playground offers it by; ``torch`` -> ``torch``; None for any other module (``os``, ``torch.hub``)."""
+    top, _, rest = module.partition(".")
+    return _IMPORTABLE.get(rest) if top in ("torch", "autograd_lab") else None
+
+
+def _torch_path(path: str) -> str:
+    return path if path == "torch" else f"torch.{path}"
+
+
+def _import_code(node: ast.Import | ast.ImportFrom) -> str:
+    """``import os`` / ``from os import …``: how a refusal quotes an import."""
+    if isinstance(node, ast.ImportFrom):
+        return f"from {'.' * node.level}{node.module or ''} import …"
+    return "import " + ", ".join(a.name for a in node.names)
+
+
+class _Rename(ast.NodeTransformer):
+    """Reads an imported name as what it names: ``F`` as ``nn.functional``, ``grad`` as ``autograd.grad``."""
+
+    def __init__(self, names: dict[str, str]):
+        self._names = names
+
+    def visit_Name(self, node: ast.Name) -> ast.AST:
+        path = self._names.get(node.id)
+        if path is None:
+            return node
+        new = ast.parse(path, mode="eval").body
+        for part in ast.walk(new):
+            ast.copy_location(part, node)
+            part.end_lineno, part.end_col_offset = node.end_lineno, node.end_col_offset
+        return new
 
 
 def _imports_the_lab(node: ast.Import | ast.ImportFrom) -> bool:

@@ -279,7 +279,7 @@ class _Interpreter:
         suggestion = _did_you_mean(attr, names)
         if suggestion is not None:
             raise self.reject(say("playground.run.has_no_attr_did_you_mean", value=_describe(obj, kind), name=attr,
-                                  suggestion=suggestion), _offers())
+                                  suggestion=suggestion), say("playground.more"))
         raise self.reject(say("playground.run.has_no_attr", value=_describe(obj, kind), name=attr), _offers())
 
     def _subscript(self, obj: Any, index: Any) -> Any:

@@ -36,15 +36,18 @@ its own int keys (``id(tensor)`` while the tensors live)::
 from __future__ import annotations
 
 import ast
+import functools
 import itertools
 import linecache
 import os
+import re
 import sys
 import types
 from array import array
 from collections import deque
 
-__all__ = ["Namer", "scan", "expression_at", "shorten", "RANK", "MAX_LEN"]
+__all__ = ["Namer", "scan", "expression_at", "shorten", "RANK", "MAX_LEN", "receiver", "binop", "method_call",
+           "operand", "precedence", "assignment", "augmented", "is_call_of"]
 
 RANK = {"local": 0, "path": 1, "inner": 2, "target": 3, "expr": 4, "inside": 5}
 MAX_LEN = 24             # an expression name longer than this is shortened with an ellipsis
@@ -247,6 +250,120 @@ def _cut(node, depth: int, keep: int):
             value = [_cut(v, depth + 1, keep) if isinstance(v, ast.expr) else v for v in value]
         setattr(new, name, value)
     return new
+
+
+# ---------------------------------------------------------------------------------------------
+# Code composed from names: the narration writes `(y * y).grad_fn`, `(a * 2).sum()`, `a ** 3`
+
+_TIGHTEST = 16   # a name, a call, an attribute, an item: binds as tightly as `.` itself
+_BIN_PREC = {ast.Add: 11, ast.Sub: 11, ast.Mult: 12, ast.Div: 12, ast.FloorDiv: 12, ast.Mod: 12, ast.MatMult: 12,
+             ast.Pow: 14, ast.BitOr: 7, ast.BitXor: 8, ast.BitAnd: 9, ast.LShift: 10, ast.RShift: 10}
+_SYM_PREC = {"+": 11, "-": 11, "*": 12, "/": 12, "//": 12, "%": 12, "@": 12, "**": 14}
+NUMBERED = re.compile(r" \(\d+\)$")   # `y (2)`: the second value bound to y (see Namer.resolve)
+
+
+def _parsed(name: str):
+    """The expression ``name`` reads as (``…`` as a name; a number suffix ``y (2)`` dropped), or None."""
+    try:
+        return ast.parse(NUMBERED.sub("", name).replace(_ELLIPSIS, "_"), mode="eval").body
+    except (SyntaxError, ValueError):
+        return None
+
+
+def precedence(name: str) -> int:
+    """How tightly ``name``, read as Python, binds: ``y`` and ``v.sum(0)`` as tightly as ``.``;
+    ``w * x`` as ``*``; a text that is not Python (``loss › sub``) counts as one word."""
+    node = _parsed(name)
+    if node is None or isinstance(node, (ast.Name, ast.Attribute, ast.Subscript, ast.Call, ast.List, ast.Tuple,
+                                         ast.Dict, ast.Set)):
+        return _TIGHTEST
+    if isinstance(node, ast.Constant):  # `3.grad_fn` would not read: a number is bracketed before `.`
+        return _TIGHTEST if isinstance(node.value, str) else _TIGHTEST - 1
+    if isinstance(node, ast.BinOp):
+        return _BIN_PREC.get(type(node.op), 0)
+    if isinstance(node, ast.UnaryOp):
+        return 5 if isinstance(node.op, ast.Not) else 13
+    if isinstance(node, ast.Compare):
+        return 6
+    if isinstance(node, ast.BoolOp):
+        return 4 if isinstance(node.op, ast.And) else 3
+    return 0  # if-else, lambda, :=
+
+
+def receiver(name: str) -> str:
+    """``name`` before ``.attr`` or ``.method()``: ``(y * y)`` for an expression, ``y`` for a name."""
+    return name if precedence(name) >= _TIGHTEST else f"({name})"
+
+
+def binop(left: str, sym: str, right: str) -> str:
+    """``left sym right`` with the brackets Python needs: ``(a + b) * c``, ``a - (b - c)``, ``(-a) ** 2``."""
+    p = _SYM_PREC.get(sym, 0)
+    right_assoc = sym == "**"
+    lp, rp = precedence(left), precedence(right)
+    if lp < p or (right_assoc and lp == p):
+        left = f"({left})"
+    if rp < p or (not right_assoc and rp == p):
+        right = f"({right})"
+    return f"{left} {sym} {right}"
+
+
+def method_call(on: str, method: str, args=()) -> str:
+    """``on.method(args)``: ``(a * 2).sum()``, ``v.sum(0)``."""
+    return f"{receiver(on)}.{method}(" + ", ".join(args) + ")"
+
+
+def operand(expression: str, j: int) -> str | None:
+    """The source of operand ``j`` of ``expression``'s outermost operation, as the op's inputs count
+    them: ``a ** 3`` -> 0: ``a``, 1: ``3``; ``e.mul_(3)`` -> 1: ``3``; None if it has no such operand."""
+    node = _parsed(expression)
+    if isinstance(node, ast.BinOp):
+        parts = [node.left, node.right]
+    elif isinstance(node, ast.UnaryOp):
+        parts = [node.operand]
+    elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+        parts = [node.func.value, *node.args]
+    else:
+        return None
+    if not 0 <= j < len(parts) or _ELLIPSIS in expression and "_" in ast.unparse(parts[j]):
+        return None
+    return ast.unparse(parts[j])
+
+
+@functools.lru_cache(maxsize=1024)
+def assignment(line: str) -> tuple:
+    """``s = (a * 2).sum()`` -> ("s", "(a * 2).sum()"); (None, None) for any other statement."""
+    try:
+        body = ast.parse(line.strip()).body
+    except (SyntaxError, ValueError):
+        return None, None
+    if len(body) != 1 or not isinstance(body[0], ast.Assign) or len(body[0].targets) != 1:
+        return None, None
+    return ast.unparse(body[0].targets[0]), ast.unparse(body[0].value)
+
+
+@functools.lru_cache(maxsize=1024)
+def augmented(line: str) -> str | None:
+    """``e += 2`` -> ``e + 2`` (what the in-place op computes, as an expression); None otherwise."""
+    try:
+        body = ast.parse(line.strip()).body
+    except (SyntaxError, ValueError):
+        return None
+    if len(body) != 1 or not isinstance(body[0], ast.AugAssign):
+        return None
+    node = body[0]
+    return ast.unparse(ast.BinOp(left=node.target, op=node.op, right=node.value))
+
+
+@functools.lru_cache(maxsize=1024)
+def is_call_of(line: str, op: str) -> bool:
+    """Is ``line`` one call of method ``op`` (``e.mul_(3)``, for op ``mul_`` or ``mul``)?"""
+    try:
+        body = ast.parse(line.strip()).body
+    except (SyntaxError, ValueError):
+        return False
+    call = body[0].value if len(body) == 1 and isinstance(body[0], ast.Expr) else None
+    return (isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute)
+            and call.func.attr.rstrip("_") == op.rstrip("_"))
 
 
 # ---------------------------------------------------------------------------------------------

@@ -176,7 +176,10 @@ class Player(WebPlayer):
         with self.hold_sync():   # the page gets the step and what it did in one message
             self.note = [i, self._state.summary] if self._state.summary else []
             self.index = i
-        return i
+        if self.index != i:  # the scene holds fewer steps (a Predict's player before the answer)
+            self._state.seek(self.index)
+            self._state.summary = ""
+        return self.index
 
     def frame_of_event(self, event_index: int) -> int:
         """The step showing ``trace.events[event_index]``. Steps skip bookkeeping events (the

@@ -24,8 +24,13 @@ import numpy as np
 
 from ..core._format import PRECISION, format_value
 from ..narration import Msg, Num, say, text
+from ..record import names as _code
 
-__all__ = ["States", "fmt", "TensorState", "OpState", "EdgeState", "hidden_state", "summarise", "MANY"]
+# A saved attribute -> the input of the op it holds, for "It saves x (_saved_other)".
+SAVED_INPUT = {"_saved_self": 0, "_saved_other": 1, "_saved_tensor": 1, "_saved_vec": 1, "_saved_mat2": 1,
+                "_saved_exponent": 1}
+
+__all__ = ["SAVED_INPUT", "States", "fmt", "TensorState", "OpState", "EdgeState", "hidden_state", "summarise", "MANY"]
 
 MANY = 6  # a sentence lists at most this many items; more are summarised (count, largest, "the table has the rest")
 
@@ -232,6 +237,9 @@ class States:
         k = e.kind
         if k in ("done", "error"):
             self.forward_jump_due = True
+        if _optimizer_event(e):  # optimizer.step() reads each p.grad and updates each p: one entry, not a forward pass
+            same_step = prev is not None and _optimizer_event(prev) and prev.source == e.source
+            return None if same_step else Msg("player.jump.optimizer_step")
         if k in ("op", "tensor") and self.forward_jump_due:
             self.forward_jump_due = False
             return Msg("player.jump.forward" if self.call == 0 else "player.jump.forward_again")
@@ -239,9 +247,6 @@ class States:
             return Msg("player.jump.grad" if e.call == "autograd.grad" else "player.jump.backward", n=self.call)
         if k == "error":
             return Msg("player.jump.error")
-        if k == "update" and is_optimizer_step(e) and not (prev is not None and prev.kind == "update"
-                                                          and is_optimizer_step(prev)):
-            return Msg("player.jump.optimizer_step")
         if k == "set_grad" and not (prev is not None and prev.kind == "set_grad" and prev.source == e.source):
             if e.source is not None and "zero_grad(" in (e.source.text or ""):
                 return Msg("player.jump.zero_grad")
@@ -274,7 +279,7 @@ class States:
             return Msg("step.acc_for", leaf=leaf.label) if leaf is not None else n.label
         t = self.nodes.get(self.b.tensor_of_fn.get(key, ""))
         if n.kind == "op" and t is not None:
-            return Msg("step.fn_of", fn=n.label, tensor=t.label)
+            return Msg("step.fn_of", fn=n.label, tensor=_code.receiver(t.label))
         return n.label
 
     # -- one step per event kind ----------------------------------------------------------
@@ -283,6 +288,11 @@ class States:
         self.rg[e.tensor] = bool(e.requires_grad)
         if e.how == "requires_grad_":
             on = bool(e.requires_grad)
+            node = self.nodes.get(key)
+            if on and node is not None and node.kind == "tensor" and not node.is_leaf:
+                # PyTorch: a no-op on a tensor with a grad_fn (it requires grad already); .grad stays None
+                self.set(key, shown=True, status="active")
+                return Msg("step.tensor.requires_grad_non_leaf", name=_code.receiver(name), plain=name), (key,)
             self.set(key, shown=True, status="active", rg=on, grad="None",
                      tag=self.label("player.tag.requires_grad_on" if on else "player.tag.requires_grad_off"))
             return Msg("step.tensor.requires_grad_on" if on else "step.tensor.requires_grad_off", name=name), (key,)
@@ -290,6 +300,8 @@ class States:
         if e.how == "detach":
             return Msg("step.tensor.detach", name=name, value=value), (key,)
         if e.how == "existing":
+            if is_optimizer_step(e):  # optimizer.step() reads p.grad: made by backward, not before the trace
+                return Msg("step.tensor.optimizer_reads", name=name, value=value), (key,)
             return Msg("step.tensor.existing", name=name, value=value), (key,)
         if e.requires_grad:
             return Msg("step.tensor.leaf_requires_grad", name=name, value=value), (key,)
@@ -313,36 +325,75 @@ class States:
         box = f"n{e.node}"
         node = self.nodes.get(box)
         saved = node.saved if node is not None else ()
+        if node is not None and any(h == self.b.a_number for _, h in saved):  # "saves 2", not "saves a number"
+            saved = node.saved = tuple((a, self.constant(e, a) or h) if h == self.b.a_number else (a, h)
+                                       for a, h in saved)
         self.set(box, shown=True, status="new", freed=False,
                  info=self.label("player.info.saved", names=", ".join(h for _, h in saved)) if saved else "")
         self.set(out, shown=True, status="new", value=value, rg=True, grad="None", tag="")
         nexts = []
         for j, nid in enumerate(e.next):
-            what = self.name(e.inputs[j]) if j < len(e.inputs) else Msg("step.an_input")
+            what = (Msg("step.an_input") if j >= len(e.inputs) else self.name(e.inputs[j]) if e.inputs[j] is not None
+                    else self.operand(e, j) or self.b.a_number)
             nexts.append(Msg("step.op.next_none", input=what) if nid is None else
                          Msg("step.op.next_fn", fn=self.node_label(f"n{nid}"), input=what))
         if len(nexts) > MANY:  # torch.stack of 100 tensors: say how many, not which
             nexts = [Msg("step.op.next_many", n=len(nexts))]
-        return Msg("step.op.inplace" if e.inplace else "step.op.creates", expr=self.expr(e), name=oname,
+        return Msg("step.op.inplace" if e.inplace else "step.op.creates", expr=self.expr(e),
+                   name=oname if e.inplace else _code.receiver(oname),
                    node=e.node_name, nexts=nexts,
                    saved=[Msg("step.op.saved_item", holder=h, attr=a) for a, h in saved]), (box, out)
 
     def expr(self, e) -> str:
-        """``y = w * x``: the source line when it is just this operation, else rebuilt from the event."""
+        """``y = w * x``: the code that made the op's output: the source line when its value is this op,
+        the output's own name when the output is named by its expression (``(a * 2).sum()``'s inner
+        ``a * 2``), else rebuilt from the event with the brackets Python needs (``record.names``)."""
         oname, src = self.name(e.output), e.source
         text = _without_comment(src.text) if src is not None and src.text else ""
-        if (text and e.output in self.b.names and self.b.ops_in_run.get(e.index) == 1
-                and text.replace(" ", "").startswith(oname + "=")):
-            return text
-        ins = [self.name(t) for t in e.inputs]
+        if text and e.inplace and self.b.ops_in_run.get(e.index) == 1 and (
+                _code.is_call_of(text, e.op) or _code.augmented(text)):
+            return text  # e.mul_(3), e += 2
+        code = self.code_of(e)
+        if code is not None:
+            return f"{oname} = {code}" if e.output in self.b.names else code
+        ins = [self.name(t) if t is not None else self.b.a_number for t in e.inputs]
         sym = _SYMBOL.get(e.op)
         if sym and len(ins) in (1, 2):
-            rhs = f"{ins[0]} {sym} {ins[1] if len(ins) == 2 else self.label('step.a_number')}"
+            rhs = _code.binop(ins[0], sym, ins[1] if len(ins) == 2 else self.label("step.a_number"))
         elif ins:
-            rhs = f"{ins[0]}.{e.op}(" + ", ".join(ins[1:]) + ")"
+            rhs = _code.method_call(ins[0], e.op, ins[1:])
         else:
             rhs = f"{e.op}()"
         return f"{oname} = {rhs}"
+
+    def code_of(self, e) -> str | None:
+        """The source of the expression op ``e`` evaluated, if the code shows it: the value assigned
+        to the variable that names its output (``s = (a * 2).sum()``), or the output's name when it is
+        named by its expression (``a * 2``); None otherwise (a loop's ``x (3)``, code with no source)."""
+        oname, src = self.name(e.output), e.source
+        if e.inplace:  # the statement itself: e.mul_(3), or e += 2 read as e + 2
+            text = _without_comment(src.text) if src is not None and src.text else ""
+            if not text or self.b.ops_in_run.get(e.index) != 1:
+                return None
+            return text.strip() if _code.is_call_of(text, e.op) else _code.augmented(text)
+        if e.output in self.b.names:
+            if src is None or not src.text:
+                return None
+            target, value = _code.assignment(_without_comment(src.text))
+            return value if target is not None and target in (oname, _code.NUMBERED.sub("", oname)) else None
+        if e.output in self.b.expr_names and "›" not in oname:
+            return self.b.full_name(e.output)
+        return None
+
+    def operand(self, e, j: int) -> str | None:
+        """The source of the op's input ``j`` where it is a Python number (``3`` in ``a ** 3``)."""
+        code = self.code_of(e)
+        return _code.operand(code, j) if code else None
+
+    def constant(self, e, attr: str) -> str | None:
+        """The Python number an op saved (``_saved_other`` of ``a * 2`` is 2), if the code shows it."""
+        j = SAVED_INPUT.get(attr)
+        return self.operand(e, j) if j is not None and j < len(e.inputs) and e.inputs[j] is None else None
 
     def on_backward(self, e):
         self.clear_residue()
@@ -441,6 +492,16 @@ class States:
             if ek is not None:
                 self.set(ek, shown=True, status="active")
                 active.append(ek)
+            if not same and box is not None and len(e.grad_out) == 1:
+                # PyTorch runs a tensor's hooks before its grad_fn and hands the node what they return: the
+                # arrow that brought the gradient says so ("1. → 2."), as the node's step says "receives 2"
+                into = [k for k, ed in self.edges.items() if ed.kind == "grad" and ed.dst == box
+                        and k in self.residue and self.get(k).grad]
+                if len(into) == 1:
+                    self.set(into[0], shown=True, status="active",
+                             grad=self.label("player.edge.hook_replaced", before=self.get(into[0]).grad,
+                                             after=fmt(e.grad_out[0])))
+                    active.append(into[0])
             return Msg("step.hook.tensor", fn=fn, name=tname, grad=gin, effect=effect), tuple(active)
         if e.which == "post_accumulate":
             self.set(key, shown=True, status="active", tag=self.label("player.tag.post_accumulate", fn=fn))
@@ -521,8 +582,11 @@ class States:
         key, name = self.tkey(e.tensor, e), self.name(e.tensor)
         self.set(key, shown=True, status="active", value=fmt(e.after),
                  tag=self.label("player.tag.update", before=fmt(e.before), after=fmt(e.after)))
-        which = "step.update.optimizer" if is_optimizer_step(e) else "step.update.inplace"
-        return Msg(which, name=name, op=e.op, before=Num(e.before), after=Num(e.after)), (key,)
+        if is_optimizer_step(e):
+            return Msg("step.update.optimizer", name=name, before=Num(e.before), after=Num(e.after)), (key,)
+        text = _without_comment(e.source.text) if e.source is not None and e.source.text else ""
+        call = text.strip() if text and _code.is_call_of(text, e.op) else _code.method_call(name, e.op, ["…"])
+        return Msg("step.update.inplace", call=call, name=name, before=Num(e.before), after=Num(e.after)), (key,)
 
     def on_other(self, e):  # pragma: no cover - an event kind added to the core later
         return Msg("step.other", kind=e.kind), ()
@@ -530,6 +594,11 @@ class States:
 
 def _short(text: str, n: int = 32) -> str:
     return text if len(text) <= n else text[:n - 1] + "…"
+
+
+def _optimizer_event(e) -> bool:
+    """An event of ``optimizer.step()``: the update of a parameter, or the read of its ``.grad``."""
+    return (e.kind == "update" or e.kind == "tensor" and e.how == "existing") and is_optimizer_step(e)
 
 
 def is_optimizer_step(e) -> bool:

@@ -14,14 +14,10 @@ from __future__ import annotations
 
 from ..narration import say
 from ..record.kinds import ABOUT_A_TENSOR
+from .states import SAVED_INPUT
 from .tracegraph import Edge, Node, TraceGraph
 
 __all__ = ["Node", "Edge", "Builder"]
-
-
-# A saved attribute -> the input of the op it holds, for "It saves x (_saved_other)".
-_SAVED_INPUT = {"_saved_self": 0, "_saved_other": 1, "_saved_tensor": 1, "_saved_vec": 1, "_saved_mat2": 1,
-                "_saved_exponent": 1}
 
 
 class Builder:
@@ -220,7 +216,7 @@ class Builder:
     def saved_holder(self, attr, e) -> str:
         if attr == "_saved_result":
             return self.name(e.output)
-        i = _SAVED_INPUT.get(attr)
+        i = SAVED_INPUT.get(attr)
         if i is not None and i < len(e.inputs):
             return self.name(e.inputs[i])  # 'a number' for a Python scalar
         return attr.replace("_saved_", "")

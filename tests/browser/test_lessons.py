@@ -45,13 +45,10 @@ def _calls(path: Path, names: tuple[str, ...]) -> list[ast.Call]:
 
 
 def _predicts(path: Path) -> list[dict]:
-    """Each Predict's answer, choices and wrong answers, read from the notebook's source."""
-    out = []
-    for call in _calls(path, ("Predict",)):
-        kw = {k.arg: ast.literal_eval(k.value) for k in call.keywords
-              if k.arg in ("answer", "choices", "wrong", "hint")}
-        out.append(kw)
-    return out
+    """Each Predict's answer, choices and wrong answers: the notebook names the question, the
+    question bank (lessons/questions.py, in English) holds them."""
+    from autograd_lab.lessons import questions
+    return [questions.texts(ast.literal_eval(call.args[0]), "en") for call in _calls(path, ("Predict",))]
 
 
 def _open_at_840(server, page, name: str) -> None:
@@ -159,6 +156,8 @@ def test_a_student_walks_the_lesson(lessons, browser_page, path):
         narration = box.locator(".alab-narration")
         before = " ".join(narration.text_content().split())
         expect(feedback).to_have_text("")
+        jumps = box.locator(".alab-jump option").all_inner_texts()  # lesson 6 offered "error (line 8 ...)"
+        assert not [j for j in jumps if j.startswith("error")], jumps
         screenshot(box, f"{stem}-predict-{k + 1}-before")
         _answer(box, predict, _wrong_choice(predict))
         expect(feedback).to_contain_text("Not quite")
@@ -226,9 +225,19 @@ def test_predict_then_reveal(lessons, browser_page):
     expect(feedback).to_contain_text("Not quite")
     expect(feedback).to_contain_text("MulBackward0, which has not run yet")
     expect(narration).to_contain_text("AddBackward0 runs")  # nothing revealed yet
+    # ... nor reachable: next, the slider and the jump menu stop at the question
+    expect(which.locator(".alab-next")).to_be_disabled()
+    which.locator(".alab-frame").click()  # (the keys step the player once it has focus)
+    page.keyboard.press("ArrowRight")
+    page.keyboard.press("End")
+    expect(narration).to_contain_text("AddBackward0 runs")
+    slider = which.locator(".alab-slider")
+    assert slider.get_attribute("max") == slider.input_value()
     which.locator(".alab-predict-reveal").click()
     expect(feedback).to_contain_text("The answer: AccumulateGrad of b")
     expect(narration).to_contain_text("AccumulateGrad sets b.grad to 1")
+    assert int(which.locator(".alab-slider").get_attribute("max")) > int(which.locator(".alab-slider").input_value())
+    expect(which.locator(".alab-next")).to_be_enabled()
 
     # "w.grad after the second backward?": typed; Enter checks; the right number reveals the step.
     value = page.locator(".alab-predict").nth(1)
