@@ -5,15 +5,18 @@ in JupyterLab 4 with the file browser open (outputs 840 px wide, as the lessons 
 Run All, then, before any click, every cell is brought into view one by one and every player in
 it is checked with ``tests.support.picture.PICTURE_CHECK``: the nodes and edges painted on the
 screen are exactly the ones the player's scene says exist at the step it shows, no picture text
-is under 9 px on the screen (except the players listed in ``SMALL_TEXT``), nothing reaches past
+is under 9 px on the screen (except the pictures listed in ``SMALL_TEXT``), nothing reaches past
 the output's right edge. Then every Predict is answered rightly and its revealing picture is
-checked the same way; the playground runs each example of its menu and each picture is checked.
+checked the same way; the playground (no player before Run) runs each example of its menu, and
+each picture is checked at its first step and its last.
 
 The English notebooks run in JupyterLab's "full" windowing mode (cells out of the viewport are
-taken out of the page: a player below the first screen is drawn while its cell is detached), the
-Chinese ones in the default mode ("contentVisibility"). A Predict's player is drawn inside a VBox
-built before it is displayed in both. The test asserts that pictures drawn off the page were
-among those checked (``MOUNT_WATCH`` records it when each player is drawn).
+taken out of the page: a player below the first screen may be drawn while its cell is detached),
+the Chinese ones in the default mode ("contentVisibility"). A Predict's player is drawn inside a
+VBox built before it is displayed, off the page: the test asserts it was (``MOUNT_WATCH`` records,
+for each player, whether the page held it when it was drawn). ``test_pictures_drawn_off_the_page_
+are_complete`` does the same for players in a tab not selected, a closed accordion and VBoxes, in
+JupyterLab and in Voila.
 
 A picture of each player goes to test-artifacts/paint-<notebook>-<n>.png, to be looked at.
 """
@@ -28,7 +31,8 @@ from pathlib import Path
 import pytest
 
 from tests.browser.conftest import screenshot, serve_jupyterlab, write_notebook
-from tests.browser.test_lessons import OUTPUT_WIDTH, _calls, _open_at_840, _predicts, _right_choice
+from tests.browser.test_lessons import OUTPUT_WIDTH, _answer, _calls, _open_at_840, _predicts, _right_choice
+from tests.browser.test_player_lab import EXAMPLE
 from tests.support.picture import MOUNT_WATCH, PICTURE_CHECK, problems
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -43,6 +47,8 @@ SMALL_TEXT: dict[str, str] = {
     "lab-hidden-4": "issue 20 (the camera rule for big graphs): a real-torch nn.Sequential(Linear(2, 3), Tanh(), "
                     "Linear(3, 1)) at its last step, its 21 nodes fitted into 840 px: texts at 4-5 px",
     "voila-hidden-4": "issue 20: the same nn.Sequential's whole graph in Voila's wider page: texts at about 6 px",
+    "playground-6-last": "issue 20: the playground's training step (a loop, 58 nodes) at its last step, the whole "
+                         "graph fitted into 840 px: texts at about 3 px, so the player hides them",
 }
 
 
@@ -84,7 +90,7 @@ def lab_default(jupyterlab_server):
     return _with_notebooks(jupyterlab_server)
 
 
-# Bring cell i into view (in "full" windowing it is put back into the page) and return its players' count.
+# Bring cell i into view (in "full" windowing it is put back into the page); true once the page holds it.
 _SHOW_CELL = """async (i) => {
   const nb = window.jupyterapp.shell.currentWidget.content;
   const cell = nb.widgets[i];
@@ -146,23 +152,17 @@ def _walk(page, path: Path, stem: str) -> list[tuple[int, object, dict]]:
     return found
 
 
-def _answer_rightly(page, root, predict: dict) -> None:
-    box = root.evaluate_handle("(r) => r.closest('.alab-predict')").as_element()
-    text = _right_choice(predict)
-    if predict.get("choices"):
-        box.query_selector(".alab-predict-input select").select_option(label=text)
-        box.query_selector(".alab-predict-check").click()
-    else:
-        field = box.query_selector(".alab-predict-input input")
-        field.fill(text)
-        field.press("Enter")
+def _answer_rightly(page, root, k: int, predict: dict) -> None:
+    """Answer the Predict around ``root`` rightly, as tests/browser/test_lessons.py does."""
+    root.evaluate(f"(r) => r.closest('.alab-predict').setAttribute('data-paint-predict', '{k}')")
+    _answer(page.locator(f"[data-paint-predict='{k}']"), predict, _right_choice(predict))
 
 
 def _run_playground_examples(page, stem: str) -> list[dict]:
     """Each example of the playground's menu, loaded and Run: its picture, checked, at its first step and
     its last."""
     menu = page.locator(".alab-playground .widget-dropdown select")
-    names = [o for o in menu.locator("option").all_text_contents()][1:]  # the first is the menu's title
+    names = menu.locator("option").all_text_contents()[1:]  # the first is the menu's title
     assert names, "the playground's example menu is empty"
     reports = []
     for k, name in enumerate(names):
@@ -225,7 +225,7 @@ def test_every_picture_is_complete_after_run_all(request, browser_page, path):
     for k, (root, predict) in enumerate(zip(predicts, answers)):
         page.evaluate(_SETTLE, root)
         before = root.evaluate("(r) => r.alab.step()")
-        _answer_rightly(page, root, predict)
+        _answer_rightly(page, root, k, predict)
         page.wait_for_function("([r, b]) => r.alab.step() !== b", arg=[root, before], timeout=15_000)
         revealed.append(_check(page, root, f"paint-{stem}-predict-{k + 1}-revealed"))
     bad = _verdicts(revealed)
@@ -235,17 +235,8 @@ def test_every_picture_is_complete_after_run_all(request, browser_page, path):
 # Players drawn where the page does not show them yet: in a tab not selected, a closed accordion, a VBox
 # built before it is displayed (after seek() to the middle), a real-torch nn.Sequential's in a VBox.
 HIDDEN_PLACES = [
-    """\
-import autograd_lab as lab
+    EXAMPLE.removesuffix("lab.Player(t)") + """\
 import ipywidgets as widgets
-with lab.trace(catch_errors=True) as t:
-    w = lab.tensor(2.0, requires_grad=True)
-    x = lab.tensor(3.0)
-    b = lab.tensor(1.0, requires_grad=True)
-    y = w * x
-    z = y + b
-    z.backward(retain_graph=True)
-    z.backward()
 def player(i):
     p = lab.Player(t)
     p.seek(i)

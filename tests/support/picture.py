@@ -9,15 +9,17 @@ says exists at the step shown with what is painted on the screen, without asking
 
 What the scene says (``expected``): the scene's ``initial`` state and each step's changes replayed
 up to ``root.alab.step()`` (``replay``, the one place that knows the scene's state format); of
-the nodes shown then, each is drawn as itself or, inside a closed group box, as that box (nothing
-is opened without a click: the first picture of a grouped graph shows its collapsed top-level
-groups as boxes, otherwise the outermost collapsed group is the box). Edges likewise: one drawn
+the nodes shown then, each is drawn as itself or, inside a closed group box, as that box: before
+any box is opened, the first picture of a grouped graph shows its collapsed top-level groups as
+boxes; once the student opened some (each drawn as a frame with a close control), a node inside
+a collapsed group not opened is drawn as the outermost such box. Edges likewise: one drawn
 itself, one between two boxes or a box and a node drawn as the box's edge, one inside a box not
 at all.
 
 What is painted (``painted``): the ``g[data-k]`` nodes, boxes and edges of the picture without
 the ``hid`` class, with a non-empty bounding box, displayed and not transparent (with every
-ancestor), overlapping the frame's visible area. ``missing`` / ``extra`` are the differences;
+ancestor), overlapping the frame's visible area. ``missing`` / ``extra`` are the differences
+(``offscreen``: nodes painted outside the frame's visible area, the camera looking elsewhere);
 ``stale`` lists painted tensors and boxes whose drawn state (status class, value) is not the
 state at the step; ``blank`` painted nodes with no text while the picture's texts are drawn.
 
@@ -67,16 +69,18 @@ PICTURE_CHECK = """(root) => {
 
   const state = replay(scene, step);
   const groups = scene.groups || [];
-  const ov = groups.some((g) => g.c) && scene.overview && scene.overview.nodes ? scene.overview : null;
-  const itemOf = (n) => {   // what stands for node n with no box opened: itself or a closed box
+  // the boxes the student opened: each is drawn as a frame with a close control
+  const opened = new Set([...root.querySelectorAll('svg.alab-svg .alab-close[data-gi]')].map((e) => +e.dataset.gi));
+  const ov = groups.some((g) => g.c) && scene.overview && scene.overview.nodes && !opened.size ? scene.overview : null;
+  const itemOf = (n) => {   // what stands for node n: itself or the closed box it is in
     if (n.g == null) return n.k;
-    if (ov) {
+    if (ov) {   // the first picture: the collapsed top-level groups are boxes
       let q = n.g;
       while (groups[q].parent != null) q = groups[q].parent;
       return groups[q].c ? groups[q].k : n.k;
     }
-    let out = n.k;
-    for (let q = n.g; q != null; q = groups[q].parent) if (groups[q].c) out = groups[q].k;
+    let out = n.k;   // else the outermost collapsed group not opened
+    for (let q = n.g; q != null; q = groups[q].parent) if (groups[q].c && !opened.has(q)) out = groups[q].k;
     return out;
   };
   const nodeBy = new Map(scene.nodes.map((n) => [n.k, n]));
@@ -112,19 +116,25 @@ PICTURE_CHECK = """(root) => {
     }
     return true;
   };
+  const offscreen = [];
   const painted = (g, area) => {
     if (g.classList.contains('hid')) return false;
     const r = g.getBoundingClientRect();
     if (area ? !(r.width > 0 && r.height > 0) : !(r.width > 0 || r.height > 0)) return false;
-    if (!(r.right > view[0] && r.left < view[2] && r.bottom > view[1] && r.top < view[3])) return false;
-    return displayed(g);
+    if (!displayed(g)) return false;
+    if (!(r.right > view[0] && r.left < view[2] && r.bottom > view[1] && r.top < view[3])) {
+      offscreen.push(g.dataset.k);
+      return false;
+    }
+    return true;
   };
   const paintedNodes = new Map(), paintedEdges = new Set();
   for (const g of svg.querySelectorAll('g.alab-node[data-k]')) if (painted(g, true)) paintedNodes.set(g.dataset.k, g);
   for (const g of svg.querySelectorAll('g.alab-edge[data-k]')) if (painted(g, false)) paintedEdges.add(g.dataset.k);
 
   const tiny = svg.classList.contains('alab-tiny');
-  const missing = [...expectedNodes].filter((k) => !paintedNodes.has(k)).map((k) => name.get(k) + ' (' + k + ')');
+  const off = new Set(offscreen);   // painted, but outside the frame's visible area (the camera looks elsewhere)
+  const missing = [...expectedNodes].filter((k) => !paintedNodes.has(k) && !off.has(k)).map((k) => name.get(k) + ' (' + k + ')');
   const extra = [...paintedNodes.keys()].filter((k) => !expectedNodes.has(k)).map((k) => (name.get(k) || '?') + ' (' + k + ')');
   const stale = [], blank = [];
   for (const [k, g] of paintedNodes) {
@@ -170,11 +180,12 @@ PICTURE_CHECK = """(root) => {
   if (page && page.scrollWidth > page.clientWidth + 1) overflow.push('the page scrolls sideways');
 
   return {
-    step, steps: scene.steps.length, grouped: !!ov, tiny,
+    step, steps: scene.steps.length, overview: !!ov, opened: [...opened], tiny,
     drawnAttached: root.__alabDrawnAttached === undefined ? null : root.__alabDrawnAttached,
     expected: expectedNodes.size, painted: paintedNodes.size, missing, extra, stale, blank,
     expectedEdges: expectedEdges.size, paintedEdges: paintedEdges.size,
-    missingEdges: [...expectedEdges].filter((k) => !paintedEdges.has(k)),
+    missingEdges: [...expectedEdges].filter((k) => !paintedEdges.has(k) && !off.has(k)),
+    offscreen: [...expectedNodes].filter((k) => off.has(k)).map((k) => name.get(k) + ' (' + k + ')'),
     extraEdges: [...paintedEdges].filter((k) => !expectedEdges.has(k)),
     minTextPx: minTextPx === Infinity ? null : Math.round(minTextPx * 10) / 10, minText, smallTexts,
     overflow, frame: [Math.round(fr.width), Math.round(fr.height)],
@@ -186,7 +197,7 @@ PICTURE_CHECK = """(root) => {
 def problems(report: dict, min_text: bool = True) -> list[str]:
     """What is wrong with one player's picture, from its ``PICTURE_CHECK`` report (empty: complete)."""
     out = []
-    for key in ("missing", "extra", "stale", "blank", "missingEdges", "extraEdges", "overflow"):
+    for key in ("missing", "offscreen", "extra", "stale", "blank", "missingEdges", "extraEdges", "overflow"):
         if report[key]:
             out.append(f"{key}: {report[key][:8]}{' ...' if len(report[key]) > 8 else ''} ({len(report[key])})")
     if min_text and report["smallTexts"]:
