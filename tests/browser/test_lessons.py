@@ -66,8 +66,8 @@ def _right_choice(predict: dict) -> str:
     answer, choices = predict["answer"], predict.get("choices")
     if choices is None:
         return {True: "yes", False: "no"}.get(answer, str(answer)) if isinstance(answer, bool) else str(answer)
-    if isinstance(answer, bool):
-        return next(c for c in choices if c.lower().startswith("yes" if answer else "no"))
+    if isinstance(answer, bool):  # "Yes, it raises" / "是，会报错"
+        return next(c for c in choices if c.lower().startswith(("yes", "是") if answer else ("no", "否")))
     return str(answer)
 
 
