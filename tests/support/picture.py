@@ -57,30 +57,35 @@ PICTURE_CHECK = """(root) => {
 
   // -- what the scene says --------------------------------------------------------------------
   // The state of every node and edge after step i: initial, then each step's changes in order.
-  // (The one place that reads the scene's state format: [shown, status, value, ...].)
+  // (The one place that reads the scene's state format: a state is a list whose places scene.fields names.)
   function replay(scene, i) {
     const state = Object.assign({}, scene.initial);
-    for (let j = 0; j <= Math.min(i, scene.steps.length - 1); j++) Object.assign(state, scene.steps[j].c);
+    for (let j = 0; j <= Math.min(i, scene.steps.length - 1); j++) Object.assign(state, scene.steps[j].changes);
     return state;
   }
-  const shownIn = (state, k) => !!(state[k] && state[k][0]);
-  const statusIn = (state, k) => state[k] && state[k][1];
-  const valueIn = (state, k) => state[k] && state[k][2];
+  const F = scene.fields, T = F.tensor, B = F.box, E = F.edge;
+  const fieldsOf = (k) => (edgeKeys.has(k) ? E : (nodeKind.get(k) === 'tensor' ? T : B));
+  const field = (state, k, f) => state[k] && state[k][fieldsOf(k).indexOf(f)];
+  const shownIn = (state, k) => !!field(state, k, 'shown');
+  const statusIn = (state, k) => field(state, k, 'status');
+  const valueIn = (state, k) => field(state, k, 'value');
+  const edgeKeys = new Set(scene.edges.map((e) => e.k));
+  const nodeKind = new Map(scene.nodes.map((n) => [n.k, n.kind]));
 
   const state = replay(scene, step);
   const groups = scene.groups || [];
   // the boxes the student opened: each is drawn as a frame with a close control
   const opened = new Set([...root.querySelectorAll('svg.alab-svg .alab-close[data-gi]')].map((e) => +e.dataset.gi));
-  const ov = groups.some((g) => g.c) && scene.overview && scene.overview.nodes && !opened.size ? scene.overview : null;
+  const ov = groups.some((g) => g.collapsed) && scene.overview && scene.overview.nodes && !opened.size ? scene.overview : null;
   const itemOf = (n) => {   // what stands for node n: itself or the closed box it is in
-    if (n.g == null) return n.k;
+    if (n.group == null) return n.k;
     if (ov) {   // the first picture: the collapsed top-level groups are boxes
-      let q = n.g;
+      let q = n.group;
       while (groups[q].parent != null) q = groups[q].parent;
-      return groups[q].c ? groups[q].k : n.k;
+      return groups[q].collapsed ? groups[q].k : n.k;
     }
     let out = n.k;   // else the outermost collapsed group not opened
-    for (let q = n.g; q != null; q = groups[q].parent) if (groups[q].c && !opened.has(q)) out = groups[q].k;
+    for (let q = n.group; q != null; q = groups[q].parent) if (groups[q].collapsed && !opened.has(q)) out = groups[q].k;
     return out;
   };
   const nodeBy = new Map(scene.nodes.map((n) => [n.k, n]));
@@ -92,7 +97,7 @@ PICTURE_CHECK = """(root) => {
   const expectedEdges = new Set();
   if (ov) {
     for (const a of scene.overview.edges || [])
-      if (a.pts.length >= 4 && a.m.some((m) => shownIn(state, m))) expectedEdges.add('v:' + a.k);
+      if (a.pts.length >= 4 && a.members.some((m) => shownIn(state, m))) expectedEdges.add('v:' + a.k);
   } else {
     for (const e of scene.edges) {
       if (!shownIn(state, e.k)) continue;
@@ -189,7 +194,7 @@ PICTURE_CHECK = """(root) => {
     extraEdges: [...paintedEdges].filter((k) => !expectedEdges.has(k)),
     minTextPx: minTextPx === Infinity ? null : Math.round(minTextPx * 10) / 10, minText, smallTexts,
     overflow, frame: [Math.round(fr.width), Math.round(fr.height)],
-    first: scene.steps.length ? (scene.steps[0].t || '').slice(0, 60) : '',
+    first: scene.steps.length ? (scene.steps[0].text || '').slice(0, 60) : '',
   };
 }""" % {"min_text": MIN_TEXT_PX}
 
