@@ -395,8 +395,8 @@ def _to(self, *args, dtype=None, device=None, copy=False, non_blocking=False) ->
         return apply(CloneBackward0, self) if copy else self
     if not dtype_.is_floating_point and self._requires_grad:
         # an integer or bool result has no gradient (PyTorch records no node for it)
-        return apply(ToCopyBackward0, apply(_DetachForTo, self), dtype_)
-    return apply(ToCopyBackward0, self, dtype_)
+        return apply(ToCopyBackward0, apply(_DetachForTo, self), dtype=dtype_)
+    return apply(ToCopyBackward0, self, dtype=dtype_)
 
 
 def _reshape(self, *shape):
