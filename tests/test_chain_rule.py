@@ -239,3 +239,86 @@ def test_parse_and_render():
     # broadcasting: the formula's value is summed back to the input's shape
     env = {"grad": np.ones((2, 3)), "other": np.arange(6.0).reshape(2, 3), "self": np.ones(3)}
     assert FM.sent(FM.lookup("MulBackward0"), 0, env, shape=(3,)).tolist() == [3.0, 5.0, 7.0]
+
+
+# ---------------------------------------------------------------------------- the narration
+def _node_steps(t, lang):
+    return {s.message.params["step"].params["name"] if s.message.id == "step.chain.step" else s.text.split()[0]: s.text
+            for s in graph.build(t, lang=lang).steps if s.kind == "node"}
+
+
+def _classic(L):
+    with lab.trace() as t:
+        w = L.tensor(2.0, requires_grad=True)
+        x = L.tensor(3.0)
+        b = L.tensor(1.0, requires_grad=True)
+        y = w * x
+        z = y + b
+        z.backward()
+    return t
+
+
+@pytest.mark.parametrize("lib_key", ["core", "torch"])
+def test_classic_example_says_how_mul_makes_3(lib_key):
+    t = _classic(LIBS[lib_key])
+    en, zh = _node_steps(t, "en"), _node_steps(t, "zh")
+    assert en["MulBackward0"].endswith("By the chain rule: to w: grad · x = 1 · 3 = 3.")
+    assert zh["MulBackward0"].endswith("按链式法则：给 w：grad · x = 1 · 3 = 3。")
+    assert en["AddBackward0"].endswith("By the chain rule: to y: grad = 1 and to b: grad = 1.")
+    assert zh["AddBackward0"].endswith("按链式法则：给 y：grad = 1；给 b：grad = 1。")
+    assert all(len(s) < 300 for s in list(en.values()) + list(zh.values()))
+
+
+def test_tanh_step_shows_one_minus_tanh_squared_with_its_numbers():
+    with lab.trace() as t:
+        a = lab.tensor(0.5, requires_grad=True)
+        y = a.tanh()
+        y.backward()
+    assert _node_steps(t, "en")["TanhBackward0"].endswith("to a: grad · (1 − y²) = 1 · (1 − 0.4621²) = 0.7864.")
+    assert _node_steps(t, "zh")["TanhBackward0"].endswith("给 a：grad · (1 − y²) = 1 · (1 − 0.4621²) = 0.7864。")
+
+
+def test_a_matrix_vector_product_names_the_shapes_and_the_transpose():
+    with lab.trace() as t:
+        A = lab.ones(2, 3, requires_grad=True)
+        v = lab.tensor([1.0, 2.0, 3.0], requires_grad=True)
+        m = A @ v
+        m.sum().backward()
+    en = _node_steps(t, "en")["MvBackward0"]
+    assert "to A: outer(grad (2), v (3)) → 2×3 and to v: A.T (3×2) @ grad (2) → 3." in en
+    assert "给 A：outer(grad (2), v (3)) → 2×3；给 v：A.T (3×2) @ grad (2) → 3。" in _node_steps(t, "zh")["MvBackward0"]
+
+
+def test_broadcasting_is_said_where_the_gradient_is_summed_back():
+    with lab.trace() as t:
+        v = lab.tensor([1.0, 2.0], requires_grad=True)
+        s = lab.tensor(3.0, requires_grad=True)
+        p = v * s
+        p.sum().backward()
+    en = _node_steps(t, "en")["MulBackward0"]
+    assert "to v: grad · s = [1, 1] · 3 = [3, 3]" in en
+    assert "to s: grad · v = [1, 1] · [1, 2] = 3, summed back to s's shape () (it was broadcast)" in en
+
+
+def test_a_torch_node_outside_the_table_is_said_plainly():
+    with lab.trace() as t:
+        a = torch.tensor(0.5, requires_grad=True)
+        a.sinh().backward()
+    assert FM.lookup("SinhBackward0") is None
+    assert _node_steps(t, "en")["SinhBackward0"].endswith("(SinhBackward0 has no chain-rule formula in autograd_lab's table.)")
+    assert "公式表里没有 SinhBackward0" in _node_steps(t, "zh")["SinhBackward0"]
+
+
+def test_numbers_are_shown_only_when_they_give_what_the_engine_sent(monkeypatch):
+    """A Python number's value is not recorded: the formula is shown with the gradient sent. And
+    numbers that would not reproduce the recorded gradient (here a wrong formula) are not shown."""
+    with lab.trace() as t:
+        w = lab.tensor(2.0, requires_grad=True)
+        y = w * 3.0
+        y.backward()
+    assert _node_steps(t, "en")["MulBackward0"].endswith("By the chain rule: to w: grad · a number = 3.")
+    wrong = FM.Formula("MulBackward0", (("self", "grad * self", FM.parse("grad * self")),
+                                        ("other", "grad * self", FM.parse("grad * self"))))
+    monkeypatch.setitem(FM.TABLE, "MulBackward0", wrong)
+    en = _node_steps(_classic(lab), "en")["MulBackward0"]
+    assert en.endswith("By the chain rule: to w: grad · w = 3.") and "1 · 2" not in en

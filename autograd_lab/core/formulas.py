@@ -195,14 +195,14 @@ def _render(tree, leaf, outer) -> str:
         return str(int(v)) if v == int(v) else f"{v:g}"
     if kind == "name":
         s = leaf(tree[1])
-        return f"({s})" if outer > 0 and (s.startswith("-") or s.startswith("−") or " " in s) else s
+        return f"({s})" if outer > 0 and s[:1] in ("-", "−") else s
     if kind == "neg":
         s = "−" + _render(tree[1], leaf, _UNARY_PREC)
         return f"({s})" if outer > _UNARY_PREC - 1 and outer != 0 else s
     if kind == "T":
         return _render(tree[1], leaf, 9) + ".T"
-    if kind == "call":
-        return f"{tree[1]}(" + ", ".join(_render(a, leaf, 0) for a in tree[2]) + ")"
+    if kind == "call":  # (an argument the leaf writes as "" is left out: a parameter not worth showing)
+        return f"{tree[1]}(" + ", ".join(t for t in (_render(a, leaf, 0) for a in tree[2]) if t) + ")"
     op, a, b = tree[1], tree[2], tree[3]
     p = _BINARY[op]
     if op == "^":

@@ -24,6 +24,7 @@ import numpy as np
 
 from ..core._format import PRECISION, format_value
 from ..narration import Msg, Num, say, text
+from . import chain
 
 __all__ = ["States", "fmt", "TensorState", "OpState", "EdgeState", "hidden_state", "summarise", "MANY"]
 
@@ -387,8 +388,10 @@ class States:
             active.append(ek)
             sends.append(Msg("step.node.send", grad=Num(grad), to=target))
         if len(sends) > MANY:
-            return Msg("step.node.runs_many", name=e.name, grad=Num(e.grad_output), n=len(sends)), tuple(active)
-        return Msg("step.node.runs", name=e.name, grad=Num(e.grad_output), sends=sends), tuple(active)
+            msg = Msg("step.node.runs_many", name=e.name, grad=Num(e.grad_output), n=len(sends))
+        else:
+            msg = Msg("step.node.runs", name=e.name, grad=Num(e.grad_output), sends=sends)
+        return chain.explain(self, e, msg), tuple(active)  # how each gradient sent is made (view/chain.py)
 
     def on_accumulate(self, e):
         acc, leaf, name = f"n{e.node}", self.tkey(e.tensor, e), self.name(e.tensor)
