@@ -15,6 +15,8 @@ shape is said. A node the table does not have is said plainly; one declared with
 """
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from ..core import formulas as FM
@@ -24,6 +26,7 @@ __all__ = ["explain", "FEW", "RULES"]
 
 FEW = 3     # numbers are written out for values of at most this many elements
 RULES = 3   # at most this many inputs' formulas in one step; the rest are counted
+BUDGET = 160  # ... and at most about this many characters of formulas
 _DEFAULTS = {"alpha": 1.0, "beta": 1.0}   # parameters the events do not record, at PyTorch's defaults
 
 
@@ -94,12 +97,17 @@ _PREPARED: dict = {}
 
 
 def _prepare(tree):
-    """(the tree with the unrecorded parameters at their defaults, whether it transposes a name), once per formula."""
+    """Once per formula: the tree with the unrecorded parameters at their defaults, whether it
+    transposes a name, the names it reads, and those passed straight to a function (``dim``)."""
     got = _PREPARED.get(id(tree))
     if got is None or got[0] is not tree:
         simple = _simplify(tree, {})
-        got = _PREPARED[id(tree)] = (tree, simple, "('T', ('name'" in repr(simple))
-    return got[1], got[2]
+        got = _PREPARED[id(tree)] = (tree, simple, "('T', ('name'" in repr(simple), tuple(sorted(FM.names(simple))),
+                                     frozenset(_params_in_calls(simple)))
+    return got[1:]
+
+
+_TEXTS: dict = {}  # (formula, the names it is written with) -> its text
 
 
 def explain(states, e, msg: Msg) -> Msg:
@@ -119,7 +127,8 @@ def explain(states, e, msg: Msg) -> Msg:
 def _rules(states, e, entry) -> list:
     ix = _index(states)
     op = ix.op_of.get(e.node)
-    env, names, shapes = {"grad": _array(e.grad_output)}, {"grad": "grad"}, {"grad": np.shape(e.grad_output)}
+    g0 = e.grad_output
+    env, names, shapes = {"grad": _array(g0)}, {"grad": "grad"}, {"grad": () if type(g0) is float else np.shape(g0)}
     if isinstance(e.grad_output, dict):
         shapes["grad"] = tuple(e.grad_output.get("shape", ()))
     inputs = tuple(op.inputs) if op is not None else ()
@@ -140,12 +149,12 @@ def _rules(states, e, entry) -> list:
                 got = (got[0], tuple(g["shape"]) if isinstance(g, dict) else np.shape(g))
                 shapes[arg] = got[1]
             if got[1] is not None:
-                env[arg + "_sym_sizes"], env[arg + "_sym_numel"] = got[1], float(np.prod(got[1]))
+                env[arg + "_sym_sizes"], env[arg + "_sym_numel"] = got[1], float(math.prod(got[1]))
                 names[arg + "_sym_sizes"], names[arg + "_sym_numel"] = names[arg] + ".shape", names[arg] + ".numel()"
     if op is not None:
         names["result"] = states.name(op.output)
         env["result"], shapes["result"] = _array(op.value), _shape(op.value, op.shape)
-    out, more = [], 0
+    out, more, used = [], 0, 0
     for j, grad in enumerate(e.grad_inputs):
         if grad is None or entry.at(j) is None or entry.at(j)[2] is None:
             continue
@@ -155,10 +164,22 @@ def _rules(states, e, entry) -> list:
         arg, _, tree = entry.at(j)
         to = names.get(arg) or states.name(_slot_tensor(states, e, j))
         local = dict(env, i=j) if entry.variadic else env
-        out.append(_rule(states, tree, to, grad, local, names, shapes, entry.shape_only))
+        rule = _rule(states, tree, to, grad, local, names, shapes, entry.shape_only)
+        size = _size(rule)
+        if out and used + size > BUDGET:  # (a step stays short: the rest are counted)
+            more += 1
+            continue
+        used += size
+        out.append(rule)
     if more:
         out.append(Msg("step.chain.more", n=more))
     return out
+
+
+def _size(msg) -> int:
+    """About how long a rule reads (its text parameters)."""
+    p = msg.params
+    return sum(len(v) for v in p.values() if type(v) is str) + (_size(p["rule"]) if "rule" in p else 0)
 
 
 def _slot_tensor(states, e, j):
@@ -219,20 +240,30 @@ def _shape_text(shape) -> str:
 
 
 def _rule(states, tree, to, grad, env, names, shapes, shape_only) -> Msg:
-    tree, transposes = _prepare(tree)
+    tree, transposes, read, calls = _prepare(tree)
     if transposes:
         env, names, shapes = dict(env), dict(names), dict(shapes)
         tree = _transposed_names(tree, env, names, shapes)
-    used = [n for n in FM.names(tree) if n in names]
-    hidden = _params_in_calls(tree) - set(names)  # (dim, reduction ...: not recorded, left out of calls)
-    formula = FM.render(tree, lambda n: "" if n in hidden else names.get(n, n))
-    target_shape = tuple(grad.get("shape", ())) if isinstance(grad, dict) else np.shape(grad)
+        read = tuple(sorted(FM.names(tree)))
+    used = [n for n in read if n in names]
+    hidden = calls.difference(names)  # (dim, reduction ...: not recorded, left out of calls)
+    key = (id(tree), tuple(names[n] for n in used), hidden) if not transposes else None
+    formula = _TEXTS.get(key) if key else None
+    if formula is None:
+        formula = FM.render(tree, lambda n: "" if n in hidden else names.get(n, n))
+        if key and len(_TEXTS) < 4096:
+            _TEXTS[key] = formula
+    scalar = type(grad) is float
+    target_shape = () if scalar else tuple(grad.get("shape", ())) if isinstance(grad, dict) else np.shape(grad)
     values = {n: env.get(n) for n in used}
-    small = all(v is not None and np.size(v) <= FEW for v in values.values()) and np.size(grad) <= FEW
+    if scalar and all(type(v) is float for v in values.values()):
+        small = True
+    else:
+        small = all(v is not None and np.size(v) <= FEW for v in values.values()) and np.size(grad) <= FEW
     if not shape_only and small and not isinstance(grad, dict):
         try:
             made = FM.evaluate(tree, env)
-            summed = np.shape(made) != tuple(target_shape)
+            summed = type(made) is not float and np.shape(made) != tuple(target_shape)
             if summed:
                 made = FM.sum_to(made, target_shape)
             elif type(made) is not float:
