@@ -507,7 +507,5 @@ _declare("NativeLayerNormBackward0", {
 _declare("ConvolutionBackward0", {"input": "conv_input(grad, input, weight)",
                                   "weight": "conv_weight(grad, input, weight)", "bias": "conv_bias(grad)"},
          shape_only=True)
-_declare("SqueezeBackward3", {"self": "unsqueeze(grad, dim)"})
-_declare("AddBackward1", {"self": "grad"})
 TABLE["AccumulateGrad"] = NoFormula("torch::autograd::AccumulateGrad",
                                     "it sends nothing further: it adds the gradient into the leaf's .grad")
