@@ -234,7 +234,8 @@ def test_every_declared_formula_was_checked(lib_key):
         assert torch_nodes - CHECKED["torch"] == set()
         core = {FM._key(c.__name__) for c in _core_node_classes()}
         torch_only = {k for k, v in FM.TABLE.items() if isinstance(v, FM.Formula) and k not in core}
-        assert torch_only == {"GeluBackward0", "NativeLayerNormBackward0", "ConvolutionBackward0"}
+        assert torch_only == {"GeluBackward0", "NativeLayerNormBackward0", "ConvolutionBackward0", "AddBackward1",
+                              "SelectBackwardBackward0"}
         assert torch_only - CHECKED["torch"] == set()
 
 
@@ -340,3 +341,12 @@ def test_numbers_are_shown_only_when_they_give_what_the_engine_sent(monkeypatch)
     monkeypatch.setitem(FM.TABLE, "MulBackward0", wrong)
     en = _node_steps(_classic(lab), "en")["MulBackward0"]
     assert en.endswith("By the chain rule: to w: grad · w = 3.") and "1 · 2" not in en
+
+
+def test_declared_formulas_for_an_inspector():
+    from autograd_lab.view import chain
+    assert chain.declared("MulBackward0") == [("self", "grad · other"), ("other", "grad · self")]
+    assert chain.declared("MmBackward0") == [("self", "grad @ mat2.T"), ("mat2", "self.T @ grad")]
+    assert chain.declared("AddmmBackward0")[1] == ("mat1", "grad @ mat2.T")   # alpha = 1 left out
+    assert chain.declared("IndexBackward0").startswith("it scatters grad back")
+    assert chain.declared("SinhBackward0") is None

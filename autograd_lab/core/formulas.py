@@ -507,5 +507,7 @@ _declare("NativeLayerNormBackward0", {
 _declare("ConvolutionBackward0", {"input": "conv_input(grad, input, weight)",
                                   "weight": "conv_weight(grad, input, weight)", "bias": "conv_bias(grad)"},
          shape_only=True)
+_declare("AddBackward1", {"self": "grad"})  # (tensor + number inside torch's second-order formulas)
+_declare("SelectBackwardBackward0", {"grad_output": "pick(grad, dim, index)"})
 TABLE["AccumulateGrad"] = NoFormula("torch::autograd::AccumulateGrad",
                                     "it sends nothing further: it adds the gradient into the leaf's .grad")

@@ -22,7 +22,7 @@ import numpy as np
 from ..core import formulas as FM
 from ..narration import Msg, Num, number
 
-__all__ = ["explain", "FEW", "RULES"]
+__all__ = ["explain", "declared", "FEW", "RULES"]
 
 FEW = 3     # numbers are written out for values of at most this many elements
 RULES = 3   # at most this many inputs' formulas in one step; the rest are counted
@@ -108,6 +108,16 @@ def _prepare(tree):
 
 
 _TEXTS: dict = {}  # (formula, the names it is written with) -> its text
+
+
+def declared(node_name: str):
+    """What the table declares for a node, written with PyTorch's input names (for an inspector or
+    a tooltip): ``[("self", "grad · other"), ("other", "grad · self")]``; a ``NoFormula``'s reason
+    as a string; None when the table does not have the node."""
+    entry = FM.lookup(node_name)
+    if entry is None or isinstance(entry, FM.NoFormula):
+        return entry.reason if entry is not None else None
+    return [(name, FM.render(_prepare(tree)[0], str)) for name, _, tree in entry.inputs if tree is not None]
 
 
 def explain(states, e, msg: Msg) -> Msg:
