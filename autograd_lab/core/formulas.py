@@ -171,6 +171,7 @@ def evaluate(tree, env: dict):
 # Rendering: '·' for *, '−' for minus, x² for x^2; the student's names; numbers where asked.
 _SHOW = {"*": " · ", "/": " / ", "@": " @ ", "+": " + ", "-": " − ", ">": " > ", ">=": " ≥ ", "<": " < ",
          "<=": " ≤ ", "==": " = "}
+_COMPOUND = re.compile(r" [-+*/@−] ")
 _SUPER = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
 
 
@@ -194,8 +195,8 @@ def _render(tree, leaf, outer) -> str:
         v = tree[1]
         return str(int(v)) if v == int(v) else f"{v:g}"
     if kind == "name":
-        s = leaf(tree[1])
-        return f"({s})" if outer > 0 and s[:1] in ("-", "−") else s
+        s = leaf(tree[1])  # (a negative number, or a name that is an expression, 'xs[0] - 1.0', in parentheses)
+        return f"({s})" if outer > 0 and (s[:1] in ("-", "−") or _COMPOUND.search(s)) else s
     if kind == "neg":
         s = "−" + _render(tree[1], leaf, _UNARY_PREC)
         return f"({s})" if outer > _UNARY_PREC - 1 and outer != 0 else s

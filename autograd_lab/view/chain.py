@@ -28,6 +28,24 @@ FEW = 3     # numbers are written out for values of at most this many elements
 RULES = 3   # at most this many inputs' formulas in one step; the rest are counted
 BUDGET = 160  # ... and at most about this many characters of formulas
 _DEFAULTS = {"alpha": 1.0, "beta": 1.0}   # parameters the events do not record, at PyTorch's defaults
+# A Python number operand is not recorded; it follows from the values that are (a formula then shows
+# its numbers only if they reproduce the gradient the engine sent, so a wrong guess is never shown).
+_INFER = {"MulBackward0": {"other": FM.parse("result / self"), "self": FM.parse("result / other")},
+          "DivBackward0": {"other": FM.parse("self / result")},
+          "PowBackward0": {"exponent": FM.parse("log(abs(result)) / log(abs(self))")}}
+
+
+def _infer(tree, env):
+    """One number from ``tree`` (the same at every element), rounded to 6 digits (a half if that close)."""
+    try:
+        v = np.asarray(FM.evaluate(tree, env), dtype=np.float64).ravel()
+    except (FM.Missing, TypeError, ValueError):
+        return None
+    v = v[np.isfinite(v)]
+    if not v.size or not np.all(np.abs(v - v[0]) <= 1e-4 * max(1.0, abs(v[0]))):
+        return None
+    r = float(f"{v[0]:.6g}")
+    return round(r * 2) / 2 if abs(r * 2 - round(r * 2)) < 1e-4 else r
 
 
 class _Index:
@@ -164,6 +182,11 @@ def _rules(states, e, entry) -> list:
     if op is not None:
         names["result"] = states.name(op.output)
         env["result"], shapes["result"] = _array(op.value), _shape(op.value, op.shape)
+    for name, how in _INFER.get(FM._key(e.name), {}).items():
+        if env.get(name) is None:  # a Python number the events do not record: from the values they do
+            v = _infer(how, env)
+            if v is not None:
+                env[name], names[name], shapes[name] = v, number(v, states.lang), ()
     out, more, used = [], 0, 0
     for j, grad in enumerate(e.grad_inputs):
         if grad is None or entry.at(j) is None or entry.at(j)[2] is None:
