@@ -193,7 +193,8 @@ def _render(tree, leaf, outer) -> str:
     kind = tree[0]
     if kind == "num":
         v = tree[1]
-        return str(int(v)) if v == int(v) else f"{v:g}"
+        text = str(int(abs(v))) if v == int(v) else f"{abs(v):g}"
+        return text if v >= 0 else f"(−{text})" if outer > 0 else f"−{text}"
     if kind == "name":
         s = leaf(tree[1])  # (a negative number, or a name that is an expression, 'xs[0] - 1.0', in parentheses)
         return f"({s})" if outer > 0 and (s[:1] in ("-", "−") or _COMPOUND.search(s)) else s

@@ -182,11 +182,12 @@ def _rules(states, e, entry) -> list:
     if op is not None:
         names["result"] = states.name(op.output)
         env["result"], shapes["result"] = _array(op.value), _shape(op.value, op.shape)
+    consts = {}
     for name, how in _INFER.get(FM._key(e.name), {}).items():
         if env.get(name) is None:  # a Python number the events do not record: from the values they do
             v = _infer(how, env)
             if v is not None:
-                env[name], names[name], shapes[name] = v, number(v, states.lang), ()
+                consts[name] = v
     out, more, used = [], 0, 0
     for j, grad in enumerate(e.grad_inputs):
         if grad is None or entry.at(j) is None or entry.at(j)[2] is None:
@@ -197,7 +198,7 @@ def _rules(states, e, entry) -> list:
         arg, _, tree = entry.at(j)
         to = names.get(arg) or states.name(_slot_tensor(states, e, j))
         local = dict(env, i=j) if entry.variadic else env
-        rule = _rule(states, tree, to, grad, local, names, shapes, entry.shape_only)
+        rule = _rule(states, tree, to, grad, local, names, shapes, entry.shape_only, consts)
         size = _size(rule)
         if out and used + size > BUDGET:  # (a step stays short: the rest are counted)
             more += 1
@@ -213,6 +214,23 @@ def _size(msg) -> int:
     """About how long a rule reads (its text parameters)."""
     p = msg.params
     return sum(len(v) for v in p.values() if type(v) is str) + (_size(p["rule"]) if "rule" in p else 0)
+
+
+def _fold(tree, consts):
+    """``tree`` with the names in ``consts`` replaced by their numbers, and arithmetic on numbers done."""
+    kind = tree[0]
+    if kind == "name" and tree[1] in consts:
+        return ("num", float(consts[tree[1]]))
+    if kind == "bin":
+        a, b = _fold(tree[2], consts), _fold(tree[3], consts)
+        if a[0] == "num" and b[0] == "num" and tree[1] in "+-*":
+            return ("num", float(FM.evaluate(("bin", tree[1], a, b), {})))
+        return ("bin", tree[1], a, b)
+    if kind in ("neg", "T"):
+        return (kind, _fold(tree[1], consts))
+    if kind == "call":
+        return ("call", tree[1], tuple(_fold(a, consts) for a in tree[2]))
+    return tree
 
 
 def _slot_tensor(states, e, j):
@@ -272,15 +290,18 @@ def _shape_text(shape) -> str:
     return "×".join(str(int(s)) for s in shape) if shape else "()"
 
 
-def _rule(states, tree, to, grad, env, names, shapes, shape_only) -> Msg:
+def _rule(states, tree, to, grad, env, names, shapes, shape_only, consts=None) -> Msg:
     tree, transposes, read, calls = _prepare(tree)
     if transposes:
         env, names, shapes = dict(env), dict(names), dict(shapes)
         tree = _transposed_names(tree, env, names, shapes)
         read = tuple(sorted(FM.names(tree)))
+    if consts:  # numbers inferred (w * 3.0): written as numbers, 'z^(3 − 1)' as 'z²'
+        tree = _fold(tree, consts)
+        read = tuple(sorted(FM.names(tree)))
     used = [n for n in read if n in names]
     hidden = calls.difference(names)  # (dim, reduction ...: not recorded, left out of calls)
-    key = (id(tree), tuple(names[n] for n in used), hidden) if not transposes else None
+    key = (id(tree), tuple(names[n] for n in used), hidden) if not (transposes or consts) else None
     formula = _TEXTS.get(key) if key else None
     if formula is None:
         formula = FM.render(tree, lambda n: "" if n in hidden else names.get(n, n))
