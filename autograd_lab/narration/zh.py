@@ -48,9 +48,6 @@ def _op(expr, name, node, nexts, saved, inplace=False):
     return text
 
 
-_RULE_SEP = re.compile(r"\s?[、和]\s?(?=给 |另外 )")  # the chain rule's clauses: one after another, with semicolons
-
-
 def _node_runs(name, grad, sends):
     # sends is a list of clauses ("把 6 传给 …", "不给 x 传梯度"): said one after another, with commas
     if not sends:
@@ -660,3 +657,5 @@ MESSAGES: dict = {
     "step.chain.more": "另外 {n} 个",
     "step.chain.unknown": "{step}（autograd_lab 的公式表里没有 {node} 的链式法则公式。）",
 }
+
+_RULE_SEP = re.compile(r"\s?[、和]\s?(?=给 |另外 )")  # step.chain.step's clauses: one after another, with semicolons
