@@ -17,9 +17,7 @@ import torch
 
 import autograd_lab as lab
 from autograd_lab.core import formulas as FM
-from autograd_lab.core import ops as _ops_pkg  # noqa: F401  (every op module is imported by autograd_lab)
 from autograd_lab.core.function import Function
-from autograd_lab.narration import text
 from autograd_lab.view import graph
 
 from .ops import OPS, _spread
@@ -326,7 +324,8 @@ def test_a_torch_node_outside_the_table_is_said_plainly():
         a = torch.tensor(0.5, requires_grad=True)
         a.sinh().backward()
     assert FM.lookup("SinhBackward0") is None
-    assert _node_steps(t, "en")["SinhBackward0"].endswith("(SinhBackward0 has no chain-rule formula in autograd_lab's table.)")
+    assert _node_steps(t, "en")["SinhBackward0"].endswith(
+        "(SinhBackward0 has no chain-rule formula in autograd_lab's table.)")
     assert "公式表里没有 SinhBackward0" in _node_steps(t, "zh")["SinhBackward0"]
 
 

@@ -38,13 +38,17 @@ __all__ = ["Formula", "NoFormula", "derivatives", "no_formula", "lookup", "parse
 
 
 # ---------------------------------------------------------------------------- the expression language
-_TOKEN = re.compile(r"\s*(?:(\d+\.\d*|\d*\.\d+|\d+(?:e-?\d+)?)|([A-Za-z_][A-Za-z_0-9]*)|(>=|<=|==|\.T\b|[-+*/@^(),<>]))")
+_TOKEN = re.compile(r"\s*(?:(\d+\.\d*|\d*\.\d+|\d+(?:e-?\d+)?)"      # a number
+                    r"|([A-Za-z_][A-Za-z_0-9]*)"                     # a name
+                    r"|(>=|<=|==|\.T\b|[-+*/@^(),<>]))")              # an operator
 _BINARY = {"==": 1, ">": 1, ">=": 1, "<": 1, "<=": 1, "+": 2, "-": 2, "*": 3, "/": 3, "@": 3, "^": 5}
 _UNARY_PREC = 4
+_COMPARE = frozenset(("==", ">", ">=", "<", "<="))
 
 
 def parse(src: str):
-    """An expression's tree: ('num', v) | ('name', s) | ('bin', op, a, b) | ('neg', a) | ('T', a) | ('call', f, args)."""
+    """An expression's tree: ('num', v) | ('name', s) | ('bin', op, a, b) | ('neg', a) | ('T', a)
+    | ('call', f, args)."""
     toks, pos = [], 0
     src = src.strip()
     while pos < len(src):
@@ -162,7 +166,7 @@ def evaluate(tree, env: dict):
         a, b = evaluate(tree[2], env), evaluate(tree[3], env)
         with np.errstate(all="ignore"):
             out = _OPS[tree[1]](np.asarray(a, dtype=np.float64) if tree[1] == "^" else a, b)
-        return out.astype(np.float64) if tree[1] in "><=" or tree[1] in (">=", "<=", "==") else out
+        return np.asarray(out, dtype=np.float64) if tree[1] in _COMPARE else out  # (True is 1)
     args = [evaluate(a, env) for a in tree[2]]
     with np.errstate(all="ignore"):
         return FUNCTIONS[tree[1]](*args)
@@ -178,15 +182,6 @@ _SUPER = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
 def render(tree, leaf) -> str:
     """The expression as text; ``leaf(name)`` says how a name is written (a student's name, a number)."""
     return _render(tree, leaf, 0)
-
-
-def _prec(tree) -> int:
-    kind = tree[0]
-    if kind == "bin":
-        return _BINARY[tree[1]]
-    if kind == "neg":
-        return _UNARY_PREC
-    return 9
 
 
 def _render(tree, leaf, outer) -> str:
@@ -376,10 +371,6 @@ def layer_norm_weight(g, x, normalized_shape, mean, rstd):
 def layer_norm_bias(g, x, normalized_shape):
     lead = tuple(range(np.ndim(x) - len(tuple(normalized_shape))))
     return np.sum(np.asarray(g), axis=lead)
-
-
-def _conv_nd(x):
-    return np.ndim(x) - 2
 
 
 def conv_input(g, x, weight):
