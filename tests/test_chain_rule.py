@@ -357,3 +357,14 @@ def test_declared_formulas_for_an_inspector():
     assert chain.declared("AddmmBackward0")[1] == ("mat1", "grad @ mat2.T")   # alpha = 1 left out
     assert chain.declared("IndexBackward0").startswith("it scatters grad back")
     assert chain.declared("SinhBackward0") is None
+
+
+def test_an_in_place_op_uses_the_value_from_before_it():
+    with lab.trace() as t:
+        w = lab.tensor(2.0, requires_grad=True)
+        v = lab.tensor(5.0, requires_grad=True)
+        y = w + 0
+        y *= v
+        y.backward()
+    en = _node_steps(t, "en")["MulBackward0"]
+    assert en.endswith("By the chain rule: to y: grad · v = 1 · 5 = 5 and to v: grad · y = 1 · 2 = 2."), en

@@ -168,7 +168,8 @@ def _rules(states, e, entry) -> list:
     for j, arg in enumerate(arg_names):
         tid = inputs[j] if positional else _slot_tensor(states, e, j)
         names[arg] = states.name(tid) if tid is not None else states.label("step.a_number")
-        got = ix.value_at(tid, op.index) if tid is not None and op is not None else None
+        # (its value just before the op: an in-place op's event carries the value after it)
+        got = ix.value_at(tid, op.index - 1) if tid is not None and op is not None else None
         if got is not None:
             env[arg], shapes[arg] = _array(got[0]), got[1]
             shapes[arg + "_sym_sizes"] = got[1]
