@@ -251,7 +251,8 @@ def test_parse_and_render():
     assert FM.render(FM.parse("grad @ mat2.T"), {"grad": "grad", "mat2": "w"}.get) == "grad @ w.T"
     assert FM.render(FM.parse("-grad * self / other^2"), str) == "−grad · self / other²"
     assert FM.render(("bin", "^", ("name", "q"), ("num", -0.5)), str) == "q^(−0.5)"
-    assert FM.render(FM.parse("grad * self^2"), {"grad": "grad", "self": "xs[0] - 1.0"}.get) == "grad · (xs[0] - 1.0)²"
+    named = {"grad": "grad", "self": "xs[0] - 1.0"}.get   # (a name that is an expression)
+    assert FM.render(FM.parse("grad * self^2"), named) == "grad · (xs[0] - 1.0)²"
     assert FM.evaluate(FM.parse("2 * x^3 - x"), {"x": 2.0}) == 14.0
     with pytest.raises(FM.Missing):
         FM.evaluate(tree, {"grad": 1.0})

@@ -224,7 +224,8 @@ def _argextreme(name, fn):
 
 
 # ---------------------------------------------------------------------------- maximum, minimum, clamp
-@derivatives(self="grad * ((self > other) + (self == other) / 2)", other="grad * ((other > self) + (self == other) / 2)")
+@derivatives(self="grad * ((self > other) + (self == other) / 2)",
+             other="grad * ((other > self) + (self == other) / 2)")
 class MaximumBackward0(Function):
     """f(a, b) = the larger of a and b, elementwise (ties share the gradient)"""
     __slots__ = ()
@@ -249,7 +250,8 @@ class MaximumBackward0(Function):
         return (unbroadcast(g * wa.astype(dt), sa) if na else None, unbroadcast(g * wb.astype(dt), sb) if nb else None)
 
 
-@derivatives(self="grad * ((self < other) + (self == other) / 2)", other="grad * ((other < self) + (self == other) / 2)")
+@derivatives(self="grad * ((self < other) + (self == other) / 2)",
+             other="grad * ((other < self) + (self == other) / 2)")
 class MinimumBackward0(MaximumBackward0):
     """f(a, b) = the smaller of a and b, elementwise (ties share the gradient)"""
     __slots__ = ()
