@@ -174,19 +174,21 @@ EXPECTED = [
     "z = y + b creates AddBackward0 (z.grad_fn); its next_functions lead to MulBackward0 (for y) and "
     "AccumulateGrad (for b).",
     "backward() starts at z with gradient 1. retain_graph=True: the saved values are kept for another backward.",
-    "AddBackward0 runs: it receives 1 and sends 1 to MulBackward0 (y.grad_fn) and 1 to AccumulateGrad (for b).",
+    "AddBackward0 runs: it receives 1 and sends 1 to MulBackward0 (y.grad_fn) and 1 to AccumulateGrad (for b). "
+    "By the chain rule: to y: grad = 1 and to b: grad = 1.",
     "AccumulateGrad sets b.grad to 1 (b.grad was None, so there is nothing to add to).",
     "MulBackward0 runs: it receives 1 and sends 3 to AccumulateGrad (for w) and nothing to x (it does not "
-    "require grad).",
+    "require grad). By the chain rule: to w: grad · x = 1 · 3 = 3.",
     "AccumulateGrad sets w.grad to 3 (w.grad was None, so there is nothing to add to).",
     "backward() finished: b.grad = 1 and w.grad = 3.",
     "backward() starts at z with gradient 1. Without retain_graph=True, each node frees its saved values once "
     "it has run.",
-    "AddBackward0 runs: it receives 1 and sends 1 to MulBackward0 (y.grad_fn) and 1 to AccumulateGrad (for b).",
+    "AddBackward0 runs: it receives 1 and sends 1 to MulBackward0 (y.grad_fn) and 1 to AccumulateGrad (for b). "
+    "By the chain rule: to y: grad = 1 and to b: grad = 1.",
     "AccumulateGrad adds into b.grad: 1 + 1 = 2 (gradients accumulate: b.grad was not zeroed since the "
     "last backward).",
     "MulBackward0 runs: it receives 1 and sends 3 to AccumulateGrad (for w) and nothing to x (it does not "
-    "require grad).",
+    "require grad). By the chain rule: to w: grad · x = 1 · 3 = 3.",
     "MulBackward0 frees its saved values (_saved_other = x) because retain_graph is False: another backward that "
     "reaches MulBackward0 would fail (nodes that saved nothing can run again).",
     "AccumulateGrad adds into w.grad: 3 + 3 = 6 (gradients accumulate: w.grad was not zeroed since the "
@@ -194,7 +196,8 @@ EXPECTED = [
     "backward() finished: b.grad = 2 and w.grad = 6.",
     "backward() starts at z with gradient 1. Without retain_graph=True, each node frees its saved values once "
     "it has run.",
-    "AddBackward0 runs: it receives 1 and sends 1 to MulBackward0 (y.grad_fn) and 1 to AccumulateGrad (for b).",
+    "AddBackward0 runs: it receives 1 and sends 1 to MulBackward0 (y.grad_fn) and 1 to AccumulateGrad (for b). "
+    "By the chain rule: to y: grad = 1 and to b: grad = 1.",
     "AccumulateGrad adds into b.grad: 2 + 1 = 3 (gradients accumulate: b.grad was not zeroed since the "
     "last backward).",
 ]
@@ -361,8 +364,8 @@ def test_arrows_point_the_way_gradients_and_data_flow(g):
 def test_numbers_in_sentences_are_plain_and_reprs_keep_pytorch_style(g):
     """Item 12: 'receives 1. and sends 1. to y' read oddly; the picture and table keep PyTorch's '1.'."""
     texts = [s.text for s in g.steps]
-    assert "AddBackward0 runs: it receives 1 and sends 1 to MulBackward0 (y.grad_fn) and 1 to AccumulateGrad (for b)." \
-        in texts
+    assert ("AddBackward0 runs: it receives 1 and sends 1 to MulBackward0 (y.grad_fn) and 1 to AccumulateGrad (for b)."
+            " By the chain rule: to y: grad = 1 and to b: grad = 1.") in texts
     assert not [t for t in texts[:-1] if re_pytorch_number.search(t)]
     add = boxes(g, "AddBackward0")[0]
     assert g.state_at(step_of(g, "node"))[edge(g, add, boxes(g, "MulBackward0")[0]).key].grad == "1."

@@ -813,4 +813,12 @@ MESSAGES: dict = {
     "playground.value.string": "a string",
     "playground.value.dict": "a dict",
     "playground.value.array": "a numpy array",
+    # The chain rule at a node's step (view/chain.py): each input's formula, in the student's names, then the numbers
+    "step.chain.step": "{step} By the chain rule: {rules}.",
+    "step.chain.rule": "to {to}: {formula} = {numbers} = {result}",
+    "step.chain.rule_formula": "to {to}: {formula} = {result}",
+    "step.chain.rule_shapes": "to {to}: {formula} → {shape}",
+    "step.chain.summed": "{rule}, summed back to {to}'s shape {shape} (it was broadcast)",
+    "step.chain.more": "{n} more",
+    "step.chain.unknown": "{step} ({node} has no chain-rule formula in autograd_lab's table.)",
 }

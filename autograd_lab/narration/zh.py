@@ -767,4 +767,14 @@ MESSAGES: dict = {
     "step.summary.steps": lambda where, n: f"{where}：共 {n} 步。",
     "step.summary.tensors": lambda where, n: f"{where}：出现了 {n} 个张量（表格里列出了它们）。",
     "step.summary.these_steps": "第 {first} 步到第 {last} 步",
+    # 节点这一步的链式法则（view/chain.py）：每个输入的公式，先用学生的名字，再代入数值
+    "step.chain.step": lambda step, rules: f"{step}按链式法则：{_RULE_SEP.sub('；', rules)}。",
+    "step.chain.rule": "给 {to}：{formula} = {numbers} = {result}",
+    "step.chain.rule_formula": "给 {to}：{formula} = {result}",
+    "step.chain.rule_shapes": "给 {to}：{formula} → {shape}",
+    "step.chain.summed": "{rule}，再按 {to} 的形状 {shape} 求和（它被广播过）",
+    "step.chain.more": "另外 {n} 个",
+    "step.chain.unknown": "{step}（autograd_lab 的公式表里没有 {node} 的链式法则公式。）",
 }
+
+_RULE_SEP = re.compile(r"\s?[、和]\s?(?=给 |另外 )")  # step.chain.step's clauses: one after another, with semicolons

@@ -25,6 +25,7 @@ import numpy as np
 from ..core._format import PRECISION, format_value
 from ..narration import Msg, Num, say, text
 from ..record import names as _code
+from . import chain
 
 # A saved attribute -> the input of the op it holds, for "It saves x (_saved_other)".
 SAVED_INPUT = {"_saved_self": 0, "_saved_other": 1, "_saved_tensor": 1, "_saved_vec": 1, "_saved_mat2": 1,
@@ -442,8 +443,10 @@ class States:
             active.append(ek)
             sends.append(Msg("step.node.send", grad=Num(grad), to=target))
         if len(sends) > MANY:
-            return Msg("step.node.runs_many", name=e.name, grad=Num(e.grad_output), n=len(sends)), tuple(active)
-        return Msg("step.node.runs", name=e.name, grad=Num(e.grad_output), sends=sends), tuple(active)
+            msg = Msg("step.node.runs_many", name=e.name, grad=Num(e.grad_output), n=len(sends))
+        else:
+            msg = Msg("step.node.runs", name=e.name, grad=Num(e.grad_output), sends=sends)
+        return chain.explain(self, e, msg), tuple(active)  # how each gradient sent is made (view/chain.py)
 
     def on_accumulate(self, e):
         acc, leaf, name = f"n{e.node}", self.tkey(e.tensor, e), self.name(e.tensor)

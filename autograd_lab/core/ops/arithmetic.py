@@ -12,6 +12,7 @@ import numpy as np
 from .. import node as _node
 from ..function import (Function, _binary_shapes, _raw, _shape, apply, broadcast_error, declare, quiet,
                         unbroadcast)
+from ..formulas import derivatives
 from ..messages import BOOL_SUB_MESSAGE
 from ..node import TensorBase as Tensor
 from .special import _where, as_operand
@@ -24,6 +25,7 @@ from .special import _where, as_operand
 _SMALL = 3.0e9  # (abs(x) < _SMALL: ~35 ns a number; chained comparisons cost twice that)
 
 
+@derivatives(self="grad", other="grad * alpha")
 class AddBackward0(Function):
     """f(a, b) = a + b"""
     __slots__ = ()
@@ -55,6 +57,7 @@ class AddBackward0(Function):
 
 
 
+@derivatives(self="grad", other="-grad * alpha")
 class SubBackward0(Function):
     """f(a, b) = a - b"""
     __slots__ = ()
@@ -86,6 +89,7 @@ class SubBackward0(Function):
         return (unbroadcast(g, shapes[0]) if na else None, unbroadcast(-g, shapes[1]) if nb else None)
 
 
+@derivatives(self="-grad * alpha")
 class RsubBackward1(Function):
     """f(a) = other - a, for a Python number ``other`` (``2 - a``)"""
     __slots__ = ()
@@ -102,6 +106,7 @@ class RsubBackward1(Function):
         return (-g,)
 
 
+@derivatives(self="grad * other", other="grad * self")
 class MulBackward0(Function):
     """f(a, b) = a * b"""
     __slots__ = ()
@@ -139,6 +144,7 @@ class MulBackward0(Function):
         return (unbroadcast(g * b, shapes[0]) if na else None, unbroadcast(g * a, shapes[1]) if nb else None)
 
 
+@derivatives(self="grad / other", other="-grad * self / other^2")
 class DivBackward0(Function):
     """f(a, b) = a / b"""
     __slots__ = ()
@@ -171,6 +177,7 @@ class DivBackward0(Function):
         return (unbroadcast(ga, shapes[0]) if na else None, unbroadcast(gb, shapes[1]) if nb else None)
 
 
+@derivatives(self="-grad")
 class NegBackward0(Function):
     """f(a) = -a"""
     __slots__ = ()
@@ -185,6 +192,7 @@ class NegBackward0(Function):
         return (-g,)
 
 
+@derivatives(self="-grad * result^2")
 class ReciprocalBackward0(Function):
     """f(a) = 1 / a"""
     __slots__ = ()
@@ -225,6 +233,7 @@ def _pow_scalar(a, p):
     return a ** p
 
 
+@derivatives(self="grad * exponent * self^(exponent - 1)")
 class PowBackward0(Function):
     """f(a) = a ** p, for a Python number p"""
     __slots__ = ("exponent",)
@@ -248,6 +257,7 @@ class PowBackward0(Function):
         return (g * _scale(_pow_scalar(a, float(p - 1)), p),)
 
 
+@derivatives(self="grad * exponent * self^(exponent - 1)", exponent="grad * result * log(self)")
 class PowBackward1(Function):
     """f(a, b) = a ** b, both tensors"""
     __slots__ = ()
@@ -274,6 +284,7 @@ class PowBackward1(Function):
         return (unbroadcast(ga, _shape(a)) if na else None, unbroadcast(gb, _shape(b)) if nb else None)
 
 
+@derivatives(exponent="grad * result * log(self)")
 class PowBackward2(Function):
     """f(b) = base ** b, for a Python number base (``2 ** a``)"""
     __slots__ = ("base",)
@@ -306,6 +317,7 @@ def _scale(t, s):
     return t * s
 
 
+@derivatives(self="grad * other")
 class MulBackward1(Function):
     """f(a) = a * s for a number s, as PyTorch's backward formulas multiply (``2 * a`` in Python is MulBackward0)"""
     __slots__ = ("other",)
@@ -329,6 +341,7 @@ def _sub_number(t, s):
     return t - s
 
 
+@derivatives(self="grad")
 class SubBackward1(Function):
     """f(a) = a - s for a number s, as PyTorch's backward formulas subtract (``a - 1`` in Python is SubBackward0)"""
     __slots__ = ()
@@ -357,6 +370,7 @@ def _div_number(t, n):
 
 
 
+@derivatives(self="grad / other")
 class DivBackward1(Function):
     """f(a) = a / s for a number s, as PyTorch's backward formulas divide (``a / 2`` in Python is DivBackward0)"""
     __slots__ = ("other",)

@@ -7,6 +7,7 @@ import numbers
 import numpy as np
 
 from ..function import Function, _needs_tensor, _shape, apply, declare
+from ..formulas import derivatives, no_formula
 from ..node import TensorBase as Tensor
 from ..node import _wrap
 from .reductions import _dims, _sum_backward
@@ -45,6 +46,7 @@ def where(condition, input=None, other=None):
 
 
 # ---------------------------------------------------------------------------- cat, stack
+@no_formula("each input receives its own slice of grad along dim; the slices' sizes are not among the saved values")
 class CatBackward0(Function):
     """f(a, b, ...) = the tensors joined along ``dim``"""
     __slots__ = ("dim",)
@@ -67,6 +69,7 @@ class CatBackward0(Function):
         return tuple(out)
 
 
+@derivatives(**{"tensors[i]": "pick(grad, dim, i)"})
 class StackBackward0(Function):
     """f(a, b, ...) = the tensors stacked along a new dimension ``dim``"""
     __slots__ = ("dim",)
@@ -127,6 +130,7 @@ def stack(tensors, dim: int = 0):
 
 
 # ---------------------------------------------------------------------------- softmax, log_softmax
+@derivatives(self="result * (grad - sumdim(grad * result, dim))")
 class SoftmaxBackward0(Function):
     """f(a) = exp(a) / sum(exp(a)) along ``dim``"""
     __slots__ = ("dim",)
@@ -148,6 +152,7 @@ class SoftmaxBackward0(Function):
         return (y * (g - _sumk(g * y, ctx.dim)),)
 
 
+@derivatives(self="grad - exp(result) * sumdim(grad, dim)")
 class LogSoftmaxBackward0(Function):
     """f(a) = a - log(sum(exp(a))) along ``dim``"""
     __slots__ = ("dim",)
@@ -188,6 +193,7 @@ def _softmax_like(node, name):
 
 
 # ---------------------------------------------------------------------------- prod, norm
+@derivatives(self="grad * prod_others(self)")
 class ProdBackward0(Function):
     """f(a) = the product of all elements"""
     __slots__ = ()
@@ -211,6 +217,7 @@ class ProdBackward0(Function):
         return (g * _others_product(np.asarray(a), None),)
 
 
+@derivatives(self="keepdims(grad, dim, keepdim, self) * prod_others(self, dim)")
 class ProdBackward1(Function):
     """f(a) = the product along ``dim``"""
     __slots__ = ("dim", "keepdim")
@@ -259,6 +266,8 @@ def _prod(self, dim=None, keepdim=False, dtype=None):
     return apply(ProdBackward1, t, dim=d if t.ndim else None, keepdim=bool(keepdim))
 
 
+@derivatives(self="keepdims(grad, dim, keepdim, self) * self * abs(self)^(ord - 2)"
+                  " / keepdims(result, dim, keepdim, self)^(ord - 1)")
 class LinalgVectorNormBackward0(Function):
     """f(a) = (sum |a|^p)^(1/p), the p-norm (p=2 by default), of all elements or along ``dim``"""
     __slots__ = ("ord", "dim", "keepdim")

@@ -8,10 +8,12 @@ from __future__ import annotations
 import numpy as np
 
 from ..function import Function, apply, unary
+from ..formulas import derivatives
 from ..node import TensorBase as Tensor
 from ..node import _wrap
 from .arithmetic import _scale
 
+@derivatives(self="grad * result")
 @unary("exp")
 class ExpBackward0(Function):
     """f(a) = exp(a)"""
@@ -31,6 +33,7 @@ class ExpBackward0(Function):
         return (g * r,)
 
 
+@derivatives(self="grad / self")
 @unary("log")
 class LogBackward0(Function):
     """f(a) = log(a)"""
@@ -49,6 +52,7 @@ class LogBackward0(Function):
         return (g / a,)
 
 
+@derivatives(self="grad * (1 - result^2)")
 @unary("tanh")
 class TanhBackward0(Function):
     """f(a) = tanh(a)"""
@@ -70,6 +74,7 @@ class TanhBackward0(Function):
         return (g * (1 - r * r),)
 
 
+@derivatives(self="grad * (1 - result) * result")
 @unary("sigmoid")
 class SigmoidBackward0(Function):
     """f(a) = 1 / (1 + exp(-a))"""
@@ -91,6 +96,7 @@ class SigmoidBackward0(Function):
         return (g * (1 - r) * r,)
 
 
+@derivatives(self="grad * (result > 0)")
 @unary("relu")
 class ReluBackward0(Function):
     """f(a) = max(a, 0)"""
@@ -112,6 +118,7 @@ class ReluBackward0(Function):
         return (np.where(r <= 0, 0, g),)  # 0 where the result is <= 0; NaN's gradient passes
 
 
+@derivatives(self="grad / (2 * result)")
 @unary("sqrt")
 class SqrtBackward0(Function):
     """f(a) = sqrt(a)"""
@@ -133,6 +140,7 @@ class SqrtBackward0(Function):
 
 # The backward formulas of tanh, sigmoid and relu are operations of their own in PyTorch;
 # with create_graph=True they appear in the graph under these names.
+@derivatives(grad_output="grad * (1 - output^2)", output="-2 * grad * output * grad_output")
 class TanhBackwardBackward0(Function):
     """f(g, y) = g * (1 - y * y), the backward of tanh (y its result)"""
     __slots__ = ()
@@ -152,6 +160,7 @@ class TanhBackwardBackward0(Function):
         return dg, (gg * (-2 * y * g) if ny else None)
 
 
+@derivatives(grad_output="grad * (1 - output) * output", output="grad * grad_output * (1 - 2 * output)")
 class SigmoidBackwardBackward0(Function):
     """f(g, y) = g * (1 - y) * y, the backward of sigmoid (y its result)"""
     __slots__ = ()
@@ -171,6 +180,7 @@ class SigmoidBackwardBackward0(Function):
         return dg, (gg * g * (-2 * y + 1) if ny else None)
 
 
+@derivatives(grad_output="grad * (self > threshold)", self="grad * 0")
 class ThresholdBackwardBackward0(Function):
     """f(g, y) = 0 where y <= 0 else g, the backward of relu (y its result)"""
     __slots__ = ()
@@ -192,6 +202,7 @@ class ThresholdBackwardBackward0(Function):
 
 
 
+@derivatives(self="grad * cos(self)")
 @unary("sin")
 class SinBackward0(Function):
     """f(a) = sin(a)"""
@@ -209,6 +220,7 @@ class SinBackward0(Function):
         return (g * (a.cos() if isinstance(a, Tensor) else np.cos(a)),)
 
 
+@derivatives(self="-grad * sin(self)")
 @unary("cos")
 class CosBackward0(Function):
     """f(a) = cos(a)"""
@@ -226,6 +238,7 @@ class CosBackward0(Function):
         return (g * -(a.sin() if isinstance(a, Tensor) else np.sin(a)),)
 
 
+@derivatives(self="grad * sign(self)")
 @unary("abs", also=("__abs__",))
 class AbsBackward0(Function):
     """f(a) = |a| (its gradient at 0 is 0, as PyTorch's: the sign of 0)"""
@@ -243,6 +256,7 @@ class AbsBackward0(Function):
         return (g * (apply(SgnBackward0, a) if isinstance(a, Tensor) else np.sign(a)),)
 
 
+@derivatives(self="grad * 0")
 class SgnBackward0(Function):
     """f(a) = sign(a) (in abs' backward under create_graph); its gradient is 0"""
     __slots__ = ()
@@ -260,6 +274,7 @@ class SgnBackward0(Function):
         return (_wrap(zeros, False, None) if isinstance(g, Tensor) else zeros,)
 
 
+@derivatives(self="grad * (1 + result^2)")
 @unary("tan")
 class TanBackward0(Function):
     """f(a) = tan(a)"""

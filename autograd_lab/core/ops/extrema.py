@@ -9,6 +9,7 @@ import numbers
 import numpy as np
 
 from ..function import Function, _needs_tensor, _shape, apply, declare, unbroadcast
+from ..formulas import derivatives, no_formula
 from ..node import TensorBase as Tensor
 from ..node import _wrap
 from .reductions import _dims
@@ -31,6 +32,7 @@ def _gather(g, index):
     return np.asarray(g)[index]
 
 
+@no_formula("it scatters grad back into zeros at the indexed positions (a placement, not arithmetic on values)")
 class IndexBackward0(Function):
     """f(a) = a[index] with index tensors or a boolean mask (advanced indexing)"""
     __slots__ = ()
@@ -48,6 +50,7 @@ class IndexBackward0(Function):
         return (_scatter(g, shape, index, dt),)
 
 
+@no_formula("it gathers grad at the indexed positions (a placement, not arithmetic on values)")
 class IndexPutImplBackward0(Function):
     """f(v) = zeros with v added at index (in the backward of indexing, under create_graph)"""
     __slots__ = ()
@@ -66,6 +69,7 @@ class IndexPutImplBackward0(Function):
 
 
 # ---------------------------------------------------------------------------- max, min
+@derivatives(self="grad * (self == result) / sum(self == result)")
 class MaxBackward1(Function):
     """f(a) = the largest element (the gradient is shared evenly among ties)"""
     __slots__ = ()
@@ -95,6 +99,7 @@ class MaxBackward1(Function):
 MaxBackward1._what = "max"
 
 
+@derivatives(self="grad * (self == result) / sum(self == result)")
 class MinBackward1(MaxBackward1):
     """f(a) = the smallest element (the gradient is shared evenly among ties)"""
     __slots__ = ()
@@ -106,6 +111,7 @@ def _raw(v):
     return v._data if isinstance(v, Tensor) else v
 
 
+@derivatives(self="value_select(grad, dim, indices, self_sym_sizes, keepdim)")
 class MaxBackward0(Function):
     """f(a) = the largest values along ``dim`` (the gradient goes to the first largest)"""
     __slots__ = ("dim", "keepdim")
@@ -136,6 +142,7 @@ class MaxBackward0(Function):
         return (_scatter(g, shape, index, dt),)
 
 
+@derivatives(self="value_select(grad, dim, indices, self_sym_sizes, keepdim)")
 class MinBackward0(MaxBackward0):
     """f(a) = the smallest values along ``dim`` (the gradient goes to the first smallest)"""
     __slots__ = ()
@@ -217,6 +224,8 @@ def _argextreme(name, fn):
 
 
 # ---------------------------------------------------------------------------- maximum, minimum, clamp
+@derivatives(self="grad * ((self > other) + (self == other) / 2)",
+             other="grad * ((other > self) + (self == other) / 2)")
 class MaximumBackward0(Function):
     """f(a, b) = the larger of a and b, elementwise (ties share the gradient)"""
     __slots__ = ()
@@ -228,6 +237,7 @@ class MaximumBackward0(Function):
     @classmethod
     def forward(cls, ctx, a, b):
         ctx._info = (_shape(a), _shape(b), cls._greater(a, b), np.equal(a, b))
+        ctx.save_for_backward(b, a)  # (what _saved_other and _saved_self show, as in PyTorch)
         return cls._pick(a, b)
 
     @staticmethod
@@ -240,6 +250,8 @@ class MaximumBackward0(Function):
         return (unbroadcast(g * wa.astype(dt), sa) if na else None, unbroadcast(g * wb.astype(dt), sb) if nb else None)
 
 
+@derivatives(self="grad * ((self < other) + (self == other) / 2)",
+             other="grad * ((other < self) + (self == other) / 2)")
 class MinimumBackward0(MaximumBackward0):
     """f(a, b) = the smaller of a and b, elementwise (ties share the gradient)"""
     __slots__ = ()
@@ -257,6 +269,7 @@ def _pairwise(fn, name):
     return f
 
 
+@derivatives(self="grad * clamp_mask(self, min, max)")
 class ClampBackward1(Function):
     """f(a) = a limited to [min, max] (the gradient passes where a is inside, bounds included)"""
     __slots__ = ("min", "max")

@@ -5,10 +5,12 @@ import numpy as np
 
 from ..dtypes import _C_NAMES, _SCALAR_NAMES
 from ..function import Function, apply, broadcast_error, declare, quiet, unbroadcast
+from ..formulas import derivatives
 from ..node import TensorBase as Tensor
 from .reductions import UnsqueezeBackward0
 from .shapes import CloneBackward0, TransposeBackward0, ExpandBackward0, SqueezeBackward4, UnsafeViewBackward0, ViewBackward0
 
+@derivatives(self="grad * tensor", tensor="grad * self")
 class DotBackward0(Function):
     """f(a, b) = a @ b for two vectors"""
     __slots__ = ()
@@ -30,6 +32,7 @@ class DotBackward0(Function):
         return (g * b if na else None, g * a if nb else None)
 
 
+@derivatives(self="outer(grad, vec)", vec="self.T @ grad")
 class MvBackward0(Function):
     """f(M, v) = M @ v, matrix times vector"""
     __slots__ = ()
@@ -58,6 +61,7 @@ def _strides(x) -> tuple:
     return tuple(s // x.itemsize for s in x.strides)
 
 
+@derivatives(self="grad @ mat2.T", mat2="self.T @ grad")
 class MmBackward0(Function):
     """f(A, B) = A @ B, matrix times matrix"""
     __slots__ = ()
@@ -185,6 +189,7 @@ def _expand_to(t, shape):
     return t if tuple(t.shape) == shape and False else apply(ExpandBackward0, t, shape=shape)
 
 
+@derivatives(self="grad @ mat2.T", mat2="self.T @ grad")
 class BmmBackward0(Function):
     """f(A, B) = A @ B for batches of matrices (3-D @ 3-D)"""
     __slots__ = ()
@@ -208,6 +213,7 @@ class BmmBackward0(Function):
         return (np.matmul(g, np.swapaxes(b, 1, 2)) if na else None, np.matmul(np.swapaxes(a, 1, 2), g) if nb else None)
 
 
+@derivatives(self="grad * beta", mat1="alpha * grad @ mat2.T", mat2="alpha * mat1.T @ grad")
 class AddmmBackward0(Function):
     """f(bias, X, W) = bias + X @ W (what nn.Linear computes for a batch: W is the weight's transpose)"""
     __slots__ = ()

@@ -5,12 +5,14 @@ from __future__ import annotations
 import numpy as np
 
 from ..function import Function, _shape, declare
+from ..formulas import derivatives
 from ..node import TensorBase as Tensor
 from .extrema import _scatter
 
 _REDUCTIONS = {"none": 0, "mean": 1, "sum": 2}
 
 
+@derivatives(self="2 * (self - target) * per_element(grad, self, reduction)", target="-2 * (self - target) * per_element(grad, self, reduction)")
 class MseLossBackward0(Function):
     """f(a, b) = mean((a - b)^2) (or their sum, or each square: ``reduction``)"""
     __slots__ = ("reduction",)
@@ -39,6 +41,7 @@ class MseLossBackward0(Function):
         return (ga if na else None, -ga if nb else None)
 
 
+@derivatives(self="nll_grad(grad, self, target, reduction, ignore_index, total_weight)")
 class NllLossBackward0(Function):
     """f(logp, target) = -mean(logp[i, target[i]]): the negative log-likelihood of the right classes"""
     __slots__ = ("reduction", "ignore_index")
@@ -104,6 +107,7 @@ def _reduced_grad(g, shape, reduction):
     return np.broadcast_to(g, shape) / n
 
 
+@derivatives(self="(sigmoid(self) - target) * per_element(grad, self, reduction)", target="-self * per_element(grad, self, reduction)")
 class BinaryCrossEntropyWithLogitsBackward0(Function):
     """f(x, y) = mean(-(y log sigmoid(x) + (1 - y) log(1 - sigmoid(x)))), from the logits x"""
     __slots__ = ("reduction",)
@@ -129,6 +133,7 @@ class BinaryCrossEntropyWithLogitsBackward0(Function):
         return ((s - y) * gg if nx else None, -x * gg if ny else None)
 
 
+@derivatives(self="(self - target) / max1(self * (1 - self), 1e-12) * per_element(grad, self, reduction)", target="(log(1 - self) - log(self)) * per_element(grad, self, reduction)")
 class BinaryCrossEntropyBackward0(Function):
     """f(p, y) = mean(-(y log p + (1 - y) log(1 - p))) (each log at least -100, as in PyTorch)"""
     __slots__ = ("reduction",)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..function import Function, quiet, _shape, apply, declare, expand
+from ..formulas import derivatives
 from ..node import TensorBase as Tensor
 from .arithmetic import _div_number
 
@@ -22,6 +23,7 @@ def _dims(dim, ndim):
     return tuple(out)
 
 
+@derivatives(self="expand(grad, self_sym_sizes)")
 class SumBackward0(Function):
     """f(a) = sum of all elements"""
     __slots__ = ()
@@ -40,6 +42,7 @@ class SumBackward0(Function):
         return (expand(g, ctx._info),)
 
 
+@derivatives(self="expand(keepdims(grad, dim, keepdim, self_sym_sizes), self_sym_sizes)")
 class SumBackward1(Function):
     """f(a) = sum over ``dim`` (keepdim or not)"""
     __slots__ = ("dim", "keepdim")
@@ -82,6 +85,7 @@ def _check_mean_dtype(a):
                            f"complex dtype. Got: {'Bool' if kind == 'b' else 'Long'}")
 
 
+@derivatives(self="expand(grad, self_sym_sizes) / self_sym_numel")
 class MeanBackward0(Function):
     """f(a) = mean of all elements"""
     __slots__ = ()
@@ -105,6 +109,7 @@ class MeanBackward0(Function):
         return (np.broadcast_to(g / n, shape),)
 
 
+@derivatives(self="expand(keepdims(grad, dim, keepdim, self_sym_sizes), self_sym_sizes) / count(self_sym_sizes, dim)")
 class MeanBackward1(Function):
     """f(a) = mean over ``dim``"""
     __slots__ = ("dim", "keepdim")
@@ -134,6 +139,7 @@ class MeanBackward1(Function):
 
 
 
+@derivatives(self="squeeze(grad, dim)")
 class UnsqueezeBackward0(Function):
     """f(a) = a with a new dimension of size 1 at ``dim`` (inside sum's backward under create_graph)"""
     __slots__ = ("dim",)
@@ -152,6 +158,7 @@ class UnsqueezeBackward0(Function):
         return (np.squeeze(g, axis=ctx.dim),)
 
 
+@derivatives(self="unsqueeze(grad, dim)")
 class SqueezeBackward1(Function):
     """f(a) = a without its dimension ``dim`` of size 1 (the backward of unsqueeze)"""
     __slots__ = ("dim",)

@@ -16,9 +16,11 @@ from .reductions import SqueezeBackward1, UnsqueezeBackward0, _dims
 from .special import Detach as _DetachForTo
 from .special import MakeLeaf as _MakeLeaf
 from ..function import Function, _needs_tensor, _shape, apply, declare, unbroadcast
+from ..formulas import derivatives, no_formula
 from ..messages import T_WARNINGS
 from ..node import TensorBase as Tensor
 
+@derivatives(self="reshape(grad, self_sym_sizes)")
 class ViewBackward0(Function):
     """f(a) = a.reshape(shape), a view of the same memory"""
     __slots__ = ()
@@ -35,6 +37,7 @@ class ViewBackward0(Function):
         return (g.reshape(ctx._info),)
 
 
+@derivatives(self="grad")
 class CloneBackward0(Function):
     """f(a) = a copy of a"""
     __slots__ = ()
@@ -49,16 +52,19 @@ class CloneBackward0(Function):
         return (g,)
 
 
+@derivatives(self="reshape(grad, self_sym_sizes)")
 class UnsafeViewBackward0(ViewBackward0):
     """f(a) = a.reshape(shape) of a copied (contiguous) tensor"""
     __slots__ = ()
 
 
+@derivatives(self="reshape(grad, self_sym_sizes)")
 class ReshapeAliasBackward0(ViewBackward0):
     """f(a) = a.reshape(shape) of a non-contiguous tensor whose strides allow a view"""
     __slots__ = ()
 
 
+@derivatives(self="sum_to(grad, self_sym_sizes)")
 class ExpandBackward0(Function):
     """f(a) = a broadcast to ``shape``"""
     __slots__ = ()
@@ -75,6 +81,7 @@ class ExpandBackward0(Function):
         return (unbroadcast(g, ctx._info),)
 
 
+@derivatives(self="grad.T")
 class TBackward0(Function):
     """f(a) = a.t(), the transpose of a matrix"""
     __slots__ = ()
@@ -89,6 +96,7 @@ class TBackward0(Function):
         return (g.t() if isinstance(g, Tensor) else np.transpose(g),)
 
 
+@derivatives(self="unpermute(grad, dims)")
 class PermuteBackward0(Function):
     """f(a) = a with its dimensions reordered (``a.T``: all of them reversed; ``a.permute(dims)``)"""
     __slots__ = ()
@@ -107,6 +115,7 @@ class PermuteBackward0(Function):
         return (g.permute(*inverse) if isinstance(g, Tensor) else np.transpose(g, inverse),)
 
 
+@derivatives(self="transpose(grad, dim0, dim1)")
 class TransposeBackward0(Function):
     """f(a) = a with dimensions ``dim0`` and ``dim1`` swapped"""
     __slots__ = ("dim0", "dim1")
@@ -145,6 +154,7 @@ class _Indexing(Function):
         return (out,)
 
 
+@derivatives(self="select_backward(grad, self_sym_sizes, dim, index)")
 class SelectBackward0(_Indexing):
     """f(a) = a[..., index, ...] (``index`` an integer, at dimension ``dim``)"""
     __slots__ = ("index",)
@@ -159,6 +169,7 @@ class SelectBackward0(_Indexing):
         return np.asarray(a)[where]
 
 
+@derivatives(self="slice_backward(grad, self_sym_sizes, dim, start, end, step)")
 class SliceBackward0(_Indexing):
     """f(a) = a[..., start:end:step, ...] (at dimension ``dim``)"""
     __slots__ = ("start", "end", "step")
@@ -176,6 +187,7 @@ class SliceBackward0(_Indexing):
         return np.asarray(a)[where]
 
 
+@derivatives(self="grad")
 class AliasBackward0(Function):
     """f(a) = a, the same values (``t[:]``, ``t[:, :]``)"""
     __slots__ = ()
@@ -190,6 +202,7 @@ class AliasBackward0(Function):
         return (g,)
 
 
+@derivatives(self="grad")
 class ToCopyBackward0(Function):
     """f(a) = a converted to another dtype"""
     __slots__ = ()
@@ -287,6 +300,7 @@ def _index_error_text(t, parts, e) -> str:
     return str(e)
 
 
+@no_formula("it routes grad by position: the written region's part goes to the value written, the rest to the tensor written into")
 class CopySlices(Function):
     """f(t, v) = t with t[index] = v (``t[0] = v``, ``t[1:] = 0``): PyTorch's node for writing into a view"""
     __slots__ = ()
@@ -317,6 +331,7 @@ class CopySlices(Function):
         return gt, gv
 
 
+@no_formula("it routes grad by position: the masked or indexed part goes to the value written, the rest to the tensor written into")
 class IndexPutBackward0(CopySlices):
     """f(t, v) = t with t[mask or index tensor] = v"""
     __slots__ = ()
@@ -380,8 +395,8 @@ def _to(self, *args, dtype=None, device=None, copy=False, non_blocking=False) ->
         return apply(CloneBackward0, self) if copy else self
     if not dtype_.is_floating_point and self._requires_grad:
         # an integer or bool result has no gradient (PyTorch records no node for it)
-        return apply(ToCopyBackward0, apply(_DetachForTo, self), dtype_)
-    return apply(ToCopyBackward0, self, dtype_)
+        return apply(ToCopyBackward0, apply(_DetachForTo, self), dtype=dtype_)
+    return apply(ToCopyBackward0, self, dtype=dtype_)
 
 
 def _reshape(self, *shape):
@@ -479,6 +494,7 @@ def _squeeze(self, dim=None):
     return apply(SqueezeBackward1, self, dim=d if self.ndim else None)
 
 
+@derivatives(self="reshape(grad, self_sym_sizes)")
 class SqueezeBackward0(Function):
     """f(a) = a without its dimensions of size 1"""
     __slots__ = ()
@@ -495,6 +511,7 @@ class SqueezeBackward0(Function):
         return (g.reshape(ctx._info),)
 
 
+@derivatives(self="reshape(grad, self_sym_sizes)")
 class SqueezeBackward2(Function):
     """f(a) = a without the dimensions ``dims`` (each of size 1)"""
     __slots__ = ("dims",)
@@ -512,6 +529,7 @@ class SqueezeBackward2(Function):
         return (g.reshape(ctx._info),)
 
 
+@derivatives(self="reshape(grad, self_sym_sizes)")
 class SqueezeBackward4(SqueezeBackward2):
     """f(a) = a without the dimensions ``dims`` of size 1 (matmul's result of a vector)"""
     __slots__ = ()

@@ -10,6 +10,7 @@ import numpy as np
 
 from ..dtypes import _to_array
 from ..function import Function, _shape, apply, declare, unbroadcast
+from ..formulas import derivatives, no_formula
 from ..grad_mode import _state as _grad_state
 from ..messages import LEAF_INPLACE_MESSAGE, NON_LEAF_REQUIRES_GRAD_MESSAGE, ONLY_FLOAT_LEAF, ONLY_FLOAT_REQUIRES_GRAD
 from ..node import Node, TensorBase, _bump, _wrap
@@ -132,9 +133,11 @@ Eq = _comparison("Eq", np.equal)
 Ne = _comparison("Ne", np.not_equal)
 
 
+@derivatives(self="where(condition, grad, 0)", other="where(condition, 0, grad)")
 class WhereBackward0(Function):
     """f(c, x, y) = x where c else y (used inside other ops' backward formulas under create_graph)"""
     __slots__ = ()
+    _params = {"_saved_condition": lambda self: _wrap(np.asarray(self._info[0]), False, None)}  # as PyTorch shows it
     _keeps_dtype = False
 
     @staticmethod
@@ -160,6 +163,7 @@ def _where(cond, x, y):
     return np.where(cond, x, y)
 
 
+@no_formula("it passes grad to the source of the copy unchanged and nothing to the tensor copied into")
 class CopyBackwards(Function):
     """f(dst, src) = a copy of src (what AccumulateGrad stores as .grad under create_graph=True)"""
     __slots__ = ()
