@@ -154,7 +154,7 @@ MESSAGES: dict = {
     "player.table.empty": "No tensors yet.",
     "player.table.filter": "filter by name",
     "player.table.more": "{n} more rows: filter by name to see them",
-    "player.table.rebound": "{name} ({n})",
+    "player.table.rebound": "{name} #{n}",
     # what a click on a node shows (the rest is PyTorch's own names: name(), next_functions, ...)
     "player.inspect.close": "close",
     "player.inspect.made_at": "made at",

@@ -150,7 +150,7 @@ MESSAGES: dict = {
     "player.fit.tip": "把图缩放到适合宽度（拖动可以移动画面）",
     "player.table.filter": "按名称筛选",
     "player.table.more": "还有 {n} 行：按名称筛选即可看到",
-    "player.table.rebound": "{name} ({n})",
+    "player.table.rebound": "{name} #{n}",
     "player.inspect.close": "关闭",
     "player.inspect.made_at": "创建于",
     "player.inspect.not_yet": "在这一步还没有构建",

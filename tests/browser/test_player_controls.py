@@ -134,3 +134,106 @@ def test_inspector_says_the_freed_error_once_per_node(browser_page, tmp_path):
     assert [r.split()[-1] for r in rows if r.startswith("_saved_")] == ["freed", "freed"], rows
     screenshot(page.locator(".alab-player"), "controls-inspect-freed")
     assert not errors, errors
+
+
+# The widget's front end in a page of its own, with a model as anywidget gives one (get, set, on, off,
+# save_changes) and its element as ipywidgets makes it (with the widget's classes): what the notebook
+# shows under a lesson's parity table.
+_HOST = """async ([esm, state]) => {
+  const handlers = {};
+  const model = {
+    get: (k) => state[k],
+    set: (k, v) => { state[k] = v; for (const f of handlers['change:' + k] || []) f(); },
+    save_changes: () => { window.saved = (window.saved || 0) + 1; },
+    on: (e, f) => { (handlers[e] = handlers[e] || []).push(f); },
+    off: (e, f) => { handlers[e] = (handlers[e] || []).filter((g) => g !== f); },
+  };
+  window.model = model;
+  const m = await import(URL.createObjectURL(new Blob([esm], { type: 'text/javascript' })));
+  m.default.render({ model, el: document.getElementById('host') });
+}"""
+_SHOWN = "() => document.querySelector('.alab-player').checkVisibility()"   # (a closed <details> hides it)
+SNIPPET = "w = torch.tensor(2.0, requires_grad=True)\nz = w * 3\nz.backward()\nprint(w.grad)\n"
+
+
+def test_watch_it_in_real_pytorch_opens_and_closes_from_the_keyboard(browser_page):
+    from autograd_lab import narration
+    from autograd_lab.lessons.parity import same_in_pytorch
+    from autograd_lab.view.webplayer import APP_CSS
+    from tests.support.requirements import require_torch
+
+    require_torch()
+    page = browser_page
+    for lang, start in (("en", "Watch it in real PyTorch"), ("zh", "在真正的 PyTorch")):
+        with narration.speaking(lang):
+            p = same_in_pytorch(SNIPPET).player()
+        state = {"scene": p.scene, "index": p.index, "opened": [], "note": [], "summary": p.summary,
+                 "expanded": p.expanded}
+        page.set_content(f"<html lang='{lang}'><body><div id='host' class='{' '.join(p._dom_classes)}' style='width: {PLAYER_WIDTH}px'></div></body></html>")
+        page.add_style_tag(content=APP_CSS.read_text(encoding="utf-8"))
+        page.evaluate(_HOST, [p._esm, state])
+        summary = page.locator("details.alab-watch > summary")
+        assert summary.inner_text().startswith(start)
+        assert not page.evaluate("() => document.querySelector('details.alab-watch').open")
+        assert page.locator(".alab-player").count() == 0   # closed: nothing drawn yet
+        # the keyboard reaches it and opens it: the player is drawn, every node of its step painted
+        page.keyboard.press("Tab")
+        assert page.evaluate("() => document.activeElement.tagName") == "SUMMARY"
+        page.keyboard.press("Enter")
+        page.wait_for_function("() => document.querySelectorAll('.alab-player g.alab-node:not(.hid)').length > 0")
+        assert page.evaluate("() => window.model.get('expanded')") is True
+        assert page.evaluate(_SHOWN)
+        screenshot(page.locator("#host"), f"controls-watch-open-{lang}")
+        # Space closes it (the same element keeps the focus), Enter opens it again: the same player
+        page.keyboard.press(" ")
+        page.wait_for_function("() => !document.querySelector('details.alab-watch').open")
+        assert not page.evaluate(_SHOWN)
+        assert page.evaluate("() => window.model.get('expanded')") is False
+        page.keyboard.press("Enter")
+        page.wait_for_function("() => document.querySelector('details.alab-watch').open")
+        assert page.locator(".alab-player").count() == 1
+        # and Python's p.expanded = False closes it
+        page.evaluate("() => window.model.set('expanded', false)")
+        assert not page.evaluate(_SHOWN)
+
+
+ZH_PREDICTS = '''import autograd_lab as lab
+lab.set_language("zh")
+with lab.trace() as t:
+    w = lab.tensor(2.0, requires_grad=True)
+    y = w * 3
+    y.backward()
+name = lab.exercises.Predict("哪个节点创建了 y？", answer="MulBackward0", trace=t)
+number = lab.exercises.Predict("05.twice", trace=t, reveal=("done",))
+import ipywidgets
+ipywidgets.VBox([name.widget, number.widget])'''
+
+
+def test_an_empty_zh_text_predict_says_what_to_type(jupyterlab_server, browser_page):
+    """A text Predict in Chinese (a name, a number): Check, and Enter, with the box empty say what to type."""
+    from playwright.sync_api import expect
+
+    from autograd_lab.narration import say
+    from tests.browser.conftest import write_notebook
+
+    page = browser_page
+    write_notebook(jupyterlab_server.root_dir / "zh_empty_predict.ipynb", ZH_PREDICTS)
+    jupyterlab_server.open_notebook(page, "zh_empty_predict.ipynb")
+    jupyterlab_server.run_all(page)
+    boxes = page.locator(".alab-predict")
+    expect(boxes).to_have_count(2)
+    for k, what in ((0, "lessons.predict.type_name"), (1, "lessons.predict.type_number")):
+        box = boxes.nth(k)
+        box.scroll_into_view_if_needed()
+        feedback = box.locator(".alab-predict-feedback")
+        expect(feedback).to_have_text("")
+        box.locator(".alab-predict-check").click()
+        want = say("lessons.predict.empty", "zh", what=say(what, "zh"))
+        assert want.startswith("请先输入你的预测")
+        expect(feedback).to_contain_text("请先输入你的预测", timeout=10_000)
+        assert " ".join(feedback.inner_text().split()) == " ".join(want.split())
+        box.locator(".alab-predict-hint").click()   # another message, then Enter in the empty box
+        expect(feedback).not_to_contain_text("请先输入你的预测", timeout=10_000)
+        box.locator(".alab-predict-input input").press("Enter")
+        expect(feedback).to_contain_text("请先输入你的预测", timeout=10_000)
+        screenshot(box, f"controls-zh-empty-predict-{k + 1}")
