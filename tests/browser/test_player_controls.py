@@ -61,7 +61,7 @@ def test_zoom_buttons_never_cover_a_node_at_840_px(browser_page, tmp_path):
         assert abs(report["width"] - (PLAYER_WIDTH - 2)) <= 1, report["width"]   # the frame's 1 px border
         assert not report["hits"], f"{name}: nodes under the zoom buttons (step, mode, node): {report['hits'][:8]}"
         assert not errors, errors
-        page.evaluate("() => { const p = window.alabPlayer; p.mode = 'fit'; p.show(0); p.fit(); }")
+        page.evaluate("() => { const p = window.alabPlayer; p.mode = 'fit'; p.show(p.n - 1); p.fit(); }")
         screenshot(page.locator(".alab-player"), f"controls-{name}-840")
 
 
@@ -181,14 +181,14 @@ def test_watch_it_in_real_pytorch_opens_and_closes_from_the_keyboard(browser_pag
         assert page.evaluate("() => document.activeElement.tagName") == "SUMMARY"
         page.keyboard.press("Enter")
         page.wait_for_function("() => document.querySelectorAll('.alab-player g.alab-node:not(.hid)').length > 0")
-        assert page.evaluate("() => window.model.get('expanded')") is True
+        page.wait_for_function("() => window.model.get('expanded') === true")   # (told on the toggle event, a task later)
         assert page.evaluate(_SHOWN)
         screenshot(page.locator("#host"), f"controls-watch-open-{lang}")
         # Space closes it (the same element keeps the focus), Enter opens it again: the same player
         page.keyboard.press(" ")
         page.wait_for_function("() => !document.querySelector('details.alab-watch').open")
         assert not page.evaluate(_SHOWN)
-        assert page.evaluate("() => window.model.get('expanded')") is False
+        page.wait_for_function("() => window.model.get('expanded') === false")
         page.keyboard.press("Enter")
         page.wait_for_function("() => document.querySelector('details.alab-watch').open")
         assert page.locator(".alab-player").count() == 1
