@@ -161,7 +161,7 @@ MESSAGES: dict = {
     "player.inspect.not_yet": "not built yet at this step",
     "player.inspect.holds": "holds {name} = {value}",
     "player.inspect.freed": "freed",
-    "player.inspect.freed_error": "Reading any of them now raises RuntimeError: {error}",
+    "player.inspect.freed_error": "Reading a freed value now raises RuntimeError: {error}",
     "player.inspect.hooks": "hooks that ran",
     "player.inspect.no_hooks": "none ran so far",
     "player.inspect.grad_before": ".grad before this step",

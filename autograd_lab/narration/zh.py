@@ -156,7 +156,7 @@ MESSAGES: dict = {
     "player.inspect.not_yet": "在这一步还没有构建",
     "player.inspect.holds": "保存了 {name} = {value}",
     "player.inspect.freed": "已释放",
-    "player.inspect.freed_error": "现在读取其中任何一个都会抛出 RuntimeError：{error}",
+    "player.inspect.freed_error": "现在读取已释放的值会抛出 RuntimeError：{error}",
     "player.inspect.hooks": "已运行的钩子函数",
     "player.inspect.no_hooks": "到目前为止还没有钩子函数运行",
     "player.inspect.grad_before": "这一步之前的 .grad",

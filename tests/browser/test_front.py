@@ -232,7 +232,7 @@ def test_click_a_node_to_inspect_it_as_pytorch_shows_it(browser_page, tmp_path):
     seek(page, 15)
     expect(root.locator(".alab-narration")).to_contain_text("MulBackward0 frees its saved values")
     expect(inspect).to_contain_text("_saved_otherfreed")
-    expect(inspect).to_contain_text("Reading any of them now raises RuntimeError: " + freed_error)
+    expect(inspect).to_contain_text("Reading a freed value now raises RuntimeError: " + freed_error)
     # a leaf: .grad before and after the step that accumulates into it
     seek(page, 9)
     root.locator('g.alab-node[data-k] >> text="w = 2."').click()
