@@ -414,9 +414,24 @@ def test_parity_offers_the_real_torch_player_below_the_table(monkeypatch):
     from IPython.display import display
     display(result)
     assert shown[0]["text/html"] == table and shown[0]["text/plain"] == str(result)  # the table first, as it was
-    assert "Watch it in real PyTorch" in shown[1]["text/html"]
-    assert "application/vnd.jupyter.widget-view+json" in shown[2]
+    # then the player, folded under "Watch it in real PyTorch": a <details> that opens and closes in the page
+    assert len(shown) == 2 and shown[1]["application/vnd.jupyter.widget-view+json"]["model_id"] == p.model_id
+    assert p.summary == f"Watch it in real PyTorch {result.torch_version}: the same lines, recorded from torch itself."
+    assert p.expanded is False and 'createElement("details")' in p._esm and "<summary" not in result._repr_html_()
     assert result._repr_html_() == table and str(result).startswith("✓ All 2 printed lines")
+
+
+def test_watch_it_in_real_pytorch_is_said_in_the_players_language():
+    require_torch()
+    from autograd_lab import narration
+    before = narration.get_language()
+    narration.set_language("zh")
+    try:
+        p = ex.same_in_pytorch(SNIPPET).player()
+    finally:
+        narration.set_language(before)
+    assert p.summary.startswith("在真正的 PyTorch ") and p.graph.lang == "zh"
+    assert p._scene["words"]["next"] != "next ▶"   # the player inside speaks Chinese too
 
 
 def test_parity_without_pytorch_or_with_another_module_shows_no_player(monkeypatch):

@@ -12,6 +12,7 @@ import autograd_lab as torch
 from autograd_lab import trace
 from autograd_lab.record import names as nm
 from autograd_lab.record.events import Trace
+from autograd_lab.view import graph, scene
 from autograd_lab.view.structure import Builder
 
 MADE_UP = re.compile(r"^t\d+$")
@@ -194,9 +195,9 @@ def test_ops_inside_a_call_are_not_the_calls_value():
         xs = [torch.tensor(1.0), torch.tensor(2.0), torch.tensor(3.0)]
         act = sum((wi * xi for wi, xi in zip(ws, xs)), ws[0])
     adds = [e for e in t.events if e.kind == "op" and e.op == "add"]
-    assert [t.display_name(e.output) for e in adds] == ["sum(…) › add", "sum(…) › add (2)", "act"]
+    assert [t.display_name(e.output) for e in adds] == ["sum(…) › add", "sum(…) › add #2", "act"]
     muls = [e for e in t.events if e.kind == "op" and e.op == "mul"]
-    assert [t.display_name(e.output) for e in muls] == ["wi * xi", "wi * xi (2)", "wi * xi (3)"]
+    assert [t.display_name(e.output) for e in muls] == ["wi * xi", "wi * xi #2", "wi * xi #3"]
 
 
 def test_no_source_falls_back_to_variable_names_and_made_up_ones():
@@ -219,8 +220,8 @@ def test_a_name_rebound_in_a_loop_is_told_apart():
             y = y * w
         y.backward()
     outs = [e.output for e in t.events if e.kind == "op"]
-    assert [t.display_name(i) for i in outs] == ["y (2)", "y (3)", "y (4)"]
-    assert t.display_name(t.tid(y)) == "y (4)"  # the value `y` holds at the end
+    assert [t.display_name(i) for i in outs] == ["y #2", "y #3", "y #4"]
+    assert t.display_name(t.tid(y)) == "y #4"  # the value `y` holds at the end
     first = next(e.tensor for e in t.events if e.kind == "tensor" and e.value == 1.0)
     assert t.display_name(first) == "y"
 
@@ -344,7 +345,7 @@ def test_the_playground_names_as_a_direct_run_does(tmp_path):
               "z = (y * w + 1).exp()\nz.backward()\n")
     t = run(source)
     ops = [e for e in t.events if e.kind == "op"]
-    assert [t.display_name(e.output) for e in ops] == ["y (2)", "y (3)", "y (4)", "y * w", "y * w + 1", "z"]
+    assert [t.display_name(e.output) for e in ops] == ["y #2", "y #3", "y #4", "y * w", "y * w + 1", "z"]
     path = tmp_path / "snippet.py"
     path.write_text(source)
     ns: dict = {"tensor": torch.tensor}
@@ -389,7 +390,7 @@ def test_a_gradient_is_named_by_its_tensor():
 
 @pytest.mark.parametrize("name, composed", [
     ("y", "y.grad_fn"), ("y * y", "(y * y).grad_fn"), ("v - 1", "(v - 1).grad_fn"), ("a ** 3", "(a ** 3).grad_fn"),
-    ("v.sum(0)", "v.sum(0).grad_fn"), ("xs[2]", "xs[2].grad_fn"), ("-a", "(-a).grad_fn"), ("y (2)", "y (2).grad_fn"),
+    ("v.sum(0)", "v.sum(0).grad_fn"), ("xs[2]", "xs[2].grad_fn"), ("-a", "(-a).grad_fn"), ("y #2", "(y #2).grad_fn"),
     ("(… * … + b).tanh()", "(… * … + b).tanh().grad_fn"), ("mse_loss(p, y) › sub", "mse_loss(p, y) › sub.grad_fn"),
 ])
 def test_a_name_before_an_attribute_is_bracketed_when_python_needs_it(name, composed):
@@ -412,3 +413,26 @@ def test_the_operand_of_an_expression_is_its_source():
     assert nm.operand("a ** 3", 1) == "3" and nm.operand("a ** 3", 0) == "a"
     assert nm.operand("e.mul_(3)", 1) == "3" and nm.operand("v - 1", 1) == "1"
     assert nm.operand("w", 1) is None and nm.operand("a ** 3", 2) is None
+
+
+def test_a_name_rebound_in_a_loop_is_numbered_so_that_it_cannot_read_as_a_call():
+    """``out #29``, ``wi * xi #30``: not ``out (29)`` / ``wi * xi (30)``, which read as calls ``xi(30)``; the
+    table, the picture and the narration say the same name, and composed code brackets it as one."""
+    with trace() as t:
+        w = [torch.tensor(0.5 * (i + 1), requires_grad=True) for i in range(3)]
+        x = [torch.tensor(float(i + 2)) for i in range(3)]
+        out = torch.tensor(0.0)
+        for _ in range(2):
+            for wi, xi in zip(w, x):
+                out = out + wi * xi
+        out.backward()
+    names = [t.display_name(e.output) for e in t.events if e.kind == "op"]
+    assert names[:4] == ["wi * xi", "out #2", "wi * xi #2", "out #3"], names
+    assert names[-1] == "out #7" and t.display_name(t.tid(out)) == "out #7"
+    assert not any(re.search(r"\(\d+\)", n) for n in names), names
+    assert nm.binop("out #2", "+", "wi * xi #3") == "(out #2) + (wi * xi #3)"
+    assert nm.method_call("out #7", "backward") == "(out #7).backward()"
+    s = scene.scene(graph.build(t), trace=t)
+    labels = [n["label"] for n in s["nodes"] if n["kind"] == "tensor"]
+    assert "out #7" in labels and "wi * xi #6" in labels
+    assert any("out #7" in step["text"] for step in s["steps"]), "the narration names it as the table does"

@@ -77,7 +77,7 @@ def test_words_come_from_the_catalogue(monkeypatch):
     assert scene.scene(graph.build(issue_example()))["words"]["next"] == "weiter ▶"
     # the placeholders the front end fills are the catalogue's
     assert words["step_of"] == "Step {i} of {n}" and words["speed_label"] == "{factor}×"
-    assert "{error}" in words["saved_freed"] and "{grad}" in words["grad_of"]
+    assert "{error}" in words["saved_freed_error"] and "{error}" not in words["saved_freed"] and "{grad}" in words["grad_of"]
 
 
 def test_hooks_and_where_each_node_was_made():

@@ -4,13 +4,16 @@
 PyTorch, and compares what they print, line by line (object addresses aside). Without PyTorch
 the comparison says so and passes. Each row says "same" or "differs" in words and colour.
 With PyTorch, the player of the real torch run (``record.torch.snippet.trace_torch_snippet``)
-is shown below the table in a notebook, and ``Parity.player()`` returns it.
+is shown below the table in a notebook, folded under "Watch it in real PyTorch" (a ``<details>``
+disclosure, opened by a click, Enter or Space, or ``expanded = True``), and ``Parity.player()``
+returns it.
 
     >>> same_in_pytorch("w = torch.tensor(2.0, requires_grad=True)\\nprint(w * 3)")
 """
 from __future__ import annotations
 
 import contextlib
+import functools
 import html
 import importlib
 import io
@@ -94,8 +97,8 @@ class Parity:
             t = self.trace()
             if t is None:
                 return None
-            from ..view.player import Player
-            p = Player(t, **kwargs)
+            p = _watch_player_class()(t, **kwargs)
+            p.summary = say("lessons.parity.watch", p.graph.lang, version=self.torch_version)
             if kwargs:
                 return p
             self._player = p
@@ -112,9 +115,7 @@ class Parity:
         except Exception:  # noqa: BLE001 - the table is the cell's answer; the player is extra
             return
         if p is not None:
-            watch = say("lessons.parity.watch", version=self.torch_version)
-            display({"text/plain": watch, "text/html": f"<p>▶ {html.escape(watch)}</p>"}, raw=True)
-            display(p)
+            display(p)   # folded: "Watch it in real PyTorch" opens it
 
     def _repr_html_(self) -> str:
         head = verdict_html(None if self.skipped else self.ok, f"<b>{code_spans(self.summary())}</b>",
@@ -131,6 +132,58 @@ class Parity:
         return (f"{head}<table><tr><th></th><th style='text-align:left'>autograd_lab</th>"
                 f"<th style='text-align:left'>PyTorch {html.escape(self.torch_version or '')}</th></tr>"
                 f"{rows}</table>")
+
+
+# The real torch run's player is a disclosure: an HTML <details> whose <summary> says "Watch it in real PyTorch"
+# (a real control: it takes the focus, Enter and Space open and close it, screen readers say whether it is
+# open). The player is drawn inside it the first time it opens (drawn when it has its width). ``expanded``
+# is synced both ways. The front end is the player's own (webplayer.app_js()), its anywidget render wrapped.
+_WATCH_JS = """
+function renderWatch({ model, el: root }) {
+  const details = document.createElement("details"), summary = document.createElement("summary");
+  const body = document.createElement("div");
+  details.className = "alab-watch";
+  summary.textContent = model.get("summary");
+  details.append(summary, body);
+  root.replaceChildren(details);
+  let cleanup = null;
+  const draw = () => { if (details.open && !cleanup) cleanup = render({ model, el: body }); };
+  details.addEventListener("toggle", () => {
+    draw();
+    if (model.get("expanded") !== details.open) { model.set("expanded", details.open); model.save_changes(); }
+  });
+  const onExpanded = () => { details.open = !!model.get("expanded"); draw(); };
+  model.on("change:expanded", onExpanded);
+  onExpanded();
+  return () => { model.off("change:expanded", onExpanded); if (cleanup) cleanup(); };
+}
+export default { render: renderWatch };
+"""
+
+
+@functools.lru_cache(maxsize=1)
+def _watch_player_class():
+    """``Player`` folded under its ``summary`` (an HTML disclosure, closed until ``expanded``)."""
+    import traitlets
+    from ..view.player import Player
+    from ..view.webplayer import app_js
+    js = app_js()
+    default = "export default { render };"
+    if js.count(default) != 1:
+        raise RuntimeError("webplayer.app_js() no longer ends with host.js's 'export default { render };'")
+
+    class WatchPlayer(Player):
+        """The player of the real torch run, folded under "Watch it in real PyTorch"."""
+
+        _esm = js.replace(default, _WATCH_JS)
+        summary = traitlets.Unicode("", help="the disclosure's text").tag(sync=True)
+        expanded = traitlets.Bool(False, help="the disclosure is open (the player shown)").tag(sync=True)
+
+        def __init__(self, trace, **kwargs):
+            kwargs.setdefault("_dom_classes", ("alab-watch-host",))   # the player is drawn inside, when opened
+            super().__init__(trace, **kwargs)
+
+    return WatchPlayer
 
 
 def _run_snippet(source: str, module) -> list[str]:

@@ -16,7 +16,7 @@ Events refer to tensors and nodes by small integer ids (``tid``), carry small sn
 of values (a float, a nested list up to 64 numbers, or a summary dict for larger arrays)
 and the line of user code that caused them (``source``). Names live beside the events (see
 record/names.py): ``Trace.names`` maps tensor ids to what the user's code calls them (``w``,
-``y (2)`` for the second value bound to ``y``, ``xs[2]``, ``n.w[0]``), ``Trace.expr_names`` names
+``y #2`` for the second value bound to ``y``, ``xs[2]``, ``n.w[0]``), ``Trace.expr_names`` names
 the other intermediates by their expression (``w * x``), ``Trace.full_names`` holds the whole
 text of a shortened one; ``display_name(tid)`` gives the one to show (``t<id>`` as a last resort).
 
@@ -208,7 +208,7 @@ class Trace:
 
     @property
     def names(self) -> dict:
-        """Tensor id -> what the user's code calls it: a variable (``y``, ``y (2)`` for the second
+        """Tensor id -> what the user's code calls it: a variable (``y``, ``y #2`` for the second
         value bound to ``y``), a path through their containers (``xs[2]``, ``n.w[0]``), an assignment's
         target (``self.out``)."""
         return self._names()[2]

@@ -12,11 +12,14 @@ tensor when asked (``resolve``). Candidates, best first (``RANK``):
 5. an op done inside a call of that line: ``mse_loss(p, y) › sub``.
 
 A name given to several tensors (a variable rebound in a loop, an expression computed on every
-iteration) is told apart by the order the tensors appeared: ``y``, ``y (2)``, ``y (3)``. The first
+iteration) is told apart by the order the tensors appeared: ``y``, ``y #2``, ``y #3``. The first
 keeps the plain name: it reads as the code, and a name given while the trace runs stays as the
 trace grows (unless a better candidate turns up later, e.g. the block's variable found at its end).
-``y (2)`` rather than ``y@line 7 #2``: short, the line is in the table anyway, and the number says
-which value of ``y`` it is, in the order the student sees the values made.
+``y #2`` ("y, number 2") rather than ``y (2)``, which reads as Python: a call ``y(2)``, and after an
+expression worse (``wi * xi (30)`` reads as ``wi * xi(30)``); ``#`` cannot be part of an expression.
+Not ``y@line 7, iteration 2``: long in a picture's node, the line is in the table and the narration
+anyway, and nested loops have no one iteration number; the count says which value of ``y`` it is, in
+the order the student sees the values made.
 A tensor with no candidate has no name; the viewer's last resort is ``t<id>``.
 
 Expressions are found with ``ast``: the instruction that ran the op (``frame.f_lasti``) has
@@ -30,7 +33,7 @@ its own int keys (``id(tensor)`` while the tensors live)::
     namer.site(key, f.f_code, f.f_lasti, op, input_keys)    # per op, f the user's frame, in order
     namer.variables(f.f_locals, key, is_tensor, rank=0)     # any time: flat, cheap (optional)
     namer.scan_frame(block_frame, key, is_tensor)   # at the end: bounded breadth-first search
-    namer.name_for(key)                             # -> 'w', 'y (2)', 'model[0].weight', 'w * x', None
+    namer.name_for(key)                             # -> 'w', 'y #2', 'model[0].weight', 'w * x', None
     names, exprs, full = namer.resolve(keys_in_order)   # all at once (full: unshortened texts)
 """
 from __future__ import annotations
@@ -46,7 +49,7 @@ import types
 from array import array
 from collections import deque
 
-__all__ = ["Namer", "scan", "expression_at", "shorten", "RANK", "MAX_LEN", "receiver", "binop", "method_call",
+__all__ = ["Namer", "numbered", "scan", "expression_at", "shorten", "RANK", "MAX_LEN", "receiver", "binop", "method_call",
            "operand", "precedence", "assignment", "augmented", "is_call_of"]
 
 RANK = {"local": 0, "path": 1, "inner": 2, "target": 3, "expr": 4, "inside": 5}
@@ -259,11 +262,16 @@ _TIGHTEST = 16   # a name, a call, an attribute, an item: binds as tightly as `.
 _BIN_PREC = {ast.Add: 11, ast.Sub: 11, ast.Mult: 12, ast.Div: 12, ast.FloorDiv: 12, ast.Mod: 12, ast.MatMult: 12,
              ast.Pow: 14, ast.BitOr: 7, ast.BitXor: 8, ast.BitAnd: 9, ast.LShift: 10, ast.RShift: 10}
 _SYM_PREC = {"+": 11, "-": 11, "*": 12, "/": 12, "//": 12, "%": 12, "@": 12, "**": 14}
-NUMBERED = re.compile(r" \(\d+\)$")   # `y (2)`: the second value bound to y (see Namer.resolve)
+NUMBERED = re.compile(r" #\d+$")   # `y #2`: the second value bound to y (see Namer.resolve, numbered)
+
+
+def numbered(base: str, n: int) -> str:
+    """The name of the ``n``-th tensor called ``base``: ``y #2``, ``wi * xi #30`` (the first is ``base`` alone)."""
+    return f"{base} #{n}"
 
 
 def _parsed(name: str):
-    """The expression ``name`` reads as (``…`` as a name; a number suffix ``y (2)`` dropped), or None."""
+    """The expression ``name`` reads as (``…`` as a name; a number suffix ``y #2`` dropped), or None."""
     try:
         return ast.parse(NUMBERED.sub("", name).replace(_ELLIPSIS, "_"), mode="eval").body
     except (SyntaxError, ValueError):
@@ -272,7 +280,10 @@ def _parsed(name: str):
 
 def precedence(name: str) -> int:
     """How tightly ``name``, read as Python, binds: ``y`` and ``v.sum(0)`` as tightly as ``.``;
-    ``w * x`` as ``*``; a text that is not Python (``loss › sub``) counts as one word."""
+    ``w * x`` as ``*``; a text that is not Python (``loss › sub``) counts as one word. A numbered name
+    (``y #2``) binds loosest: composed, it is bracketed as one (``(y #2) * w``, ``(y #2).grad_fn``)."""
+    if NUMBERED.search(name):
+        return 0
     node = _parsed(name)
     if node is None or isinstance(node, (ast.Name, ast.Attribute, ast.Subscript, ast.Call, ast.List, ast.Tuple,
                                          ast.Dict, ast.Set)):
@@ -626,15 +637,15 @@ class Namer:
         keys += [k for k in cands if k not in inorder and (not order or cands[k][0] == RANK["local"])]
         for k in keys:
             rank, _, base, long = cands[k]
-            name = base
+            name, n = base, 1
             if name in used:
                 n = count.get(base, 1)
                 while name in used:
                     n += 1
-                    name = f"{base} ({n})"
+                    name = numbered(base, n)
                 count[base] = n
             used.add(name)
             (names if rank <= RANK["target"] else exprs)[k] = name
             if long is not None:
-                full[k] = long if name == base else f"{long} ({name[len(base) + 2:-1]})"
+                full[k] = long if name == base else numbered(long, n)
         return names, exprs, full

@@ -195,7 +195,7 @@ _ROOT = re.compile(r"[A-Za-z_]\w*")
 
 def _path(name: str):
     """``'model.layers[1].w[0]'`` -> ``['model', '.layers', '[1]', '.w', '[0]']``; None for a name that
-    is not a plain path (an expression, or a rebound name such as ``'y (2)'``)."""
+    is not a plain path (an expression, or a rebound name such as ``'y #2'``)."""
     m = _ROOT.match(name)
     if m is None:
         return None

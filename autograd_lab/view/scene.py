@@ -72,6 +72,7 @@ WORD_IDS = {
     "grad_of": "player.picture.grad", "no_grad": "player.picture.no_grad",
     "inspect_close": "player.inspect.close", "made_at": "player.inspect.made_at", "not_yet": "player.inspect.not_yet",
     "saved_holds": "player.inspect.holds", "saved_freed": "player.inspect.freed",
+    "saved_freed_error": "player.inspect.freed_error",
     "hooks": "player.inspect.hooks", "no_hooks": "player.inspect.no_hooks",
     "grad_before": "player.inspect.grad_before", "grad_after": "player.inspect.grad_after",
     "variable": "player.inspect.variable",

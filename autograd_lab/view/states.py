@@ -370,7 +370,7 @@ class States:
     def code_of(self, e) -> str | None:
         """The source of the expression op ``e`` evaluated, if the code shows it: the value assigned
         to the variable that names its output (``s = (a * 2).sum()``), or the output's name when it is
-        named by its expression (``a * 2``); None otherwise (a loop's ``x (3)``, code with no source)."""
+        named by its expression (``a * 2``); None otherwise (a loop's ``x #3``, code with no source)."""
         oname, src = self.name(e.output), e.source
         if e.inplace:  # the statement itself: e.mul_(3), or e += 2 read as e + 2
             text = _without_comment(src.text) if src is not None and src.text else ""

@@ -113,8 +113,13 @@ def test_a_student_walks_the_lesson(lessons, browser_page, path):
     page.wait_for_timeout(200)
     screenshot(page, f"{stem}-top")
 
+    # each "same in real PyTorch" cell folds the real-torch player under "Watch it in real PyTorch" (torch is
+    # installed for the tests): opened, as a student would
+    watch = page.locator(".jp-OutputArea-output details.alab-watch > summary")
+    expect(watch).to_have_count(len(_calls(path, ("same_in_pytorch",))))
+    for k in range(watch.count()):
+        watch.nth(k).click()
     players = page.locator(".jp-OutputArea-output .alab-player")
-    # (each "same in real PyTorch" cell shows the real-torch player too: torch is installed for the tests)
     expect(players).to_have_count(len(_calls(path, ("Player", "Predict", "same_in_pytorch"))))
     expect(players.first.locator(".alab-frame svg")).to_be_visible()
 

@@ -98,6 +98,7 @@ _SHOW_CELL = """async (i) => {
   for (let t = 0; t < 100 && !cell.node.isConnected; t++) await new Promise((r) => setTimeout(r, 50));
   return cell.node.isConnected;
 }"""
+_CELL = "(i) => window.jupyterapp.shell.currentWidget.content.widgets[i].node"
 _PLAYERS_IN = """(i) => [...window.jupyterapp.shell.currentWidget.content.widgets[i].node
                        .querySelectorAll('.alab-player')].filter((r) => r.alab)"""
 _SETTLE = """async (root) => {
@@ -142,6 +143,10 @@ def _walk(page, path: Path, stem: str) -> list[tuple[int, object, dict]]:
     for i in range(cells):
         assert page.evaluate(_SHOW_CELL, i), f"cell {i} never came into the page"
         if i in want:
+            # the real torch run under a parity table is folded ("Watch it in real PyTorch"): opened as a student would
+            page.wait_for_function(f"() => ({_PLAYERS_IN})({i}).length > 0 || !!({_CELL})({i})"
+                                   ".querySelector('details.alab-watch')", timeout=30_000)
+            page.evaluate(f"(i) => {{ for (const s of ({_CELL})(i).querySelectorAll('details.alab-watch:not([open]) > summary')) s.click(); }}", i)
             page.wait_for_function(f"() => ({_PLAYERS_IN})({i}).length > 0", timeout=30_000)
         else:
             page.wait_for_timeout(50)

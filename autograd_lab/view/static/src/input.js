@@ -2,6 +2,18 @@
 // picture wheel zoom, pinch, drag to pan, click to inspect or to open and close a box.
 import { Player } from "./player.js";
 
+// The arrow keys step whenever the focus is in the player (its root, the picture, the buttons, the "by group"
+// box, the inspector's links), except where they already mean something: the table's filter (the caret), the
+// slider (it moves itself, and so steps) and the menus (jump, speed: they pick an option). With a modifier
+// (Alt+Left is the browser's back) they are left to the browser.
+export function arrowsStep(e) {
+  if (e.altKey || e.ctrlKey || e.metaKey || e.shiftKey) return false;
+  const t = e.target, tag = t && t.tagName ? t.tagName.toLowerCase() : "";
+  if (tag === "select" || tag === "textarea" || (t && t.isContentEditable)) return false;
+  if (tag === "input") return t.type === "checkbox" || t.type === "button";
+  return true;
+}
+
 Object.assign(Player.prototype, {
   _wire() {
     const stopThen = (f) => () => { this.stop(); f(); };
@@ -16,7 +28,7 @@ Object.assign(Player.prototype, {
       if (i >= 0) { this.stop(); this.show(i); }
     };
     this.root.addEventListener("keydown", (e) => {
-      if (e.target !== this.root && e.target.tagName !== "svg" && e.target !== this.frame) return;
+      if (!arrowsStep(e)) return;
       if (e.key === "ArrowRight") { this.stop(); this.showStep(this.stepAfter(this.idx)); e.preventDefault(); }
       else if (e.key === "ArrowLeft") { this.stop(); this.show(this.stepBefore(this.idx)); e.preventDefault(); }
     });

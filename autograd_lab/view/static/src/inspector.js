@@ -67,10 +67,14 @@ Object.assign(Player.prototype, {
         row("next_functions", el("span", {}, ...parts));
         for (const [attr, holder, hk] of n.saved || []) {
           const hs = hk ? this.cur[hk] : null;
-          if (st.freed) row(attr, el("span", { class: "alab-freed" }, fill(W.saved_freed, { error: this.scene.freed_error })));
+          if (st.freed) row(attr, el("span", { class: "alab-freed", text: W.saved_freed }));
           else if (hs) row(attr, link(hk, fill(W.saved_holds, { name: this.names.get(hk), value: hs.value })));
           else row(attr, code(holder));   // not drawn: the holder as the narration names it ("a number")
         }
+        // PyTorch's error for reading a freed value is the same for every field: said once, under them
+        if (st.freed && (n.saved || []).length)
+          rows.push(el("div", { class: "alab-irow alab-freed alab-freed-error" },
+                       fill(W.saved_freed_error, { error: this.scene.freed_error })));
       }
       if (st.info) row("", el("i", { text: st.info }));
     }

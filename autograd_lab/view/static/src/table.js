@@ -21,7 +21,7 @@ Object.assign(Player.prototype, {
   },
 
   _rowNames() {
-    // Rebound names told apart: the second tensor called y is "y (2)".
+    // Labels that are still the same told apart as record/names.py does: the second tensor called y is "y #2".
     const count = new Map(), seen = new Map(), names = new Map();
     const tensors = this.scene.nodes.filter((n) => n.kind === "tensor");
     for (const n of tensors) count.set(n.label, (count.get(n.label) || 0) + 1);
