@@ -20,7 +20,7 @@ from autograd_lab.core import formulas as FM
 from autograd_lab.core.function import Function
 from autograd_lab.view import graph
 
-from .ops import OPS, _spread
+from tests.support.ops import OPS, _spread
 
 LIBS = {"core": lab, "torch": torch}
 CHECKED: dict = {"core": set(), "torch": set()}   # node names whose formula was checked, per library
