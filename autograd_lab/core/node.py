@@ -126,7 +126,9 @@ def _bump(owner, old, new=None, stamp=None) -> None:
             e[2] = weakref.ref(owner)
         v = getattr(v, "base", None)
     if new is not None and new is not old and entry is not None and _changed.get(id(new)) is not entry:
-        _changed[id(new)] = [entry[0], list(entry[1]), entry[2]]
+        # the new array continues the old one's count (one storage in PyTorch: one version counter),
+        # so a later change of the tensor is also a change of the values saved before
+        _changed[id(new)] = entry
         _forget_with(new, id(new))
 
 
@@ -250,6 +252,13 @@ class _NodeHooks:
 
 class Node:
     """A backward function in the graph (what ``tensor.grad_fn`` holds)."""
+
+    def __init_subclass__(cls, **kwargs):
+        # PyTorch's node classes are C++ types without a module: ``type(y.grad_fn)`` prints
+        # ``<class 'MulBackward0'>``, not the path of the file that declares it here
+        super().__init_subclass__(**kwargs)
+        if cls.__module__.startswith("autograd_lab.core"):
+            cls.__module__ = "builtins"
 
     __slots__ = ("_next", "needs_input_grad", "_saved", "_inputs", "_info", "_hooks", "_seq",
                  "_tid", "__weakref__")
