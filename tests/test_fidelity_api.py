@@ -86,6 +86,37 @@ def _numpy_in_no_grad(L):
         return a.numpy(), (a * 2).numpy()
 
 
+def _post_accumulate_hook_returning(L, result):
+    w = L.tensor([1., 2.], requires_grad=True)
+    w.register_post_accumulate_grad_hook(lambda t: result(L, t))
+    (w * 3).sum().backward()
+    return w
+
+
+def _pack_hook_modifying_its_input(L, make):
+    def pack(t):
+        t.add_(1)
+        return t
+    a = L.tensor([1., 2.], requires_grad=True)
+    x = make(a)
+    with L.autograd.graph.saved_tensors_hooks(pack, lambda t: t):
+        return x * x if x is not a else a * a
+
+
+def _call_a_node(L):
+    w = L.tensor([1., 2.], requires_grad=True)
+    y, z, s = w * 3, w * w, w.sum()
+    outcomes = []
+    for node, args in ((y.grad_fn, (L.ones(2),)), (y.grad_fn, ()), (y.grad_fn, (L.ones(2), L.ones(2))),
+                       (y.grad_fn, (1.0,)), (y.grad_fn, (None,)), (z.grad_fn, (L.ones(2),)),
+                       (s.grad_fn, (L.tensor(2.),)), (s.grad_fn, (L.ones(3),))):
+        try:
+            outcomes.append(repr(node(*args)))
+        except (TypeError, RuntimeError) as e:
+            outcomes.append(f"{type(e).__name__}: {e}")
+    return outcomes
+
+
 def _inplace_twins(L):
     y = L.tensor([0.5, -1.], requires_grad=True) * 1
     y2 = L.tensor([0.5, -1.], requires_grad=True) * 1
@@ -214,6 +245,15 @@ CASES = {
     "grad_mode_objects": lambda L: (type(L.no_grad()), L.set_grad_enabled(True), type(L.enable_grad()),
                                     type(L.inference_mode()), str(L.no_grad()).split(" at ")[0]),
     # ---- checks torch makes
+    "post_accumulate_hook_returning_a_tensor": lambda L: _post_accumulate_hook_returning(L, lambda L, t: t * 2),
+    "post_accumulate_hook_returning_a_number": lambda L: _post_accumulate_hook_returning(L, lambda L, t: 5),
+    "post_accumulate_hook_returning_its_tensor": lambda L: _post_accumulate_hook_returning(
+        L, lambda L, t: t.sub_(t.grad)),
+    "pack_hook_modifying_a_leaf": lambda L: _pack_hook_modifying_its_input(L, lambda a: a),
+    "pack_hook_modifying_a_result": lambda L: _pack_hook_modifying_its_input(L, lambda a: a * 1),
+    "call_a_node": _call_a_node,
+    "expand_errors": lambda L: [_error(lambda: L.ones(*s).expand(*t)) for s, t in
+                                (((3,), (2,)), ((3, 1), (3, 2, 4)), ((2, 3), (4,)), ((2, 1), (-1, 5)), ((2,), (3, -1)))],
     "own_grad": lambda L: (lambda x: _set(x, "grad", x))(L.ones(2, requires_grad=True)),
     "data_set_to_ints": lambda L: _set(L.tensor([1., 2.], requires_grad=True), "data", L.tensor([1, 2])),
     "data_set_to_another_shape_and_dtype": lambda L: (lambda a: (_set(a, "data", L.tensor([3., 4., 5.],
@@ -247,6 +287,13 @@ CASES = {
                                           L.tensor(np.ones(2, dtype=np.uint8)), L.tensor(np.ones(2, np.float16))),
     "small_dtype_requires_grad": lambda L: L.tensor([1, 2], dtype=L.int32, requires_grad=True),
 }
+
+
+def _error(f):
+    try:
+        return f().shape
+    except RuntimeError as e:
+        return str(e)
 
 
 def _linear(L):

@@ -88,6 +88,26 @@ class Function(Node):
     def backward(ctx, grad):  # pragma: no cover - abstract
         raise NotImplementedError
 
+    def __call__(self, *grads):
+        """``y.grad_fn(g)``: this node's formula applied to ``g``, one gradient (or None) per input, as
+        PyTorch's node call gives them (a graph is recorded when grad mode is on and saved values need it)."""
+        if len(grads) != 1:  # (every node here has one output)
+            raise TypeError(f"expected 1 arguments, got {len(grads)} instead")
+        g = grads[0]
+        if g is None:
+            return (None,) * len(self._next)
+        if not isinstance(g, Tensor):
+            raise TypeError("argument 0 is not a Variable")
+        prev = _node.unpack_tensors
+        _node.unpack_tensors = True
+        try:
+            with np.errstate(all="ignore"):
+                out = type(self).backward(self, g)
+        finally:
+            _node.unpack_tensors = prev
+        out = tuple(None if r is None else r if isinstance(r, Tensor) else _node._wrap(r, False, None) for r in out)
+        return out[0] if len(out) == 1 else out  # (one input: the gradient itself, as PyTorch)
+
 
 
 # ---------------------------------------------------------------------------- the choke point

@@ -16,7 +16,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from .messages import FREED_MESSAGE, VERSION_MESSAGE
+from .messages import FREED_MESSAGE, PACK_INPLACE_MESSAGE, VERSION_MESSAGE
 
 
 class TensorBase:
@@ -83,10 +83,23 @@ def pack_saved(node, inputs) -> None:
             v = saved[i]
             if isinstance(v, (np.ndarray, np.generic)) and not isinstance(v, (np.integer, np.bool_)) or (
                     isinstance(v, np.ndarray)):
-                packed[i] = (True, pack(node._as_tensor(v, names[i])))
+                t = node._as_tensor(v, names[i])
+                arr = t._data
+                version = _version_of(arr)
+                packed[i] = (True, pack(t))
+                if t._data is not arr or _version_of(arr) != version:
+                    raise RuntimeError(PACK_INPLACE_MESSAGE)
     finally:
         _state.enabled = prev
     node._saved = _Packed((unpack,) + tuple(packed))
+
+
+def _version_of(arr) -> int:
+    """How many in-place changes array ``arr`` has had (0 if none is listed)."""
+    e = _changed.get(id(arr))
+    return e[0] if e is not None else 0
+
+
 # Backward formulas see Tensors (create_graph=True) or numpy values; the engine sets this.
 unpack_tensors = False
 
