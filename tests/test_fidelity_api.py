@@ -285,6 +285,12 @@ CASES = {
                                           L.half, L.int, L.short, L.uint8, L.int8),
     "small_dtypes_from_numpy": lambda L: (L.from_numpy(np.arange(3, dtype=np.int32)),
                                           L.tensor(np.ones(2, dtype=np.uint8)), L.tensor(np.ones(2, np.float16))),
+    "small_dtype_methods": lambda L: (lambda t: (t.int(), t.half(), t.short(), t.char(), t.byte(),
+                                                 (t * 2).int(), t.half().requires_grad))(
+        L.tensor([1.7, -2.], requires_grad=True)),
+    "ReLU_inplace": lambda L: (lambda x: (L.nn.ReLU(inplace=True), L.nn.ReLU(), L.nn.ReLU(True)(x), x,
+                                          L.nn.Sequential(L.nn.Linear(1, 1), L.nn.ReLU(inplace=True))[1]))(
+        L.tensor([-1., 2.], requires_grad=True) * 1),
     "small_dtype_requires_grad": lambda L: L.tensor([1, 2], dtype=L.int32, requires_grad=True),
 }
 

@@ -268,7 +268,20 @@ def _activation(name, fn):
     return type(name, (Module,), {"forward": forward, "__doc__": f"``nn.{name}()``: applies ``{fn.__name__}``"})
 
 
-ReLU = _activation("ReLU", functional.relu)
+class ReLU(Module):
+    """``nn.ReLU()``: applies ``relu`` (in place with ``inplace=True``, as ``relu_``)."""
+
+    def __init__(self, inplace: bool = False):
+        super().__init__()
+        self.inplace = inplace
+
+    def forward(self, input):
+        return functional.relu(input, inplace=self.inplace)
+
+    def extra_repr(self) -> str:
+        return "inplace=True" if self.inplace else ""
+
+
 Tanh = _activation("Tanh", functional.tanh)
 Sigmoid = _activation("Sigmoid", functional.sigmoid)
 

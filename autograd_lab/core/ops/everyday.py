@@ -11,7 +11,7 @@ import numbers
 
 import numpy as np
 
-from ..dtypes import _SCALAR_NAMES, _dtype_of
+from ..dtypes import _SCALAR_NAMES, float16, int8, int16, int32, uint8
 from ..function import Function, _needs_tensor, _shape, apply, declare, quiet
 from ..node import Node, TensorBase, _wrap
 from .arithmetic import NegBackward0, PowBackward0, ReciprocalBackward0
@@ -234,3 +234,15 @@ _MeanOfVarMean = {b: _mean_of_var_mean(b) for b in (MeanBackward0, MeanBackward1
 
 declare("var", VarBackward0, methods={"var": _var}, functions={"var": _fn(_var, "var")}, shown_as=None)
 declare("var_mean", VarMeanBackward0, *_MeanOfVarMean.values(), functions={"var_mean": var_mean}, shown_as=None)
+
+
+# ---------------------------------------------------------------------------- conversions to the small dtypes
+def _to_dtype(name: str, dt):
+    def method(self):
+        return self.to(dt)
+    method.__name__ = name
+    return method
+
+
+declare("to_small_dtypes", methods={n: _to_dtype(n, d) for n, d in (("int", int32), ("half", float16), ("short", int16),
+                                                                    ("char", int8), ("byte", uint8))}, shown_as=None)
