@@ -76,27 +76,24 @@ def _check_reduction(reduction):
 
 
 def mse_loss(input, target, size_average=None, reduce=None, reduction: str = "mean"):
-    _needs_tensor("mse_loss", input)
-    _check_reduction(reduction)
-    if not isinstance(target, Tensor):
-        raise TypeError(f"mse_loss(): argument 'target' (position 2) must be Tensor, not {type(target).__name__}")
-    input, target = _broadcast_with_warning(input, target)
+    input, target = _regression_arguments("mse_loss", input, target, reduction)
     return apply(MseLossBackward0, input, target, reduction=reduction)
 
 
 def l1_loss(input, target, size_average=None, reduce=None, reduction: str = "mean"):
     """Mean (or sum, or each) of ``|input - target|``; its nodes are PyTorch's: Sub, Abs, then Mean or Sum."""
-    _needs_tensor("l1_loss", input)
-    _check_reduction(reduction)
-    if not isinstance(target, Tensor):
-        raise TypeError(f"l1_loss(): argument 'target' (position 2) must be Tensor, not {type(target).__name__}")
-    input, target = _broadcast_with_warning(input, target)
+    input, target = _regression_arguments("l1_loss", input, target, reduction)
     diff = (input - target).abs()
     return diff if reduction == "none" else diff.sum() if reduction == "sum" else diff.mean()
 
 
-def _broadcast_with_warning(input, target):
-    """The regression losses' warning for a target of another shape, and both expanded (PyTorch's)."""
+def _regression_arguments(name, input, target, reduction):
+    """The regression losses' checks, their warning for a target of another shape, and both expanded
+    (PyTorch's)."""
+    _needs_tensor(name, input)
+    _check_reduction(reduction)
+    if not isinstance(target, Tensor):
+        raise TypeError(f"{name}(): argument 'target' (position 2) must be Tensor, not {type(target).__name__}")
     if target.shape != input.shape:
         warnings.warn(f"Using a target size ({target.shape}) that is different to the input size ({input.shape}). "
                       "This will likely lead to incorrect results due to broadcasting. Please ensure they have the "

@@ -17,8 +17,9 @@ from ..node import Node, TensorBase, _wrap
 from .arithmetic import NegBackward0, PowBackward0, ReciprocalBackward0
 from .elementwise import (AbsBackward0, CosBackward0, ExpBackward0, LogBackward0, ReluBackward0, SigmoidBackward0,
                           SinBackward0, SqrtBackward0, TanBackward0, TanhBackward0)
-from .extrema import ClampBackward1
+from .extrema import ClampBackward1, check_clamp_bounds
 from .reductions import _dims, _sum_backward
+from .shapes import _fn
 from .special import _compare, Eq, Ge, Gt, Le, Lt, Ne
 
 Tensor = TensorBase  # (isinstance tests only)
@@ -64,11 +65,7 @@ ClampInplace = _inplace_class(ClampBackward1)
 
 
 def _clamp_(self, min=None, max=None):  # noqa: A002
-    if min is None and max is None:
-        raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
-    for v in (min, max):
-        if v is not None and not isinstance(v, numbers.Real):
-            raise NotImplementedError("clamp with tensor bounds is not supported in autograd_lab; use numbers")
+    check_clamp_bounds(min, max)
     return apply(ClampInplace, self, inplace=True, min=min, max=max)
 
 
@@ -143,14 +140,6 @@ def allclose(input, other, rtol: float = 1e-05, atol: float = 1e-08, equal_nan: 
         raise RuntimeError(f"{_SCALAR_NAMES[input.dtype]} did not match {_SCALAR_NAMES[other.dtype]}")
     with np.errstate(all="ignore"):
         return bool(np.allclose(input._data, other._data, rtol=rtol, atol=atol, equal_nan=equal_nan))
-
-
-def _fn(method, name):
-    def fn(input, *args, **kwargs):
-        _needs_tensor(name, input)
-        return method(input, *args, **kwargs)
-    fn.__name__ = name
-    return fn
 
 
 declare("all", All, methods={"all": _all, "any": _any}, functions={"all": _fn(_all, "all"), "any": _fn(_any, "any")},
