@@ -117,6 +117,37 @@ def _call_a_node(L):
     return outcomes
 
 
+class _Gradcheck:
+    """autograd.gradcheck / gradgradcheck on a few functions, a wrong backward among them."""
+
+    @staticmethod
+    def run(L):
+        x = L.tensor([1., 2.], dtype=L.float64, requires_grad=True)
+        m = L.tensor([[1., 2.], [3., 4.]], dtype=L.float64, requires_grad=True).t()  # (not contiguous)
+
+        class Bad(L.autograd.Function):
+            @staticmethod
+            def forward(ctx, a):
+                return a * 2
+
+            @staticmethod
+            def backward(ctx, g):
+                return g * 3
+
+        results = [L.autograd.gradcheck(L.sin, (x,)), L.autograd.gradcheck(lambda a: a * 2, x),
+                   L.autograd.gradgradcheck(L.sin, (x,)), L.autograd.gradcheck(lambda a, b: (a @ b, a.sum()), (m, m)),
+                   L.autograd.gradgradcheck(lambda a, b: (a @ b).tanh(), (m, m)),
+                   L.autograd.gradgradcheck(lambda a: a.exp(), (x,), (L.ones(2, dtype=L.float64, requires_grad=True),)),
+                   L.autograd.gradcheck(L.sin, (L.tensor([1., 2.], requires_grad=True),), eps=1e-3, atol=1e-2),
+                   L.autograd.gradcheck(Bad.apply, (x,), raise_exception=False), x, m]
+        for bad in (lambda: L.autograd.gradcheck(Bad.apply, (x,)), lambda: L.autograd.gradcheck(L.sin, (L.ones(2),))):
+            try:
+                bad()
+            except (RuntimeError, ValueError) as e:
+                results.append(f"{type(e).__name__}: {e}")
+        return results
+
+
 def _inplace_twins(L):
     y = L.tensor([0.5, -1.], requires_grad=True) * 1
     y2 = L.tensor([0.5, -1.], requires_grad=True) * 1
@@ -254,6 +285,7 @@ CASES = {
     "call_a_node": _call_a_node,
     "expand_errors": lambda L: [_error(lambda: L.ones(*s).expand(*t)) for s, t in
                                 (((3,), (2,)), ((3, 1), (3, 2, 4)), ((2, 3), (4,)), ((2, 1), (-1, 5)), ((2,), (3, -1)))],
+    "gradcheck": _Gradcheck.run,
     "own_grad": lambda L: (lambda x: _set(x, "grad", x))(L.ones(2, requires_grad=True)),
     "data_set_to_ints": lambda L: _set(L.tensor([1., 2.], requires_grad=True), "data", L.tensor([1, 2])),
     "data_set_to_another_shape_and_dtype": lambda L: (lambda a: (_set(a, "data", L.tensor([3., 4., 5.],

@@ -214,7 +214,8 @@ def var_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
 
 
 def _mean_of_var_mean(base):
-    return type(base.__name__ + "OfVarMean", (base,), {"__slots__": (), "name": lambda self: "VarMeanBackward0"})
+    """The mean output's node: its own formula, PyTorch's name (the class is named so for the narration too)."""
+    return type("VarMeanBackward0", (base,), {"__slots__": (), "name": lambda self: "VarMeanBackward0"})
 
 
 from .reductions import MeanBackward0, MeanBackward1  # noqa: E402
