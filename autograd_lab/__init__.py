@@ -58,8 +58,8 @@ __all__ = [
     "set_language", "get_language",
     # PyTorch's names added for the older and everyday API
     "float16", "int32", "int16", "int8", "uint8", "half", "int", "short", "randperm", "set_default_device",
-    "get_default_device", "set_printoptions", "utils", "FloatTensor", "DoubleTensor",
-    "LongTensor", "BoolTensor", "HalfTensor", "IntTensor", "ShortTensor", "CharTensor", "ByteTensor",
+    "get_default_device", "set_printoptions", "FloatTensor", "DoubleTensor",
+    "LongTensor", "BoolTensor", "IntTensor", "ShortTensor", "CharTensor", "ByteTensor",
 ]
 
 # The viewer's names load on first use (``import autograd_lab`` stays as cheap as numpy).

@@ -222,6 +222,14 @@ CASES = {
                                                     type(L.utils.data.DataLoader(ds, shuffle=True).sampler).__name__,
                                                     len(L.utils.data.DataLoader(ds, batch_size=2, shuffle=True))))(
         L.utils.data.TensorDataset(L.ones(5))),
+    "random_split": lambda L: (lambda ds: (
+        [(type(p).__name__, len(p), p.dataset is ds, type(p.indices).__name__) for p in L.utils.data.random_split(ds, [7, 3])],
+        [len(p) for p in L.utils.data.random_split(ds, [0.5, 0.3, 0.2])],
+        [len(p) for p in L.utils.data.random_split(range(10), [0.33, 0.33, 0.34])],
+        sorted(sum((p.indices for p in L.utils.data.random_split(ds, [4, 6])), [])),
+        L.utils.data.Subset(ds, [1, 3])[1], len(L.utils.data.random_split(ds, [0.99, 0.01, 0.0])[2])))(
+        L.utils.data.TensorDataset(L.arange(10.))),
+    "random_split_bad_lengths": lambda L: L.utils.data.random_split(range(10), [5, 4]),
     "custom_dataset": lambda L: list(L.utils.data.DataLoader(
         type("D", (L.utils.data.Dataset,), {"__len__": lambda self: 3,
                                             "__getitem__": lambda self, i: (L.tensor(float(i)), i)})(), batch_size=2)),

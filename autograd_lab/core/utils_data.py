@@ -12,7 +12,9 @@ dicts a dict. Everything runs in the calling process (``num_workers`` is accepte
 from __future__ import annotations
 
 import collections.abc
+import math
 import numbers
+import warnings
 
 import numpy as np
 
@@ -21,7 +23,7 @@ from .factories import randperm
 from .ops.combine import stack
 from .tensor import Tensor, tensor
 
-__all__ = ["Dataset", "TensorDataset", "DataLoader", "Sampler", "SequentialSampler", "RandomSampler",
+__all__ = ["Dataset", "TensorDataset", "Subset", "random_split", "DataLoader", "Sampler", "SequentialSampler", "RandomSampler",
            "default_collate", "default_convert"]
 
 
@@ -44,6 +46,45 @@ class TensorDataset(Dataset):
 
     def __len__(self) -> int:
         return self.tensors[0].size(0)
+
+
+class Subset(Dataset):
+    """The samples of ``dataset`` at ``indices`` (what ``random_split`` returns)."""
+
+    def __init__(self, dataset, indices) -> None:
+        self.dataset = dataset
+        self.indices = indices
+
+    def __getitem__(self, idx):
+        return self.dataset[self.indices[idx]]
+
+    def __len__(self) -> int:
+        return len(self.indices)
+
+
+def random_split(dataset, lengths, generator=None) -> list:
+    """Split ``dataset`` at random into parts of the given lengths (or fractions of its length: the
+    samples left over by rounding down go one each to the first parts). The order comes from
+    autograd_lab's random stream."""
+    n = len(dataset)
+    lengths = list(lengths)
+    if lengths and sum(lengths) == 1 and n != 1 and all(0 <= f <= 1 for f in lengths):
+        sizes = [math.floor(n * f) for f in lengths]
+        for k in range(n - sum(sizes)):
+            sizes[k % len(sizes)] += 1
+        for k, size in enumerate(sizes):
+            if size == 0:
+                warnings.warn(f"Length of split at index {k} is 0. This might result in an empty dataset.",
+                              UserWarning, stacklevel=2)
+        lengths = sizes
+    if sum(lengths) != n:
+        raise ValueError("Sum of input lengths does not equal the length of the input dataset!")
+    order = randperm(n, generator=generator).tolist()
+    parts, start = [], 0
+    for size in lengths:
+        parts.append(Subset(dataset, order[start:start + size]))
+        start += size
+    return parts
 
 
 class Sampler:
@@ -171,7 +212,7 @@ class DataLoader:
 
 
 # the names PyTorch prints for these objects (``<torch.utils.data.dataloader.DataLoader object at ...>``)
-for _cls in (Dataset, TensorDataset):
+for _cls in (Dataset, TensorDataset, Subset):
     _cls.__module__ = "torch.utils.data.dataset"
 for _cls in (Sampler, SequentialSampler, RandomSampler):
     _cls.__module__ = "torch.utils.data.sampler"
