@@ -20,8 +20,10 @@ from .core.tensor import (Size, Tensor, bool_, dtype, equal, float32, float64, i
                           tensor, zeros, zeros_like)
 from .core import autograd, optim
 from .core.factories import (Generator, accelerator, arange, as_tensor, default_generator, empty, empty_like, eye, from_numpy, full,
-                             full_like, initial_seed, linspace, manual_seed, rand, rand_like, randint, randint_like,
-                             randn, randn_like, seed)
+                             full_like, get_default_device, initial_seed, linspace, manual_seed, rand, rand_like, randint,
+                             randint_like, randn, randn_like, randperm, seed, set_default_device)
+from .core.dtypes import float16, int8, int16, int32, uint8
+from .core._format import set_printoptions
 from .core.device import backends, cuda, device
 from .core.function import module_functions as _module_functions
 from .record.events import Trace, register_player as _register_player, trace
@@ -34,6 +36,9 @@ float = float32  # noqa: A001  (torch.float)
 double = float64
 long = int64
 bool = bool_  # noqa: A001
+half = float16
+int = int32  # noqa: A001
+short = int16
 
 __version__ = "0.1.0"
 
@@ -51,11 +56,15 @@ __all__ = [
     "Generator", "default_generator", "device", "cuda", "backends", "float", "double", "long", "bool",
     "inference_mode", "is_inference_mode_enabled", "nn", "accelerator", "equal",
     "set_language", "get_language",
+    # PyTorch's names added for the older and everyday API
+    "float16", "int32", "int16", "int8", "uint8", "half", "int", "short", "randperm", "set_default_device",
+    "get_default_device", "set_printoptions", "FloatTensor", "DoubleTensor",
+    "LongTensor", "BoolTensor", "IntTensor", "ShortTensor", "CharTensor", "ByteTensor",
 ]
 
 # The viewer's names load on first use (``import autograd_lab`` stays as cheap as numpy).
 _LAZY = {"Player": ("view.player", "Player"), "Playground": ("playground", "Playground")}
-_LAZY_MODULES = {"nn": "core.nn", "exercises": "lessons.exercises", "playground": "playground", "player": "view.player",
+_LAZY_MODULES = {"nn": "core.nn", "utils": "core.utils", "exercises": "lessons.exercises", "playground": "playground", "player": "view.player",
                  "graph": "view.graph", "scene": "view.scene"}
 
 
@@ -66,7 +75,11 @@ class _AliasFinder:
     ALIASES = {"autograd_lab.nn": "autograd_lab.core.nn", "autograd_lab.nn.functional": "autograd_lab.core.nn_functional",
                "autograd_lab.autograd": "autograd_lab.core.autograd", "autograd_lab.optim": "autograd_lab.core.optim",
                "autograd_lab.autograd.graph": "autograd_lab.core.autograd_graph",
-               "autograd_lab.autograd.functional": "autograd_lab.core.autograd_functional"}
+               "autograd_lab.autograd.functional": "autograd_lab.core.autograd_functional",
+               "autograd_lab.autograd.profiler": "autograd_lab.core.autograd_profiler",
+               "autograd_lab.autograd.variable": "autograd_lab.core.variable",
+               "autograd_lab.utils": "autograd_lab.core.utils", "autograd_lab.utils.data": "autograd_lab.core.utils_data"}
+    _specs: dict = {}  # alias name -> the core module's own spec
 
     @classmethod
     def find_spec(cls, name, path=None, target=None):
@@ -78,16 +91,23 @@ class _AliasFinder:
     @classmethod
     def create_module(cls, spec):
         import importlib
-        return importlib.import_module(cls.ALIASES[spec.name])
+        module = importlib.import_module(cls.ALIASES[spec.name])
+        cls._specs[spec.name] = module.__spec__
+        return module
 
-    @staticmethod
-    def exec_module(module):
-        pass
+    @classmethod
+    def exec_module(cls, module):
+        # the import system has just given the core module the alias's spec; its own spec goes back, so
+        # that ``__spec__.parent`` and ``__package__`` agree (else its relative imports warn: ImportWarning)
+        for name, spec in cls._specs.items():
+            if module.__spec__ is not None and module.__spec__.name == name:
+                module.__spec__ = spec
 
 
 import sys as _sys  # noqa: E402
 
-if not any(f is _AliasFinder or type(f).__name__ == "_AliasFinder" for f in _sys.meta_path):
+# (the builtins ``any``/``all`` are shadowed here by torch.any/torch.all: none is used below)
+if not [f for f in _sys.meta_path if f is _AliasFinder or type(f).__name__ == "_AliasFinder"]:
     _sys.meta_path.append(_AliasFinder)
 
 
@@ -101,6 +121,10 @@ _register_player(_player)
 
 def __getattr__(name: str):
     import importlib
+    if name.endswith("Tensor") and name != "Tensor":  # the typed constructors: FloatTensor, LongTensor ...
+        types = importlib.import_module(".core.legacy_types", __name__).TYPES
+        if name in types:
+            return types[name]
     if name in _LAZY:
         mod, attr = _LAZY[name]
         return getattr(importlib.import_module(f".{mod}", __name__), attr)

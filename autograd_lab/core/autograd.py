@@ -19,8 +19,9 @@ import sys
 
 from .grad_mode import enable_grad, inference_mode, no_grad, set_grad_enabled  # noqa: F401
 from .gradients import backward, grad  # noqa: F401  (defined below the lazy modules that use them)
+from .variable import Variable  # noqa: F401  (the pre-0.4 wrapper: returns a Tensor)
 
-__all__ = ["grad", "backward", "Function", "graph", "functional"]
+__all__ = ["grad", "backward", "Function", "graph", "functional", "Variable", "profiler", "gradcheck", "gradgradcheck"]
 
 # ``from autograd_lab.autograd import Function`` works too
 __path__: list = []  # submodules (graph, functional) are found by autograd_lab._AliasFinder
@@ -28,7 +29,9 @@ sys.modules.setdefault("autograd_lab.autograd", sys.modules[__name__])
 
 # loaded on first use (``import autograd_lab`` stays cheap)
 _LAZY = {"Function": ("custom_function", "Function"), "once_differentiable": ("custom_function", "once_differentiable"),
-         "graph": ("autograd_graph", None), "functional": ("autograd_functional", None)}
+         "graph": ("autograd_graph", None), "functional": ("autograd_functional", None),
+         "profiler": ("autograd_profiler", None), "gradcheck": ("autograd_gradcheck", "gradcheck"),
+         "gradgradcheck": ("autograd_gradcheck", "gradgradcheck")}
 
 
 def __getattr__(name: str):

@@ -158,7 +158,8 @@ class _FunctionMeta(type):
 
     def __init__(cls, name, bases, ns):
         super().__init__(name, bases, ns)
-        cls._backward_cls = type(f"{name}Backward", (_CustomNode,), {"_forward_cls": cls})
+        cls._backward_cls = type(f"{name}Backward", (_CustomNode,), {"_forward_cls": cls,
+                                                                        "__module__": "torch.autograd.function"})
 
 
 class Function(metaclass=_FunctionMeta):

@@ -26,14 +26,24 @@ float32 = dtype("float32", np.float32, True)
 float64 = dtype("float64", np.float64, True)
 int64 = dtype("int64", np.int64, False)
 bool_ = dtype("bool", np.bool_, False)
-_DTYPES = {d.np: d for d in (float32, float64, int64, bool_)}
-_SUPPORTED = "float32 (the default), float64, and int64/bool for data that needs no grad"
-_SCALAR_NAMES = {float32: "Float", float64: "Double", int64: "Long", bool_: "Bool"}  # c10 ScalarType names
-_C_NAMES = {float32: "float", float64: "double", int64: "long int", bool_: "bool"}   # C++ type names
+# held as data (created, printed, converted, combined as numpy does, which here agrees with PyTorch)
+float16 = dtype("float16", np.float16, True)
+int32 = dtype("int32", np.int32, False)
+int16 = dtype("int16", np.int16, False)
+int8 = dtype("int8", np.int8, False)
+uint8 = dtype("uint8", np.uint8, False)
+_ALL = (float32, float64, int64, bool_, float16, int32, int16, int8, uint8)
+_DTYPES = {d.np: d for d in _ALL}
+_SUPPORTED = ("float32 (the default), float64, float16, and int64/int32/int16/int8/uint8/bool for data that needs "
+              "no grad")
+_SCALAR_NAMES = {float32: "Float", float64: "Double", int64: "Long", bool_: "Bool",  # c10 ScalarType names
+                 float16: "Half", int32: "Int", int16: "Short", int8: "Char", uint8: "Byte"}
+_C_NAMES = {float32: "float", float64: "double", int64: "long int", bool_: "bool",   # C++ type names
+            float16: "c10::Half", int32: "int", int16: "short int", int8: "signed char", uint8: "unsigned char"}
 
 
 def _dtype_named(name: str) -> dtype:
-    return {"float32": float32, "float64": float64, "int64": int64, "bool": bool_}[name]
+    return {d.name: d for d in _ALL}[name]
 
 
 def _dtype_of(np_dtype) -> dtype:

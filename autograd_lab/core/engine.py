@@ -19,7 +19,7 @@ from . import node as _node
 from . import recording as _rec
 from .recording import NODE_RECORD
 from .grad_mode import _state as _grad_state
-from .messages import CREATE_GRAPH_WARNING
+from .messages import CREATE_GRAPH_WARNING, POST_ACCUMULATE_RETURN_MESSAGE
 from .node import TensorBase as Tensor
 from .node import _wrap
 from .ops.special import CopyBackwards
@@ -468,7 +468,11 @@ def _accumulate(node, g, create_graph, tr):
     x = var._x
     if x is not None and x.post_acc_hooks:
         for fn in list(x.post_acc_hooks.values()):
-            fn(var)
+            r = fn(var)
+            if r is not None and r is not var:  # (the tensor itself is allowed: p.add_(...) returns it)
+                if isinstance(r, Tensor):
+                    raise RuntimeError(POST_ACCUMULATE_RETURN_MESSAGE)
+                raise TypeError(f"expected Variable, but hook returned '{type(r).__name__}'")
             if tr is not None:
                 tr.hook("post_accumulate", node, var, fn, var._grad, None)
     hooks = node._hooks

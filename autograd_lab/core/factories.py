@@ -184,6 +184,28 @@ def randint(low, high=None, size=None, *, generator: Generator | None = None, dt
                  requires_grad, None, device)
 
 
+def randperm(n, *, generator: Generator | None = None, dtype: dtype | None = None, device=None,
+             requires_grad: bool = False) -> Tensor:
+    """``randperm(5)``: the numbers 0..4 in a random order (int64; autograd_lab's stream)."""
+    if not isinstance(n, numbers.Integral) or isinstance(n, bool):
+        raise TypeError(f"randperm(): argument 'n' (position 1) must be int, not {type(n).__name__}")
+    if n < 0:
+        raise RuntimeError(f"Trying to create tensor with negative dimension {n}: [{n}]")
+    _check_dtype(dtype)
+    rng = (generator or default_generator)._rng
+    return _make(rng.permutation(int(n)).astype((dtype or int64).np), requires_grad, None, device)
+
+
+def set_default_device(device) -> None:
+    """``set_default_device("cpu")`` (or None): the CPU is the only device here, so nothing changes.
+    (PyTorch accepts "cuda" here and fails at the next tensor made; autograd_lab refuses it at once.)"""
+    check_device(device)
+
+
+def get_default_device():
+    return CPU
+
+
 def _like(t, dtype_):
     if not isinstance(t, Tensor):
         raise TypeError(f"argument 'input' (position 1) must be Tensor, not {type(t).__name__}")
@@ -239,7 +261,8 @@ def as_tensor(data, dtype: dtype | None = None, device=None) -> Tensor:
 
 __all__ = ["Generator", "manual_seed", "seed", "initial_seed", "default_generator", "device", "cuda", "backends",
            "full", "empty", "eye", "arange", "linspace", "rand", "randn", "randint", "full_like", "empty_like",
-           "rand_like", "randn_like", "randint_like", "from_numpy", "as_tensor"]
+           "rand_like", "randn_like", "randint_like", "from_numpy", "as_tensor", "randperm", "set_default_device",
+           "get_default_device"]
 
 
 class _Accelerator:

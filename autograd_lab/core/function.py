@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import functools
 import sys
+import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -29,7 +30,7 @@ from . import node as _node
 from . import recording as _rec
 from .recording import OP_RECORD
 from .grad_mode import _state as _grad_state
-from .messages import LEAF_INPLACE_MESSAGE
+from .messages import LEAF_INPLACE_MESSAGE, OUT_RESIZED_WARNING
 from .node import _FREED, AccumulateGrad, Node, TensorBase, _accumulate_node, _bump, _new, _seq  # noqa: F401
 
 _F32 = np.dtype(np.float32)
@@ -86,6 +87,26 @@ class Function(Node):
     @staticmethod
     def backward(ctx, grad):  # pragma: no cover - abstract
         raise NotImplementedError
+
+    def __call__(self, *grads):
+        """``y.grad_fn(g)``: this node's formula applied to ``g``, one gradient (or None) per input, as
+        PyTorch's node call gives them (a graph is recorded when grad mode is on and saved values need it)."""
+        if len(grads) != 1:  # (every node here has one output)
+            raise TypeError(f"expected 1 arguments, got {len(grads)} instead")
+        g = grads[0]
+        if g is None:
+            return (None,) * len(self._next)
+        if not isinstance(g, Tensor):
+            raise TypeError("argument 0 is not a Variable")
+        prev = _node.unpack_tensors
+        _node.unpack_tensors = True
+        try:
+            with np.errstate(all="ignore"):
+                out = type(self).backward(self, g)
+        finally:
+            _node.unpack_tensors = prev
+        out = tuple(None if r is None else r if isinstance(r, Tensor) else _node._wrap(r, False, None) for r in out)
+        return out[0] if len(out) == 1 else out  # (one input: the gradient itself, as PyTorch)
 
 
 
@@ -200,6 +221,10 @@ def _apply_inplace(fn, inputs, raw, needs, record, params):
         # The change is dated before the new node, which saves the old value as PyTorch saves a copy
         # of self; unless the tensor is also another operand (a *= a): that one PyTorch saves as is.
         stamp = None if any(x is target for x in inputs[1:]) else next(_seq)
+        if stamp is not None and raw[0].__class__ is np.ndarray:
+            # the node's own saved self is a copy (as PyTorch's original_self): later changes of the
+            # tensor, which continue the version count of its storage, do not make it stale
+            raw = (np.array(raw[0], copy=True),) + raw[1:]
         node, out = _record(fn, inputs, raw, needs, params)
         if np.shape(out) != np.shape(raw[0]):
             raise RuntimeError(f"output with shape {list(np.shape(raw[0]))} doesn't match the broadcast shape {list(np.shape(out))}")
@@ -421,11 +446,36 @@ def tensor_methods() -> dict:
 
 
 def module_functions() -> dict:
-    """The ``autograd_lab.<name>`` functions the declarations make."""
+    """The ``autograd_lab.<name>`` functions the declarations make (each also takes ``out=``)."""
     out = {}
     for face in FACES:
-        out.update(face.functions)
+        out.update({name: _with_out(name, f) for name, f in face.functions.items()})
     return out
+
+
+def _with_out(name: str, f):
+    """``torch.add(a, b, out=c)``: the result written into ``c``, as PyTorch does when no argument
+    requires grad (else PyTorch's error: ``out=`` is not differentiable)."""
+    @functools.wraps(f)
+    def fn(*args, out=None, **kwargs):
+        if out is None:
+            return f(*args, **kwargs)
+        if not isinstance(out, Tensor):
+            raise TypeError(f"{name}(): argument 'out' must be Tensor, not {type(out).__name__}")
+        if _grad_state.enabled and any(isinstance(a, Tensor) and a._requires_grad
+                                       for a in (*args, *kwargs.values(), out)):
+            raise RuntimeError(f"{name}(): functions with out=... arguments don't support automatic "
+                               "differentiation, but one of the arguments requires grad.")
+        result = f(*args, **kwargs)
+        if np.shape(result._data) != np.shape(out._data):  # PyTorch resizes ``out`` (warning if it had elements)
+            if np.size(out._data):
+                warnings.warn(OUT_RESIZED_WARNING.format(list(np.shape(out._data)), list(np.shape(result._data))),
+                              UserWarning, stacklevel=2)
+            out._data = np.array(result._data, dtype=out._data.dtype)
+        else:
+            out[...] = result
+        return out
+    return fn
 
 
 def playground_methods() -> tuple:

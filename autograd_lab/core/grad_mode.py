@@ -74,6 +74,9 @@ class set_grad_enabled(_GradModeContext):
     def __enter__(self):
         return None
 
+    def __repr__(self) -> str:
+        return f"torch.autograd.grad_mode.set_grad_enabled(mode={self._mode})"
+
     def __call__(self, fn):  # pragma: no cover - rarely used as decorator
         raise TypeError("set_grad_enabled(mode) cannot be used as a decorator here; use no_grad()")
 
@@ -115,3 +118,9 @@ class inference_mode(_GradModeContext):
             with inference_mode(mode):
                 return fn(*args, **kwargs)
         return wrapper
+
+
+# PyTorch's module path, so that the objects print as torch's do
+# (``<torch.autograd.grad_mode.no_grad object at 0x...>``)
+for _cls in (no_grad, enable_grad, set_grad_enabled, inference_mode):
+    _cls.__module__ = "torch.autograd.grad_mode"

@@ -11,14 +11,19 @@ __all__ = ["grad", "backward"]
 
 
 def _as_tuple(x, what: str) -> tuple:
+    """A tensor, or any iterable of tensors (a list, a tuple, ``model.parameters()``), as torch takes them."""
     if isinstance(x, Tensor):
         return (x,)
-    if isinstance(x, (list, tuple)):
-        for i in x:
-            if not isinstance(i, Tensor):
-                raise TypeError(f"autograd.grad: every element of {what} must be a Tensor, got {type(i).__name__}")
-        return tuple(x)
-    raise TypeError(f"autograd.grad: {what} must be a Tensor or a sequence of Tensors, got {type(x).__name__}")
+    try:
+        x = tuple(x)
+    except TypeError:
+        raise TypeError(f"'{type(x).__name__}' object is not iterable") from None
+    for i in x:
+        if not isinstance(i, Tensor):
+            if what == "inputs":
+                raise RuntimeError(f"all inputs have to be Tensors or GradientEdges, but got {type(i).__name__}")
+            raise TypeError(f"autograd.grad: every element of {what} must be a Tensor, got {type(i).__name__}")
+    return x
 
 
 def grad(outputs, inputs, grad_outputs=None, retain_graph: bool | None = None, create_graph: bool = False,

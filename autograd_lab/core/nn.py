@@ -17,7 +17,7 @@ from .grad_mode import no_grad
 from .ops.special import MakeLeaf
 from .tensor import Tensor, tensor
 
-__all__ = ["Module", "Parameter", "Linear", "Sequential", "ReLU", "Tanh", "Sigmoid", "Softmax", "LogSoftmax",
+__all__ = ["Module", "Parameter", "Linear", "Sequential", "ReLU", "Tanh", "Sigmoid", "Softmax", "LogSoftmax", "L1Loss",
            "MSELoss", "CrossEntropyLoss", "NLLLoss", "BCELoss", "BCEWithLogitsLoss", "Identity", "Flatten", "functional", "init"]
 
 
@@ -268,7 +268,20 @@ def _activation(name, fn):
     return type(name, (Module,), {"forward": forward, "__doc__": f"``nn.{name}()``: applies ``{fn.__name__}``"})
 
 
-ReLU = _activation("ReLU", functional.relu)
+class ReLU(Module):
+    """``nn.ReLU()``: applies ``relu`` (in place with ``inplace=True``, as ``relu_``)."""
+
+    def __init__(self, inplace: bool = False):
+        super().__init__()
+        self.inplace = inplace
+
+    def forward(self, input):
+        return functional.relu(input, inplace=self.inplace)
+
+    def extra_repr(self) -> str:
+        return "inplace=True" if self.inplace else ""
+
+
 Tanh = _activation("Tanh", functional.tanh)
 Sigmoid = _activation("Sigmoid", functional.sigmoid)
 
@@ -316,6 +329,11 @@ class _Loss(Module):
 class MSELoss(_Loss):
     def forward(self, input, target):
         return functional.mse_loss(input, target, reduction=self.reduction)
+
+
+class L1Loss(_Loss):
+    def forward(self, input, target):
+        return functional.l1_loss(input, target, reduction=self.reduction)
 
 
 class CrossEntropyLoss(_Loss):

@@ -18,8 +18,13 @@ __all__ = ["relu", "sigmoid", "tanh", "softmax", "log_softmax", "linear", "mse_l
 def relu(input, inplace: bool = False):
     _needs_tensor("relu", input)
     if inplace:
-        raise NotImplementedError("relu(inplace=True) is not supported in autograd_lab")
+        return input.relu_()
     return apply(ReluBackward0, input)
+
+
+def relu_(input):
+    _needs_tensor("relu_", input)
+    return input.relu_()
 
 
 def sigmoid(input):
@@ -71,18 +76,32 @@ def _check_reduction(reduction):
 
 
 def mse_loss(input, target, size_average=None, reduce=None, reduction: str = "mean"):
-    _needs_tensor("mse_loss", input)
+    input, target = _regression_arguments("mse_loss", input, target, reduction)
+    return apply(MseLossBackward0, input, target, reduction=reduction)
+
+
+def l1_loss(input, target, size_average=None, reduce=None, reduction: str = "mean"):
+    """Mean (or sum, or each) of ``|input - target|``; its nodes are PyTorch's: Sub, Abs, then Mean or Sum."""
+    input, target = _regression_arguments("l1_loss", input, target, reduction)
+    diff = (input - target).abs()
+    return diff if reduction == "none" else diff.sum() if reduction == "sum" else diff.mean()
+
+
+def _regression_arguments(name, input, target, reduction):
+    """The regression losses' checks, their warning for a target of another shape, and both expanded
+    (PyTorch's)."""
+    _needs_tensor(name, input)
     _check_reduction(reduction)
     if not isinstance(target, Tensor):
-        raise TypeError(f"mse_loss(): argument 'target' (position 2) must be Tensor, not {type(target).__name__}")
+        raise TypeError(f"{name}(): argument 'target' (position 2) must be Tensor, not {type(target).__name__}")
     if target.shape != input.shape:
         warnings.warn(f"Using a target size ({target.shape}) that is different to the input size ({input.shape}). "
                       "This will likely lead to incorrect results due to broadcasting. Please ensure they have the "
-                      "same size.", UserWarning, stacklevel=2)
+                      "same size.", UserWarning, stacklevel=3)
         target = target.expand(*_broadcast(input.shape, target.shape))
         if input.shape != target.shape:
             input = input.expand(*target.shape)
-    return apply(MseLossBackward0, input, target, reduction=reduction)
+    return input, target
 
 
 def _broadcast(a, b):

@@ -16,7 +16,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from .messages import FREED_MESSAGE, VERSION_MESSAGE
+from .messages import FREED_MESSAGE, PACK_INPLACE_MESSAGE, VERSION_MESSAGE
 
 
 class TensorBase:
@@ -83,10 +83,23 @@ def pack_saved(node, inputs) -> None:
             v = saved[i]
             if isinstance(v, (np.ndarray, np.generic)) and not isinstance(v, (np.integer, np.bool_)) or (
                     isinstance(v, np.ndarray)):
-                packed[i] = (True, pack(node._as_tensor(v, names[i])))
+                t = node._as_tensor(v, names[i])
+                arr = t._data
+                version = _version_of(arr)
+                packed[i] = (True, pack(t))
+                if t._data is not arr or _version_of(arr) != version:
+                    raise RuntimeError(PACK_INPLACE_MESSAGE)
     finally:
         _state.enabled = prev
     node._saved = _Packed((unpack,) + tuple(packed))
+
+
+def _version_of(arr) -> int:
+    """How many in-place changes array ``arr`` has had (0 if none is listed)."""
+    e = _changed.get(id(arr))
+    return e[0] if e is not None else 0
+
+
 # Backward formulas see Tensors (create_graph=True) or numpy values; the engine sets this.
 unpack_tensors = False
 
@@ -126,7 +139,9 @@ def _bump(owner, old, new=None, stamp=None) -> None:
             e[2] = weakref.ref(owner)
         v = getattr(v, "base", None)
     if new is not None and new is not old and entry is not None and _changed.get(id(new)) is not entry:
-        _changed[id(new)] = [entry[0], list(entry[1]), entry[2]]
+        # the new array continues the old one's count (one storage in PyTorch: one version counter),
+        # so a later change of the tensor is also a change of the values saved before
+        _changed[id(new)] = entry
         _forget_with(new, id(new))
 
 
@@ -250,6 +265,13 @@ class _NodeHooks:
 
 class Node:
     """A backward function in the graph (what ``tensor.grad_fn`` holds)."""
+
+    def __init_subclass__(cls, **kwargs):
+        # PyTorch's node classes are C++ types without a module: ``type(y.grad_fn)`` prints
+        # ``<class 'MulBackward0'>``, not the path of the file that declares it here
+        super().__init_subclass__(**kwargs)
+        if cls.__module__.startswith("autograd_lab.core"):
+            cls.__module__ = "builtins"
 
     __slots__ = ("_next", "needs_input_grad", "_saved", "_inputs", "_info", "_hooks", "_seq",
                  "_tid", "__weakref__")

@@ -20,18 +20,23 @@ from collections.abc import Callable
 import numpy as np
 
 from . import engine
+from .grad_mode import _state as _grad_state
 from . import function as _F
 from . import recording as _rec
 from . import ops  # noqa: F401  (declares every operation: tensor_methods() below needs them)
-from ._format import format_array
+from ._format import PRINT_OPTS, format_array
 from .device import CPU as _CPU
 from .device import check_device as _check_device
 from .device import device as _device
+from .dtypes import dtype as _dtype_cls
 from .dtypes import _C_NAMES, _DTYPES, _SCALAR_NAMES, Size, _dtype_of, _to_array, bool_, dtype, float32, float64, int64  # noqa: F401
-from .messages import (COPY_CONSTRUCT_WARNING, NON_LEAF_GRAD_WARNING, NON_LEAF_REQUIRES_GRAD_ATTRIBUTE, OWN_GRAD_MESSAGE,
+from .messages import (COPY_CONSTRUCT_WARNING, DEEPCOPY_NON_LEAF_MESSAGE, SCALAR_REQUIRES_GRAD_WARNING, NON_LEAF_GRAD_WARNING, NON_LEAF_REQUIRES_GRAD_ATTRIBUTE, OWN_GRAD_MESSAGE,
                        ONLY_FLOAT_REQUIRES_GRAD_ATTRIBUTE)
 from .node import RemovableHandle, TensorBase, _link_storage, _register, _wrap  # noqa: F401
 from .ops.special import ClearGrad, MakeLeaf, RequiresGrad, SetGrad
+
+_warned_scalar = False  # float(t) of a tensor that requires grad has warned
+
 
 class _Extra:
     """Rarely used per-tensor state, allocated on first use to keep tensors small."""
@@ -62,24 +67,11 @@ class Tensor(TensorBase):
 
     __slots__ = ("_data", "_requires_grad", "grad_fn", "_grad", "_acc", "_x", "_tid", "__weakref__")
     __array_priority__ = 1000  # numpy defers to our operators (np.float32(2) * t -> Tensor)
+    __module__ = "torch"       # type(t) prints <class 'torch.Tensor'>, as in PyTorch
 
     def __new__(cls, *args, dtype: dtype | None = None, device=None):
         """``torch.Tensor([1, 2])`` (float32 values) or ``torch.Tensor(2, 3)`` (a 2x3 tensor; zeros here)."""
-        _check_device(device)
-        if args and all(isinstance(a, numbers.Integral) and not isinstance(a, bool) for a in args):
-            arr = np.zeros(_shape_arg(args), dtype=np.float32)
-        elif len(args) == 1 and isinstance(args[0], (tuple, list, Size)) and all(
-                isinstance(a, numbers.Integral) for a in args[0]) and isinstance(args[0], Size):
-            arr = np.zeros(tuple(args[0]), dtype=np.float32)
-        elif len(args) == 1:
-            if isinstance(args[0], Tensor):
-                return args[0]
-            arr = _to_array(args[0], float32)
-        elif not args:
-            arr = np.zeros((0,), dtype=np.float32)
-        else:
-            raise TypeError(f"new(): data must be a sequence (got {', '.join(type(a).__name__ for a in args)})")
-        return _F.apply(MakeLeaf, arr, False)
+        return _legacy_new(float32, args, device, same_dtype=False)
 
     def __init__(self, *args, **kwargs):
         pass  # (all done in __new__)
@@ -97,6 +89,8 @@ class Tensor(TensorBase):
     def data(self, value: "Tensor") -> None:
         if not isinstance(value, Tensor):
             raise TypeError(f"data must be a Tensor, not {type(value).__name__}")
+        if self._requires_grad and value._data.dtype.kind != "f":
+            raise RuntimeError("data set to a tensor that requires gradients must be floating point or complex dtype")
         if _rec.unsettled:
             _rec.settle()  # (a finished trace's unbuilt events may show this tensor's values)
         self._data = value._data
@@ -212,17 +206,35 @@ class Tensor(TensorBase):
         return np.asarray(self._data).tolist()
 
     def numpy(self) -> np.ndarray:
-        if self._requires_grad:
+        if self._requires_grad and _grad_state.enabled:  # (inside no_grad() PyTorch allows it)
             raise RuntimeError("Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() instead.")
         return self._array()
 
     def __array__(self, dtype=None, copy=None):
-        if self._requires_grad:
+        if self._requires_grad and _grad_state.enabled:
             raise RuntimeError("Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() instead.")
         a = np.asarray(self._data)
         return a.astype(dtype) if dtype is not None else a
 
+    def type(self, dtype=None, non_blocking: bool = False, **kwargs):
+        """``t.type()`` -> ``'torch.FloatTensor'``; ``t.type(torch.float64)`` (or ``torch.DoubleTensor``, or
+        ``'torch.DoubleTensor'``) converts, as ``to`` does."""
+        if dtype is None:
+            return f"torch.{_SCALAR_NAMES[self.dtype]}Tensor"
+        if isinstance(dtype, str):
+            names = {f"torch.{n}Tensor": d for d, n in _SCALAR_NAMES.items()}
+            if dtype not in names:
+                raise ValueError(f"invalid type: '{dtype}'")
+            dtype = names[dtype]
+        elif not isinstance(dtype, _dtype_cls):
+            dtype = getattr(dtype, "dtype", dtype)  # a typed constructor: torch.DoubleTensor
+        return self.to(dtype)
+
     def __float__(self) -> float:
+        global _warned_scalar
+        if self._requires_grad and not _warned_scalar:  # PyTorch warns once a process (TORCH_WARN_ONCE)
+            _warned_scalar = True
+            warnings.warn(SCALAR_REQUIRES_GRAD_WARNING, UserWarning, stacklevel=2)
         return float(self.item())
 
     def __int__(self) -> int:
@@ -319,7 +331,25 @@ class Tensor(TensorBase):
         return repr(self)
 
     def __reduce__(self):
-        raise TypeError("autograd_lab tensors cannot be pickled or deep-copied; use t.detach().numpy()")
+        raise TypeError("autograd_lab tensors cannot be pickled; use t.detach().numpy()")
+
+    def __deepcopy__(self, memo) -> "Tensor":
+        """``copy.deepcopy(w)``: a new leaf with a copy of the values, ``requires_grad`` and ``.grad``
+        (of a leaf only, as in PyTorch); ``deepcopy(model)`` copies its parameters this way."""
+        if self.grad_fn is not None:
+            raise RuntimeError(DEEPCOPY_NON_LEAF_MESSAGE)
+        if id(self) in memo:
+            return memo[id(self)]
+        new = _F.apply(MakeLeaf, np.array(self._data, copy=True), self._requires_grad)
+        memo[id(self)] = new
+        if self._grad is not None:
+            new._grad = self._grad.__deepcopy__(memo)
+        if self._x is not None and self._x.param:
+            new._extra().param = True
+        return new
+
+    def __copy__(self) -> "Tensor":
+        return self.__deepcopy__({})
 
 
     # ------------------------------------------------------------------ operations
@@ -335,6 +365,36 @@ class Tensor(TensorBase):
 _F.bind_tensor(Tensor)
 
 
+def _legacy_new(dt: dtype, args: tuple, device, same_dtype: bool = True) -> Tensor:
+    """The old constructors ``torch.Tensor(...)`` and ``torch.FloatTensor(...)``: from data, or from
+    sizes (PyTorch leaves that memory uninitialised; here it is zeros). A tensor argument is returned
+    as it is (``same_dtype``: only if it has the constructor's dtype, else PyTorch's TypeError)."""
+    _check_device(device)
+    if args and all(isinstance(a, numbers.Integral) and not isinstance(a, bool) for a in args):
+        arr = np.zeros(_shape_arg(args), dtype=dt.np)
+    elif len(args) == 1 and isinstance(args[0], Size):
+        arr = np.zeros(_shape_arg(args), dtype=dt.np)
+    elif len(args) == 1 and isinstance(args[0], Tensor):
+        t = args[0]
+        if same_dtype and t.dtype is not dt:
+            opts = ("device=cpu, layout=Strided, requires_grad=false (default), pinned_memory=false (default), "
+                    "memory_format=(nullopt)")
+            raise TypeError(f"expected TensorOptions(dtype={_C_NAMES[dt]}, {opts}) (got TensorOptions(dtype="
+                            f"{_C_NAMES[t.dtype]}, {opts}))")
+        return t
+    elif len(args) == 1 and isinstance(args[0], (list, tuple, np.ndarray)):
+        arr = _to_array(args[0], dt)
+    elif not args:
+        arr = np.zeros((0,), dtype=dt.np)
+    elif len(args) == 1:
+        raise TypeError(f"new(): data must be a sequence (got {type(args[0]).__name__})")
+    else:
+        bad = next(i for i, a in enumerate(args) if not isinstance(a, numbers.Integral) or isinstance(a, bool))
+        raise TypeError(f"new(): argument 'size' failed to unpack the object at pos {bad + 1} with error \"type must "
+                        f"be tuple of ints,but got {type(args[bad]).__name__}\"")
+    return _F.apply(MakeLeaf, arr, False)
+
+
 def _repr(t: Tensor) -> str:
     """PyTorch's ``_tensor_str._str_intern`` for the dtypes and flags autograd_lab has."""
     d = np.asarray(t._data)
@@ -347,6 +407,8 @@ def _repr(t: Tensor) -> str:
             suffixes.append(f"dtype={dt!r}")
         body = "[]"
     else:
+        if not PRINT_OPTS.edgeitems:
+            suffixes.append(f"size={tuple(d.shape)}")
         if dt is not float32 and dt is not int64 and dt is not bool_:
             suffixes.append(f"dtype={dt!r}")
         body = format_array(d, indent=7)
@@ -358,11 +420,11 @@ def _repr(t: Tensor) -> str:
 
 
 def _add_suffixes(text: str, suffixes: list, indent: int) -> str:
-    """PyTorch's ``_add_suffixes``: a suffix that would pass 80 columns starts a new line."""
+    """PyTorch's ``_add_suffixes``: a suffix that would pass the line width (80) starts a new line."""
     parts = [text]
     last_line_len = len(text) - text.rfind("\n") + 1  # PyTorch's count (2 more than the line's length)
     for suffix in suffixes:
-        if last_line_len + len(suffix) + 2 > 80:
+        if last_line_len + len(suffix) + 2 > PRINT_OPTS.linewidth:
             parts.append(",\n" + " " * indent + suffix)
             last_line_len = indent + len(suffix)
         else:

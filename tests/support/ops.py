@@ -86,6 +86,10 @@ OPS = [
     Op("mean", lambda lab, a: a.mean(), [(2, 3)], "MeanBackward0"),
     Op("mean_dim", lambda lab, a: a.mean(-1), [(2, 3)], "MeanBackward1"),
     Op("mean_dim_keepdim", lambda lab, a: a.mean(dim=0, keepdim=True), [(2, 3)], "MeanBackward1"),
+    Op("var", lambda lab, a: a.var(), [(2, 3)], "VarBackward0"),
+    Op("var_dim_biased", lambda lab, a: lab.var(a, 1, keepdim=True, correction=0), [(2, 3)], "VarBackward0"),
+    Op("var_mean", lambda lab, a: (lambda v, m: v * m)(*lab.var_mean(a, 0)), [(3, 2)], "MulBackward0"),
+    Op("var_mean_all", lambda lab, a: (lambda v, m: v + m)(*lab.var_mean(a)), [(4,)], "AddBackward0"),
     # shapes
     Op("reshape", lambda lab, a: a.reshape(3, 2), [(2, 3)], "ViewBackward0"),
     Op("reshape_infer", lambda lab, a: a.reshape(-1), [(2, 3)], "ViewBackward0"),

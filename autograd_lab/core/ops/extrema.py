@@ -298,12 +298,16 @@ class ClampBackward1(Function):
 
 
 def _clamp(self, min=None, max=None):  # noqa: A002
+    check_clamp_bounds(min, max)
+    return apply(ClampBackward1, self, min=min, max=max)
+
+
+def check_clamp_bounds(min, max) -> None:  # noqa: A002  (also clamp_'s, in everyday.py)
     if min is None and max is None:
         raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
     for v in (min, max):
         if v is not None and not isinstance(v, numbers.Real):
             raise NotImplementedError("clamp with tensor bounds is not supported in autograd_lab; use numbers")
-    return apply(ClampBackward1, self, min=min, max=max)
 
 
 def _clamp_fn(input, min=None, max=None):  # noqa: A002

@@ -577,7 +577,15 @@ def _fn(method, name):
 def _expand(self, *shape):
     shape = _shape_arg_reshape(shape)
     cur = np.shape(self._data)
-    full = tuple(c if s == -1 else s for s, c in zip(shape, (None,) * (len(shape) - len(cur)) + cur))
+    if len(shape) < len(cur):
+        raise RuntimeError(f"expand({self.type()}{{{list(cur)}}}, size={list(shape)}): the number of sizes provided "
+                           f"({len(shape)}) must be greater or equal to the number of dimensions in the tensor ({len(cur)})")
+    lead = len(shape) - len(cur)
+    full = tuple(c if s == -1 else s for s, c in zip(shape, (None,) * lead + cur))
+    for i, c in enumerate(cur):
+        if c != 1 and full[lead + i] != c:
+            raise RuntimeError(f"The expanded size of the tensor ({full[lead + i]}) must match the existing size ({c}) at "
+                               f"non-singleton dimension {lead + i}.  Target sizes: {list(shape)}.  Tensor sizes: {list(cur)}")
     return apply(ExpandBackward0, self, shape=full)
 
 
