@@ -108,7 +108,7 @@ def _check(lib_key, calls, failures, missing):
             if not ok:
                 failures.append(f"{name} -> {entry.at(k)[0]}: formula {entry.at(k)[1]!r} gives {want!r}, "
                                 f"the engine sent {actual!r}")
-        CHECKED[lib_key].add(FM._key(name))
+        CHECKED[lib_key].add(FM.key(name))
 
 
 @pytest.mark.parametrize("lib_key", ["core", "torch"])
@@ -230,7 +230,7 @@ def test_every_declared_formula_was_checked(lib_key):
                        "NllLossBackward0", "LogSoftmaxBackward0", "BinaryCrossEntropyWithLogitsBackward0",
                        "BinaryCrossEntropyBackward0"}
         assert torch_nodes - CHECKED["torch"] == set()
-        core = {FM._key(c.__name__) for c in _core_node_classes()}
+        core = {FM.key(c.__name__) for c in _core_node_classes()}
         torch_only = {k for k, v in FM.TABLE.items() if isinstance(v, FM.Formula) and k not in core}
         assert torch_only == {"GeluBackward0", "NativeLayerNormBackward0", "ConvolutionBackward0", "AddBackward1",
                               "SelectBackwardBackward0"}

@@ -34,7 +34,7 @@ from dataclasses import dataclass
 import numpy as np
 
 __all__ = ["Formula", "NoFormula", "derivatives", "no_formula", "lookup", "parse", "evaluate", "render",
-           "sent", "TABLE", "FUNCTIONS", "Missing"]
+           "sent", "key", "TABLE", "FUNCTIONS", "Missing"]
 
 
 # ---------------------------------------------------------------------------- the expression language
@@ -296,6 +296,12 @@ def prod_others(x, dim=None):
     return np.moveaxis(out, -1, int(dim) % x.ndim) if dim is not None and x.ndim else out.reshape(x.shape)
 
 
+def centred(x, dim):
+    """``x`` less its mean over ``dim`` (all dimensions when None), the mean's dimensions kept."""
+    x = np.asarray(x)
+    return x - np.mean(x, axis=_dims(dim, x.ndim) if x.ndim else None, keepdims=True)
+
+
 def sumdim(x, dim):
     return np.sum(x, axis=dim, keepdims=True)
 
@@ -404,7 +410,8 @@ FUNCTIONS = {
     "nll_grad": nll_grad, "clamp_mask": clamp_mask, "max1": lambda x, lo: np.maximum(x, lo),
     "gelu_grad": gelu_grad, "layer_norm_input": layer_norm_input, "layer_norm_weight": layer_norm_weight,
     "layer_norm_bias": layer_norm_bias, "conv_input": conv_input, "conv_weight": conv_weight,
-    "conv_bias": conv_bias, "pick": lambda g, dim, i: np.take(g, int(i), axis=int(dim)),
+    "conv_bias": conv_bias, "sizes": np.shape, "centred": centred,
+    "dof": lambda n, correction: n - (1 if correction is None else correction), "pick": lambda g, dim, i: np.take(g, int(i), axis=int(dim)),
 }
 
 
@@ -441,13 +448,13 @@ class NoFormula:
 TABLE: dict = {}
 
 
-def _key(name: str) -> str:
+def key(name: str) -> str:
     return name.rsplit("::", 1)[-1]
 
 
 def _declare(node: str, inputs: dict, shape_only: bool = False) -> Formula:
     f = Formula(node, tuple((k, v, parse(v) if v is not None else None) for k, v in inputs.items()), shape_only)
-    TABLE[_key(node)] = f
+    TABLE[key(node)] = f
     return f
 
 
@@ -462,7 +469,7 @@ def derivatives(_shape_only: bool = False, **inputs):
 def no_formula(reason: str):
     """Class decorator: the node has no formula to show, because ``reason``."""
     def deco(cls):
-        TABLE[_key(cls.__name__)] = NoFormula(cls.__name__, reason)
+        TABLE[key(cls.__name__)] = NoFormula(cls.__name__, reason)
         return cls
     return deco
 
@@ -470,11 +477,11 @@ def no_formula(reason: str):
 def lookup(node_or_name):
     """The table's entry for a node (or node name, or node class): Formula, NoFormula or None."""
     if isinstance(node_or_name, str):
-        return TABLE.get(_key(node_or_name))
+        return TABLE.get(key(node_or_name))
     if isinstance(node_or_name, type):
         for c in node_or_name.__mro__:
-            if _key(c.__name__) in TABLE:
-                return TABLE[_key(c.__name__)]
+            if key(c.__name__) in TABLE:
+                return TABLE[key(c.__name__)]
         return None
     return lookup(node_or_name.name())
 

@@ -184,7 +184,7 @@ def _rules(states, e, entry) -> list:
         names["result"] = states.name(op.output)
         env["result"], shapes["result"] = _array(op.value), _shape(op.value, op.shape)
     consts = {}
-    for name, how in _INFER.get(FM._key(e.name), {}).items():
+    for name, how in _INFER.get(FM.key(e.name), {}).items():
         if env.get(name) is None:  # a Python number the events do not record: from the values they do
             v = _infer(how, env)
             if v is not None:

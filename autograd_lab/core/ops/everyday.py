@@ -12,6 +12,7 @@ import numbers
 import numpy as np
 
 from ..dtypes import _SCALAR_NAMES, float16, int8, int16, int32, uint8
+from ..formulas import derivatives, no_formula
 from ..function import Function, _needs_tensor, _shape, apply, declare, quiet
 from ..node import Node, TensorBase, _wrap
 from .arithmetic import NegBackward0, PowBackward0, ReciprocalBackward0
@@ -157,10 +158,14 @@ def _correction(unbiased, correction):
     return 1 if unbiased is None or unbiased else 0
 
 
+@derivatives(self="2 * expand(keepdims(grad, dim, keepdim, sizes(self)), sizes(self)) * centred(self, dim)"
+                  " / dof(count(sizes(self), dim), correction)")
 class VarBackward0(Function):
     """f(a) = sum((a - mean(a))^2) / (N - correction), over all elements or over ``dim``"""
     __slots__ = ()
     _saved_names = ("_saved_self",)
+    _params = {"_saved_dim": lambda self: self._info[0], "_saved_correction": lambda self: self._info[1],
+               "_saved_keepdim": lambda self: self._info[2]}
     _keeps_dtype = False
 
     @staticmethod
@@ -190,6 +195,8 @@ class VarBackward0(Function):
         return (g * centred * (2.0 / (n - correction)),)
 
 
+@no_formula("PyTorch's one node of two outputs is two nodes here, both named VarMeanBackward0: the variance's "
+            "gradient is VarBackward0's formula, the mean's MeanBackward0's")
 class VarMeanBackward0(VarBackward0):
     """The variance output of ``var_mean`` (PyTorch's one node of two outputs is two nodes here)"""
     __slots__ = ()
