@@ -167,6 +167,10 @@ MESSAGES: dict = {
     "player.inspect.grad_before": ".grad before this step",
     "player.inspect.grad_after": ".grad after this step",
     "player.inspect.variable": "variable",
+    "player.inspect.chain": "chain rule",
+    "player.inspect.chain_run": "its last run",
+    "player.inspect.chain_none": "no chain-rule formula in autograd_lab's table",
+    "player.edge.rule": "chain rule for {input}: {formula}",
     # labels drawn in the picture (values as PyTorch prints them)
     "player.picture.grad": "grad {grad}",
     "player.picture.no_grad": "no grad",
