@@ -21,7 +21,7 @@ def _open(page, path):
     return errors
 
 
-def _node_step(page, name, lang_text="runs"):
+def _node_step(page, name):
     """The first step where node ``name`` runs, and its key."""
     return page.evaluate("""(name) => {
       const p = window.alabPlayer;
@@ -58,6 +58,28 @@ def test_the_inspector_and_an_arrow_show_the_chain_rule_of_the_classic_example(b
     for row in inspect.locator(".alab-irow").all():   # the formulas fit in the inspector
         assert row.evaluate("(r) => r.scrollWidth <= r.clientWidth + 1"), row.inner_text()
     screenshot(player, "chain-classic")
+    assert not errors, errors
+
+
+@pytest.mark.browser
+def test_the_chain_rule_in_the_chinese_player(browser_page, tmp_path):
+    from playwright.sync_api import expect
+
+    page = browser_page
+    errors = _open(page, Player(classic(), lang="zh").save_html(tmp_path / "classic-zh.html"))
+    i, key = _node_step(page, "MulBackward0")
+    to_w = page.evaluate("(k) => [...window.alabPlayer.edges.values()].find((e) => e.src === k && e.slot === 0).k", key)
+    title = page.locator(f'.alab-edge[data-k="{to_w}"] title')
+    page.evaluate("(i) => window.alabPlayer.show(i)", i - 1)
+    assert title.text_content() == "self 的链式法则：grad · other"
+    page.evaluate("(i) => window.alabPlayer.show(i)", i)
+    page.evaluate("(k) => window.alabPlayer.inspectNode(k)", key)
+    inspect = page.locator(".alab-inspect")
+    expect(inspect).to_contain_text("链式法则")
+    expect(inspect).to_contain_text("最近一次运行")
+    expect(inspect).to_contain_text("给 w：grad · x = 1 · 3 = 3")
+    assert title.text_content() == "3.\n给 w：grad · x = 1 · 3 = 3"
+    screenshot(page.locator(".alab-player"), "chain-classic-zh")
     assert not errors, errors
 
 
