@@ -1,6 +1,6 @@
 """Every backward node's declared chain-rule formula (core/formulas.py) against what the engine sent.
 
-For each op of the registry (tests/ops.py), in the core and in real torch: run it on inputs from
+For each op of the registry (tests/support/ops.py), in the core and in real torch: run it on inputs from
 its domain, read every node's saved values (its ``_saved_*`` attributes, as PyTorch exposes
 them), catch the gradients each node receives and sends (node hooks), evaluate the node's formula
 with those numbers and compare. The second-order pass (create_graph=True) does the same for the
@@ -369,3 +369,57 @@ def test_an_in_place_op_uses_the_value_from_before_it():
         y.backward()
     en = _node_steps(t, "en")["MulBackward0"]
     assert en.endswith("By the chain rule: to y: grad · v = 1 · 5 = 5 and to v: grad · y = 1 · 2 = 2."), en
+
+
+# ---------------------------------------------------------------------------- the inspector and the arrows
+@pytest.mark.parametrize("lib_key", ["core", "torch"])
+def test_the_scene_sends_each_node_its_formulas_and_each_arrow_its_rule(lib_key):
+    """The scene has MulBackward0's formulas as declared, and the arrow to w's AccumulateGrad carries,
+    from MulBackward0's step on, the rule its step says, whose number is the gradient on the arrow."""
+    from autograd_lab.view import chain, scene
+    t = _classic(LIBS[lib_key])
+    for lang, rule in [("en", "to w: grad · x = 1 · 3 = 3"), ("zh", "给 w：grad · x = 1 · 3 = 3")]:
+        g = graph.build(t, lang=lang)
+        s = scene.scene(g, trace=t)
+        assert s["formulas"]["MulBackward0"] == [list(p) for p in chain.declared("MulBackward0")]
+        assert s["formulas"]["AddBackward0"] == [["self", "grad"], ["other", "grad"]]
+        mul = next(n["k"] for n in s["nodes"] if n["label"] == "MulBackward0")
+        (to_w,) = [e for e in s["edges"] if e["src"] == mul and e["kind"] == "grad"]
+        assert to_w["slot"] == 0 and s["nodes"][[n["k"] for n in s["nodes"]].index(to_w["dst"])]["label"] == "AccumulateGrad"
+        at = scene.FIELDS["edge"].index("rule"), scene.FIELDS["edge"].index("grad")
+        state = dict(s["initial"])
+        runs = 0
+        for i, step in enumerate(s["steps"]):
+            state.update(step["changes"])
+            if g.steps[i].kind == "node" and g.steps[i].message.params["step"].params["name"] == "MulBackward0":
+                runs += 1
+                assert state[to_w["k"]][at[0]] == rule and rule in step["text"]
+                assert float(rule.rsplit("= ", 1)[1]) == float(state[to_w["k"]][at[1]]) == 3.0
+            elif runs == 0:
+                assert state[to_w["k"]][at[0]] == ""   # before it ran: no numbers (the front end shows the formula)
+        assert runs == 1
+    # a node the table does not have, and one declared without a formula
+    assert scene._formulas("SinhBackward0") is None
+    assert scene._formulas("IndexBackward0").startswith("it scatters grad back")
+
+
+def test_every_rule_a_step_says_is_on_the_arrow_it_is_for():
+    """In an MLP, each node's step puts on the arrows it leaves by exactly the rules it says."""
+    from tests.support.examples import mlp
+    t = mlp((3, 2, 1))
+    g = graph.build(t)
+    seen = 0
+    for st in g.steps:
+        if st.kind != "node" or st.message.id != "step.chain.step":
+            continue
+        rules = [m for m in st.message.params["rules"] if m.id != "step.chain.more"]
+        box = st.active[0]  # the node that ran; the arrows it leaves by
+        on_arrows = [v.rule for k, v in st.changes.items() if k in g.edge_slot and g.edges[k].src == box and v.rule]
+        assert sorted(on_arrows) == sorted(narration_text(m) for m in rules)
+        seen += len(on_arrows)
+    assert seen > 10
+
+
+def narration_text(msg):
+    from autograd_lab.narration import text
+    return text(msg, "en")

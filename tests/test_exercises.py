@@ -573,6 +573,7 @@ LESSON_TRACES = {  # the trace each lesson's Predict cell records (the notebooks
     "03.y_is_leaf": PREAMBLE + "y = w * x\nz = y + b\n",
     "04.first_node": PREAMBLE + "y = w * x\nz = y + b\nz.backward()\n",
     "05.next_node": PREAMBLE + "y = w * x\nz = y + b\nz.backward()\n",
+    "05.mul_sends": PREAMBLE + "y = w * x\nz = y + b\nz.backward()\n",
     "05.twice": PREAMBLE + "y = w * x\nz = y + b\nz.backward()\n" * 2,
     "06.second_backward": PREAMBLE + "y = w * x\nz = y + b\nz.backward()\nz.backward()\n",
     "07.hook": HOOK_LESSON,
@@ -617,6 +618,18 @@ def test_a_lesson_question_named_by_its_id_asks_checks_and_hints(qid, lang):
         assert torch.narration.say(f"predict.{qid}.wrong.{wrong}", lang) in p.submit(typed)
     assert p.submit(_right_answer(p)).startswith("✓") and p.explain in p.feedback
     assert p.player.index == p.reveal
+
+
+@pytest.mark.parametrize("lang, rule", [("en", "By the chain rule: to w: grad · x = 1 · 3 = 3."),
+                                        ("zh", "按链式法则：给 w：grad · x = 1 · 3 = 3。")])
+def test_what_mul_sends_to_w_is_revealed_with_its_formula(lang, rule):
+    """Lesson 5's chain-rule question: the revealed step is MulBackward0's, whose narration writes
+    the formula with the numbers; before the answer the player holds no step that says it."""
+    pytest.importorskip("ipywidgets")
+    p = ex.Predict("05.mul_sends", trace=_lesson_trace("05.mul_sends"), lang=lang)
+    assert not any("grad · x" in s["text"] for s in p.player.scene["steps"])
+    p.submit("3")
+    assert p.ok and p.player.scene["steps"][p.reveal]["text"].endswith(rule)
 
 
 def test_the_teachers_answer_sheet_is_the_bank():

@@ -107,8 +107,9 @@ def test_backward_lights_nodes_and_moves_gradients(g):
     assert s[edge(g, add, z).key] == graph.EdgeState(True, "active", "")  # a link, no gradient on it
     s = g.state_at(start + 1)  # AddBackward0 runs; z, the tensor it made, lights with it
     assert s[add.key].status == "running" and s[z.key].status == "active"
-    assert s[edge(g, add, mul).key] == graph.EdgeState(True, "active", "1.")
-    assert s[edge(g, add, acc_of(g, "b")).key] == graph.EdgeState(True, "active", "1.")
+    # each arrow it sends on carries its chain rule (view/chain.py), in the student's names
+    assert s[edge(g, add, mul).key] == graph.EdgeState(True, "active", "1.", "to y: grad = 1")
+    assert s[edge(g, add, acc_of(g, "b")).key] == graph.EdgeState(True, "active", "1.", "to b: grad = 1")
     s = g.state_at(start + 2)  # and then it is done; the gradients it sent stay on their arrows
     assert s[add.key].status == "done"
     assert s[edge(g, add, mul).key].status == "passed"

@@ -39,6 +39,8 @@ QUESTIONS: dict[str, Question] = {
                               lesson="04_grad_fn"),
     "05.next_node": Question("acc_b", ("mul", "acc_b", "acc_w"), ("acc_w",), reveal=("accumulate", "b"),
                              lesson="05_next_functions_and_accumulation"),
+    "05.mul_sends": Question(3, wrong=("1", "2", "6"), reveal=("node", "MulBackward0"),
+                             lesson="05_next_functions_and_accumulation"),
     "05.twice": Question(6, wrong=("3", "9"), reveal=("accumulate", "w", 2),
                          lesson="05_next_functions_and_accumulation"),
     "06.second_backward": Question(True, ("yes", "no"), reveal=("error",), before=("backward", 2),

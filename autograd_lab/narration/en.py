@@ -167,6 +167,10 @@ MESSAGES: dict = {
     "player.inspect.grad_before": ".grad before this step",
     "player.inspect.grad_after": ".grad after this step",
     "player.inspect.variable": "variable",
+    "player.inspect.chain": "chain rule",
+    "player.inspect.chain_run": "its last run",
+    "player.inspect.chain_none": "no chain-rule formula in autograd_lab's table",
+    "player.edge.rule": "chain rule for {input}: {formula}",
     # labels drawn in the picture (values as PyTorch prints them)
     "player.picture.grad": "grad {grad}",
     "player.picture.no_grad": "no grad",
@@ -591,6 +595,21 @@ MESSAGES: dict = {
     "predict.05.next_node.explain":
         "Both MulBackward0 and b's AccumulateGrad are ready; the engine runs AccumulateGrad "
         "nodes first, so b.grad becomes 1 before MulBackward0 sends 3 towards w.",
+    "predict.05.mul_sends.question":
+        "AddBackward0 sends 1 to MulBackward0 (y = w * x, with w = 2 and x = 3). "
+        "What does MulBackward0 send to w's AccumulateGrad?",
+    "predict.05.mul_sends.wrong.1":
+        "1 is what MulBackward0 receives. A multiplication does not pass it on unchanged: "
+        "it multiplies it by the derivative of w * x with respect to w.",
+    "predict.05.mul_sends.wrong.2": "2 is w itself. The derivative of w * x with respect to w is x, not w.",
+    "predict.05.mul_sends.wrong.6":
+        "6 is y = w * x, the value of the forward pass. Backward sends a gradient: "
+        "the gradient received times the derivative of w * x with respect to w.",
+    "predict.05.mul_sends.hint":
+        "The derivative of w * x with respect to w is x. Multiply it by the gradient MulBackward0 receives.",
+    "predict.05.mul_sends.explain":
+        "MulBackward0 multiplies the gradient it receives, 1, by its local derivative with respect to w, "
+        "which is x = 3: it sends 3. The player's step shows the formula it uses, with this run's numbers.",
     "predict.05.twice.question": "After the first backward, w.grad is 3. What is w.grad after the second backward?",
     "predict.05.twice.wrong.3": "3 is what ONE backward gives. What does AccumulateGrad do with a second 3?",
     "predict.05.twice.wrong.9": "The second backward computes the same gradient, 3, not 6.",

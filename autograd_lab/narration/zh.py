@@ -162,6 +162,10 @@ MESSAGES: dict = {
     "player.inspect.grad_before": "这一步之前的 .grad",
     "player.inspect.grad_after": "这一步之后的 .grad",
     "player.inspect.variable": "variable",
+    "player.inspect.chain": "链式法则",
+    "player.inspect.chain_run": "最近一次运行",
+    "player.inspect.chain_none": "autograd_lab 的公式表里没有它的链式法则公式",
+    "player.edge.rule": "{input} 的链式法则：{formula}",
     "player.picture.aria": "计算图",
     "player.repr": "<Player：第 {i} 步，共 {n} 步>",
     "player.where": "第 {i} 步，共 {n} 步",
@@ -544,6 +548,18 @@ MESSAGES: dict = {
     "predict.05.next_node.explain":
         "MulBackward0 和 b 的 AccumulateGrad 都已就绪；引擎优先执行 AccumulateGrad 节点，"
         "所以在 MulBackward0 把 3 传向 w 之前，b.grad 就变成了 1。",
+    "predict.05.mul_sends.question":
+        "AddBackward0 把 1 传给 MulBackward0（y = w * x，其中 w = 2，x = 3）。"
+        "MulBackward0 传给 w 的 AccumulateGrad 的是多少？",
+    "predict.05.mul_sends.wrong.1":
+        "1 是 MulBackward0 收到的梯度。乘法不会原样传下去：它要乘上 w * x 对 w 的导数。",
+    "predict.05.mul_sends.wrong.2": "2 是 w 本身。w * x 对 w 的导数是 x，而不是 w。",
+    "predict.05.mul_sends.wrong.6":
+        "6 是 y = w * x，是前向传播的值。反向传播传的是梯度：收到的梯度乘以 w * x 对 w 的导数。",
+    "predict.05.mul_sends.hint": "w * x 对 w 的导数是 x。用它乘以 MulBackward0 收到的梯度。",
+    "predict.05.mul_sends.explain":
+        "MulBackward0 把收到的梯度 1 乘以它对 w 的局部导数，也就是 x = 3：它传出 3。"
+        "播放器的这一步写出了它用的公式，并代入了这次运行的数值。",
     "predict.05.twice.question": "第一次反向传播之后，w.grad 是 3。第二次反向传播之后，w.grad 是多少？",
     "predict.05.twice.wrong.3": "3 是一次反向传播得到的梯度。AccumulateGrad 拿到第二个 3 时会怎么做？",
     "predict.05.twice.wrong.9": "第二次反向传播算出的梯度和第一次一样，是 3，而不是 6。",

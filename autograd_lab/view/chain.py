@@ -20,9 +20,9 @@ import math
 import numpy as np
 
 from ..core import formulas as FM
-from ..narration import Msg, Num, number
+from ..narration import Msg, Num, number, text
 
-__all__ = ["explain", "declared", "FEW", "RULES"]
+__all__ = ["explain", "declared", "by_slot", "FEW", "RULES"]
 
 FEW = 3     # numbers are written out for values of at most this many elements
 RULES = 3   # at most this many inputs' formulas in one step; the rest are counted
@@ -132,27 +132,40 @@ def declared(node_name: str):
     """What the table declares for a node, written with PyTorch's input names (for an inspector or
     a tooltip): ``[("self", "grad · other"), ("other", "grad · self")]``; a ``NoFormula``'s reason
     as a string; None when the table does not have the node."""
+    got = by_slot(node_name)
+    return [(name, f) for name, f in got if f is not None] if isinstance(got, list) else got
+
+
+def by_slot(node_name: str):
+    """``declared``, one ``(input name, formula or None)`` per declared next_functions slot (None: that
+    slot gets no gradient from this node; one ``tensors[i]`` for all the slots of torch.stack's)."""
     entry = FM.lookup(node_name)
     if entry is None or isinstance(entry, FM.NoFormula):
         return entry.reason if entry is not None else None
-    return [(name, FM.render(_prepare(tree)[0], str)) for name, _, tree in entry.inputs if tree is not None]
+    return [(name, FM.render(_prepare(tree)[0], str) if tree is not None else None) for name, _, tree in entry.inputs]
 
 
 def explain(states, e, msg: Msg) -> Msg:
-    """``msg`` (a node's step) with the chain rule of each input it sends a gradient to."""
+    """``msg`` (a node's step) with the chain rule of each input it sends a gradient to; each rule is
+    also put on its arrow (the edge state's ``rule``, kept until the node runs again: its tooltip)."""
     entry = FM.lookup(e.name)
+    rules, by_slot_rules = None, {}
+    if entry is not None and not isinstance(entry, FM.NoFormula):
+        try:
+            rules = _rules(states, e, entry, by_slot_rules)
+        except Exception:  # pragma: no cover - a formula must never break the player
+            rules, by_slot_rules = None, {}
+    box = f"n{e.node}"
+    for j in range(len(e.grad_inputs)):
+        ek = states.b.slot_edge.get((box, j))
+        if ek is not None:
+            states.set(ek, False, rule=text(by_slot_rules[j], states.lang) if j in by_slot_rules else "")
     if entry is None:
         return Msg("step.chain.unknown", step=msg, node=e.name)
-    if isinstance(entry, FM.NoFormula):
-        return msg
-    try:
-        rules = _rules(states, e, entry)
-    except Exception:  # pragma: no cover - a formula must never break the player
-        return msg
     return Msg("step.chain.step", step=msg, rules=rules) if rules else msg
 
 
-def _rules(states, e, entry) -> list:
+def _rules(states, e, entry, by_slot_rules) -> list:
     ix = _index(states)
     op = ix.op_of.get(e.node)
     g0 = e.grad_output
@@ -206,6 +219,7 @@ def _rules(states, e, entry) -> list:
             continue
         used += size
         out.append(rule)
+        by_slot_rules[j] = rule
     if more:
         out.append(Msg("step.chain.more", n=more))
     return out

@@ -104,6 +104,7 @@ def build(trace, max_nodes: int = 5000, max_frames: int = 20000, lang: str | Non
                        shown_nodes=len(keep))
     states = States(b, all_nodes, all_edges, lang)
     states.run(shown, start, Step)
+    g.edge_slot = {ek: j for (_, j), ek in b.slot_edge.items() if ek in g.edges}
     _group(g, b, shown)
     if not shown:
         g.notice = say("player.notice.empty", lang)

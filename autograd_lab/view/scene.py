@@ -16,7 +16,7 @@ Each key means one thing wherever it appears:
   edge's kind; ``x``, ``y``, ``w``, ``h``: a centre and a size; ``pts``: an edge's points, flattened.
 - ``fields``: the names of a state's places, sent once: ``tensor`` ``[shown, status, value, grad, rg,
   tag]``, ``box`` (a grad_fn, AccumulateGrad or an op with no graph) ``[shown, status, freed, info,
-  tag]``, ``edge`` ``[shown, status, grad]`` (states.py's namedtuples, in their order). A state is a
+  tag]``, ``edge`` ``[shown, status, grad, rule]`` (states.py's namedtuples, in their order). A state is a
   list in that order; the front end reads it by name (``static/src/timeline.js``).
 - ``initial``: key -> state before the first step; a step's ``changes``: key -> its new state, for
   what the step changes (only that).
@@ -30,6 +30,9 @@ Each key means one thing wherever it appears:
   as one closed box), ``box`` and, collapsed, its ``runs`` of steps with what each run did;
   ``overview``: the first picture (the collapsed top-level groups as boxes; an edge's ``members``
   are the keys of the graph's edges it stands for).
+- an edge's ``slot``: a gradient edge's place in its grad_fn's ``next_functions``; ``formulas``: node name ->
+  its chain rule as declared (``_formulas``); an edge state's ``rule``: how the gradient on it was made at
+  the last run of the node it leaves ("to w: grad · x = 1 · 3 = 3", view/chain.py), "" before.
 - ``jumps``, ``notice``, ``start``, ``speed``, ``words`` (the player's words in the graph's language),
   ``lang``, ``freed_error``, ``version``.
 
@@ -41,6 +44,7 @@ from typing import Any
 
 from ..core.messages import FREED_MESSAGE
 from ..narration import catalogue
+from . import chain
 from .states import EdgeState, OpState, TensorState
 
 __all__ = ["scene", "WORD_IDS", "words", "FIELDS"]
@@ -76,6 +80,8 @@ WORD_IDS = {
     "hooks": "player.inspect.hooks", "no_hooks": "player.inspect.no_hooks",
     "grad_before": "player.inspect.grad_before", "grad_after": "player.inspect.grad_after",
     "variable": "player.inspect.variable",
+    "chain": "player.inspect.chain", "chain_run": "player.inspect.chain_run", "chain_none": "player.inspect.chain_none",
+    "edge_rule": "player.edge.rule",
 }
 _DEFAULT_NAME = {"acc": "torch::autograd::AccumulateGrad"}  # AccumulateGrad's name() in PyTorch
 
@@ -152,9 +158,13 @@ def scene(graph, trace=None, *, lang: str | None = None, start: int = 0, speed: 
             d["hooks"] = hooks[n.key]
         out_nodes.append(d)
     out_edges = []
+    edge_slot = getattr(g, "edge_slot", {})
     for ed in sorted(g.edges.values(), key=lambda e: e.order):
         pts = [c for p in ed.points for c in (_r(p[0]), _r(p[1]))]
-        out_edges.append({"k": ed.key, "src": ed.src, "dst": ed.dst, "kind": ed.kind, "pts": pts})
+        d = {"k": ed.key, "src": ed.src, "dst": ed.dst, "kind": ed.kind, "pts": pts}
+        if ed.key in edge_slot:
+            d["slot"] = edge_slot[ed.key]
+        out_edges.append(d)
     groups = _groups(g, len(steps))
     gidx = {k: i for i, k in enumerate(getattr(g, "groups", None) or {})}
     if gidx:
@@ -190,7 +200,16 @@ def scene(graph, trace=None, *, lang: str | None = None, start: int = 0, speed: 
         "words": words(getattr(g, "lang", None) if lang is None else lang),
         "lang": _html_lang(getattr(g, "lang", None) if lang is None else lang),
         "freed_error": FREED_MESSAGE,
+        "formulas": {name: _formulas(name) for name in sorted({n.label for n in nodes if n.kind == "op"})},
     }
+
+
+def _formulas(name: str):
+    """A node name's chain rule as declared (view/chain.py ``by_slot``), in PyTorch's input names:
+    ``[["self", "grad · other"], ["other", "grad · self"]]`` per slot (a formula None: that slot gets
+    no gradient), the reason a node has none (a string), or None when the table does not have it."""
+    got = chain.by_slot(name)
+    return [list(slot) for slot in got] if isinstance(got, list) else got
 
 
 def _groups(g, n_steps: int) -> list:

@@ -37,9 +37,10 @@ MANY = 6  # a sentence lists at most this many items; more are summarised (count
 
 # What a node or edge looks like at one step. Texts are ready to print; status is one of
 # tensors: idle, new, active; ops: idle, new, running, done, active, error; edges: idle, new, active, passed.
+# An edge's rule: how the gradient on it was made at the last run of the node it leaves (view/chain.py).
 TensorState = namedtuple("TensorState", "shown status value grad rg tag")
 OpState = namedtuple("OpState", "shown status freed info tag")
-EdgeState = namedtuple("EdgeState", "shown status grad")
+EdgeState = namedtuple("EdgeState", "shown status grad rule", defaults=("",))
 
 
 # Field name -> its place in the tuple (``States.set`` builds the new state without namedtuple._replace,
@@ -86,7 +87,7 @@ def hidden_state(node, no_grad_fn: str = ""):
     """The state of a node (or, for None, an edge) before it appears; ``no_grad_fn`` is the info
     under a no-graph op's box."""
     if node is None:
-        return EdgeState(False, "idle", "")
+        return EdgeState(False, "idle", "", "")
     if node.kind == "tensor":
         return TensorState(False, "idle", "", "None", False, "")
     return OpState(False, "idle", False, no_grad_fn if node.kind == "const" else "", "")
@@ -155,8 +156,8 @@ class States:
                 error = st[1] == "error"
                 status = "error" if error else ("done" if key in self.ran else "idle")
                 new = tuple.__new__(t, (st[0], status, st[2], st[3], st[4] if error else ""))
-            else:                 # shown status grad
-                new = tuple.__new__(t, (st[0], "passed" if key in self.residue else "idle", st[2]))
+            else:                 # shown status grad rule
+                new = tuple.__new__(t, (st[0], "passed" if key in self.residue else "idle", st[2], st[3]))
             if new != st:
                 cur[key] = changes[key] = new
         self.transient = _OrderedSet()

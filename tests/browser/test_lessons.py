@@ -200,7 +200,7 @@ def test_check_after_hint_gives_a_verdict(lessons, browser_page):
     page = browser_page
     lessons.open_notebook(page, f"{FOLDER}/05_next_functions_and_accumulation.ipynb")
     lessons.run_all(page)
-    box = page.locator(".alab-predict").nth(1)
+    box = page.locator(".alab-predict").nth(2)   # w.grad after the second backward
     box.scroll_into_view_if_needed()
     feedback = box.locator(".alab-predict-feedback")
     field = box.locator(".alab-predict-input input")
@@ -245,8 +245,24 @@ def test_predict_then_reveal(lessons, browser_page):
     assert int(which.locator(".alab-slider").get_attribute("max")) > int(which.locator(".alab-slider").input_value())
     expect(which.locator(".alab-next")).to_be_enabled()
 
+    # "What does MulBackward0 send to w?": 1 (what it receives) is explained; 3 reveals its step and formula.
+    sends = page.locator(".alab-predict").nth(1)
+    sends.scroll_into_view_if_needed()
+    narration = sends.locator(".alab-narration")
+    feedback = sends.locator(".alab-predict-feedback")
+    box = sends.locator(".alab-predict-input input")
+    box.fill("1")
+    box.press("Enter")
+    expect(feedback).to_contain_text("1 is what MulBackward0 receives")
+    expect(narration).not_to_contain_text("grad · x")
+    box.fill("3")
+    box.press("Enter")
+    expect(feedback).to_contain_text("Right!")
+    expect(narration).to_contain_text("By the chain rule: to w: grad · x = 1 · 3 = 3.")
+    screenshot(sends, "lesson-05-chain-rule-revealed")
+
     # "w.grad after the second backward?": typed; Enter checks; the right number reveals the step.
-    value = page.locator(".alab-predict").nth(1)
+    value = page.locator(".alab-predict").nth(2)
     value.scroll_into_view_if_needed()
     narration = value.locator(".alab-narration")
     feedback = value.locator(".alab-predict-feedback")

@@ -75,6 +75,7 @@ Object.assign(Player.prototype, {
         if (st.freed && (n.saved || []).length)
           rows.push(el("div", { class: "alab-irow alab-freed alab-freed-error" },
                        fill(W.saved_freed_error, { error: this.scene.freed_error })));
+        this._chainRows(k, n, row, code);
       }
       if (st.info) row("", el("i", { text: st.info }));
     }
@@ -83,5 +84,31 @@ Object.assign(Player.prototype, {
     if (n.made != null && n.made >= 0 && this.scene.steps[n.made].source) row(W.made_at, code(this.scene.steps[n.made].source));
     box.replaceChildren(head, ...rows);
     box.hidden = false;
+  },
+
+  // An arrow's tooltip: the gradient on it, and how that gradient is made: the rule of its grad_fn's last run
+  // (numbers and the student's names), or before it ran the formula declared for its slot.
+  _edgeTitle(k, st) {
+    const e = this.edges.get(k), out = st.grad ? [st.grad] : [];
+    if (st.rule) out.push(st.rule);
+    else if (e && e.slot != null) {
+      const src = this.nodes.get(e.src), decl = src && (this.scene.formulas || {})[src.name];
+      const variadic = Array.isArray(decl) && decl.length === 1 && decl[0][0].endsWith("[i]");
+      const got = Array.isArray(decl) ? (variadic ? [decl[0][0].replace("[i]", `[${e.slot}]`), decl[0][1]] : decl[e.slot]) : null;
+      if (got && got[1] != null) out.push(fill(this.words.edge_rule, { input: got[0], formula: got[1] }));
+    }
+    return out.join("\n");
+  },
+
+  // The node's chain rule as declared (PyTorch's input names), and at its last run up to this step the
+  // rule on each arrow it leaves, with the student's names and numbers (view/chain.py, scene.formulas).
+  _chainRows(k, n, row, code) {
+    const W = this.words, decl = (this.scene.formulas || {})[n.name];
+    const lines = (texts) => el("span", {}, ...texts.map((t) => el("div", {}, code(t))));
+    if (Array.isArray(decl)) row(W.chain, lines(decl.filter(([, f]) => f != null).map(([input, f]) => `${input}: ${f}`)));
+    else row(W.chain, el("i", { text: decl || W.chain_none }));
+    const ran = [...this.edges.values()].filter((e) => e.src === k && e.slot != null && this.cur[e.k] && this.cur[e.k].rule)
+      .sort((a, b) => a.slot - b.slot).map((e) => this.cur[e.k].rule);
+    if (ran.length) row(W.chain_run, lines(ran));
   },
 });

@@ -256,9 +256,9 @@ export class Player {
     const W = this.words;
     const e = this.edgeEls.get(k);
     if (e) {
-      const { shown, status, grad } = st;
+      const { shown, status } = st;
       e.setAttribute("class", `alab-edge e-${this.edges.get(k).kind} s-${status}${shown ? "" : " hid"}`);
-      e.lastChild.textContent = grad || "";
+      e.lastChild.textContent = this._edgeTitle(k, st);   // its gradient and chain rule (inspector.js)
       return;
     }
     const g = this.nodeEls.get(k);
