@@ -63,7 +63,7 @@ KINDS: dict[str, EventKind] = {k.kind: k for k in (
        torch="backward.py: backward",
        doc="A backward() or autograd.grad() call begins."),
     _k("node", "node name grad_output grad_inputs next",
-       narration=("step.node.runs", "step.node.runs_many"),
+       narration=("step.node.runs", "step.node.runs_many", "step.chain.step"),
        torch="backward.py: build_node",
        doc="A grad_fn node runs: the gradient it received and the gradients it sends along next_functions."),
     _k("accumulate", "node tensor before added after", "tensor",
