@@ -31,7 +31,8 @@ Each key means one thing wherever it appears:
   ``overview``: the first picture (the collapsed top-level groups as boxes; an edge's ``members``
   are the keys of the graph's edges it stands for).
 - ``jumps``, ``notice``, ``start``, ``speed``, ``words`` (the player's words in the graph's language),
-  ``lang``, ``freed_error``, ``version``.
+  ``lang``, ``freed_error``, ``version``; ``preview`` (optional, False: do not draw the nodes not built
+  yet faintly; a Predict's player sets it until its question is answered, lessons/predict.py).
 
 This is the only module that reads the view layer's structures for the front end.
 """
