@@ -92,13 +92,17 @@ def test_static_page_of_a_big_graph_reads_and_follows_the_action_fits_on_demand(
     expect(page.locator(".alab-narration")).to_contain_text("Step 111 of 124")
     view = frame.bounding_box()
     # too big to fit at 840 px with its texts at 9 px or more: the default view shows the active step at a
-    # readable scale (its smallest text at 9.5 px), in a frame no flatter than 320 px
+    # readable scale (its smallest text at 9.5 px), in a frame as tall as the graph at that scale (at most 62 %
+    # of the window), not the strip fitting would make
     cam = page.evaluate(CAM_STATE)
-    assert cam["mode"] == "follow" and cam["s"] * 10.5 == pytest.approx(9.5, abs=0.01) and cam["h"] >= 320, cam
+    H = page.evaluate("() => window.alabPlayer.scene.height")
+    assert cam["mode"] == "follow" and cam["s"] * 10.5 == pytest.approx(9.5, abs=0.01), cam
+    assert cam["h"] == round(min(H * cam["s"], 900 * 0.62, 620)), (cam, H)
+    h_follow = cam["h"]
     assert_active_in_view(page, view, 110)
     page.locator(".alab-fit").click()  # "fit" does what it says: the built graph, however small
     cam = page.evaluate(CAM_STATE)
-    assert cam["mode"] == "fit" and cam["s"] * 10.5 < 9 and cam["h"] >= 320, cam
+    assert cam["mode"] == "fit" and cam["s"] * 10.5 < 9 and cam["h"] == h_follow, cam
     for shape in page.locator(".alab-frame g.alab-node:not(.hid) .shape").all():  # fitted: all of it in sight
         box = shape.bounding_box()
         assert view["x"] - 1 <= box["x"] and box["x"] + box["width"] <= view["x"] + view["width"] + 1, (box, view)

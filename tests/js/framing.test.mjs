@@ -70,16 +70,16 @@ test("an active rectangle larger than the frame shows its start", () => {
   assert.ok(x0 >= 0 && x0 <= MARGIN, x0);
 });
 
-test("the frame's height: as fitted when readable; never flatter than FRAME_MIN when not", () => {
+test("the frame's height: as fitted when readable; else the picture's at the readable scale, not a strip", () => {
   // a lesson's graph: as today (the fitted picture's height)
   assert.equal(frameHeight({ extentW: 600, extentH: 250, width: 840, minFont: FONT }), 250);
   assert.equal(frameHeight({ extentW: 900, extentH: 300, width: 840, minFont: FONT }), 280);
   assert.equal(frameHeight({ extentW: 300, extentH: 60, width: 840, minFont: FONT }), 120);
-  // lesson 8's MLP: fitted, 215 px; now the readable picture's height, at least FRAME_MIN, at most 62 % of
-  // the window (800 px: 496)
+  // lesson 8's MLP: fitted, 215 px; now the readable picture's height, at most 62 % of the window (800 px: 496)
   assert.equal(frameHeight({ extentW: 3000, extentH: 770, width: 840, minFont: FONT }), 496);
   assert.equal(frameHeight({ extentW: 3000, extentH: 400, width: 840, minFont: FONT }),
                Math.round(400 * readableScale(FONT)));
+  assert.equal(frameHeight({ extentW: 3000, extentH: 240, width: 840, minFont: FONT }), Math.round(240 * readableScale(FONT)));
   assert.equal(frameHeight({ extentW: 3000, extentH: 100, width: 840, minFont: FONT }), FRAME_MIN);
   // a short window: at most 62 % of it
   assert.equal(frameHeight({ extentW: 3000, extentH: 2000, width: 840, minFont: FONT, windowHeight: 500 }), 310);

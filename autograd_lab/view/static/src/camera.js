@@ -10,7 +10,8 @@ const TINY = 4;              // px: below this on-screen size texts are not draw
 const MIN_FONT = Math.min(...Object.values(SIZE));   // the picture's smallest font (the labels of boxes keep their size)
 
 Object.assign(Player.prototype, {
-  _bounds(all) {
+  // all: every node and box, built or not; extent: also the layout's whole extent ("whole graph")
+  _bounds(all, extent = all) {
     let x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity;
     const add = (x, y, w, h) => {
       x0 = Math.min(x0, x - w / 2); x1 = Math.max(x1, x + w / 2);
@@ -25,7 +26,7 @@ Object.assign(Player.prototype, {
     for (const b of this.boxes) if (all || b.shown) add(...b.r);
     const [W, H] = this._extent();
     if (x0 === Infinity) return [0, 0, W || 1, H || 1];
-    if (all) {   // the whole graph: the layout's whole extent too (a group's frame can reach past its nodes)
+    if (extent) {   // the whole graph: the layout's whole extent too (a group's frame can reach past its nodes)
       x0 = Math.min(x0, 0); y0 = Math.min(y0, 0);
       x1 = Math.max(x1, W || 0); y1 = Math.max(y1, H || 0);
     }
@@ -103,8 +104,9 @@ Object.assign(Player.prototype, {
       this.svg.setAttribute("height", fh);
     }
     if (this.mode === "user") { this._applyCam(); return; }
-    const whole = this.mode === "whole" || (this.mode === "auto" && this._preview());
-    const [x0, y0, x1, y1] = this._bounds(whole);
+    // the default view previews the whole graph: every node, built or not (at the last step, what "fit" shows)
+    const whole = this.mode === "whole", ahead = whole || (this.mode === "auto" && this._preview());
+    const [x0, y0, x1, y1] = this._bounds(ahead, whole);
     if (this.mode === "auto") {   // fitted if readable, else the active step at a readable scale (framing.js)
       const [EW, EH] = this._extent();
       const big = tooBig({ extentW: EW, extentH: EH, width: cw, minFont: MIN_FONT, windowHeight: window.innerHeight || 800 });

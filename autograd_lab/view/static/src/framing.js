@@ -7,7 +7,7 @@
 export const MIN_TEXT = 9;          // px on the screen: the smallest picture text a student reads
 export const READABLE_TEXT = 9.5;   // px: the smallest text's size when the camera zooms in to read
 export const MARGIN = 24;           // px: what the step is about stays this far inside the frame
-export const FRAME_MIN = 320;       // px: a frame zoomed in to read is never flatter than this
+export const FRAME_MIN = 120;       // px: the flattest frame
 export const FRAME_MAX = 620;       // px (and at most 62 % of the window's height)
 
 // The scale at which the smallest font (px in the layout) is READABLE_TEXT px on the screen (never enlarged).
@@ -37,20 +37,21 @@ export function maxFrame(windowHeight = 800) {
 }
 
 // The frame's height for a picture whose layout is extentW x extentH, in a frame `width` px wide:
-// as tall as the fitted picture when that is readable (clamped to [120, maxH]); else as tall as the
-// picture at the readable scale, clamped to [FRAME_MIN, maxH], so that it never collapses into a strip.
+// as tall as the fitted picture when that is readable; else as tall as the picture at the readable scale
+// (a frame that shows the graph's whole height when it can, instead of a strip of the graph shrunk to
+// fit); clamped to [FRAME_MIN, maxH].
 // `inner`: the sizes [w, h] of the innermost opened boxes (the frame has room for one as wide as it).
 export function frameHeight({ extentW, extentH, width, minFont, windowHeight = 800, inner = [] }) {
   const W = Math.max(1, extentW), H = Math.max(1, extentH), maxH = maxFrame(windowHeight);
   if (!tooBig({ extentW, extentH, width, minFont, windowHeight })) {
     let h = H * Math.min(1, width / W);
     for (const [bw, bh] of inner) h = Math.max(h, (bh + 40) * Math.min(1, width / (bw + 40)));
-    return Math.round(Math.max(120, Math.min(maxH, h)));
+    return Math.round(Math.max(FRAME_MIN, Math.min(maxH, h)));
   }
   const r = readableScale(minFont);
   let h = H * r;
   for (const [, bh] of inner) h = Math.max(h, bh * r + 52);
-  return Math.round(Math.max(Math.min(FRAME_MIN, maxH), Math.min(maxH, h)));
+  return Math.round(Math.max(FRAME_MIN, Math.min(maxH, h)));
 }
 
 // Where the camera looks: {s, x, y, follow} (screen = layout * s + (x, y)).
