@@ -56,14 +56,15 @@ Object.assign(Player.prototype, {
     return this.scene.preview !== false;
   },
 
-  // The rectangle [x0, y0, x1, y1] of what the step shown is about (its active nodes, or the ends of its
-  // active edges), as drawn now; null when nothing is.
+  // The rectangle [x0, y0, x1, y1] of what the step shown is about (its active nodes; with none, the ends of
+  // its active edges), as drawn now; null when nothing is.
   _activeRect() {
-    const keys = new Set();
+    const keys = new Set(), ends = new Set();
     for (const k of this.active || []) {
       if (this.nodes.has(k)) keys.add(k);
-      else { const e = this.edges.get(k); if (e) { keys.add(e.src); keys.add(e.dst); } }
+      else { const e = this.edges.get(k); if (e) { ends.add(e.src); ends.add(e.dst); } }
     }
+    if (!keys.size) for (const k of ends) keys.add(k);
     const rects = [];
     for (const k of keys) {
       const it = this.item ? this.item.get(k) || k : k;
