@@ -135,19 +135,19 @@ def test_a_graph_of_4400_nodes_is_not_cut():
 # ---------------------------------------------------------------------------- groups
 def test_groups_are_named_by_the_containers_the_code_reached_them_through():
     """A layer whose weights the with block reaches through one container path is labelled by it;
-    each of its neurons by its own path; a box mixing things of no common path keeps its lines."""
+    each of its neurons by its own path; the box of code run once (the output neuron and the loss) by the
+    last variable it computes: ``loss``."""
     from tests.support.examples import mlp
 
     g = graph.build(mlp((3, 4, 4, 1)))
     top = [grp for grp in g.groups.values() if grp.parent is None]
-    assert [re.sub(r"\d+", "N", grp.label) for grp in top] == ["layers[N] ×N", "layers[N] ×N", "lines N–N"]
+    assert [re.sub(r"\d+", "N", grp.label) for grp in top] == ["layers[N] ×N", "layers[N] ×N", "loss"]
     assert [grp.label.split(" ")[0] for grp in top[:2]] == ["layers[0]", "layers[1]"]
     assert [g.groups[c].label for c in top[1].children] == ["layers[1][0]", "layers[1][1]", "layers[1][2]",
                                                             "layers[1][3]"]
-    # in Chinese the same names; the box of no common path has its lines in Chinese words
+    # in Chinese the same names (the code's)
     zh = graph.build(mlp((3, 4, 4, 1)), lang="zh")
-    assert [grp.label for grp in zh.groups.values() if grp.parent is None][0] == "layers[0] ×4"
-    assert [grp.label for grp in zh.groups.values() if grp.parent is None][-1].startswith("第 ")
+    assert [grp.label for grp in zh.groups.values() if grp.parent is None] == ["layers[0] ×4", "layers[1] ×4", "loss"]
 
 
 def test_layers_and_neurons_are_groups(small):
@@ -155,8 +155,9 @@ def test_layers_and_neurons_are_groups(small):
     top = [grp for grp in g.groups.values() if grp.parent is None]
     # layer 1 (4 neurons of 3 inputs), layer 2 (4 neurons of 4 inputs), the output neuron with the loss
     assert [len(grp.children) for grp in top] == [4, 4, 0]
-    # (the model lives inside run_mlp: no container path of the with block reaches its weights)
-    assert [re.sub(r"\d+", "N", grp.label) for grp in top] == ["lines N–N ×N", "lines N–N ×N", "lines N–N"]
+    # (the model lives inside run_mlp: no container path of the with block reaches its weights; the last
+    # box, run once, is named by the variable it computes last)
+    assert [re.sub(r"\d+", "N", grp.label) for grp in top] == ["lines N–N ×N", "lines N–N ×N", "loss"]
     sizes = [[len(g.groups[c].members) for c in grp.children] for grp in top[:2]]
     assert sizes == [[neuron_size(3)] * 4, [neuron_size(4)] * 4]
     assert [g.groups[c].label.split("(")[1] for c in top[0].children] == ["1 of 4)", "2 of 4)", "3 of 4)", "4 of 4)"]

@@ -654,12 +654,16 @@ def test_a_predicts_player_cannot_go_past_the_question_before_it_is_answered(qid
     later = [s.text for s in whole.graph.steps[before + 1:] if s.text not in shown]
     page = json.dumps(scene, ensure_ascii=False)
     assert later and not [text for text in later if json.dumps(text, ensure_ascii=False)[1:-1] in page]
+    # the scene's nodes are the whole graph's: drawn faintly ahead of their step they would show what comes
+    # after the question (a grad_fn box, an error), so the player draws no faint preview until it is answered
+    assert scene["preview"] is False
     assert player.step() == before and player.index == before, "next stops at the question"
     assert player.seek(-1) == before and player.seek(before + 3) == before, "so do the slider and the end key"
     whole.seek(before)
     assert player.narration == whole.narration, "the Python side says the question's step too"
     p.give_up()
     assert player.scene["steps"] == whole.scene["steps"] and player.scene["jumps"] == whole.scene["jumps"]
+    assert "preview" not in player.scene, "answered: the whole graph is previewed as in any player"
     assert player.index == p.reveal and player.step() == min(p.reveal + 1, whole.n_frames - 1)
 
 

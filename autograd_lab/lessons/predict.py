@@ -127,6 +127,9 @@ class Predict:
                        jumps=[[label, i] for label, i in whole["jumps"] if i <= last])
         limited["nodes"] = [dict(n, hooks=[i for i in n["hooks"] if i <= last]) if "hooks" in n else n
                             for n in whole["nodes"]]
+        # the scene's nodes are the whole graph's: drawn faintly before they are built, they would show
+        # what comes after the question (a grad_fn box on y, an error node), so no faint preview here
+        limited["preview"] = False
         self._whole_scene = whole
         player._scene = player.scene = limited
 

@@ -185,7 +185,7 @@ def find_groups(b, shown, lang=None) -> dict[str, Group]:
                     kids.append(add(label, members[j], top.key, lines).key)
             top.children = tuple(kids)
         elif _LONE_MIN <= len(keys) <= len(nodes) / 2:  # code without a loop that is not most of the graph
-            add(say("step.group.lines", lang, lines=where_text), keys, None, lines)
+            add(_lone_label(nodes, keys) or say("step.group.lines", lang, lines=where_text), keys, None, lines)
     return groups
 
 
@@ -230,6 +230,19 @@ def _common_path(nodes, keys):
         if len(common) < 2:
             return None
     return "".join(common) if common is not None and len(common) >= 2 else None
+
+
+def _lone_label(nodes, keys):
+    """A box of code run once, named by what a student reads in the code: the container its leaves are
+    reached through and the last variable it computes (``'layers[2][0] → loss'``, or ``'loss'``); None
+    when it has neither (it keeps its lines)."""
+    made = None
+    for k in keys:  # (keys are in the order the nodes were made)
+        n = nodes[k]
+        if n.kind == "tensor" and not n.is_leaf and _ROOT.fullmatch(n.label or ""):
+            made = n.label
+    path = _common_path(nodes, keys)
+    return " → ".join(p for p in (path, made) if p) or None
 
 
 def _lines_label(lines: tuple, lang) -> str:

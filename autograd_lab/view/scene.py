@@ -34,7 +34,8 @@ Each key means one thing wherever it appears:
   its chain rule as declared (``_formulas``); an edge state's ``rule``: how the gradient on it was made at
   the last run of the node it leaves ("to w: grad · x = 1 · 3 = 3", view/chain.py), "" before.
 - ``jumps``, ``notice``, ``start``, ``speed``, ``words`` (the player's words in the graph's language),
-  ``lang``, ``freed_error``, ``version``.
+  ``lang``, ``freed_error``, ``version``; ``preview`` (optional, False: do not draw the nodes not built
+  yet faintly; a Predict's player sets it until its question is answered, lessons/predict.py).
 
 This is the only module that reads the view layer's structures for the front end.
 """

@@ -34,7 +34,7 @@ SRC = STATIC / "src"
 APP_CSS = STATIC / "app.css"
 # The front end's source files (static/src/<name>.js), in the order app_js() joins them (an import from a
 # later file is an error).
-SOURCES = ("dom", "text", "geometry", "timeline", "bygroup",         # pure helpers (no page but dom and textWidth)
+SOURCES = ("dom", "text", "geometry", "timeline", "bygroup", "framing",       # pure helpers (no page but dom and textWidth)
            "player",                                                 # the Player class: its DOM, show, paint
            "groups", "labels", "camera", "inspector", "table", "input",  # its other methods, by concern
            "host")                                                   # mount (static page), render (anywidget)

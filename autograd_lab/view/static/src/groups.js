@@ -221,6 +221,7 @@ Object.assign(Player.prototype, {
     const g = this.groups[gi];
     if (!g || !g.collapsed || this.opened.has(gi)) return;
     this.opened.add(gi);
+    this.lastOpened = gi;   // "+" and "-" zoom about it
     this._regroup();
     this._focus(g.box);
   },
@@ -232,7 +233,8 @@ Object.assign(Player.prototype, {
       for (let p = q; p != null; p = G[p].parent) if (p === gi) { this.opened.delete(q); break; }
     }
     this._regroup();
-    this.mode = "fit";
+    this.mode = "auto";
+    this.following = false;
     this.fit();
     this._relabel();
   },

@@ -28,6 +28,18 @@ Object.assign(Player.prototype, {
       const st = this.cur[n.k];
       if (st && st.shown) placed.add([n.x - n.w / 2, n.y - n.h / 2, n.x + n.w / 2, n.y + n.h / 2]);
     }
+    for (const b of this.boxes) {   // the closed boxes (a neighbour's label must not cover them)
+      const [x, y, w, h] = b.r;
+      if (b.shown) placed.add([x - w / 2, y - h / 2, x + w / 2, y + h / 2]);
+    }
+    const G = this.groups, shownFrames = this.frames.filter((f) => !f.cls.includes("hid"));
+    // a frame's label may lie inside its own frame and its parents', not inside another frame
+    const inOther = (f, r) => shownFrames.some((o) => {
+      if (o === f) return false;
+      for (let q = f.gr.parent; q != null; q = G[q].parent) if (q === o.gr.i) return false;
+      const [a0, b0, a1, b1] = o.gr.box;
+      return r[0] < a1 && r[2] > a0 && r[1] < b1 && r[3] > b0;
+    });
     for (const f of this.frames) {
       const [x0, y0, x1] = f.gr.box, t = f.text, c = f.close;
       let cw = 0;
@@ -39,14 +51,19 @@ Object.assign(Player.prototype, {
         placed.add(r);
         this.groupRects.push(r);
       }
-      const tx = x0 + 4 * k + cw, text = shorten(f.gr.label, SIZE.label, (x1 - tx - 4 * k) / k, "italic");
-      let spot = null;
-      if (text) {
+      const tx = x0 + 4 * k + cw, room = (x1 - tx - 4 * k) / k;
+      let spot = null, text = "";
+      // inside the frame's top, else above it; shortened (…) when only a shorter label fits (the frame's
+      // tooltip has it whole)
+      for (const width of [room, room / 2, room / 4]) {
+        text = shorten(f.gr.label, SIZE.label, width, "italic");
+        if (!text) break;
         const tw = textWidth(text, SIZE.label, "italic") * k;   // (italic, as drawn)
-        for (const y of [y0 + 3 * k + 7 * k, y0 - 2 * k - lh / 2]) {   // inside the frame's top, else above it
+        for (const y of [y0 + 3 * k + 7 * k, y0 - 2 * k - lh / 2]) {
           const r = [tx, y - lh / 2, tx + tw + 3 * k, y + lh / 2];
-          if (!placed.hits(r)) { placed.add(r); this.groupRects.push(r); spot = [tx, y]; break; }
+          if (!placed.hits(r) && !inOther(f, r)) { placed.add(r); this.groupRects.push(r); spot = [tx, y]; break; }
         }
+        if (spot) break;
       }
       if (t._size !== size) t.setAttribute("font-size", (t._size = size));
       if (spot) { t.setAttribute("x", spot[0]); t.setAttribute("y", spot[1]); }

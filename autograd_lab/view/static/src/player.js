@@ -26,7 +26,9 @@ export class Player {
     this.curIndex = -1;           // the step this.cur is the state after (-1: before the first)
     this.idx = 0;
     this.timer = null;
-    this.mode = "fit";            // fit: the built part fitted to the width; whole: everything fitted; user
+    this.mode = "auto";           // auto: fitted when readable, else following the step (camera.js); fit: the built
+                                  // part fitted; whole: everything fitted; user: zoomed or dragged
+    this.following = false;       // auto, zoomed in to read: the camera follows the active step
     this.cam = { s: 1, x: 0, y: 0 };
     this.inspected = null;
     this.filter = "";
