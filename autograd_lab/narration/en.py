@@ -184,6 +184,13 @@ MESSAGES: dict = {
     "player.tag.post_accumulate": "post-accumulate hook {fn}",
     "player.tag.grad_result": "autograd.grad → {value}",
     "player.tag.error": "✖ {error}",
+    "player.tag.saved_version": "saved at version {version}",
+    "player.tag.version": "now version {version}",
+    "player.tag.carried": "from an earlier iteration",
+    "player.tag.grad_mode_off": "grad mode off",
+    "player.tag.detached": "detach()",
+    "player.tag.no_requires_grad": "requires_grad=False",
+    "player.tag.shape": "shape {shape}",
     "player.tag.grad_none": "grad = None",
     "player.tag.grad_set": "grad = {value}",
     "player.tag.zero_": "zero_()",
@@ -293,6 +300,32 @@ MESSAGES: dict = {
     "step.summary.these_steps": "steps {first} to {last}",
     "step.error": "{error}: {message}",
     "step.error.at": "{error} at {node}: {message}",
+    # an error explained on the graph (view/explain.py): the cause, its line and the fix, then PyTorch's text
+    "step.error.explained": "{why} ({error}: {message})",
+    "step.explain.unknown_line": "a line before the trace",
+    "step.explain.line": "line {line}: {code}",
+    "step.explain.line_only": "line {line}",
+    "step.explain.version": ("{name} was saved by {node} ({made}) for the backward pass, then changed in place by "
+                             "{changed} (version {expected} → {version}): backward() cannot use the saved value. "
+                             "Fix: compute it out of place ({suggest}), or change a clone() of it."),
+    "step.explain.freed": ("{node} ({made}) freed its saved tensors in the earlier backward() at {first}; this "
+                           "backward() needs them again. Fix: keep them in that call: {fixed}."),
+    "step.explain.freed_loop": ("{carried} comes from an earlier iteration and still carries that iteration's graph: "
+                                "the backward() at {first} freed its saved tensors ({node}), and {use} builds on it "
+                                "again. Fix: detach it each iteration: {base} = {base}.detach()."),
+    "step.explain.no_grad_fn.leaves": ("{name} has no grad_fn: no leaf it comes from requires grad ({leaves}; {leaf} "
+                                       "is made at {made}). Fix: create {leaf} with requires_grad=True."),
+    "step.explain.no_grad_fn.grad_mode_off": ("{name} has no grad_fn: {at} ran with grad mode off (inside "
+                                              "torch.no_grad()), so no graph was recorded, though {input} requires "
+                                              "grad. Fix: compute it outside the no_grad() block."),
+    "step.explain.no_grad_fn.detached": ("{name} has no grad_fn: it comes from the detach() at {at}, which cuts the "
+                                         "graph. Fix: compute it from the tensor before detach()."),
+    "step.explain.not_scalar": ("{name} ({made}) has shape {shape}: backward() without a gradient starts only from a "
+                                "scalar. Fix: reduce it first ({base}.sum().backward() or .mean()), or pass gradient= "
+                                "of that shape: {base}.backward(gradient=torch.ones_like({base}))."),
+    "step.explain.leaf_inplace": ("{name} is a leaf that requires grad ({made}); {at} changes it in place, which "
+                                  "autograd allows only with grad mode off. Fix: update it under torch.no_grad(), as "
+                                  "optimizers do: with torch.no_grad(): {code}"),
     # zeroing and updates
     "step.zero.set_to_none": ("zero_grad() sets {name}.grad to None (it was {before}): the next backward sets "
                               "{name}.grad afresh."),

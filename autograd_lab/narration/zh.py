@@ -218,6 +218,13 @@ MESSAGES: dict = {
     "player.tag.post_accumulate": "累加后钩子 {fn}",
     "player.tag.grad_result": "autograd.grad → {value}",
     "player.tag.error": "✖ {error}",
+    "player.tag.saved_version": "保存时版本 {version}",
+    "player.tag.version": "现在版本 {version}",
+    "player.tag.carried": "来自之前的迭代",
+    "player.tag.grad_mode_off": "梯度模式关闭",
+    "player.tag.detached": "detach()",
+    "player.tag.no_requires_grad": "requires_grad=False",
+    "player.tag.shape": "形状 {shape}",
     "player.tag.grad_none": "grad = None",
     "player.tag.grad_set": "grad = {value}",
     "player.tag.zero_": "zero_()",
@@ -288,6 +295,32 @@ MESSAGES: dict = {
     "step.grad.done_item": "关于 {name} 的梯度 {value}",
     "step.error": lambda error, message: f"{error}: {message}{_explain(message)}",
     "step.error.at": lambda error, node, message: f"{node} 处抛出 {error}: {message}{_explain(message)}",
+    # 在计算图上解释的错误（view/explain.py）：原因、它所在的行和改法，后面是 PyTorch 的原文
+    "step.error.explained": "{why}（{error}: {message}）",
+    "step.explain.unknown_line": "记录开始之前的某一行",
+    "step.explain.line": "第 {line} 行（{code}）",
+    "step.explain.line_only": "第 {line} 行",
+    "step.explain.version": ("{made}创建的 {node} 为反向传播保存了 {name}，之后{changed}又原地修改了它（版本 "
+                             "{expected} → {version}），所以 backward() 无法使用保存的张量。改法：改用非原地运算"
+                             "（{suggest}），或者修改它的 clone()。"),
+    "step.explain.freed": ("{made}创建的 {node} 保存的张量已经在之前{first}的 backward() 里释放了，这次 backward() "
+                           "又要用到它们。改法：在那次调用时保留计算图：{fixed}。"),
+    "step.explain.freed_loop": ("{carried} 来自之前的一轮迭代，仍然连着那一轮的计算图；{first}的 backward() 已经释放了"
+                                "其中 {node} 保存的张量，而{use}又在它上面继续计算。改法：每轮迭代都切断它："
+                                "{base} = {base}.detach()。"),
+    "step.explain.no_grad_fn.leaves": ("{name} 没有 grad_fn：它来自的叶子张量都不需要梯度（{leaves}），{leaf} 创建于"
+                                       "{made}。改法：创建 {leaf} 时传入 requires_grad=True。"),
+    "step.explain.no_grad_fn.grad_mode_off": ("{name} 没有 grad_fn：{at}运行时梯度模式是关闭的（在 torch.no_grad() "
+                                              "里），所以虽然 {input} 需要梯度，也没有记录计算图。改法：在 no_grad() "
+                                              "块外面计算它。"),
+    "step.explain.no_grad_fn.detached": ("{name} 没有 grad_fn：它来自{at}的 detach()，detach() 切断了计算图。"
+                                         "改法：用 detach() 之前的张量来计算。"),
+    "step.explain.not_scalar": ("{made}创建的 {name} 的形状是 {shape}，而不带 gradient 参数的 backward() 只能从标量"
+                                "开始。改法：先把它变成标量（{base}.sum().backward() 或 .mean()），或者传入同样形状"
+                                "的 gradient：{base}.backward(gradient=torch.ones_like({base}))。"),
+    "step.explain.leaf_inplace": ("{made}创建的 {name} 是需要梯度的叶子张量，{at}却原地修改了它；只有在梯度模式关闭时"
+                                  "才允许这样做。改法：像优化器那样在 torch.no_grad() 下更新：with torch.no_grad(): "
+                                  "{code}"),
     "step.zero.set_to_none": ("zero_grad() 把 {name}.grad 设为 None（原来是 {before}）：下一次反向传播会重新设置 "
                               "{name}.grad。"),
     "step.zero.data": "{name}.zero_() 原地把 {name} 的值全部置零。",
