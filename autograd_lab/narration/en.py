@@ -308,7 +308,7 @@ MESSAGES: dict = {
     "step.explain.version": ("{name} was saved by {node} ({made}) for the backward pass, then changed in place by "
                              "{changed} (version {expected} → {version}): backward() cannot use the saved value. "
                              "Fix: compute it out of place ({suggest}), or change a clone() of it."),
-    "step.explain.freed": ("{node} ({made}) freed its saved tensors in the earlier backward() at {first}; this "
+    "step.explain.freed": ("{node}, made at {made}, freed its saved tensors in the earlier backward() at {first}; this "
                            "backward() needs them again. Fix: keep them in that call: {fixed}."),
     "step.explain.freed_loop": ("{carried} comes from an earlier iteration and still carries that iteration's graph: "
                                 "the backward() at {first} freed its saved tensors ({node}), and {use} builds on it "

@@ -303,8 +303,8 @@ MESSAGES: dict = {
     "step.explain.version": ("{made}创建的 {node} 为反向传播保存了 {name}，之后{changed}又原地修改了它（版本 "
                              "{expected} → {version}），所以 backward() 无法使用保存的张量。改法：改用非原地运算"
                              "（{suggest}），或者修改它的 clone()。"),
-    "step.explain.freed": ("{made}创建的 {node} 保存的张量已经在之前{first}的 backward() 里释放了，这次 backward() "
-                           "又要用到它们。改法：在那次调用时保留计算图：{fixed}。"),
+    "step.explain.freed": ("{made}创建的 {node}，它保存的张量已经在之前{first}的 backward() 里释放了，这次 "
+                           "backward() 又要用到它们。改法：在那次调用时保留计算图：{fixed}。"),
     "step.explain.freed_loop": ("{carried} 来自之前的一轮迭代，仍然连着那一轮的计算图；{first}的 backward() 已经释放了"
                                 "其中 {node} 保存的张量，而{use}又在它上面继续计算。改法：每轮迭代都切断它："
                                 "{base} = {base}.detach()。"),

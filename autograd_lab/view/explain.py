@@ -198,7 +198,7 @@ def _freed(st, e, before):
         keys.insert(0, k)
         return Msg("step.explain.freed_loop", carried=name, base=_base(name), node=e.name, first=_at(first_src),
                    use=_at(x.source)), _keys(keys)
-    return Msg("step.explain.freed", node=e.name, made=node_at, first=_at(first_src),
+    return Msg("step.explain.freed", node=st.describe(box), made=node_at, first=_at(first_src),
                fixed=_with_retain(first_src.text if first_src is not None else "")), _keys(keys)
 
 
@@ -217,6 +217,7 @@ def _no_grad_fn(st, e, before):
             if not x.inplace:
                 makers[x.output] = x
     root_key = st.tkey(root, e)
+    _tag(st, root_key, "player.tag.error", error=e.error)
     keys = [root_key]
     leaves, seen, todo = [], set(), [root]
     while todo:  # back from the root through the ops that recorded no graph
