@@ -206,3 +206,15 @@ def test_the_chinese_explanations_follow_the_glossary_and_its_typography(first_l
         if problems:
             bad.append((case, said, problems))
     assert bad == []
+
+
+def test_the_scene_gives_the_inspector_torchs_versions_of_a_tensor_changed_in_place():
+    src = TORCH + CASES["version"][0]
+    linecache.cache["<versions>"] = (len(src), None, src.splitlines(True), "<versions>")
+    ns: dict = {}
+    with lab.trace(catch_errors=True, namespace=ns) as t:
+        exec(compile(src, "<versions>", "exec"), ns)
+    sc = scene(build(t), t)
+    versions = {n["k"]: n["version"] for n in sc["nodes"] if n["label"] == "c" and "version" in n}
+    assert sorted(versions.values()) == [0, ns["c"]._version] == [0, 1], versions
+    assert not [n for n in sc["nodes"] if n["label"] in ("a", "b") and "version" in n]  # never changed in place

@@ -33,7 +33,7 @@ from ..narration import Msg
 from ..record import names as _code
 from .states import SAVED_INPUT
 
-__all__ = ["explain"]
+__all__ = ["explain", "versions"]
 
 _VERSIONS = re.compile(r"is at version (\d+); expected version (\d+) instead")
 
@@ -59,6 +59,27 @@ def explain(st, e):
     except (LookupError, TypeError, ValueError):  # pragma: no cover - an explanation never breaks the player
         return None
     return None
+
+
+def versions(b) -> dict:
+    """Tensor key -> its version (``t._version``: the in-place changes before it) for the tensors changed in
+    place by an op (the inspector shows it: the version a node saved, the version after ``c.mul_(3)``).
+    A tensor also changed by an optimizer step or ``zero_()`` is left out: its box keeps one key while its
+    version grows. ``b`` is the graph's ``structure.Builder`` (its events and the key after each)."""
+    count: dict = {}
+    out: dict = {}
+    other: set = set()
+    for x in b.events:
+        if x.kind == "op" and x.inplace:
+            count[x.output] = count.get(x.output, 0) + 1
+        elif x.kind == "update" or (x.kind == "zero" and x.how == "data.zero_"):
+            other.add(x.tensor)
+        tids = ((*x.inputs, x.output) if x.kind == "op" else (x.tensor,) if x.kind == "tensor" else ())
+        for t in tids:
+            key = b.key_at.get((x.index, t)) if t is not None else None
+            if key is not None and key not in out:
+                out[key] = (t, count.get(t, 0))
+    return {k: v for k, (t, v) in out.items() if t in count and t not in other}
 
 
 # -- what the events say ---------------------------------------------------------------------

@@ -89,6 +89,7 @@ class TraceGraph:
         self.group_of: dict[str, str] = {}        # node key -> key of the innermost group it belongs to
         self.overview: dict = {}                  # the first picture of a grouped graph (layout.py)
         self.op_next: dict[str, tuple] = {}       # grad_fn key -> next_functions' node ids (None: no gradient)
+        self.versions: dict[str, int] = {}       # tensor key -> its version, for a tensor changed in place by an op
         self._keyframes: dict[int, dict] = {}
 
     def __len__(self) -> int:
