@@ -637,6 +637,18 @@ MESSAGES: dict = {
     "predict.06.second_backward.explain":
         "The first backward freed what MulBackward0 saved (x), so the second one cannot "
         "compute w's gradient: RuntimeError, 'Trying to backward through the graph a second time'.",
+    "predict.09.inplace.question": ("c = b.exp() saved its result c; then c.mul_(3) changed c in place. What does "
+                                    "c.sum().backward() do?"),
+    "predict.09.inplace.choice.none": "it runs: a.grad is computed",
+    "predict.09.inplace.choice.version": "it raises: a saved tensor was modified by an inplace operation",
+    "predict.09.inplace.choice.freed": "it raises: the graph was freed (a second backward)",
+    "predict.09.inplace.wrong.none": ("ExpBackward0 computes its gradient from the value it saved. Is that value still "
+                                      "the one it saved?"),
+    "predict.09.inplace.wrong.freed": "This is the first backward: nothing has been freed yet. What changed c?",
+    "predict.09.inplace.hint": "Look at the frame of c.mul_(3): which tensor does it change, and who saved it?",
+    "predict.09.inplace.explain": ("ExpBackward0 saved c at version 0; c.mul_(3) made it version 1. The backward pass "
+                                   "checks the version and raises 'one of the variables needed for gradient "
+                                   "computation has been modified by an inplace operation'."),
     "predict.07.hook.question": "The hook on y returns g * 2. What is w.grad after z.backward()?",
     "predict.07.hook.wrong.3": "3 is w.grad without the hook. The hook's return value travels on.",
     "predict.07.hook.wrong.2": "2 is the gradient the hook sends to MulBackward0. What does MulBackward0 do with it?",

@@ -588,6 +588,16 @@ MESSAGES: dict = {
     "predict.06.second_backward.explain":
         "第一次反向传播释放了 MulBackward0 保存的张量（x），所以第二次无法计算 w 的梯度，"
         "会抛出 RuntimeError：“Trying to backward through the graph a second time”。",
+    "predict.09.inplace.question": "c = b.exp() 保存了它的结果 c；随后 c.mul_(3) 原地修改了 c。c.sum().backward() 会怎样？",
+    "predict.09.inplace.choice.none": "能正常运行，算出 a.grad",
+    "predict.09.inplace.choice.version": "抛出错误：保存的张量被原地运算修改了",
+    "predict.09.inplace.choice.freed": "抛出错误：计算图已经被释放（第二次反向传播）",
+    "predict.09.inplace.wrong.none": "ExpBackward0 要用它保存的张量来计算梯度。这个张量还是保存时的那个值吗？",
+    "predict.09.inplace.wrong.freed": "这是第一次反向传播，还没有释放任何东西。是什么改变了 c？",
+    "predict.09.inplace.hint": "看 c.mul_(3) 那一帧：它修改的是哪个张量？是谁保存了这个张量？",
+    "predict.09.inplace.explain": ("ExpBackward0 保存 c 时它的版本是 0；c.mul_(3) 让它变成了版本 1。反向传播会检查"
+                                   "版本，于是抛出 RuntimeError：“one of the variables needed for gradient "
+                                   "computation has been modified by an inplace operation”。"),
     "predict.07.hook.question": "y 上的钩子函数返回 g * 2。z.backward() 之后，w.grad 是多少？",
     "predict.07.hook.wrong.3": "3 是没有钩子函数时的 w.grad。继续传递的是钩子函数的返回值。",
     "predict.07.hook.wrong.2": "2 是钩子函数传给 MulBackward0 的梯度。MulBackward0 会拿它做什么？",
