@@ -31,7 +31,7 @@ import re
 
 from ..narration import Msg
 from ..record import names as _code
-from .states import SAVED_INPUT
+from .states import SAVED_INPUT, _without_comment
 
 __all__ = ["explain", "versions"]
 
@@ -88,8 +88,13 @@ def _at(src):
     if src is None or not src.line:
         return Msg("step.explain.unknown_line")
     if src.text:
-        return Msg("step.explain.line", line=src.line, code=src.text.strip())
+        return Msg("step.explain.line", line=src.line, code=_code_of(src))
     return Msg("step.explain.line_only", line=src.line)
+
+
+def _code_of(src) -> str:
+    """The code of a source line, without its comment ('' if none)."""
+    return _without_comment(src.text).strip() if src is not None and src.text else ""
 
 
 def _maker(before, node):
@@ -181,7 +186,7 @@ def _version(st, e, before):
     if x.kind == "op" and x.node is not None:
         keys.insert(1, f"n{x.node}")
         st.set(f"n{x.node}", shown=True, status="active")
-    code = x.source.text if x.source is not None and x.source.text else ""
+    code = _code_of(x.source)
     return Msg("step.explain.version", name=name, node=e.name or made.node_name, made=_at(made.source),
                changed=_at(x.source), version=version, expected=expected,
                suggest=_out_of_place(code, name) if code else f"{_base(name)} = …"), _keys(keys)
@@ -220,7 +225,7 @@ def _freed(st, e, before):
         return Msg("step.explain.freed_loop", carried=name, base=_base(name), node=e.name, first=_at(first_src),
                    use=_at(x.source)), _keys(keys)
     return Msg("step.explain.freed", node=st.describe(box), made=node_at, first=_at(first_src),
-               fixed=_with_retain(first_src.text if first_src is not None else "")), _keys(keys)
+               fixed=_with_retain(_code_of(first_src))), _keys(keys)
 
 
 def _no_grad_fn(st, e, before):
@@ -292,7 +297,7 @@ def _leaf_inplace(st, e, before):
     name = st.name(tid)
     k = st.tkey(tid, e)
     _tag(st, k, "player.tag.error", error=e.error)
-    code = e.source.text.strip() if e.source is not None and e.source.text else f"{_base(name)}.…_()"
+    code = _code_of(e.source) or f"{_base(name)}.…_()"
     return Msg("step.explain.leaf_inplace", name=name, made=_at(x.source if x is not None else None),
                at=_at(e.source), code=code), _keys([k])
 
