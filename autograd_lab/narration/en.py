@@ -466,6 +466,49 @@ MESSAGES: dict = {
     "lessons.second_backward.ok":
         "Two backward passes through one graph: the first kept the saved values, and w.grad "
         "accumulated 3 + 3 = 6.",
+    # Exercise fix_inplace (lesson 09)
+    "lessons.fix_inplace.title": "Fix the in-place change of a saved tensor",
+    "lessons.fix_inplace.task":
+        "c = b.exp() saves c, and the next line changes c in place, so backward() raises. Change that line "
+        "so that c is still multiplied by 3 and c.sum().backward() runs. Return a: its .grad should be 6·e².",
+    "lessons.fix_inplace.hint":
+        "Lesson 09: ExpBackward0 needs c as it was saved. Compute c times 3 as a new tensor instead of "
+        "changing the saved one.",
+    "lessons.fix_inplace.returns": "a",
+    "lessons.fix_inplace.inplace":
+        "c is still changed in place after ExpBackward0 saved it (its version went from 0 to 1), so "
+        "backward() cannot use it. Make the multiplication out of place.",
+    "lessons.fix_inplace.none": "a.grad is None: did backward() run, and did you return the a it ran for?",
+    "lessons.fix_inplace.dropped":
+        "a.grad is {grad}: the error is gone, but so is the multiplication by 3. Keep it, out of place.",
+    "lessons.fix_inplace.wrong": "a.grad is {grad}, not 6·e² ≈ 44.33. Is c still exp(2a) times 3?",
+    "lessons.fix_inplace.ok":
+        "a.grad is {grad} = 6·e²: the multiplication made a new tensor, and ExpBackward0 found c as it "
+        "saved it.",
+    # Exercise rnn_loop (lesson 09)
+    "lessons.rnn_loop.title": "An RNN-style loop that trains",
+    "lessons.rnn_loop.task":
+        "The loop carries h from one iteration to the next and calls backward() in each, so the second "
+        "backward() raises. Make it run all three iterations, each backward() going through its own "
+        "iteration only. Return w.",
+    "lessons.rnn_loop.hint":
+        "Lesson 09: the new h is built on the old h, which still holds the last iteration's (freed) graph. "
+        "Keep h's value but cut it off that graph at the start of each iteration.",
+    "lessons.rnn_loop.returns": "w",
+    "lessons.rnn_loop.freed":
+        "the second backward() goes back into the first iteration's graph through h, and the first "
+        "backward() freed it. Cut h off the old graph in each iteration.",
+    "lessons.rnn_loop.retain":
+        "retain_graph=True hides the error, but every backward() then goes through all the earlier "
+        "iterations again (and keeps their graphs in memory). Cut h off the old graph instead.",
+    "lessons.rnn_loop.too_few": lambda n: (
+        f"backward() ran {_times(n)}; the loop should call it once in each of its three iterations."),
+    "lessons.rnn_loop.wrong":
+        "w.grad is {grad}: each iteration's backward() should reach w through that iteration only. Did "
+        "you change the formulas or the loop?",
+    "lessons.rnn_loop.ok":
+        "All three iterations ran: h kept its value, each backward() went through its own iteration, "
+        "and w.grad added up their gradients.",
     # Exercise grad_without_storing (lesson 07)
     "lessons.grad_without_storing.title": "The gradient of y, not stored in y.grad",
     "lessons.grad_without_storing.task":

@@ -438,6 +438,40 @@ MESSAGES: dict = {
         "两次调用都执行了，但 w.grad 是 {grad}，不是 6 = 3 + 3。是不是被清零了，或者你返回了另一个 w？",
     "lessons.second_backward.ok":
         "沿同一张计算图反向传播了两次：第一次调用保留了计算图，w.grad 累加为 3 + 3 = 6。",
+    "lessons.fix_inplace.title": "改正对保存的张量的原地修改",
+    "lessons.fix_inplace.task":
+        "c = b.exp() 保存了 c，下一行又原地修改了 c，所以 backward() 会抛出错误。改写那一行，让 c 仍然乘以 3，"
+        "并且 c.sum().backward() 能够运行。返回 a：它的 .grad 应当是 6·e²。",
+    "lessons.fix_inplace.hint":
+        "第 9 课：ExpBackward0 需要的是保存时的 c。把 c 乘以 3 的结果算成一个新张量，而不是修改保存的那个。",
+    "lessons.fix_inplace.returns": "a",
+    "lessons.fix_inplace.inplace":
+        "ExpBackward0 保存 c 之后，c 仍然被原地修改了（版本从 0 变成 1），所以 backward() 无法使用它。"
+        "请改用非原地的乘法。",
+    "lessons.fix_inplace.none": "a.grad 是 None：backward() 执行了吗？你返回的是参与计算的那个 a 吗？",
+    "lessons.fix_inplace.dropped": "a.grad 是 {grad}：错误没有了，但乘以 3 也没有了。请保留它，改成非原地运算。",
+    "lessons.fix_inplace.wrong": "a.grad 是 {grad}，不是 6·e² ≈ 44.33。c 还是 exp(2a) 乘以 3 吗？",
+    "lessons.fix_inplace.ok": "a.grad 是 {grad} = 6·e²：乘法得到了一个新张量，ExpBackward0 找到的 c 还是保存时的值。",
+    "lessons.rnn_loop.title": "能训练的 RNN 式循环",
+    "lessons.rnn_loop.task":
+        "这个循环把 h 从这一轮带到下一轮，并且每一轮都调用 backward()，所以第二次 backward() 会抛出错误。"
+        "让三轮迭代都能运行，每次 backward() 只经过它自己那一轮。返回 w。",
+    "lessons.rnn_loop.hint":
+        "第 9 课：新的 h 是在旧的 h 上算出来的，而旧的 h 仍然连着上一轮（已经释放的）计算图。"
+        "在每轮迭代开始时，保留 h 的值，但把它从那张计算图上切断。",
+    "lessons.rnn_loop.returns": "w",
+    "lessons.rnn_loop.freed":
+        "第二次 backward() 通过 h 回到了第一轮的计算图里，而第一次 backward() 已经释放了它。"
+        "请在每轮迭代中把 h 从旧的计算图上切断。",
+    "lessons.rnn_loop.retain":
+        "retain_graph=True 能让错误消失，但这样每次 backward() 都会把之前的每一轮再经过一遍（还会把它们的计算图"
+        "一直留在内存里）。请改为把 h 从旧的计算图上切断。",
+    "lessons.rnn_loop.too_few": lambda n: (
+        f"backward() 执行了 {_times(n)}；循环的三轮迭代里应当各调用一次。"),
+    "lessons.rnn_loop.wrong":
+        "w.grad 是 {grad}：每一轮的 backward() 应当只经过这一轮到达 w。你是不是改动了公式或循环？",
+    "lessons.rnn_loop.ok":
+        "三轮迭代都运行了：h 保留了它的值，每次 backward() 只经过它自己那一轮，w.grad 把各轮的梯度累加了起来。",
     "lessons.grad_without_storing.title": "求 y 的梯度，但不存进 y.grad",
     "lessons.grad_without_storing.task":
         "已知 y = w * x，z = y * y + b（w=2，x=3，b=1），求出 dz/dy 并返回它，但不要把它存进 y.grad。",
