@@ -218,3 +218,24 @@ def test_the_scene_gives_the_inspector_torchs_versions_of_a_tensor_changed_in_pl
     versions = {n["k"]: n["version"] for n in sc["nodes"] if n["label"] == "c" and "version" in n}
     assert sorted(versions.values()) == [0, ns["c"]._version] == [0, 1], versions
     assert not [n for n in sc["nodes"] if n["label"] in ("a", "b") and "version" in n]  # never changed in place
+
+
+SETITEM = ("x = torch.tensor([1.0, 2.0], requires_grad=True)\n"
+           "y = x.sigmoid()\n"
+           "y[0] = 5.0\n"
+           "y.sum().backward()\n")
+
+
+def test_an_assignment_into_a_saved_tensor_is_named_in_the_core():
+    last = build(run(SETITEM, CORE), lang="en").steps[-1]
+    said = text(last.message.params["why"], "en")
+    assert said.startswith("y was saved by SigmoidBackward0 (line 3: y = x.sigmoid())") and \
+        "changed in place by line 4: y[0] = 5.0 (version 0 → 1)" in said, said
+
+
+def test_real_torchs_assignment_is_seen_too_late_to_be_named_so_pytorchs_words_stay():
+    """The real-torch recorder shows ``y[0] = 5.0`` as a copyslices op on the backward line (it meets the
+    CopySlices node there): naming that line as the cause would be wrong, so the step keeps PyTorch's text."""
+    t = run(SETITEM, TORCH)
+    last = build(t, lang="en").steps[-1]
+    assert last.message.id == "step.error.at" and last.text == f"RuntimeError at SigmoidBackward0: {t.error}"

@@ -113,6 +113,16 @@ def _made(before, tid):
     return None
 
 
+def _changed_in_place(x):
+    """The tensor op event ``x`` changed in place (None if none): ``c.mul_(3)``, ``c += 1``, and, in the
+    core, an assignment into it, ``y[0] = 5`` (index_put_). (The real-torch recorder shows that
+    assignment as a ``copyslices`` op at a later line, when it meets the CopySlices node: not taken as the
+    cause, whose line would be wrong; the step then keeps PyTorch's words.)"""
+    if not x.inputs or x.inputs[0] is None:
+        return None
+    return x.inputs[0] if x.inplace or x.op.endswith("_") else None
+
+
 def _base(name: str) -> str:
     """A variable's name as the code writes it: ``h (2)`` -> ``h``."""
     return _code.NUMBERED.sub("", name)
@@ -167,7 +177,7 @@ def _version(st, e, before):
     for x in before:
         if x.index <= made.index:
             continue
-        target = (x.output if x.kind == "op" and x.inplace else
+        target = (_changed_in_place(x) if x.kind == "op" else
                   x.tensor if x.kind == "update" or (x.kind == "zero" and x.how == "data.zero_") else None)
         if target in candidates:
             change = (x, target)
