@@ -579,8 +579,7 @@ LESSON_TRACES = {  # the trace each lesson's Predict cell records (the notebooks
     "05.next_node": PREAMBLE + "y = w * x\nz = y + b\nz.backward()\n",
     "05.twice": PREAMBLE + "y = w * x\nz = y + b\nz.backward()\n" * 2,
     "06.second_backward": PREAMBLE + "y = w * x\nz = y + b\nz.backward()\nz.backward()\n",
-    "09.inplace": ("a = torch.tensor(1.0, requires_grad=True)\nb = a * 2\nc = b.exp()\nc.mul_(3)\n"
-                   "c.sum().backward()\n"),
+    "09.inplace": "a = torch.tensor(1.0, requires_grad=True)\nc = a.exp()\nc.mul_(3)\nc.backward()\n",
     "07.hook": HOOK_LESSON,
     "ex01.how_many": PREAMBLE + "y = w * x\nz = y + b\nz.backward()\n",
 }

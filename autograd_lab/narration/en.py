@@ -680,8 +680,8 @@ MESSAGES: dict = {
     "predict.06.second_backward.explain":
         "The first backward freed what MulBackward0 saved (x), so the second one cannot "
         "compute w's gradient: RuntimeError, 'Trying to backward through the graph a second time'.",
-    "predict.09.inplace.question": ("c = b.exp() saved its result c; then c.mul_(3) changed c in place. What does "
-                                    "c.sum().backward() do?"),
+    "predict.09.inplace.question": ("c = a.exp() saved its result c; then c.mul_(3) changed c in place. What does "
+                                    "c.backward() do?"),
     "predict.09.inplace.choice.none": "it runs: a.grad is computed",
     "predict.09.inplace.choice.version": "it raises: a saved tensor was modified by an inplace operation",
     "predict.09.inplace.choice.freed": "it raises: the graph was freed (a second backward)",

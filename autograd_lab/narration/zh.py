@@ -622,7 +622,7 @@ MESSAGES: dict = {
     "predict.06.second_backward.explain":
         "第一次反向传播释放了 MulBackward0 保存的张量（x），所以第二次无法计算 w 的梯度，"
         "会抛出 RuntimeError：“Trying to backward through the graph a second time”。",
-    "predict.09.inplace.question": "c = b.exp() 保存了它的结果 c；随后 c.mul_(3) 原地修改了 c。c.sum().backward() 会怎样？",
+    "predict.09.inplace.question": "c = a.exp() 保存了它的结果 c；随后 c.mul_(3) 原地修改了 c。c.backward() 会怎样？",
     "predict.09.inplace.choice.none": "能正常运行，算出 a.grad",
     "predict.09.inplace.choice.version": "抛出错误：保存的张量被原地运算修改了",
     "predict.09.inplace.choice.freed": "抛出错误：计算图已经被释放（第二次反向传播）",

@@ -79,7 +79,7 @@ print(w, b)
     # autograd's most-asked errors (lesson 09): each ends in the error, whose last step says why and how to fix it
     "Error: a saved tensor changed in place": """\
 a = tensor(1.0, requires_grad=True)
-c = (a * 2).exp()    # ExpBackward0 saves its result c
+c = a.exp()          # ExpBackward0 saves its result c
 c.mul_(3)            # changes c in place: version 0 -> 1
 print(c)
 c.backward()         # fails: the value ExpBackward0 saved was changed
@@ -93,11 +93,11 @@ y.backward()         # fails: y has no grad_fn
 """,
     "Error: a hidden state across iterations": """\
 w = tensor(0.5, requires_grad=True)
-h = tensor([0.0])
+h = tensor(1.0)
 for i in range(2):
-    h = (w * h + 1.0).tanh()   # builds on the last iteration's h
+    h = h * w          # builds on the last iteration's h
     print(h)
-    h.sum().backward()      # fails the second time; h = h.detach() first fixes it
+    h.backward()       # fails the second time; h = h.detach() first fixes it
 """,
     "Error: backward() of a non-scalar": """\
 w = tensor([1.0, 2.0], requires_grad=True)

@@ -46,9 +46,11 @@ def _calls(path: Path, names: tuple[str, ...]) -> list[ast.Call]:
 
 def _predicts(path: Path) -> list[dict]:
     """Each Predict's answer, choices and wrong answers: the notebook names the question, the
-    question bank (lessons/questions.py, in English) holds them."""
+    question bank (lessons/questions.py) holds them, in the notebook's language (a zh lesson's choices
+    are Chinese: lesson 9's)."""
     from autograd_lab.lessons import questions
-    return [questions.texts(ast.literal_eval(call.args[0]), "en") for call in _calls(path, ("Predict",))]
+    lang = "zh" if "zh" in path.parts else "en"
+    return [questions.texts(ast.literal_eval(call.args[0]), lang) for call in _calls(path, ("Predict",))]
 
 
 def _open_at_840(server, page, name: str) -> None:
