@@ -99,6 +99,25 @@ WRONG = {
         (PREAMBLE + "y = w * x\nz = 2 * y + b\nz.backward()\nreturn w", "no hook ran"),
         (PREAMBLE + "y = w * x\ny.register_hook(lambda g: g * 3)\nz = y + b\nz.backward()\nreturn w", "double"),
     ],
+    "fix_inplace": [
+        ("a = torch.tensor(1.0, requires_grad=True)\nb = a * 2\nc = b.exp()\nc.mul_(3)\nc.sum().backward()\n"
+         "return a", "in place"),
+        ("a = torch.tensor(1.0, requires_grad=True)\nb = a * 2\nc = b.exp()\nc.sum().backward()\nreturn a",
+         "multiplication by 3"),
+        ("a = torch.tensor(1.0, requires_grad=True)\nb = a * 2\nc = b.exp() * 3\nreturn a", "None"),
+        ("a = torch.tensor(1.0, requires_grad=True)\nc = (a * 3).exp() * 3\nc.sum().backward()\nreturn a",
+         "not 6·e²"),
+    ],
+    "rnn_loop": [
+        ("w = torch.tensor(0.5, requires_grad=True)\nh = torch.zeros(1)\nfor x in [1.0, 2.0, 3.0]:\n"
+         "    h = torch.tanh(w * h + x)\n    h.sum().backward()\nreturn w", "freed"),
+        ("w = torch.tensor(0.5, requires_grad=True)\nh = torch.zeros(1)\nfor x in [1.0, 2.0, 3.0]:\n"
+         "    h = torch.tanh(w * h + x)\n    h.sum().backward(retain_graph=True)\nreturn w", "retain_graph=True"),
+        ("w = torch.tensor(0.5, requires_grad=True)\nh = torch.zeros(1)\nfor x in [1.0]:\n"
+         "    h = torch.tanh(w * h + x)\n    h.sum().backward()\nreturn w", "ran once"),
+        ("w = torch.tensor(0.5, requires_grad=True)\nh = torch.zeros(1)\nfor x in [1.0, 2.0, 3.0]:\n"
+         "    h = torch.tanh(w * h.detach() * 2 + x)\n    h.sum().backward()\nreturn w", "formulas"),
+    ],
     "train_with_sgd": [
         (STUBS.get("train_with_sgd", "").split("def answer():\n", 1)[-1], "never cleared"),
         ("return [3.0]", "1 loss"),
@@ -576,6 +595,7 @@ LESSON_TRACES = {  # the trace each lesson's Predict cell records (the notebooks
     "05.mul_sends": PREAMBLE + "y = w * x\nz = y + b\nz.backward()\n",
     "05.twice": PREAMBLE + "y = w * x\nz = y + b\nz.backward()\n" * 2,
     "06.second_backward": PREAMBLE + "y = w * x\nz = y + b\nz.backward()\nz.backward()\n",
+    "09.inplace": "a = torch.tensor(1.0, requires_grad=True)\nc = a.exp()\nc.mul_(3)\nc.backward()\n",
     "07.hook": HOOK_LESSON,
     "ex01.how_many": PREAMBLE + "y = w * x\nz = y + b\nz.backward()\n",
 }

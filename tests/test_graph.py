@@ -208,7 +208,12 @@ def test_narration_of_the_classic_example(g):
     t = classic()
     texts = [s.text for s in g.steps]
     assert texts[:-1] == EXPECTED
-    assert texts[-1] == f"RuntimeError at MulBackward0: {t.error}"  # PyTorch's message, verbatim
+    # why, on the graph (view/explain.py): the node, the earlier backward() that freed it, the fix; then PyTorch's
+    # message, verbatim (tests/support/examples.py: line 31 makes y, line 36 is the loop's z.backward())
+    assert texts[-1] == ("MulBackward0 (y.grad_fn), made at line 31: y = w * x, freed its saved tensors in the "
+                         "earlier backward() at line 36: z.backward(); this backward() needs them again. Fix: keep "
+                         "them in that call: "
+                         f"z.backward(retain_graph=True). (RuntimeError: {t.error})")
     assert str(t.error).startswith("Trying to backward through the graph a second time")
 
 

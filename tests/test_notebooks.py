@@ -538,6 +538,52 @@ d = y.detach()
 d.zero_()
 assert y.item() == 0.0 and d.is_leaf and not d.requires_grad
 """),
+    "exp-saves-its-result": ("09_when_autograd_complains", "saves its result `c`", """
+a = torch.tensor(1.0, requires_grad=True)
+c = (a * 2).exp()
+assert c.grad_fn._saved_result.item() == c.item()
+c.mul_(3)
+try:
+    c.sum().backward()
+    raise AssertionError("no error")
+except RuntimeError as e:
+    assert "modified by an inplace operation" in str(e) and "is at version 1; expected version 0" in str(e)
+"""),
+    "a-carried-hidden-state-reuses-the-freed-graph": ("09_when_autograd_complains", "goes back into the first "
+                                                      "iteration's graph", """
+for cut in (False, True):
+    w = torch.tensor(0.5, requires_grad=True)
+    h = torch.zeros(1)
+    try:
+        for x in [1.0, 2.0]:
+            if cut:
+                h = h.detach()
+            h = torch.tanh(w * h + x)
+            h.sum().backward()
+        assert cut and abs(w.grad.item() - 0.0256) < 1e-4
+    except RuntimeError as e:
+        assert not cut and str(e).startswith("Trying to backward through the graph a second time")
+"""),
+    "ones_like-gradient-is-sum": ("09_when_autograd_complains", "gives the same result as `.sum()`", """
+w = torch.tensor([1.0, 2.0], requires_grad=True)
+(w * w).sum().backward()
+first = w.grad.tolist()
+w.grad = None
+y = w * w
+y.backward(gradient=torch.ones_like(y))
+assert w.grad.tolist() == first == [2.0, 4.0]
+"""),
+    "a-leaf-is-updated-under-no_grad": ("09_when_autograd_complains", "Autograd refuses to do this", """
+w = torch.tensor([1.0, 2.0], requires_grad=True)
+try:
+    w -= 0.5
+    raise AssertionError("no error")
+except RuntimeError as e:
+    assert str(e) == "a leaf Variable that requires grad is being used in an in-place operation."
+with torch.no_grad():
+    w -= 0.5
+assert w.tolist() == [0.5, 1.5] and w.is_leaf and w.requires_grad
+"""),
     "requires_grad_-true-on-a-result-is-allowed": ("01_requires_grad", "switching it off", """
 w = torch.tensor(2.0, requires_grad=True)
 y = w * 3

@@ -79,6 +79,12 @@ def warn_create_graph_cycle() -> None:
         warnings.warn(CREATE_GRAPH_WARNING, UserWarning, stacklevel=3)
 
 
+def _about(exc: Exception, t) -> Exception:
+    """``exc``, noting the tensor it is about for a recorder (``_alab_tensor``, as ``_alab_node``)."""
+    exc._alab_tensor = t
+    return exc
+
+
 def _root_node(t: Tensor):
     if not isinstance(t, Tensor):
         raise TypeError(f"backward expects tensors, got {type(t).__name__}")
@@ -86,7 +92,7 @@ def _root_node(t: Tensor):
         return t.grad_fn
     if t._requires_grad:
         return F._accumulate_node(t)
-    raise RuntimeError("element 0 of tensors does not require grad and does not have a grad_fn")
+    raise _about(RuntimeError("element 0 of tensors does not require grad and does not have a grad_fn"), t)
 
 
 def _seed(t: Tensor, gradient, i: int):
@@ -95,9 +101,9 @@ def _seed(t: Tensor, gradient, i: int):
         raise TypeError(f"backward expects tensors, got {type(t).__name__}")
     if gradient is None:
         if not t._requires_grad:
-            raise RuntimeError(f"element {i} of tensors does not require grad and does not have a grad_fn")
+            raise _about(RuntimeError(f"element {i} of tensors does not require grad and does not have a grad_fn"), t)
         if np.size(t._data) != 1:
-            raise RuntimeError("grad can be implicitly created only for scalar outputs")
+            raise _about(RuntimeError("grad can be implicitly created only for scalar outputs"), t)
         return np.ones_like(t._data)
     if not isinstance(gradient, Tensor):
         raise TypeError(f"gradients can be either Tensors or None, but got {type(gradient).__name__}")

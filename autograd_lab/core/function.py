@@ -210,7 +210,9 @@ def _record(fn, inputs, raw, needs, params):
 def _apply_inplace(fn, inputs, raw, needs, record, params):
     target = inputs[0]
     if _grad_state.enabled and target._requires_grad and target.grad_fn is None:
-        raise RuntimeError(LEAF_INPLACE_MESSAGE)
+        e = RuntimeError(LEAF_INPLACE_MESSAGE)
+        e._alab_tensor = target  # (the leaf, for a recorder's error event)
+        raise e
     if target._data.dtype.kind != "f":
         _check_inplace_dtype(fn, inputs, raw)
     if _rec.unsettled:

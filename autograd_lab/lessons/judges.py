@@ -297,6 +297,44 @@ def _judge_train_with_sgd(run: Run) -> Feedback:
     return _yes("lessons.train_with_sgd.ok", first=first, last=last, n=len(losses))
 
 
+_INPLACE_ERROR = "one of the variables needed for gradient computation has been modified by an inplace operation"
+_FREED_ERROR = "Trying to backward through the graph a second time"
+
+
+@_exercise("fix_inplace", "09", on_error={_INPLACE_ERROR: "lessons.fix_inplace.inplace"})
+def _judge_fix_inplace(run: Run) -> Feedback:
+    a = _tensor_or_feedback(run, "a")
+    if isinstance(a, Feedback):
+        return a
+    grad = _grad_of(a)
+    if grad is None:
+        return _no("lessons.fix_inplace.none")
+    if _close(grad, 2 * math.exp(2)):  # the in-place line was dropped, not rewritten
+        return _no("lessons.fix_inplace.dropped", grad=_fmt(grad))
+    if not _close(grad, 6 * math.exp(2)):
+        return _no("lessons.fix_inplace.wrong", grad=_fmt(grad))
+    return _yes("lessons.fix_inplace.ok", grad=_fmt(grad))
+
+
+_RNN_GRAD = 0.0292528  # w.grad after the three iterations, each backward through its own iteration only
+
+
+@_exercise("rnn_loop", "09", on_error={_FREED_ERROR: "lessons.rnn_loop.freed"})
+def _judge_rnn_loop(run: Run) -> Feedback:
+    w = _tensor_or_feedback(run, "w")
+    if isinstance(w, Feedback):
+        return w
+    backs = _backward_calls(run)
+    if any(e.retain_graph for e in backs):
+        return _no("lessons.rnn_loop.retain")
+    if len(backs) < 3:
+        return _no("lessons.rnn_loop.too_few", n=len(backs))
+    grad = _grad_of(w)
+    if not _close(grad, _RNN_GRAD, tol=1e-5):
+        return _no("lessons.rnn_loop.wrong", grad=_fmt(grad))
+    return _yes("lessons.rnn_loop.ok")
+
+
 def check(name: str, answer: Callable, hint: bool = False, timeout: float = TIMEOUT) -> Feedback:
     """Run ``answer()`` for exercise ``name`` and say what is right or wrong (``hint=True``: a hint too)."""
     ex = EXERCISES.get(name)

@@ -47,6 +47,8 @@ QUESTIONS: dict[str, Question] = {
                                    lesson="06_retain_graph"),
     "07.hook": Question(6, wrong=("3", "2"), reveal=("accumulate", "w"), before=("backward",),
                         lesson="07_non_leaf_gradients"),
+    "09.inplace": Question("version", ("none", "version", "freed"), ("none", "freed"), reveal=("error",),
+                           before=("backward",), lesson="09_when_autograd_complains"),
     "ex01.how_many": Question(2, wrong=("5", "3", "4"), reveal=("done",), before=("backward",),
                               lesson="exercises/01_leaves_and_accumulation"),
 }

@@ -189,6 +189,13 @@ MESSAGES: dict = {
     "player.tag.post_accumulate": "post-accumulate hook {fn}",
     "player.tag.grad_result": "autograd.grad → {value}",
     "player.tag.error": "✖ {error}",
+    "player.tag.saved_version": "saved at version {version}",
+    "player.tag.version": "now version {version}",
+    "player.tag.carried": "from an earlier iteration",
+    "player.tag.grad_mode_off": "grad mode off",
+    "player.tag.detached": "detach()",
+    "player.tag.no_requires_grad": "requires_grad=False",
+    "player.tag.shape": "shape {shape}",
     "player.tag.grad_none": "grad = None",
     "player.tag.grad_set": "grad = {value}",
     "player.tag.zero_": "zero_()",
@@ -298,6 +305,32 @@ MESSAGES: dict = {
     "step.summary.these_steps": "steps {first} to {last}",
     "step.error": "{error}: {message}",
     "step.error.at": "{error} at {node}: {message}",
+    # an error explained on the graph (view/explain.py): the cause, its line and the fix, then PyTorch's text
+    "step.error.explained": "{why} ({error}: {message})",
+    "step.explain.unknown_line": "a line before the trace",
+    "step.explain.line": "line {line}: {code}",
+    "step.explain.line_only": "line {line}",
+    "step.explain.version": ("{name} was saved by {node} ({made}) for the backward pass, then changed in place by "
+                             "{changed} (version {expected} → {version}): backward() cannot use the saved value. "
+                             "Fix: compute it out of place ({suggest}), or change a clone() of it."),
+    "step.explain.freed": ("{node}, made at {made}, freed its saved tensors in the earlier backward() at {first}; this "
+                           "backward() needs them again. Fix: keep them in that call: {fixed}."),
+    "step.explain.freed_loop": ("{carried} comes from an earlier iteration and still carries that iteration's graph: "
+                                "the backward() at {first} freed its saved tensors ({node}), and {use} builds on it "
+                                "again. Fix: detach it each iteration: {base} = {base}.detach()."),
+    "step.explain.no_grad_fn.leaves": ("{name} has no grad_fn: no leaf it comes from requires grad ({leaves}; {leaf} "
+                                       "is made at {made}). Fix: create {leaf} with requires_grad=True."),
+    "step.explain.no_grad_fn.grad_mode_off": ("{name} has no grad_fn: {at} ran with grad mode off (inside "
+                                              "torch.no_grad()), so no graph was recorded, though {input} requires "
+                                              "grad. Fix: compute it outside the no_grad() block."),
+    "step.explain.no_grad_fn.detached": ("{name} has no grad_fn: it comes from the detach() at {at}, which cuts the "
+                                         "graph. Fix: compute it from the tensor before detach()."),
+    "step.explain.not_scalar": ("{name} ({made}) has shape {shape}: backward() without a gradient starts only from a "
+                                "scalar. Fix: reduce it first ({base}.sum().backward() or .mean()), or pass gradient= "
+                                "of that shape: {base}.backward(gradient=torch.ones_like({base}))."),
+    "step.explain.leaf_inplace": ("{name} is a leaf that requires grad ({made}); {at} changes it in place, which "
+                                  "autograd allows only with grad mode off. Fix: update it under torch.no_grad(), as "
+                                  "optimizers do: with torch.no_grad(): {code}"),
     # zeroing and updates
     "step.zero.set_to_none": ("zero_grad() sets {name}.grad to None (it was {before}): the next backward sets "
                               "{name}.grad afresh."),
@@ -438,6 +471,49 @@ MESSAGES: dict = {
     "lessons.second_backward.ok":
         "Two backward passes through one graph: the first kept the saved values, and w.grad "
         "accumulated 3 + 3 = 6.",
+    # Exercise fix_inplace (lesson 09)
+    "lessons.fix_inplace.title": "Fix the in-place change of a saved tensor",
+    "lessons.fix_inplace.task":
+        "c = b.exp() saves c, and the next line changes c in place, so backward() raises. Change that line "
+        "so that c is still multiplied by 3 and c.sum().backward() runs. Return a: its .grad should be 6·e².",
+    "lessons.fix_inplace.hint":
+        "Lesson 09: ExpBackward0 needs c as it was saved. Compute c times 3 as a new tensor instead of "
+        "changing the saved one.",
+    "lessons.fix_inplace.returns": "a",
+    "lessons.fix_inplace.inplace":
+        "c is still changed in place after ExpBackward0 saved it (its version went from 0 to 1), so "
+        "backward() cannot use it. Make the multiplication out of place.",
+    "lessons.fix_inplace.none": "a.grad is None: did backward() run, and did you return the a it ran for?",
+    "lessons.fix_inplace.dropped":
+        "a.grad is {grad}: the error is gone, but so is the multiplication by 3. Keep it, out of place.",
+    "lessons.fix_inplace.wrong": "a.grad is {grad}, not 6·e² ≈ 44.33. Is c still exp(2a) times 3?",
+    "lessons.fix_inplace.ok":
+        "a.grad is {grad} = 6·e²: the multiplication made a new tensor, and ExpBackward0 found c as it "
+        "saved it.",
+    # Exercise rnn_loop (lesson 09)
+    "lessons.rnn_loop.title": "An RNN-style loop that trains",
+    "lessons.rnn_loop.task":
+        "The loop carries h from one iteration to the next and calls backward() in each, so the second "
+        "backward() raises. Make it run all three iterations, each backward() going through its own "
+        "iteration only. Return w.",
+    "lessons.rnn_loop.hint":
+        "Lesson 09: the new h is built on the old h, which still holds the last iteration's (freed) graph. "
+        "Keep h's value but cut it off that graph at the start of each iteration.",
+    "lessons.rnn_loop.returns": "w",
+    "lessons.rnn_loop.freed":
+        "the second backward() goes back into the first iteration's graph through h, and the first "
+        "backward() freed it. Cut h off the old graph in each iteration.",
+    "lessons.rnn_loop.retain":
+        "retain_graph=True hides the error, but every backward() then goes through all the earlier "
+        "iterations again (and keeps their graphs in memory). Cut h off the old graph instead.",
+    "lessons.rnn_loop.too_few": lambda n: (
+        f"backward() ran {_times(n)}; the loop should call it once in each of its three iterations."),
+    "lessons.rnn_loop.wrong":
+        "w.grad is {grad}: each iteration's backward() should reach w through that iteration only. Did "
+        "you change the formulas or the loop?",
+    "lessons.rnn_loop.ok":
+        "All three iterations ran: h kept its value, each backward() went through its own iteration, "
+        "and w.grad added up their gradients.",
     # Exercise grad_without_storing (lesson 07)
     "lessons.grad_without_storing.title": "The gradient of y, not stored in y.grad",
     "lessons.grad_without_storing.task":
@@ -624,6 +700,18 @@ MESSAGES: dict = {
     "predict.06.second_backward.explain":
         "The first backward freed what MulBackward0 saved (x), so the second one cannot "
         "compute w's gradient: RuntimeError, 'Trying to backward through the graph a second time'.",
+    "predict.09.inplace.question": ("c = a.exp() saved its result c; then c.mul_(3) changed c in place. What does "
+                                    "c.backward() do?"),
+    "predict.09.inplace.choice.none": "it runs: a.grad is computed",
+    "predict.09.inplace.choice.version": "it raises: a saved tensor was modified by an inplace operation",
+    "predict.09.inplace.choice.freed": "it raises: the graph was freed (a second backward)",
+    "predict.09.inplace.wrong.none": ("ExpBackward0 computes its gradient from the value it saved. Is that value still "
+                                      "the one it saved?"),
+    "predict.09.inplace.wrong.freed": "This is the first backward: nothing has been freed yet. What changed c?",
+    "predict.09.inplace.hint": "Look at the frame of c.mul_(3): which tensor does it change, and who saved it?",
+    "predict.09.inplace.explain": ("ExpBackward0 saved c at version 0; c.mul_(3) made it version 1. The backward pass "
+                                   "checks the version and raises 'one of the variables needed for gradient "
+                                   "computation has been modified by an inplace operation'."),
     "predict.07.hook.question": "The hook on y returns g * 2. What is w.grad after z.backward()?",
     "predict.07.hook.wrong.3": "3 is w.grad without the hook. The hook's return value travels on.",
     "predict.07.hook.wrong.2": "2 is the gradient the hook sends to MulBackward0. What does MulBackward0 do with it?",

@@ -223,6 +223,13 @@ MESSAGES: dict = {
     "player.tag.post_accumulate": "累加后钩子 {fn}",
     "player.tag.grad_result": "autograd.grad → {value}",
     "player.tag.error": "✖ {error}",
+    "player.tag.saved_version": "保存时版本 {version}",
+    "player.tag.version": "现在版本 {version}",
+    "player.tag.carried": "来自之前的迭代",
+    "player.tag.grad_mode_off": "梯度模式关闭",
+    "player.tag.detached": "detach()",
+    "player.tag.no_requires_grad": "requires_grad=False",
+    "player.tag.shape": "形状 {shape}",
     "player.tag.grad_none": "grad = None",
     "player.tag.grad_set": "grad = {value}",
     "player.tag.zero_": "zero_()",
@@ -293,6 +300,32 @@ MESSAGES: dict = {
     "step.grad.done_item": "关于 {name} 的梯度 {value}",
     "step.error": lambda error, message: f"{error}: {message}{_explain(message)}",
     "step.error.at": lambda error, node, message: f"{node} 处抛出 {error}: {message}{_explain(message)}",
+    # 在计算图上解释的错误（view/explain.py）：原因、它所在的行和改法，后面是 PyTorch 的原文
+    "step.error.explained": "{why}（{error}: {message}）",
+    "step.explain.unknown_line": "记录开始之前的某一行",
+    "step.explain.line": "第 {line} 行（{code}）",
+    "step.explain.line_only": "第 {line} 行",
+    "step.explain.version": ("{made}创建的 {node} 为反向传播保存了 {name}，之后{changed}又原地修改了它（版本 "
+                             "{expected} → {version}），所以 backward() 无法使用保存的张量。改法：改用非原地运算"
+                             "（{suggest}），或者修改它的 clone()。"),
+    "step.explain.freed": ("{made}创建的 {node}，它保存的张量已经在之前{first}的 backward() 里释放了，这次 "
+                           "backward() 又要用到它们。改法：在那次调用时保留计算图：{fixed}。"),
+    "step.explain.freed_loop": ("{carried} 来自之前的一轮迭代，仍然连着那一轮的计算图；{first}的 backward() 已经释放了"
+                                "其中 {node} 保存的张量，而{use}又在它上面继续计算。改法：每轮迭代都切断它："
+                                "{base} = {base}.detach()。"),
+    "step.explain.no_grad_fn.leaves": ("{name} 没有 grad_fn：它来自的叶子张量都不需要梯度（{leaves}），{leaf} 创建于"
+                                       "{made}。改法：创建 {leaf} 时传入 requires_grad=True。"),
+    "step.explain.no_grad_fn.grad_mode_off": ("{name} 没有 grad_fn：{at}运行时梯度模式是关闭的（在 torch.no_grad() "
+                                              "里），所以虽然 {input} 需要梯度，也没有记录计算图。改法：在 no_grad() "
+                                              "块外面计算它。"),
+    "step.explain.no_grad_fn.detached": ("{name} 没有 grad_fn：它来自{at}的 detach()，detach() 切断了计算图。"
+                                         "改法：用 detach() 之前的张量来计算。"),
+    "step.explain.not_scalar": ("{made}创建的 {name} 的形状是 {shape}，而不带 gradient 参数的 backward() 只能从标量"
+                                "开始。改法：先把它变成标量（{base}.sum().backward() 或 .mean()），或者传入同样形状"
+                                "的 gradient：{base}.backward(gradient=torch.ones_like({base}))。"),
+    "step.explain.leaf_inplace": ("{made}创建的 {name} 是需要梯度的叶子张量，{at}却原地修改了它；只有在梯度模式关闭时"
+                                  "才允许这样做。改法：像优化器那样在 torch.no_grad() 下更新：with torch.no_grad(): "
+                                  "{code}"),
     "step.zero.set_to_none": ("zero_grad() 把 {name}.grad 设为 None（原来是 {before}）：下一次反向传播会重新设置 "
                               "{name}.grad。"),
     "step.zero.data": "{name}.zero_() 原地把 {name} 的值全部置零。",
@@ -410,6 +443,40 @@ MESSAGES: dict = {
         "两次调用都执行了，但 w.grad 是 {grad}，不是 6 = 3 + 3。是不是被清零了，或者你返回了另一个 w？",
     "lessons.second_backward.ok":
         "沿同一张计算图反向传播了两次：第一次调用保留了计算图，w.grad 累加为 3 + 3 = 6。",
+    "lessons.fix_inplace.title": "改正对保存的张量的原地修改",
+    "lessons.fix_inplace.task":
+        "c = b.exp() 保存了 c，下一行又原地修改了 c，所以 backward() 会抛出错误。改写那一行，让 c 仍然乘以 3，"
+        "并且 c.sum().backward() 能够运行。返回 a：它的 .grad 应当是 6·e²。",
+    "lessons.fix_inplace.hint":
+        "第 9 课：ExpBackward0 需要的是保存时的 c。把 c 乘以 3 的结果算成一个新张量，而不是修改保存的那个。",
+    "lessons.fix_inplace.returns": "a",
+    "lessons.fix_inplace.inplace":
+        "ExpBackward0 保存 c 之后，c 仍然被原地修改了（版本从 0 变成 1），所以 backward() 无法使用它。"
+        "请改用非原地的乘法。",
+    "lessons.fix_inplace.none": "a.grad 是 None：backward() 执行了吗？你返回的是参与计算的那个 a 吗？",
+    "lessons.fix_inplace.dropped": "a.grad 是 {grad}：错误没有了，但乘以 3 也没有了。请保留它，改成非原地运算。",
+    "lessons.fix_inplace.wrong": "a.grad 是 {grad}，不是 6·e² ≈ 44.33。c 还是 exp(2a) 乘以 3 吗？",
+    "lessons.fix_inplace.ok": "a.grad 是 {grad} = 6·e²：乘法得到了一个新张量，ExpBackward0 找到的 c 还是保存时的值。",
+    "lessons.rnn_loop.title": "能训练的 RNN 式循环",
+    "lessons.rnn_loop.task":
+        "这个循环把 h 从这一轮带到下一轮，并且每一轮都调用 backward()，所以第二次 backward() 会抛出错误。"
+        "让三轮迭代都能运行，每次 backward() 只经过它自己那一轮。返回 w。",
+    "lessons.rnn_loop.hint":
+        "第 9 课：新的 h 是在旧的 h 上算出来的，而旧的 h 仍然连着上一轮（已经释放的）计算图。"
+        "在每轮迭代开始时，保留 h 的值，但把它从那张计算图上切断。",
+    "lessons.rnn_loop.returns": "w",
+    "lessons.rnn_loop.freed":
+        "第二次 backward() 通过 h 回到了第一轮的计算图里，而第一次 backward() 已经释放了它。"
+        "请在每轮迭代中把 h 从旧的计算图上切断。",
+    "lessons.rnn_loop.retain":
+        "retain_graph=True 能让错误消失，但这样每次 backward() 都会把之前的每一轮再经过一遍（还会把它们的计算图"
+        "一直留在内存里）。请改为把 h 从旧的计算图上切断。",
+    "lessons.rnn_loop.too_few": lambda n: (
+        f"backward() 执行了 {_times(n)}；循环的三轮迭代里应当各调用一次。"),
+    "lessons.rnn_loop.wrong":
+        "w.grad 是 {grad}：每一轮的 backward() 应当只经过这一轮到达 w。你是不是改动了公式或循环？",
+    "lessons.rnn_loop.ok":
+        "三轮迭代都运行了：h 保留了它的值，每次 backward() 只经过它自己那一轮，w.grad 把各轮的梯度累加了起来。",
     "lessons.grad_without_storing.title": "求 y 的梯度，但不存进 y.grad",
     "lessons.grad_without_storing.task":
         "已知 y = w * x，z = y * y + b（w=2，x=3，b=1），求出 dz/dy 并返回它，但不要把它存进 y.grad。",
@@ -572,6 +639,16 @@ MESSAGES: dict = {
     "predict.06.second_backward.explain":
         "第一次反向传播释放了 MulBackward0 保存的张量（x），所以第二次无法计算 w 的梯度，"
         "会抛出 RuntimeError：“Trying to backward through the graph a second time”。",
+    "predict.09.inplace.question": "c = a.exp() 保存了它的结果 c；随后 c.mul_(3) 原地修改了 c。c.backward() 会怎样？",
+    "predict.09.inplace.choice.none": "能正常运行，算出 a.grad",
+    "predict.09.inplace.choice.version": "抛出错误：保存的张量被原地运算修改了",
+    "predict.09.inplace.choice.freed": "抛出错误：计算图已经被释放（第二次反向传播）",
+    "predict.09.inplace.wrong.none": "ExpBackward0 要用它保存的张量来计算梯度。这个张量还是保存时的那个值吗？",
+    "predict.09.inplace.wrong.freed": "这是第一次反向传播，还没有释放任何东西。是什么改变了 c？",
+    "predict.09.inplace.hint": "看 c.mul_(3) 那一帧：它修改的是哪个张量？是谁保存了这个张量？",
+    "predict.09.inplace.explain": ("ExpBackward0 保存 c 时它的版本是 0；c.mul_(3) 让它变成了版本 1。反向传播会检查"
+                                   "版本，于是抛出 RuntimeError：“one of the variables needed for gradient "
+                                   "computation has been modified by an inplace operation”。"),
     "predict.07.hook.question": "y 上的钩子函数返回 g * 2。z.backward() 之后，w.grad 是多少？",
     "predict.07.hook.wrong.3": "3 是没有钩子函数时的 w.grad。继续传递的是钩子函数的返回值。",
     "predict.07.hook.wrong.2": "2 是钩子函数传给 MulBackward0 的梯度。MulBackward0 会拿它做什么？",

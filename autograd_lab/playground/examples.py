@@ -1,8 +1,8 @@
 """Example programs the Playground offers in its menu, each a short lesson in autograd.
 
 `EXAMPLES` maps a title to a program that runs in the playground; `DEFAULT_EXAMPLE` is the
-one in the code box when a Playground opens. Only "retain_graph" ends in an autograd error,
-on purpose: the lesson is the second backward through a freed graph. `examples(lang)` gives the
+one in the code box when a Playground opens. "retain_graph" and the five "Error: ..." examples end in
+an autograd error, on purpose: the lesson is the error (its last step says why, and the fix). `examples(lang)` gives the
 same programs for the menu of a Playground speaking ``lang``: in Chinese, the titles and the
 comments are translated and the code is the same.
 
@@ -76,6 +76,42 @@ for i in range(5):
     print(f"step {i}: loss {loss.item():.4f}")
 print(w, b)
 """,
+    # autograd's most-asked errors (lesson 09): each ends in the error, whose last step says why and how to fix it
+    "Error: a saved tensor changed in place": """\
+a = tensor(1.0, requires_grad=True)
+c = a.exp()          # ExpBackward0 saves its result c
+c.mul_(3)            # changes c in place: version 0 -> 1
+print(c)
+c.backward()         # fails: the value ExpBackward0 saved was changed
+""",
+    "Error: no grad_fn": """\
+w = tensor(2.0, requires_grad=True)
+with no_grad():
+    y = w * 3        # no graph is recorded here
+print(y.grad_fn)
+y.backward()         # fails: y has no grad_fn
+""",
+    "Error: a hidden state across iterations": """\
+w = tensor(0.5, requires_grad=True)
+h = tensor(1.0)
+for i in range(2):
+    h = h * w          # builds on the last iteration's h
+    print(h)
+    h.backward()       # fails the second time; h = h.detach() first fixes it
+""",
+    "Error: backward() of a non-scalar": """\
+w = tensor([1.0, 2.0], requires_grad=True)
+y = w * w
+print(y)
+y.backward()         # fails: y is not a scalar; y.sum().backward() works
+""",
+    "Error: a leaf changed in place": """\
+w = tensor([1.0, 2.0], requires_grad=True)
+loss = (w * w).sum()
+loss.backward()
+print(w.grad)
+w -= 0.1 * w.grad    # fails; under no_grad() it works, as optimizers do
+""",
 }
 DEFAULT_EXAMPLE = "The classic example"
 
@@ -87,6 +123,11 @@ _TITLES_ZH = {
     "Hooks and retain_grad": "钩子函数与 retain_grad",
     "autograd.grad": "直接返回梯度：autograd.grad",
     "A training step": "训练步",
+    "Error: a saved tensor changed in place": "错误：保存的张量被原地修改",
+    "Error: no grad_fn": "错误：没有 grad_fn",
+    "Error: a hidden state across iterations": "错误：跨迭代的隐藏状态",
+    "Error: backward() of a non-scalar": "错误：对非标量调用 backward()",
+    "Error: a leaf changed in place": "错误：原地修改叶子张量",
 }
 _COMMENTS_ZH = {
     "# 3 and 1": "# 3 和 1",
@@ -96,6 +137,15 @@ _COMMENTS_ZH = {
     "# fails: the graph is freed now": "# 抛出错误：计算图这时已经释放",
     "# doubles the gradient flowing back": "# 把反向传回的梯度翻倍",
     "# None: autograd.grad does not touch .grad": "# None：autograd.grad 不会改动 .grad",
+    "# ExpBackward0 saves its result c": "# ExpBackward0 保存了它的结果 c",
+    "# changes c in place: version 0 -> 1": "# 原地修改 c：版本 0 -> 1",
+    "# fails: the value ExpBackward0 saved was changed": "# 抛出错误：ExpBackward0 保存的张量被修改了",
+    "# no graph is recorded here": "# 这里不记录计算图",
+    "# fails: y has no grad_fn": "# 抛出错误：y 没有 grad_fn",
+    "# builds on the last iteration's h": "# 在上一轮迭代的 h 上继续计算",
+    "# fails the second time; h = h.detach() first fixes it": "# 第二次抛出错误；先写 h = h.detach() 就能改正",
+    "# fails: y is not a scalar; y.sum().backward() works": "# 抛出错误：y 不是标量；y.sum().backward() 可以运行",
+    "# fails; under no_grad() it works, as optimizers do": "# 抛出错误；像优化器那样在 no_grad() 下更新就能运行",
 }
 
 

@@ -117,8 +117,13 @@ class Trace:
         try:
             if exc is not None and isinstance(exc, Exception):
                 if id(exc) not in self._recorded_errors:
+                    # the tensor the error is about, which the core (and the real-torch recorder) note on it
+                    about = getattr(exc, "_alab_tensor", None)
+                    core = type(about) is self._Tensor
                     self._queue(self._error_source(tb), ErrorEvent,
-                                ErrorEvent.pack(error=type(exc).__name__, message=str(exc), node=None, name=None), ())
+                                ErrorEvent.pack(error=type(exc).__name__, message=str(exc), node=None, name=None,
+                                                tensor=self.tid(about) if about is not None else None),
+                                (about,) if core else ())  # (torch's: shown by its recorder)
                 self.error = exc
             self._scan_names()
             if rec is not None:  # (one search of the containers for both kinds of tensor)
@@ -297,6 +302,8 @@ class Trace:
         t.leaf_of = {int(k): v for k, v in data.get("leaf_of", {}).items()}
         for d in data["events"]:
             etype = EVENT_TYPES[d.pop("kind")]
+            for f in etype._fields:  # (a field added since the trace was saved: None)
+                d.setdefault(f, None)
             src = d.get("source")
             d["source"] = Source(*src) if src is not None else None
             t._events.append_event(etype(**{k: _untuple(k, v) for k, v in d.items()}))
@@ -606,7 +613,7 @@ class Trace:
             return
         self._recorded_errors.add(id(exc))
         self._add(ErrorEvent, error=type(exc).__name__, message=str(exc), node=self.tid(node) if node is not None else None,
-                  name=node.name() if node is not None else None)
+                  name=node.name() if node is not None else None, tensor=None)
 
 
 _PLAYERS: list = []  # what Trace.play shows a trace with: the last one registered

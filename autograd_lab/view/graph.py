@@ -59,6 +59,7 @@ from ..narration import say
 from .layout import (FONT, LAYER_GAP, MARGIN, OP_H, TENSOR_H, TEXT_ABOVE, TEXT_BELOW,  # noqa: F401
                      layout, node_size, text_width)
 from .states import EdgeState, OpState, States, TensorState, fmt  # noqa: F401
+from .explain import explain as explain_error, versions
 from .groups import Group, find_groups
 from .structure import Builder
 from .tracegraph import Edge, Node, Step, TraceGraph
@@ -102,9 +103,10 @@ def build(trace, max_nodes: int = 5000, max_frames: int = 20000, lang: str | Non
     if start > 0 or len(keep) < n_all:
         g.notice = say("player.notice.large", lang, steps=len(shown), nodes=n_all, shown_steps=len(shown) - start,
                        shown_nodes=len(keep))
-    states = States(b, all_nodes, all_edges, lang)
+    states = States(b, all_nodes, all_edges, lang, explain_error)  # (an error step says why: explain.py)
     states.run(shown, start, Step)
     g.edge_slot = {ek: j for (_, j), ek in b.slot_edge.items() if ek in g.edges}
+    g.versions = versions(b)  # (the inspector's `_version` of a tensor changed in place: explain.py)
     _group(g, b, shown)
     if not shown:
         g.notice = say("player.notice.empty", lang)

@@ -24,7 +24,7 @@ Each key means one thing wherever it appears:
   about), ``error`` (1: it failed), ``group`` (in a grouped graph: the innermost group it happens
   in, an index into ``groups``); a node's ``group`` likewise.
 - a node's ``made`` (the step it first shows, -1: before the first), ``leaf``, ``fn`` (a tensor's
-  grad_fn), ``name`` (``name()``), ``var`` (AccumulateGrad's ``variable``), ``next``
+  grad_fn), ``version`` (a tensor changed in place by an op: its ``_version``, 0 for the value before), ``name`` (``name()``), ``var`` (AccumulateGrad's ``variable``), ``next``
   (``next_functions``), ``saved`` (the ``_saved_*`` attributes), ``hooks`` (the steps its hooks ran).
 - ``groups``: each group's ``k``, ``label``, ``parent`` (an index or None), ``collapsed`` (1: drawn
   as one closed box), ``box`` and, collapsed, its ``runs`` of steps with what each run did;
@@ -137,6 +137,7 @@ def scene(graph, trace=None, *, lang: str | None = None, start: int = 0, speed: 
     for ed in g.edges.values():
         if ed.kind == "attach":
             attached.setdefault(ed.src, []).append(ed)
+    versions = getattr(g, "versions", None) or {}
     out_nodes = []
     for n in nodes:
         d = {"k": n.key, "kind": n.kind, "label": n.label, "x": _r(n.x), "y": _r(n.y), "w": _r(n.w),
@@ -146,6 +147,8 @@ def scene(graph, trace=None, *, lang: str | None = None, start: int = 0, speed: 
             d["made"] = i
         if n.kind == "tensor":
             d["leaf"] = int(n.is_leaf)
+            if n.key in versions:
+                d["version"] = versions[n.key]
             if n.grad_fn:
                 d["fn"] = n.grad_fn
         else:

@@ -103,8 +103,9 @@ class _OrderedSet(dict):
 class States:
     """Pass 2 (see the module docstring): the state replay and one handler per event kind."""
 
-    def __init__(self, b, all_nodes: dict, all_edges: dict, lang: str):
-        self.b, self.g, self.nodes, self.edges, self.lang = b, b.g, all_nodes, all_edges, lang
+    def __init__(self, b, all_nodes: dict, all_edges: dict, lang: str, explain=None):
+        # explain: (states, error event) -> (why, keys to highlight) or None (graph.build gives view/explain.py's)
+        self.b, self.g, self.nodes, self.edges, self.lang, self.explain = b, b.g, all_nodes, all_edges, lang, explain
         self.cur: dict = {}
         self.changes: dict = {}
         self.transient = _OrderedSet()  # highlighted for one step only
@@ -552,11 +553,14 @@ class States:
 
     def on_error(self, e):
         self.in_call = False
-        if e.node is None:
-            return Msg("step.error", error=e.error, message=e.message), ()
-        box = f"n{e.node}"
-        self.set(box, False, shown=True, status="error", tag=self.label("player.tag.error", error=e.error))
-        return Msg("step.error.at", error=e.error, node=e.name, message=e.message), (box,)
+        box = f"n{e.node}" if e.node is not None else None
+        if box is not None:
+            self.set(box, False, shown=True, status="error", tag=self.label("player.tag.error", error=e.error))
+        why = self.explain and self.explain(self, e)  # the cause, on the graph (view/explain.py), if it is known
+        if why:
+            return Msg("step.error.explained", error=e.error, why=why[0], message=e.message), why[1]
+        return (Msg("step.error", error=e.error, message=e.message), ()) if box is None else (
+            Msg("step.error.at", error=e.error, node=e.name, message=e.message), (box,))
 
     def on_zero(self, e):
         key, name = self.tkey(e.tensor, e), self.name(e.tensor)

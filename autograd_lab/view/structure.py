@@ -164,12 +164,15 @@ class Builder:
                 t = self.add_tensor(r)
                 keys += [t, self.fn_edge.get(t), self.nodes[t].grad_fn]
             return keys + [self.add_tensor(i) for i in (e.inputs or ())]
+        if k == "error":  # at a node, about a tensor (each if known)
+            return (([self.fn_node(e.node, e.name)] if e.node is not None else [])
+                    + ([self.add_tensor(e.tensor)] if e.tensor is not None else []))
         if k in ABOUT_A_TENSOR:  # (hook, zero, update, set_grad ...: accumulate is above)
             keys = [self.add_tensor(e.tensor)] if e.tensor is not None else []
             if k == "hook" and e.node is not None:
                 keys.append(self.fn_node(e.node))
             return keys
-        if k in ("release", "error") and e.node is not None:
+        if k == "release" and e.node is not None:
             return [self.fn_node(e.node, e.name)]
         if k == "done":
             return [self.add_tensor(r) for r in e.roots]

@@ -90,6 +90,7 @@ class TraceGraph:
         self.overview: dict = {}                  # the first picture of a grouped graph (layout.py)
         self.op_next: dict[str, tuple] = {}       # grad_fn key -> next_functions' node ids (None: no gradient)
         self.edge_slot: dict[str, int] = {}      # a grad_fn's gradient edge -> its slot in next_functions
+        self.versions: dict[str, int] = {}       # tensor key -> its version, for a tensor changed in place by an op
         self._keyframes: dict[int, dict] = {}
 
     def __len__(self) -> int:

@@ -46,7 +46,8 @@ def _calls(path: Path, names: tuple[str, ...]) -> list[ast.Call]:
 
 def _predicts(path: Path) -> list[dict]:
     """Each Predict's answer, choices and wrong answers: the notebook names the question, the
-    question bank (lessons/questions.py, in the notebook's language: zh under notebooks/zh/) holds them."""
+    question bank (lessons/questions.py) holds them, in the notebook's language (a zh lesson's choices
+    are Chinese: lesson 9's)."""
     from autograd_lab.lessons import questions
     lang = "zh" if "zh" in path.parts else "en"
     return [questions.texts(ast.literal_eval(call.args[0]), lang) for call in _calls(path, ("Predict",))]

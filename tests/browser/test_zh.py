@@ -90,7 +90,8 @@ def test_zh_static_page_speaks_chinese_and_every_label_fits(browser_page, tmp_pa
         assert not overflows, f"step {i + 1}: text wider than its node box: {overflows}"
         if i == 10:
             screenshot(page, "zh-static-step-11")
-    expect(narration).to_contain_text("中文解释")  # the last step: PyTorch's error, explained
+    expect(narration).to_contain_text("改法：在那次调用时保留计算图")  # the last step: why, then PyTorch's error
+    expect(narration).to_contain_text("（RuntimeError: Trying to backward through the graph a second time")
     screenshot(page, "zh-static-error")
     assert not errors, errors
 

@@ -97,7 +97,9 @@ class ZeroInplace(_Special):
     @staticmethod
     def run(t):
         if _grad_state.enabled and t._requires_grad and t.grad_fn is None:
-            raise RuntimeError(LEAF_INPLACE_MESSAGE)
+            e = RuntimeError(LEAF_INPLACE_MESSAGE)
+            e._alab_tensor = t  # (the leaf, for a recorder's error event)
+            raise e
         old = t._data
         t._array()[...] = 0
         if t._x is None or t._x.base is None:

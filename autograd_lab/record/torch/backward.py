@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import functools
 import itertools
+import re
 import sys
 import threading
 from collections import OrderedDict
@@ -72,6 +73,20 @@ def _hook_registrar(original, owner, keys, made):
         made.append(k)
         return hooks, hooks
     return staticmethod(register)
+
+def _root_rejected(message: str, roots, grads):
+    """The root torch rejected before its engine started, from its message (None if not known):
+    ``element i of tensors does not require grad ...``, or the first non-scalar root without a gradient."""
+    m = re.match(r"element (\d+) of tensors does not require grad", message)
+    if m is not None:
+        i = int(m.group(1))
+        return roots[i] if i < len(roots) else None
+    if message.startswith("grad can be implicitly created only for scalar outputs"):
+        for i, r in enumerate(roots):
+            if (i >= len(grads) or grads[i] is None) and r.numel() != 1:
+                return r
+    return None
+
 
 _BACKWARD_KEYWORDS = frozenset({"gradient", "retain_graph", "create_graph", "inputs"})  # Tensor.backward's
 
@@ -188,8 +203,10 @@ class BackwardRecorder:
                 self.begin = None
             node = self.ref(self.running) if self.running is not None else None
             self.trace._recorded_errors.add(id(e))
+            about = _root_rejected(str(e), roots, grads) if node is None else None
             self.emit(ErrorEvent, src, error=type(e).__name__, message=str(e),
-                      node=self.tid(node) if node is not None else None, name=node.label if node is not None else None)
+                      node=self.tid(node) if node is not None else None, name=node.label if node is not None else None,
+                      tensor=self.see(about, src) if about is not None else None)
             raise
         finally:
             for i in range(0, len(handles), 2):  # (hook dict, key of ours), flat

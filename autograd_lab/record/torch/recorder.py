@@ -413,7 +413,13 @@ class TorchRecorder(BuildRecorder, BackwardRecorder):
         Tensor = self.Tensor
         targets = [a for a in args if isinstance(a, Tensor)] + [v for v in kwargs.values() if isinstance(v, Tensor)]
         before = {id(a): (a, self.value(a), a._version) for a in targets}
-        result = func(*args, **kwargs)
+        try:
+            result = func(*args, **kwargs)
+        except Exception as e:  # torch refused (a leaf that requires grad, changed in place): the error event the
+            if targets:         # trace records if it ends the block names the tensor (as the core's does)
+                self.see(targets[0], self.source())
+                e._alab_tensor = targets[0]
+            raise
         src = self.source()
         self.building = True
         try:
