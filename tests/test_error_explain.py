@@ -76,7 +76,7 @@ CASES = {
                          "h = h.detach()."],
                         ["来自之前的一轮迭代", "第 6 行（h.sum().backward()）的 backward()", "TanhBackward0",
                          "而第 5 行（h = torch.tanh(w * h + x)）又在它上面继续计算", "h = h.detach()"],
-                        [("tensor", "h (2)"), ("op", "TanhBackward0")]),
+                        [("tensor", "h #2"), ("op", "TanhBackward0")]),
     "no grad_fn: no leaf requires grad": ("x = torch.tensor([1.0, 2.0])\n"
                                           "y = (x * 2).sum()\n"
                                           "y.backward()\n",

@@ -1,6 +1,6 @@
 """The view's shortcuts (written for speed) agree with the general rules they stand in for.
 
-- ``states._fmt_float`` formats one float as ``core._format.format_value`` does (PyTorch's rules);
+- ``values._fmt_float`` formats one float as ``core._format.format_value`` does (PyTorch's rules);
 - ``layout.text_width`` (a per-character table) measures as the per-character rule does;
 - ``layout._generations`` (our Kahn loop, instead of networkx) gives each node its longest-path depth;
 - ``layout._isotonic`` keeps the separations and is the least-squares fit (checked against a brute force).
@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 
 from autograd_lab.core._format import format_value
-from autograd_lab.view import layout, states
+from autograd_lab.view import layout, states, values
 
 
 def _floats():
@@ -31,8 +31,8 @@ def _floats():
 
 
 def test_one_float_is_formatted_as_pytorch_prints_it():
-    wrong = [(v, states._fmt_float.__wrapped__(v), format_value(np.asarray(v))) for v in _floats()
-             if states._fmt_float.__wrapped__(v) != format_value(np.asarray(v))]
+    wrong = [(v, values._fmt_float.__wrapped__(v), format_value(np.asarray(v))) for v in _floats()
+             if values._fmt_float.__wrapped__(v) != format_value(np.asarray(v))]
     assert not wrong, wrong[:5]
 
 

@@ -124,7 +124,7 @@ def _changed_in_place(x):
 
 
 def _base(name: str) -> str:
-    """A variable's name as the code writes it: ``h (2)`` -> ``h``."""
+    """A variable's name as the code writes it: ``h #2`` -> ``h``."""
     return _code.NUMBERED.sub("", name)
 
 

@@ -17,15 +17,14 @@ PyTorch prints values (``fmt``); their words too come from the catalogue (``self
 from __future__ import annotations
 
 import functools
-import math
 from collections import namedtuple
 
 import numpy as np
 
-from ..core._format import PRECISION, format_value
 from ..narration import Msg, Num, say, text
 from ..record import names as _code
 from . import chain
+from .values import fmt
 
 # A saved attribute -> the input of the op it holds, for "It saves x (_saved_other)".
 SAVED_INPUT = {"_saved_self": 0, "_saved_other": 1, "_saved_tensor": 1, "_saved_vec": 1, "_saved_mat2": 1,
@@ -47,37 +46,6 @@ EdgeState = namedtuple("EdgeState", "shown status grad rule", defaults=("",))
 # whose generic path costs a fifth of a big trace's replay).
 _FIELD_AT = {t: {f: i for i, f in enumerate(t._fields)} for t in (TensorState, OpState, EdgeState)}
 _VALUE_AT, _GRAD_AT = TensorState._fields.index("value"), TensorState._fields.index("grad")
-
-
-def fmt(v) -> str:
-    """A snapshot as PyTorch prints its value (``3.``, ``0.5000``, ``[1., 2.]``); None stays 'None'."""
-    if v is None:
-        return "None"
-    if isinstance(v, float):  # 0.0 == -0.0 share a cache entry: zeros are not cached (PyTorch prints -0.)
-        return _fmt_float(v) if v != 0 else _fmt_float.__wrapped__(v)
-    if isinstance(v, dict):
-        return f"<{'x'.join(map(str, v.get('shape', [])))} values, mean {v.get('mean', 0.0):.4g}>"
-    try:
-        return format_value(np.asarray(v))
-    except (TypeError, ValueError):  # pragma: no cover - a label must never break the player
-        return str(v)
-
-
-@functools.lru_cache(maxsize=4096)
-def _fmt_float(v: float) -> str:
-    """``format_value`` of one float, by PyTorch's rules for a single element (core/_format.py):
-    ``inf``/``nan`` as they are, integral values as ``3.``, four decimals, or scientific notation
-    outside 1e-4 <= |v| <= 1e8 (tests/test_view_fast_paths.py checks it against format_value)."""
-    if math.isnan(v) or math.isinf(v):
-        return f"{v:.0f}"
-    if v == 0:
-        return f"{v:.0f}."
-    a = abs(v)
-    if a > 1.0e8 or a < 1.0e-4:
-        return f"{v:.{PRECISION}e}"
-    if v == math.ceil(v):
-        return f"{v:.0f}."
-    return f"{v:.{PRECISION}f}"
 
 
 _SYMBOL = {"add": "+", "sub": "-", "mul": "*", "div": "/", "pow": "**", "matmul": "@"}
