@@ -46,6 +46,7 @@ Object.assign(Player.prototype, {
       const fn = n.fn && this.nodes.get(n.fn);
       row("grad_fn", fn ? link(n.fn, `<${fn.label}>`) : code("None"));
       row(`${title} =`, code(st.value));
+      if (n.version != null) row("_version", code(String(n.version)));   // changed in place: torch's version counter
       if (st.rg) {
         row(W.grad_before, code(before && before.shown ? before.grad : "None"));
         row(W.grad_after, code(st.grad));
