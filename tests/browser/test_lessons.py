@@ -154,7 +154,7 @@ def test_a_student_walks_the_lesson(lessons, browser_page, path):
             big_graphs += 1
 
     if path.name.startswith("08"):
-        assert big_graphs == 1, big_graphs  # the MLP's player
+        assert big_graphs == 2, big_graphs  # the MLP's player, and the second player of its trace that Python steps
     # Every Predict: untouched (nothing revealed), a wrong answer, a hint, then the right answer.
     for k, predict in enumerate(_predicts(path)):
         box = page.locator(".alab-predict").nth(k)
