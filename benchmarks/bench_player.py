@@ -38,7 +38,7 @@ sys.path.insert(0, str(ROOT))
 import comm  # noqa: E402
 
 import autograd_lab as lab  # noqa: E402
-from tests.support.examples import mlp  # noqa: E402
+from tests.support.examples import mlp, regression  # noqa: E402  (regression(k): about 11 graph nodes and 14 steps a point)
 
 EXAMPLE = """\
 import autograd_lab as lab
@@ -61,20 +61,6 @@ class JsonComm(comm.DummyComm):
 
     def publish_msg(self, msg_type, data=None, metadata=None, buffers=None, **keys):
         JsonComm.sent += len(json.dumps({"data": data, "metadata": metadata or {}, **keys}, default=str))
-
-
-def regression(k: int):
-    """A loss summed over k data points (about 11 graph nodes and 14 steps per point)."""
-    with lab.trace() as t:
-        w = lab.tensor(0.5, requires_grad=True)
-        b = lab.tensor(0.1, requires_grad=True)
-        loss = lab.tensor(0.0)
-        for i in range(k):
-            x = lab.tensor(float(i))
-            err = w * x + b - 2.0 * i
-            loss = loss + err**2
-        loss.backward()
-    return t
 
 
 CASES = {  # name -> (trace builder, first-picture target in ms)

@@ -9,7 +9,7 @@ import autograd_lab as lab
 from autograd_lab.view import graph
 from autograd_lab.narration import say
 from autograd_lab.record.events import Trace
-from tests.support.examples import classic, everything, regression
+from tests.support.examples import classic, everything, lesson2_dag, regression
 
 
 @pytest.fixture(scope="module")
@@ -561,14 +561,7 @@ def test_view_modules_have_no_import_cycle_and_stay_small():
 
 def test_gradient_arrows_are_next_functions_as_torch_has_them():
     """Issue 11: one solid arrow per non-None next_functions entry, grad_fn -> grad_fn (y used twice: two)."""
-    with lab.trace() as t:
-        w = lab.tensor(2.0, requires_grad=True)
-        x = lab.tensor(3.0)
-        b = lab.tensor(1.0, requires_grad=True)
-        y = w * x
-        z = y * y + b
-        z.backward()
-    g = graph.build(t)
+    g = graph.build(lesson2_dag())
     ours = sorted((n.label, tuple(g.nodes[e.dst].label for e in sorted(g.edges.values(), key=lambda e: e.order)
                                   if e.src == n.key and e.kind == "grad"))
                   for n in g.nodes.values() if n.kind in ("op", "acc"))
