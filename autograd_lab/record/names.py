@@ -49,7 +49,7 @@ import types
 from array import array
 from collections import deque
 
-__all__ = ["without_comment", "Namer", "numbered", "scan", "expression_at", "shorten", "RANK", "MAX_LEN", "receiver", "binop", "method_call",
+__all__ = ["Namer", "numbered", "scan", "expression_at", "shorten", "RANK", "MAX_LEN", "receiver", "binop", "method_call",
            "operand", "precedence", "assignment", "augmented", "is_call_of"]
 
 RANK = {"local": 0, "path": 1, "inner": 2, "target": 3, "expr": 4, "inside": 5}
@@ -649,16 +649,3 @@ class Namer:
             if long is not None:
                 full[k] = long if name == base else numbered(long, n)
         return names, exprs, full
-
-
-def without_comment(line: str) -> str:
-    """``y = w * x  # comment`` -> ``y = w * x`` (a '#' inside a string stays)."""
-    import io
-    import tokenize
-    try:
-        for tok in tokenize.generate_tokens(io.StringIO(line).readline):
-            if tok.type == tokenize.COMMENT:
-                return line[:tok.start[1]].rstrip()
-    except (tokenize.TokenError, SyntaxError):
-        pass
-    return line

@@ -31,7 +31,7 @@ import re
 
 from ..narration import Msg
 from ..record import names as _code
-from .states import SAVED_INPUT
+from .states import SAVED_INPUT, _without_comment
 
 __all__ = ["explain", "versions"]
 
@@ -94,7 +94,7 @@ def _at(src):
 
 def _code_of(src) -> str:
     """The code of a source line, without its comment ('' if none)."""
-    return _code.without_comment(src.text).strip() if src is not None and src.text else ""
+    return _without_comment(src.text).strip() if src is not None and src.text else ""
 
 
 def _maker(before, node):

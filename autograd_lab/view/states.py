@@ -320,7 +320,7 @@ class States:
         the output's own name when the output is named by its expression (``(a * 2).sum()``'s inner
         ``a * 2``), else rebuilt from the event with the brackets Python needs (``record.names``)."""
         oname, src = self.name(e.output), e.source
-        text = _code.without_comment(src.text) if src is not None and src.text else ""
+        text = _without_comment(src.text) if src is not None and src.text else ""
         if text and e.inplace and self.b.ops_in_run.get(e.index) == 1 and (
                 _code.is_call_of(text, e.op) or _code.augmented(text)):
             return text  # e.mul_(3), e += 2
@@ -343,14 +343,14 @@ class States:
         named by its expression (``a * 2``); None otherwise (a loop's ``x #3``, code with no source)."""
         oname, src = self.name(e.output), e.source
         if e.inplace:  # the statement itself: e.mul_(3), or e += 2 read as e + 2
-            text = _code.without_comment(src.text) if src is not None and src.text else ""
+            text = _without_comment(src.text) if src is not None and src.text else ""
             if not text or self.b.ops_in_run.get(e.index) != 1:
                 return None
             return text.strip() if _code.is_call_of(text, e.op) else _code.augmented(text)
         if e.output in self.b.names:
             if src is None or not src.text:
                 return None
-            target, value = _code.assignment(_code.without_comment(src.text))
+            target, value = _code.assignment(_without_comment(src.text))
             return value if target is not None and target in (oname, _code.NUMBERED.sub("", oname)) else None
         if e.output in self.b.expr_names and "›" not in oname:
             return self.b.full_name(e.output)
@@ -560,7 +560,7 @@ class States:
                  tag=self.label("player.tag.update", before=fmt(e.before), after=fmt(e.after)))
         if is_optimizer_step(e):
             return Msg("step.update.optimizer", name=name, before=Num(e.before), after=Num(e.after)), (key,)
-        text = _code.without_comment(e.source.text) if e.source is not None and e.source.text else ""
+        text = _without_comment(e.source.text) if e.source is not None and e.source.text else ""
         call = text.strip() if text and _code.is_call_of(text, e.op) else _code.method_call(name, e.op, ["…"])
         return Msg("step.update.inplace", call=call, name=name, before=Num(e.before), after=Num(e.after)), (key,)
 
@@ -583,6 +583,19 @@ def is_optimizer_step(e) -> bool:
 
 
 @functools.lru_cache(maxsize=1024)
+def _without_comment(line: str) -> str:
+    """``y = w * x  # comment`` -> ``y = w * x`` (a '#' inside a string stays)."""
+    import io
+    import tokenize
+    try:
+        for tok in tokenize.generate_tokens(io.StringIO(line).readline):
+            if tok.type == tokenize.COMMENT:
+                return line[:tok.start[1]].rstrip()
+    except (tokenize.TokenError, SyntaxError):
+        pass
+    return line
+
+
 def _nonzero(v) -> bool:
     if isinstance(v, dict):
         return v.get("min", 0) != 0 or v.get("max", 0) != 0
