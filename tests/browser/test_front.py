@@ -51,6 +51,15 @@ MEASURE_JS = """(root) => {
           root_overflow: root.scrollWidth - root.clientWidth};
 }"""
 
+# The labels of boxes and frames are placed again on the next animation frame after the scale changes
+# (camera.js): a measure right after a click must wait for it, or it races the browser.
+SETTLE_JS = "async () => { for (let k = 0; k < 2; k++) await new Promise((r) => requestAnimationFrame(() => r())); }"
+
+
+def settle(root) -> None:
+    root.page.evaluate(SETTLE_JS)
+
+
 CAM_JS = """(root) => {
   const m = /translate\\(([-\\d.]+),([-\\d.]+)\\) scale\\(([-\\d.]+)\\)/.exec(root.querySelector('.alab-cam').getAttribute('transform'));
   return {x: +m[1], y: +m[2], s: +m[3], mode: root.dataset.mode};
@@ -61,6 +70,7 @@ def assert_fits_without_overlaps(root, what: str) -> dict:
     """The picture fits the frame (every shape and text inside it, nothing wider than the output) and
     no two texts overlap. Texts too small to read are not drawn (class alab-tiny): then the overlap
     check is made after zooming in until they are drawn, and the picture is fitted again after."""
+    settle(root)
     m = root.evaluate(MEASURE_JS)
     assert m["shapes"] > 0 and m["shapes_outside"] == 0, (what, m)
     assert m["root_overflow"] <= 0 and m["frame_width"] <= OUTPUT_WIDTH + 1, (what, m)
@@ -73,9 +83,11 @@ def assert_fits_without_overlaps(root, what: str) -> dict:
         root.locator(".alab-zoom-in").click()
         if root.locator(".alab-svg.alab-tiny").count() == 0:
             break
+    settle(root)
     zoomed = root.evaluate(MEASURE_JS)
     assert zoomed["texts"] > 0 and zoomed["n_overlaps"] == 0, (what, "zoomed in", zoomed)
     root.locator(".alab-fit").click()
+    settle(root)
     assert root.evaluate(MEASURE_JS) == m
     return m
 
