@@ -54,8 +54,7 @@ def _entry(node) -> tuple:
 
 def backward(tensor: Tensor, gradient=None, retain_graph=None, create_graph=False, inputs=None) -> None:
     """``tensor.backward()``: add d tensor / d leaf into every leaf's ``.grad``."""
-    if inputs is not None:
-        raise NotImplementedError("backward(inputs=...) is not supported in autograd_lab; use autograd.grad(outputs, inputs)")
+    capture = None if inputs is None else backward_inputs(inputs)
     if gradient is not None and not isinstance(gradient, Tensor):
         # PyTorch turns `gradient` into a tuple of gradients: a number fails, a list's first item is used
         gradient = tuple(gradient) if not isinstance(gradient, str) else (gradient,)
@@ -67,7 +66,22 @@ def backward(tensor: Tensor, gradient=None, retain_graph=None, create_graph=Fals
         retain_graph = create_graph
     if create_graph:
         warn_create_graph_cycle()
-    run_backward((tensor,), (seed,), bool(retain_graph), bool(create_graph), None, False, "backward")
+    run_backward((tensor,), (seed,), bool(retain_graph), bool(create_graph), capture, capture is not None, "backward",
+                 into_grad=capture is not None)
+
+
+def backward_inputs(inputs) -> list:
+    """``backward(inputs=...)``'s tensors, checked as PyTorch checks them (their gradients are accumulated
+    into their ``.grad``, and no other tensor's)."""
+    ins = [inputs] if isinstance(inputs, Tensor) else list(inputs)
+    if not ins:
+        raise RuntimeError("`inputs` argument to `backward()` cannot be empty.")
+    for t in ins:
+        if not isinstance(t, Tensor):
+            raise TypeError(f"all inputs have to be Tensors or GradientEdges, but got {type(t).__name__}")
+        if not t._requires_grad:
+            raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
+    return ins
 
 
 _warned = set()  # PyTorch's TORCH_WARN_ONCE: these warnings appear once per process
@@ -114,12 +128,13 @@ def _seed(t: Tensor, gradient, i: int):
 
 
 def run_backward(roots, seeds, retain_graph: bool, create_graph: bool, capture, allow_unused: bool, call: str,
-                 materialize: bool = False):
+                 materialize: bool = False, into_grad: bool = False):
     """Propagate ``seeds`` from ``roots`` through the graph.
 
     ``capture``: None for ``backward()`` (gradients accumulate into leaves), or the list of
     input tensors of ``autograd.grad``, whose gradients are returned and not stored
-    (``materialize``: an unused input's gradient is zeros, not None).
+    (``materialize``: an unused input's gradient is zeros, not None; ``into_grad``: backward(inputs=...),
+    the captured gradients are accumulated into the inputs' ``.grad`` and nothing is returned).
     """
     root_nodes = [_root_node(t) for t in roots]
     made = ()
@@ -138,7 +153,7 @@ def run_backward(roots, seeds, retain_graph: bool, create_graph: bool, capture, 
     _node.unpack_tensors = create_graph
     try:
         with np.errstate(all="ignore"):  # PyTorch prints no floating point warnings (function.quiet)
-            results = _execute(root_nodes, seeds, retain_graph, create_graph, capture, allow_unused, tr)
+            results = _execute(root_nodes, seeds, retain_graph, create_graph, capture, allow_unused, tr, into_grad)
     except Exception as e:
         if tr is not None:
             tr.record_error(e, getattr(e, "_alab_node", None))  # (once per error: the recorder checks)
@@ -146,9 +161,11 @@ def run_backward(roots, seeds, retain_graph: bool, create_graph: bool, capture, 
     finally:
         _grad_state.enabled = prev_grad
         _node.unpack_tensors = prev_unpack
-    if materialize:
-        results = tuple(_wrap(np.zeros_like(t._data), False, None) if r is None else r
+    if materialize:  # (under create_graph=True PyTorch's zeros require grad)
+        results = tuple(_wrap(np.zeros_like(t._data), bool(create_graph), None) if r is None else r
                         for t, r in zip(capture, results))
+    if into_grad:
+        results = None
     if tr is not None:
         tr.done(call, roots, results or ())
     return results
@@ -201,7 +218,7 @@ def _needed(root_nodes, targets):
     return {n for n, r in reaches.items() if r}
 
 
-def _execute(root_nodes, seeds, retain_graph, create_graph, capture, allow_unused, tr):
+def _execute(root_nodes, seeds, retain_graph, create_graph, capture, allow_unused, tr, into_grad=False):
     deps = _discover(root_nodes)
     targets = None
     if capture is not None:
@@ -246,7 +263,9 @@ def _execute(root_nodes, seeds, retain_graph, create_graph, capture, allow_unuse
         cls = node.__class__
         hooks = node._hooks
         if hooks is not None or (cls is AccumulateGrad and node.variable._x is not None):
-            g = _pre_hooks(node, g, hooks, create_graph, tr, targets is not None)
+            # a node autograd.grad does not run (an input's own node) gets no pre-hook call, as in PyTorch
+            skipped = targets is not None and node not in run and not (into_grad and cls is AccumulateGrad)
+            g = _pre_hooks(node, g, hooks, create_graph, tr, skipped)
             if g is None:  # a prehook returned (None,)
                 if targets is not None and node not in run:
                     continue
@@ -256,6 +275,8 @@ def _execute(root_nodes, seeds, retain_graph, create_graph, capture, allow_unuse
             if node in targets:
                 for i in targets[node]:
                     captured[i] = g
+                if into_grad:
+                    _into_grad(node, capture[targets[node][0]], g, create_graph, tr)
             if node not in run:
                 continue
         if cls is AccumulateGrad:
@@ -348,8 +369,8 @@ def _run_undefined(node, deps, heap, retain_graph, tr) -> None:
 def _pre_hooks(node, g, hooks, create_graph, tr, capturing=False):
     """Tensor hooks, then retain_grad, then the node's pre-hooks (PyTorch's order).
 
-    ``capturing`` (autograd.grad): a leaf's gradient is captured after its tensor hooks and its
-    AccumulateGrad never runs, so that node's own pre-hooks do not fire (as in PyTorch)."""
+    ``capturing`` (autograd.grad): an input's gradient is captured after its tensor hooks and its
+    node does not run, so that node's own pre-hooks do not fire (as in PyTorch)."""
     if node.__class__ is F.AccumulateGrad:
         x = node.variable._x
         tensor_hooks = x.hooks if x is not None else None
@@ -376,7 +397,7 @@ def _pre_hooks(node, g, hooks, create_graph, tr, capturing=False):
                 t._grad = _wrap(before._data + (g._data if isinstance(g, Tensor) else g), False, None)
             if tr is not None:
                 tr.hook("retain_grad", node, t, None, _as_tensor(g), t._grad)
-    if hooks is not None and hooks.pre and not (capturing and owner is not None):
+    if hooks is not None and hooks.pre and not capturing:
         for fn in list(hooks.pre.values()):
             gt = (_as_tensor(g),)
             r = fn(gt)
@@ -439,6 +460,19 @@ def _post_hooks(node, grads, g, hooks, create_graph, tr):
         if tr is not None:
             tr.hook("hook", node, None, fn, gi, r)
     return grads
+
+
+def _into_grad(node, t, g, create_graph, tr) -> None:
+    """backward(inputs=...): input ``t``'s gradient ``g`` added into ``t.grad`` (a leaf's through its
+    AccumulateGrad, with its post-accumulate hooks; a non-leaf's as retain_grad keeps it)."""
+    if node.__class__ is F.AccumulateGrad:
+        _accumulate(node, g, create_graph, tr)
+        return
+    old = t._grad
+    if old is None:
+        t._grad = g if isinstance(g, Tensor) else _wrap(np.array(g, copy=True), False, None)
+    else:
+        t._grad = _wrap(old._data + (g._data if isinstance(g, Tensor) else g), False, None)
 
 
 def _accumulate(node, g, create_graph, tr):

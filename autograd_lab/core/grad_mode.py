@@ -9,6 +9,14 @@ as decorators, as in PyTorch::
 from __future__ import annotations
 
 import functools
+import inspect
+import sys
+import warnings
+
+CLASS_DECORATION_WARNING = (
+    "Decorating classes is deprecated and will be disabled in future versions. You should only decorate functions "
+    "or methods. To preserve the current behavior of class decoration, you can directly decorate the `__init__` "
+    "method and nothing else.")
 
 
 class _GradState:
@@ -45,12 +53,57 @@ class _GradModeContext:
         _state.enabled = self._prev
         return False
 
+    def _clone(self):
+        return type(self)()
+
     def __call__(self, fn):
+        return _decorate(self._clone, fn)
+
+    __call__.__qualname__ = "_DecoratorContextManager.__call__"  # (as PyTorch's shows)
+
+
+def _decorate(make, fn):
+    """``fn`` run inside the context ``make()`` makes, as PyTorch's ``_DecoratorContextManager`` does:
+    a generator function's body runs in it at each step (the caller's mode is back across each
+    ``yield``); a class is turned into a function that makes its instances, with PyTorch's warning."""
+    if inspect.isclass(fn):
+        warnings.warn(CLASS_DECORATION_WARNING, FutureWarning, stacklevel=3)
+        cls = fn
+        fn = lambda *args, **kwargs: cls(*args, **kwargs)  # noqa: E731 - PyTorch's function is a lambda too
+        fn.__qualname__ = "_DecoratorContextManager.__call__.<locals>.<lambda>"
+    if inspect.isgeneratorfunction(fn):
         @functools.wraps(fn)
-        def wrapper(*args, **kwargs):
-            with type(self)():
-                return fn(*args, **kwargs)
-        return wrapper
+        def generator(*args, **kwargs):
+            return (yield from _stepped(make, fn(*args, **kwargs)))
+        return generator
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        with make():
+            return fn(*args, **kwargs)
+    return wrapper
+
+
+def _stepped(make, gen):
+    """Drive generator ``gen`` one step at a time, each step inside a fresh ``make()`` context."""
+    try:
+        with make():
+            response = gen.send(None)
+        while True:
+            try:
+                request = yield response
+            except GeneratorExit:
+                with make():
+                    gen.close()
+                raise
+            except BaseException:
+                with make():
+                    response = gen.throw(sys.exc_info()[1])
+            else:
+                with make():
+                    response = gen.send(request)
+    except StopIteration as e:
+        return e.value
 
 
 class no_grad(_GradModeContext):
@@ -77,8 +130,14 @@ class set_grad_enabled(_GradModeContext):
     def __repr__(self) -> str:
         return f"torch.autograd.grad_mode.set_grad_enabled(mode={self._mode})"
 
-    def __call__(self, fn):  # pragma: no cover - rarely used as decorator
-        raise TypeError("set_grad_enabled(mode) cannot be used as a decorator here; use no_grad()")
+    def _clone(self):
+        return set_grad_enabled(self._mode)
+
+    def __call__(self, fn):
+        """As a decorator (``@set_grad_enabled(False)``): the mode set by the call is undone, and set
+        again each time ``fn`` runs."""
+        _state.enabled = self._prev
+        return _decorate(self._clone, fn)
 
 
 def is_inference_mode_enabled() -> bool:
@@ -110,14 +169,8 @@ class inference_mode(_GradModeContext):
         _state.inference = self._prev_inf
         return False
 
-    def __call__(self, fn):
-        mode = self._inference
-
-        @functools.wraps(fn)
-        def wrapper(*args, **kwargs):
-            with inference_mode(mode):
-                return fn(*args, **kwargs)
-        return wrapper
+    def _clone(self):
+        return inference_mode(self._inference)
 
 
 # PyTorch's module path, so that the objects print as torch's do

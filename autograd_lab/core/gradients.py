@@ -31,6 +31,8 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph: bool | None = None, c
     """Gradients of ``outputs`` w.r.t. ``inputs`` (a tuple, one per input), not stored in ``.grad``."""
     outs = _as_tuple(outputs, "outputs")
     ins = _as_tuple(inputs, "inputs")
+    if not ins:
+        raise RuntimeError("`inputs` argument to `grad()` cannot be empty.")
     if grad_outputs is None:
         gos = (None,) * len(outs)
     else:
@@ -50,7 +52,8 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph: bool | None = None, c
                                bool(materialize_grads))
 
 
-def backward(tensors, grad_tensors=None, retain_graph: bool | None = None, create_graph: bool = False) -> None:
+def backward(tensors, grad_tensors=None, retain_graph: bool | None = None, create_graph: bool = False,
+             inputs=None) -> None:
     """``autograd.backward(z)`` is ``z.backward()``; several outputs are backwarded together."""
     outs = _as_tuple(tensors, "tensors")
     gts = (None,) * len(outs) if grad_tensors is None else (
@@ -58,4 +61,6 @@ def backward(tensors, grad_tensors=None, retain_graph: bool | None = None, creat
     seeds = tuple(engine._seed(o, g, k) for k, (o, g) in enumerate(zip(outs, gts)))
     if retain_graph is None:
         retain_graph = create_graph
-    engine.run_backward(outs, seeds, bool(retain_graph), bool(create_graph), None, False, "backward")
+    capture = None if inputs is None else engine.backward_inputs(inputs)
+    engine.run_backward(outs, seeds, bool(retain_graph), bool(create_graph), capture, capture is not None, "backward",
+                        into_grad=capture is not None)
