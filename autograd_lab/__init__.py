@@ -75,6 +75,7 @@ class _AliasFinder:
     ALIASES = {"autograd_lab.nn": "autograd_lab.core.nn", "autograd_lab.nn.functional": "autograd_lab.core.nn_functional",
                "autograd_lab.autograd": "autograd_lab.core.autograd", "autograd_lab.optim": "autograd_lab.core.optim",
                "autograd_lab.autograd.graph": "autograd_lab.core.autograd_graph",
+               "autograd_lab.autograd.function": "autograd_lab.core.custom_function",
                "autograd_lab.autograd.functional": "autograd_lab.core.autograd_functional",
                "autograd_lab.autograd.profiler": "autograd_lab.core.autograd_profiler",
                "autograd_lab.autograd.variable": "autograd_lab.core.variable",

@@ -29,7 +29,7 @@ sys.modules.setdefault("autograd_lab.autograd", sys.modules[__name__])
 
 # loaded on first use (``import autograd_lab`` stays cheap)
 _LAZY = {"Function": ("custom_function", "Function"), "once_differentiable": ("custom_function", "once_differentiable"),
-         "graph": ("autograd_graph", None), "functional": ("autograd_functional", None),
+         "function": ("custom_function", None), "graph": ("autograd_graph", None), "functional": ("autograd_functional", None),
          "profiler": ("autograd_profiler", None), "gradcheck": ("autograd_gradcheck", "gradcheck"),
          "gradgradcheck": ("autograd_gradcheck", "gradgradcheck")}
 

@@ -14,16 +14,61 @@ recorded, drawn and narrated as any other node under PyTorch's name for it (``<C
             return grad_output * y
 
     y = MyExp.apply(x)        # y.grad_fn: <MyExpBackward>
+
+What PyTorch allows is allowed: several outputs (tensors or not), ``setup_context`` (a forward
+without ``ctx``), ``mark_non_differentiable``, ``mark_dirty``, ``set_materialize_grads``,
+``needs_input_grad``, ``vjp`` instead of ``backward``, ``@once_differentiable``, with PyTorch's
+errors for a backward that returns the wrong number or shape of gradients.
+
+A node here has one output (the engine keeps one gradient per node). A Function with several
+outputs therefore gets one small node per output (each named as the Function's node, the
+``grad_fn`` of its output) in front of the Function's own node: each hands its gradient on,
+tagged with its output's index (``_Grads``), and the Function's node receives them all, summed
+into one ``_Grads``, as the gradients of its outputs.
 """
 from __future__ import annotations
+
+import functools
+import inspect
+import warnings
 
 import numpy as np
 
 from . import function as F
 from . import node as _node
+from . import recording as _rec
 from .grad_mode import _state as _grad_state
-from .node import _wrap
+from .node import _new, _seq, _wrap
 from .tensor import Tensor
+
+DIRTY_NOT_RETURNED = ("Some elements marked as dirty during the forward method were not returned as output. "
+                      "The inputs that are modified inplace must all be outputs of the Function.")
+DIRTY_LEAF_MESSAGE = "a leaf Variable that requires grad has been used in an in-place operation."
+ONCE_DIFFERENTIABLE_MESSAGE = "trying to differentiate twice a function that was marked with @once_differentiable"
+
+
+class _Grads:
+    """The gradients of some outputs of a Function with several outputs: ``{output index: gradient}``.
+    Sums merge (``a + b``), so the engine's buffers add them as they add any gradient."""
+    __slots__ = ("parts",)
+    __array_ufunc__ = None  # (numpy defers to __radd__)
+
+    def __init__(self, parts: dict):
+        self.parts = parts
+
+    def __add__(self, other):
+        if other is None:
+            return self
+        parts = dict(self.parts)
+        for k, g in other.parts.items():
+            parts[k] = g if parts.get(k) is None else parts[k] + g
+        return _Grads(parts)
+
+    __radd__ = __add__
+
+    @property
+    def _data(self):  # what a recorder shows of it: the gradients, in output order
+        return [getattr(g, "_data", g) for _, g in sorted(self.parts.items())]
 
 
 class _CustomNode(F.Function):
@@ -39,11 +84,14 @@ class _CustomNode(F.Function):
     def __repr__(self) -> str:
         return f"<torch.autograd.function.{type(self).__name__} object at {hex(id(self))}>"
 
+    def __call__(self, *grads):
+        raise TypeError(f"'{type(self).__name__}' object is not callable")
+
     # ---- ctx API
     def save_for_backward(self, *tensors) -> None:
-        for t in tensors:
+        for i, t in enumerate(tensors):
             if t is not None and not isinstance(t, Tensor):
-                raise TypeError("save_for_backward can only save variables, but argument 0 is of type "
+                raise TypeError(f"save_for_backward can only save variables, but argument {i} is of type "
                                 f"{type(t).__name__}")
         self._saved_ts = tensors
         self._saved = tuple(None if t is None else t._data for t in tensors)
@@ -60,97 +108,129 @@ class _CustomNode(F.Function):
                 return saved.unpacked(self)
             finally:
                 _node.unpack_tensors = prev
-        if _node._last_change > self._seq:
-            _node._check_versions(self, saved)
-        out = getattr(self, "_out_data", None)
-        # the forward's result, saved, comes back as the result (with this node as its grad_fn), as in PyTorch
-        return tuple(_wrap(t._data, True, self) if t is not None and out is not None and t._data is out
-                     and t.grad_fn is None else t for t in self._saved_ts)
+        return self.__dict__.get("_saved_ts", ())
 
-    saved_variables = saved_tensors
+    @property
+    def saved_variables(self) -> tuple:
+        warnings.warn("'saved_variables' is deprecated; use 'saved_tensors'", DeprecationWarning, stacklevel=2)
+        return self.saved_tensors
 
     def mark_non_differentiable(self, *tensors) -> None:
+        for t in tensors:
+            if not isinstance(t, Tensor):
+                raise TypeError(f"mark_non_differentiable only accepts variable arguments, but got {type(t).__name__}")
         self._non_diff = tensors
 
     def mark_dirty(self, *tensors) -> None:
-        pass
+        for t in tensors:
+            if not isinstance(t, Tensor):
+                raise TypeError(f"mark_dirty can only accept variables, but argument 0 is of type {type(t).__name__}")
+        self._dirty = tensors
 
     def set_materialize_grads(self, value: bool) -> None:
         self._materialize = value
 
-    # ---- what apply and the engine call
-    _keeps_dtype = True
+    # ---- what the engine calls
+    @staticmethod
+    def backward(ctx, g):
+        cls = ctx._forward_cls
+        if cls.backward is not Function.backward and cls.vjp is not Function.vjp:
+            raise RuntimeError("Implementing both 'backward' and 'vjp' for a custom Function is not allowed. You "
+                               "should only implement one of them.")
+        user_backward = cls.vjp if cls.backward is Function.backward else cls.backward
+        gs = [g.parts.get(k) for k in range(len(ctx._out_meta))] if g.__class__ is _Grads else [g]
+        materialize = ctx.__dict__.get("_materialize", True)
+        grads = []
+        for gk, meta in zip(gs, ctx._out_meta):
+            if gk is None:
+                if materialize and meta is not None:  # an unused tensor output's gradient: zeros, as in PyTorch
+                    grads.append(_wrap(np.zeros(meta[0], dtype=meta[1]), False, None))
+                else:
+                    grads.append(None)
+            else:
+                grads.append(gk if isinstance(gk, Tensor) else _wrap(gk, False, None))
+        result = user_backward(ctx, *grads)
+        return _checked_gradients(ctx, result)
 
-    @classmethod
-    def forward(cls, ctx, *raw, _args):
-        """Run the user's forward on the original arguments (Tensors), without recording, as PyTorch does."""
-        grad_on = _grad_state.enabled
-        if ctx is not F._NOCTX:
-            ctx.needs_input_grad = tuple(grad_on and isinstance(a, Tensor) and a._requires_grad for a in _args)
-            ctx._tensor_pos_of = tuple(i for i, a in enumerate(_args) if isinstance(a, Tensor))
-            ctx._n_args = len(_args)
-        user = ctx if ctx is not F._NOCTX else _FreeCtx(len(_args))
-        prev = _grad_state.enabled
-        _grad_state.enabled = False
-        try:
-            out = cls._forward_cls.forward(user, *_args)
-        finally:
-            _grad_state.enabled = prev
-        if isinstance(out, tuple):
-            raise NotImplementedError("autograd.Function with several outputs is not supported in autograd_lab; "
-                                      "return one tensor")
-        if not isinstance(out, Tensor):
-            raise TypeError(f"autograd.Function's forward must return a Tensor, not {type(out).__name__}")
-        if ctx is not F._NOCTX:
-            ctx._out_data = out._data
-        return out._data
+
+def _checked_gradients(ctx, result) -> tuple:
+    """The user's backward's result, checked as PyTorch checks it: one gradient per forward input (extra
+    Nones allowed), None for a non-tensor input, a shape the input's shape broadcasts to (summed down)."""
+    name = type(ctx).__name__
+    if not isinstance(result, tuple):
+        result = (result,)
+    n = len(ctx._in_meta)
+    if len(result) != n:
+        if len(result) > n and all(r is None for r in result[n:]):
+            result = result[:n]
+        else:
+            raise RuntimeError(f"function {name} returned an incorrect number of gradients (expected "
+                               f"{n}, got {len(result)})")
+    out = []
+    for i, (r, meta) in enumerate(zip(result, ctx._in_meta)):
+        if meta is None:
+            if r is not None:
+                raise RuntimeError(f"function {name} returned a gradient different than None at position "
+                                   f"{i + 1}, but the corresponding forward input was not a Variable")
+            continue
+        if r is not None and not isinstance(r, Tensor):
+            raise TypeError(f"expected Variable or None (got {type(r).__name__})")
+        if r is not None:
+            r = _fitted(r, meta, name, len(out))
+        out.append(None if r is None else r if _node.unpack_tensors else
+                   (np.asarray(r._data) if np.ndim(r._data) else r._data))
+    return tuple(out)
+
+
+def _fitted(r, meta, name: str, index: int):
+    """Gradient ``r`` for an input of shape and dtype ``meta``: summed down where the input broadcasts to
+    it, cast to the input's dtype; any other shape is PyTorch's error."""
+    shape, dtype = meta
+    rshape = tuple(r.shape)
+    if rshape != shape:
+        if not _expandable(shape, rshape):
+            raise RuntimeError(f"Function {name} returned an invalid gradient at index {index} - got "
+                               f"{list(rshape)} but expected shape compatible with {list(shape)}")
+        r = F.unbroadcast(r if _node.unpack_tensors else r._data, shape)
+        r = r if isinstance(r, Tensor) else _wrap(np.asarray(r), False, None)
+    if r._data.dtype != dtype:
+        if _node.unpack_tensors:  # (a recorded cast, as PyTorch's)
+            r = r.double() if dtype == np.float64 else r.float()
+        else:
+            r = _wrap(np.asarray(r._data, dtype=dtype), False, None)
+    return r
+
+
+def _expandable(shape: tuple, target: tuple) -> bool:
+    """True if a tensor of ``shape`` broadcasts to ``target`` (PyTorch's is_expandable_to)."""
+    if len(shape) > len(target):
+        return False
+    return all(s == t or s == 1 for s, t in zip(reversed(shape), reversed(target)))
+
+
+class _OutputNode(F.Function):
+    """The grad_fn of one output of a Function with several outputs: hands its gradient on to the
+    Function's node, tagged with the output's index. Shows itself as the Function's node does."""
+
+    _k = 0
+
+    def name(self) -> str:
+        return type(self).__name__
+
+    def __repr__(self) -> str:
+        return f"<torch.autograd.function.{type(self).__name__} object at {hex(id(self))}>"
+
+    def __call__(self, *grads):
+        raise TypeError(f"'{type(self).__name__}' object is not callable")
 
     @staticmethod
     def backward(ctx, g):
-        cls = type(ctx)
-        grad = g if isinstance(g, Tensor) else _wrap(g, False, None)
-        result = cls._forward_cls.backward(ctx, grad)
-        if not isinstance(result, tuple):
-            result = (result,)
-        n = ctx._n_args
-        if len(result) != n:
-            if len(result) > n and all(r is None for r in result[n:]):
-                result = result[:n]
-            else:
-                raise RuntimeError(f"function {cls.__name__} returned an incorrect number of gradients (expected "
-                                   f"{n}, got {len(result)})")
-        out = []
-        for i in ctx._tensor_pos_of:
-            r = result[i]
-            if r is not None and not isinstance(r, Tensor):
-                raise TypeError(f"function {cls.__name__} returned a gradient different than None at position "
-                                f"{i + 1}, but the corresponding forward input was not a Variable")
-            if r is None:
-                out.append(None)
-            elif _node.unpack_tensors:
-                out.append(r)
-            else:
-                out.append(np.asarray(r._data) if np.ndim(r._data) else r._data)
-        return tuple(out)
+        return (_Grads({ctx._k: g}),)
 
-
-class _FreeCtx:
-    """The ctx of a forward that records nothing (no input requires grad): keeps what is set on it."""
-
-    def __init__(self, n):
-        self.needs_input_grad = (False,) * n
-
-    def save_for_backward(self, *tensors):
-        self.saved_tensors = tensors
-
-    def mark_non_differentiable(self, *tensors):
-        pass
-
-    def mark_dirty(self, *tensors):
-        pass
-
-    def set_materialize_grads(self, value):
-        pass
+    def __getattr__(self, name):  # the ctx's attributes (ctx.k = 2 in forward) read through any output's grad_fn
+        if name.startswith("_"):  # (the node's own slots, e.g. a recorder's _tid, are never the ctx's)
+            raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'")
+        return getattr(self.__dict__["_main"], name)
 
 
 class _FunctionMeta(type):
@@ -158,8 +238,9 @@ class _FunctionMeta(type):
 
     def __init__(cls, name, bases, ns):
         super().__init__(name, bases, ns)
-        cls._backward_cls = type(f"{name}Backward", (_CustomNode,), {"_forward_cls": cls,
-                                                                        "__module__": "torch.autograd.function"})
+        ns = {"_forward_cls": cls, "__module__": "torch.autograd.function"}
+        cls._backward_cls = type(f"{name}Backward", (_CustomNode,), ns)
+        cls._output_cls = type(f"{name}Backward", (_OutputNode,), ns)
 
 
 class Function(metaclass=_FunctionMeta):
@@ -167,7 +248,6 @@ class Function(metaclass=_FunctionMeta):
     ``backward(ctx, grad_output)`` as static methods and call ``YourFunction.apply(...)``."""
 
     def __init__(self, *args, **kwargs):
-        import warnings
         warnings.warn(f"{type(self)} should not be instantiated. Methods on autograd functions are all static, so "
                       "you should invoke them on the class itself. Instantiating an autograd function will raise an "
                       "error in a future version of PyTorch.", DeprecationWarning, stacklevel=2)
@@ -182,21 +262,145 @@ class Function(metaclass=_FunctionMeta):
         raise NotImplementedError("You must implement the forward function for custom autograd.Function.")
 
     @staticmethod
+    def setup_context(ctx, inputs, output):
+        raise NotImplementedError("setup_context is not implemented.")
+
+    @staticmethod
     def backward(ctx, *grad_outputs):
         raise NotImplementedError("You must implement either the backward or vjp method for your custom "
                                   "autograd.Function to use it with backward mode AD.")
 
-    vjp = backward
+    @staticmethod
+    def vjp(ctx, *grad_outputs):
+        raise NotImplementedError("You must implement either the backward or vjp method for your custom "
+                                  "autograd.Function to use it with backward mode AD.")
 
     @classmethod
     def apply(cls, *args, **kwargs):
-        if kwargs:
-            raise TypeError("apply() takes the forward arguments by position only")
-        tensors = tuple(a for a in args if isinstance(a, Tensor))
-        # through apply (the one choke point): the node class's forward calls this class's forward
-        return F.apply(cls._backward_cls, *tensors, _args=args)
+        return _apply(cls, args, kwargs)
 
 
-class once_differentiable:  # noqa: N801 - PyTorch's name
-    def __new__(cls, fn):
-        return fn
+def _apply(cls, args: tuple, kwargs: dict):
+    """Run ``cls.forward`` without recording, then give its tensor outputs ``cls``'s node as grad_fn."""
+    setup_style = cls.setup_context is not Function.setup_context
+    if kwargs:  # bound to the forward's parameters, as PyTorch does
+        bound = inspect.signature(cls.forward).bind(*((None,) if not setup_style else ()), *args, **kwargs)
+        bound.apply_defaults()
+        args = bound.args[0 if setup_style else 1:]
+    grad_on = _grad_state.enabled
+    needs = tuple(grad_on and isinstance(a, Tensor) and a._requires_grad for a in args)
+    record = True in needs
+    ctx = _new(cls._backward_cls)
+    ctx.needs_input_grad = needs
+    ctx._saved = ()
+    ctx._hooks = None
+    ctx._inputs = None
+    ctx._seq = next(_seq)
+    ctx._next = tuple([F._next_node(a) if n else None for a, n in zip(args, needs) if isinstance(a, Tensor)])
+    ctx._in_meta = tuple((tuple(a.shape), a._data.dtype) if isinstance(a, Tensor) else None for a in args)
+    prev = _grad_state.enabled
+    _grad_state.enabled = False
+    try:
+        out = cls.forward(*args) if setup_style else cls.forward(ctx, *args)
+        if setup_style:
+            cls.setup_context(ctx, args, out)
+    finally:
+        _grad_state.enabled = prev
+    outs = out if isinstance(out, tuple) else (out,)
+    dirty = ctx.__dict__.get("_dirty", ())
+    for d in dirty:
+        if not any(o is d for o in outs):
+            raise RuntimeError(DIRTY_NOT_RETURNED)
+    ctx._out_meta = tuple((tuple(o.shape), o._data.dtype) if isinstance(o, Tensor) else None for o in outs)
+    tensors = tuple(a for a in args if isinstance(a, Tensor))
+    if record:
+        ctx._inputs = tensors
+        if _node.pack_hooks and ctx._saved:
+            _node.pack_saved(ctx, tensors)
+    non_diff = ctx.__dict__.get("_non_diff", ())
+    several = len(outs) > 1
+    tr = _rec.active
+    results = []
+    for k, o in enumerate(outs):
+        if not isinstance(o, Tensor):
+            results.append(o)
+            continue
+        is_input = any(o is a for a in tensors)
+        is_dirty = any(o is d for d in dirty)
+        if not record or any(o is d for d in non_diff):
+            results.append(_wrap(o._data, False, None) if is_input and not is_dirty else o)
+            continue
+        node = ctx
+        if several:
+            node = _new(cls._output_cls)
+            node.needs_input_grad = (True,)
+            node._saved = ()
+            node._hooks = None
+            node._inputs = None
+            node._seq = next(_seq)
+            node._next = (ctx,)
+            node._k = k
+            node._main = ctx
+        if is_dirty:  # changed in place by forward: the input itself now comes from this node
+            if o.grad_fn is None and o._requires_grad:
+                raise RuntimeError(DIRTY_LEAF_MESSAGE)
+            if _rec.unsettled:
+                _rec.settle()
+            t = o
+        elif is_input:  # an input returned as it is: a new tensor of the same values (PyTorch's view)
+            t = _wrap(o._data, True, None)
+        else:
+            t = o
+        t.grad_fn = node
+        t._requires_grad = True
+        if tr is not None:
+            tr.op(type(node), tensors, t, node, {})
+        results.append(t)
+    return tuple(results) if isinstance(out, tuple) else results[0]
+
+
+class _ErrorNode(F.Function):
+    """PyTorch's ``Error`` node: what ``@once_differentiable`` puts behind a gradient computed with
+    ``create_graph=True``; differentiating through it raises."""
+
+    def name(self) -> str:
+        return "torch::autograd::Error"
+
+    @staticmethod
+    def backward(ctx, g):
+        raise RuntimeError(ONCE_DIFFERENTIABLE_MESSAGE)
+
+
+_ErrorNode.__name__ = _ErrorNode.__qualname__ = "Error"
+
+
+def once_differentiable(fn):
+    """A backward that is not itself differentiable: it runs without recording, and a gradient it
+    makes under ``create_graph=True`` (from gradients that require grad) refuses a second backward."""
+    @functools.wraps(fn)
+    def wrapper(ctx, *args):
+        prev = _grad_state.enabled
+        _grad_state.enabled = False
+        try:
+            outputs = fn(ctx, *args)
+        finally:
+            _grad_state.enabled = prev
+        if not prev or not any(isinstance(a, Tensor) and a._requires_grad for a in args):
+            return outputs
+        single = not isinstance(outputs, tuple)
+        marked = tuple(_delayed_error(o) for o in ((outputs,) if single else outputs))
+        return marked[0] if single else marked
+    return wrapper
+
+
+def _delayed_error(o):
+    if not isinstance(o, Tensor):
+        return o
+    node = _new(_ErrorNode)
+    node.needs_input_grad = (False,)
+    node._saved = ()
+    node._hooks = None
+    node._inputs = None
+    node._seq = next(_seq)
+    node._next = (None,)
+    return _wrap(o._data, True, node)
