@@ -30,6 +30,7 @@ from .record.events import Trace, register_player as _register_player, trace
 from .core.node import AccumulateGrad, Node
 from .core.grad_mode import (enable_grad, inference_mode, is_grad_enabled, is_inference_mode_enabled, no_grad,
                              set_grad_enabled)
+from .core.inference import is_inference
 from .narration import get_language, set_language
 
 float = float32  # noqa: A001  (torch.float)
@@ -54,7 +55,7 @@ __all__ = [
     "full", "full_like", "empty", "empty_like", "eye", "arange", "linspace", "rand", "rand_like", "randn",
     "randn_like", "randint", "randint_like", "from_numpy", "as_tensor", "manual_seed", "seed", "initial_seed",
     "Generator", "default_generator", "device", "cuda", "backends", "float", "double", "long", "bool",
-    "inference_mode", "is_inference_mode_enabled", "nn", "accelerator", "equal",
+    "inference_mode", "is_inference_mode_enabled", "is_inference", "nn", "accelerator", "equal",
     "set_language", "get_language",
     # PyTorch's names added for the older and everyday API
     "float16", "int32", "int16", "int8", "uint8", "half", "int", "short", "randperm", "set_default_device",

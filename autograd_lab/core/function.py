@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from . import inference as _inference
 from . import node as _node
 from . import recording as _rec
 from .recording import OP_RECORD
@@ -136,6 +137,8 @@ def apply(fn, *inputs, inplace: bool = False, **params):
             node._hooks = None
             node._seq = next(_seq)
             out = fn.forward(node, ra, rb)
+            if _inference.made and node._saved:  # (inference tensors may not be saved for backward)
+                _inference.check_saved(node, inputs)
             node._inputs = inputs if node._saved else None  # held only to unpack saved values
             if _node.pack_hooks and node._saved:
                 _node.pack_saved(node, inputs)
@@ -164,6 +167,8 @@ def apply(fn, *inputs, inplace: bool = False, **params):
     t._requires_grad = record
     t.grad_fn = node
     t._grad = t._acc = t._x = None
+    if record is False and _grad_state.inference:  # made inside inference_mode(): an inference tensor
+        _inference.mark(t, inputs)
     tr = _rec.active
     if tr is not None:
         # Record the op. Trace.op finds the user's line; when apply's caller's caller is the user
@@ -199,6 +204,8 @@ def _record(fn, inputs, raw, needs, params):
     node._hooks = None
     node._seq = next(_seq)
     out = fn.forward(node, *raw, **params)
+    if _inference.made and node._saved:
+        _inference.check_saved(node, inputs)
     node._inputs = inputs if node._saved else None  # held only to unpack saved values
     if _node.pack_hooks and node._saved:
         _node.pack_saved(node, inputs)
@@ -252,6 +259,8 @@ def _apply_inplace(fn, inputs, raw, needs, record, params):
         _bump(target, old, arr)
     if tr is not None:
         tr.update(fn, inputs, target, before)
+    if _inference.made:  # (PyTorch refuses an inference tensor's in-place change once made, as here)
+        _inference.check_inplace(target)
     return target
 
 
@@ -278,10 +287,13 @@ def _apply_special(fn, inputs, params):
         _rec.settle()  # (they change what a finished trace's unbuilt events show; making a tensor does not)
     tr = _rec.active
     if tr is None or fn.kind is None:
-        return fn.run(*inputs, **params)
-    before = tr.before_special(fn, inputs)
-    t = fn.run(*inputs, **params)
-    tr.special(fn, inputs, t, params, before)
+        t = fn.run(*inputs, **params)
+    else:
+        before = tr.before_special(fn, inputs)
+        t = fn.run(*inputs, **params)
+        tr.special(fn, inputs, t, params, before)
+    if _grad_state.inference and getattr(fn, "makes_tensor", False) and isinstance(t, Tensor):
+        _inference.mark(t, inputs)  # a new tensor made inside inference_mode()
     return t
 
 

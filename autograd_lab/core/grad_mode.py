@@ -20,11 +20,12 @@ CLASS_DECORATION_WARNING = (
 
 
 class _GradState:
-    __slots__ = ("enabled", "inference")
+    __slots__ = ("enabled", "inference", "shown")
 
     def __init__(self):
-        self.enabled = True
-        self.inference = False
+        self.enabled = True     # operations record the graph
+        self.inference = False  # inside inference_mode()
+        self.shown = None       # inside inference_mode(): the grad mode is_grad_enabled() reports (nothing records)
 
 
 _state = _GradState()
@@ -32,7 +33,22 @@ _state = _GradState()
 
 def is_grad_enabled() -> bool:
     """True when operations record the graph (the default)."""
-    return _state.enabled
+    return _state.enabled if _state.shown is None else _state.shown
+
+
+def _set_mode(mode: bool) -> tuple:
+    """Set the grad mode; the state to restore after. Inside inference_mode() nothing records whatever
+    the grad mode (as in PyTorch): only the mode is_grad_enabled() reports changes."""
+    prev = (_state.enabled, _state.shown)
+    if _state.inference:
+        _state.shown = mode
+    else:
+        _state.enabled = mode
+    return prev
+
+
+def _restore(prev: tuple) -> None:
+    _state.enabled, _state.shown = prev
 
 
 class _GradModeContext:
@@ -45,12 +61,11 @@ class _GradModeContext:
         return super().__new__(cls)
 
     def __enter__(self):
-        self._prev = _state.enabled
-        _state.enabled = self._mode
+        self._prev = _set_mode(self._mode)
         return None
 
     def __exit__(self, *exc):
-        _state.enabled = self._prev
+        _restore(self._prev)
         return False
 
     def _clone(self):
@@ -120,9 +135,8 @@ class set_grad_enabled(_GradModeContext):
     """``set_grad_enabled(False)`` is ``no_grad()``; usable as a function or a context."""
 
     def __init__(self, mode: bool):
-        self._prev = _state.enabled
         self._mode = bool(mode)
-        _state.enabled = self._mode
+        self._prev = _set_mode(self._mode)
 
     def __enter__(self):
         return None
@@ -136,7 +150,7 @@ class set_grad_enabled(_GradModeContext):
     def __call__(self, fn):
         """As a decorator (``@set_grad_enabled(False)``): the mode set by the call is undone, and set
         again each time ``fn`` runs."""
-        _state.enabled = self._prev
+        _restore(self._prev)
         return _decorate(self._clone, fn)
 
 
@@ -145,8 +159,8 @@ def is_inference_mode_enabled() -> bool:
 
 
 class inference_mode(_GradModeContext):
-    """``inference_mode()``: like ``no_grad()`` (no graph is recorded); usable as a decorator.
-    (PyTorch also marks the tensors made inside as inference tensors; autograd_lab does not.)"""
+    """``inference_mode()``: like ``no_grad()`` (no graph is recorded, even under enable_grad()); usable as a
+    decorator. The tensors made inside are inference tensors (inference.py)."""
 
     def __new__(cls, mode=True):
         if callable(mode) and not isinstance(mode, bool):  # ``@inference_mode`` without parentheses
@@ -157,15 +171,17 @@ class inference_mode(_GradModeContext):
         self._inference = bool(mode)
 
     def __enter__(self):
-        self._prev = _state.enabled
+        self._prev = (_state.enabled, _state.shown)
         self._prev_inf = _state.inference
         if self._inference:
-            _state.enabled = False
+            _state.enabled = _state.shown = False
+        else:
+            _state.shown = None
         _state.inference = self._inference
         return None
 
     def __exit__(self, *exc):
-        _state.enabled = self._prev
+        _restore(self._prev)
         _state.inference = self._prev_inf
         return False
 

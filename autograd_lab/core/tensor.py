@@ -22,6 +22,7 @@ import numpy as np
 from . import engine
 from .grad_mode import _state as _grad_state
 from . import function as _F
+from . import inference as _inference
 from . import recording as _rec
 from . import ops  # noqa: F401  (declares every operation: tensor_methods() below needs them)
 from ._format import PRINT_OPTS, format_array
@@ -115,6 +116,10 @@ class Tensor(TensorBase):
     @property
     def is_leaf(self) -> bool:
         return self.grad_fn is None
+
+    def is_inference(self) -> bool:
+        """True for a tensor made inside ``inference_mode()`` (see inference.py)."""
+        return _inference.holds(self)
 
     @property
     def grad(self) -> "Tensor | None":

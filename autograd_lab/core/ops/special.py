@@ -11,6 +11,7 @@ import numpy as np
 from ..dtypes import _to_array
 from ..function import Function, _shape, apply, declare, unbroadcast
 from ..formulas import derivatives, no_formula
+from .. import inference as _inference
 from ..grad_mode import _state as _grad_state
 from ..messages import LEAF_INPLACE_MESSAGE, NON_LEAF_REQUIRES_GRAD_MESSAGE, ONLY_FLOAT_LEAF, ONLY_FLOAT_REQUIRES_GRAD
 from ..node import Node, TensorBase, _bump, _wrap
@@ -25,11 +26,13 @@ class _Special(Node):
     _special = True
     kind = "tensor"
     settles = False  # True: it changes a tensor in place (a finished trace builds its pending events first)
+    makes_tensor = False  # True: it makes a new tensor (inside inference_mode(), an inference tensor)
 
 
 class MakeLeaf(_Special):
     """A new leaf tensor from data (``tensor``, ``zeros``, ``ones`` ...)."""
     kind = "tensor"
+    makes_tensor = True
 
     @staticmethod
     def run(arr, requires_grad):
@@ -53,6 +56,8 @@ class RequiresGrad(_Special):
             raise RuntimeError(NON_LEAF_REQUIRES_GRAD_MESSAGE)
         if flag and t._data.dtype.kind != "f":
             raise RuntimeError(ONLY_FLOAT_REQUIRES_GRAD)
+        if flag and _inference.made:
+            _inference.check_requires_grad(t)
         t._requires_grad = flag
         return t
 
@@ -60,6 +65,7 @@ class RequiresGrad(_Special):
 class Detach(_Special):
     """``t.detach()``: same values, no history."""
     kind = "tensor"
+    makes_tensor = True  # (a view: an inference tensor only if ``t`` is one)
 
     @staticmethod
     def run(t):
@@ -114,6 +120,7 @@ class _Compare(Node):
     __slots__ = ()
     _special = True
     kind = None
+    makes_tensor = True
     _ufunc = None
 
     @classmethod
