@@ -118,13 +118,13 @@ class _CustomNode(F.Function):
     def mark_non_differentiable(self, *tensors) -> None:
         for t in tensors:
             if not isinstance(t, Tensor):
-                raise TypeError(f"mark_non_differentiable only accepts variable arguments, but got {type(t).__name__}")
+                raise RuntimeError("mark_non_differentiable only accepts variable arguments, but got ")  # (sic)
         self._non_diff = tensors
 
     def mark_dirty(self, *tensors) -> None:
         for t in tensors:
             if not isinstance(t, Tensor):
-                raise TypeError(f"mark_dirty can only accept variables, but argument 0 is of type {type(t).__name__}")
+                raise RuntimeError("mark_dirty can only accept variables, but argument ")  # (sic)
         self._dirty = tensors
 
     def set_materialize_grads(self, value: bool) -> None:
@@ -283,10 +283,8 @@ class Function(metaclass=_FunctionMeta):
 def _apply(cls, args: tuple, kwargs: dict):
     """Run ``cls.forward`` without recording, then give its tensor outputs ``cls``'s node as grad_fn."""
     setup_style = cls.setup_context is not Function.setup_context
-    if kwargs:  # bound to the forward's parameters, as PyTorch does
-        bound = inspect.signature(cls.forward).bind(*((None,) if not setup_style else ()), *args, **kwargs)
-        bound.apply_defaults()
-        args = bound.args[0 if setup_style else 1:]
+    if kwargs:
+        args = _by_position(cls.forward, args, kwargs, setup_style)
     grad_on = _grad_state.enabled
     needs = tuple(grad_on and isinstance(a, Tensor) and a._requires_grad for a in args)
     record = True in needs
@@ -357,6 +355,24 @@ def _apply(cls, args: tuple, kwargs: dict):
             tr.op(type(node), tensors, t, node, {})
         results.append(t)
     return tuple(results) if isinstance(out, tuple) else results[0]
+
+
+def _by_position(forward, args: tuple, kwargs: dict, setup_style: bool) -> tuple:
+    """Keyword arguments put in their forward parameters' places, as PyTorch's apply does (every place
+    up to the last one given must be filled; the defaults after it are the forward's own)."""
+    names = list(inspect.signature(forward).parameters)[0 if setup_style else 1:]
+    filled = dict(enumerate(args))
+    for k, v in kwargs.items():
+        if k not in names:
+            raise TypeError(f"forward() got an unexpected keyword argument '{k}'")
+        i = names.index(k)
+        if i in filled:
+            raise TypeError(f"forward() got multiple values for argument '{k}'")
+        filled[i] = v
+    for i in range(max(filled) + 1):
+        if i not in filled:
+            raise TypeError(f"forward() missing required argument: '{names[i]}' (position {i})")
+    return tuple(filled[i] for i in range(len(filled)))
 
 
 class _ErrorNode(F.Function):
