@@ -78,7 +78,7 @@ def backward_inputs(inputs) -> list:
         raise RuntimeError("`inputs` argument to `backward()` cannot be empty.")
     for t in ins:
         if not isinstance(t, Tensor):
-            raise TypeError(f"all inputs have to be Tensors or GradientEdges, but got {type(t).__name__}")
+            raise RuntimeError(f"all inputs have to be Tensors or GradientEdges, but got {type(t).__name__}")
         if not t._requires_grad:
             raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
     return ins

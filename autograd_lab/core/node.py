@@ -60,11 +60,15 @@ class _Packed(tuple):
         items = self[1:]
         out = [None] * len(items)
         for i in getattr(type(node), "_pack_order", None) or range(len(items)):
-            packed, p = items[i]
+            packed, p, link = items[i]
             if not packed:  # not a tensor (a number): kept as it was
                 out[i] = p
                 continue
             t = unpack(p)
+            if unpack_tensors and link is not None and isinstance(t, Tensor) and not t._requires_grad:
+                # another tensor than the one saved (the pack hook made it): PyTorch gives it the saved
+                # tensor's place in the graph, so a gradient made from it under create_graph=True has a history
+                t = _linked(t, link)
             out[i] = t if unpack_tensors or not isinstance(t, Tensor) else t._data
         return tuple(out)
 
@@ -76,7 +80,7 @@ def pack_saved(node, inputs) -> None:
     names = type(node)._saved_names or ("",) * len(node._saved)
     from .grad_mode import _state
     saved = node._saved
-    packed = [(False, v) for v in saved]
+    packed = [(False, v, None) for v in saved]
     prev, _state.enabled = _state.enabled, False  # the hooks run without recording, as in PyTorch
     try:
         for i in getattr(type(node), "_pack_order", None) or range(len(saved)):  # PyTorch's order, where it differs
@@ -86,12 +90,24 @@ def pack_saved(node, inputs) -> None:
                 t = node._as_tensor(v, names[i])
                 arr = t._data
                 version = _version_of(arr)
-                packed[i] = (True, pack(t))
+                link = (t.grad_fn, t._acc or (_accumulate_node(t) if t.grad_fn is None else None)) if (
+                    t._requires_grad) else None
+                packed[i] = (True, pack(t), link)
                 if t._data is not arr or _version_of(arr) != version:
                     raise RuntimeError(PACK_INPLACE_MESSAGE)
     finally:
         _state.enabled = prev
     node._saved = _Packed((unpack,) + tuple(packed))
+
+
+def _linked(t, link):
+    """A tensor of ``t``'s values in the graph where the saved tensor was (``link``: its grad_fn, or the
+    AccumulateGrad node of the leaf it was)."""
+    grad_fn, acc = link
+    out = _wrap(t._data, True, grad_fn)
+    if grad_fn is None:
+        out._acc = acc
+    return out
 
 
 def _version_of(arr) -> int:
