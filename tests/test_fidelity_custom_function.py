@@ -130,6 +130,52 @@ def _multi_output_create_graph(L):
     return g, gg
 
 
+def _same_tensor_twice(L):
+    def forward(ctx, x):
+        out = x * 2
+        return out, out
+
+    def backward(ctx, g1, g2):
+        print("grads in:", g1, g2)
+        return g1 * 2 + g2 * 2
+    F = _function(L, "Dup", forward, backward)
+    x = _leaf(L)
+    a, b = F.apply(x)
+    (a + b * 3).sum().backward()
+    return a is b, a, b, x.grad
+
+
+def _input_twice(L):
+    F = _function(L, "DupIn", lambda ctx, x: (x, x), lambda ctx, g1, g2: g1 + g2)
+    x = _leaf(L)
+    a, b = F.apply(x)
+    (a + b).sum().backward()
+    return a is b, a is x, a, b, x.grad
+
+
+def _input_among_outputs_with_a_hook(L):
+    F = _function(L, "Leaf", lambda ctx, a, b: (a, a + b), lambda ctx, ga, gb: (ga + gb, gb))
+    x, y = _leaf(L), _leaf(L, (3., 4.))
+    q, p = F.apply(x, y)
+    q.register_hook(lambda g: g * 10)
+    (q + p).sum().backward()
+    return x.grad, y.grad
+
+
+def _integer_output(L):
+    def forward(ctx, x):
+        return (x > 1).long(), x * 2
+
+    def backward(ctx, g_int, g):
+        print("grads in:", g_int, g)
+        return g * 2
+    F = _function(L, "IntOut", forward, backward)
+    x = _leaf(L)
+    r = F.apply(x)
+    r[1].sum().backward()
+    return r, r[0].requires_grad, x.grad
+
+
 # ---------------------------------------------------------------------------- setup_context style
 def _setup_context(L):
     def forward(x, y):
@@ -421,6 +467,39 @@ def _extra_nones_allowed(L):
     return x.grad
 
 
+def _backward_returns_none(L):
+    F = _function(L, "Nothing", lambda ctx, x: x * 2, lambda ctx, g: None)
+    x = _leaf(L)
+    F.apply(x).sum().backward()
+    return x.grad
+
+
+def _backward_returns_not_a_tensor(L):
+    out = []
+    for name, result in (("Five", lambda ctx, g: 5), ("AList", lambda ctx, g: [g])):
+        F = _function(L, name, lambda ctx, x: x * 2, result)
+        try:
+            F.apply(_leaf(L)).sum().backward()
+        except RuntimeError as e:
+            out.append(str(e))
+    return out
+
+
+def _errors_raised_inside(L):
+    def bad_forward(ctx, x):
+        raise ValueError("bad forward")
+
+    def bad_backward(ctx, g):
+        raise ValueError("bad backward")
+    out = []
+    for F in (_function(L, "BadF", bad_forward, lambda ctx, g: g), _function(L, "BadB", lambda ctx, x: x * 2, bad_backward)):
+        try:
+            F.apply(_leaf(L)).sum().backward()
+        except ValueError as e:
+            out.append(str(e))
+    return out, L.is_grad_enabled()
+
+
 def _gradient_for_a_number(L):
     F = _function(L, "ByK", lambda ctx, x, k: x * k, lambda ctx, g: (g, g))
     F.apply(_leaf(L), 2).sum().backward()
@@ -484,6 +563,10 @@ CASES = {
     "one_output_used": _one_output_used,
     "outputs_with_non_tensors": _outputs_with_non_tensors,
     "one_tuple": _one_tuple,
+    "same_tensor_twice": _same_tensor_twice,
+    "input_twice": _input_twice,
+    "input_among_outputs_with_a_hook": _input_among_outputs_with_a_hook,
+    "integer_output": _integer_output,
     "not_materialized": _not_materialized,
     "output_gradients_sum": _used_twice_output_gradients_sum,
     "hook_on_second_output": _hook_on_second_output,
@@ -515,6 +598,9 @@ CASES = {
     "wrong_dtype": _wrong_dtype,
     "too_many_gradients": _too_many_gradients,
     "extra_nones_allowed": _extra_nones_allowed,
+    "backward_returns_none": _backward_returns_none,
+    "backward_returns_not_a_tensor": _backward_returns_not_a_tensor,
+    "errors_raised_inside": _errors_raised_inside,
     "gradient_for_a_number": _gradient_for_a_number,
     "both_backward_and_vjp": _both_backward_and_vjp,
     "no_backward": _no_backward,

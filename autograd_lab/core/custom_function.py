@@ -174,7 +174,7 @@ def _checked_gradients(ctx, result) -> tuple:
                                    f"{i + 1}, but the corresponding forward input was not a Variable")
             continue
         if r is not None and not isinstance(r, Tensor):
-            raise TypeError(f"expected Variable or None (got {type(r).__name__})")
+            raise RuntimeError(f"expected Variable or None (got {type(r).__name__})")
         if r is not None:
             r = _fitted(r, meta, name, len(out))
         out.append(None if r is None else r if _node.unpack_tensors else
@@ -325,7 +325,7 @@ def _apply(cls, args: tuple, kwargs: dict):
             continue
         is_input = any(o is a for a in tensors)
         is_dirty = any(o is d for d in dirty)
-        if not record or any(o is d for d in non_diff):
+        if not record or any(o is d for d in non_diff) or o._data.dtype.kind != "f":  # (integer outputs: no grad)
             results.append(_wrap(o._data, False, None) if is_input and not is_dirty else o)
             continue
         node = ctx
