@@ -288,6 +288,17 @@ def _inference_inplace(L):
     return outcome, a
 
 
+def _views_of_inference_tensors(L):
+    with L.inference_mode():
+        a = L.ones(3)
+    x = L.ones(3)
+    with L.inference_mode():
+        v = x.view(3)
+        s = x[1:]
+    return (a.view(3).is_inference(), a[1:].is_inference(), a.detach().is_inference(), a.t().is_inference(),
+            (a + 0).is_inference(), v.is_inference(), s.is_inference(), _attempts(lambda: a.zero_()))
+
+
 def _inference_saved_for_backward(L):
     x = L.tensor([1., 2.], requires_grad=True)
     with L.inference_mode():
@@ -369,6 +380,7 @@ CASES = {
     "grad_mode_objects": _grad_mode_objects,
     "inference_tensors": _inference_tensors,
     "inference_inplace": _inference_inplace,
+    "views_of_inference_tensors": _views_of_inference_tensors,
     "inference_saved_for_backward": _inference_saved_for_backward,
     "inference_requires_grad": _inference_requires_grad,
     "enable_grad_inside_inference_mode": _enable_grad_inside_inference_mode,

@@ -167,7 +167,7 @@ def apply(fn, *inputs, inplace: bool = False, **params):
     t._requires_grad = record
     t.grad_fn = node
     t._grad = t._acc = t._x = None
-    if record is False and _grad_state.inference:  # made inside inference_mode(): an inference tensor
+    if record is False and (_grad_state.inference or _inference.made):  # an inference tensor? (inference.py)
         _inference.mark(t, inputs)
     tr = _rec.active
     if tr is not None:
@@ -292,8 +292,8 @@ def _apply_special(fn, inputs, params):
         before = tr.before_special(fn, inputs)
         t = fn.run(*inputs, **params)
         tr.special(fn, inputs, t, params, before)
-    if _grad_state.inference and getattr(fn, "makes_tensor", False) and isinstance(t, Tensor):
-        _inference.mark(t, inputs)  # a new tensor made inside inference_mode()
+    if (_grad_state.inference or _inference.made) and getattr(fn, "makes_tensor", False) and isinstance(t, Tensor):
+        _inference.mark(t, inputs)  # a new tensor made inside inference_mode(), or a view of an inference tensor
     return t
 
 

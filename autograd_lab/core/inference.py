@@ -27,15 +27,24 @@ _tensors: dict = {}    # id(tensor) -> weak reference to it (dropped when it die
 
 
 def mark(t, inputs=()) -> None:
-    """``t`` was made inside inference mode from ``inputs``: it is an inference tensor, unless its
-    array is a view of the memory of a normal input."""
+    """``t`` was just made from ``inputs`` without recording. Inside inference mode it is an inference
+    tensor, unless it shares a normal input's memory (a view of it); outside, it is one if it shares
+    an inference input's memory, as PyTorch's views of an inference tensor are."""
     global made
     data = t._data
     base = getattr(data, "base", None)
+    source = None  # the input whose memory t shares
     for a in inputs:
-        if isinstance(a, TensorBase) and not holds(a) and (
-                a._data is data or base is not None and (a._data is base or getattr(a._data, "base", None) is base)):
+        if isinstance(a, TensorBase):
+            ad = a._data
+            if ad is data or base is not None and (ad is base or getattr(ad, "base", None) is base):
+                source = a
+                break
+    if _state.inference:
+        if source is not None and not holds(source):
             return
+    elif source is None or not holds(source):
+        return
     key = id(t)
     _tensors[key] = weakref.ref(t, lambda _, k=key: _tensors.pop(k, None))
     made = True

@@ -110,6 +110,8 @@ class ZeroInplace(_Special):
         t._array()[...] = 0
         if t._x is None or t._x.base is None:
             _bump(t, old, t._data)
+        if _inference.made:
+            _inference.check_inplace(t)
         return t
 
 
