@@ -317,7 +317,6 @@ def _apply(cls, args: tuple, kwargs: dict):
             _node.pack_saved(ctx, tensors)
     non_diff = ctx.__dict__.get("_non_diff", ())
     several = len(outs) > 1
-    tr = _rec.active
     results = []
     for k, o in enumerate(outs):
         if not isinstance(o, Tensor):
@@ -351,8 +350,7 @@ def _apply(cls, args: tuple, kwargs: dict):
             t = o
         t.grad_fn = node
         t._requires_grad = True
-        if tr is not None:
-            tr.op(type(node), tensors, t, node, {})
+        F.apply(_Recorded, *tensors, out=t)  # (what a recorder sees: an op of the Function's node)
         results.append(t)
     return tuple(results) if isinstance(out, tuple) else results[0]
 
@@ -373,6 +371,18 @@ def _by_position(forward, args: tuple, kwargs: dict, setup_style: bool) -> tuple
         if i not in filled:
             raise TypeError(f"forward() missing required argument: '{names[i]}' (position {i})")
     return tuple(filled[i] for i in range(len(filled)))
+
+
+class _Recorded(_node.Node):
+    """Not an operation: hands a custom Function's output, made above, to ``apply``, which records it
+    as an op of its node (apply is where every forward event comes from)."""
+    __slots__ = ()
+    _special = True
+    kind = "op"
+
+    @staticmethod
+    def run(*inputs, out):
+        return out
 
 
 class _ErrorNode(F.Function):

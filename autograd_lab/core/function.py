@@ -288,6 +288,10 @@ def _apply_special(fn, inputs, params):
     tr = _rec.active
     if tr is None or fn.kind is None:
         t = fn.run(*inputs, **params)
+    elif fn.kind == "op":  # a result made outside apply (a custom Function's output): recorded as an op
+        t = fn.run(*inputs, **params)
+        tr.op(type(t.grad_fn), inputs, t, t.grad_fn, {})
+        return t
     else:
         before = tr.before_special(fn, inputs)
         t = fn.run(*inputs, **params)
