@@ -71,12 +71,9 @@ class _Grads:
         return [getattr(g, "_data", g) for _, g in sorted(self.parts.items())]
 
 
-class _CustomNode(F.Function):
-    """Base of the node classes made for each ``autograd.Function`` subclass (``MyExpBackward``).
-
-    The node is also the ``ctx`` of forward and backward: it takes any attribute (``ctx.k = 2``)."""
-
-    _forward_cls = None
+class _ShownAsTorch:
+    """A custom Function's nodes show themselves as PyTorch's (``<torch.autograd.function.MyExpBackward
+    object at ...>``) and, as PyTorch's, cannot be called."""
 
     def name(self) -> str:
         return type(self).__name__
@@ -86,6 +83,14 @@ class _CustomNode(F.Function):
 
     def __call__(self, *grads):
         raise TypeError(f"'{type(self).__name__}' object is not callable")
+
+
+class _CustomNode(_ShownAsTorch, F.Function):
+    """Base of the node classes made for each ``autograd.Function`` subclass (``MyExpBackward``).
+
+    The node is also the ``ctx`` of forward and backward: it takes any attribute (``ctx.k = 2``)."""
+
+    _forward_cls = None
 
     # ---- ctx API
     def save_for_backward(self, *tensors) -> None:
@@ -208,20 +213,11 @@ def _expandable(shape: tuple, target: tuple) -> bool:
     return all(s == t or s == 1 for s, t in zip(reversed(shape), reversed(target)))
 
 
-class _OutputNode(F.Function):
+class _OutputNode(_ShownAsTorch, F.Function):
     """The grad_fn of one output of a Function with several outputs: hands its gradient on to the
     Function's node, tagged with the output's index. Shows itself as the Function's node does."""
 
     _k = 0
-
-    def name(self) -> str:
-        return type(self).__name__
-
-    def __repr__(self) -> str:
-        return f"<torch.autograd.function.{type(self).__name__} object at {hex(id(self))}>"
-
-    def __call__(self, *grads):
-        raise TypeError(f"'{type(self).__name__}' object is not callable")
 
     @staticmethod
     def backward(ctx, g):
@@ -288,13 +284,8 @@ def _apply(cls, args: tuple, kwargs: dict):
     grad_on = _grad_state.enabled
     needs = tuple(grad_on and isinstance(a, Tensor) and a._requires_grad for a in args)
     record = True in needs
-    ctx = _new(cls._backward_cls)
-    ctx.needs_input_grad = needs
-    ctx._saved = ()
-    ctx._hooks = None
-    ctx._inputs = None
-    ctx._seq = next(_seq)
-    ctx._next = tuple([F._next_node(a) if n else None for a, n in zip(args, needs) if isinstance(a, Tensor)])
+    ctx = _new_node(cls._backward_cls, needs, tuple(
+        [F._next_node(a) if n else None for a, n in zip(args, needs) if isinstance(a, Tensor)]))
     ctx._in_meta = tuple((tuple(a.shape), a._data.dtype) if isinstance(a, Tensor) else None for a in args)
     prev = _grad_state.enabled
     _grad_state.enabled = False
@@ -329,13 +320,7 @@ def _apply(cls, args: tuple, kwargs: dict):
             continue
         node = ctx
         if several:
-            node = _new(cls._output_cls)
-            node.needs_input_grad = (True,)
-            node._saved = ()
-            node._hooks = None
-            node._inputs = None
-            node._seq = next(_seq)
-            node._next = (ctx,)
+            node = _new_node(cls._output_cls, (True,), (ctx,))
             node._k = k
             node._main = ctx
         if is_dirty:  # changed in place by forward: the input itself now comes from this node
@@ -353,6 +338,18 @@ def _apply(cls, args: tuple, kwargs: dict):
         F.apply(_Recorded, *tensors, out=t)  # (what a recorder sees: an op of the Function's node)
         results.append(t)
     return tuple(results) if isinstance(out, tuple) else results[0]
+
+
+def _new_node(node_cls, needs: tuple, next_nodes: tuple):
+    """A node of ``node_cls`` made outside apply (nothing saved yet, no hooks)."""
+    node = _new(node_cls)
+    node.needs_input_grad = needs
+    node._saved = ()
+    node._hooks = None
+    node._inputs = None
+    node._seq = next(_seq)
+    node._next = next_nodes
+    return node
 
 
 def _by_position(forward, args: tuple, kwargs: dict, setup_style: bool) -> tuple:
@@ -422,11 +419,4 @@ def once_differentiable(fn):
 def _delayed_error(o):
     if not isinstance(o, Tensor):
         return o
-    node = _new(_ErrorNode)
-    node.needs_input_grad = (False,)
-    node._saved = ()
-    node._hooks = None
-    node._inputs = None
-    node._seq = next(_seq)
-    node._next = (None,)
-    return _wrap(o._data, True, node)
+    return _wrap(o._data, True, _new_node(_ErrorNode, (False,), (None,)))
