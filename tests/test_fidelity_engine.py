@@ -147,6 +147,41 @@ def _create_graph_constants(L):
             L.autograd.grad((x * 2).sum(), [x], create_graph=True))
 
 
+def _create_graph_grads_of_leaves_and_retained(L):
+    x = L.tensor([1., 2.], requires_grad=True)
+    (x * 2).sum().backward(create_graph=True)
+    constant = (x.grad, x.grad.requires_grad)
+    x.grad = None
+    y = x * x
+    y.retain_grad()
+    y.sum().backward(create_graph=True)
+    return constant, y.grad, y.grad.requires_grad, x.grad
+
+
+def _create_graph_hook_and_non_leaf(L):
+    x = L.tensor([1., 2.], requires_grad=True)
+    y = x * x
+    z = x * 3
+    z.register_hook(lambda g: g * x)
+    return L.autograd.grad(y.sum(), y, create_graph=True), L.autograd.grad(z.sum(), x, create_graph=True)
+
+
+def _create_graph_custom_function(L):
+    class Square(L.autograd.Function):
+        @staticmethod
+        def forward(ctx, a):
+            ctx.save_for_backward(a)
+            return a * a
+
+        @staticmethod
+        def backward(ctx, g):
+            (a,) = ctx.saved_tensors
+            return 2 * a * g
+    x = L.tensor([1., 2.], requires_grad=True)
+    (g,) = L.autograd.grad(Square.apply(x).sum(), x, create_graph=True)
+    return g, L.autograd.grad(g.sum(), x)
+
+
 # ---------------------------------------------------------------------------- grad mode as decorators
 def _generator_under_no_grad(L):
     @L.no_grad()
@@ -366,6 +401,9 @@ CASES = {
     "materialized_zeros": _materialized_zeros,
     "create_graph_through_saved_tensor_hooks": _create_graph_through_saved_tensor_hooks,
     "create_graph_constants": _create_graph_constants,
+    "create_graph_grads_of_leaves_and_retained": _create_graph_grads_of_leaves_and_retained,
+    "create_graph_hook_and_non_leaf": _create_graph_hook_and_non_leaf,
+    "create_graph_custom_function": _create_graph_custom_function,
     "generator_under_no_grad": _generator_under_no_grad,
     "generator_under_enable_grad": _generator_under_enable_grad,
     "generator_send_and_return": _generator_send_and_return,
