@@ -276,6 +276,9 @@ class Function(metaclass=_FunctionMeta):
         return _apply(cls, args, kwargs)
 
 
+Function.__module__ = "torch.autograd.function"  # (prints as PyTorch's: <class 'torch.autograd.function.Function'>)
+
+
 def _apply(cls, args: tuple, kwargs: dict):
     """Run ``cls.forward`` without recording, then give its tensor outputs ``cls``'s node as grad_fn."""
     setup_style = cls.setup_context is not Function.setup_context
