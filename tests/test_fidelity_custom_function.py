@@ -42,6 +42,25 @@ def _two_outputs(L):
     return a, b, x.grad, a.grad_fn, type(b.grad_fn), b.grad_fn.name()
 
 
+def _walk(fn, depth=0, out=None):
+    """The graph below node ``fn`` as text, through next_functions (name and edge index)."""
+    out = [] if out is None else out
+    for nxt, i in fn.next_functions:
+        out.append("  " * depth + (f"{nxt.name()} [{i}]" if nxt is not None else "None"))
+        if nxt is not None:
+            _walk(nxt, depth + 1, out)
+    return out
+
+
+def _graph_of_two_outputs(L):
+    F = _function(L, "Two", lambda ctx, x, y: (x * y, x + y), lambda ctx, g1, g2: (g1 + g2, g1 + g2))
+    x, y = _leaf(L), L.tensor([3., 4.])
+    a, b = F.apply(x, y)
+    loss = (b * 2 + a).sum()
+    print("\n".join(_walk(loss.grad_fn)))
+    return a.grad_fn.next_functions, b.grad_fn.next_functions, (b * 2).grad_fn.next_functions
+
+
 def _one_output_used(L):
     def forward(ctx, x):
         return x * 2, x * 3
@@ -560,6 +579,7 @@ def _once_differentiable(L):
 
 CASES = {
     "two_outputs": _two_outputs,
+    "graph_of_two_outputs": _graph_of_two_outputs,
     "one_output_used": _one_output_used,
     "outputs_with_non_tensors": _outputs_with_non_tensors,
     "one_tuple": _one_tuple,

@@ -24,7 +24,9 @@ A node here has one output (the engine keeps one gradient per node). A Function 
 outputs therefore gets one small node per output (each named as the Function's node, the
 ``grad_fn`` of its output) in front of the Function's own node: each hands its gradient on,
 tagged with its output's index (``_Grads``), and the Function's node receives them all, summed
-into one ``_Grads``, as the gradients of its outputs.
+into one ``_Grads``, as the gradients of its outputs. ``next_functions`` hides these nodes: an
+output's grad_fn shows the Function's node's edges, and an edge to an output shows (the
+Function's node, the output's index), as PyTorch's do.
 """
 from __future__ import annotations
 
@@ -223,6 +225,10 @@ class _OutputNode(_ShownAsTorch, F.Function):
     def backward(ctx, g):
         return (_Grads({ctx._k: g}),)
 
+    @property
+    def next_functions(self) -> tuple:  # (the Function's node's: what PyTorch's output's grad_fn shows)
+        return self._main.next_functions
+
     def __getattr__(self, name):  # the ctx's attributes (ctx.k = 2 in forward) read through any output's grad_fn
         if name.startswith("_"):  # (the node's own slots, e.g. a recorder's _tid, are never the ctx's)
             raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'")
@@ -325,6 +331,7 @@ def _apply(cls, args: tuple, kwargs: dict):
         if several:
             node = _new_node(cls._output_cls, (True,), (ctx,))
             node._k = k
+            node._output_of = (ctx, k)
             node._main = ctx
         if is_dirty:  # changed in place by forward: the input itself now comes from this node
             if o.grad_fn is None and o._requires_grad:

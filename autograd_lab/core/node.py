@@ -294,6 +294,7 @@ class Node:
     _saved_names: tuple = ()      # names under which save_for_backward's values are exposed
     _saved_if: tuple = ()         # per saved name: index of the input whose need for grad makes it saved (None: always)
     _special = False              # True for ops that are not differentiable operations (events differ)
+    _output_of = None             # (node, output index) for a custom Function's per-output node
 
     def name(self) -> str:
         """PyTorch's name of the node, e.g. ``'MulBackward0'``."""
@@ -302,8 +303,10 @@ class Node:
     @property
     def next_functions(self) -> tuple:
         """One ``(node, 0)`` pair per input: the node its gradient goes to (``None`` for an input
-        that needs none). Kept as a tuple of nodes (``_next``); the pairs are made when read."""
-        return tuple([(n, 0) for n in self._next])
+        that needs none). Kept as a tuple of nodes (``_next``); the pairs are made when read.
+        (An edge to the node of one output of a several-output custom Function shows, as PyTorch's,
+        the Function's node and the output's index: ``_output_of``.)"""
+        return tuple([(n, 0) if n is None or n._output_of is None else n._output_of for n in self._next])
 
     @property
     def metadata(self) -> dict:
