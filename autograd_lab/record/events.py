@@ -95,6 +95,10 @@ class Trace:
         self._call_source = None  # the source line of the backward call being run
         self._saved_cache: dict = {}
         self._Tensor, self._Acc = _core_classes()
+        # which iterations of a long real-torch loop keep their values whole (record/torch/thin.py):
+        # None when every value is kept; else {"iterations": N (backward calls), "whole": [1-based
+        # iteration numbers], "not_kept": the text a value of more than one number shows elsewhere}
+        self.kept_whole: dict | None = None
 
     # ------------------------------------------------------------------ context manager
     def __enter__(self) -> "Trace":
@@ -288,6 +292,7 @@ class Trace:
             "expr_names": {str(k): v for k, v in self.expr_names.items()},
             "full_names": {str(k): v for k, v in self.full_names.items()},
             "leaf_of": {str(k): v for k, v in self.leaf_of.items()},
+            "kept_whole": self.kept_whole,
             "events": [dict(e._asdict(), kind=e.kind) for e in self.events],
         }, default=_json_default)
 
@@ -300,6 +305,7 @@ class Trace:
                        {int(k): v for k, v in data.get("expr_names", {}).items()},
                        {int(k): v for k, v in data.get("full_names", {}).items()})
         t.leaf_of = {int(k): v for k, v in data.get("leaf_of", {}).items()}
+        t.kept_whole = data.get("kept_whole")
         for d in data["events"]:
             etype = EVENT_TYPES[d.pop("kind")]
             for f in etype._fields:  # (a field added since the trace was saved: None)

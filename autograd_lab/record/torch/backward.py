@@ -32,7 +32,8 @@ import numpy as np
 from ..columns import snapshot
 from ..layout import (AccumulateEvent, BackwardEvent, DoneEvent, ErrorEvent, HookEvent, NodeEvent, ReleaseEvent,
                       TensorEvent)
-from .vocab import ACC, CUSTOM, EVENT, LINK, NODE, NODE_KINDS, SEE, Later, Ref, fn_name, node_kind, node_ran, same_memory
+from .vocab import (ACC, CUSTOM, EVENT, LINK, NODE, NODE_KINDS, SEE, Later, Light, Ref, fn_name, node_kind, node_ran,
+                    same_memory)
 
 _KEY = [-1]  # the next key of our hooks in a node's hook dict (they count down; torch's handles count up)
 VERIFY_RELEASES = 64  # per backward call, releases checked by reading a _saved_* attribute (about 0.1 ms
@@ -165,6 +166,7 @@ class BackwardRecorder:
         inputs = b.get("inputs")
         inputs = [inputs] if isinstance(inputs, Tensor) else [i for i in (inputs or ()) if isinstance(i, Tensor)]
         self.scan_variables()
+        self.iteration_begins()  # (a long loop: what is queued is compacted, thin.py)
         root_refs = [self.ref(r.grad_fn) for r in roots if r.grad_fn is not None]
         seeds = []
         for i, r in enumerate(roots):
@@ -329,8 +331,10 @@ class BackwardRecorder:
                 pass
 
     def build_node(self, r, grad_inputs, grad_outputs, src, mode, call) -> None:
-        value, Tensor = self.value, self.Tensor
-        if mode and r.saved:  # (after a non-retaining backward: its first nodes checked by reading)
+        value, Tensor = self.value, (self.Tensor, Light)  # (Light: a long loop's later iteration, thin.py)
+        if mode == 3:  # (thin.py: released, by torch's rule, not checked by reading)
+            mode = 2 if r.saved else 0
+        elif mode and r.saved:  # (after a non-retaining backward: its first nodes checked by reading)
             if call != self.checked_call:
                 self.checked_call, self.checks = call, 0
             self.checks += 1
