@@ -166,7 +166,6 @@ class BackwardRecorder:
         inputs = b.get("inputs")
         inputs = [inputs] if isinstance(inputs, Tensor) else [i for i in (inputs or ()) if isinstance(i, Tensor)]
         self.scan_variables()
-        self.iteration_begins()  # (a long loop: what is queued is compacted, thin.py)
         root_refs = [self.ref(r.grad_fn) for r in roots if r.grad_fn is not None]
         seeds = []
         for i, r in enumerate(roots):
@@ -218,6 +217,7 @@ class BackwardRecorder:
         results = (tuple(self.value(x) if isinstance(x, Tensor) else None for x in result)
                    if call == "autograd.grad" else ())
         self.emit(DoneEvent, src, call=call, roots=tuple(self.see(r, src) for r in roots), results=results)
+        self.iteration_ends()  # (a long loop: what is queued is compacted, thin.py)
         return result
 
     def hook_graph(self, root_refs) -> list:

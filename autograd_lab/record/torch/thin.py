@@ -3,11 +3,12 @@
 A training loop of 2,000 steps makes some 46 events a step. Building them as the block runs (before
 each in-place update, so that every value is the one of its step) cost 16-33x the unrecorded loop,
 and keeping every tensor of every step for later grew without bound. So, after the first ``FIRST``
-iterations (an iteration is a backward call, the ops queued before it and what follows it until
-the next one), the recorder goes thin:
+iterations (iteration k: what is recorded after backward call k - 1 returned, up to backward call k
+returning; so a loop's update after its backward belongs to the next iteration, and what follows
+the last backward call to none), the recorder goes thin:
 
-- nothing is built in the block: where it would build (before an in-place change, at each backward
-  call) it *compacts* what is queued instead: each torch tensor in the queued records becomes a
+- nothing is built in the block: where it would build (before an in-place change) and at the end of
+  each backward call, it *compacts* what is queued instead: each torch tensor in the queued records becomes a
   ``Light`` (vocab.py): its id, shape, dtype, requires_grad and grad_fn, its number when it is 0-d
   (the loss, a scalar weight or gradient: always kept), and for a bigger one the tensor itself at
   its version, held only while its iteration may be one of the last ``LAST``; a tensor about to be
@@ -36,18 +37,20 @@ class ThinRecorder:
     compacted = 0       # raw[:compacted] is compacted
     lights = None       # id(tensor held) -> its Light, while its iteration may be one of the last LAST
 
-    def iteration_begins(self) -> None:
-        """A backward call begins: iteration ``calls + 1``. From iteration FIRST + 1 on, what is queued
-        is compacted, and the tensors of iterations that cannot be among the last LAST are let go."""
-        it = self.calls + 1
+    def iteration_ends(self) -> None:
+        """Backward call ``calls`` returned: iteration ``calls`` ends. From iteration FIRST + 1 on, what
+        is queued is compacted, and the tensors of iterations that cannot be among the last LAST are
+        let go."""
+        it = self.calls
         if not self.thin:
-            if it <= FIRST:
-                return
-            self.thin, self.lights = True, {}
+            if it >= FIRST:  # (what follows is iteration FIRST + 1: thin)
+                self.thin, self.lights = True, {}
+                self.compact(0)  # (what is queued still, of the first FIRST: kept whole for good)
+            return
         self.compact(it)
         cutoff = it - LAST
         lights = self.lights
-        old = [k for k, light in lights.items() if light.it <= cutoff]
+        old = [k for k, light in lights.items() if 0 < light.it <= cutoff]
         for k in old:
             lights.pop(k).t = None
         owners = self.grad_owner  # (.grad tensors that are no leaf's .grad any more: let go)
@@ -60,7 +63,7 @@ class ThinRecorder:
         if not self.thin:
             self.flush()
             return
-        self.compact(self.calls)
+        self.compact(self.calls + 1)
         lights, Tensor = self.lights, self.Tensor
         for a in list(args) + list(kwargs.values()):
             if isinstance(a, Tensor):
@@ -75,7 +78,7 @@ class ThinRecorder:
 
     def compact(self, it) -> None:
         """Every torch tensor in the records queued since the last compaction becomes a Light of
-        iteration ``it`` (records' layout: build._records)."""
+        iteration ``it`` (0: of the first FIRST, never let go; records' layout: build._records)."""
         raw = self.raw
         i, n = self.compacted, len(raw)
         if i >= n:
@@ -90,7 +93,8 @@ class ThinRecorder:
             if L is None:
                 L = lights.get(key)
                 if L is not None:
-                    L.it = it
+                    if L.it:  # (0: of the first iterations, kept for good)
+                        L.it = it
                 else:
                     L = Light()
                     L.it = it
@@ -175,8 +179,8 @@ class ThinRecorder:
 
     def kept_whole(self):
         """What ``Trace.kept_whole`` says of this recording (None: every value kept)."""
-        if not self.thin:
-            return None
         n = self.calls
+        if n <= FIRST + LAST:
+            return None
         last = list(range(max(FIRST + 1, n - LAST + 1), n + 1))
         return {"iterations": n, "whole": list(range(1, FIRST + 1)) + last, "not_kept": NOT_KEPT}
