@@ -9,7 +9,9 @@ Targets (issue "Real PyTorch at real size", recording cost):
 
 Recorded means the ``with lab.trace()`` block alone; reading ``t.events`` (which builds the events)
 is printed beside it, with no target. Recorded and unrecorded runs alternate; each figure is the
-median of its runs. torch runs on one thread (``torch.set_num_threads(1)``): on a shared machine
+median of its runs, in CPU time of the process (``time.process_time``: seven processes share this
+machine's two cores, and wall-clock time counts the waits for a core; ``BENCH_CLOCK=wall`` uses
+``time.perf_counter``). torch runs on one thread (``torch.set_num_threads(1)``): on a shared machine
 its thread pool makes the run time of the same forward vary several times over, which hides
 what recording adds. Peak memory: the process's resident set (its peak, VmHWM, reset before the run: it covers
 torch's own allocations, which tracemalloc does not see), in a fresh process per row; the extra is
@@ -37,21 +39,24 @@ from tests.support.examples import polynomial_fit, run_transformer_block, transf
 REPEATS = int(os.environ.get("BENCH_REPEATS", "9"))
 
 
+CLOCK = time.process_time if os.environ.get("BENCH_CLOCK", "cpu") == "cpu" else time.perf_counter
+
+
 def side_by_side(plain, recorded, repeats):
     """Median seconds of ``plain()`` and ``recorded()``, run alternately, and of reading the events."""
     p, r, read = [], [], []
     for _ in range(repeats):
         gc.collect()
-        t0 = time.perf_counter()
+        t0 = CLOCK()
         plain()
-        p.append(time.perf_counter() - t0)
+        p.append(CLOCK() - t0)
         gc.collect()
-        t0 = time.perf_counter()
+        t0 = CLOCK()
         t = recorded()
-        r.append(time.perf_counter() - t0)
-        t0 = time.perf_counter()
+        r.append(CLOCK() - t0)
+        t0 = CLOCK()
         n = len(t.events)
-        read.append(time.perf_counter() - t0)
+        read.append(CLOCK() - t0)
     return statistics.median(p), statistics.median(r), statistics.median(read), n
 
 
@@ -98,7 +103,8 @@ def memory(steps: int, traced: bool) -> float:
 
 
 def main() -> None:
-    print(f"torch {torch.__version__}, one thread; medians of {REPEATS} alternating runs")
+    clock = "CPU time" if CLOCK is time.process_time else "wall-clock time"
+    print(f"torch {torch.__version__}, one thread; {clock}, medians of alternating runs")
     plain, rec, read, n = block_row(REPEATS * 3)
     print(f"transformer block (d=32, T=8, batch 2), forward + backward: unrecorded {plain * 1e3:.2f} ms, "
           f"recorded {rec * 1e3:.2f} ms: {rec / plain:.2f}x (target <= 2.0x, aim 1.5x); "

@@ -1,7 +1,7 @@
 """Long real-torch loops are recorded thin past their first iterations (record/torch/thin.py): the
-same events, ids, names and sources as a trace recorded whole; values of more than one number kept
-only in the first and last iterations (``Trace.kept_whole`` says which), elsewhere ``NOT_KEPT``; 0-d
-values (the loss, scalar weights and gradients) everywhere."""
+same events, ids, names and sources as a trace recorded whole; values of more than 64 numbers (shown
+as summaries) kept only in the first and last iterations (``Trace.kept_whole`` says which), elsewhere
+``NOT_KEPT``; smaller values (the loss, small weights and gradients) everywhere."""
 from __future__ import annotations
 
 import pytest
@@ -21,9 +21,9 @@ def _linear_sgd(steps):
     """A Linear layer trained by torch.optim.SGD: the optimizer changes big weights in place."""
     torch.manual_seed(0)
     with lab.trace() as t:
-        model = torch.nn.Linear(8, 3)
+        model = torch.nn.Linear(32, 8)
         opt = torch.optim.SGD(model.parameters(), lr=0.1)
-        x, y = torch.randn(16, 8), torch.randn(16, 3)
+        x, y = torch.randn(64, 32), torch.randn(64, 8)
         for _ in range(steps):
             opt.zero_grad()
             loss = ((model(x) - y) ** 2).mean()
@@ -86,7 +86,7 @@ def test_thin_trace_is_the_whole_trace_but_values(monkeypatch, program):
             vx, vy = getattr(x, f), getattr(y, f)
             if vx == vy:
                 continue
-            # a value not kept stands where the whole trace has more than one number
+            # a value not kept stands where the whole trace has a summary (more than 64 numbers)
             flat_x = vx if isinstance(vx, tuple) else (vx,)
             flat_y = vy if isinstance(vy, tuple) else (vy,)
             for p, q in zip(flat_x, flat_y):
@@ -112,9 +112,9 @@ def test_a_loop_recorded_thin_computes_what_it_computes_unrecorded():
     _, w_rec = _linear_sgd(14)
     with torch.random.fork_rng():
         torch.manual_seed(0)
-        model = torch.nn.Linear(8, 3)
+        model = torch.nn.Linear(32, 8)
         opt = torch.optim.SGD(model.parameters(), lr=0.1)
-        x, y = torch.randn(16, 8), torch.randn(16, 3)
+        x, y = torch.randn(64, 32), torch.randn(64, 8)
         for _ in range(14):
             opt.zero_grad()
             ((model(x) - y) ** 2).mean().backward()

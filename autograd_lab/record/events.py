@@ -97,7 +97,7 @@ class Trace:
         self._Tensor, self._Acc = _core_classes()
         # which iterations of a long real-torch loop keep their values whole (record/torch/thin.py):
         # None when every value is kept; else {"iterations": N (backward calls), "whole": [1-based
-        # iteration numbers], "not_kept": the text a value of more than one number shows elsewhere}
+        # iteration numbers], "not_kept": the text a value of more than 64 numbers shows elsewhere}
         self.kept_whole: dict | None = None
 
     # ------------------------------------------------------------------ context manager

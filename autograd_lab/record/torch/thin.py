@@ -9,20 +9,22 @@ the last backward call to none), the recorder goes thin:
 
 - nothing is built in the block: where it would build (before an in-place change) and at the end of
   each backward call, it *compacts* what is queued instead: each torch tensor in the queued records becomes a
-  ``Light`` (vocab.py): its id, shape, dtype, requires_grad and grad_fn, its number when it is 0-d
-  (the loss, a scalar weight or gradient: always kept), and for a bigger one the tensor itself at
-  its version, held only while its iteration may be one of the last ``LAST``; a tensor about to be
-  changed in place is copied first. Older ones are let go: their values read ``NOT_KEPT``.
+  ``Light`` (vocab.py): its id, shape, dtype, requires_grad and grad_fn, its value when it has at
+  most SNAPSHOT_LIMIT (64) numbers (the loss, small weights and gradients: always kept whole), and for
+  a bigger one (whose events show a summary) the tensor itself at its version, held only while its
+  iteration may be one of the last ``LAST``; a tensor about to be changed in place is copied first.
+  Older ones are let go: their values read ``NOT_KEPT``.
 - a node's release is not checked by reading its saved values (torch's rule is used: a
   non-retaining backward frees every node it ran).
 
 The events are built when the trace is read, as always. ``Trace.kept_whole`` says which
 iterations keep their values whole (None when every value is kept): the first ``FIRST`` and the
-last ``LAST``; in the others, a value of more than one number is the text ``NOT_KEPT``, with its
-shape and dtype kept.
+last ``LAST``; in the others, a value of more than SNAPSHOT_LIMIT numbers (a summary in the first
+ones) is the text ``NOT_KEPT``, with its shape and dtype kept.
 """
 from __future__ import annotations
 
+from ..layout import SNAPSHOT_LIMIT
 from .vocab import EVENT, LINK, NODE, NOT_KEPT, SEE, UNSET, Later, Light, version_of
 
 _PLAIN = frozenset({int, float, bool, type(None), str})
@@ -99,13 +101,15 @@ class ThinRecorder:
                     L = Light()
                     L.it = it
                     try:
-                        if t.dim():
+                        if t.numel() > SNAPSHOT_LIMIT:  # (a value the events show as a summary)
                             L.t = t
                             try:
                                 L.version = t._version
                             except Exception:  # (an inference tensor keeps none)
                                 pass
                             lights[key] = L
+                        elif t.dim():
+                            L.value = self.value(t)
                         else:
                             v = L.value = t.item()
                             if v.__class__ is complex:

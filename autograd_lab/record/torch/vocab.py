@@ -22,7 +22,7 @@ def version_of(t):
 
 
 # ---- long loops (recorder.py, "thin" mode): a tensor of a later iteration as a light stand-in
-NOT_KEPT = "<not kept>"   # the value of a tensor of more than one number in an iteration not kept whole
+NOT_KEPT = "<not kept>"   # the value of a tensor of more than 64 numbers in an iteration not kept whole
 STALE = "<changed in place after the with block>"
 
 
@@ -31,8 +31,8 @@ UNSET = object()
 
 class Light:
     """A tensor of an iteration recorded in thin mode (past the first few iterations of a loop): what
-    the events need of it (id, shape, dtype, requires_grad, grad_fn) without holding its memory. A 0-d
-    tensor's number is taken at once (``value``); a bigger one is held (``t``, at ``version``) while its
+    the events need of it (id, shape, dtype, requires_grad, grad_fn) without holding its memory. A small
+    tensor's value is taken at once (``value``); a bigger one is held (``t``, at ``version``) while its
     iteration may be one of the last few, then let go (its value is then ``NOT_KEPT``)."""
     __slots__ = ("_tid", "shape", "dtype", "requires_grad", "grad_fn", "value", "t", "version", "it")
 
