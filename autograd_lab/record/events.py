@@ -292,8 +292,9 @@ class Trace:
             "expr_names": {str(k): v for k, v in self.expr_names.items()},
             "full_names": {str(k): v for k, v in self.full_names.items()},
             "leaf_of": {str(k): v for k, v in self.leaf_of.items()},
-            "kept_whole": self.kept_whole,
             "events": [dict(e._asdict(), kind=e.kind) for e in self.events],
+            # (only when values were thinned: other traces' JSON is as it was)
+            **({"kept_whole": self.kept_whole} if self.kept_whole is not None else {}),
         }, default=_json_default)
 
     @classmethod
@@ -317,11 +318,10 @@ class Trace:
 
     # ------------------------------------------------------------------ ids, names, sources
     def tid(self, obj) -> int:
-        try:
-            return obj._tid
-        except AttributeError:
+        i = getattr(obj, "_tid", None)  # (cheaper than catching the AttributeError of a new object)
+        if i is None:
             i = obj._tid = next(self._ids)
-            return i
+        return i
 
     # Code objects are looked up by id (hashing a code object is slow); ``_codes`` holds each one
     # it has seen, so no other object can take its id while this trace lives.

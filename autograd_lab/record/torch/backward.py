@@ -226,7 +226,11 @@ class BackwardRecorder:
         ends the walk: the trace then shows fewer node steps, never an error in the user's code."""
         made, seen = [], set()
         stack = list({id(r.node): r.node for r in root_refs}.values())  # (each node once: marked seen when pushed)
-        refs, ref, seq0, risky = self.refs, self.ref, self.seq0, self.risky or self.seq0 is None
+        # (thin mode, a long loop's later iterations (thin.py): no pre-hook for the risk an in-place op,
+        # a user hook or a read of grad_fn brings: an error there names no node; a pre-hook per node
+        # was a fifth of the loop's recording)
+        risky = (self.risky and not self.thin) or self.seq0 is None
+        refs, ref, seq0 = self.refs, self.ref, self.seq0
         kinds, freed = NODE_KINDS, self.freed
         if self.node_hooks is None:
             self.node_hooks = _node_hooks(self)

@@ -62,6 +62,7 @@ _INPLACE_DUNDERS = frozenset({"__iadd__", "__isub__", "__imul__", "__itruediv__"
 _SHARES_MEMORY = frozenset({"numpy", "__array__", "__dlpack__", "data_ptr", "untyped_storage", "storage",
                             "__array_interface__"})
 _NOT_HOT = frozenset({"detach", "requires_grad_", "T", "mT", "H", "mH"})
+_OP_ATTRS = frozenset({"T", "mT", "H", "mH"})  # properties that are ops
 
 
 CHANGED_LATER = STALE  # "<changed in place after the with block>"
@@ -386,6 +387,8 @@ class TorchRecorder(BuildRecorder, BackwardRecorder, ThinRecorder):
             self.held += kwargs.values()
             return result
         name = getattr(func, "__name__", "")
+        if name == "__get__" and getattr(func.__self__, "__name__", "") not in _OP_ATTRS:
+            return self.get_attr(func, args)  # (w.grad, y.grad_fn: first, past the walk for torch.nn's set-up)
         inplace = (name[-1:] == "_" and name[:2] != "__") or name in _INPLACE_DUNDERS
         if inplace or (name == "__set__" and not (len(args) == 2 and args[1] is None)):
             self.risky = True
@@ -465,7 +468,7 @@ class TorchRecorder(BuildRecorder, BackwardRecorder, ThinRecorder):
             self.grad_owner[id(result)] = (result, args[0])
         elif attr == "grad_fn":  # (a node hook may follow: every node of a later backward gets a pre-hook)
             self.risky = True
-        elif attr in ("T", "mT", "H", "mH") and isinstance(result, self.Tensor):  # properties that are ops
+        elif attr in _OP_ATTRS and isinstance(result, self.Tensor):  # properties that are ops
             self.queue_op(attr, args, {}, result)
         return result
 
