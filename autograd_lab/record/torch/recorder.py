@@ -351,6 +351,8 @@ class TorchRecorder(BuildRecorder, BackwardRecorder, ThinRecorder):
         """Tensor ``t`` is used: shown (a tensor event with its value) the first time (when built)."""
         tid = self.tid(t)
         if not self.building:
+            if tid in self.seen:  # (shown already: its record would build nothing)
+                return tid
             self.raw += (SEE, t, src)
             self.held.append(t)
         elif tid not in self.seen:
