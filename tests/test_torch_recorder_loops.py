@@ -32,6 +32,63 @@ def _linear_sgd(steps):
     return t, model.weight.detach().clone()
 
 
+def _autograd_grad(steps):
+    torch.manual_seed(0)
+    with lab.trace() as t:
+        w = torch.randn(100, requires_grad=True)
+        for _ in range(steps):
+            g, = torch.autograd.grad((w * w).sum(), w)
+            with torch.no_grad():
+                w -= 0.1 * g
+    return t
+
+
+def _tensor_hooks(steps):
+    torch.manual_seed(0)
+    with lab.trace() as t:
+        w = torch.randn(100, requires_grad=True)
+        for _ in range(steps):
+            y = w * 2
+            y.register_hook(lambda g: g * 2)
+            y.sum().backward()
+            with torch.no_grad():
+                w -= 0.01 * w.grad
+            w.grad = None
+    return t
+
+
+def _error_in_a_late_iteration(steps):
+    torch.manual_seed(0)
+    with lab.trace(catch_errors=True) as t:
+        w = torch.randn(100, requires_grad=True)
+        for i in range(steps):
+            y = (w * w).sum()
+            y.backward()
+            if i == steps - 2:
+                y.backward()  # (the graph is freed: torch's error ends the block)
+    assert isinstance(t.error, RuntimeError)
+    return t
+
+
+def _big_tensor_changed_in_place(steps):
+    torch.manual_seed(0)
+    with lab.trace() as t:
+        w = torch.randn(100, requires_grad=True)
+        x = torch.randn(100)
+        for _ in range(steps):
+            (w * x).sum().backward()
+            x.add_(1.0)
+            x[0] = 5.0
+            w.grad.zero_()
+    return t
+
+
+PROGRAMS = {"polynomial": lambda steps: polynomial_fit(steps)[0], "linear_sgd": lambda steps: _linear_sgd(steps)[0],
+            "autograd_grad": _autograd_grad, "tensor_hooks": _tensor_hooks,
+            "error_in_a_late_iteration": _error_in_a_late_iteration,
+            "big_tensor_changed_in_place": _big_tensor_changed_in_place}
+
+
 def _whole(monkeypatch, fn):
     with monkeypatch.context() as m:
         m.setattr(thin, "FIRST", 10 ** 9)
@@ -62,10 +119,10 @@ def _iteration_of(events):
     return its
 
 
-@pytest.mark.parametrize("program", ["polynomial", "linear_sgd"])
+@pytest.mark.parametrize("program", list(PROGRAMS))
 def test_thin_trace_is_the_whole_trace_but_values(monkeypatch, program):
     steps = thin.FIRST + thin.LAST + 4
-    run = (lambda: polynomial_fit(steps)[0]) if program == "polynomial" else (lambda: _linear_sgd(steps)[0])
+    run = lambda: PROGRAMS[program](steps)  # noqa: E731
     t_thin, t_whole = run(), _whole(monkeypatch, run)
     a, b = list(t_thin.events), list(t_whole.events)
     assert [e.kind for e in a] == [e.kind for e in b]
@@ -75,8 +132,9 @@ def test_thin_trace_is_the_whole_trace_but_values(monkeypatch, program):
            [t_whole.display_name(e.output) for e in b if e.kind == "op"]
     assert t_whole.kept_whole is None
     kept = t_thin.kept_whole
-    assert kept == {"iterations": steps, "whole": [1, 2, 3, 4, 5] + list(range(steps - 4, steps + 1)),
-                    "not_kept": NOT_KEPT}
+    n = steps  # (backward calls; the error program's last one, its second in one iteration, failed)
+    last = n - 1 if program == "error_in_a_late_iteration" else n  # (the last that returned)
+    assert kept == {"iterations": n, "whole": [1, 2, 3, 4, 5] + list(range(last - 4, n + 1)), "not_kept": NOT_KEPT}
     its = _iteration_of(b)
     not_kept = set()
     for x, y, it in zip(a, b, its):
@@ -93,7 +151,7 @@ def test_thin_trace_is_the_whole_trace_but_values(monkeypatch, program):
                 if p != q:
                     assert p == NOT_KEPT and not isinstance(q, (int, float)), (x, y)
             not_kept.add(it)
-    assert not_kept == set(range(thin.FIRST + 1, steps - thin.LAST + 1))
+    assert not_kept == set(range(1, n + 1)) - set(kept["whole"])
 
 
 def test_loss_and_scalar_gradients_kept_in_every_iteration():

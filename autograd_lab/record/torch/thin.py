@@ -38,6 +38,7 @@ class ThinRecorder:
     thin = False        # past the first FIRST iterations: queued records are compacted, not built
     compacted = 0       # raw[:compacted] is compacted
     lights = None       # id(tensor held) -> its Light, while its iteration may be one of the last LAST
+    cutoff = 0          # the iterations up to this one have let their big tensors go
 
     def iteration_ends(self) -> None:
         """Backward call ``calls`` returned: iteration ``calls`` ends. From iteration FIRST + 1 on, what
@@ -50,7 +51,7 @@ class ThinRecorder:
                 self.compact(0)  # (what is queued still, of the first FIRST: kept whole for good)
             return
         self.compact(it)
-        cutoff = it - LAST
+        cutoff = self.cutoff = it - LAST
         lights = self.lights
         old = [k for k, light in lights.items() if 0 < light.it <= cutoff]
         for k in old:
@@ -186,5 +187,5 @@ class ThinRecorder:
         n = self.calls
         if n <= FIRST + LAST:
             return None
-        last = list(range(max(FIRST + 1, n - LAST + 1), n + 1))
+        last = list(range(max(FIRST, self.cutoff) + 1, n + 1))  # (past the last let go)
         return {"iterations": n, "whole": list(range(1, FIRST + 1)) + last, "not_kept": NOT_KEPT}
