@@ -181,7 +181,21 @@ def test_a_loop_recorded_thin_computes_what_it_computes_unrecorded():
 
 
 def test_short_traces_keep_every_value():
-    t, _, _ = polynomial_fit(thin.FIRST)
+    t, _, _ = polynomial_fit(thin.FIRST + thin.LAST)
+    assert t.kept_whole is None
+    assert NOT_KEPT not in repr(list(t.events))
+
+
+def test_long_loops_of_small_tensors_keep_every_value():
+    """Lesson 8's loop (weights of one number): every value kept, and kept_whole says so (None)."""
+    with lab.trace() as t:
+        x, y = torch.tensor([0.0, 1.0, 2.0, 3.0]), torch.tensor([1.0, 3.0, 5.0, 7.0])
+        w, b = torch.zeros(1, requires_grad=True), torch.zeros(1, requires_grad=True)
+        opt = torch.optim.SGD([w, b], lr=0.05)
+        for _ in range(3 * (thin.FIRST + thin.LAST)):
+            opt.zero_grad()
+            ((w * x + b - y) ** 2).mean().backward()
+            opt.step()
     assert t.kept_whole is None
     assert NOT_KEPT not in repr(list(t.events))
 

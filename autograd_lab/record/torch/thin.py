@@ -39,6 +39,7 @@ class ThinRecorder:
     compacted = 0       # raw[:compacted] is compacted
     lights = None       # id(tensor held) -> its Light, while its iteration may be one of the last LAST
     cutoff = 0          # the iterations up to this one have let their big tensors go
+    dropped = False     # a value was let go
 
     def iteration_ends(self) -> None:
         """Backward call ``calls`` returned: iteration ``calls`` ends. From iteration FIRST + 1 on, what
@@ -54,6 +55,8 @@ class ThinRecorder:
         cutoff = self.cutoff = it - LAST
         lights = self.lights
         old = [k for k, light in lights.items() if 0 < light.it <= cutoff]
+        if old:
+            self.dropped = True
         for k in old:
             lights.pop(k).t = None
         owners = self.grad_owner  # (.grad tensors that are no leaf's .grad any more: let go)
@@ -184,8 +187,8 @@ class ThinRecorder:
 
     def kept_whole(self):
         """What ``Trace.kept_whole`` says of this recording (None: every value kept)."""
-        n = self.calls
-        if n <= FIRST + LAST:
+        if not self.dropped:  # (a loop of small tensors keeps every value: lesson 8's)
             return None
+        n = self.calls
         last = list(range(max(FIRST, self.cutoff) + 1, n + 1))  # (past the last let go)
         return {"iterations": n, "whole": list(range(1, FIRST + 1)) + last, "not_kept": NOT_KEPT}
