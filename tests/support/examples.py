@@ -122,7 +122,7 @@ def _block_or_not(traced: bool):
     return lab.trace() if traced else contextlib.nullcontext()
 
 
-def transformer_block(d: int = 32, heads_dim: int | None = None, seed: int = 0):
+def transformer_block(d: int = 32, seed: int = 0):
     """One pre-norm transformer block of real torch (imported here): ``ln1``, a ``qkv`` Linear, causal
     masked softmax attention by matmul, ``proj``, ``ln2``, an ``mlp`` of Linear-GELU-Linear, two residuals."""
     import torch
