@@ -95,6 +95,10 @@ class Trace:
         self._call_source = None  # the source line of the backward call being run
         self._saved_cache: dict = {}
         self._Tensor, self._Acc = _core_classes()
+        # which iterations of a long real-torch loop keep their values whole (record/torch/thin.py):
+        # None when every value is kept; else {"iterations": N (backward calls), "whole": [1-based
+        # iteration numbers], "not_kept": the text a value of more than 64 numbers shows elsewhere}
+        self.kept_whole: dict | None = None
 
     # ------------------------------------------------------------------ context manager
     def __enter__(self) -> "Trace":
@@ -289,6 +293,8 @@ class Trace:
             "full_names": {str(k): v for k, v in self.full_names.items()},
             "leaf_of": {str(k): v for k, v in self.leaf_of.items()},
             "events": [dict(e._asdict(), kind=e.kind) for e in self.events],
+            # (only when values were thinned: other traces' JSON is as it was)
+            **({"kept_whole": self.kept_whole} if self.kept_whole is not None else {}),
         }, default=_json_default)
 
     @classmethod
@@ -300,6 +306,7 @@ class Trace:
                        {int(k): v for k, v in data.get("expr_names", {}).items()},
                        {int(k): v for k, v in data.get("full_names", {}).items()})
         t.leaf_of = {int(k): v for k, v in data.get("leaf_of", {}).items()}
+        t.kept_whole = data.get("kept_whole")
         for d in data["events"]:
             etype = EVENT_TYPES[d.pop("kind")]
             for f in etype._fields:  # (a field added since the trace was saved: None)
@@ -311,11 +318,10 @@ class Trace:
 
     # ------------------------------------------------------------------ ids, names, sources
     def tid(self, obj) -> int:
-        try:
-            return obj._tid
-        except AttributeError:
+        i = getattr(obj, "_tid", None)  # (cheaper than catching the AttributeError of a new object)
+        if i is None:
             i = obj._tid = next(self._ids)
-            return i
+        return i
 
     # Code objects are looked up by id (hashing a code object is slow); ``_codes`` holds each one
     # it has seen, so no other object can take its id while this trace lives.

@@ -114,3 +114,82 @@ def mlp(sizes=(3, 4, 4, 1), seed=0):
 EXAMPLES = {"classic": classic, "lesson2_dag": lesson2_dag, "everything": everything,
             "regression3": lambda: regression(3), "mlp_3_2_1": lambda: mlp((3, 2, 1))}
 """The small example traces by name: what cross-checks (Python vs the front end, core vs torch) run on."""
+
+
+# ---- real torch at real size: recording cost (benchmarks/bench_recording.py, tests/test_torch_recorder_robust.py)
+def _block_or_not(traced: bool):
+    import contextlib
+    return lab.trace() if traced else contextlib.nullcontext()
+
+
+def transformer_block(d: int = 32, seed: int = 0):
+    """One pre-norm transformer block of real torch (imported here): ``ln1``, a ``qkv`` Linear, causal
+    masked softmax attention by matmul, ``proj``, ``ln2``, an ``mlp`` of Linear-GELU-Linear, two residuals."""
+    import torch
+    from torch import nn
+
+    class Block(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.ln1 = nn.LayerNorm(d)
+            self.qkv = nn.Linear(d, 3 * d)
+            self.proj = nn.Linear(d, d)
+            self.ln2 = nn.LayerNorm(d)
+            self.mlp = nn.Sequential(nn.Linear(d, 4 * d), nn.GELU(), nn.Linear(4 * d, d))
+
+        def forward(self, x):
+            T = x.shape[1]
+            q, k, v = self.qkv(self.ln1(x)).split(d, dim=-1)
+            att = q @ k.transpose(-2, -1) / d ** 0.5
+            mask = torch.tril(torch.ones(T, T, dtype=torch.bool))
+            att = att.masked_fill(~mask, float("-inf")).softmax(dim=-1)
+            x = x + self.proj(att @ v)
+            return x + self.mlp(self.ln2(x))
+
+    torch.manual_seed(seed)
+    return Block()
+
+
+def run_transformer_block(block, x, traced: bool = True):
+    """Forward and backward of ``block`` on ``x`` (batch, T, d), recorded or not: (trace or None, loss)."""
+    with _block_or_not(traced) as t:
+        out = block(x)
+        loss = out.pow(2).mean()
+        loss.backward()
+    return t, loss
+
+
+def polynomial_fit(steps: int = 2000, traced: bool = True, seed: int = 0):
+    """PyTorch's polynomial-fit tutorial ("Learning PyTorch with Examples", tensors and autograd), in
+    real torch: fit a + b x + c x^2 + d x^3 to sin(x) on 2,000 points by plain gradient descent, the
+    update under no_grad(), the gradients then cleared. Returns (trace or None, the four weights,
+    the loss noted every 100 steps)."""
+    import math
+
+    import torch
+    torch.manual_seed(seed)
+    with _block_or_not(traced) as t:
+        x = torch.linspace(-math.pi, math.pi, 2000)
+        y = torch.sin(x)
+        a = torch.randn((), requires_grad=True)
+        b = torch.randn((), requires_grad=True)
+        c = torch.randn((), requires_grad=True)
+        d = torch.randn((), requires_grad=True)
+        lr = 1e-6
+        losses = []
+        for step in range(steps):
+            y_pred = a + b * x + c * x ** 2 + d * x ** 3
+            loss = (y_pred - y).pow(2).sum()
+            if step % 100 == 99:
+                losses.append(loss.item())
+            loss.backward()
+            with torch.no_grad():
+                a -= lr * a.grad
+                b -= lr * b.grad
+                c -= lr * c.grad
+                d -= lr * d.grad
+                a.grad = None
+                b.grad = None
+                c.grad = None
+                d.grad = None
+    return t, (a, b, c, d), losses

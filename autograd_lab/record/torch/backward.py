@@ -32,7 +32,8 @@ import numpy as np
 from ..columns import snapshot
 from ..layout import (AccumulateEvent, BackwardEvent, DoneEvent, ErrorEvent, HookEvent, NodeEvent, ReleaseEvent,
                       TensorEvent)
-from .vocab import ACC, CUSTOM, EVENT, LINK, NODE, NODE_KINDS, SEE, Later, Ref, fn_name, node_kind, node_ran, same_memory
+from .vocab import (ACC, CUSTOM, EVENT, LINK, NODE, NODE_KINDS, SEE, Later, Light, Ref, fn_name, node_kind, node_ran,
+                    same_memory)
 
 _KEY = [-1]  # the next key of our hooks in a node's hook dict (they count down; torch's handles count up)
 VERIFY_RELEASES = 64  # per backward call, releases checked by reading a _saved_* attribute (about 0.1 ms
@@ -216,6 +217,7 @@ class BackwardRecorder:
         results = (tuple(self.value(x) if isinstance(x, Tensor) else None for x in result)
                    if call == "autograd.grad" else ())
         self.emit(DoneEvent, src, call=call, roots=tuple(self.see(r, src) for r in roots), results=results)
+        self.iteration_ends()  # (a long loop: what is queued is compacted, thin.py)
         return result
 
     def hook_graph(self, root_refs) -> list:
@@ -224,7 +226,11 @@ class BackwardRecorder:
         ends the walk: the trace then shows fewer node steps, never an error in the user's code."""
         made, seen = [], set()
         stack = list({id(r.node): r.node for r in root_refs}.values())  # (each node once: marked seen when pushed)
-        refs, ref, seq0, risky = self.refs, self.ref, self.seq0, self.risky or self.seq0 is None
+        # (thin mode, a long loop's later iterations (thin.py): no pre-hook for the risk an in-place op,
+        # a user hook or a read of grad_fn brings: an error there names no node; a pre-hook per node
+        # was a fifth of the loop's recording)
+        risky = (self.risky and not self.thin) or self.seq0 is None
+        refs, ref, seq0 = self.refs, self.ref, self.seq0
         kinds, freed = NODE_KINDS, self.freed
         if self.node_hooks is None:
             self.node_hooks = _node_hooks(self)
@@ -329,8 +335,10 @@ class BackwardRecorder:
                 pass
 
     def build_node(self, r, grad_inputs, grad_outputs, src, mode, call) -> None:
-        value, Tensor = self.value, self.Tensor
-        if mode and r.saved:  # (after a non-retaining backward: its first nodes checked by reading)
+        value, Tensor = self.value, (self.Tensor, Light)  # (Light: a long loop's later iteration, thin.py)
+        if mode == 3:  # (thin.py: released, by torch's rule, not checked by reading)
+            mode = 2 if r.saved else 0
+        elif mode and r.saved:  # (after a non-retaining backward: its first nodes checked by reading)
             if call != self.checked_call:
                 self.checked_call, self.checks = call, 0
             self.checks += 1

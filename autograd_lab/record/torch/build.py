@@ -6,7 +6,7 @@ Its backward half (hooks, node runs, releases, errors) is backward.py.
 from __future__ import annotations
 
 from ..layout import NodeEvent, OpEvent, TensorEvent, UpdateEvent, ZeroEvent
-from .vocab import EVENT, LINK, NODE, SEE, Ref
+from .vocab import EVENT, LINK, NODE, SEE, Light, Ref
 
 # Factories: their result is a new leaf ("tensor" events), even when they take a tensor (``ones_like``).
 FACTORIES = frozenset({"tensor", "ones", "zeros", "ones_like", "zeros_like", "full", "full_like", "empty",
@@ -34,8 +34,8 @@ class BuildRecorder:
         raw = self.raw
         if not raw or self.building:
             return
-        self.raw, self.held = [], []
-        Tensor = self.Tensor
+        self.raw, self.held, self.compacted = [], [], 0
+        Tensor = (self.Tensor, Light)  # (Light: a tensor of a long loop's later iteration, thin.py)
         self.building = True
         try:
             for k, rec in _records(raw):
@@ -79,7 +79,7 @@ class BuildRecorder:
             self.building = False
 
     def record_op(self, name, args, kwargs, targets, result, before, src) -> None:
-        Tensor = self.Tensor
+        Tensor = (self.Tensor, Light)
         if isinstance(result, Tensor):
             outs = [result]
         elif isinstance(result, (tuple, list)) and result and all(isinstance(r, Tensor) for r in result):
@@ -123,7 +123,7 @@ class BuildRecorder:
 
     def record_result(self, opname, ins, out, tid, src, inplace, given=None) -> None:
         node = out.grad_fn
-        val, shape = self.value(out), tuple(out.shape)
+        val, shape = self.now(out), tuple(out.shape)
         if node is None:
             self.emit(OpEvent, src, op=opname, inputs=ins, output=tid, value=val, shape=shape, requires_grad=False,
                       node=None, node_name=None, next=(), next_vars=(), saved=(), inplace=inplace)
@@ -147,7 +147,7 @@ class BuildRecorder:
         for (n, _), t in zip(nf, given):
             if t is None or n is None and not t.requires_grad:
                 continue
-            if n is None or not (t.grad_fn is n or (t.grad_fn is None and getattr(n, "variable", None) is t)):
+            if n is None or not (t.grad_fn is n or (t.grad_fn is None and _same(getattr(n, "variable", None), t))):
                 return False
         return True
 
@@ -182,7 +182,7 @@ class BuildRecorder:
         for a in targets:
             if a is not out:
                 self.see(a, src)
-        self.emit(UpdateEvent, src, tensor=tid, op=opname, before=old, after=self.value(out))
+        self.emit(UpdateEvent, src, tensor=tid, op=opname, before=old, after=self.now(out))
 
     def saved_of(self, node, r, nxt=None) -> tuple:
         """The ``_saved_*`` attributes holding a tensor (None: nothing saved; numbers and sizes such as
@@ -308,6 +308,11 @@ def _records(raw):
             j = i + 7 + raw[i + 6]
         yield k, tuple(raw[i:j])
         i = j
+
+
+def _same(var, t) -> bool:
+    """Is ``t`` (a tensor, or its Light) the leaf ``var``?"""
+    return var is t or (t.__class__ is Light and var is not None and getattr(var, "_tid", None) == t._tid)
 
 
 def as_text(v):

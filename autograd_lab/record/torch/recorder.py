@@ -40,7 +40,8 @@ from ..columns import snapshot
 from ..layout import OpEvent, SetGradEvent, Source, TensorEvent
 from .backward import BackwardRecorder
 from .build import FACTORIES, HIDDEN, BuildRecorder, as_text  # noqa: F401  (HIDDEN: part of its interface)
-from .vocab import ACC, EVENT, SEE, Later, Ref, node_kind
+from .thin import ThinRecorder
+from .vocab import ACC, EVENT, SEE, STALE, Later, Light, Ref, node_kind, version_of
 
 __all__ = ["TorchRecorder", "CHANGED_LATER", "torch_available", "grad_of"]
 
@@ -61,9 +62,10 @@ _INPLACE_DUNDERS = frozenset({"__iadd__", "__isub__", "__imul__", "__itruediv__"
 _SHARES_MEMORY = frozenset({"numpy", "__array__", "__dlpack__", "data_ptr", "untyped_storage", "storage",
                             "__array_interface__"})
 _NOT_HOT = frozenset({"detach", "requires_grad_", "T", "mT", "H", "mH"})
+_OP_ATTRS = frozenset({"T", "mT", "H", "mH"})  # properties that are ops
 
 
-CHANGED_LATER = "<changed in place after the with block>"
+CHANGED_LATER = STALE  # "<changed in place after the with block>"
 
 
 _BACKWARD_CALLS: dict = {}
@@ -135,10 +137,10 @@ def grad_of(t):
         return None
 
 
-class TorchRecorder(BuildRecorder, BackwardRecorder):
+class TorchRecorder(BuildRecorder, BackwardRecorder, ThinRecorder):
     """Records the torch calls of one ``with trace():`` block into that trace (see module docstring);
     backward calls and the user's hooks: BackwardRecorder (backward.py); the queue built into
-    events: BuildRecorder (build.py)."""
+    events: BuildRecorder (build.py); long loops: ThinRecorder (thin.py)."""
 
     grad_of = staticmethod(grad_of)  # (the trace's search of containers reads torch tensors' .grad by it)
 
@@ -201,8 +203,10 @@ class TorchRecorder(BuildRecorder, BackwardRecorder):
             if self.raw:
                 self.trace.flush()  # the core's records made before this point come first
                 self.versions = self.note_versions()
-                self.trace._late = self.finish
-                late = True
+                if self.versions is not None:
+                    self.trace._late = self.finish
+                    late = True
+            self.trace.kept_whole = self.kept_whole()
         finally:
             self.mode = None
             try:
@@ -219,20 +223,21 @@ class TorchRecorder(BuildRecorder, BackwardRecorder):
         user gets hold of them only through a hook, retain_grad, autograd.grad or create_graph=True
         (``grads_shared``)."""
         Tensor, held = self.Tensor, self.held
-        ts = []
+        ts = []  # (None: a tensor keeps no version counter (inference_mode): the queue is built now)
         for t in dict(zip(map(id, held), held)).values():
             if isinstance(t, Tensor):
                 ts.append(t)
             elif isinstance(t, (tuple, list)):  # (the results of one op, or a list argument)
                 ts += [x for x in t if isinstance(x, Tensor)]
-        return ts, [t._version for t in ts]
+        vs = [version_of(t) for t in ts]
+        return None if None in vs else (ts, vs)
 
     def finish(self) -> None:
         """Build what is still queued, then let torch's graph go."""
         try:
             if self.raw:
                 ts, vs = self.versions or ((), ())
-                stale = {id(t) for t, v in zip(ts, vs) if t._version != v}
+                stale = {id(t) for t, v in zip(ts, vs) if version_of(t) != v}
                 self.stale, self.late, self.versions = stale, True, None
                 self.flush()
         finally:
@@ -305,6 +310,8 @@ class TorchRecorder(BuildRecorder, BackwardRecorder):
 
     def value(self, t):
         """A snapshot of a torch tensor's value, or a text for one we cannot show as numbers."""
+        if t.__class__ is Light:  # (a tensor of a long loop's later iteration: thin.py)
+            return t.read(self.value)
         if self.stale and id(t) in self.stale:
             return CHANGED_LATER
         try:
@@ -330,6 +337,11 @@ class TorchRecorder(BuildRecorder, BackwardRecorder):
         except Exception:
             return self.value(t)
 
+    def now(self, t):
+        """A value shown by an event made now: its value, or (thin mode, queued: thin.py) a number or a
+        copy read when built."""
+        return self.snap(t) if self.thin and not self.building else self.value(t)
+
     def tensor_fields(self, t, how) -> dict:
         """A tensor event's fields but its id, by name."""
         return {"value": self.value(t), "shape": tuple(t.shape), "dtype": str(t.dtype).replace("torch.", ""),
@@ -339,6 +351,8 @@ class TorchRecorder(BuildRecorder, BackwardRecorder):
         """Tensor ``t`` is used: shown (a tensor event with its value) the first time (when built)."""
         tid = self.tid(t)
         if not self.building:
+            if tid in self.seen:  # (shown already: its record would build nothing)
+                return tid
             self.raw += (SEE, t, src)
             self.held.append(t)
         elif tid not in self.seen:
@@ -375,12 +389,14 @@ class TorchRecorder(BuildRecorder, BackwardRecorder):
             self.held += kwargs.values()
             return result
         name = getattr(func, "__name__", "")
+        if name == "__get__" and getattr(func.__self__, "__name__", "") not in _OP_ATTRS:
+            return self.get_attr(func, args)  # (w.grad, y.grad_fn: first, past the walk for torch.nn's set-up)
         inplace = (name[-1:] == "_" and name[:2] != "__") or name in _INPLACE_DUNDERS
         if inplace or (name == "__set__" and not (len(args) == 2 and args[1] is None)):
             self.risky = True
-            self.flush()  # what is queued is built before a tensor it shows can change
+            self.settle(args, kwargs)  # what is queued is built (or compacted) before a tensor it shows can change
         elif name in _SHARES_MEMORY:
-            self.flush()  # (a write through numpy changes a tensor unseen)
+            self.settle(args, kwargs)  # (a write through numpy changes a tensor unseen)
         call = self.grad_fn_of.get(func)
         if call is None and self.nn_dir is not None and (name[-1:] == "_" or name in FACTORIES
                                                          or func in self.nn_quiet):
@@ -412,7 +428,8 @@ class TorchRecorder(BuildRecorder, BackwardRecorder):
         # in place (after the queue was built): recorded at once, with the values before
         Tensor = self.Tensor
         targets = [a for a in args if isinstance(a, Tensor)] + [v for v in kwargs.values() if isinstance(v, Tensor)]
-        before = {id(a): (a, self.value(a), a._version) for a in targets}
+        now = self.snap if self.thin else self.value  # (thin: a copy, read when built)
+        before = {id(a): (a, now(a), version_of(a)) for a in targets}
         try:
             result = func(*args, **kwargs)
         except Exception as e:  # torch refused (a leaf that requires grad, changed in place): the error event the
@@ -421,6 +438,9 @@ class TorchRecorder(BuildRecorder, BackwardRecorder):
                 e._alab_tensor = targets[0]
             raise
         src = self.source()
+        if self.thin:  # (queued: what came before it is not built yet)
+            self.safe_record(name, args, kwargs, targets, result, before, src)
+            return result
         self.building = True
         try:
             self.safe_record(name, args, kwargs, targets, result, before, src)
@@ -450,7 +470,7 @@ class TorchRecorder(BuildRecorder, BackwardRecorder):
             self.grad_owner[id(result)] = (result, args[0])
         elif attr == "grad_fn":  # (a node hook may follow: every node of a later backward gets a pre-hook)
             self.risky = True
-        elif attr in ("T", "mT", "H", "mH") and isinstance(result, self.Tensor):  # properties that are ops
+        elif attr in _OP_ATTRS and isinstance(result, self.Tensor):  # properties that are ops
             self.queue_op(attr, args, {}, result)
         return result
 

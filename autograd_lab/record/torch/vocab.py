@@ -12,6 +12,46 @@ SEE = object()    # a tensor used: shown (a tensor event) if not yet, when built
 LINK = object()   # a backward's root node made before the trace: linked when built
 
 
+def version_of(t):
+    """``t._version``, or None for a tensor that keeps no version counter (made under
+    ``torch.inference_mode()``: reading it raises)."""
+    try:
+        return t._version
+    except Exception:
+        return None
+
+
+# ---- long loops (recorder.py, "thin" mode): a tensor of a later iteration as a light stand-in
+NOT_KEPT = "<not kept>"   # the value of a tensor of more than 64 numbers in an iteration not kept whole
+STALE = "<changed in place after the with block>"
+
+
+UNSET = object()
+
+
+class Light:
+    """A tensor of an iteration recorded in thin mode (past the first few iterations of a loop): what
+    the events need of it (id, shape, dtype, requires_grad, grad_fn) without holding its memory. A small
+    tensor's value is taken at once (``value``); a bigger one is held (``t``, at ``version``) while its
+    iteration may be one of the last few, then let go (its value is then ``NOT_KEPT``)."""
+    __slots__ = ("_tid", "shape", "dtype", "requires_grad", "grad_fn", "value", "t", "version", "it")
+
+    def __init__(self):
+        self.value = self.t = self.version = None
+        self.grad_fn = UNSET  # (set with the id: thin.py)
+
+    def read(self, snapshot):
+        v = self.value
+        if v is not None:
+            return v
+        t = self.t
+        if t is None:
+            return NOT_KEPT
+        if version_of(t) != self.version:
+            return STALE
+        return snapshot(t)
+
+
 def fn_name(fn) -> str:
     return getattr(fn, "__name__", repr(fn))
 

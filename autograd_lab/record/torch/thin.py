@@ -1,0 +1,194 @@
+"""Long loops recorded cheaply and in bounded memory: the real-torch recorder's "thin" mode.
+
+A training loop of 2,000 steps makes some 46 events a step. Building them as the block runs (before
+each in-place update, so that every value is the one of its step) cost 16-33x the unrecorded loop,
+and keeping every tensor of every step for later grew without bound. So, after the first ``FIRST``
+iterations (iteration k: what is recorded after backward call k - 1 returned, up to backward call k
+returning; so a loop's update after its backward belongs to the next iteration, and what follows
+the last backward call to none), the recorder goes thin:
+
+- nothing is built in the block: where it would build (before an in-place change) and at the end of
+  each backward call, it *compacts* what is queued instead: each torch tensor in the queued records becomes a
+  ``Light`` (vocab.py): its id, shape, dtype, requires_grad and grad_fn, its value when it has at
+  most SNAPSHOT_LIMIT (64) numbers (the loss, small weights and gradients: always kept whole), and for
+  a bigger one (whose events show a summary) the tensor itself at its version, held only while its
+  iteration may be one of the last ``LAST``; a tensor about to be changed in place is copied first.
+  Older ones are let go: their values read ``NOT_KEPT``.
+- a node's release is not checked by reading its saved values (torch's rule is used: a
+  non-retaining backward frees every node it ran).
+
+The events are built when the trace is read, as always. ``Trace.kept_whole`` says which
+iterations keep their values whole (None when every value is kept): the first ``FIRST`` and the
+last ``LAST``; in the others, a value of more than SNAPSHOT_LIMIT numbers (a summary in the first
+ones) is the text ``NOT_KEPT``, with its shape and dtype kept.
+"""
+from __future__ import annotations
+
+from ..layout import SNAPSHOT_LIMIT
+from .vocab import EVENT, LINK, NODE, NOT_KEPT, SEE, UNSET, Later, Light, version_of
+
+_PLAIN = frozenset({int, float, bool, type(None), str})
+FIRST = 5  # iterations (backward calls) kept whole at the start of a block ...
+LAST = 5   # ... and at its end
+
+
+class ThinRecorder:
+    """Mixed into TorchRecorder (``raw``, ``held``, ``calls``, ``tid``, ``value``, ``flush``)."""
+
+    thin = False        # past the first FIRST iterations: queued records are compacted, not built
+    compacted = 0       # raw[:compacted] is compacted
+    lights = None       # id(tensor held) -> its Light, while its iteration may be one of the last LAST
+    cutoff = 0          # the iterations up to this one have let their big tensors go
+    dropped = False     # a value was let go
+
+    def iteration_ends(self) -> None:
+        """Backward call ``calls`` returned: iteration ``calls`` ends. From iteration FIRST + 1 on, what
+        is queued is compacted, and the tensors of iterations that cannot be among the last LAST are
+        let go."""
+        it = self.calls
+        if not self.thin:
+            if it >= FIRST:  # (what follows is iteration FIRST + 1: thin)
+                self.thin, self.lights = True, {}
+                self.compact(0)  # (what is queued still, of the first FIRST: kept whole for good)
+            return
+        self.compact(it)
+        cutoff = self.cutoff = it - LAST
+        lights = self.lights
+        old = [k for k, light in lights.items() if 0 < light.it <= cutoff]
+        if old:
+            self.dropped = True
+        for k in old:
+            lights.pop(k).t = None
+        owners = self.grad_owner  # (.grad tensors that are no leaf's .grad any more: let go)
+        for k in [k for k, (g, var) in owners.items() if getattr(var, "_grad", g) is not g]:
+            del owners[k]
+
+    def settle(self, args, kwargs) -> None:
+        """Before a call that may change tensors in place (or hand out their memory): build what is
+        queued, or in thin mode compact it and copy the held tensors it may change."""
+        if not self.thin:
+            self.flush()
+            return
+        self.compact(self.calls + 1)
+        lights, Tensor = self.lights, self.Tensor
+        for a in list(args) + list(kwargs.values()):
+            if isinstance(a, Tensor):
+                light = lights.pop(id(a), None)
+                if light is not None:
+                    try:
+                        light.t = a.detach().clone()
+                        light.version = version_of(light.t)
+                        lights[id(light.t)] = light
+                    except Exception:
+                        light.t = None
+
+    def compact(self, it) -> None:
+        """Every torch tensor in the records queued since the last compaction becomes a Light of
+        iteration ``it`` (0: of the first FIRST, never let go; records' layout: build._records)."""
+        raw = self.raw
+        i, n = self.compacted, len(raw)
+        if i >= n:
+            return
+        Tensor, memo, lights, new_id = self.Tensor, {}, self.lights, self.trace.tid
+        Exact = Tensor  # (most tensors are of torch.Tensor itself: no isinstance)
+
+        def light(t, grad=False):
+            """t's Light (a gradient a node record holds: only its value is read, no id)."""
+            key = id(t)
+            L = memo.get(key)
+            if L is None:
+                L = lights.get(key)
+                if L is not None:
+                    if L.it:  # (0: of the first iterations, kept for good)
+                        L.it = it
+                else:
+                    L = Light()
+                    L.it = it
+                    try:
+                        if t.numel() > SNAPSHOT_LIMIT:  # (a value the events show as a summary)
+                            L.t = t
+                            try:
+                                L.version = t._version
+                            except Exception:  # (an inference tensor keeps none)
+                                pass
+                            lights[key] = L
+                        elif t.dim():
+                            L.value = self.value(t)
+                        else:
+                            v = L.value = t.item()
+                            if v.__class__ is complex:
+                                L.value = self.value(t)
+                    except Exception:  # (meta tensors ...: a text, as value() says)
+                        L.value = self.value(t)
+                memo[key] = L
+            if grad or L.grad_fn is not UNSET:
+                return L
+            tid = getattr(t, "_tid", None)
+            if tid is None:
+                tid = new_id(t)
+            L._tid = tid
+            L.shape, L.dtype, L.requires_grad, L.grad_fn = t.shape, t.dtype, t.requires_grad, t.grad_fn
+            return L
+
+        def conv(x):
+            if isinstance(x, Tensor):
+                return light(x)
+            cls = x.__class__
+            if cls is tuple or cls is list:
+                if any(isinstance(y, Tensor) for y in x):
+                    return cls([light(y) if isinstance(y, Tensor) else y for y in x])
+            elif cls is Later and isinstance(x.t, Tensor):
+                return Later(light(x.t, True))
+            return x
+
+        while i < n:
+            k = raw[i]
+            if k is NODE:
+                g = i + 6 + raw[i + 5]          # where the gradients out start (after their count)
+                if raw[i + 3] == 1:
+                    raw[i + 3] = 3             # released: not checked by reading (build.py, build_node)
+                for j in range(i + 6, g):
+                    x = raw[j]
+                    if x is not None:
+                        raw[j] = light(x, True)
+                m = raw[g]
+                for j in range(g + 1, g + 1 + m):
+                    x = raw[j]
+                    if x is not None:
+                        raw[j] = light(x, True)
+                i = g + 1 + m
+            elif k is EVENT:
+                fields = raw[i + 3]
+                if Later in [f.__class__ for f in fields]:
+                    raw[i + 3] = tuple([conv(f) for f in fields])
+                i += 4
+            elif k is LINK:
+                i += 4
+            elif k is SEE:
+                raw[i + 1] = conv(raw[i + 1])
+                i += 3
+            else:  # an op: name, code, line, lasti, result, kwargs, n, *args
+                x = raw[i + 4]
+                raw[i + 4] = light(x) if x.__class__ is Exact else conv(x)
+                kw = raw[i + 5]
+                if kw:
+                    raw[i + 5] = {key: conv(v) for key, v in kw.items()}
+                m = raw[i + 6]
+                for j in range(i + 7, i + 7 + m):
+                    x = raw[j]
+                    cls = x.__class__
+                    if cls is Exact:
+                        raw[j] = light(x)
+                    elif cls not in _PLAIN:
+                        raw[j] = conv(x)
+                i += 7 + m
+        self.compacted = n
+        self.held = []
+
+    def kept_whole(self):
+        """What ``Trace.kept_whole`` says of this recording (None: every value kept)."""
+        if not self.dropped:  # (a loop of small tensors keeps every value: lesson 8's)
+            return None
+        n = self.calls
+        last = list(range(max(FIRST, self.cutoff) + 1, n + 1))  # (past the last let go)
+        return {"iterations": n, "whole": list(range(1, FIRST + 1)) + last, "not_kept": NOT_KEPT}
