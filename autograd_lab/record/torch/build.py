@@ -6,7 +6,7 @@ Its backward half (hooks, node runs, releases, errors) is backward.py.
 from __future__ import annotations
 
 from ..layout import NodeEvent, OpEvent, TensorEvent, UpdateEvent, ZeroEvent
-from .vocab import EVENT, LINK, NODE, SEE, Ref
+from .vocab import EVENT, LINK, MODULE, NODE, SEE, Ref
 
 # Factories: their result is a new leaf ("tensor" events), even when they take a tensor (``ones_like``).
 FACTORIES = frozenset({"tensor", "ones", "zeros", "ones_like", "zeros_like", "full", "full_like", "empty",
@@ -26,7 +26,8 @@ class BuildRecorder:
             self.record_op(name, args, kwargs, targets, result, before, src)
         except Exception as e:  # an op we cannot describe: an opaque box with torch's name
             self.emit(OpEvent, src, op=name, inputs=(), output=None, value=f"<{type(e).__name__}>", shape=None,
-                      requires_grad=False, node=None, node_name=None, next=(), next_vars=(), saved=(), inplace=False)
+                      requires_grad=False, node=None, node_name=None, next=(), next_vars=(), saved=(), inplace=False,
+                      module=self.module_now)
 
     def flush(self) -> None:
         """Build the raw records into events, in order (before anything they show can change in
@@ -54,6 +55,9 @@ class BuildRecorder:
                         continue
                     if k is SEE:
                         self.see(rec[1], rec[2])
+                        continue
+                    if k is MODULE:
+                        self.module_now = rec[1]
                         continue
                     if k is LINK:
                         r = rec[1]
@@ -126,7 +130,8 @@ class BuildRecorder:
         val, shape = self.value(out), tuple(out.shape)
         if node is None:
             self.emit(OpEvent, src, op=opname, inputs=ins, output=tid, value=val, shape=shape, requires_grad=False,
-                      node=None, node_name=None, next=(), next_vars=(), saved=(), inplace=inplace)
+                      node=None, node_name=None, next=(), next_vars=(), saved=(), inplace=inplace,
+                      module=self.module_now)
             return
         r = self.ref(node)
         if r.out is None:
@@ -137,7 +142,8 @@ class BuildRecorder:
         if given is not None and not self.in_order(nf, given):
             ins = self.aligned(ins, nxt, nvars)
         self.emit(OpEvent, src, op=opname, inputs=ins, output=tid, value=val, shape=shape, requires_grad=True,
-                  node=self.tid(r), node_name=r.label, next=nxt, next_vars=nvars, saved=r.saved, inplace=inplace)
+                  node=self.tid(r), node_name=r.label, next=nxt, next_vars=nvars, saved=r.saved, inplace=inplace,
+                  module=self.module_now)
 
     @staticmethod
     def in_order(nf, given) -> bool:
@@ -280,10 +286,10 @@ class BuildRecorder:
                 ins = tuple(nv if nv is not None else self.out_tid.get(i) for i, nv in zip(ids, nvars))
                 if self.at is not None:  # (named by the user's line, as an op inside its call)
                     self.namer.site(self.tid(cur.out), self.at[0], self.at[1], _op_of_node(cur.label),
-                                    tuple(i for i in ins if i is not None))
+                                    tuple(i for i in ins if i is not None), inner=True)
                 self.emit(OpEvent, src, op=_op_of_node(cur.label), inputs=ins, output=self.tid(cur.out), value=HIDDEN,
                           shape=None, requires_grad=True, node=self.tid(cur), node_name=cur.label, next=tuple(ids),
-                          next_vars=tuple(nvars), saved=cur.saved, inplace=False)
+                          next_vars=tuple(nvars), saved=cur.saved, inplace=False, module=self.module_now)
         return result
 
 
@@ -293,7 +299,8 @@ def _records(raw):
     node:  NODE, torch's node, source, release check, backward call, n, *grad_inputs, m, *grad_outputs
     event: EVENT, event type, source, fields
     see:   SEE, tensor, source
-    link:  LINK, Ref, source, (code, lasti) of the backward call"""
+    link:  LINK, Ref, source, (code, lasti) of the backward call
+    module: MODULE, the module call the next ops run in (record/modules.py)"""
     i, n = 0, len(raw)
     while i < n:
         k = raw[i]
@@ -304,6 +311,8 @@ def _records(raw):
             j = i + 4
         elif k is SEE:
             j = i + 3
+        elif k is MODULE:
+            j = i + 2
         else:
             j = i + 7 + raw[i + 6]
         yield k, tuple(raw[i:j])

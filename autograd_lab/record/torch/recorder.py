@@ -40,7 +40,7 @@ from ..columns import snapshot
 from ..layout import OpEvent, SetGradEvent, Source, TensorEvent
 from .backward import BackwardRecorder
 from .build import FACTORIES, HIDDEN, BuildRecorder, as_text  # noqa: F401  (HIDDEN: part of its interface)
-from .vocab import ACC, EVENT, SEE, Later, Ref, node_kind
+from .vocab import ACC, EVENT, MODULE, SEE, Later, Ref, node_kind
 
 __all__ = ["TorchRecorder", "CHANGED_LATER", "torch_available", "grad_of"]
 
@@ -128,6 +128,22 @@ def _mode_class(torch):
     return _MODE_CLASS
 
 
+def _module_hooks(rec) -> tuple:
+    """torch's global module hooks that keep the trace's module calls (record/modules.py) while the
+    block runs: a raw record at each call's start and end (also when forward raises)."""
+    calls = rec.trace._modules
+    hooks = rec.torch.nn.modules.module
+
+    def enter(module, args):
+        rec.raw += (MODULE, calls.enter(module))
+
+    def leave(module, args, output):
+        rec.raw += (MODULE, calls.exit(module, output))
+
+    return (hooks.register_module_forward_pre_hook(enter),
+            hooks.register_module_forward_hook(leave, always_call=True))
+
+
 def grad_of(t):
     try:  # (only where torch keeps one: .grad of a non-leaf warns)
         return t.grad if t.is_leaf or t.retains_grad else None
@@ -179,6 +195,8 @@ class TorchRecorder(BuildRecorder, BackwardRecorder):
         self.stale: set = set()              # ids of queued tensors changed in place after the block
         self.nn_quiet = set()
         self.grad_fn_of, self.signatures, self.skip, self.nn_dir = _backward_calls(torch)
+        self.module_now = None               # (while building) the nn.Module call the next op ran in
+        self.module_hooks = ()               # torch's global module hooks while the block runs
 
     # ------------------------------------------------------------------ start / stop
     def start(self) -> None:
@@ -188,6 +206,7 @@ class TorchRecorder(BuildRecorder, BackwardRecorder):
             self.seq0 = None
         self.mode = _mode_class(self.torch)(self)
         self.mode.__enter__()
+        self.module_hooks = _module_hooks(self)
 
     def stop(self) -> None:
         """End of the ``with`` block. The queued raw records are built when the trace's events are
@@ -195,6 +214,9 @@ class TorchRecorder(BuildRecorder, BackwardRecorder):
         Each queued tensor's version is noted now; one changed in place after the block (when no
         flush can run first) is shown as a text, never with a later value."""
         late = False
+        for h in self.module_hooks:
+            h.remove()
+        self.module_hooks = ()
         try:
             if self.mode is not None:
                 self.mode.__exit__(None, None, None)
