@@ -25,6 +25,7 @@ import re
 from dataclasses import dataclass, field
 
 from ..narration import say
+from .modules import module_groups
 
 __all__ = ["Group", "find_groups", "COLLAPSE_ABOVE", "GROUP_MIN"]
 
@@ -114,6 +115,16 @@ def _iterations(shown) -> list[list[_Iteration]]:
 def find_groups(b, shown, lang=None) -> dict[str, Group]:
     """The groups of the graph pass 1 built (``b``: structure.Builder; ``shown``: the events kept)."""
     nodes = b.nodes
+    found = module_groups(b, shown, lang)  # nn.Module calls (view/modules.py): one box per module call
+    if found:
+        groups: dict[str, Group] = {}
+        for label, keys, parent, lines in found:
+            key = f"g{len(groups) + 1}"
+            groups[key] = Group(key, label, keys, None if parent is None else f"g{parent + 1}", (), True, lines)
+        for grp in groups.values():
+            if grp.parent is not None:
+                groups[grp.parent].children += (grp.key,)
+        return groups
     if len(nodes) < GROUP_MIN:
         return {}
     where: dict[str, int] = {}          # node key -> index of the iteration that made it
