@@ -212,7 +212,7 @@ class Trace:
                 spaces = [self._frame.f_locals, self._frame.f_globals]
             else:
                 spaces = []
-            self._modules.resolve(spaces)
+            self._modules.note_roots(spaces)
 
     @property
     def modules(self) -> dict:
@@ -241,7 +241,7 @@ class Trace:
             return r
         if self._pending or self._late is not None:  # (real torch's queued records too)
             self.flush()
-        if self._modules.resolved:  # (the tensors made inside nn.Module calls: record/modules.py)
+        if self._modules.ended:  # (the tensors made inside nn.Module calls: record/modules.py)
             self._modules.offer_names(self._namer, self._events)
         n = len(self._shown)
         if r is None or r[0] != self._namer.version or r[1] != n:

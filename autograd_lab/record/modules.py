@@ -10,7 +10,7 @@ the class name when no variable reaches it::
 
     calls.enter(module)        # -> call id (its parent: the call running now)
     calls.exit(module, out)    # -> the call running after it (None at the top)
-    calls.resolve(namespaces)  # at the block's end
+    calls.note_roots(namespaces)  # at the block's end (named when first read: ``resolve``)
     calls.table()              # {call id: (parent id, name, class name, output tensor id)}
 
 ``Trace.to_json`` keeps ``table()`` (``"modules"``); ``Trace.modules`` reads it.
@@ -35,88 +35,118 @@ def module_path(root: str, dotted: str) -> str:
 class ModuleCalls:
     """The module calls of one trace (see the module docstring)."""
 
-    __slots__ = ("calls", "stack", "tid", "_objects", "codes", "params", "resolved", "done")
+    __slots__ = ("calls", "stack", "tid", "_mods", "_parents", "_outs", "codes", "params", "resolved", "done",
+                 "roots", "ended")
 
     def __init__(self, tid=None):
-        self.calls: dict = {}     # call id -> [parent id, name, class name, output tensor id]
+        self.calls: dict = {}     # call id -> [parent id, name, class name, output tensor id] (``resolve``)
         self.stack: list = []     # ids of the calls running now, outermost first
         self.tid = tid            # tensor -> its id (the trace's), for a call's output
-        self._objects: dict = {}  # call id -> the module (until ``resolve``)
+        # while the block runs, only what a call costs least to note (one call of a torch hook: ~1 us):
+        self._mods: list = []     # call id - 1 -> the module
+        self._parents: list = []  # call id - 1 -> the call it ran in (None: at the top)
+        self._outs: dict = {}     # call id -> what it returned
         self.codes: dict = {}     # call id -> its forward's code (where its ``self`` is the module)
         self.params: dict = {}    # tensor id of a called module's parameter -> its name (``net[0].weight``)
         self.resolved = False
+        self.ended = False        # the block ended (``note_roots``)
+        self.roots: list = []     # (variable, module) of the block's variables holding a module
         self.done = 0             # events already named (``offer_names``)
 
     def __bool__(self) -> bool:
-        return bool(self.calls)
+        return bool(self._mods) or bool(self.calls)
 
     @property
     def current(self):
         return self.stack[-1] if self.stack else None
 
     def enter(self, module) -> int:
-        cid = len(self.calls) + 1
-        self.calls[cid] = [self.current, type(module).__name__, type(module).__name__, None]
-        self._objects[cid] = module
-        code = getattr(getattr(type(module), "forward", None), "__code__", None)
-        if code is not None:
-            self.codes[cid] = code
-        self.stack.append(cid)
+        stack = self.stack
+        self._parents.append(stack[-1] if stack else None)
+        self._mods.append(module)
+        cid = len(self._mods)
+        stack.append(cid)
         return cid
 
     def exit(self, module, output=None):
         """The call of ``module`` ended (normally or by an exception): the call running after it."""
-        stack = self.stack
+        stack, mods = self.stack, self._mods
         while stack:  # (the innermost call of this module: calls inside it that did not end are ended too)
             cid = stack.pop()
-            if self._objects.get(cid) is module:
-                if output is not None and self.tid is not None and hasattr(output, "grad_fn"):
-                    try:
-                        self.calls[cid][3] = self.tid(output)
-                    except Exception:  # (an output that takes no id: left unnamed)
-                        pass
+            if cid <= len(mods) and mods[cid - 1] is module:
+                if output is not None:
+                    self._outs[cid] = output
                 break
-        return self.current
+        return stack[-1] if stack else None
 
-    def resolve(self, namespaces) -> None:
-        """Name every called module as the code reaches it (``namespaces``: dicts of variables, the
-        block's first). A call inside a named call is named from it (``block`` -> ``block.attn``);
-        a call without one by the variables: one holding the module itself, else the shortest path
-        from one holding a module that contains it; else its class name."""
-        objs = self._objects
+    def _rows(self) -> None:
+        """The calls' table from what was noted while the block ran (names: class names until ``resolve``)."""
+        for i, (m, parent) in enumerate(zip(self._mods, self._parents), 1):
+            if i in self.calls:
+                continue
+            cls = type(m).__name__
+            out = self._outs.get(i)
+            oid = None
+            if out is not None and self.tid is not None and hasattr(out, "grad_fn"):
+                try:
+                    oid = self.tid(out)
+                except Exception:  # (an output that takes no id: left unnamed)
+                    pass
+            self.calls[i] = [parent, cls, cls, oid]
+            code = getattr(getattr(type(m), "forward", None), "__code__", None)
+            if code is not None:
+                self.codes[i] = code
+
+    def note_roots(self, namespaces) -> None:
+        """At the block's end: the variables holding a module (``namespaces``: dicts of variables, the
+        block's first). The names are made from them when first read (``resolve``): the block's end
+        costs only this look at its variables."""
+        self.roots = [(k, v) for ns in namespaces for k, v in list(ns.items())
+                      if not k.startswith("_") and callable(getattr(v, "named_modules", None))]
+        self.ended = True
+
+    def resolve(self) -> None:
+        """Name every called module as the code reaches it. A call inside a named call is named from
+        it (``block`` -> ``block.attn``); a call without one by the variables: one holding the module
+        itself, else the shortest path from one holding a module that contains it; else its class name."""
+        if self.resolved or not self.ended:
+            return
+        self.resolved = True
+        self._rows()
+        objs = dict(enumerate(self._mods, 1))
         if not objs:
             return
         wanted = {id(m) for m in objs.values()}
         direct: dict = {}   # id(module) -> variable holding it
         inside: dict = {}   # id(module) -> shortest path to it from a variable
-        for ns in namespaces:
-            for k, v in list(ns.items()):
-                if k.startswith("_") or not callable(getattr(v, "named_modules", None)):
-                    continue
-                if id(v) in wanted:
-                    direct.setdefault(id(v), k)
-                try:
-                    subs = list(v.named_modules())
-                except Exception:
-                    continue
-                for path, m in subs:
-                    if path and id(m) in wanted:
-                        name = module_path(k, path)
-                        if id(m) not in inside or len(name) < len(inside[id(m)]):
-                            inside[id(m)] = name
+        for k, v in self.roots:
+            if id(v) in wanted:
+                direct.setdefault(id(v), k)
+            try:
+                subs = list(v.named_modules())
+            except Exception:
+                continue
+            for path, m in subs:
+                if path and id(m) in wanted:
+                    name = module_path(k, path)
+                    if id(m) not in inside or len(name) < len(inside[id(m)]):
+                        inside[id(m)] = name
+        self.roots = []
+        paths: dict = {}  # id(a parent module) -> {id(submodule): its dotted path}
         names: dict = {}  # call id -> name
         for cid, m in objs.items():
             parent = self.calls[cid][0]
             name = None
             if parent is not None and parent in names:
-                pm = objs.get(parent)
-                try:
-                    for path, sub in pm.named_modules():
-                        if sub is m and path:
-                            name = module_path(names[parent], path)
-                            break
-                except Exception:
-                    pass
+                pm = objs[parent]
+                subs = paths.get(id(pm))
+                if subs is None:
+                    try:
+                        subs = paths[id(pm)] = {id(sub): path for path, sub in pm.named_modules() if path}
+                    except Exception:
+                        subs = paths[id(pm)] = {}
+                if id(m) in subs:
+                    name = module_path(names[parent], subs[id(m)])
             if name is None:
                 name = direct.get(id(m)) or inside.get(id(m)) or type(m).__name__
             names[cid] = name
@@ -127,8 +157,7 @@ class ModuleCalls:
                         self.params.setdefault(self.tid(p), f"{name}.{pname}")
                 except Exception:
                     pass
-        self._objects = {}
-        self.resolved = True
+        self._mods, self._parents, self._outs = [], [], {}
 
     # ------------------------------------------------------------------ names of what the calls made
     def offer_names(self, namer, events) -> None:
@@ -139,6 +168,7 @@ class ModuleCalls:
         for what they are: the output of an inner call (``net[0] output``), a parameter transposed
         (``net[0].weight.T``), else the op inside its module (``block.attn.qkv › addmm``). The
         parameters of the called modules are named by their path (``block.attn.qkv.weight``)."""
+        self.resolve()
         if not self.resolved:
             return
         calls, codes = self.calls, self.codes
@@ -188,4 +218,7 @@ class ModuleCalls:
 
     def table(self) -> dict:
         """{call id: (parent id, name, class name, output tensor id)}."""
+        self.resolve()
+        if len(self.calls) < len(self._mods):
+            self._rows()
         return {cid: tuple(row) for cid, row in self.calls.items()}
