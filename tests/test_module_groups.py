@@ -197,6 +197,7 @@ def test_self_inside_forward_is_the_modules_name():
     assert not any("self" in n for n in every)
     assert "block.attn.qkv(x)" in every and "block.ln1(x)" in every
     assert "block.attn.qkv.weight.T" in every and "block.mlp[0] output" in every
+    assert _names(t)["chunk"] == ["q", "k", "v"]  # ``q, k, v = self.qkv(x).chunk(3, dim=-1)``: the forward's variables
 
 
 def test_the_users_variable_wins_over_an_inner_ops_output():

@@ -65,16 +65,20 @@ _SKIP_ROOTS = {"In", "Out", "exit", "quit", "get_ipython"}  # IPython's history 
 class _FileIndex:
     """The parsed source of one file: expression nodes by position, and what each is assigned to."""
 
-    __slots__ = ("nodes", "targets")
+    __slots__ = ("nodes", "targets", "unpacked")
 
     def __init__(self, tree):
         self.nodes: dict = {}    # (line, col, end_line, end_col) -> node (the outermost one)
         self.targets: dict = {}  # id(node) -> (target text, is a plain name)
+        self.unpacked: dict = {}  # id(node) -> the names its values are unpacked into (``q, k, v = ...``)
         for node in ast.walk(tree):
             if isinstance(node, ast.expr):
                 self.nodes.setdefault(_pos(node), node)
             elif isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign)) and node.value is not None:
                 target = node.targets[0] if isinstance(node, ast.Assign) else node.target
+                if isinstance(target, (ast.Tuple, ast.List)) and target.elts and all(
+                        isinstance(t, ast.Name) for t in target.elts):
+                    self.unpacked[id(node.value)] = tuple(t.id for t in target.elts)
                 if isinstance(target, (ast.Name, ast.Attribute, ast.Subscript)):
                     text = ast.unparse(target)
                     if isinstance(node, ast.AugAssign):  # `y += w`: the instruction spans the statement
@@ -147,10 +151,11 @@ class Site:
     """What the source says about one instruction: its expression (short and full), the names it
     calls, and the variable or target its value is assigned to (if the whole value)."""
 
-    __slots__ = ("short", "full", "calls", "target", "plain")
+    __slots__ = ("short", "full", "calls", "target", "plain", "unpack")
 
-    def __init__(self, short, full, calls, target, plain):
+    def __init__(self, short, full, calls, target, plain, unpack=None):
         self.short, self.full, self.calls, self.target, self.plain = short, full, calls, target, plain
+        self.unpack = unpack  # the names its values are unpacked into, in order (``q, k, v = x.chunk(3)``)
 
 
 _positions: dict = {}  # code -> its instructions' positions (the code objects are kept alive)
@@ -182,7 +187,7 @@ def expression_at(code, lasti: int):
         full = f"{ast.unparse(node.target)} {_OPSYM.get(type(node.op), '?')}= {ast.unparse(node.value)}"
     else:
         full = ast.unparse(node)
-    return Site(shorten(node, full), full, _calls(node), target, plain)
+    return Site(shorten(node, full), full, _calls(node), target, plain, index.unpacked.get(id(node)))
 
 
 _OPSYM = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.Pow: "**", ast.MatMult: "@",
@@ -499,7 +504,7 @@ def _self_resolved(info: Site, var: str, name: str) -> Site:
     def sub(text):
         return pat.sub(name, text) if text else text
     target = info.target if info.plain else sub(info.target)
-    return Site(sub(info.short), sub(info.full), info.calls, target, info.plain)
+    return Site(sub(info.short), sub(info.full), info.calls, target, info.plain, info.unpack)
 
 
 class Namer:
@@ -517,6 +522,7 @@ class Namer:
         self._inputs: dict = {}         # op index -> its inputs, for ops that are not the whole expression
         self._partial: set = set()      # (id(code), lasti) of the instructions that ran such an op
         self._inner: set = set()        # keys of tensors made inside one call that the user never had
+        self._run = (-2, None, 0)       # (op index, site, position) of the last op of an unpacked site
         self._done = 0                  # ops already looked at by _from_sites
         self._cache = None              # (version, key -> name) for name_for
         self._infos: dict = {}          # (id(code), lasti) -> Site or None
@@ -647,6 +653,12 @@ class Namer:
                 continue
             if key in self_of:
                 info = _self_resolved(info, *self_of[key])
+            if info.unpack is not None and (whole or op in info.calls) and key not in self._inner:  # ``q, k, v = x.chunk(3)``: its n-th value in a row is the n-th name
+                last, last_sid, n = self._run
+                n = n + 1 if last == i - 1 and last_sid == sid else 0
+                self._run = (i, sid, n)
+                if n < len(info.unpack):
+                    offer(key, info.unpack[n], RANK["local"] if self._is_block(code) else RANK["inner"])
             if key in self._inner or (not whole and last_use.get((key, id(code), lasti), -1) > i):
                 # an op inside a call of this line whose result the call uses again: not its value
                 offer(key, f"{info.short} › {op}", RANK["inside"], f"{info.full} › {op}")
