@@ -1,15 +1,16 @@
-"""The three nn models of a first lesson (tests/support/examples.py) in the static page at 840 px:
-real torch's Sequential, small CNN and transformer block, and the Sequential in autograd_lab.nn.
-At the first step and the last: the picture is complete (tests/support/picture.py), no picture text
-is under 9 px on the screen, the modules' boxes carry the names the code gives them, the page does
-not scroll sideways. Screenshots: test-artifacts/modules-<model>-first.png / -last.png."""
+"""The three nn models of a first lesson (tests/support/examples.py) at 840 px: real torch's
+Sequential, small CNN and transformer block, and the Sequential in autograd_lab.nn, in the static page
+and in JupyterLab with its file browser open. At the first step and the last: the picture is complete
+(tests/support/picture.py), no picture text is under 9 px on the screen, the modules' boxes carry the
+names the code gives them, the page does not scroll sideways. Screenshots:
+test-artifacts/modules-<model>-first.png / -last.png (static), modules-lab-<model>-first.png / -last.png."""
 from __future__ import annotations
 
 import pytest
 
 import autograd_lab as lab
 from autograd_lab.view.player import Player
-from tests.browser.conftest import screenshot
+from tests.browser.conftest import screenshot, write_notebook
 from tests.support.examples import sequential_mlp, small_cnn, transformer_block
 from tests.support.picture import MOUNT_WATCH, PICTURE_CHECK, problems
 from tests.support.requirements import require_torch
@@ -67,3 +68,53 @@ def test_nn_model_is_readable_at_840px_with_its_modules_named(browser_page, tmp_
         assert set(names) & set(seen), (at, sorted(set(seen))[:40])  # one at least on the screen
         assert page.evaluate("() => document.scrollingElement.scrollWidth <= document.scrollingElement.clientWidth + 1")
     assert not errors, errors
+
+
+LAB_CELLS = {
+    "sequential": "from tests.support.examples import sequential_mlp\nlab.Player(sequential_mlp())",
+    "sequential-core": "from tests.support.examples import sequential_mlp\nlab.Player(sequential_mlp(lab))",
+    "cnn": "from tests.support.examples import small_cnn\nlab.Player(small_cnn())",
+    "transformer": "from tests.support.examples import transformer_block\nlab.Player(transformer_block())",
+}
+SHOW_LAST = """(root) => {
+  const s = root.querySelector('.alab-slider');
+  s.value = s.max;
+  s.dispatchEvent(new Event('input', {bubbles: true}));
+  return +s.max;
+}"""
+LAB_SETTLE = """async (root) => {
+  root.querySelector('.alab-frame').scrollIntoView({block: 'center'});
+  for (let k = 0; k < 3; k++) await new Promise((r) => requestAnimationFrame(() => r()));
+  await new Promise((r) => setTimeout(r, 150));
+}"""
+
+
+@pytest.mark.browser
+def test_nn_models_in_jupyterlab_at_840px(jupyterlab_server, browser_page):
+    """The same in JupyterLab, its file browser open and outputs 840 px wide (one notebook, a cell a model)."""
+    from tests.browser.test_lessons import OUTPUT_WIDTH, _open_at_840
+
+    require_torch()
+    page = browser_page
+    page.add_init_script(MOUNT_WATCH)
+    write_notebook(jupyterlab_server.root_dir / "nn_models.ipynb",
+                   "import torch\nimport autograd_lab as lab", *LAB_CELLS.values())
+    _open_at_840(jupyterlab_server, page, "nn_models.ipynb")
+    jupyterlab_server.run_all(page)
+    roots = page.locator(".alab-player")
+    assert roots.count() == len(LAB_CELLS)
+    for k, model in enumerate(LAB_CELLS):
+        names = MODELS[model][1]
+        root = roots.nth(k).element_handle()
+        for at in ("first", "last"):
+            if at == "last":
+                page.evaluate(SHOW_LAST, root)
+            page.evaluate(LAB_SETTLE, root)
+            report = page.evaluate(PICTURE_CHECK, root)
+            screenshot(roots.nth(k), f"modules-lab-{model}-{at}")
+            assert not problems(report), (model, at, problems(report))
+            assert report["frame"][0] <= OUTPUT_WIDTH + 2, report["frame"]
+            texts, seen = page.evaluate(BOX_LABELS, root)
+            for name in names:
+                assert name in texts, (model, at, name)
+            assert set(names) & set(seen), (model, at, sorted(set(seen))[:40])
