@@ -18,6 +18,9 @@ iteration uses moves into that iteration (a neuron's weights are part of the neu
 A group whose leaves the user reached through one container path is labelled by that path, as the
 student wrote it: 'model.layers[1].neurons ×4' for a layer (a series of four neurons),
 'model.layers[1].neurons[3]' for one neuron of it (an iteration).
+
+A trace whose ops ran inside ``nn.Module`` calls is grouped by those calls instead (view/modules.py):
+one box per call, named as the code names the module ('net[0]', 'block.attn'), all drawn closed.
 """
 from __future__ import annotations
 
