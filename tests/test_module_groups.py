@@ -206,3 +206,17 @@ def test_the_users_variable_wins_over_an_inner_ops_output():
     assert names["cross_entropy"] == ["loss"]
     assert names["logsoftmax"] != ["loss"] and not any("#" in n for n in names["logsoftmax"] + names["linear"])
     assert names["linear"] == ["logits"] and names["t"] == ["head.weight.T"]
+
+
+def test_a_transposed_weight_inside_linear_shows_its_value():
+    """torch never hands ``linear``'s TBackward0 result to Python: its value is the weight's, transposed."""
+    torch.manual_seed(0)
+    with lab.trace() as t:
+        net = torch.nn.Sequential(torch.nn.Linear(4, 3), torch.nn.ReLU(), torch.nn.Linear(3, 1))
+        net(torch.randn(5, 4)).sum().backward()
+    ts = [e for e in t.events if e.kind == "op" and e.op == "t"]
+    assert [t.display_name(e.output) for e in ts] == ["net[0].weight.T", "net[2].weight.T"]
+    for e, layer in zip(ts, (net[0], net[2])):
+        want = layer.weight.detach().T
+        assert e.shape == tuple(want.shape)
+        assert torch.allclose(torch.tensor(e.value), want)

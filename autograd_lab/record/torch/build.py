@@ -287,10 +287,24 @@ class BuildRecorder:
                 if self.at is not None:  # (named by the user's line, as an op inside its call)
                     self.namer.site(self.tid(cur.out), self.at[0], self.at[1], _op_of_node(cur.label),
                                     tuple(i for i in ins if i is not None), inner=True)
-                self.emit(OpEvent, src, op=_op_of_node(cur.label), inputs=ins, output=self.tid(cur.out), value=HIDDEN,
-                          shape=None, requires_grad=True, node=self.tid(cur), node_name=cur.label, next=tuple(ids),
+                value, shape = HIDDEN, None
+                if cur.label == "TBackward0" and len(nxt) == 1 and nvars[0] is not None:  # a parameter transposed
+                    value, shape = _transposed(self.value(self.ref(nxt[0]).var))
+                self.emit(OpEvent, src, op=_op_of_node(cur.label), inputs=ins, output=self.tid(cur.out), value=value,
+                          shape=shape, requires_grad=True, node=self.tid(cur), node_name=cur.label, next=tuple(ids),
                           next_vars=tuple(nvars), saved=cur.saved, inplace=False, module=self.module_now)
         return result
+
+
+def _transposed(v):
+    """(value, shape) of a 2-d value's transpose from its snapshot (``linear``'s ``weight.T``, which torch
+    never hands to Python), without calling torch while the queue is built; (HIDDEN, None) otherwise."""
+    if isinstance(v, list) and v and isinstance(v[0], list):
+        rows = [list(r) for r in zip(*v)]
+        return rows, (len(rows), len(v))
+    if isinstance(v, dict) and len(v.get("shape", ())) == 2:
+        return dict(v, shape=v["shape"][::-1]), tuple(v["shape"][::-1])
+    return HIDDEN, None
 
 
 def _records(raw):
