@@ -220,3 +220,16 @@ def test_a_transposed_weight_inside_linear_shows_its_value():
         want = layer.weight.detach().T
         assert e.shape == tuple(want.shape)
         assert torch.allclose(torch.tensor(e.value), want)
+
+
+def test_a_module_called_again_has_a_box_per_call_numbered():
+    torch.manual_seed(0)
+    with lab.trace() as t:
+        net = torch.nn.Sequential(torch.nn.Linear(4, 8), torch.nn.ReLU(), torch.nn.Linear(8, 1))
+        x = torch.randn(5, 4)
+        for _ in range(3):
+            net.zero_grad()
+            net(x).pow(2).mean().backward()
+    g = graph.build(t)
+    assert _top_labels(g) == ["net", "net #2", "net #3"]
+    assert _children(g, "net #2") == ["net[0] #2", "net[1] #2", "net[2] #2"]

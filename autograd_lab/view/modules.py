@@ -8,7 +8,8 @@ ops between modules (``x + self.attn(...)``, ``F.cross_entropy``) stay outside a
 goes inside the module it belongs to: the one whose path names it (``net[0].weight``), or the call
 that made it (a mask built inside ``forward``), when only that call's ops use it. A lone outermost
 call (``net``, ``block``: the whole model) is opened in place, so the first picture shows its
-parts (``net[0]``, ``net[1]``, ``net[2]``), not one box::
+parts (``net[0]``, ``net[1]``, ``net[2]``), not one box. A module called again (a training loop) has a
+box per call, numbered as a value bound again is: ``net``, ``net #2``::
 
     found = module_groups(b, shown, lang)   # [(label, members, parent index or None, lines), ...]
 
@@ -113,13 +114,16 @@ def module_groups(b, shown, lang=None) -> list:
         if len(roots) != 1 or not any(table[c][0] == roots[0] for c in shown_calls):
             break
         opened.add(roots[0])
-    out, index = [], {}
+    out, index, calls_of = [], {}, {}
     for c in shown_calls:
         if c in opened:
             continue
         p = _parent(c, table, opened)
         index[c] = len(out)
         label = names[c] or table[c][2]
+        n = calls_of[label] = calls_of.get(label, 0) + 1
+        if n > 1:  # a module called again (a training loop): 'net #2', as a value bound again is 'y #2'
+            label = f"{label} #{n}"
         out.append((label, tuple(made[c]), index.get(p), tuple(sorted(lines.get(c, ())))))
     return out if out else []
 
