@@ -233,3 +233,32 @@ def test_a_module_called_again_has_a_box_per_call_numbered():
     g = graph.build(t)
     assert _top_labels(g) == ["net", "net #2", "net #3"]
     assert _children(g, "net #2") == ["net[0] #2", "net[1] #2", "net[2] #2"]
+
+
+class _CoreMLP(lab.nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.fc1 = lab.nn.Linear(3, 4)
+        self.fc2 = lab.nn.Linear(4, 1)
+
+    def forward(self, x):
+        h = self.fc1(x).relu()
+        return self.fc2(h)
+
+
+def test_a_core_model_class_is_grouped_and_named_by_its_attributes():
+    lab.manual_seed(0)
+    with lab.trace() as t:
+        model = _CoreMLP()
+        x = lab.randn(2, 3)
+        loss = lab.nn.functional.mse_loss(model(x), lab.zeros(2, 1))
+        loss.backward()
+    names = _names(t)
+    assert names["t"] == ["model.fc1.weight.T", "model.fc2.weight.T"]
+    assert names["addmm"] == ["model.fc1(x)", "model.fc2(h)"]  # (``self.fc1(x)`` in forward: self is model)
+    assert names["relu"] == ["h"] and names["mse_loss"] == ["loss"]
+    g = graph.build(t)
+    assert _top_labels(g) == ["model.fc1", "model.fc2"]
+    # the parameters made (in their layers' boxes), the forward, the backward from the last layer
+    assert _units(g) == ["model.fc1", "model.fc2", "·", "model.fc1", "·", "model.fc2", "·",
+                         "model.fc2", "·", "model.fc1", "·"]
