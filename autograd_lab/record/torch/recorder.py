@@ -140,8 +140,15 @@ def _module_hooks(rec) -> tuple:
     def leave(module, args, output):
         rec.raw += (MODULE, calls.exit(module, output))
 
-    return (hooks.register_module_forward_pre_hook(enter),
-            hooks.register_module_forward_hook(leave, always_call=True))
+    try:
+        pre = hooks.register_module_forward_pre_hook(enter)
+    except Exception:  # (a torch without global module hooks: no module data, recording goes on)
+        return ()
+    try:
+        return (pre, hooks.register_module_forward_hook(leave, always_call=True))
+    except Exception:
+        pre.remove()
+        return ()
 
 
 def grad_of(t):
