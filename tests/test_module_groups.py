@@ -262,3 +262,12 @@ def test_a_core_model_class_is_grouped_and_named_by_its_attributes():
     # the parameters made (in their layers' boxes), the forward, the backward from the last layer
     assert _units(g) == ["model.fc1", "model.fc2", "·", "model.fc1", "·", "model.fc2", "·",
                          "model.fc2", "·", "model.fc1", "·"]
+
+
+def test_a_lone_module_is_drawn_open():
+    with lab.trace() as t:
+        lin = torch.nn.Linear(2, 1)
+        lin(torch.ones(3, 2)).sum().backward()
+    g = graph.build(t)
+    (grp,) = g.groups.values()
+    assert grp.label == "lin" and not grp.collapsed  # a frame named lin around its nodes, not a closed box

@@ -127,6 +127,9 @@ def find_groups(b, shown, lang=None) -> dict[str, Group]:
         for grp in groups.values():
             if grp.parent is not None:
                 groups[grp.parent].children += (grp.key,)
+        tops = [grp for grp in groups.values() if grp.parent is None]
+        if len(tops) == 1:  # one module alone (nn.Linear(2, 1)): drawn open, framed, not hidden in a box
+            tops[0].collapsed = False
         return groups
     if len(nodes) < GROUP_MIN:
         return {}
