@@ -34,7 +34,7 @@ import torch  # noqa: E402
 
 torch.set_num_threads(1)
 
-from tests.support.examples import polynomial_fit, run_transformer_block, transformer_block  # noqa: E402
+from tests.support.examples import polynomial_fit, run_transformer_block, transformer_block_module  # noqa: E402
 
 REPEATS = int(os.environ.get("BENCH_REPEATS", "9"))
 
@@ -61,7 +61,7 @@ def side_by_side(plain, recorded, repeats):
 
 
 def block_row(repeats):
-    block = transformer_block()
+    block = transformer_block_module()
     x = torch.randn(2, 8, 32)
     for _ in range(3):  # (warm: torch's first calls, the recorder's caches)
         run_transformer_block(block, x, traced=False)

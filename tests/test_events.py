@@ -283,7 +283,7 @@ def test_columns_give_back_exactly_what_they_were_given(value):
     fields = (7, 3, value, value, value)  # AccumulateEvent: node tensor before added after
     store._add(ev.AccumulateEvent, None, fields)
     store._add(ev.NodeEvent, None, (2 ** 70, "n", value, (value, 1.5, None) if value is not None else (), (None, 4)))
-    store._add(ev.OpEvent, None, ("mul", (None, 2 ** 64), 5, value, (2, 3), None, None, None, (), (None,), (), True))
+    store._add(ev.OpEvent, None, ("mul", (None, 2 ** 64), 5, value, (2, 3), None, None, None, (), (None,), (), True, 3))
     acc, node, op = store
     for got in (acc.before, acc.added, acc.after, node.grad_output, op.value):
         assert got == value or (got != got and value != value)
@@ -293,6 +293,7 @@ def test_columns_give_back_exactly_what_they_were_given(value):
     assert repr(node.grad_inputs) == repr(expected)
     assert [type(x) for x in node.grad_inputs] == [type(x) for x in expected]
     assert op.inputs == (None, 2 ** 64) and op.shape == (2, 3) and op.requires_grad is None and op.inplace is True
+    assert op.module == 3
     with pytest.raises(TypeError, match="AccumulateEvent has 5 fields"):
         store._add(ev.AccumulateEvent, None, (1, 2))
     assert len(store) == 3
@@ -349,9 +350,10 @@ def _functions_using_active(path: Path) -> set:
 def test_events_are_emitted_only_from_apply_and_the_engine():
     files = {str(p.relative_to(CORE)): p for p in CORE.rglob("*.py")}
     users = {name: _functions_using_active(p) for name, p in files.items()}
-    assert {k for k, v in users.items() if v} == {"function.py", "engine.py"}
+    assert {k for k, v in users.items() if v} == {"function.py", "engine.py", "nn.py"}
     assert users["function.py"] <= {"apply", "_apply_inplace", "_apply_special"}
     assert users["engine.py"] == {"run_backward"}
+    assert users["nn.py"] == {"__call__"}  # (Module.__call__: the nn.Module calls, record/modules.py)
     for name, p in files.items():  # and no other way in: only recording.set_active changes it
         text = p.read_text()
         assert "from .recording import active" not in text and "_rec.active =" not in text, name

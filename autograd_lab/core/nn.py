@@ -57,7 +57,20 @@ class Module:
         raise NotImplementedError(f'Module [{type(self).__name__}] is missing the required "forward" function')
 
     def __call__(self, *args, **kwargs):
-        return self.forward(*args, **kwargs)
+        # the module stack (core/recording.py), and the recorder in effect told of the call
+        stack = _rec.module_stack
+        rec = _rec.active
+        stack.append(self)
+        out = None
+        try:
+            if rec is not None:
+                rec.enter_module(self)
+            out = self.forward(*args, **kwargs)
+            return out
+        finally:
+            stack.pop()
+            if rec is not None:
+                rec.exit_module(self, out)
 
     def __setattr__(self, name, value):
         if "_parameters" not in self.__dict__:

@@ -60,6 +60,11 @@ def set_active(recorder) -> object:
 OP_RECORD = 0      # a forward operation (written by apply)
 NODE_RECORD = 1    # a backward node ran (written by the engine loop)
 EVENT_RECORD = 2   # any other event, already assembled by the recorder
+MODULE_RECORD = 3  # ``MODULE_RECORD, call``: the nn.Module call the next ops run in (None: none)
+
+# The nn.Module calls running now, outermost first (``nn.Module.__call__`` pushes and pops them,
+# traced or not; a recorder is told of each through ``enter_module`` / ``exit_module``).
+module_stack: list = []
 
 
 class OpRecord(IntEnum):
@@ -116,3 +121,7 @@ class Recorder(Protocol):  # pragma: no cover - a description of what the core c
     def hook(self, which, node, tensor, fn, grad_in, grad_out) -> None: ...
     def done(self, call, roots, results) -> None: ...
     def record_error(self, exc, node) -> None: ...
+
+    # nn.Module calls (core/nn.py: Module.__call__)
+    def enter_module(self, module) -> None: ...
+    def exit_module(self, module, output) -> None: ...

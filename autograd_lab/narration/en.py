@@ -220,6 +220,7 @@ MESSAGES: dict = {
     "step.group.line_range": "lines {first}–{last}",
     "step.group.named": "{name} ×{n}",
     "step.group.no_line": "code without a source line",
+    "name.module_output": "{module} output",  # a tensor an nn.Module call returned (net[0] output)
     # a tensor appears
     "step.tensor.leaf_requires_grad": ("{name} is a leaf tensor (value {value}) with requires_grad=True: backward() "
                                        "will compute the gradient with respect to {name} and store it in {name}.grad."),

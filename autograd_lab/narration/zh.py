@@ -849,6 +849,7 @@ MESSAGES: dict = {
     "step.group.iteration": "{lines}（第 {i} 次，共 {n} 次）",
     "step.group.line": "第 {line} 行",
     "step.group.line_range": "第 {first}–{last} 行",
+    "name.module_output": "{module} 的输出",
     "step.group.lines": "{lines}",
     "step.group.named": "{name} ×{n}",
     "step.group.no_line": "没有对应源代码行的代码",

@@ -280,7 +280,7 @@ class _SnapshotTuples(_Snapshots):
         return v
 
 
-_COLUMN_OF = {"tensor": _Ids, "output": _Ids, "node": _Ids,
+_COLUMN_OF = {"tensor": _Ids, "output": _Ids, "node": _Ids, "module": _Ids,
               "inputs": _IdTuples, "next": _IdTuples, "next_vars": _IdTuples, "roots": _IdTuples,
               "nodes": _IdTuples,
               "value": _Snapshots, "before": _Snapshots, "added": _Snapshots, "after": _Snapshots,

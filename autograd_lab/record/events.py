@@ -36,11 +36,13 @@ import numpy as np
 
 from ..core import recording as _rec
 from ..core.function import op_label
-from ..core.recording import EVENT_RECORD, EVENT_RECORD_LEN, NODE_RECORD, OP_RECORD, OP_TAIL, NodeRecord, OpRecord
+from ..core.recording import (EVENT_RECORD, EVENT_RECORD_LEN, MODULE_RECORD, NODE_RECORD, OP_RECORD, OP_TAIL,
+                              NodeRecord, OpRecord)
 from .columns import EventList, freeze, snapshot  # noqa: F401  (part of this module's interface)
 from .layout import (EVENT_TYPES, SNAPSHOT_LIMIT, AccumulateEvent, BackwardEvent, DoneEvent,  # noqa: F401
                      ErrorEvent, HookEvent, NodeEvent, OpEvent, ReleaseEvent, SetGradEvent, Source, TensorEvent,
                      UpdateEvent, ZeroEvent)
+from .modules import ModuleCalls
 from .names import Namer
 
 _getframe = sys._getframe
@@ -99,6 +101,9 @@ class Trace:
         # None when every value is kept; else {"iterations": N (backward calls), "whole": [1-based
         # iteration numbers], "not_kept": the text a value of more than 64 numbers shows elsewhere}
         self.kept_whole: dict | None = None
+        self._modules = ModuleCalls(self.tid)  # the nn.Module calls (record/modules.py)
+        self._module_now = None    # (while building) the module call the next op event ran in
+        self._module_table = None  # (read from JSON) the modules' table
 
     # ------------------------------------------------------------------ context manager
     def __enter__(self) -> "Trace":
@@ -130,6 +135,7 @@ class Trace:
                                 (about,) if core else ())  # (torch's: shown by its recorder)
                 self.error = exc
             self._scan_names()
+            self._name_modules()
             if rec is not None:  # (one search of the containers for both kinds of tensor)
                 self._scan_containers(rec.Tensor, rec.grad_of)
             else:
@@ -185,11 +191,41 @@ class Trace:
                     build_node(pending[i + N.NODE], pending[i + N.GRAD_OUTPUT], tuple(pending[j:j + k]),
                                pending[i + N.SOURCE], pending[i + N.RELEASED])
                     i = j + k
+                elif kind == MODULE_RECORD:
+                    self._module_now = pending[i + 1]
+                    i += 2
                 else:
                     build_ready(*pending[i + 1:i + EVENT_RECORD_LEN])
                     i += EVENT_RECORD_LEN
         finally:
             pending.clear()
+
+    # ------------------------------------------------------------------ nn.Module calls (record/modules.py)
+    def enter_module(self, module) -> None:
+        """A module call begins (the core's Module.__call__; real torch's recorder has its own hooks)."""
+        self._pending += (MODULE_RECORD, self._modules.enter(module))
+
+    def exit_module(self, module, output) -> None:
+        self._pending += (MODULE_RECORD, self._modules.exit(module, output))
+
+    def _name_modules(self) -> None:
+        if self._modules:
+            if self._namespace is not None:
+                spaces = [self._namespace]
+            elif self._frame is not None:
+                spaces = [self._frame.f_locals, self._frame.f_globals]
+            else:
+                spaces = []
+            self._modules.note_roots(spaces)
+
+    @property
+    def modules(self) -> dict:
+        """The nn.Module calls the block ran: call id -> (parent call id, name as the code reaches the
+        module (``net[0]``, ``block.attn``), class name, id of the tensor it returned); an op event's
+        ``module`` is the id of the innermost call it ran in."""
+        if self._module_table is not None:
+            return self._module_table
+        return self._modules.table()
 
     # ------------------------------------------------------------------ public helpers
     def set_source(self, file: str | None, line: int | None = None, text: str = "") -> None:
@@ -209,6 +245,8 @@ class Trace:
             return r
         if self._pending or self._late is not None:  # (real torch's queued records too)
             self.flush()
+        if self._modules.ended:  # (the tensors made inside nn.Module calls: record/modules.py)
+            self._modules.offer_names(self._namer, self._events)
         n = len(self._shown)
         if r is None or r[0] != self._namer.version or r[1] != n:
             names, exprs, full = self._namer.resolve(self._shown)
@@ -286,16 +324,19 @@ class Trace:
 
     def to_json(self) -> str:
         import json
-        return json.dumps({
+        data = {
             "version": 1,
             "names": {str(k): v for k, v in self.names.items()},
             "expr_names": {str(k): v for k, v in self.expr_names.items()},
             "full_names": {str(k): v for k, v in self.full_names.items()},
             "leaf_of": {str(k): v for k, v in self.leaf_of.items()},
             "events": [dict(e._asdict(), kind=e.kind) for e in self.events],
-            # (only when values were thinned: other traces' JSON is as it was)
-            **({"kept_whole": self.kept_whole} if self.kept_whole is not None else {}),
-        }, default=_json_default)
+        }
+        if self.kept_whole is not None:  # (only when values were thinned: other traces' JSON is as it was)
+            data["kept_whole"] = self.kept_whole
+        if self.modules:  # (the nn.Module calls, when the block made any)
+            data["modules"] = {str(k): list(v) for k, v in self.modules.items()}
+        return json.dumps(data, default=_json_default)
 
     @classmethod
     def from_json(cls, s: str) -> "Trace":
@@ -307,6 +348,7 @@ class Trace:
                        {int(k): v for k, v in data.get("full_names", {}).items()})
         t.leaf_of = {int(k): v for k, v in data.get("leaf_of", {}).items()}
         t.kept_whole = data.get("kept_whole")
+        t._module_table = {int(k): tuple(v) for k, v in data.get("modules", {}).items()}
         for d in data["events"]:
             etype = EVENT_TYPES[d.pop("kind")]
             for f in etype._fields:  # (a field added since the trace was saved: None)
@@ -488,7 +530,7 @@ class Trace:
         if node is None:
             self._events._add(OpEvent, src, OpEvent.pack(
                 op=opname, inputs=ins, output=otid, value=data, shape=data.shape, requires_grad=False, node=None,
-                node_name=None, next=(), next_vars=(), saved=(), inplace=False))
+                node_name=None, next=(), next_vars=(), saved=(), inplace=False, module=self._module_now))
             return
         nxt = []
         nvars = []
@@ -513,7 +555,7 @@ class Trace:
         self._events._add(OpEvent, src, OpEvent.pack(
             op=opname, inputs=ins, output=otid, value=data, shape=data.shape, requires_grad=True, node=tid(node),
             node_name=node.name(), next=tuple(nxt), next_vars=tuple(nvars), saved=saved,
-            inplace=out is inputs[0] and fn.__name__.endswith("Inplace")))
+            inplace=out is inputs[0] and fn.__name__.endswith("Inplace"), module=self._module_now))
 
     def update(self, fn, inputs, target, before) -> None:
         t = target

@@ -50,13 +50,14 @@ KINDS: dict[str, EventKind] = {k.kind: k for k in (
                   "step.tensor.requires_grad_on", "step.tensor.requires_grad_off"),
        torch="recorder.py: call (factories), set_attr (requires_grad), see",
        doc="A leaf tensor appears (created, detached, or first used) or its requires_grad changes."),
-    _k("op", "op inputs output value shape requires_grad node node_name next next_vars saved inplace",
+    _k("op", "op inputs output value shape requires_grad node node_name next next_vars saved inplace module",
        "inputs output next_vars",
        jump=("player.jump.forward", "player.jump.forward_again"),
        narration=("step.op.creates", "step.op.inplace", "step.op.no_graph", "step.op.grad_mode_off"),
        torch="build.py: record_result, record_inplace",
        doc="A forward operation: input tensor ids (None for Python numbers), output id, the grad_fn node "
-           "(None when no graph was recorded), its next_functions as node ids, and what it saved."),
+           "(None when no graph was recorded), its next_functions as node ids, and what it saved; the nn.Module "
+           "call it ran in (``module``: an id of ``Trace.modules``, None outside every module)."),
     _k("backward", "call roots nodes seeds retain_graph create_graph inputs", "roots inputs",
        jump=("player.jump.backward", "player.jump.grad"),
        narration=("step.backward.start", "step.grad.start"),

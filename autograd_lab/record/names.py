@@ -65,16 +65,20 @@ _SKIP_ROOTS = {"In", "Out", "exit", "quit", "get_ipython"}  # IPython's history 
 class _FileIndex:
     """The parsed source of one file: expression nodes by position, and what each is assigned to."""
 
-    __slots__ = ("nodes", "targets")
+    __slots__ = ("nodes", "targets", "unpacked")
 
     def __init__(self, tree):
         self.nodes: dict = {}    # (line, col, end_line, end_col) -> node (the outermost one)
         self.targets: dict = {}  # id(node) -> (target text, is a plain name)
+        self.unpacked: dict = {}  # id(node) -> the names its values are unpacked into (``q, k, v = ...``)
         for node in ast.walk(tree):
             if isinstance(node, ast.expr):
                 self.nodes.setdefault(_pos(node), node)
             elif isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign)) and node.value is not None:
                 target = node.targets[0] if isinstance(node, ast.Assign) else node.target
+                if isinstance(target, (ast.Tuple, ast.List)) and target.elts and all(
+                        isinstance(t, ast.Name) for t in target.elts):
+                    self.unpacked[id(node.value)] = tuple(t.id for t in target.elts)
                 if isinstance(target, (ast.Name, ast.Attribute, ast.Subscript)):
                     text = ast.unparse(target)
                     if isinstance(node, ast.AugAssign):  # `y += w`: the instruction spans the statement
@@ -147,10 +151,11 @@ class Site:
     """What the source says about one instruction: its expression (short and full), the names it
     calls, and the variable or target its value is assigned to (if the whole value)."""
 
-    __slots__ = ("short", "full", "calls", "target", "plain")
+    __slots__ = ("short", "full", "calls", "target", "plain", "unpack")
 
-    def __init__(self, short, full, calls, target, plain):
+    def __init__(self, short, full, calls, target, plain, unpack=None):
         self.short, self.full, self.calls, self.target, self.plain = short, full, calls, target, plain
+        self.unpack = unpack  # the names its values are unpacked into, in order (``q, k, v = x.chunk(3)``)
 
 
 _positions: dict = {}  # code -> its instructions' positions (the code objects are kept alive)
@@ -182,7 +187,7 @@ def expression_at(code, lasti: int):
         full = f"{ast.unparse(node.target)} {_OPSYM.get(type(node.op), '?')}= {ast.unparse(node.value)}"
     else:
         full = ast.unparse(node)
-    return Site(shorten(node, full), full, _calls(node), target, plain)
+    return Site(shorten(node, full), full, _calls(node), target, plain, index.unpacked.get(id(node)))
 
 
 _OPSYM = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.Pow: "**", ast.MatMult: "@",
@@ -492,6 +497,16 @@ def scan(roots, is_tensor, max_depth: int = MAX_DEPTH, max_objects: int = MAX_OB
 # The namer
 
 
+def _self_resolved(info: Site, var: str, name: str) -> Site:
+    """``info`` with a forward's ``self`` (``var``) written as the module's name."""
+    pat = re.compile(rf"\b{re.escape(var)}\b")
+
+    def sub(text):
+        return pat.sub(name, text) if text else text
+    target = info.target if info.plain else sub(info.target)
+    return Site(sub(info.short), sub(info.full), info.calls, target, info.plain, info.unpack)
+
+
 class Namer:
     """Candidate names per tensor key, resolved into unique names (see the module docstring)."""
 
@@ -505,12 +520,28 @@ class Namer:
         self._site_list: list = []      # (code, lasti, op, whole: the op computes the expression itself)
         self._site_of: dict = {}        # (id(code), lasti, op) -> (index in _site_list, whole)
         self._inputs: dict = {}         # op index -> its inputs, for ops that are not the whole expression
+        self._partial: set = set()      # (id(code), lasti) of the instructions that ran such an op
+        self._inner: set = set()        # keys of tensors made inside one call that the user never had
+        self._run = (-2, None, 0)       # (op index, site, position) of the last op of an unpacked site
         self._done = 0                  # ops already looked at by _from_sites
         self._cache = None              # (version, key -> name) for name_for
         self._infos: dict = {}          # (id(code), lasti) -> Site or None
         self._codes: dict = {}          # id(code) -> code: keeps the ids of those keys valid
         self._order = 0
         self.version = 0               # changes when a candidate or a site is added
+        self.fixed: dict = {}          # key -> the name of a tensor made inside a module call that is not
+        #                                the call's value (record/modules.py): its line's names are not its
+        self.self_of: dict = {}        # key -> (the forward's ``self`` parameter, the module's name): an op
+        #                                of a module's forward reads ``block.attn.qkv(x)``, not ``self.qkv(x)``
+
+    def fix(self, key, name: str) -> None:
+        """``key`` is a tensor made inside a module call that is not that call's value (``net[0]
+        output``, ``net[0].weight.T``): named so, not by the line that made the call (whose
+        assignment names the call's value)."""
+        self.fixed[key] = name
+        self.cands[key] = (RANK["target"], self._order, name, None)
+        self._order += 1
+        self.version += 1
 
     def offer(self, key, name: str, rank: int, full: str | None = None) -> None:
         """A candidate ``name`` for ``key``; the best rank wins, the first offered among equals."""
@@ -520,10 +551,13 @@ class Namer:
             self.cands[key] = (rank, self._order, name, full)
             self.version += 1
 
-    def site(self, key: int, code, lasti: int, op=None, inputs=()) -> None:
+    def site(self, key: int, code, lasti: int, op=None, inputs=(), inner=False) -> None:
         """Tensor ``key`` (an int) was made by the instruction at ``lasti`` of ``code`` (by ``op``;
         None: a tensor creation such as ``tensor(...)``), from tensors ``inputs``. Cheap (about 12
-        bytes an op): the source is looked at in ``resolve``, once per instruction."""
+        bytes an op): the source is looked at in ``resolve``, once per instruction. ``inner``: the op
+        made a tensor the user never had (a node inside one torch call): never the line's value."""
+        if inner:
+            self._inner.add(key)
         sk = (id(code), lasti, op)
         hit = self._site_of.get(sk)
         if hit is None:
@@ -534,8 +568,13 @@ class Namer:
                 whole = info is None or self.matches(op, info.calls)
             hit = self._site_of[sk] = (len(self._site_list), whole)
             self._site_list.append((code, lasti, op, whole))
-        if not hit[1] and inputs:  # inputs matter only where the op ran inside a call (_from_sites)
-            self._inputs[len(self._keys)] = inputs
+        if inputs:  # inputs matter only where an op ran inside a call (_from_sites): that op's, and
+            #         those of the ops after it at the same instruction (cross_entropy uses log_softmax's)
+            if not hit[1]:
+                self._partial.add((id(code), lasti))
+                self._inputs[len(self._keys)] = inputs
+            elif self._partial and (id(code), lasti) in self._partial:
+                self._inputs[len(self._keys)] = inputs
         self._keys.append(key)
         self._sids.append(hit[0])
         self.version += 1
@@ -598,18 +637,29 @@ class Namer:
 
     def _from_sites(self) -> None:
         keys, sids, sites, inputs = self._keys, self._sids, self._site_list, self._inputs
-        last_use: dict = {}  # (input key, site) -> index of the last op of that site using it
-        for i, ins in inputs.items():
+        last_use: dict = {}  # (input key, instruction) -> index of the last op of that instruction using it
+        for i, ins in inputs.items():  # (any op of the instruction: log_softmax's value is cross_entropy's input)
+            code, lasti = sites[sids[i]][:2]
             for k in ins:
-                last_use[(k, sids[i])] = i
-        offer = self.offer
+                last_use[(k, id(code), lasti)] = i
+        offer, fixed, self_of = self.offer, self.fixed, self.self_of
         for i in range(self._done, len(keys)):
             key, sid = keys[i], sids[i]
+            if key in fixed:
+                continue
             code, lasti, op, whole = sites[sid]
             info = self._site(code, lasti)
             if info is None:
                 continue
-            if not whole and last_use.get((key, sid), -1) > i:
+            if key in self_of:
+                info = _self_resolved(info, *self_of[key])
+            if info.unpack is not None and (whole or op in info.calls) and key not in self._inner:  # ``q, k, v = x.chunk(3)``: its n-th value in a row is the n-th name
+                last, last_sid, n = self._run
+                n = n + 1 if last == i - 1 and last_sid == sid else 0
+                self._run = (i, sid, n)
+                if n < len(info.unpack):
+                    offer(key, info.unpack[n], RANK["local"] if self._is_block(code) else RANK["inner"])
+            if key in self._inner or (not whole and last_use.get((key, id(code), lasti), -1) > i):
                 # an op inside a call of this line whose result the call uses again: not its value
                 offer(key, f"{info.short} › {op}", RANK["inside"], f"{info.full} › {op}")
                 continue

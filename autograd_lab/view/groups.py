@@ -18,6 +18,9 @@ iteration uses moves into that iteration (a neuron's weights are part of the neu
 A group whose leaves the user reached through one container path is labelled by that path, as the
 student wrote it: 'model.layers[1].neurons ×4' for a layer (a series of four neurons),
 'model.layers[1].neurons[3]' for one neuron of it (an iteration).
+
+A trace whose ops ran inside ``nn.Module`` calls is grouped by those calls instead (view/modules.py):
+one box per call, named as the code names the module ('net[0]', 'block.attn'), all drawn closed.
 """
 from __future__ import annotations
 
@@ -25,6 +28,7 @@ import re
 from dataclasses import dataclass, field
 
 from ..narration import say
+from .modules import module_groups
 
 __all__ = ["Group", "find_groups", "COLLAPSE_ABOVE", "GROUP_MIN"]
 
@@ -114,6 +118,19 @@ def _iterations(shown) -> list[list[_Iteration]]:
 def find_groups(b, shown, lang=None) -> dict[str, Group]:
     """The groups of the graph pass 1 built (``b``: structure.Builder; ``shown``: the events kept)."""
     nodes = b.nodes
+    found = module_groups(b, shown, lang)  # nn.Module calls (view/modules.py): one box per module call
+    if found:
+        groups: dict[str, Group] = {}
+        for label, keys, parent, lines in found:
+            key = f"g{len(groups) + 1}"
+            groups[key] = Group(key, label, keys, None if parent is None else f"g{parent + 1}", (), True, lines)
+        for grp in groups.values():
+            if grp.parent is not None:
+                groups[grp.parent].children += (grp.key,)
+        tops = [grp for grp in groups.values() if grp.parent is None]
+        if len(tops) == 1:  # one module alone (nn.Linear(2, 1)): drawn open, framed, not hidden in a box
+            tops[0].collapsed = False
+        return groups
     if len(nodes) < GROUP_MIN:
         return {}
     where: dict[str, int] = {}          # node key -> index of the iteration that made it

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from ..narration import say
 from ..record.kinds import ABOUT_A_TENSOR
+from .modules import localized_names
 from .states import SAVED_INPUT
 from .tracegraph import Edge, Node, TraceGraph
 
@@ -29,6 +30,11 @@ class Builder:
         self.expr_names = dict(getattr(trace, "expr_names", {}) or {})  # an intermediate's expression
         self.full_names = dict(getattr(trace, "full_names", {}) or {})  # the whole of a shortened name
         self.leaf_of = dict(getattr(trace, "leaf_of", {}) or {})
+        self.modules = dict(getattr(trace, "modules", {}) or {})  # nn.Module calls (record/modules.py)
+        if self.modules:  # (``net[0] output`` said in the player's language: view/modules.py)
+            lang = getattr(g, "lang", None)
+            self.names = localized_names(self.names, self.modules, lang)
+            self.expr_names = localized_names(self.expr_names, self.modules, lang)
         self.g = g
         self.nodes = self.g.nodes                # every node, before a huge trace is cut down
         self.cur_key: dict[int, str] = {}        # tensor id -> key of its current version

@@ -46,8 +46,16 @@ def test_real_torch_player_in_jupyterlab(jupyterlab_server, browser_page):
     # the whole graph of the model, as torch built it
     player.locator(".alab-whole").click()
     page.wait_for_timeout(800)
-    # torch's own node names and the parameters named as the user knows them, in the picture
-    # (a node is drawn from the step that makes it: at the last step, all of them)
+    # one closed box per layer, named as the code reaches it (view/modules.py); opened, torch's own
+    # node names and the parameters named as the user knows them (a node is drawn from the step that
+    # makes it: at the last step, all of them)
+    for name in ("model[0]", "model[1]", "model[2]"):
+        box = frame.locator("g.k-group", has=page.locator("text.glabel", has_text=name))
+        expect(box).to_have_count(1)
+        box.click()
+        page.wait_for_timeout(300)
+        player.locator(".alab-whole").click()  # (opened, the graph is bigger: all of it in view again)
+        page.wait_for_timeout(300)
     for text in ("AddmmBackward0", "TBackward0", "TanhBackward0", "model[0].weight", "model[2].weight"):
         expect(frame).to_contain_text(text)
     screenshot(player, "torch-player-lab-whole")

@@ -116,13 +116,95 @@ EXAMPLES = {"classic": classic, "lesson2_dag": lesson2_dag, "everything": everyt
 """The small example traces by name: what cross-checks (Python vs the front end, core vs torch) run on."""
 
 
+# ----------------------------------------------------------------------------- nn models
+# The three models of a teacher's first nn lesson, recorded in real torch (or, where the core has the
+# modules, in autograd_lab.nn: ``lab=autograd_lab``). Each returns its trace; torch is imported only
+# when called.
+
+def sequential_mlp(lab=None):
+    """``net = nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 1))`` on a batch of 5,
+    ``net(x).pow(2).mean().backward()``: real torch by default, ``lab=autograd_lab`` for the core."""
+    if lab is None:
+        import torch as lab
+    nn = lab.nn
+    lab.manual_seed(0)
+    with autograd_lab.trace() as t:
+        net = nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 1))
+        x = lab.randn(5, 4)
+        net(x).pow(2).mean().backward()
+    return t
+
+
+def small_cnn():
+    """A small CNN in real torch: ``conv`` (Conv2d, BatchNorm2d, ReLU, MaxPool2d) and ``head`` (Linear),
+    F.cross_entropy, backward."""
+    import torch
+    from torch import nn
+    import torch.nn.functional as F
+    torch.manual_seed(0)
+    with autograd_lab.trace() as t:
+        conv = nn.Sequential(nn.Conv2d(1, 4, 3), nn.BatchNorm2d(4), nn.ReLU(), nn.MaxPool2d(2))
+        head = nn.Linear(36, 3)
+        x = torch.randn(2, 1, 8, 8)
+        y = torch.tensor([0, 2])
+        logits = head(conv(x).flatten(1))
+        loss = F.cross_entropy(logits, y)
+        loss.backward()
+    return t
+
+
+def transformer_block():
+    """One transformer block in real torch: ``ln1``, ``attn`` (a ``qkv`` Linear, causal masked softmax
+    attention by matmul, ``proj``), ``ln2``, ``mlp`` (Linear-GELU-Linear), residuals; backward."""
+    import torch
+    from torch import nn
+    torch.manual_seed(0)
+
+    class Attention(nn.Module):
+        def __init__(self, d):
+            super().__init__()
+            self.qkv = nn.Linear(d, 3 * d)
+            self.proj = nn.Linear(d, d)
+
+        def forward(self, x):
+            T = x.shape[1]
+            q, k, v = self.qkv(x).chunk(3, dim=-1)
+            att = q @ k.transpose(-2, -1) / k.shape[-1] ** 0.5
+            mask = torch.tril(torch.ones(T, T))
+            att = att.masked_fill(mask == 0, float("-inf")).softmax(dim=-1)
+            return self.proj(att @ v)
+
+    class Block(nn.Module):
+        def __init__(self, d):
+            super().__init__()
+            self.ln1 = nn.LayerNorm(d)
+            self.attn = Attention(d)
+            self.ln2 = nn.LayerNorm(d)
+            self.mlp = nn.Sequential(nn.Linear(d, 4 * d), nn.GELU(), nn.Linear(4 * d, d))
+
+        def forward(self, x):
+            x = x + self.attn(self.ln1(x))
+            return x + self.mlp(self.ln2(x))
+
+    with autograd_lab.trace() as t:
+        block = Block(8)
+        x = torch.randn(1, 4, 8)
+        out = block(x)
+        out.pow(2).mean().backward()
+    return t
+
+
+MODELS = {"sequential_mlp": sequential_mlp, "small_cnn": small_cnn, "transformer_block": transformer_block}
+"""The three nn models by name (real torch): what the module-grouping tests and browser tests share."""
+
+
 # ---- real torch at real size: recording cost (benchmarks/bench_recording.py, tests/test_torch_recorder_robust.py)
 def _block_or_not(traced: bool):
     import contextlib
     return lab.trace() if traced else contextlib.nullcontext()
 
 
-def transformer_block(d: int = 32, seed: int = 0):
+def transformer_block_module(d: int = 32, seed: int = 0):
     """One pre-norm transformer block of real torch (imported here): ``ln1``, a ``qkv`` Linear, causal
     masked softmax attention by matmul, ``proj``, ``ln2``, an ``mlp`` of Linear-GELU-Linear, two residuals."""
     import torch

@@ -6,7 +6,7 @@ Its backward half (hooks, node runs, releases, errors) is backward.py.
 from __future__ import annotations
 
 from ..layout import NodeEvent, OpEvent, TensorEvent, UpdateEvent, ZeroEvent
-from .vocab import EVENT, LINK, NODE, SEE, Light, Ref
+from .vocab import EVENT, LINK, MODULE, NODE, NOT_KEPT, SEE, Light, Ref
 
 # Factories: their result is a new leaf ("tensor" events), even when they take a tensor (``ones_like``).
 FACTORIES = frozenset({"tensor", "ones", "zeros", "ones_like", "zeros_like", "full", "full_like", "empty",
@@ -26,7 +26,8 @@ class BuildRecorder:
             self.record_op(name, args, kwargs, targets, result, before, src)
         except Exception as e:  # an op we cannot describe: an opaque box with torch's name
             self.emit(OpEvent, src, op=name, inputs=(), output=None, value=f"<{type(e).__name__}>", shape=None,
-                      requires_grad=False, node=None, node_name=None, next=(), next_vars=(), saved=(), inplace=False)
+                      requires_grad=False, node=None, node_name=None, next=(), next_vars=(), saved=(), inplace=False,
+                      module=self.module_now)
 
     def flush(self) -> None:
         """Build the raw records into events, in order (before anything they show can change in
@@ -55,6 +56,9 @@ class BuildRecorder:
                     if k is SEE:
                         self.see(rec[1], rec[2])
                         continue
+                    if k is MODULE:
+                        self.module_now = rec[1]
+                        continue
                     if k is LINK:
                         r = rec[1]
                         if not r.next and r.var is None and r.node is not None:
@@ -80,6 +84,7 @@ class BuildRecorder:
 
     def record_op(self, name, args, kwargs, targets, result, before, src) -> None:
         Tensor = (self.Tensor, Light)
+        self.op_args = args  # (an inner node's value is read from the call's own arguments: link_walk)
         if isinstance(result, Tensor):
             outs = [result]
         elif isinstance(result, (tuple, list)) and result and all(isinstance(r, Tensor) for r in result):
@@ -126,7 +131,8 @@ class BuildRecorder:
         val, shape = self.now(out), tuple(out.shape)
         if node is None:
             self.emit(OpEvent, src, op=opname, inputs=ins, output=tid, value=val, shape=shape, requires_grad=False,
-                      node=None, node_name=None, next=(), next_vars=(), saved=(), inplace=inplace)
+                      node=None, node_name=None, next=(), next_vars=(), saved=(), inplace=inplace,
+                      module=self.module_now)
             return
         r = self.ref(node)
         if r.out is None:
@@ -137,7 +143,8 @@ class BuildRecorder:
         if given is not None and not self.in_order(nf, given):
             ins = self.aligned(ins, nxt, nvars)
         self.emit(OpEvent, src, op=opname, inputs=ins, output=tid, value=val, shape=shape, requires_grad=True,
-                  node=self.tid(r), node_name=r.label, next=nxt, next_vars=nvars, saved=r.saved, inplace=inplace)
+                  node=self.tid(r), node_name=r.label, next=nxt, next_vars=nvars, saved=r.saved, inplace=inplace,
+                  module=self.module_now)
 
     @staticmethod
     def in_order(nf, given) -> bool:
@@ -235,6 +242,21 @@ class BuildRecorder:
         r.saved = self.saved_of(r.node, r, nf)
         return r.next, tuple(nvars)
 
+    def transposed(self, var, vt):
+        """(value, shape) of ``linear``'s hidden ``weight.T`` as the call saw the weight: read from the
+        call's own argument when it is at hand (in a long loop's later iteration a Light, thin.py, whose
+        value may not be kept); else from the weight itself, built before it could change (not thin)."""
+        args = getattr(self, "op_args", ())
+        arg = next((a for a in args if getattr(a, "_tid", None) == vt), None)
+        if arg is not None:
+            v = self.value(arg)
+            if v == NOT_KEPT:  # (its shape is still known: the Light keeps it)
+                return v, (tuple(arg.shape)[::-1] if len(arg.shape) == 2 else None)
+            return _transposed(v)
+        if any(a.__class__ is Light for a in args):  # (built late, from thinned records: the weight has moved on)
+            return NOT_KEPT, None
+        return _transposed(self.value(var))
+
     def link_walk(self, r, src):
         pending = [(r, False)]
         result = None
@@ -280,11 +302,25 @@ class BuildRecorder:
                 ins = tuple(nv if nv is not None else self.out_tid.get(i) for i, nv in zip(ids, nvars))
                 if self.at is not None:  # (named by the user's line, as an op inside its call)
                     self.namer.site(self.tid(cur.out), self.at[0], self.at[1], _op_of_node(cur.label),
-                                    tuple(i for i in ins if i is not None))
-                self.emit(OpEvent, src, op=_op_of_node(cur.label), inputs=ins, output=self.tid(cur.out), value=HIDDEN,
-                          shape=None, requires_grad=True, node=self.tid(cur), node_name=cur.label, next=tuple(ids),
-                          next_vars=tuple(nvars), saved=cur.saved, inplace=False)
+                                    tuple(i for i in ins if i is not None), inner=True)
+                value, shape = HIDDEN, None
+                if cur.label == "TBackward0" and len(nxt) == 1 and nvars[0] is not None:  # a parameter transposed
+                    value, shape = self.transposed(self.ref(nxt[0]).var, nvars[0])
+                self.emit(OpEvent, src, op=_op_of_node(cur.label), inputs=ins, output=self.tid(cur.out), value=value,
+                          shape=shape, requires_grad=True, node=self.tid(cur), node_name=cur.label, next=tuple(ids),
+                          next_vars=tuple(nvars), saved=cur.saved, inplace=False, module=self.module_now)
         return result
+
+
+def _transposed(v):
+    """(value, shape) of a 2-d value's transpose from its snapshot (``linear``'s ``weight.T``, which torch
+    never hands to Python), without calling torch while the queue is built; (HIDDEN, None) otherwise."""
+    if isinstance(v, list) and v and isinstance(v[0], list):
+        rows = [list(r) for r in zip(*v)]
+        return rows, (len(rows), len(v))
+    if isinstance(v, dict) and len(v.get("shape", ())) == 2:
+        return dict(v, shape=v["shape"][::-1]), tuple(v["shape"][::-1])
+    return HIDDEN, None
 
 
 def _records(raw):
@@ -293,7 +329,8 @@ def _records(raw):
     node:  NODE, torch's node, source, release check, backward call, n, *grad_inputs, m, *grad_outputs
     event: EVENT, event type, source, fields
     see:   SEE, tensor, source
-    link:  LINK, Ref, source, (code, lasti) of the backward call"""
+    link:  LINK, Ref, source, (code, lasti) of the backward call
+    module: MODULE, the module call the next ops run in (record/modules.py)"""
     i, n = 0, len(raw)
     while i < n:
         k = raw[i]
@@ -304,6 +341,8 @@ def _records(raw):
             j = i + 4
         elif k is SEE:
             j = i + 3
+        elif k is MODULE:
+            j = i + 2
         else:
             j = i + 7 + raw[i + 6]
         yield k, tuple(raw[i:j])

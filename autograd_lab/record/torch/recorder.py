@@ -41,7 +41,7 @@ from ..layout import OpEvent, SetGradEvent, Source, TensorEvent
 from .backward import BackwardRecorder
 from .build import FACTORIES, HIDDEN, BuildRecorder, as_text  # noqa: F401  (HIDDEN: part of its interface)
 from .thin import ThinRecorder
-from .vocab import ACC, EVENT, SEE, STALE, Later, Light, Ref, node_kind, version_of
+from .vocab import ACC, EVENT, MODULE, SEE, STALE, Later, Light, Ref, node_kind, version_of
 
 __all__ = ["TorchRecorder", "CHANGED_LATER", "torch_available", "grad_of"]
 
@@ -130,6 +130,29 @@ def _mode_class(torch):
     return _MODE_CLASS
 
 
+def _module_hooks(rec) -> tuple:
+    """torch's global module hooks that keep the trace's module calls (record/modules.py) while the
+    block runs: a raw record at each call's start and end (also when forward raises)."""
+    calls = rec.trace._modules
+    hooks = rec.torch.nn.modules.module
+
+    def enter(module, args):
+        rec.raw += (MODULE, calls.enter(module))
+
+    def leave(module, args, output):
+        rec.raw += (MODULE, calls.exit(module, output))
+
+    try:
+        pre = hooks.register_module_forward_pre_hook(enter)
+    except Exception:  # (a torch without global module hooks: no module data, recording goes on)
+        return ()
+    try:
+        return (pre, hooks.register_module_forward_hook(leave, always_call=True))
+    except Exception:
+        pre.remove()
+        return ()
+
+
 def grad_of(t):
     try:  # (only where torch keeps one: .grad of a non-leaf warns)
         return t.grad if t.is_leaf or t.retains_grad else None
@@ -181,6 +204,8 @@ class TorchRecorder(BuildRecorder, BackwardRecorder, ThinRecorder):
         self.stale: set = set()              # ids of queued tensors changed in place after the block
         self.nn_quiet = set()
         self.grad_fn_of, self.signatures, self.skip, self.nn_dir = _backward_calls(torch)
+        self.module_now = None               # (while building) the nn.Module call the next op ran in
+        self.module_hooks = ()               # torch's global module hooks while the block runs
 
     # ------------------------------------------------------------------ start / stop
     def start(self) -> None:
@@ -190,6 +215,7 @@ class TorchRecorder(BuildRecorder, BackwardRecorder, ThinRecorder):
             self.seq0 = None
         self.mode = _mode_class(self.torch)(self)
         self.mode.__enter__()
+        self.module_hooks = _module_hooks(self)
 
     def stop(self) -> None:
         """End of the ``with`` block. The queued raw records are built when the trace's events are
@@ -197,6 +223,9 @@ class TorchRecorder(BuildRecorder, BackwardRecorder, ThinRecorder):
         Each queued tensor's version is noted now; one changed in place after the block (when no
         flush can run first) is shown as a text, never with a later value."""
         late = False
+        for h in self.module_hooks:
+            h.remove()
+        self.module_hooks = ()
         try:
             if self.mode is not None:
                 self.mode.__exit__(None, None, None)

@@ -25,7 +25,7 @@ ones) is the text ``NOT_KEPT``, with its shape and dtype kept.
 from __future__ import annotations
 
 from ..layout import SNAPSHOT_LIMIT
-from .vocab import EVENT, LINK, NODE, NOT_KEPT, SEE, UNSET, Later, Light, version_of
+from .vocab import EVENT, LINK, MODULE, NODE, NOT_KEPT, SEE, UNSET, Later, Light, version_of
 
 _PLAIN = frozenset({int, float, bool, type(None), str})
 FIRST = 5  # iterations (backward calls) kept whole at the start of a block ...
@@ -71,16 +71,21 @@ class ThinRecorder:
             return
         self.compact(self.calls + 1)
         lights, Tensor = self.lights, self.Tensor
+        tensors = []
         for a in list(args) + list(kwargs.values()):
             if isinstance(a, Tensor):
-                light = lights.pop(id(a), None)
-                if light is not None:
-                    try:
-                        light.t = a.detach().clone()
-                        light.version = version_of(light.t)
-                        lights[id(light.t)] = light
-                    except Exception:
-                        light.t = None
+                tensors.append(a)
+            elif isinstance(a, (list, tuple)):  # (an optimizer's _foreach_add_(params, ...) changes each)
+                tensors.extend(x for x in a if isinstance(x, Tensor))
+        for a in tensors:
+            light = lights.pop(id(a), None)
+            if light is not None:
+                try:
+                    light.t = a.detach().clone()
+                    light.version = version_of(light.t)
+                    lights[id(light.t)] = light
+                except Exception:
+                    light.t = None
 
     def compact(self, it) -> None:
         """Every torch tensor in the records queued since the last compaction becomes a Light of
@@ -167,6 +172,8 @@ class ThinRecorder:
             elif k is SEE:
                 raw[i + 1] = conv(raw[i + 1])
                 i += 3
+            elif k is MODULE:  # (an nn.Module call began or ended: its id, nothing to thin)
+                i += 2
             else:  # an op: name, code, line, lasti, result, kwargs, n, *args
                 x = raw[i + 4]
                 raw[i + 4] = light(x) if x.__class__ is Exact else conv(x)

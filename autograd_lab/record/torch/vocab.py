@@ -10,6 +10,7 @@ NODE = object()   # marks a raw record of a node run (the others: the kinds belo
 EVENT = object()  # an event whose fields are known (values taken, or Later)
 SEE = object()    # a tensor used: shown (a tensor event) if not yet, when built
 LINK = object()   # a backward's root node made before the trace: linked when built
+MODULE = object()  # an nn.Module call began or ended: the call the next ops run in (record/modules.py)
 
 
 def version_of(t):

@@ -1,0 +1,120 @@
+"""The three nn models of a first lesson (tests/support/examples.py) at 840 px: real torch's
+Sequential, small CNN and transformer block, and the Sequential in autograd_lab.nn, in the static page
+and in JupyterLab with its file browser open. At the first step and the last: the picture is complete
+(tests/support/picture.py), no picture text is under 9 px on the screen, the modules' boxes carry the
+names the code gives them, the page does not scroll sideways. Screenshots:
+test-artifacts/modules-<model>-first.png / -last.png (static), modules-lab-<model>-first.png / -last.png."""
+from __future__ import annotations
+
+import pytest
+
+import autograd_lab as lab
+from autograd_lab.view.player import Player
+from tests.browser.conftest import screenshot, write_notebook
+from tests.support.examples import sequential_mlp, small_cnn, transformer_block
+from tests.support.picture import MOUNT_WATCH, PICTURE_CHECK, problems
+from tests.support.requirements import require_torch
+
+WIDTH = 840
+SETTLE = """async () => {
+  for (let k = 0; k < 3; k++) await new Promise((r) => requestAnimationFrame(() => r()));
+  await new Promise((r) => setTimeout(r, 100));
+}"""
+# the texts of the picture a student sees in the frame (a box not built yet shows its name too)
+# (drawn: in the frame, or beside it where the camera follows the step of a graph too big to fit readably)
+BOX_LABELS = """(root) => {
+  const fr = root.querySelector('.alab-frame').getBoundingClientRect();
+  const drawn = [...root.querySelectorAll('.alab-svg text')].filter((t) =>
+    t.checkVisibility({checkOpacity: true, checkVisibilityCSS: true}) && t.getBoundingClientRect().width > 0);
+  const inFrame = drawn.filter((t) => {
+    const r = t.getBoundingClientRect();
+    return r.right > fr.left && r.left < fr.right && r.bottom > fr.top && r.top < fr.bottom;
+  });
+  return [drawn.map((t) => t.textContent), inFrame.map((t) => t.textContent)];
+}"""
+
+MODELS = {
+    "sequential": (lambda: sequential_mlp(), ["net[0]", "net[1]", "net[2]"]),
+    "sequential-core": (lambda: sequential_mlp(lab), ["net[0]", "net[1]", "net[2]"]),
+    "cnn": (small_cnn, ["conv", "head"]),
+    "transformer": (transformer_block, ["block.ln1", "block.attn", "block.ln2", "block.mlp"]),
+}
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("model", list(MODELS))
+def test_nn_model_is_readable_at_840px_with_its_modules_named(browser_page, tmp_path, model):
+    require_torch()
+    make, names = MODELS[model]
+    page = browser_page
+    errors = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.add_init_script(MOUNT_WATCH)
+    page.set_viewport_size({"width": WIDTH + 32, "height": 1000})
+    page.goto(Player(make()).save_html(tmp_path / f"{model}.html").as_uri())
+    page.locator(".alab-player .alab-svg").wait_for()
+    root = page.locator(".alab-player").element_handle()
+    n = page.evaluate("() => window.alabPlayer.n")
+    for at, i in (("first", 0), ("last", n - 1)):
+        page.evaluate("(i) => window.alabPlayer.show(i)", i)
+        page.evaluate(SETTLE)
+        report = page.evaluate(PICTURE_CHECK, root)
+        screenshot(page.locator(".alab-player"), f"modules-{model}-{at}")
+        assert not problems(report), (at, problems(report), report["minTextPx"])
+        assert report["minTextPx"] is None or report["minTextPx"] >= 9, (at, report["minTextPx"])
+        texts, seen = page.evaluate(BOX_LABELS, root)
+        for name in names:
+            assert name in texts, (at, name, sorted(set(texts))[:40])
+        assert set(names) & set(seen), (at, sorted(set(seen))[:40])  # one at least on the screen
+        assert page.evaluate("() => document.scrollingElement.scrollWidth <= document.scrollingElement.clientWidth + 1")
+    assert not errors, errors
+
+
+LAB_CELLS = {
+    "sequential": "from tests.support.examples import sequential_mlp\nlab.Player(sequential_mlp())",
+    "sequential-core": "from tests.support.examples import sequential_mlp\nlab.Player(sequential_mlp(lab))",
+    "cnn": "from tests.support.examples import small_cnn\nlab.Player(small_cnn())",
+    "transformer": "from tests.support.examples import transformer_block\nlab.Player(transformer_block())",
+}
+SHOW_LAST = """(root) => {
+  const s = root.querySelector('.alab-slider');
+  s.value = s.max;
+  s.dispatchEvent(new Event('input', {bubbles: true}));
+  return +s.max;
+}"""
+LAB_SETTLE = """async (root) => {
+  root.querySelector('.alab-frame').scrollIntoView({block: 'center'});
+  for (let k = 0; k < 3; k++) await new Promise((r) => requestAnimationFrame(() => r()));
+  await new Promise((r) => setTimeout(r, 150));
+}"""
+
+
+@pytest.mark.browser
+def test_nn_models_in_jupyterlab_at_840px(jupyterlab_server, browser_page):
+    """The same in JupyterLab, its file browser open and outputs 840 px wide (one notebook, a cell a model)."""
+    from tests.browser.test_lessons import OUTPUT_WIDTH, _open_at_840
+
+    require_torch()
+    page = browser_page
+    page.add_init_script(MOUNT_WATCH)
+    write_notebook(jupyterlab_server.root_dir / "nn_models.ipynb",
+                   "import torch\nimport autograd_lab as lab", *LAB_CELLS.values())
+    _open_at_840(jupyterlab_server, page, "nn_models.ipynb")
+    jupyterlab_server.run_all(page)
+    roots = page.locator(".alab-player")
+    assert roots.count() == len(LAB_CELLS)
+    for k, model in enumerate(LAB_CELLS):
+        names = MODELS[model][1]
+        root = roots.nth(k).element_handle()
+        for at in ("first", "last"):
+            if at == "last":
+                page.evaluate(SHOW_LAST, root)
+            page.evaluate(LAB_SETTLE, root)
+            report = page.evaluate(PICTURE_CHECK, root)
+            screenshot(roots.nth(k), f"modules-lab-{model}-{at}")
+            assert not problems(report), (model, at, problems(report))
+            assert report["frame"][0] <= OUTPUT_WIDTH + 2, report["frame"]
+            texts, seen = page.evaluate(BOX_LABELS, root)
+            for name in names:
+                assert name in texts, (model, at, name)
+            assert set(names) & set(seen), (model, at, sorted(set(seen))[:40])
