@@ -114,3 +114,35 @@ def mlp(sizes=(3, 4, 4, 1), seed=0):
 EXAMPLES = {"classic": classic, "lesson2_dag": lesson2_dag, "everything": everything,
             "regression3": lambda: regression(3), "mlp_3_2_1": lambda: mlp((3, 2, 1))}
 """The small example traces by name: what cross-checks (Python vs the front end, core vs torch) run on."""
+
+
+def polynomial_tutorial(steps: int = 2000, torch=None):
+    """PyTorch's polynomial-fit tutorial ("Learning PyTorch with Examples": tensors and autograd): a
+    third-order polynomial fit to sin(x) on a 2,000-point tensor, manual SGD under ``no_grad()``,
+    ``steps`` iterations; real ``torch`` (imported here when not given)."""
+    if torch is None:
+        import torch
+    import math
+    dtype = torch.float
+    with autograd_lab.trace() as t:
+        x = torch.linspace(-math.pi, math.pi, 2000, dtype=dtype)
+        y = torch.sin(x)
+        a = torch.randn((), dtype=dtype, requires_grad=True)
+        b = torch.randn((), dtype=dtype, requires_grad=True)
+        c = torch.randn((), dtype=dtype, requires_grad=True)
+        d = torch.randn((), dtype=dtype, requires_grad=True)
+        learning_rate = 1e-6
+        for _ in range(steps):
+            y_pred = a + b * x + c * x ** 2 + d * x ** 3
+            loss = (y_pred - y).pow(2).sum()
+            loss.backward()
+            with torch.no_grad():
+                a -= learning_rate * a.grad
+                b -= learning_rate * b.grad
+                c -= learning_rate * c.grad
+                d -= learning_rate * d.grad
+                a.grad = None
+                b.grad = None
+                c.grad = None
+                d.grad = None
+    return t
