@@ -137,7 +137,7 @@ MESSAGES: dict = {
     "loop.loss": "loss {value}",
     "loop.largest_grad": "largest |grad| {value}",
     "loop.not_kept": "values not kept",
-    "loop.notice.folded": ("This loop ran {n} iterations: iterations 1–{head} and {tail}–{n} are shown step by "
+    "loop.notice.folded": ("The loop at line {line} ran {n} iterations: iterations 1–{head} and {tail}–{n} are shown step by "
                            "step, iterations {a}–{b} only as a summary{losses}."),
     "loop.notice.losses": " (the loss went from {first} at the first iteration to {last} at the last)",
     # notices above the narration

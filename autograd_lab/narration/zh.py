@@ -193,7 +193,7 @@ MESSAGES: dict = {
     "loop.loss": "损失 {value}",
     "loop.largest_grad": "绝对值最大的梯度 {value}",
     "loop.not_kept": "数值没有保留",
-    "loop.notice.folded": ("这个循环运行了 {n} 次迭代：第 1–{head} 次和第 {tail}–{n} 次逐步显示，"
+    "loop.notice.folded": ("第 {line} 行的循环运行了 {n} 次迭代：第 1–{head} 次和第 {tail}–{n} 次逐步显示，"
                            "第 {a}–{b} 次只显示摘要{losses}。"),
     "loop.notice.losses": "（损失从第一次迭代的 {first} 变为最后一次的 {last}）",
     "player.notice.empty": "什么也没有记录下来：把代码放进 `with lab.trace() as t:` 里，然后调用 `lab.Player(t)`。",

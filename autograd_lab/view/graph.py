@@ -117,7 +117,7 @@ def build(trace, max_nodes: int = 5000, max_frames: int = 20000, lang: str | Non
     if loop is not None:  # (view/loops.py) every step of an iteration is in its box; jumps numbered by iteration
         loops.assign_steps(g, loop, loop.group_of_iteration)
         loops.loop_jumps(g, loop)
-        g.notice = " ".join(x for x in (g.notice, loops.notice(loop, lang)) if x)
+        g.notice = " ".join(x for x in (g.notice, loops.notice(loop, lang, getattr(trace, "events", trace))) if x)
     if not shown:
         g.notice = say("player.notice.empty", lang)
     elif not any(n.kind in ("op", "acc") for n in all_nodes.values()) and not any(

@@ -119,8 +119,8 @@ def find_groups(b, shown, lang=None) -> dict[str, Group]:
     loop = getattr(b, "loop", None)
     if loop is not None:
         found = {}
-        for n, label, keys, collapsed in iteration_groups(b, shown, loop, lang):
-            key = loop.group_of_iteration[n] = f"g{len(found) + 1}"
+        for it, label, keys, collapsed in iteration_groups(b, shown, loop, lang):
+            key = loop.group_of_iteration[(it.loop, it.n)] = f"g{len(found) + 1}"
             found[key] = Group(key, label, tuple(keys), None, (), collapsed)
         return found
     # ---------------------------------------------------------------------------------------------

@@ -53,12 +53,23 @@ class Iteration:
     loss: object = None        # the value backward() started from (a float, a list or a summary dict), None: not kept
     grad: float | None = None  # the largest |gradient| accumulated in it, None: not kept
     kept: bool = True          # replayed step by step (False: only summarised, in a folded loop)
+    loop: int = 0              # which loop of the trace it is of (0, 1, ...)
+    of: int = 0                # how many iterations that loop ran
 
 
 @dataclass
 class Loop:
     iterations: list = field(default_factory=list)
-    group_of_iteration: dict = field(default_factory=dict)  # n -> its group's key (groups.py fills it)
+    group_of_iteration: dict = field(default_factory=dict)  # (loop, n) -> its group's key (groups.py fills it)
+
+    def loops(self) -> list:
+        """The iterations of each loop, loop by loop."""
+        out: list = []
+        for it in self.iterations:
+            if not out or out[-1][0].loop != it.loop:
+                out.append([])
+            out[-1].append(it)
+        return out
 
     @property
     def first(self) -> int:
@@ -69,10 +80,9 @@ class Loop:
         return self.iterations[-1].last
 
     @property
-    def folded(self) -> tuple | None:
-        """(first, last) iteration numbers that are only summarised, or None."""
-        skipped = [it.n for it in self.iterations if not it.kept]
-        return (skipped[0], skipped[-1]) if skipped else None
+    def folded(self) -> bool:
+        """Some iterations are only summarised."""
+        return any(not it.kept for it in self.iterations)
 
     def iteration_at(self, index: int):
         """The iteration that event ``index`` belongs to, or None."""
@@ -103,8 +113,8 @@ def _line(src):
 
 
 def find_loop(events) -> Loop | None:
-    """The training loop of ``events`` (see the module docstring), or None. Only the first loop of
-    a trace with several is found."""
+    """The training loops of ``events`` (see the module docstring), their iterations in one ``Loop``
+    (each knows which loop it is of: ``Iteration.loop``), or None."""
     kinds, sources = _kinds_and_sources(events)
     lines = [_line(s) for s in sources]
     n = len(kinds)
@@ -116,21 +126,26 @@ def find_loop(events) -> Loop | None:
         while j < n and kinds[j] not in ("done", "error"):
             j += 1
         ends[b] = min(j, n - 1)
-    for s in range(len(calls) - 1):
+    found: list = []
+    s = 0
+    while s < len(calls) - 1:
         run = [calls[s]]
         for b in calls[s + 1:]:
             if lines[b] != lines[run[0]] or kinds[ends[run[-1]]] != "done":
                 break
             run.append(b)
-        if len(run) < 2:
+        its = _iterations(run, ends, kinds, lines) if len(run) >= 2 else None
+        if its is None or (found and its[0].first <= found[-1].last):
+            s += 1
             continue
-        loop = _iterations(run, ends, kinds, lines)
-        if loop is not None:
-            return loop
-    return None
+        for it in its:
+            it.loop, it.of = len({x.loop for x in found}), len(its)
+        found += its
+        s = calls.index(its[-1].backward) + 1
+    return Loop(found) if found else None
 
 
-def _iterations(run, ends, kinds, lines) -> Loop | None:
+def _iterations(run, ends, kinds, lines) -> list | None:
     b1, b2 = run[0], run[1]
     period = b2 - b1
     m = 0  # how many events before the first backward repeat, one period later, before the second
@@ -150,6 +165,13 @@ def _iterations(run, ends, kinds, lines) -> Loop | None:
     run = run[:len(starts)]
     if len(run) < 2:
         return None
+    # The loop ends where the code between two iterations runs a line the first iteration did not (the
+    # setup of a second loop that runs the same lines: two calls of a train() function).
+    ref = set(lines[starts[0]:starts[1]])
+    for k in range(1, len(starts) - 1):
+        if not ref.issuperset(lines[ends[run[k]] + 1:starts[k + 1]]):
+            run, starts = run[:k + 1], starts[:k + 1]
+            break
     its = [Iteration(k + 1, starts[k], (starts[k + 1] - 1) if k + 1 < len(starts) else -1, run[k])
            for k in range(len(run))]
     last = its[-1]  # its step and zero_grad run the lines that followed the previous iteration's done
@@ -160,15 +182,15 @@ def _iterations(run, ends, kinds, lines) -> Loop | None:
         end += 1
         tail -= 1
     last.last = end
-    return Loop(its)
+    return its
 
 
 def fold(loop: Loop) -> None:
     """Mark the iterations a long loop only summarises (``kept=False``)."""
-    its = loop.iterations
-    if len(its) > FOLD_ABOVE:
-        for it in its[KEEP_HEAD:len(its) - KEEP_TAIL]:
-            it.kept = False
+    for its in loop.loops():
+        if len(its) > FOLD_ABOVE:
+            for it in its[KEEP_HEAD:len(its) - KEEP_TAIL]:
+                it.kept = False
 
 
 class TraceView:
@@ -194,7 +216,7 @@ def prepare(trace):
 
 def kept_events(events, loop: Loop | None) -> list:
     """The events graph.build replays: all of them but a folded loop's summarised iterations."""
-    if loop is None or loop.folded is None:
+    if loop is None or not loop.folded:
         return list(events)
     n = len(events)
     skip = [(it.first, it.last) for it in loop.iterations if not it.kept]
@@ -295,7 +317,7 @@ def step_internals(events) -> set:
 
 
 def iteration_groups(b, shown, loop: Loop, lang) -> list:
-    """``[(n, label, keys, collapsed)]``: one per kept iteration, its nodes in creation order; a node
+    """``[(iteration, label, keys, collapsed)]``: one per kept iteration, its nodes in creation order; a node
     that several iterations touch (a parameter, its AccumulateGrad) stays outside the boxes."""
     nodes = b.nodes
     owner: dict = {}
@@ -303,26 +325,27 @@ def iteration_groups(b, shown, loop: Loop, lang) -> list:
         it = loop.iteration_at(e.index)
         for k in b.touched.get(e.index, ()):
             if k in nodes:
+                mine = (it.loop, it.n) if it is not None else 0
                 if k not in owner:
-                    owner[k] = it.n if it is not None else 0
-                elif owner[k] != (it.n if it is not None else 0):
+                    owner[k] = mine
+                elif owner[k] != mine:
                     owner[k] = None  # shared
     keys_of: dict = {}
     for k in sorted((k for k, n_ in owner.items() if n_), key=lambda k: nodes[k].order):
         keys_of.setdefault(owner[k], []).append(k)
-    kept = [it for it in loop.iterations if it.kept]
-    total = len(loop.iterations)
     out = []
-    for it in kept:
-        keys = keys_of.get(it.n)
-        if keys:
-            out.append((it.n, label(it, total, lang), keys, it is not kept[0] and it is not kept[-1]))
+    for its in loop.loops():
+        kept = [it for it in its if it.kept]
+        for it in kept:
+            keys = keys_of.get((it.loop, it.n))
+            if keys:
+                out.append((it, label(it, lang), keys, it is not kept[0] and it is not kept[-1]))
     return out
 
 
-def label(it: Iteration, total: int, lang) -> str:
+def label(it: Iteration, lang) -> str:
     """"iteration 3 of 20 · loss 0.52 · largest |grad| 1.3" (each value only when it was kept)."""
-    parts = [say("loop.iteration", lang, i=it.n, n=total)]
+    parts = [say("loop.iteration", lang, i=it.n, n=it.of)]
     loss = _scalar(it.loss)
     if loss is not None:
         parts.append(say("loop.loss", lang, value=short(loss)))
@@ -339,11 +362,11 @@ def short(v: float) -> str:
 
 
 def assign_steps(g, loop: Loop, group_of_iteration: dict) -> None:
-    """Every step of a kept iteration happens in its group (``group_of_iteration``: n -> group key)."""
+    """Every step of a kept iteration happens in its group (``group_of_iteration``: (loop, n) -> group key)."""
     for st in g.steps:
         it = loop.iteration_at(st.event)
-        if it is not None and it.n in group_of_iteration:
-            st.group = group_of_iteration[it.n]
+        if it is not None and (it.loop, it.n) in group_of_iteration:
+            st.group = group_of_iteration[(it.loop, it.n)]
 
 
 def loop_jumps(g, loop: Loop) -> None:
@@ -356,9 +379,9 @@ def loop_jumps(g, loop: Loop) -> None:
         it = loop.iteration_at(st.event)
         if it is None:
             continue
-        phase = _phase(st, it, seen.get(it.n))
-        if phase is not None and phase != seen.get(it.n):
-            seen[it.n] = phase
+        phase = _phase(st, it, seen.get((it.loop, it.n)))
+        if phase is not None and phase != seen.get((it.loop, it.n)):
+            seen[(it.loop, it.n)] = phase
             inside.append((say(_JUMP[phase], lang, n=it.n), st.index))
     g.jumps = sorted(outside + inside, key=lambda j: j[1])
 
@@ -386,14 +409,20 @@ def _phase(st, it, current):
     return current
 
 
-def notice(loop: Loop, lang) -> str:
-    """What the player says above the narration of a folded loop (empty for a loop shown whole)."""
-    folded = loop.folded
-    if folded is None:
-        return ""
-    its = loop.iterations
-    first, last = _scalar(its[0].loss), _scalar(its[-1].loss)
-    losses = (say("loop.notice.losses", lang, first=short(first), last=short(last))
-              if first is not None and last is not None else "")
-    return say("loop.notice.folded", lang, n=len(its), head=KEEP_HEAD, tail=len(its) - KEEP_TAIL + 1,
-               a=folded[0], b=folded[1], losses=losses)
+def notice(loop: Loop, lang, events=None) -> str:
+    """What the player says above the narration of a folded loop (empty for loops shown whole);
+    ``events``: the trace's, for the line each loop starts at."""
+    out = []
+    sources = _kinds_and_sources(events)[1] if events is not None and loop.folded else None
+    for its in loop.loops():
+        skipped = [it.n for it in its if not it.kept]
+        if not skipped:
+            continue
+        first, last = _scalar(its[0].loss), _scalar(its[-1].loss)
+        losses = (say("loop.notice.losses", lang, first=short(first), last=short(last))
+                  if first is not None and last is not None else "")
+        src = sources[its[0].first] if sources is not None else None
+        out.append(say("loop.notice.folded", lang, line=src.line if src is not None else "?", n=len(its),
+                       head=skipped[0] - 1, tail=skipped[-1] + 1,
+                       a=skipped[0], b=skipped[-1], losses=losses))
+    return " ".join(out)
