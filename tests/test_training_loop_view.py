@@ -52,7 +52,7 @@ def test_each_box_says_the_loss_and_the_largest_gradient_the_library_computed(mo
     g = graph.build(t)
     for box, loss, grad in zip(g.groups.values(), losses, grads):
         assert f"loss {loops.short(loss)}" in box.label, (box.label, loss)
-        assert f"largest |grad| {loops.short(grad)}" in box.label, (box.label, grad)
+        assert f"max |grad| {loops.short(grad)}" in box.label, (box.label, grad)
     assert len(set(losses)) == 4  # (the loss changes: the boxes do not all say the same)
     zh = graph.build(t, lang="zh")
     assert [b.label.split(" · ")[0] for b in zh.groups.values()] == [f"第 {i} 次迭代（共 4 次）" for i in range(1, 5)]

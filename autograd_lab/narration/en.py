@@ -135,7 +135,7 @@ MESSAGES: dict = {
     # a training loop's boxes and notice (view/loops.py)
     "loop.iteration": "iteration {i} of {n}",
     "loop.loss": "loss {value}",
-    "loop.largest_grad": "largest |grad| {value}",
+    "loop.largest_grad": "max |grad| {value}",
     "loop.not_kept": "values not kept",
     "loop.notice.folded": ("The loop at line {line} ran {n} iterations: iterations 1–{head} and {tail}–{n} are shown step by "
                            "step, iterations {a}–{b} only as a summary{losses}."),

@@ -344,7 +344,7 @@ def iteration_groups(b, shown, loop: Loop, lang) -> list:
 
 
 def label(it: Iteration, lang) -> str:
-    """"iteration 3 of 20 · loss 0.52 · largest |grad| 1.3" (each value only when it was kept)."""
+    """"iteration 3 of 20 · loss 0.52 · max |grad| 1.3" (each value only when it was kept)."""
     parts = [say("loop.iteration", lang, i=it.n, n=it.of)]
     loss = _scalar(it.loss)
     if loss is not None:
@@ -357,8 +357,8 @@ def label(it: Iteration, lang) -> str:
 
 
 def short(v: float) -> str:
-    """A number of a one-line summary: four significant digits (75087.73 -> '7.509e+04', 0.52 -> '0.52')."""
-    return f"{v:.4g}"
+    """A number of a one-line summary: three significant digits (75087.73 -> '7.51e+04', 0.52 -> '0.52')."""
+    return f"{v:.3g}"
 
 
 def assign_steps(g, loop: Loop, group_of_iteration: dict) -> None:
