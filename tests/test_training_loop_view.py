@@ -198,3 +198,22 @@ def test_two_calls_of_a_train_function_are_two_loops():
     line = loop.loops()[0][0]
     assert g.notice.count("ran 30 iterations") == 2
     assert f"The loop at line {t.events[line.first].source.line} ran" in g.notice
+
+
+@pytest.mark.parametrize("notebook", ["notebooks/08_practice.ipynb", "notebooks/zh/08_practice.ipynb"])
+def test_lesson_8s_real_torch_player_shows_its_two_loops_as_iteration_boxes(notebook):
+    """The comparison player under lesson 8 (two train() runs of 100 steps: 3,806 steps on one slider
+    before) shows each loop's first and last iterations and summarises the rest."""
+    import json
+    from pathlib import Path
+
+    cells = json.loads((Path(__file__).resolve().parent.parent / notebook).read_text())["cells"]
+    src = next("".join(c["source"]) for c in cells if "same_in_pytorch(" in "".join(c["source"]))
+    snippet = src.split('"""')[1]
+    p = lab.exercises.same_in_pytorch(snippet).player(lang="zh" if "/zh/" in notebook else "en")
+    g = p.graph
+    assert len(g.steps) < 400, len(g.steps)
+    labels = [b.label for b in g.groups.values()]
+    it = "第 {i} 次迭代（共 100 次）" if g.lang == "zh" else "iteration {i} of 100"
+    assert [x.split(" · ")[0] for x in labels] == [it.format(i=i) for i in (1, 2, 3, 98, 99, 100)] * 2
+    assert g.notice.count("4–97") == 2 and g.lang == ("zh" if "/zh/" in notebook else "en")

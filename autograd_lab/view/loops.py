@@ -23,8 +23,8 @@ What the view does with a loop (graph.build and groups.py call these):
   drawn: the update step says what they did, and no grey ``w.grad`` ellipse is left orphaned
   after ``zero_grad()`` (``.grad`` is shown on the parameter, ``None`` after ``set_to_none``, as
   torch's state is).
-- ``iteration_groups``: one group per iteration, named "iteration 3 of 20 · loss 0.52 · largest
-  |grad| 1.3"; the first and the last are open, the others collapsed; every step of an iteration is
+- ``iteration_groups``: one group per iteration, named "iteration 3 of 20 · loss 0.52 · max |grad|
+  1.3"; the first and the last are open, the others collapsed; every step of an iteration is
   in its group (``assign_steps``), so "by group" steps a whole iteration at a time.
 - ``loop_jumps``: the jump menu's entries inside the loop, numbered by iteration ("iteration 3:
   optimizer.step()"), one for the forward, the backward, the step and zero_grad of each.
