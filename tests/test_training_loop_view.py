@@ -217,3 +217,16 @@ def test_lesson_8s_real_torch_player_shows_its_two_loops_as_iteration_boxes(note
     it = "第 {i} 次迭代（共 100 次）" if g.lang == "zh" else "iteration {i} of 100"
     assert [x.split(" · ")[0] for x in labels] == [it.format(i=i) for i in (1, 2, 3, 98, 99, 100)] * 2
     assert g.notice.count("4–97") == 2 and g.lang == ("zh" if "/zh/" in notebook else "en")
+
+
+def test_a_loop_that_updates_no_parameter_is_not_a_training_loop():
+    """Lesson 9's RNN-style loop calls backward at each step and never updates w: it keeps its picture."""
+    with lab.trace(catch_errors=True) as t:
+        w = lab.tensor(0.5, requires_grad=True)
+        h = lab.tensor(1.0)
+        for _ in range(3):
+            h = h * w
+            h.backward()
+    assert loops.find_loop(t.events) is None
+    g = graph.build(t)
+    assert g.groups == {} and not [label for label, _ in g.jumps if label.startswith("iteration")]

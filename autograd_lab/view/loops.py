@@ -3,7 +3,9 @@
 ``find_loop(events)`` finds the training loop of a trace from its events' kinds and source lines
 alone (no event is made: a 2,000-iteration loop has 92,000 events). A training loop is a run of
 two or more ``backward()`` calls made by the same line, each after a forward pass that runs the same
-lines as the one before the first call; an iteration runs from its forward's first event to the
+lines as the one before the first call, each followed by an update of the parameters (an optimizer's
+step or a manual ``w -= lr * w.grad``: a loop without one, as an RNN-style loop that calls backward
+at each step, keeps the picture it had); an iteration runs from its forward's first event to the
 event before the next iteration's (its optimizer step and zero_grad included), the last one up to
 where its step and zero_grad end::
 
@@ -182,6 +184,8 @@ def _iterations(run, ends, kinds, lines) -> list | None:
         end += 1
         tail -= 1
     last.last = end
+    if not all("update" in kinds[it.first:it.last + 1] for it in its):
+        return None  # no optimizer step or manual update in each: a loop, but not a training loop
     return its
 
 
