@@ -40,8 +40,9 @@ def main() -> None:
     t = polynomial_tutorial(steps)
     report(f"polynomial tutorial, {steps} steps: recording", time.perf_counter() - t0, None, "s",
            f"{len(t.events):,} events")
+    import autograd_lab.view.player  # noqa: F401  (ipywidgets and IPython: loaded in a kernel already, ~1 s here)
     times = []
-    for _ in range(4):  # (the first also loads the front end's files, once per process)
+    for _ in range(4):  # (the first also resolves the trace's names, once per trace: record/names.py)
         t0 = time.perf_counter()
         p = lab.Player(t)
         times.append(time.perf_counter() - t0)
