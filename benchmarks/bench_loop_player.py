@@ -15,23 +15,15 @@ import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent))
+sys.path.insert(0, str(HERE))
 
 import autograd_lab as lab  # noqa: E402
+from bench_player import report  # noqa: E402  (one line per value: its ratio to the target)
 from tests.support.examples import polynomial_tutorial  # noqa: E402
 
 TARGET_S = 1.0
-
-
-def report(name: str, value: float, target: float | None, unit: str, note: str = "") -> None:
-    if target is None:
-        print(f"{name:<52} {value:9.3f} {unit:<3}" + (f"  ({note})" if note else ""))
-        return
-    ratio = value / target
-    verdict = "ok" if ratio <= 1 else "MISSED"
-    print(f"{name:<52} {value:9.3f} {unit:<3} target {target:g} {unit:<3} ratio {ratio:5.2f}  {verdict}"
-          + (f"  ({note})" if note else ""))
 
 
 def main() -> None:
