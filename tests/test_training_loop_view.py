@@ -104,8 +104,10 @@ def test_a_manual_step_under_no_grad_is_a_step_of_its_own_and_grad_none_after_it
     linked = {k for e in g.edges.values() for k in (e.src, e.dst)}
     assert not [n.label for n in g.nodes.values() if n.key not in linked]  # no grey `a.grad` ellipses
     assert not [n.label for n in g.nodes.values() if ".grad" in n.label]
-    updates = [label for label, _ in g.jumps if "update the parameters" in label]
-    assert updates == [f"iteration {n}: update the parameters (no_grad)" for n in (1, 2, 3)]
+    updates = [(label, i) for label, i in g.jumps if "update the parameters" in label]
+    assert [label for label, _ in updates] == [f"iteration {n}: update the parameters (no_grad)" for n in (1, 2, 3)]
+    first = g.steps[updates[0][1]]
+    assert first.kind == "update" and first.text.startswith("a -= learning_rate * a.grad changes a in place: ")
     resets = [i for label, i in g.jumps if label.endswith("reset .grad")]
     assert len(resets) == 3
     # after `a.grad = None` ... `d.grad = None`, each parameter shows .grad None, as torch's a.grad is
