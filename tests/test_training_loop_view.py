@@ -136,7 +136,7 @@ def test_a_long_loop_is_folded_to_its_first_and_last_iterations_and_says_so():
     labels = [b.label for b in g.groups.values()]
     assert [x.split(" · ")[0] for x in labels] == [f"iteration {i} of 40" for i in (1, 2, 3, 38, 39, 40)]
     assert f"loss {loops.short(losses[-1])}" in labels[-1] and f"loss {loops.short(losses[0])}" in labels[0]
-    assert "iterations 4–37 only as a summary" in g.notice
+    assert "1–3 and 38–40 are shown step by step, 4–37 as a summary" in g.notice
     assert loops.short(losses[0]) in g.notice and loops.short(losses[-1]) in g.notice
     shown_events = {s.event for s in g.steps}
     loop = loops.find_loop(t.events)

@@ -137,9 +137,9 @@ MESSAGES: dict = {
     "loop.loss": "loss {value}",
     "loop.largest_grad": "max |grad| {value}",
     "loop.not_kept": "values not kept",
-    "loop.notice.folded": ("The loop at line {line} ran {n} iterations: iterations 1–{head} and {tail}–{n} are shown step by "
-                           "step, iterations {a}–{b} only as a summary{losses}."),
-    "loop.notice.losses": " (the loss went from {first} at the first iteration to {last} at the last)",
+    "loop.notice.folded": ("The loop at line {line} ran {n} iterations: 1–{head} and {tail}–{n} are shown step by step, "
+                           "{a}–{b} as a summary{losses}."),
+    "loop.notice.losses": " (loss {first} → {last})",
     # notices above the narration
     "player.notice.empty": "Nothing was recorded: put your code inside `with lab.trace() as t:`, then `lab.Player(t)`.",
     "player.notice.no_graph": ("No tensor here requires grad, so autograd recorded no graph (no grad_fn). "
