@@ -14,14 +14,15 @@ from tests.support.requirements import require_torch
 torch = require_torch()
 
 
-def sgd_loop(mod, iterations=4, momentum=0.0):
-    """A two-weight regression trained with ``mod.optim.SGD`` (``mod``: autograd_lab or torch); returns
-    the trace and, per iteration, the loss and the largest |gradient| the library computed."""
+def sgd_loop(mod, iterations=4, momentum=0.0, adam=False):
+    """A two-weight regression trained with ``mod.optim.SGD`` (or Adam) (``mod``: autograd_lab or torch);
+    returns the trace and, per iteration, the loss and the largest |gradient| the library computed."""
     losses, grads = [], []
     with lab.trace() as t:
         w = mod.tensor([0.5, -0.3], requires_grad=True)
         x = mod.tensor([1.0, 2.0])
-        opt = mod.optim.SGD([w], lr=0.05, momentum=momentum) if momentum else mod.optim.SGD([w], lr=0.05)
+        opt = (mod.optim.Adam([w], lr=0.05) if adam else
+               mod.optim.SGD([w], lr=0.05, momentum=momentum) if momentum else mod.optim.SGD([w], lr=0.05))
         for _ in range(iterations):
             loss = ((w * x).sum() - 3.0) ** 2
             loss.backward()
@@ -89,9 +90,11 @@ def test_the_optimizer_step_has_one_jump_entry_per_iteration_numbered(mod):
 
 
 @LIBS
-def test_nothing_of_the_optimizer_step_is_drawn_as_an_orphan(mod):
-    """Momentum buffers, reads of w.grad: none becomes a node; every node drawn at any step is linked."""
-    t, _, _ = sgd_loop(mod, 3, momentum=0.9)
+@pytest.mark.parametrize("adam", [False, True], ids=["sgd_momentum", "adam"])
+def test_nothing_of_the_optimizer_step_is_drawn_as_an_orphan(mod, adam):
+    """Momentum buffers, Adam's moments and step count, reads of w.grad: none becomes a node; every node
+    drawn at any step is linked."""
+    t, _, _ = sgd_loop(mod, 3, momentum=0.9, adam=adam)
     g = graph.build(t)
     linked = {k for e in g.edges.values() for k in (e.src, e.dst)}
     assert not [n.label for n in g.nodes.values() if n.key not in linked]

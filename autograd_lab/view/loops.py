@@ -36,6 +36,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ..narration import say
+from .states import is_optimizer_step
 
 __all__ = ["Iteration", "Loop", "find_loop", "prepare", "summarise", "TraceView", "kept_events", "step_internals", "iteration_groups",
            "assign_steps", "loop_jumps", "notice", "KEEP_HEAD", "KEEP_TAIL", "FOLD_ABOVE"]
@@ -250,13 +251,13 @@ def summarise(events, loop: Loop, shown=None) -> None:
             if (kinds[i] if kinds is not None else event(i).kind) == "op":
                 e = event(i)
                 if e.output == root:
-                    it.loss = e.value
+                    it.loss = getattr(e, "value", None)  # (a recorder may keep only some iterations' values)
                     break
         largest = None
         for i in range(it.backward + 1, it.last + 1):
             k = kinds[i] if kinds is not None else event(i).kind
             if k == "accumulate":
-                size = magnitude(event(i).after)
+                size = magnitude(getattr(event(i), "after", None))
                 if size is not None and (largest is None or size > largest):
                     largest = size
             elif k in ("done", "error"):
@@ -305,9 +306,9 @@ def step_internals(events) -> set:
     run: list = []  # the step's reads and no-graph ops in a row, on one line, before an update
     for e in events:
         k, src = e.kind, e.source
-        in_step = src is not None and "step(" in (src.text or "")
-        if in_step and (k in ("tensor", "op") or (k == "update" and e.tensor not in params)):
-            hidden.add(e.index)
+        if is_optimizer_step(e) and ((k == "op" and e.node is None) or (k == "tensor" and not e.requires_grad)
+                                     or (k == "update" and e.tensor not in params)):
+            hidden.add(e.index)  # (what records a graph on a line that says step( is the student's, and stays)
             continue
         if (k == "tensor" and e.how == "existing") or (k == "op" and e.node is None):
             if run and run[-1].source != src:
