@@ -56,7 +56,8 @@ def test_each_box_says_the_loss_and_the_largest_gradient_the_library_computed(mo
         assert f"max |grad| {loops.short(grad)}" in box.label, (box.label, grad)
     assert len(set(losses)) == 4  # (the loss changes: the boxes do not all say the same)
     zh = graph.build(t, lang="zh")
-    assert [b.label.split(" · ")[0] for b in zh.groups.values()] == [f"第 {i} 次迭代（共 4 次）" for i in range(1, 5)]
+    assert [b.label.split(" · ")[0] for b in zh.groups.values()] == [f"第 {i} 次迭代（共 4 次）"
+                                                                     for i in range(1, 5)]
     assert all(f"损失 {loops.short(x)}" in b.label for b, x in zip(zh.groups.values(), losses))
 
 
@@ -235,3 +236,14 @@ def test_a_loop_that_updates_no_parameter_is_not_a_training_loop():
     assert loops.find_loop(t.events) is None
     g = graph.build(t)
     assert g.groups == {} and not [label for label, _ in g.jumps if label.startswith("iteration")]
+
+
+def test_a_loop_of_many_events_is_folded_even_with_few_iterations(monkeypatch):
+    """A big model's loop of 10 iterations costs as much to replay as a small one's of hundreds."""
+    t, losses, _ = sgd_loop(lab, 10)
+    assert len(graph.build(t).groups) == 10
+    monkeypatch.setattr(loops, "EVENTS_ABOVE", 50)
+    g = graph.build(t)
+    assert [b.label.split(" · ")[0] for b in g.groups.values()] == [f"iteration {i} of 10"
+                                                                    for i in (1, 2, 3, 8, 9, 10)]
+    assert "4–7 as a summary" in g.notice and f"loss {loops.short(losses[-1])}" in list(g.groups.values())[-1].label

@@ -12,11 +12,11 @@ where its step and zero_grad end::
     loop = find_loop(trace.events)
     loop.iterations[2]       # Iteration(n=3, first=96, last=141, backward=113, loss=0.52, grad=1.3, kept=True)
 
-A loop of more than ``FOLD_ABOVE`` iterations is *folded*: only its first ``KEEP_HEAD`` and last
-``KEEP_TAIL`` iterations are replayed step by step (``kept``), the others are summarised (their
-loss and largest gradient, read from a few of their events) and the player says so
-(``notice``). That bounds the cost of ``graph.build`` whatever the number of iterations (the
-polynomial tutorial's 2,000 iterations: 8.5 s before, see benchmarks/bench_loop_player.py).
+A loop of more than ``FOLD_ABOVE`` iterations (or ``EVENTS_ABOVE`` events) is *folded*: only its
+first ``KEEP_HEAD`` and last ``KEEP_TAIL`` iterations are replayed step by step (``kept``), the others
+are summarised (their loss and largest gradient, read from a few of their events) and the player
+says so (``notice``). That bounds the cost of ``graph.build`` whatever the number of iterations (the
+polynomial tutorial's 2,000 iterations: 8.5 s before, 0.1-0.5 s after: benchmarks/bench_loop_player.py).
 
 What the view does with a loop (graph.build and groups.py call these):
 - ``step_internals``: the events of an optimizer's step that are not a parameter's update (its
@@ -38,12 +38,14 @@ from dataclasses import dataclass, field
 from ..narration import say
 from .states import is_optimizer_step
 
-__all__ = ["Iteration", "Loop", "find_loop", "prepare", "summarise", "TraceView", "kept_events", "step_internals", "iteration_groups",
-           "assign_steps", "loop_jumps", "notice", "KEEP_HEAD", "KEEP_TAIL", "FOLD_ABOVE"]
+__all__ = ["Iteration", "Loop", "find_loop", "prepare", "summarise", "TraceView", "kept_events", "step_internals",
+           "iteration_groups", "assign_steps", "loop_jumps", "notice", "KEEP_HEAD", "KEEP_TAIL", "FOLD_ABOVE",
+           "EVENTS_ABOVE"]
 
 KEEP_HEAD = 3     # a folded loop replays its first KEEP_HEAD iterations step by step ...
 KEEP_TAIL = 3     # ... and its last KEEP_TAIL
-FOLD_ABOVE = 24   # a loop of more iterations than this is folded (a 20-iteration loop is shown whole)
+FOLD_ABOVE = 24   # a loop of more iterations than this is folded (a 20-iteration loop is shown whole) ...
+EVENTS_ABOVE = 10_000  # ... and so is a loop of more events than this (graph.build replays ~10k events a second)
 _LOOK_BACK = 64   # events looked at before a folded iteration's backward() for the loss it starts from
 
 
@@ -193,7 +195,7 @@ def _iterations(run, ends, kinds, lines) -> list | None:
 def fold(loop: Loop) -> None:
     """Mark the iterations a long loop only summarises (``kept=False``)."""
     for its in loop.loops():
-        if len(its) > FOLD_ABOVE:
+        if len(its) > FOLD_ABOVE or (len(its) > KEEP_HEAD + KEEP_TAIL and its[-1].last - its[0].first > EVENTS_ABOVE):
             for it in its[KEEP_HEAD:len(its) - KEEP_TAIL]:
                 it.kept = False
 
