@@ -77,14 +77,6 @@ class Loop:
         return out
 
     @property
-    def first(self) -> int:
-        return self.iterations[0].first
-
-    @property
-    def last(self) -> int:
-        return self.iterations[-1].last
-
-    @property
     def folded(self) -> bool:
         """Some iterations are only summarised."""
         return any(not it.kept for it in self.iterations)
