@@ -125,6 +125,21 @@ MESSAGES: dict = {
     "player.jump.set_grad": "{name}.grad = …",
     "player.jump.where": " (line {line}: {code})",
     "player.jump.where_line": " (line {line})",
+    # jump menu inside a training loop (view/loops.py): four entries per iteration
+    "player.jump.loop.forward": "iteration {n}: forward",
+    "player.jump.loop.backward": "iteration {n}: backward",
+    "player.jump.loop.optimizer_step": "iteration {n}: optimizer.step()",
+    "player.jump.loop.manual_step": "iteration {n}: update the parameters (no_grad)",
+    "player.jump.loop.zero_grad": "iteration {n}: zero_grad()",
+    "player.jump.loop.reset_grad": "iteration {n}: reset .grad",
+    # a training loop's boxes and notice (view/loops.py)
+    "loop.iteration": "iteration {i} of {n}",
+    "loop.loss": "loss {value}",
+    "loop.largest_grad": "max |grad| {value}",
+    "loop.not_kept": "values not kept",
+    "loop.notice.folded": ("The loop at line {line} ran {n} iterations: 1–{head} and {tail}–{n} are shown step by step, "
+                           "{a}–{b} as a summary{losses}."),
+    "loop.notice.losses": " (loss {first} → {last})",
     # notices above the narration
     "player.notice.empty": "Nothing was recorded: put your code inside `with lab.trace() as t:`, then `lab.Player(t)`.",
     "player.notice.no_graph": ("No tensor here requires grad, so autograd recorded no graph (no grad_fn). "

@@ -60,6 +60,7 @@ from .layout import (FONT, LAYER_GAP, MARGIN, OP_H, TENSOR_H, TEXT_ABOVE, TEXT_B
                      layout, node_size, text_width)
 from .states import EdgeState, OpState, States, TensorState, fmt  # noqa: F401
 from .explain import explain as explain_error, versions
+from . import loops
 from .groups import Group, find_groups
 from .structure import Builder
 from .tracegraph import Edge, Node, Step, TraceGraph
@@ -76,10 +77,15 @@ def build(trace, max_nodes: int = 5000, max_frames: int = 20000, lang: str | Non
     defaults nothing is cut: a micrograd MLP 3->16->16->1 has about 2,000 nodes and 2,400 steps). Its texts are
     in ``lang`` (None: ``narration.get_language()``).
     """
-    b = Builder(trace, TraceGraph(lang))
+    source, loop = loops.prepare(trace)  # a training loop: its iterations (a long one folded: view/loops.py)
+    b = Builder(source, TraceGraph(lang))
+    b.loop = loop
     lang = b.g.lang
     g = b.g
     hidden = b.hidden_events()
+    if loop is not None:
+        loops.summarise(getattr(trace, "events", trace), loop, b.events)
+        hidden |= loops.step_internals(b.events)  # an optimizer's buffers, a manual step's read of w.grad
     shown = [e for e in b.events if e.index not in hidden]
     b.count_ops_per_line(shown)
     for e in shown:
@@ -108,6 +114,10 @@ def build(trace, max_nodes: int = 5000, max_frames: int = 20000, lang: str | Non
     g.edge_slot = {ek: j for (_, j), ek in b.slot_edge.items() if ek in g.edges}
     g.versions = versions(b)  # (the inspector's `_version` of a tensor changed in place: explain.py)
     _group(g, b, shown)
+    if loop is not None:  # (view/loops.py) every step of an iteration is in its box; jumps numbered by iteration
+        loops.assign_steps(g, loop, loop.group_of_iteration)
+        loops.loop_jumps(g, loop)
+        g.notice = " ".join(x for x in (g.notice, loops.notice(loop, lang, getattr(trace, "events", trace))) if x)
     if not shown:
         g.notice = say("player.notice.empty", lang)
     elif not any(n.kind in ("op", "acc") for n in all_nodes.values()) and not any(

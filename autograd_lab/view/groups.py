@@ -28,6 +28,7 @@ import re
 from dataclasses import dataclass, field
 
 from ..narration import say
+from .loops import iteration_groups
 from .modules import module_groups
 
 __all__ = ["Group", "find_groups", "COLLAPSE_ABOVE", "GROUP_MIN"]
@@ -118,6 +119,15 @@ def _iterations(shown) -> list[list[_Iteration]]:
 def find_groups(b, shown, lang=None) -> dict[str, Group]:
     """The groups of the graph pass 1 built (``b``: structure.Builder; ``shown``: the events kept)."""
     nodes = b.nodes
+    # -- training loops (view/loops.py): one box per iteration ------------------------------------
+    loop = getattr(b, "loop", None)
+    if loop is not None:
+        found = {}
+        for it, label, keys, collapsed in iteration_groups(b, shown, loop, lang):
+            key = loop.group_of_iteration[(it.loop, it.n)] = f"g{len(found) + 1}"
+            found[key] = Group(key, label, tuple(keys), None, (), collapsed)
+        return found
+    # ---------------------------------------------------------------------------------------------
     found = module_groups(b, shown, lang)  # nn.Module calls (view/modules.py): one box per module call
     if found:
         groups: dict[str, Group] = {}

@@ -561,7 +561,8 @@ class States:
         if is_optimizer_step(e):
             return Msg("step.update.optimizer", name=name, before=Num(e.before), after=Num(e.after)), (key,)
         text = _without_comment(e.source.text) if e.source is not None and e.source.text else ""
-        call = text.strip() if text and _code.is_call_of(text, e.op) else _code.method_call(name, e.op, ["…"])
+        call = (text.strip() if text and (_code.is_call_of(text, e.op) or _code.augmented(text))  # w -= lr * w.grad
+                else _code.method_call(name, e.op, ["…"]))
         return Msg("step.update.inplace", call=call, name=name, before=Num(e.before), after=Num(e.after)), (key,)
 
     def on_other(self, e):  # pragma: no cover - an event kind added to the core later

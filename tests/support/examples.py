@@ -275,3 +275,8 @@ def polynomial_fit(steps: int = 2000, traced: bool = True, seed: int = 0):
                 c.grad = None
                 d.grad = None
     return t, (a, b, c, d), losses
+
+
+def polynomial_tutorial(steps: int = 2000):
+    """PyTorch's polynomial-fit tutorial recorded in real torch (``polynomial_fit``): its trace only."""
+    return polynomial_fit(steps)[0]
