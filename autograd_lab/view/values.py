@@ -40,7 +40,10 @@ class Shown(str):
         return s
 
     def __eq__(self, other):  # the same short text of different values is not the same state
-        return str.__eq__(self, other) and getattr(other, "full", None) == self.full
+        return str.__eq__(self, other) and (not isinstance(other, Shown) or other.full == self.full)
+
+    def __ne__(self, other):
+        return not self.__eq__(other)
 
     __hash__ = str.__hash__
 
