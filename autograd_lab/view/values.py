@@ -23,7 +23,7 @@ import numpy as np
 from ..core._format import PRECISION, format_default, format_value
 from ..narration import SMALL
 
-__all__ = ["fmt", "Shown", "SMALL", "big", "shape_text"]
+__all__ = ["fmt", "Shown", "SMALL", "shape_text"]
 
 _PLAIN_DTYPES = ("float32", "torch.float32", "", None)   # a shown value says its dtype unless it is one of these
 _REPR_DEFAULT = ("float32", "int64", "bool")             # ... and repr(tensor) adds dtype= unless it is one of these
@@ -70,13 +70,8 @@ def fmt(v, dtype=None) -> str:
         return str(v)
 
 
-def big(v) -> bool:
-    """Whether ``fmt`` shows ``v`` by its shape and range (more than ``SMALL`` numbers, or a summary)."""
-    return isinstance(fmt(v), Shown) if isinstance(v, (list, tuple, dict, np.ndarray)) else False
-
-
 def shape_text(shape) -> str:
-    """``(5, 8)`` -> ``'5×8'`` (a 0-d shape: ``'()'``)."""
+    """``(5, 8)`` -> ``'5×8'`` (a 0-d shape: ``'()'``; the chain rule's shapes are written so too)."""
     return "×".join(str(int(s)) for s in shape) if len(shape) else "()"
 
 
