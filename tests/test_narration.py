@@ -156,7 +156,9 @@ def test_messages_nest_and_lists_are_joined():
     (1.0, "1"), (3.0, "3"), (0.5, "0.5"), (-2.25, "-2.25"), (1 / 3, "0.3333"), (-0.0, "0"), (7, "7"),
     (True, "True"), ([1.0, 2.5], "[1, 2.5]"), ([[1.0, 0.0], [0.0, 1.0]], "[[1, 0], [0, 1]]"),
     (1e-7, "1e-07"), (float("inf"), "inf"), (None, "None"), (123456.0, "123456"),
-    ({"shape": [3, 4], "mean": 0.25}, "3×4 values with mean 0.25"),
+    ({"shape": [3, 4], "min": -1.0, "max": 2.5, "mean": 0.25}, "3×4 values (-1 to 2.5)"),  # the recorder's summary
+    ([[1.0, 2.0, 3.0], [4.0, 5.0, 6.5]], "[[1, 2, 3], [4, 5, 6.5]]"),  # six numbers: written out, as always
+    ([0.5, 1.0, 2.0, 3.0, 4.0, 5.0, -6.0], "7 values (-6 to 5)"),     # more: its shape and range
 ])
 def test_numbers_in_sentences_are_plain(value, plain):
     assert narration.number(value) == plain
@@ -211,7 +213,8 @@ def test_zh_join_and_numbers():
     assert narration.join(["a", "b", "c"], "zh") == "a、b 和 c"
     assert narration.join(["张量", "梯度"], "zh") == "张量和梯度"
     assert narration.join(["x"], "zh") == "x"
-    assert narration.number({"shape": [3, 4], "mean": 0.25}, "zh") == "3×4 个值（均值 0.25）"
+    assert narration.number({"shape": [3, 4], "min": -1.0, "max": 2.5, "mean": 0.25}, "zh") == "3×4 个值（-1 到 2.5）"
+    assert narration.number([[0.5] * 4, [1.0] * 4], "zh") == "2×4 个值（0.5 到 1）"
     assert narration.number(3.0, "zh") == "3"
 
 

@@ -157,6 +157,11 @@ def format_array(a, indent: int = 7, opts: _PrintOptions | None = None) -> str:
     return _nested(a, indent, summarize, fmt, o)
 
 
+def format_default(a, indent: int = 7) -> str:
+    """``format_array`` with PyTorch's default print options, whatever ``set_printoptions`` said (the player)."""
+    return format_array(a, indent=indent, opts=_DEFAULT)
+
+
 def format_value(a) -> str:
     """A short one-line form for labels: ``3.``, ``0.5000``, ``[1., 2.]``."""
     a = np.asarray(a)

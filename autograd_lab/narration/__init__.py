@@ -18,8 +18,12 @@ import importlib
 import string
 
 __all__ = ["say", "set_language", "get_language", "speaking", "LANGUAGES", "catalogue", "join", "Msg", "Num", "text",
-           "number", "resolve_language"]
+           "number", "resolve_language", "SMALL"]
 
+# A value of at most SMALL numbers is written out whole (every scalar and small vector of the lessons);
+# a bigger one by its shape and range (a catalogue's ``number``; the picture and the table: view/values.py).
+# Six, as a sentence lists at most six items and a 2×3 matrix still reads in one line.
+SMALL = 6
 LANGUAGES = ("en", "zh")  # catalogues that ship; the first is the default
 _state = {"lang": LANGUAGES[0]}
 _SHIPPED = frozenset(LANGUAGES)

@@ -4,6 +4,8 @@ from __future__ import annotations
 import math
 import numbers
 
+from . import SMALL
+
 
 def join(items: list) -> str:
     """'a', 'a and b', 'a, b and c'."""
@@ -21,9 +23,9 @@ def number(v) -> str:
         return "None"
     if isinstance(v, bool):
         return str(v)
-    if isinstance(v, dict):  # a large tensor's summary
-        shape = "×".join(map(str, v.get("shape", [])))
-        return f"{shape} values with mean {number(float(v.get('mean', 0.0)))}"
+    big = tensor_summary(v)
+    if big is not None:  # more than SMALL numbers: its shape and range
+        return f"{big[0]} values ({number(big[1])} to {number(big[2])})"
     if isinstance(v, (list, tuple)):
         return "[" + ", ".join(number(x) for x in v) + "]"
     if isinstance(v, numbers.Integral):
@@ -31,6 +33,29 @@ def number(v) -> str:
     if isinstance(v, numbers.Real):
         return _float(float(v))
     return str(v)
+
+
+def tensor_summary(v):
+    """(shape text, min, max) of a value of more than SMALL numbers (nested lists, or the recorder's
+    summary dict of a bigger one), else None (it is written out whole)."""
+    if isinstance(v, dict):
+        return "×".join(map(str, v.get("shape", []))), float(v.get("min", 0.0)), float(v.get("max", 0.0))
+    if not isinstance(v, (list, tuple)):
+        return None
+    flat, shape, level = [], [], v
+    while isinstance(level, (list, tuple)):
+        shape.append(len(level))
+        level = level[0] if level else None
+    todo = [v]
+    while todo:
+        x = todo.pop()
+        if isinstance(x, (list, tuple)):
+            todo.extend(x)
+        else:
+            flat.append(x)
+    if len(flat) <= SMALL or not all(isinstance(x, numbers.Real) for x in flat):
+        return None
+    return "×".join(map(str, shape)), min(flat), max(flat)
 
 
 def _float(v: float) -> str:
@@ -944,5 +969,6 @@ MESSAGES: dict = {
     "step.chain.rule_shapes": "to {to}: {formula} → {shape}",
     "step.chain.summed": "{rule}, summed back to {to}'s shape {shape} (it was broadcast)",
     "step.chain.more": "{n} more",
+    "step.more_items": "{n} more",
     "step.chain.unknown": "{step} ({node} has no chain-rule formula in autograd_lab's table.)",
 }

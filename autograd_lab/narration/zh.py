@@ -30,10 +30,10 @@ def _latin_start(text: str) -> bool:
 
 
 def number(v) -> str:
-    """句子里的数值，写法与英文相同（1、0.5、[1, 2]）；大张量的摘要用中文说。"""
-    if isinstance(v, dict):
-        shape = "×".join(map(str, v.get("shape", [])))
-        return f"{shape} 个值（均值 {number(float(v.get('mean', 0.0)))}）"
+    """句子里的数值，写法与英文相同（1、0.5、[1, 2]）；大张量说形状和取值范围。"""
+    big = _en.tensor_summary(v)
+    if big is not None:  # 超过 SMALL 个数值：说形状和取值范围
+        return f"{big[0]} 个值（{number(big[1])} 到 {number(big[2])}）"
     return _en.number(v)
 
 
@@ -882,6 +882,7 @@ MESSAGES: dict = {
     "step.chain.rule_shapes": "给 {to}：{formula} → {shape}",
     "step.chain.summed": "{rule}，再按 {to} 的形状 {shape} 求和（它被广播过）",
     "step.chain.more": "另外 {n} 个",
+    "step.more_items": "另外 {n} 个",
     "step.chain.unknown": "{step}（autograd_lab 的公式表里没有 {node} 的链式法则公式。）",
 }
 

@@ -21,6 +21,7 @@ import numpy as np
 
 from ..core import formulas as FM
 from ..narration import Msg, Num, number, text
+from .values import shape_text
 
 __all__ = ["explain", "declared", "by_slot", "FEW", "RULES"]
 
@@ -301,10 +302,6 @@ def _transposed_names(tree, env, names, shapes):
     return tree
 
 
-def _shape_text(shape) -> str:
-    return "×".join(str(int(s)) for s in shape) if shape else "()"
-
-
 def _rule(states, tree, to, grad, env, names, shapes, shape_only, consts=None) -> Msg:
     tree, transposes, read, calls = _prepare(tree)
     if transposes:
@@ -344,7 +341,7 @@ def _rule(states, tree, to, grad, env, names, shapes, shape_only, consts=None) -
                     rule = Msg("step.chain.rule_formula", to=to, formula=formula, result=Num(grad))
                 else:
                     rule = Msg("step.chain.rule", to=to, formula=formula, numbers=nums, result=Num(grad))
-                return Msg("step.chain.summed", rule=rule, to=to, shape=_shape_text(target_shape)) if summed else rule
+                return Msg("step.chain.summed", rule=rule, to=to, shape=shape_text(target_shape)) if summed else rule
         except (FM.Missing, ValueError, TypeError, KeyError, IndexError):
             pass
     if all(np.size(v) == 1 for v in values.values() if v is not None) and not isinstance(grad, dict) \
@@ -352,12 +349,12 @@ def _rule(states, tree, to, grad, env, names, shapes, shape_only, consts=None) -
         return Msg("step.chain.rule_formula", to=to, formula=formula, result=Num(grad))
     # shapes: each tensor named with its shape, then the shape of what is sent
     shaped = FM.render(tree, lambda n: "" if n in hidden else (
-        f"{names.get(n, n)} ({_shape_text(shapes[n])})" if n in names and "_sym_" not in n and shapes.get(n)
+        f"{names.get(n, n)} ({shape_text(shapes[n])})" if n in names and "_sym_" not in n and shapes.get(n)
         else names.get(n, n)))
     made = _formula_shape(tree, env, shapes)
     summed = made is not None and tuple(made) != tuple(target_shape) and np.prod(made) > np.prod(target_shape)
-    rule = Msg("step.chain.rule_shapes", to=to, formula=shaped, shape=_shape_text(made if summed else target_shape))
-    return Msg("step.chain.summed", rule=rule, to=to, shape=_shape_text(target_shape)) if summed else rule
+    rule = Msg("step.chain.rule_shapes", to=to, formula=shaped, shape=shape_text(made if summed else target_shape))
+    return Msg("step.chain.summed", rule=rule, to=to, shape=shape_text(target_shape)) if summed else rule
 
 
 def _params_in_calls(tree) -> set:

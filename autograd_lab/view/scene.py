@@ -34,7 +34,8 @@ Each key means one thing wherever it appears:
   its chain rule as declared (``_formulas``); an edge state's ``rule``: how the gradient on it was made at
   the last run of the node it leaves ("to w: grad · x = 1 · 3 = 3", view/chain.py), "" before.
 - ``jumps``, ``notice``, ``start``, ``speed``, ``words`` (the player's words in the graph's language),
-  ``lang``, ``freed_error``, ``version``; ``preview`` (optional, False: do not draw the nodes not built
+  ``lang``, ``freed_error``, ``version``; ``full`` (the values a click shows of a tensor or an arrow that shows a
+  big value by its shape and range: ``_full``); ``preview`` (optional, False: do not draw the nodes not built
   yet faintly; a Predict's player sets it until its question is answered, lessons/predict.py).
 
 This is the only module that reads the view layer's structures for the front end.
@@ -205,7 +206,28 @@ def scene(graph, trace=None, *, lang: str | None = None, start: int = 0, speed: 
         "lang": _html_lang(getattr(g, "lang", None) if lang is None else lang),
         "freed_error": FREED_MESSAGE,
         "formulas": {name: _formulas(name) for name in sorted({n.label for n in nodes if n.kind == "op"})},
+        "full": _full(g.initial, steps),
     }
+
+
+def _full(initial: dict, steps) -> dict:
+    """``full``: for a tensor or an edge that ever shows a big value by its shape and range (values.py's
+    ``Shown``), what a click on it shows: key -> ``[[step, value's, grad's], ...]`` (an edge: ``[step,
+    grad's]``), one entry at each step its state changes (-1: the initial state; "" where the value is
+    printed whole). The front end reads the last entry at or before the step shown."""
+    def texts(st):
+        if type(st) is TensorState:
+            return [getattr(st.value, "full", ""), getattr(st.grad, "full", "")]
+        return [getattr(st.grad, "full", "")] if type(st) is EdgeState else None
+
+    seq = [(-1, initial)] + [(s.index, s.changes) for s in steps]
+    keys = {k for _, states in seq for k, st in states.items() if any(texts(st) or ())}
+    out: dict = {}
+    for i, states in seq:
+        for k, st in states.items():
+            if k in keys:
+                out.setdefault(k, []).append([i, *texts(st)])
+    return out
 
 
 def _formulas(name: str):

@@ -24,6 +24,7 @@ import numpy as np
 from ..narration import Msg, Num, say, text
 from ..record import names as _code
 from . import chain
+from . import brief
 from .values import fmt
 
 # A saved attribute -> the input of the op it holds, for "It saves x (_saved_other)".
@@ -169,7 +170,7 @@ class States:
                 said = sources[src] = self.where(src)
             source, where = said
             changes = {k: v for k, v in self.changes.items() if k in visible}
-            step = step_type(len(g.steps), e.index, e.kind, text(msg, lang), source, self.call, changes,
+            step = step_type(len(g.steps), e.index, e.kind, brief.said(msg, lang), source, self.call, changes,
                              tuple(a for a in active if a in visible), e.kind == "error", msg)
             g.steps.append(step)
             if jump is not None:
@@ -267,7 +268,7 @@ class States:
             self.set(key, shown=True, status="active", rg=on, grad="None",
                      tag=self.label("player.tag.requires_grad_on" if on else "player.tag.requires_grad_off"))
             return Msg("step.tensor.requires_grad_on" if on else "step.tensor.requires_grad_off", name=name), (key,)
-        self.set(key, shown=True, status="new", value=fmt(e.value), rg=bool(e.requires_grad), grad="None", tag="")
+        self.set(key, shown=True, status="new", value=fmt(e.value, e.dtype), rg=bool(e.requires_grad), grad="None", tag="")
         if e.how == "detach":
             return Msg("step.tensor.detach", name=name, value=value), (key,)
         if e.how == "existing":

@@ -4,7 +4,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { fixtures } from "./fixtures.mjs";
-import { Timeline, KEYFRAME, sameState } from "../../autograd_lab/view/static/src/timeline.js";
+import { Timeline, KEYFRAME, fullAt, sameState } from "../../autograd_lab/view/static/src/timeline.js";
 
 const ALL = fixtures();
 
@@ -90,6 +90,17 @@ test("a state for a key that is no node or edge is an error, not a silent miss",
   const fx = ALL[0];
   const bad = { ...fx.scene, initial: { ...fx.scene.initial, nowhere: [true, "idle", ""] } };
   assert.throws(() => new Timeline(bad), /nowhere/);
+});
+
+test("what a click shows of a big value is the entry in force at the step (scene.full)", () => {
+  const entries = [[-1, "", ""], [3, "tensor([1., 2.])", ""], [9, "tensor([1., 2.])", "tensor([0., 5.])"], [12, "", ""]];
+  assert.equal(fullAt(entries, -1), entries[0]);
+  assert.equal(fullAt(entries, 2), entries[0]);
+  assert.equal(fullAt(entries, 3), entries[1]);
+  assert.equal(fullAt(entries, 11), entries[2]);
+  assert.equal(fullAt(entries, 40), entries[3]);
+  assert.equal(fullAt([[4, "x", ""]], 3), null);   // not made yet
+  assert.equal(fullAt(undefined, 3), null);        // a key that never shows a big value
 });
 
 test("every step of every example was checked", () => {

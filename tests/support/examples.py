@@ -280,3 +280,37 @@ def polynomial_fit(steps: int = 2000, traced: bool = True, seed: int = 0):
 def polynomial_tutorial(steps: int = 2000):
     """PyTorch's polynomial-fit tutorial recorded in real torch (``polynomial_fit``): its trace only."""
     return polynomial_fit(steps)[0]
+
+
+def nn_sequential_batch(seed: int = 0):
+    """Issue 20's first model in real torch: ``nn.Sequential(Linear(4, 8), ReLU(), Linear(8, 1))`` on a
+    batch of 5, ``.pow(2).mean().backward()``. Returns the trace and ``(net, x, loss)``."""
+    import torch
+    from torch import nn
+
+    torch.manual_seed(seed)
+    with lab.trace() as t:
+        net = nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 1))
+        x = torch.randn(5, 4)
+        loss = net(x).pow(2).mean()
+        loss.backward()
+    return t, (net, x, loss)
+
+
+def nn_small_cnn(seed: int = 0):
+    """Issue 20's small CNN in real torch: ``conv`` = Conv2d(1, 4, 3), BatchNorm2d(4), ReLU, MaxPool2d(2);
+    ``head`` = Linear(36, 3); ``F.cross_entropy`` on a batch of 2 8×8 images. Returns the trace and
+    ``(conv, head, x, loss)``."""
+    import torch
+    import torch.nn.functional as F
+    from torch import nn
+
+    torch.manual_seed(seed)
+    with lab.trace() as t:
+        conv = nn.Sequential(nn.Conv2d(1, 4, 3), nn.BatchNorm2d(4), nn.ReLU(), nn.MaxPool2d(2))
+        head = nn.Linear(36, 3)
+        x = torch.randn(2, 1, 8, 8)
+        target = torch.tensor([0, 2])
+        loss = F.cross_entropy(head(conv(x).flatten(1)), target)
+        loss.backward()
+    return t, (conv, head, x, loss)

@@ -45,11 +45,14 @@ Object.assign(Player.prototype, {
       row("is_leaf", code(n.leaf ? "True" : "False"));
       const fn = n.fn && this.nodes.get(n.fn);
       row("grad_fn", fn ? link(n.fn, `<${fn.label}>`) : code("None"));
-      row(`${title} =`, code(st.value));
+      // a big value: its shape and range, then its values as repr(tensor) prints them (scene.full)
+      const shown = (text, full) => (full ? el("span", {}, code(text), el("pre", { class: "alab-full", text: full })) : code(text));
+      const [vf, gf] = this._full(k, this.idx), [, bf] = this._full(k, this.idx - 1);
+      row(`${title} =`, shown(st.value, vf));
       if (n.version != null) row("_version", code(String(n.version)));   // changed in place: torch's version counter
       if (st.rg) {
-        row(W.grad_before, code(before && before.shown ? before.grad : "None"));
-        row(W.grad_after, code(st.grad));
+        row(W.grad_before, before && before.shown ? shown(before.grad, bf) : code("None"));
+        row(W.grad_after, shown(st.grad, gf));
       }
     } else {
       row("name()", code(`'${n.name}'`));
@@ -90,7 +93,7 @@ Object.assign(Player.prototype, {
   // An arrow's tooltip: the gradient on it, and how that gradient is made: the rule of its grad_fn's last run
   // (numbers and the student's names), or before it ran the formula declared for its slot.
   _edgeTitle(k, st) {
-    const e = this.edges.get(k), out = st.grad ? [st.grad] : [];
+    const e = this.edges.get(k), full = this._full(k)[0], out = st.grad ? [full || st.grad] : [];
     if (st.rule) out.push(st.rule);
     else if (e && e.slot != null) {
       const src = this.nodes.get(e.src), decl = src && (this.scene.formulas || {})[src.name];

@@ -4,7 +4,7 @@
 import { el, sv } from "./dom.js";
 import { SIZE, LINE, fill, shorten } from "./text.js";
 import { chord } from "./geometry.js";
-import { KEYFRAME, Timeline, sameState } from "./timeline.js";
+import { KEYFRAME, Timeline, fullAt, sameState } from "./timeline.js";
 import { stepAfter, stepBefore, runSummary } from "./bygroup.js";
 
 const BASE_INTERVAL = 900;   // ms per step at 1x
@@ -174,6 +174,13 @@ export class Player {
     return g;
   }
 
+  // [value's, grad's] (an edge: [grad's]) texts of what a click shows of key k's big values at step i
+  // (default: the step painted), "" where a value is printed whole (scene.full).
+  _full(k, i = this.paintIdx ?? this.idx) {
+    const got = fullAt((this.scene.full || {})[k], i);
+    return got ? got.slice(1) : ["", ""];
+  }
+
   destroy() {
     this.stop();
     if (this.resizer) this.resizer.disconnect();
@@ -208,6 +215,7 @@ export class Player {
   show(i, opts = {}) {
     const n = this.n;
     i = n ? Math.max(0, Math.min(n - 1, i | 0)) : 0;
+    this.paintIdx = n ? i : -1;   // the step whose states are painted (what _full reads)
     let next, before = null;
     if (n && i > this.curIndex && i - this.curIndex <= KEYFRAME && !opts.first) {
       // a few steps forward: replay them on the current state and repaint only what they change
@@ -274,7 +282,8 @@ export class Player {
       const v = `${node.label} = ${value}`, gr = rg ? fill(W.grad_of, { grad }) : W.no_grad;
       g.children[1].textContent = shorten(v, SIZE.value, chord(node, 7.5 + SIZE.value * LINE / 4));
       g.children[2].textContent = shorten(gr, SIZE.grad, chord(node, 8.5 + SIZE.grad * LINE / 4));
-      g.lastChild.textContent = `${v}\n${gr}`;
+      const [vf, gf] = this._full(k);   // a big value: its tooltip has the values (values.py's Shown.full)
+      g.lastChild.textContent = `${vf ? `${node.label} =\n${vf}` : v}\n${gf ? `${fill(W.grad_of, { grad: "" })}\n${gf}` : gr}`;
     } else {
       const { shown, status, freed, info } = st;
       g.setAttribute("class", `alab-node k-${node.kind} s-${status}${freed ? " freed" : ""}${shown ? "" : " hid"}${k === this.inspected ? " inspected" : ""}`);

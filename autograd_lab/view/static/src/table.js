@@ -53,9 +53,9 @@ Object.assign(Player.prototype, {
       for (let c = 0; c < 6; c++) { const td = el("td"); cells.push(td); tr.append(td); }
       const fn = n.fn ? this.nodes.get(n.fn) : null;
       cells[4].textContent = n.leaf ? "True" : "False";
-      cells[5].textContent = fn ? `<${fn.label}>` : "None";
+      cells[5].textContent = cells[5].title = fn ? `<${fn.label}>` : "None";
       this.tbody.append(tr);
-      this.rows.push({ n, tr, cells, text: ["", "", "", ""], cls: "" });
+      this.rows.push({ n, tr, cells, text: ["", "", "", ""], tips: ["", "", ""], cls: "" });
     }
     this.tableEl = el("table", {}, el("thead", {}, head), this.tbody);
     this.tableEmpty = el("div", { class: "alab-table-empty", text: W.no_tensors });
@@ -81,7 +81,12 @@ Object.assign(Player.prototype, {
       const cls = current ? "alab-row-active" : changed ? "alab-row-changed" : "";
       if (cls !== r.cls) r.tr.className = r.cls = cls;
       const text = [(current ? "▶ " : "") + name, st.value, st.grad, st.rg ? "True" : "False"];
-      for (let c = 0; c < 4; c++) if (text[c] !== r.text[c]) r.cells[c].textContent = r.text[c] = text[c];
+      const [vf, gf] = this._full(n.k, this.idx), tips = [name, vf || st.value, gf || st.grad];
+      for (let c = 0; c < 4; c++) {
+        if (text[c] !== r.text[c]) r.cells[c].textContent = r.text[c] = text[c];
+        // a long cell is cut short or wrapped (app.css): its tooltip has it whole, a big value's values too
+        if (c < 3 && tips[c] !== r.tips[c]) r.cells[c].title = r.tips[c] = tips[c];
+      }
       if (current && !first) first = r.tr;
     }
     this.tableEl.hidden = !shown;

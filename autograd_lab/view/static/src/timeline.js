@@ -26,6 +26,14 @@ function decode(states, tables) {
   return out;
 }
 
+// What a click shows of a big value (scene.full: [[step, text, ...], ...], one entry per change): the entry in
+// force after step i (the last at or before it), or null.
+export function fullAt(entries, i) {
+  let got = null;
+  if (entries) for (const e of entries) { if (e[0] > i) break; got = e; }
+  return got;
+}
+
 export function sameState(a, b) {
   if (a === b) return true;
   if (!a || !b) return false;
