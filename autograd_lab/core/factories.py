@@ -2,8 +2,8 @@
 ``empty``, the random ones (``rand``, ``randn``, ``randint`` and their ``*_like``), ``from_numpy``,
 ``manual_seed``, and the CPU-only ``device``/``cuda`` names.
 
-The random numbers come from autograd_lab's own reproducible stream (numpy's PCG64, reseeded by
-``manual_seed``): the same seed gives the same numbers every run, but not PyTorch's numbers.
+The random numbers are PyTorch's: its CPU generator (mt19937) and the transforms of its kernels,
+redone in ``rng.py``, so ``manual_seed(s)`` followed by the same calls gives PyTorch's numbers.
 """
 from __future__ import annotations
 
@@ -13,50 +13,27 @@ import numpy as np
 
 from .dtypes import Size, bool_, dtype, float32, float64, int64
 from .device import CPU, backends, check_device, cuda, device  # noqa: F401
+from .rng import Generator
+from . import rng as _rng
+from . import recording as _rec
+from .dtypes import _SCALAR_NAMES
+from .grad_mode import _state as _grad_state
+from .messages import LEAF_INPLACE_MESSAGE
+from .node import _bump
 from .tensor import Tensor, _shape_arg, _size_kw, tensor
 
-_DEFAULT_SEED = 67280421310721   # PyTorch's default seed (its numbers differ: the generator is numpy's)
-
-
-class Generator:
-    """The random stream of ``rand``/``randn``/``randint`` (``manual_seed`` reseeds it)."""
-
-    def __init__(self, seed: int = _DEFAULT_SEED):
-        self.manual_seed(seed)
-
-    def manual_seed(self, seed: int) -> "Generator":
-        if not isinstance(seed, numbers.Integral) or isinstance(seed, bool):
-            raise TypeError(f"manual_seed expected an int, got {type(seed).__name__}")
-        self._seed = int(seed)
-        self._gen = None  # made on first use (importing numpy.random costs ~8 ms)
-        return self
-
-    @property
-    def _rng(self):
-        if self._gen is None:
-            self._gen = np.random.Generator(np.random.PCG64(self._seed % 2 ** 64))
-        return self._gen
-
-    def initial_seed(self) -> int:
-        return self._seed
-
-    def __repr__(self) -> str:
-        return "<torch._C.Generator object>"
-
-
+# ---------------------------------------------------------------------------- random stream (rng.py)
 default_generator = Generator()
 
 
-def manual_seed(seed: int) -> Generator:
-    """Reseed the random stream: later ``rand``/``randn``/``randint`` calls repeat (autograd_lab's own
-    numbers, not PyTorch's)."""
-    return default_generator.manual_seed(seed)
+def manual_seed(seed) -> Generator:
+    """Reseed the random stream: later ``rand``/``randn``/``randint``/``randperm`` calls and
+    ``nn.Linear``'s initial weights repeat PyTorch's own numbers for that seed (see ``rng.py``)."""
+    return default_generator.manual_seed(int(seed))
 
 
 def seed() -> int:
-    s = int(np.random.SeedSequence().entropy % 2 ** 63)
-    default_generator.manual_seed(s)
-    return s
+    return default_generator.seed()
 
 
 def initial_seed() -> int:
@@ -149,20 +126,22 @@ def _float_dtype(dt, fn):
 
 def rand(*size, generator: Generator | None = None, dtype: dtype | None = None, device=None,
          requires_grad: bool = False, out=None, **kw) -> Tensor:
-    """Uniform random values in [0, 1) (autograd_lab's stream: see ``manual_seed``)."""
+    """Uniform random values in [0, 1) (PyTorch's numbers: see ``manual_seed``)."""
     size = _size_kw(size, kw, "rand")
     dt = _float_dtype(dtype, "check_uniform_bounds")
-    rng = (generator or default_generator)._rng
-    return _make(rng.random(_rand_shape(size)).astype(dt.np), requires_grad, None, device)
+    shape = _rand_shape(size)
+    vals = _rng.uniform(generator or default_generator, int(np.prod(shape)), dt.np)
+    return _make(vals.reshape(shape), requires_grad, None, device)
 
 
 def randn(*size, generator: Generator | None = None, dtype: dtype | None = None, device=None,
           requires_grad: bool = False, out=None, **kw) -> Tensor:
-    """Standard normal random values (autograd_lab's stream: see ``manual_seed``)."""
+    """Standard normal random values (PyTorch's numbers: see ``manual_seed``)."""
     size = _size_kw(size, kw, "randn")
     dt = _float_dtype(dtype, "normal_kernel_cpu")
-    rng = (generator or default_generator)._rng
-    return _make(rng.standard_normal(_rand_shape(size)).astype(dt.np), requires_grad, None, device)
+    shape = _rand_shape(size)
+    vals = _rng.normal(generator or default_generator, int(np.prod(shape)), dt.np)
+    return _make(vals.reshape(shape), requires_grad, None, device)
 
 
 def randint(low, high=None, size=None, *, generator: Generator | None = None, dtype: dtype | None = None, device=None,
@@ -179,21 +158,21 @@ def randint(low, high=None, size=None, *, generator: Generator | None = None, dt
     if low >= high:
         raise RuntimeError(f"random_ expects 'from' to be less than 'to', but got from={low} >= to={high}")
     _check_dtype(dtype)
-    rng = (generator or default_generator)._rng
-    return _make(rng.integers(int(low), int(high), _shape_arg(tuple(size))).astype((dtype or int64).np),
-                 requires_grad, None, device)
+    shape = _shape_arg(tuple(size))
+    vals = _rng.randint(generator or default_generator, int(np.prod(shape)), int(low), int(high))
+    return _make(vals.reshape(shape).astype((dtype or int64).np), requires_grad, None, device)
 
 
 def randperm(n, *, generator: Generator | None = None, dtype: dtype | None = None, device=None,
              requires_grad: bool = False) -> Tensor:
-    """``randperm(5)``: the numbers 0..4 in a random order (int64; autograd_lab's stream)."""
+    """``randperm(5)``: the numbers 0..4 in a random order (int64; PyTorch's order for the seed)."""
     if not isinstance(n, numbers.Integral) or isinstance(n, bool):
         raise TypeError(f"randperm(): argument 'n' (position 1) must be int, not {type(n).__name__}")
     if n < 0:
         raise RuntimeError(f"Trying to create tensor with negative dimension {n}: [{n}]")
     _check_dtype(dtype)
-    rng = (generator or default_generator)._rng
-    return _make(rng.permutation(int(n)).astype((dtype or int64).np), requires_grad, None, device)
+    return _make(_rng.randperm(generator or default_generator, int(n)).astype((dtype or int64).np), requires_grad,
+                 None, device)
 
 
 def set_default_device(device) -> None:
@@ -257,6 +236,51 @@ def as_tensor(data, dtype: dtype | None = None, device=None) -> Tensor:
     if isinstance(data, Tensor):
         return data.to(dtype)
     return tensor(data, dtype=dtype)
+
+
+# ---------------------------------------------------------------------------- in-place random fills
+def _random_fill(t: Tensor, values: np.ndarray) -> Tensor:
+    """Write ``values`` into ``t`` in place, as ``zero_`` does (a leaf that requires grad refuses it
+    while grad mode is on)."""
+    if _grad_state.enabled and t._requires_grad:
+        if t.grad_fn is None:
+            raise RuntimeError(LEAF_INPLACE_MESSAGE)
+        raise NotImplementedError("autograd_lab: a random in-place fill of a tensor inside a graph (use it under "
+                                  "torch.no_grad() or on a tensor that does not require grad)")
+    _rec.before_write()
+    old = t._data
+    t._array()[...] = values.reshape(tuple(t.shape))
+    if t._x is None or t._x.base is None:
+        _bump(t, old, t._data)
+    return t
+
+
+def _random_dtype(t: Tensor, kernel: str):
+    if not t.dtype.is_floating_point:
+        raise NotImplementedError(f"\"{kernel}\" not implemented for '{_SCALAR_NAMES[t.dtype]}'")
+    return np.float64 if t.dtype is float64 else np.float32
+
+
+def uniform_(t: Tensor, a: float = 0.0, b: float = 1.0, *, generator: Generator | None = None) -> Tensor:
+    """``t.uniform_(a, b)``: fill ``t`` with uniform values in [a, b) (PyTorch's numbers)."""
+    np_dt = _random_dtype(t, "check_uniform_bounds")
+    if a > b:
+        raise RuntimeError(f"uniform_ expects to return a [from, to) range, but found from={a} > to={b}")
+    vals = _rng.uniform(generator or default_generator, t.numel(), np_dt, a, b)
+    return _random_fill(t, vals)
+
+
+def normal_(t: Tensor, mean: float = 0.0, std: float = 1.0, *, generator: Generator | None = None) -> Tensor:
+    """``t.normal_(mean, std)``: fill ``t`` with normal values (PyTorch's numbers)."""
+    np_dt = _random_dtype(t, "normal_kernel_cpu")
+    if std < 0:
+        raise RuntimeError(f"normal expects std >= 0.0, but found std {std}")
+    vals = _rng.normal(generator or default_generator, t.numel(), np_dt, mean, std)
+    return _random_fill(t, vals)
+
+
+Tensor.uniform_ = uniform_
+Tensor.normal_ = normal_
 
 
 __all__ = ["Generator", "manual_seed", "seed", "initial_seed", "default_generator", "device", "cuda", "backends",
