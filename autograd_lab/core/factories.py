@@ -40,6 +40,15 @@ def initial_seed() -> int:
     return default_generator.initial_seed()
 
 
+def get_rng_state() -> Tensor:
+    """The default generator's state as PyTorch lays it out (5056 bytes, uint8)."""
+    return default_generator.get_state()
+
+
+def set_rng_state(new_state) -> None:
+    default_generator.set_state(new_state)
+
+
 # ---------------------------------------------------------------------------- creation
 def _check_dtype(dt) -> None:
     if dt is not None and not isinstance(dt, dtype):
@@ -283,7 +292,7 @@ Tensor.uniform_ = uniform_
 Tensor.normal_ = normal_
 
 
-__all__ = ["Generator", "manual_seed", "seed", "initial_seed", "default_generator", "device", "cuda", "backends",
+__all__ = ["Generator", "manual_seed", "seed", "initial_seed", "get_rng_state", "set_rng_state", "default_generator", "device", "cuda", "backends",
            "full", "empty", "eye", "arange", "linspace", "rand", "randn", "randint", "full_like", "empty_like",
            "rand_like", "randn_like", "randint_like", "from_numpy", "as_tensor", "randperm", "set_default_device",
            "get_default_device"]
