@@ -116,9 +116,28 @@ def linspace(start, end, steps: int, *, dtype: dtype | None = None, device=None,
     if not isinstance(steps, numbers.Integral) or steps < 0:
         raise RuntimeError("number of steps must be non-negative")
     want = dtype or float32
+    if want in (float32, float64):
+        return _make(_linspace_as_torch(start, end, int(steps), want.np), requires_grad, None, device)
     arr = np.linspace(start, end, int(steps), dtype=np.float64)
     return _make(arr.astype(want.np) if want.is_floating_point else np.trunc(arr).astype(want.np), requires_grad, None,
                  device)
+
+
+def _linspace_as_torch(start, end, steps: int, np_dt) -> np.ndarray:
+    """PyTorch's CPU linspace in its own dtype: ``step = (end - start) / (steps - 1)``, the first half
+    ``start + step * i`` and the second half ``end - step * (steps - 1 - i)``, each one fused
+    multiply-add (float32 ``linspace(0, 2 pi, 25)`` then ends in the same last bits as torch's)."""
+    np_dt = np.dtype(np_dt).type
+    lo, hi = np_dt(start), np_dt(end)
+    if steps <= 1:
+        return np.full(steps, lo, np_dt)
+    step = (hi - lo) / np_dt(steps - 1)
+    idx = np.arange(steps)
+    half = steps // 2
+    fma = _rng._fma32 if np_dt == np.float32 else _rng._fma64
+    first = fma(idx[:half].astype(np_dt), step, lo)
+    second = fma((steps - 1 - idx[half:]).astype(np_dt), -step, hi)
+    return np.concatenate([first, second]).astype(np_dt)
 
 
 def _rand_shape(size):

@@ -176,6 +176,7 @@ def _fma32(a: np.ndarray, b, c) -> np.ndarray:
 
 def _fma64(a: np.ndarray, b: float, c: float) -> np.ndarray:
     """float64 ``a * b + c`` rounded once (the exact product's two parts summed by ``math.fsum``)."""
+    b, c = float(b), float(c)
     return np.array([math.fsum(_two_product(x, b) + (c,)) for x in a.tolist()], np.float64)
 
 
