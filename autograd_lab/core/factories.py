@@ -97,8 +97,28 @@ def arange(start, end=None, step=1, *, dtype: dtype | None = None, device=None, 
     floats = any(isinstance(v, float) for v in vals)
     want = dtype or (float32 if floats else int64)
     n = max(int(np.ceil((end - start) / step)), 0)
+    if want in (float32, float64):
+        return _make(_arange_as_torch(float(start), float(step), n, want.np), requires_grad, None, device)
     arr = (np.arange(n, dtype=np.float64) * step + start)
     return _make(arr.astype(want.np), requires_grad, None, device)
+
+
+def _arange_as_torch(start: float, step: float, n: int, np_dt) -> np.ndarray:
+    """PyTorch's CPU arange for float32/float64: values ``start + step * i`` as float64 fused
+    multiply-adds, in the pattern of its vector loop (AVX2 vectors of 8 floats / 4 doubles, taken
+    two at a time): each vector starts at ``start + step * k`` (rounded to float32 for float32) and
+    adds ``step * lane``; the elements after the last pair of vectors are computed one by one.
+    (Above 32768 values PyTorch splits the loop between threads: the last bits may then differ.)"""
+    width = 8 if np.dtype(np_dt) == np.float32 else 4
+    idx = np.arange(n, dtype=np.float64)
+    vec = (n // (2 * width)) * 2 * width
+    out = _rng._fma64(idx[vec:], step, start).astype(np_dt) if n > vec else np.empty(0, np_dt)
+    if vec:
+        bases = _rng._fma64(idx[:vec:width], step, start).astype(np_dt).astype(np.float64)
+        lanes = np.tile(np.arange(width, dtype=np.float64), vec // width)
+        head = _rng._fma_arrays64(lanes, step, np.repeat(bases, width)).astype(np_dt)
+        out = np.concatenate([head, out])
+    return out
 
 
 def _number(v, fn):

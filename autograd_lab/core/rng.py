@@ -180,6 +180,12 @@ def _fma64(a: np.ndarray, b: float, c: float) -> np.ndarray:
     return np.array([math.fsum(_two_product(x, b) + (c,)) for x in a.tolist()], np.float64)
 
 
+def _fma_arrays64(a: np.ndarray, b: float, c: np.ndarray) -> np.ndarray:
+    """float64 ``a * b + c`` rounded once, ``c`` an array as long as ``a``."""
+    b = float(b)
+    return np.array([math.fsum(_two_product(x, b) + (z,)) for x, z in zip(a.tolist(), c.tolist())], np.float64)
+
+
 def _two_product(a: float, b: float) -> tuple:
     """``(p, e)`` with ``p = a * b`` rounded and ``p + e`` the exact product (Veltkamp/Dekker)."""
     p = a * b
