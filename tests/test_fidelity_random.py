@@ -202,3 +202,21 @@ def test_a_hundred_thousand_numbers_take_well_under_a_second():
     lab.randint(0, 10, (100_000,))
     took = time.perf_counter() - start
     assert took < 1.0, took
+
+
+def test_dataloader_shuffle_and_random_split_give_torchs_orders():
+    def program(L):
+        D = L.utils.data
+        ds = D.TensorDataset(L.arange(23), L.arange(23) * 2)
+        loader = D.DataLoader(ds, batch_size=5, shuffle=True)
+        out = [b[0] for _ in range(3) for b in loader]            # three passes, each a new order
+        out.append(L.randn(3))                                     # the stream moved as torch's did
+        g = L.Generator().manual_seed(100)
+        out += [b[1] for b in D.DataLoader(ds, batch_size=4, shuffle=True, generator=g)]
+        out += [L.tensor(list(p.indices)) for p in D.random_split(range(10), [3, 7])]
+        out += [L.tensor(list(p.indices)) for p in D.random_split(range(30), [0.3, 0.3, 0.4],
+                                                                 generator=L.Generator().manual_seed(42))]
+        out.append(L.tensor(list(D.RandomSampler(range(9)))))
+        return out + [L.rand(2)]
+    for seed in range(8):
+        _assert_same(program, seed)

@@ -7,6 +7,7 @@ redone in ``rng.py``, so ``manual_seed(s)`` followed by the same calls gives PyT
 """
 from __future__ import annotations
 
+import math
 import numbers
 
 import numpy as np
@@ -141,6 +142,28 @@ def linspace(start, end, steps: int, *, dtype: dtype | None = None, device=None,
     arr = np.linspace(start, end, int(steps), dtype=np.float64)
     return _make(arr.astype(want.np) if want.is_floating_point else np.trunc(arr).astype(want.np), requires_grad, None,
                  device)
+
+
+def logspace(start, end, steps: int, base: float = 10.0, *, dtype: dtype | None = None, device=None,
+             requires_grad: bool = False) -> Tensor:
+    """``logspace(0, 2, 3)`` -> 1, 10, 100: ``base ** e`` for ``steps`` exponents spaced evenly from
+    ``start`` to ``end``, computed as PyTorch's CPU code does (exponents in float64 from both ends,
+    the C library's ``pow``, then rounded to the dtype)."""
+    _check_dtype(dtype)
+    start, end = _number(start, "logspace"), _number(end, "logspace")
+    if not isinstance(steps, numbers.Integral) or steps < 0:
+        raise RuntimeError("number of steps must be non-negative")
+    want = dtype or float32
+    lo, hi = float(want.np.type(start)), float(want.np.type(end))
+    base, steps = float(base), int(steps)
+    if steps == 1:
+        exps = [lo]
+    else:
+        step = float(want.np.type(hi) - want.np.type(lo)) / (steps - 1)  # the difference in the dtype
+        exps = [lo + step * i if i < steps // 2 else hi - step * (steps - i - 1) for i in range(steps)]
+    vals = np.array([math.pow(base, e) for e in exps], np.float64)
+    return _make(vals.astype(want.np) if want.is_floating_point else np.trunc(vals).astype(want.np), requires_grad,
+                 None, device)
 
 
 def _linspace_as_torch(start, end, steps: int, np_dt) -> np.ndarray:
@@ -332,7 +355,7 @@ Tensor.normal_ = normal_
 
 
 __all__ = ["Generator", "manual_seed", "seed", "initial_seed", "get_rng_state", "set_rng_state", "default_generator", "device", "cuda", "backends",
-           "full", "empty", "eye", "arange", "linspace", "rand", "randn", "randint", "full_like", "empty_like",
+           "full", "empty", "eye", "arange", "linspace", "logspace", "rand", "randn", "randint", "full_like", "empty_like",
            "rand_like", "randn_like", "randint_like", "from_numpy", "as_tensor", "randperm", "set_default_device",
            "get_default_device"]
 

@@ -321,6 +321,12 @@ def randint(g: Generator, n: int, low: int, high: int) -> np.ndarray:
         np.array([(d % span) + low for d in draws.tolist()], np.int64)
 
 
+def random_int64(g: Generator) -> int:
+    """``torch.empty((), dtype=torch.int64).random_()``: one 64-bit draw below 2**63 (the seeds a
+    DataLoader draws at each pass)."""
+    return int(g._draw64(1)[0]) % 2 ** 63
+
+
 def randperm(g: Generator, n: int) -> np.ndarray:
     """``randperm(n)`` as int64."""
     if n < (2 ** 32 - 1) // 20:
