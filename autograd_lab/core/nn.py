@@ -444,23 +444,21 @@ class _Init:
             return t
         fan_in, fan_out = _fans(t)
         bound = _kaiming_uniform_bound(fan_in if mode == "fan_in" else fan_out, a, nonlinearity)
-        with no_grad():
-            return t.uniform_(-bound, bound, generator=generator)
+        return _Init.uniform_(t, -bound, bound, generator)
 
     @staticmethod
     def xavier_uniform_(t, gain=1.0, generator=None):
-        fan_in, fan_out = _fans(t)
-        std = gain * math.sqrt(2.0 / float(fan_in + fan_out))
-        a = math.sqrt(3.0) * std
-        with no_grad():
-            return t.uniform_(-a, a, generator=generator)
+        bound = math.sqrt(3.0) * _xavier_std(t, gain)
+        return _Init.uniform_(t, -bound, bound, generator)
 
     @staticmethod
     def xavier_normal_(t, gain=1.0, generator=None):
-        fan_in, fan_out = _fans(t)
-        std = gain * math.sqrt(2.0 / float(fan_in + fan_out))
-        with no_grad():
-            return t.normal_(0.0, std, generator=generator)
+        return _Init.normal_(t, 0.0, _xavier_std(t, gain), generator)
+
+
+def _xavier_std(t, gain: float) -> float:
+    fan_in, fan_out = _fans(t)
+    return gain * math.sqrt(2.0 / float(fan_in + fan_out))
 
 
 init = _Init()
