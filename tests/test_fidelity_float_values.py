@@ -97,3 +97,30 @@ def test_a_linear_layers_mean_squared_loss_matches_torchs_bits():
         loss = ((model(L.tensor(x)).squeeze(1) - L.tensor(y)) ** 2).mean()
         out.append(loss.detach().numpy().tobytes())
     assert out[0] == out[1]
+
+
+@pytest.mark.parametrize("dt", [np.float32, np.float64])
+def test_sum_and_mean_over_leading_or_trailing_dims_equal_torchs(dt):
+    rng = np.random.default_rng(11)
+    for shape in [(3, 5), (50, 3), (6, 4), (7, 40), (100, 17), (1000, 8), (33, 64), (5, 1000), (2, 3, 4),
+                  (20, 30, 7), (1, 9), (9, 1), (64, 33), (4, 1, 6), (3, 4, 5, 6)]:
+        data = rng.standard_normal(shape).astype(dt)
+        nd = len(shape)
+        dim_sets = {(0,), (nd - 1,), (-1,), (0, 1)} | ({(nd - 2, nd - 1)} if nd > 2 else set())
+        for dims in dim_sets:
+            for keepdim in (False, True):
+                for op in ("sum", "mean"):
+                    _same_bytes(lambda L: getattr(L.tensor(data), op)(dim=dims, keepdim=keepdim))
+
+
+def test_a_gradient_summed_down_by_broadcasting_equals_torchs():
+    rng = np.random.default_rng(2)
+    g = rng.standard_normal((37, 5)).astype(np.float32)
+    for shape in [(), (1,), (5,), (1, 5), (37, 1)]:
+        init = np.ones(shape, np.float32)
+
+        def grad(L):
+            b = L.tensor(init, requires_grad=True)
+            (b * L.tensor(np.ones((37, 5), np.float32))).backward(L.tensor(g))
+            return b.grad
+        _same_bytes(grad)

@@ -16,8 +16,13 @@ PyTorch's order is:
   then the lanes of the accumulator one by one;
 - fewer elements than one vector: the same 4-accumulator cascade on single values.
 
-``cascade_sum`` returns None when the array is not one block in memory or is larger: the caller then
-keeps its own sum.
+A sum over some dims (``sum_axes``) of an array stored row after row, once its dims of size 1 are
+dropped, reduces either its last dims (each row summed as above) or its first dims (the columns:
+blocks of 4 vectors of columns (of 4 columns when there are fewer than a vector's width) summed by
+the cascade with one accumulator each, the columns after them by the 4-accumulator cascade).
+
+``cascade_sum``/``sum_axes`` return None when the array is not one block in memory, is larger, or
+its dims are reduced in another pattern: the caller then keeps its own sum.
 """
 from __future__ import annotations
 
@@ -48,6 +53,40 @@ def cascade_sum(a: np.ndarray):
     for lane in acc:
         total = total + lane
     return total
+
+
+def sum_axes(a: np.ndarray, axes: tuple, keepdims: bool = False):
+    """``a`` summed over ``axes`` as PyTorch sums it (see above), or None."""
+    if a.dtype not in (np.float32, np.float64) or a.size > _LIMIT or not a.flags.c_contiguous or a.size == 0:
+        return None
+    axes = {ax % a.ndim for ax in axes}
+    out_shape = tuple(1 if i in axes else n for i, n in enumerate(a.shape)) if keepdims else \
+        tuple(n for i, n in enumerate(a.shape) if i not in axes)
+    kept = [i for i, n in enumerate(a.shape) if n != 1]
+    reduced = [i in axes for i in kept]
+    if not any(reduced):
+        return None
+    sizes = [a.shape[i] for i in kept]
+    k = reduced.index(True)
+    if all(reduced[k:]) and not any(reduced[:k]):          # the last dims: one sum per row
+        rows = a.reshape(int(np.prod(sizes[:k])), -1)
+        out = np.array([cascade_sum(r) for r in rows], a.dtype)
+    elif all(reduced[:reduced.index(False)]) and not any(reduced[reduced.index(False):]):  # the first dims
+        out = _columns(a.reshape(int(np.prod(sizes[:reduced.index(False)])), -1))
+    else:
+        return None
+    return out.reshape(out_shape)
+
+
+def _columns(m: np.ndarray) -> np.ndarray:
+    """The sums of the columns of ``m``: whole blocks of 4 vectors of columns (or of 4 columns, when
+    there are fewer columns than one vector holds), then the rest."""
+    width = 8 if m.dtype == np.float32 else 4
+    block = (m.shape[1] // (4 * width)) * 4 * width if m.shape[1] >= width else (m.shape[1] // 4) * 4
+    parts = [_cascade(m[:, :block])] if block else []
+    if m.shape[1] > block:
+        parts.append(_grouped(m[:, block:]))
+    return np.concatenate(parts)
 
 
 def _grouped(rows: np.ndarray) -> np.ndarray:

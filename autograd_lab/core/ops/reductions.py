@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..float_sum import cascade_sum as _cascade_sum
+from ..float_sum import cascade_sum as _cascade_sum, sum_axes as _sum_axes
 from ..function import Function, quiet, _shape, apply, declare, expand
 from ..formulas import derivatives
 from ..node import TensorBase as Tensor
@@ -59,7 +59,8 @@ class SumBackward1(Function):
         ctx.dim, ctx.keepdim = dims, keepdim
         ctx._info = _shape(a)
         axis = dims if np.ndim(a) else None
-        return np.asarray(np.add.reduce(a, axis=axis, keepdims=keepdim))
+        s = _sum_axes(a, dims, keepdim) if np.ndim(a) else None  # PyTorch's order (float_sum.py)
+        return np.asarray(np.add.reduce(a, axis=axis, keepdims=keepdim)) if s is None else s
 
     @staticmethod
     def backward(ctx, g):
@@ -130,7 +131,8 @@ class MeanBackward1(Function):
         _check_mean_dtype(a)
         axis = dims if np.ndim(a) else None
         n = int(np.prod([np.shape(a)[d] for d in dims])) if np.ndim(a) else 1
-        return np.asarray(np.add.reduce(a, axis=axis, keepdims=keepdim) / n)
+        s = _sum_axes(a, dims, keepdim) if np.ndim(a) else None  # PyTorch's order (float_sum.py)
+        return np.asarray(np.add.reduce(a, axis=axis, keepdims=keepdim) / n) if s is None else s / s.dtype.type(n)
 
     @staticmethod
     def backward(ctx, g):
