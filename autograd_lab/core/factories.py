@@ -12,21 +12,13 @@ import numbers
 
 import numpy as np
 
-from .dtypes import Size, bool_, dtype, float32, float64, int64
+from .dtypes import Size, bool_, dtype, float32, float64, int64, uint8
 from .device import CPU, backends, check_device, cuda, device  # noqa: F401
-from .rng import Generator
+from .rng import Generator, default_generator
 from . import rng as _rng
-from . import recording as _rec
-from .dtypes import _SCALAR_NAMES
-from .grad_mode import _state as _grad_state
-from .messages import LEAF_INPLACE_MESSAGE
-from .node import _bump
 from .tensor import Tensor, _shape_arg, _size_kw, tensor
 
 # ---------------------------------------------------------------------------- random stream (rng.py)
-default_generator = Generator()
-
-
 def manual_seed(seed) -> Generator:
     """Reseed the random stream: later ``rand``/``randn``/``randint``/``randperm`` calls and
     ``nn.Linear``'s initial weights repeat PyTorch's own numbers for that seed (see ``rng.py``)."""
@@ -39,6 +31,18 @@ def seed() -> int:
 
 def initial_seed() -> int:
     return default_generator.initial_seed()
+
+
+def _get_state(self: Generator) -> Tensor:
+    """``Generator.get_state()``: the state as PyTorch lays it out (5056 bytes, uint8)."""
+    return tensor(self._state_bytes(), dtype=uint8)
+
+
+def _set_state(self: Generator, new_state) -> Generator:
+    return self._set_state_bytes(new_state._array() if isinstance(new_state, Tensor) else np.asarray(new_state))
+
+
+Generator.get_state, Generator.set_state = _get_state, _set_state  # (rng.py does not make tensors)
 
 
 def get_rng_state() -> Tensor:
@@ -307,51 +311,6 @@ def as_tensor(data, dtype: dtype | None = None, device=None) -> Tensor:
     if isinstance(data, Tensor):
         return data.to(dtype)
     return tensor(data, dtype=dtype)
-
-
-# ---------------------------------------------------------------------------- in-place random fills
-def _random_fill(t: Tensor, values: np.ndarray) -> Tensor:
-    """Write ``values`` into ``t`` in place, as ``zero_`` does (a leaf that requires grad refuses it
-    while grad mode is on)."""
-    if _grad_state.enabled and t._requires_grad:
-        if t.grad_fn is None:
-            raise RuntimeError(LEAF_INPLACE_MESSAGE)
-        raise NotImplementedError("autograd_lab: a random in-place fill of a tensor inside a graph (use it under "
-                                  "torch.no_grad() or on a tensor that does not require grad)")
-    _rec.before_write()
-    old = t._data
-    t._array()[...] = values.reshape(tuple(t.shape))
-    if t._x is None or t._x.base is None:
-        _bump(t, old, t._data)
-    return t
-
-
-def _random_dtype(t: Tensor, kernel: str):
-    if not t.dtype.is_floating_point:
-        raise NotImplementedError(f"\"{kernel}\" not implemented for '{_SCALAR_NAMES[t.dtype]}'")
-    return np.float64 if t.dtype is float64 else np.float32
-
-
-def uniform_(t: Tensor, a: float = 0.0, b: float = 1.0, *, generator: Generator | None = None) -> Tensor:
-    """``t.uniform_(a, b)``: fill ``t`` with uniform values in [a, b) (PyTorch's numbers)."""
-    np_dt = _random_dtype(t, "check_uniform_bounds")
-    if a > b:
-        raise RuntimeError(f"uniform_ expects to return a [from, to) range, but found from={a} > to={b}")
-    vals = _rng.uniform(generator or default_generator, t.numel(), np_dt, a, b)
-    return _random_fill(t, vals)
-
-
-def normal_(t: Tensor, mean: float = 0.0, std: float = 1.0, *, generator: Generator | None = None) -> Tensor:
-    """``t.normal_(mean, std)``: fill ``t`` with normal values (PyTorch's numbers)."""
-    np_dt = _random_dtype(t, "normal_kernel_cpu")
-    if std < 0:
-        raise RuntimeError(f"normal expects std >= 0.0, but found std {std}")
-    vals = _rng.normal(generator or default_generator, t.numel(), np_dt, mean, std)
-    return _random_fill(t, vals)
-
-
-Tensor.uniform_ = uniform_
-Tensor.normal_ = normal_
 
 
 __all__ = ["Generator", "manual_seed", "seed", "initial_seed", "get_rng_state", "set_rng_state", "default_generator", "device", "cuda", "backends",

@@ -42,17 +42,12 @@ def cascade_sum(a: np.ndarray):
         flat = a.reshape(-1, order="F")
     else:
         return None
-    width = 8 if a.dtype == np.float32 else 4
-    if flat.size < width:
-        return _grouped(flat[:, None])[0]
-    nvec = flat.size // width
-    acc = _grouped(flat[:nvec * width].reshape(nvec, width))
-    total = a.dtype.type(0)
-    for x in flat[nvec * width:]:
-        total = total + x
-    for lane in acc:
-        total = total + lane
-    return total
+    if flat.size < 4:  # (the common scalar case, quickly) 0 + x0 + x1 + x2
+        total = a.dtype.type(0)
+        for x in flat:
+            total = total + x
+        return total
+    return _row_sums(flat[None, :])[0]
 
 
 def sum_axes(a: np.ndarray, axes: tuple, keepdims: bool = False):
@@ -69,13 +64,29 @@ def sum_axes(a: np.ndarray, axes: tuple, keepdims: bool = False):
     sizes = [a.shape[i] for i in kept]
     k = reduced.index(True)
     if all(reduced[k:]) and not any(reduced[:k]):          # the last dims: one sum per row
-        rows = a.reshape(int(np.prod(sizes[:k])), -1)
-        out = np.array([cascade_sum(r) for r in rows], a.dtype)
+        out = _row_sums(a.reshape(int(np.prod(sizes[:k])), -1))
     elif all(reduced[:reduced.index(False)]) and not any(reduced[reduced.index(False):]):  # the first dims
         out = _columns(a.reshape(int(np.prod(sizes[:reduced.index(False)])), -1))
     else:
         return None
     return out.reshape(out_shape)
+
+
+def _row_sums(m: np.ndarray) -> np.ndarray:
+    """The sum of each row of ``m`` (rows, n), as PyTorch's inner sum adds (all rows at once)."""
+    width = 8 if m.dtype == np.float32 else 4
+    items = m.T  # the summed axis first, the rows along the second
+    n = items.shape[0]
+    if n < width:
+        return _grouped(items)
+    nvec = n // width
+    acc = _grouped(items[:nvec * width].reshape(nvec, width, -1))
+    total = np.zeros(items.shape[1], m.dtype)
+    for x in items[nvec * width:]:
+        total = total + x
+    for lane in acc:
+        total = total + lane
+    return total
 
 
 def _columns(m: np.ndarray) -> np.ndarray:
@@ -90,9 +101,10 @@ def _columns(m: np.ndarray) -> np.ndarray:
 
 
 def _grouped(rows: np.ndarray) -> np.ndarray:
-    """Rows (vectors, or single values as rows of 1) summed with 4 accumulators and the cascade."""
+    """Sum over the first axis with 4 accumulators (items 4k, 4k+1, 4k+2, 4k+3 each to its own),
+    each summed by the cascade; the items after the last group of 4 go to the first."""
     groups = rows.shape[0] // 4
-    acc = _cascade(rows[:groups * 4].reshape(groups, 4, rows.shape[1]))
+    acc = _cascade(rows[:groups * 4].reshape((groups, 4) + rows.shape[1:]))
     first = acc[0]
     for row in rows[groups * 4:]:
         first = first + row
@@ -102,34 +114,33 @@ def _grouped(rows: np.ndarray) -> np.ndarray:
 
 
 def _cascade(items: np.ndarray) -> np.ndarray:
-    """Sum over the first axis: blocks of ``2**power`` items one after another into level 0, each
-    level passed up to the next when the block count says so, then the levels added together."""
+    """Sum over the first axis: blocks of ``2**power`` items, each added up in order from 0 into
+    level 0, whose total moves up to level 1 after each block, level 1 to level 2 after every
+    ``2**power`` blocks, and so on; then the levels added together."""
     size = items.shape[0]
     power = max(4, _ceil_log2(size) // _LEVELS)
     step = 1 << power
     mask = step - 1
     zero = np.zeros(items.shape[1:], items.dtype)
     levels = [zero] * _LEVELS
-    i = 0
-    while i + step <= size:
-        levels[0] = _in_order(levels[0], items[i:i + step])
-        i += step
-        for j in range(1, _LEVELS):
-            levels[j] = levels[j] + levels[j - 1]
-            levels[j - 1] = zero
-            if i & (mask << (j * power)):
-                break
-    if i < size:
-        levels[0] = _in_order(levels[0], items[i:])
+    nblocks = size // step
+    if nblocks:  # each block's sum starts from 0 (+ 0 turns a -0.0 into the 0.0 that 0 + ... gives)
+        sums = np.cumsum(items[:nblocks * step].reshape((nblocks, step) + items.shape[1:]), axis=1,
+                         dtype=items.dtype)[:, -1] + items.dtype.type(0)
+        for b in range(nblocks):
+            levels[1] = levels[1] + sums[b]
+            i = (b + 1) * step
+            for j in range(2, _LEVELS):
+                if i & (mask << ((j - 1) * power)):
+                    break
+                levels[j] = levels[j] + levels[j - 1]
+                levels[j - 1] = zero
+    if nblocks * step < size:
+        levels[0] = np.cumsum(items[nblocks * step:], axis=0, dtype=items.dtype)[-1] + items.dtype.type(0)
     total = levels[0]
     for j in range(1, _LEVELS):
         total = total + levels[j]
     return total
-
-
-def _in_order(start: np.ndarray, items: np.ndarray) -> np.ndarray:
-    """``start + items[0] + items[1] + ...`` one addition after another (cumsum adds in order)."""
-    return np.cumsum(np.concatenate([start[None], items]), axis=0, dtype=items.dtype)[-1]
 
 
 def _ceil_log2(x: int) -> int:

@@ -33,6 +33,8 @@ import struct
 
 import numpy as np
 
+from .device import CPU, check_device
+
 DEFAULT_SEED = 67280421310721  # the seed of a new torch.Generator()
 _U64 = np.uint64
 _F32 = np.float32
@@ -63,14 +65,12 @@ class Generator:
     """``torch.Generator()``: PyTorch's CPU random stream (mt19937 and its cached normal)."""
 
     def __init__(self, device="cpu"):
-        from .device import check_device
         check_device(device)
         self._bits = np.random.MT19937()
         self.manual_seed(DEFAULT_SEED)
 
     @property
     def device(self):
-        from .device import CPU
         return CPU
 
     def manual_seed(self, seed) -> "Generator":
@@ -89,11 +89,10 @@ class Generator:
         self.manual_seed(s)
         return s
 
-    def get_state(self):
+    def _state_bytes(self) -> np.ndarray:
         """PyTorch's 5056-byte state: seed, left, seeded, next, the 624 words (as 8 bytes each), the
-        cached normal (at the place of PyTorch's legacy ``normal_y``) and its flag."""
-        from .dtypes import uint8
-        from .tensor import tensor
+        cached normal (at the place of PyTorch's legacy ``normal_y``) and its flag. (``get_state``,
+        which makes it a tensor, is bound in factories.py.)"""
         st = self._bits.state["state"]
         nxt = 0 if self._fresh else int(st["pos"])
         raw = np.zeros(5056, np.uint8)
@@ -102,10 +101,10 @@ class Generator:
         if self._normal is not None:
             raw[5024:5032] = np.array([self._normal], np.float64).view(np.uint8)
             raw[5040:5044] = np.array([1], np.int32).view(np.uint8)
-        return tensor(raw, dtype=uint8)
+        return raw
 
-    def set_state(self, new_state) -> "Generator":
-        raw = np.ascontiguousarray(new_state._array() if hasattr(new_state, "_array") else new_state)
+    def _set_state_bytes(self, raw: np.ndarray) -> "Generator":
+        raw = np.ascontiguousarray(raw)
         if raw.dtype != np.uint8 or raw.size != 5056:
             raise RuntimeError("Expected either a PhiloxState of size 16 or a CPUGeneratorImplState of size 5056 "
                                f"but found the input RNG state size to be {raw.size}")
@@ -131,6 +130,9 @@ class Generator:
         """``n`` 64-bit draws, each made of two 32-bit ones (the first is the high word)."""
         r = self._draw32(2 * n)
         return (r[0::2] << _U64(32)) | r[1::2]
+
+
+default_generator = Generator()  # torch.default_generator (its seed is fixed here, random in PyTorch)
 
 
 # ---------------------------------------------------------------------------- uniform
