@@ -109,6 +109,20 @@ def test_linear_layers_and_nn_init_start_from_torchs_weights(seed):
     _assert_same(_inits, seed)
 
 
+def test_float16_draws_as_torch_does():
+    """float16 computes in float32, and its normal draws uniforms for whole blocks of 16 only."""
+    def program(L):
+        h = L.float16
+        out = [L.rand(40, dtype=h), L.randn(5, dtype=h), L.randn(37, dtype=h), L.randn(64, dtype=h), L.rand(4)]
+        t = L.zeros(20, dtype=h)
+        t.normal_(1.0, 0.5)
+        u = L.zeros(20, dtype=h)
+        u.uniform_(-2, 3)
+        return out + [t, u, L.nn.Linear(5, 3, dtype=h).weight, L.rand(3)]
+    for seed in range(10):
+        _assert_same(program, seed)
+
+
 def test_linear_4_3_after_seed_0_prints_what_torch_prints():
     texts = []
     for L in (torch, lab):

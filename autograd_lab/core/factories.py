@@ -206,7 +206,7 @@ def rand(*size, generator: Generator | None = None, dtype: dtype | None = None, 
     dt = _float_dtype(dtype, "check_uniform_bounds")
     shape = _rand_shape(size)
     vals = _rng.uniform(generator or default_generator, int(np.prod(shape)), dt.np)
-    return _make(vals.reshape(shape), requires_grad, None, device)
+    return _make(vals.reshape(shape), requires_grad, dt, device)
 
 
 def randn(*size, generator: Generator | None = None, dtype: dtype | None = None, device=None,
@@ -216,7 +216,7 @@ def randn(*size, generator: Generator | None = None, dtype: dtype | None = None,
     dt = _float_dtype(dtype, "normal_kernel_cpu")
     shape = _rand_shape(size)
     vals = _rng.normal(generator or default_generator, int(np.prod(shape)), dt.np)
-    return _make(vals.reshape(shape), requires_grad, None, device)
+    return _make(vals.reshape(shape), requires_grad, dt, device)
 
 
 def randint(low, high=None, size=None, *, generator: Generator | None = None, dtype: dtype | None = None, device=None,

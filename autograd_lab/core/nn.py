@@ -203,7 +203,7 @@ class Module:
 
 def _uniform(shape, bound, np_dtype):
     """``uniform_(-bound, bound)`` values of ``shape`` (PyTorch's numbers: ``rng.py``)."""
-    np_dtype = np.float64 if np_dtype == np.float64 else np.float32
+    np_dtype = np_dtype if np_dtype in (np.float64, np.float16) else np.float32
     return rng.uniform(default_generator, int(np.prod(shape)), np_dtype, -bound, bound).reshape(shape)
 
 

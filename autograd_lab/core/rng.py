@@ -147,6 +147,9 @@ def uniform(g: Generator, n: int, np_dtype, low: float = 0.0, high: float = 1.0)
     """``uniform_(low, high)`` on ``n`` float32 or float64 values."""
     x = _unit(g, n, np_dtype)
     if low == 0.0 and high == 1.0:
+        if np_dtype == np.float16:  # (float16 computes in float32; a value rounding up to 1 becomes 0)
+            x = x.astype(np.float16)
+            x[x == 1] = 0
         return x
     if np_dtype == np.float64:
         lo, hi = float(low), float(high)
@@ -154,6 +157,8 @@ def uniform(g: Generator, n: int, np_dtype, low: float = 0.0, high: float = 1.0)
     else:
         lo, hi = _F32(low), _F32(high)
         out = _fma32(x, hi - lo, lo)
+        if np_dtype == np.float16:
+            out, lo, hi = out.astype(np.float16), np.float16(low), np.float16(high)
     out[out == hi] = lo
     return out
 
@@ -206,13 +211,16 @@ def normal(g: Generator, n: int, np_dtype, mean: float = 0.0, std: float = 1.0) 
     """``normal_(mean, std)`` on ``n`` contiguous float32 or float64 values."""
     if n < 16:
         return np.array([_scalar_normal(g, mean, std) for _ in range(n)], np.float64).astype(np_dtype)
-    data = _unit(g, n, np_dtype)
+    work = np.float64 if np_dtype == np.float64 else np.float32  # float16 computes in float32
     full = n - n % 16
-    box = _box_muller64 if np_dtype == np.float64 else _box_muller32
-    data[:full] = box(data[:full].reshape(-1, 16), mean, std).reshape(-1)
+    # float32/float64 first draw a uniform for every value; float16 only for the whole blocks
+    data = _unit(g, full if np_dtype == np.float16 else n, work)
+    box = _box_muller64 if work == np.float64 else _box_muller32
+    out = np.empty(n, work)
+    out[:full] = box(data[:full].reshape(-1, 16), mean, std).reshape(-1)
     if n % 16:
-        data[n - 16:] = box(_unit(g, 16, np_dtype).reshape(1, 16), mean, std).reshape(-1)
-    return data
+        out[n - 16:] = box(_unit(g, 16, work).reshape(1, 16), mean, std).reshape(-1)
+    return out.astype(np_dtype)
 
 
 def _scalar_normal(g: Generator, mean: float, std: float) -> float:

@@ -7,7 +7,7 @@ import numpy as np
 
 from .. import recording as _rec
 from .. import rng
-from ..dtypes import _SCALAR_NAMES, float64
+from ..dtypes import _SCALAR_NAMES, float16, float64
 from ..function import declare
 from ..grad_mode import _state as _grad_state
 from ..messages import LEAF_INPLACE_MESSAGE
@@ -31,7 +31,7 @@ def _fill(t, values: np.ndarray):
 def _float_kind(t, kernel: str):
     if not t.dtype.is_floating_point:
         raise NotImplementedError(f"\"{kernel}\" not implemented for '{_SCALAR_NAMES[t.dtype]}'")
-    return np.float64 if t.dtype is float64 else np.float32
+    return t.dtype.np if t.dtype in (float64, float16) else np.float32
 
 
 def uniform_(self, from_: float = 0.0, to: float = 1.0, *, generator=None, **kw):
