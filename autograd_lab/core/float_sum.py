@@ -81,12 +81,8 @@ def _row_sums(m: np.ndarray) -> np.ndarray:
         return _grouped(items)
     nvec = n // width
     acc = _grouped(items[:nvec * width].reshape(nvec, width, -1))
-    total = np.zeros(items.shape[1], m.dtype)
-    for x in items[nvec * width:]:
-        total = total + x
-    for lane in acc:
-        total = total + lane
-    return total
+    # 0, then the elements after the last whole vector, then the lanes: added one after another
+    return _in_order(np.concatenate([np.zeros((1, items.shape[1]), m.dtype), items[nvec * width:], acc]))
 
 
 def _columns(m: np.ndarray) -> np.ndarray:
@@ -105,12 +101,7 @@ def _grouped(rows: np.ndarray) -> np.ndarray:
     each summed by the cascade; the items after the last group of 4 go to the first."""
     groups = rows.shape[0] // 4
     acc = _cascade(rows[:groups * 4].reshape((groups, 4) + rows.shape[1:]))
-    first = acc[0]
-    for row in rows[groups * 4:]:
-        first = first + row
-    for k in range(1, 4):
-        first = first + acc[k]
-    return first
+    return _in_order(np.concatenate([acc[:1], rows[groups * 4:], acc[1:]]))
 
 
 def _cascade(items: np.ndarray) -> np.ndarray:
@@ -136,11 +127,13 @@ def _cascade(items: np.ndarray) -> np.ndarray:
                 levels[j] = levels[j] + levels[j - 1]
                 levels[j - 1] = zero
     if nblocks * step < size:
-        levels[0] = np.cumsum(items[nblocks * step:], axis=0, dtype=items.dtype)[-1] + items.dtype.type(0)
-    total = levels[0]
-    for j in range(1, _LEVELS):
-        total = total + levels[j]
-    return total
+        levels[0] = _in_order(items[nblocks * step:]) + items.dtype.type(0)
+    return _in_order(np.stack(levels))
+
+
+def _in_order(items: np.ndarray) -> np.ndarray:
+    """``items[0] + items[1] + ...`` one addition after another (numpy's cumsum adds in order)."""
+    return np.cumsum(items, axis=0, dtype=items.dtype)[-1]
 
 
 def _ceil_log2(x: int) -> int:
