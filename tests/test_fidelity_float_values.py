@@ -100,13 +100,14 @@ def test_a_linear_layers_mean_squared_loss_matches_torchs_bits():
 
 
 @pytest.mark.parametrize("dt", [np.float32, np.float64])
-def test_sum_and_mean_over_leading_or_trailing_dims_equal_torchs(dt):
+def test_sum_and_mean_over_a_block_of_dims_equal_torchs(dt):
     rng = np.random.default_rng(11)
     for shape in [(3, 5), (50, 3), (6, 4), (7, 40), (100, 17), (1000, 8), (33, 64), (5, 1000), (2, 3, 4),
                   (20, 30, 7), (1, 9), (9, 1), (64, 33), (4, 1, 6), (3, 4, 5, 6)]:
         data = rng.standard_normal(shape).astype(dt)
         nd = len(shape)
-        dim_sets = {(0,), (nd - 1,), (-1,), (0, 1)} | ({(nd - 2, nd - 1)} if nd > 2 else set())
+        dim_sets = {(0,), (nd - 1,), (-1,), (0, 1)} | ({(nd - 2, nd - 1), (1,), (nd - 2,)} if nd > 2 else set()) | \
+            ({(1, 2)} if nd > 3 else set())
         for dims in dim_sets:
             for keepdim in (False, True):
                 for op in ("sum", "mean"):

@@ -17,7 +17,8 @@ PyTorch's order is:
 - fewer elements than one vector: the same 4-accumulator cascade on single values.
 
 A sum over some dims (``sum_axes``) of an array stored row after row, once its dims of size 1 are
-dropped, reduces either its last dims (each row summed as above) or its first dims (the columns:
+dropped, reduces either its last dims (each row summed as above) or a block of dims before others
+(for each slice, the columns of the (reduced, following dims) matrix:
 blocks of 4 vectors of columns (of 4 columns when there are fewer than a vector's width) summed by
 the cascade with one accumulator each, the columns after them by the 4-accumulator cascade).
 
@@ -62,13 +63,15 @@ def sum_axes(a: np.ndarray, axes: tuple, keepdims: bool = False):
     if not any(reduced):
         return None
     sizes = [a.shape[i] for i in kept]
-    k = reduced.index(True)
-    if all(reduced[k:]) and not any(reduced[:k]):          # the last dims: one sum per row
-        out = _row_sums(a.reshape(int(np.prod(sizes[:k])), -1))
-    elif all(reduced[:reduced.index(False)]) and not any(reduced[reduced.index(False):]):  # the first dims
-        out = _columns(a.reshape(int(np.prod(sizes[:reduced.index(False)])), -1))
-    else:
+    first = reduced.index(True)
+    end = len(reduced) - reduced[::-1].index(True)
+    if not all(reduced[first:end]):  # reduced dims apart from each other: not known here
         return None
+    before, span = int(np.prod(sizes[:first])), int(np.prod(sizes[first:end]))
+    if end == len(reduced):          # the last dims: one sum per row
+        out = _row_sums(a.reshape(before, span))
+    else:                            # the columns of each (reduced, after) slice
+        out = _columns(a.reshape(before, span, -1))
     return out.reshape(out_shape)
 
 
@@ -86,14 +89,19 @@ def _row_sums(m: np.ndarray) -> np.ndarray:
 
 
 def _columns(m: np.ndarray) -> np.ndarray:
-    """The sums of the columns of ``m``: whole blocks of 4 vectors of columns (or of 4 columns, when
-    there are fewer columns than one vector holds), then the rest."""
+    """The column sums of each slice ``m[i]`` (slices, rows, columns): the columns in whole blocks of
+    4 vectors (of 4 columns, when there are fewer columns than one vector holds) by the cascade, the
+    columns after them by the 4-accumulator cascade. Both are computed for all columns at once."""
+    slices, rows, cols = m.shape
     width = 8 if m.dtype == np.float32 else 4
-    block = (m.shape[1] // (4 * width)) * 4 * width if m.shape[1] >= width else (m.shape[1] // 4) * 4
-    parts = [_cascade(m[:, :block])] if block else []
-    if m.shape[1] > block:
-        parts.append(_grouped(m[:, block:]))
-    return np.concatenate(parts)
+    block = (cols // (4 * width)) * 4 * width if cols >= width else (cols // 4) * 4
+    flat = m.transpose(1, 0, 2).reshape(rows, slices * cols)
+    if block == cols:
+        return _cascade(flat)
+    if block == 0:
+        return _grouped(flat)
+    in_block = np.tile(np.arange(cols) < block, slices)
+    return np.where(in_block, _cascade(flat), _grouped(flat))
 
 
 def _grouped(rows: np.ndarray) -> np.ndarray:
