@@ -76,6 +76,7 @@ def _fills(L):
                                   ((40,), "float32", "normal_", (2.0, 0.3)),
                                   ((40,), "float64", "normal_", (-1.0, 3.7)),
                                   ((7,), "float32", "normal_", (1.5, 2.0)),
+                                  ((5,), "float64", "normal_", (-0.3, 7.1)),
                                   ((2, 3), "float64", "normal_", (0.0, 1.0))]:
         t = L.zeros(*shape, dtype=getattr(L, dt))
         assert getattr(t, kind)(*args) is t
@@ -234,3 +235,15 @@ def test_dataloader_shuffle_and_random_split_give_torchs_orders():
         return out + [L.rand(2)]
     for seed in range(8):
         _assert_same(program, seed)
+
+
+def test_torch_normal_with_numbers_and_a_size_as_d2l_uses_it():
+    def program(L):
+        features = L.normal(0, 1, (1000, 2))                 # d2l's synthetic data
+        noise = L.normal(0, 0.01, (1000,))
+        w = L.normal(0, 0.01, size=(2, 1), requires_grad=True)
+        return [features, noise, w, L.normal(2., 3., size=(7,), dtype=L.float64), L.normal(1, 2, [3, 17]), L.rand(2)]
+    for seed in range(10):
+        _assert_same(program, seed)
+    w = lab.normal(0, 0.01, size=(2, 1), requires_grad=True)
+    assert w.requires_grad and w.is_leaf and w.dtype is lab.float32

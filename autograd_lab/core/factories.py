@@ -219,6 +219,27 @@ def randn(*size, generator: Generator | None = None, dtype: dtype | None = None,
     return _make(vals.reshape(shape), requires_grad, dt, device)
 
 
+def normal(mean, std=1.0, size=None, *, generator: Generator | None = None, dtype: dtype | None = None,
+           device=None, requires_grad: bool = False) -> Tensor:
+    """``normal(0, 0.01, size=(2, 1))``: normal values of the given mean and std (PyTorch's numbers).
+    The forms with a tensor of means or stds are not supported."""
+    if isinstance(mean, Tensor) or isinstance(std, Tensor):
+        raise NotImplementedError("autograd_lab: torch.normal with a tensor of means or stds is not supported "
+                                  "(give numbers and a size, or use mean + std * torch.randn(...))")
+    if size is None:
+        raise TypeError(f"normal() received an invalid combination of arguments - got ({type(mean).__name__}, "
+                        f"{type(std).__name__}), but expected one of:\n * (float mean, float std, tuple of ints size, "
+                        "*, torch.Generator generator = None, Tensor out = None, torch.dtype dtype = None, "
+                        "torch.layout layout = None, torch.device device = None, bool pin_memory = False, "
+                        "bool requires_grad = False)")
+    dt = _float_dtype(dtype, "normal_kernel_cpu")
+    if std < 0:
+        raise RuntimeError(f"normal expects std >= 0.0, but found std {std}")
+    shape = _rand_shape(tuple(size) if isinstance(size, (tuple, list, Size)) else (size,))
+    vals = _rng.normal(generator or default_generator, int(np.prod(shape)), dt.np, float(mean), float(std))
+    return _make(vals.reshape(shape), requires_grad, dt, device)
+
+
 def randint(low, high=None, size=None, *, generator: Generator | None = None, dtype: dtype | None = None, device=None,
             requires_grad: bool = False) -> Tensor:
     """``randint(0, 10, (3,))`` or ``randint(10, (3,))``: random whole numbers in [low, high) (int64)."""
@@ -314,7 +335,7 @@ def as_tensor(data, dtype: dtype | None = None, device=None) -> Tensor:
 
 
 __all__ = ["Generator", "manual_seed", "seed", "initial_seed", "get_rng_state", "set_rng_state", "default_generator", "device", "cuda", "backends",
-           "full", "empty", "eye", "arange", "linspace", "logspace", "rand", "randn", "randint", "full_like", "empty_like",
+           "full", "empty", "eye", "arange", "linspace", "logspace", "rand", "randn", "normal", "randint", "full_like", "empty_like",
            "rand_like", "randn_like", "randint_like", "from_numpy", "as_tensor", "randperm", "set_default_device",
            "get_default_device"]
 

@@ -232,7 +232,9 @@ def _scalar_normal(g: Generator, mean: float, std: float) -> float:
         theta = 2.0 * math.pi * u1
         g._normal = r * math.sin(theta)
         z = r * math.cos(theta)
-    return z * std + mean
+    if std == 1.0 and mean == 0.0:
+        return z
+    return math.fsum(_two_product(z, float(std)) + (float(mean),))  # z * std + mean, one fused rounding
 
 
 def _box_muller64(blocks: np.ndarray, mean: float, std: float) -> np.ndarray:
