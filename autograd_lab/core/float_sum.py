@@ -27,6 +27,8 @@ its dims are reduced in another pattern: the caller then keeps its own sum.
 """
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 _LIMIT = 32768  # PyTorch's GRAIN_SIZE: larger sums are split between threads
@@ -48,7 +50,27 @@ def cascade_sum(a: np.ndarray):
         for x in flat:
             total = total + x
         return total
+    width = 8 if a.dtype == np.float32 else 4
+    if flat.size <= 64 * width:  # (quickly) at most one cascade block of vector groups
+        return _small_sum(flat, width)
     return _row_sums(flat[None, :])[0]
+
+
+def _small_sum(flat: np.ndarray, width: int):
+    """``cascade_sum`` of at most 16 groups of 4 vectors: the same additions, fewer numpy calls."""
+    n = flat.size
+    nvec = n // width
+    if nvec == 0:  # single values: 4 accumulators for x0..x3, the rest to the first
+        acc = flat[:4] + flat.dtype.type(0)
+        return _in_order(np.concatenate([flat.dtype.type(0) + acc[:1], flat[4:], acc[1:]]))
+    groups = nvec // 4
+    if groups:
+        acc = _in_order(flat[:groups * 4 * width].reshape(groups, 4 * width)) + flat.dtype.type(0)
+    else:
+        acc = np.zeros(4 * width, flat.dtype)
+    lanes = _in_order(np.concatenate([acc[:width], flat[groups * 4 * width:nvec * width], acc[width:]]
+                                     ).reshape(-1, width))
+    return _in_order(np.concatenate([np.zeros(1, flat.dtype), flat[nvec * width:], lanes]))
 
 
 def sum_axes(a: np.ndarray, axes: tuple, keepdims: bool = False):
@@ -67,7 +89,7 @@ def sum_axes(a: np.ndarray, axes: tuple, keepdims: bool = False):
     end = len(reduced) - reduced[::-1].index(True)
     if not all(reduced[first:end]):  # reduced dims apart from each other: not known here
         return None
-    before, span = int(np.prod(sizes[:first])), int(np.prod(sizes[first:end]))
+    before, span = math.prod(sizes[:first]), math.prod(sizes[first:end])
     if end == len(reduced):          # the last dims: one sum per row
         out = _row_sums(a.reshape(before, span))
     else:                            # the columns of each (reduced, after) slice
@@ -95,7 +117,7 @@ def _columns(m: np.ndarray) -> np.ndarray:
     slices, rows, cols = m.shape
     width = 8 if m.dtype == np.float32 else 4
     block = (cols // (4 * width)) * 4 * width if cols >= width else (cols // 4) * 4
-    flat = m.transpose(1, 0, 2).reshape(rows, slices * cols)
+    flat = m[0] if slices == 1 else m.transpose(1, 0, 2).reshape(rows, slices * cols)
     if block == cols:
         return _cascade(flat)
     if block == 0:
@@ -119,6 +141,8 @@ def _cascade(items: np.ndarray) -> np.ndarray:
     size = items.shape[0]
     power = max(4, _ceil_log2(size) // _LEVELS)
     step = 1 << power
+    if size <= step:  # (quickly) at most one block: 0 + items in order, then + 0 for each empty level
+        return _in_order(items) + items.dtype.type(0) if size else np.zeros(items.shape[1:], items.dtype)
     mask = step - 1
     zero = np.zeros(items.shape[1:], items.dtype)
     levels = [zero] * _LEVELS
@@ -140,7 +164,11 @@ def _cascade(items: np.ndarray) -> np.ndarray:
 
 
 def _in_order(items: np.ndarray) -> np.ndarray:
-    """``items[0] + items[1] + ...`` one addition after another (numpy's cumsum adds in order)."""
+    """``items[0] + items[1] + ...`` one addition after another. numpy's ``add.reduce`` over the
+    first axis of a row-major array of rows of 2 or more values adds row after row (its pairwise
+    summation is only for an axis it walks innermost); otherwise ``cumsum``, which adds in order."""
+    if items.ndim > 1 and items.shape[0] > 1 and items[0].size > 1:
+        return np.add.reduce(np.ascontiguousarray(items), axis=0)
     return np.cumsum(items, axis=0, dtype=items.dtype)[-1]
 
 
