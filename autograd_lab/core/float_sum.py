@@ -77,6 +77,12 @@ def sum_axes(a: np.ndarray, axes: tuple, keepdims: bool = False):
     """``a`` summed over ``axes`` as PyTorch sums it (see above), or None."""
     if a.dtype not in (np.float32, np.float64) or a.size > _LIMIT or not a.flags.c_contiguous or a.size == 0:
         return None
+    if a.ndim == 2 and len(axes) == 1 and a.shape[0] > 1 and a.shape[1] > 1:  # (quickly) a matrix
+        if axes[0] % 2 == 0:
+            out = _columns(a[None])
+            return out[None] if keepdims else out
+        out = _row_sums(a)
+        return out[:, None] if keepdims else out
     axes = {ax % a.ndim for ax in axes}
     out_shape = tuple(1 if i in axes else n for i, n in enumerate(a.shape)) if keepdims else \
         tuple(n for i, n in enumerate(a.shape) if i not in axes)
