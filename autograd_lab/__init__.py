@@ -22,6 +22,7 @@ from .core import autograd, optim
 from .core.factories import (Generator, accelerator, arange, as_tensor, default_generator, empty, empty_like, eye, from_numpy, full,
                              full_like, get_default_device, initial_seed, linspace, manual_seed, rand, rand_like, randint,
                              randint_like, randn, randn_like, randperm, seed, set_default_device)
+from .core.factories import get_rng_state, logspace, normal, set_rng_state  # PyTorch's random stream (core/rng.py), logspace
 from .core.dtypes import float16, int8, int16, int32, uint8
 from .core._format import set_printoptions
 from .core.device import backends, cuda, device
@@ -61,6 +62,7 @@ __all__ = [
     "float16", "int32", "int16", "int8", "uint8", "half", "int", "short", "randperm", "set_default_device",
     "get_default_device", "set_printoptions", "FloatTensor", "DoubleTensor",
     "LongTensor", "BoolTensor", "IntTensor", "ShortTensor", "CharTensor", "ByteTensor",
+    "get_rng_state", "set_rng_state", "logspace", "normal",
 ]
 
 # The viewer's names load on first use (``import autograd_lab`` stays as cheap as numpy).

@@ -3,8 +3,7 @@
 Each case is written in our own words: it makes the same API calls in the same situations as
 the source it names (not its text), prints what that lesson prints, and must print, return, raise
 and warn exactly what PyTorch 2.13 does (memory addresses aside). Where a lesson draws random
-numbers, the case prints only what does not depend on them (shapes, flags, node names, identities),
-since autograd_lab's random stream is its own.
+numbers, the case seeds them first (``manual_seed``): autograd_lab draws PyTorch's own numbers.
 """
 from __future__ import annotations
 
@@ -284,6 +283,37 @@ def polynomial_autograd(torch):
             d.grad = None
     print("Result: y = {:.4f} + {:.4f} x + {:.4f} x^2 + {:.4f} x^3".format(*(round(p.item(), 4) + 0.0 for p in (a, b, c, d))))
     print(y_pred.grad_fn, loss.grad_fn)
+
+
+@case(POLY)
+def polynomial_autograd_random_start(torch):
+    """The tutorial as written: random initial weights (seeded here), the loss every 100 steps."""
+    torch.manual_seed(0)
+    device, dtype, x, y = _poly_setup(torch)
+    a, b, c, d = (torch.randn((), device=device, dtype=dtype, requires_grad=True) for _ in range(4))
+    print(a, b, c, d)
+    learning_rate = 1e-6
+    for t in range(500):
+        y_pred = a + b * x + c * x ** 2 + d * x ** 3
+        loss = (y_pred - y).pow(2).sum()
+        if t % 100 == 99:
+            print(t, loss.item())
+        loss.backward()
+        with torch.no_grad():
+            for p in (a, b, c, d):
+                p -= learning_rate * p.grad
+                p.grad = None
+    print(f"Result: y = {a.item()} + {b.item()} x + {c.item()} x^2 + {d.item()} x^3")
+
+
+@case(BLITZ)
+def blitz_random_tensors_and_a_seeded_model(torch):
+    torch.manual_seed(1)
+    x, z = torch.rand(5, 5), torch.rand((5, 5), requires_grad=True)
+    print(x, z)
+    model = torch.nn.Sequential(torch.nn.Linear(6, 4), torch.nn.ReLU(), torch.nn.Linear(4, 3))
+    print(model[0].weight, model[2].bias)
+    print(model(torch.randn(2, 6)))
 
 
 @case(POLY_FN)

@@ -101,7 +101,7 @@ def gradgradcheck(func, inputs, grad_outputs=None, *, eps: float = 1e-06, atol: 
     """``gradcheck`` of the gradients of ``func`` (made with ``create_graph=True``): its second derivatives."""
     inputs = _as_tuple(inputs)
     outputs = [o for o in _as_tuple(func(*inputs)) if isinstance(o, Tensor) and o.requires_grad]
-    if grad_outputs is None:  # random gradients in [-1, 1), as PyTorch's (from autograd_lab's stream)
+    if grad_outputs is None:  # random gradients in [-1, 1), as PyTorch's (drawn from the seeded random stream)
         from .factories import rand
         grad_outputs = tuple((rand(*o.shape, dtype=o.dtype) * 2 - 1).requires_grad_() for o in outputs)
     grad_outputs = _as_tuple(grad_outputs)

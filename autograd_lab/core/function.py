@@ -31,6 +31,7 @@ from . import node as _node
 from . import recording as _rec
 from .recording import OP_RECORD
 from .grad_mode import _state as _grad_state
+from .float_sum import cascade_sum, sum_axes
 from .messages import LEAF_INPLACE_MESSAGE, OUT_RESIZED_WARNING
 from .node import _FREED, AccumulateGrad, Node, TensorBase, _accumulate_node, _bump, _new, _seq  # noqa: F401
 
@@ -337,6 +338,10 @@ def unbroadcast(g, shape):
         if axes:
             g = g.sum(dim=axes, keepdim=True)
         return g.reshape(tuple(shape)) if lead else g
+    if axes:  # PyTorch's order of additions where float_sum.py knows it
+        total = cascade_sum(np.asarray(g)) if all(n == 1 for n in shape) else sum_axes(np.asarray(g), axes, True)
+        if total is not None:
+            return np.reshape(total, shape)
     return np.add.reduce(g, axis=axes, keepdims=True).reshape(shape) if axes else np.reshape(g, shape)
 
 

@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import math
 import sys
+import warnings
 from collections import OrderedDict
 
 import numpy as np
 
 from . import nn_functional as functional
 from . import recording as _rec
+from . import rng
 from .factories import default_generator
 from .function import apply
 from .grad_mode import no_grad
@@ -212,25 +214,27 @@ class Module:
         return sorted(set(object.__dir__(self)) | set(self._parameters) | set(self._modules))
 
 
-def _uniform(shape, bound):
-    rng = default_generator._rng
-    return (rng.random(shape) * 2 * bound - bound).astype(np.float32)
+def _uniform(shape, bound, np_dtype):
+    """``uniform_(-bound, bound)`` values of ``shape`` (PyTorch's numbers: ``rng.py``)."""
+    np_dtype = np_dtype if np_dtype in (np.float64, np.float16) else np.float32
+    return rng.uniform(default_generator, int(np.prod(shape)), np_dtype, -bound, bound).reshape(shape)
 
 
 class Linear(Module):
-    """``y = x @ weight.T + bias``; weight (out_features, in_features), initialised as PyTorch does
-    (uniform in +-1/sqrt(in_features); autograd_lab's random stream, so other numbers)."""
+    """``y = x @ weight.T + bias``; weight (out_features, in_features), initialised as PyTorch does,
+    to PyTorch's numbers (``kaiming_uniform_(weight, a=sqrt(5))``, bias uniform in +-1/sqrt(in_features))."""
 
     def __init__(self, in_features: int, out_features: int, bias: bool = True, device=None, dtype=None):
         super().__init__()
         from .device import check_device
         check_device(device)
         self.in_features, self.out_features = in_features, out_features
-        bound = 1 / math.sqrt(in_features) if in_features > 0 else 0
         np_dtype = dtype.np if dtype is not None else np.float32
-        self.weight = _parameter(_uniform((out_features, in_features), bound).astype(np_dtype))
+        w_bound = _kaiming_uniform_bound(in_features, math.sqrt(5))
+        self.weight = _parameter(_uniform((out_features, in_features), w_bound, np_dtype).astype(np_dtype))
         if bias:
-            self.bias = _parameter(_uniform((out_features,), bound).astype(np_dtype))
+            bound = 1 / math.sqrt(in_features) if in_features > 0 else 0
+            self.bias = _parameter(_uniform((out_features,), bound, np_dtype).astype(np_dtype))
         else:
             self.register_parameter("bias", None)
 
@@ -376,8 +380,23 @@ class NLLLoss(CrossEntropyLoss):
                                    reduction=self.reduction)
 
 
+def _kaiming_uniform_bound(fan: int, a: float = 0.0, nonlinearity: str = "leaky_relu") -> float:
+    """``kaiming_uniform_``'s bound, computed in the order PyTorch computes it."""
+    if fan == 0:
+        return 0.0
+    std = _Init.calculate_gain(nonlinearity, a) / math.sqrt(fan)
+    return math.sqrt(3.0) * std
+
+
+def _fans(t) -> tuple:
+    if t.dim() < 2:
+        raise ValueError("Fan in and fan out can not be computed for tensor with fewer than 2 dimensions")
+    receptive = int(np.prod(tuple(t.shape)[2:])) if t.dim() > 2 else 1
+    return t.shape[1] * receptive, t.shape[0] * receptive
+
+
 class _Init:
-    """``nn.init``: in-place initialisers (autograd_lab's random stream)."""
+    """``nn.init``: in-place initialisers (PyTorch's numbers for the same seed)."""
 
     @staticmethod
     def zeros_(t):
@@ -401,18 +420,58 @@ class _Init:
         return t
 
     @staticmethod
-    def uniform_(t, a=0.0, b=1.0):
+    def uniform_(t, a=0.0, b=1.0, generator=None):
         with no_grad():
-            _rec.before_write()
-            t._array()[...] = default_generator._rng.random(tuple(t.shape)) * (b - a) + a
-        return t
+            return t.uniform_(a, b, generator=generator)
 
     @staticmethod
-    def normal_(t, mean=0.0, std=1.0):
+    def normal_(t, mean=0.0, std=1.0, generator=None):
         with no_grad():
-            _rec.before_write()
-            t._array()[...] = default_generator._rng.standard_normal(tuple(t.shape)) * std + mean
-        return t
+            return t.normal_(mean, std, generator=generator)
+
+    @staticmethod
+    def calculate_gain(nonlinearity, param=None):
+        if nonlinearity in ("linear", "conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d",
+                            "conv_transpose3d", "sigmoid"):
+            return 1
+        if nonlinearity == "tanh":
+            return 5.0 / 3
+        if nonlinearity == "relu":
+            return math.sqrt(2.0)
+        if nonlinearity == "leaky_relu":
+            if param is None:
+                slope = 0.01
+            elif isinstance(param, (int, float)) and not isinstance(param, bool):
+                slope = param
+            else:
+                raise ValueError(f"negative_slope {param} not a valid number")
+            return math.sqrt(2.0 / (1 + slope ** 2))
+        if nonlinearity == "selu":
+            return 3.0 / 4
+        raise ValueError(f"Unsupported nonlinearity {nonlinearity}")
+
+    @staticmethod
+    def kaiming_uniform_(t, a=0, mode="fan_in", nonlinearity="leaky_relu", generator=None):
+        if 0 in tuple(t.shape):
+            warnings.warn("Initializing zero-element tensors is a no-op", stacklevel=2)
+            return t
+        fan_in, fan_out = _fans(t)
+        bound = _kaiming_uniform_bound(fan_in if mode == "fan_in" else fan_out, a, nonlinearity)
+        return _Init.uniform_(t, -bound, bound, generator)
+
+    @staticmethod
+    def xavier_uniform_(t, gain=1.0, generator=None):
+        bound = math.sqrt(3.0) * _xavier_std(t, gain)
+        return _Init.uniform_(t, -bound, bound, generator)
+
+    @staticmethod
+    def xavier_normal_(t, gain=1.0, generator=None):
+        return _Init.normal_(t, 0.0, _xavier_std(t, gain), generator)
+
+
+def _xavier_std(t, gain: float) -> float:
+    fan_in, fan_out = _fans(t)
+    return gain * math.sqrt(2.0 / float(fan_in + fan_out))
 
 
 init = _Init()

@@ -7,7 +7,8 @@
 Batches are made as PyTorch makes them (``default_collate``): tensors are stacked, Python floats
 become a float64 tensor and ints an int64 one, tuples and lists give a list of collated fields,
 dicts a dict. Everything runs in the calling process (``num_workers`` is accepted and ignored);
-``shuffle`` draws its order from autograd_lab's random stream (``manual_seed``), not PyTorch's.
+``shuffle`` draws PyTorch's order for the seed (``manual_seed``): each pass draws a base seed for the
+workers and a seed for a generator of its own, from which ``randperm`` draws the order, as PyTorch does.
 """
 from __future__ import annotations
 
@@ -19,7 +20,8 @@ import warnings
 import numpy as np
 
 from .dtypes import float64
-from .factories import randperm
+from . import rng
+from .factories import Generator, default_generator, randperm
 from .ops.combine import stack
 from .tensor import Tensor, tensor
 
@@ -65,7 +67,7 @@ class Subset(Dataset):
 def random_split(dataset, lengths, generator=None) -> list:
     """Split ``dataset`` at random into parts of the given lengths (or fractions of its length: the
     samples left over by rounding down go one each to the first parts). The order comes from
-    autograd_lab's random stream."""
+    PyTorch's ``randperm`` (so the same seed gives PyTorch's parts)."""
     n = len(dataset)
     lengths = list(lengths)
     if lengths and sum(lengths) == 1 and n != 1 and all(0 <= f <= 1 for f in lengths):
@@ -106,7 +108,8 @@ class SequentialSampler(Sampler):
 
 
 class RandomSampler(Sampler):
-    """A new random order of all indices at every pass (``randperm`` of autograd_lab's stream)."""
+    """A new random order of all indices at every pass: without a generator, PyTorch's way (a seed
+    drawn from the default stream seeds a generator of its own, whose ``randperm`` is the order)."""
 
     def __init__(self, data_source, replacement: bool = False, num_samples=None, generator=None) -> None:
         if replacement or num_samples is not None:
@@ -115,7 +118,11 @@ class RandomSampler(Sampler):
         self.generator = generator
 
     def __iter__(self):
-        return iter(randperm(len(self.data_source), generator=self.generator).tolist())
+        n = len(self.data_source)
+        generator = self.generator
+        if generator is None:
+            generator = Generator().manual_seed(rng.random_int64(default_generator))
+        yield from randperm(n, generator=generator).tolist()
 
     def __len__(self) -> int:
         return len(self.data_source)
@@ -191,12 +198,19 @@ class DataLoader:
         self.collate_fn = collate_fn or (default_collate if batch_size is not None else default_convert)
 
     def __iter__(self):
+        # As PyTorch's iterator: the sampler's pass begins, then a base seed for the workers is drawn
+        # (there are none here, but the draw moves the random stream as in PyTorch).
+        indices = iter(self.sampler)
+        rng.random_int64(self.generator or default_generator)
+        return self._batches(indices)
+
+    def _batches(self, indices):
         if self.batch_size is None:
-            for i in self.sampler:
+            for i in indices:
                 yield self.collate_fn(self.dataset[i])
             return
         batch = []
-        for i in self.sampler:
+        for i in indices:
             batch.append(self.dataset[i])
             if len(batch) == self.batch_size:
                 yield self.collate_fn(batch)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..float_sum import cascade_sum as _cascade_sum, sum_axes as _sum_axes
 from ..function import Function, quiet, _shape, apply, declare, expand
 from ..formulas import derivatives
 from ..node import TensorBase as Tensor
@@ -34,7 +35,8 @@ class SumBackward0(Function):
     @quiet
     def forward(ctx, a):
         ctx._info = _shape(a)
-        s = np.add.reduce(a, axis=None)
+        s = _cascade_sum(a)  # PyTorch's order of additions (float_sum.py), else numpy's
+        s = np.add.reduce(a, axis=None) if s is None else s
         return s if np.result_type(a).kind != "b" else np.int64(s)
 
     @staticmethod
@@ -57,7 +59,8 @@ class SumBackward1(Function):
         ctx.dim, ctx.keepdim = dims, keepdim
         ctx._info = _shape(a)
         axis = dims if np.ndim(a) else None
-        return np.asarray(np.add.reduce(a, axis=axis, keepdims=keepdim))
+        s = _sum_axes(a, dims, keepdim) if np.ndim(a) else None  # PyTorch's order (float_sum.py)
+        return np.asarray(np.add.reduce(a, axis=axis, keepdims=keepdim)) if s is None else s
 
     @staticmethod
     def backward(ctx, g):
@@ -98,7 +101,8 @@ class MeanBackward0(Function):
     def forward(ctx, a):
         _check_mean_dtype(a)
         ctx._info = _shape(a)
-        return np.add.reduce(a, axis=None) / np.size(a)
+        s = _cascade_sum(a)  # PyTorch's order of additions (float_sum.py), else numpy's
+        return np.add.reduce(a, axis=None) / np.size(a) if s is None else s / s.dtype.type(np.size(a))
 
     @staticmethod
     def backward(ctx, g):
@@ -127,7 +131,8 @@ class MeanBackward1(Function):
         _check_mean_dtype(a)
         axis = dims if np.ndim(a) else None
         n = int(np.prod([np.shape(a)[d] for d in dims])) if np.ndim(a) else 1
-        return np.asarray(np.add.reduce(a, axis=axis, keepdims=keepdim) / n)
+        s = _sum_axes(a, dims, keepdim) if np.ndim(a) else None  # PyTorch's order (float_sum.py)
+        return np.asarray(np.add.reduce(a, axis=axis, keepdims=keepdim) / n) if s is None else s / s.dtype.type(n)
 
     @staticmethod
     def backward(ctx, g):
