@@ -36,7 +36,9 @@ def said(msg: Msg, lang: str) -> str:
             break
         lists[path][1] -= 1
         out = text(_cut(msg, {p: k for p, (_, k) in lists.items()}), lang)
-    if len(out) > LIMIT:  # still long: a real model's long names (`conv[1] output`, a call's whole code)
+    if len(out) > LIMIT and not msg.id.startswith("step.error"):  # still long: a real model's long names
+        # (`conv[1] output`, a call's whole code); an error step is left whole: PyTorch's words and the
+        # culprit's line, which the student must be able to find
         msg = _cut(msg, {p: k for p, (_, k) in lists.items()})
         for width in (48, 36, 28):
             out = text(_clip(msg, width), lang)
