@@ -79,6 +79,7 @@ class Function(Node):
     __slots__ = ()
     _keeps_dtype = False     # True where the result has the input's dtype whatever numpy says
     _true_division = False   # True for division (its result is a float whatever the inputs)
+    _view = False            # True for view ops: the result shares the input's memory (see views.py)
 
     @staticmethod
     def forward(ctx, *inputs, **params):  # pragma: no cover - abstract
@@ -147,6 +148,8 @@ def apply(fn, *inputs, inplace: bool = False, **params):
             record = False
             out = fn.forward(_NOCTX, ra, rb)
     else:
+        if fn._view:
+            inputs[0]._array()  # (a 0-d value kept as a numpy scalar becomes an array its views can share)
         raw = tuple(a._data if a.__class__ is Tensor else a for a in inputs)
         needs = tuple(grad_on and a.__class__ is Tensor and a._requires_grad for a in inputs)
         record = True in needs
@@ -164,6 +167,8 @@ def apply(fn, *inputs, inplace: bool = False, **params):
     t._requires_grad = record
     t.grad_fn = node
     t._grad = t._acc = t._x = None
+    if fn._view:
+        _VIEWS.made_view(t, inputs[0], fn, params)
     tr = _rec.active
     if tr is not None:
         # Record the op. Trace.op finds the user's line; when apply's caller's caller is the user
@@ -209,7 +214,11 @@ def _record(fn, inputs, raw, needs, params):
 @quiet
 def _apply_inplace(fn, inputs, raw, needs, record, params):
     target = inputs[0]
-    if _grad_state.enabled and target._requires_grad and target.grad_fn is None:
+    x = target._x
+    vi = x.view if x is not None else None
+    if vi is not None and (record or _grad_state.enabled and vi.root._requires_grad):
+        _VIEWS.check_inplace(target, vi)  # (a view of a leaf, of no_grad mode, of split: PyTorch's errors)
+    if _grad_state.enabled and target._requires_grad and target.grad_fn is None and vi is None:
         e = RuntimeError(LEAF_INPLACE_MESSAGE)
         e._alab_tensor = target  # (the leaf, for a recorder's error event)
         raise e
@@ -219,9 +228,11 @@ def _apply_inplace(fn, inputs, raw, needs, record, params):
         _rec.settle()  # a finished trace's unbuilt events may still refer to what changes below
     tr = _rec.active
     if record:
-        # Recorded in-place op on a non-leaf: the tensor gets a new grad_fn (PyTorch "rebases" it).
-        # The change is dated before the new node, which saves the old value as PyTorch saves a copy
-        # of self; unless the tensor is also another operand (a *= a): that one PyTorch saves as is.
+        # Recorded in-place op: the new values are written into the tensor's memory (a view's base
+        # sees them) and the tensor gets a new grad_fn (PyTorch "rebases" it; a view's base gets
+        # CopySlices, see views.py). The change is dated before the new node, which saves the old
+        # value as PyTorch saves a copy of self; unless the tensor is also another operand (a *= a):
+        # that one PyTorch saves as is.
         stamp = None if any(x is target for x in inputs[1:]) else next(_seq)
         if stamp is not None and raw[0].__class__ is np.ndarray:
             # the node's own saved self is a copy (as PyTorch's original_self): later changes of the
@@ -230,11 +241,22 @@ def _apply_inplace(fn, inputs, raw, needs, record, params):
         node, out = _record(fn, inputs, raw, needs, params)
         if np.shape(out) != np.shape(raw[0]):
             raise RuntimeError(f"output with shape {list(np.shape(raw[0]))} doesn't match the broadcast shape {list(np.shape(out))}")
-        old = target._data
-        target._data = out if out.dtype == target._data.dtype else out.astype(target._data.dtype)
-        _bump(target, old, target._data, stamp)
+        arr = target._array()
+        _VIEWS.check_writable(arr)
+        if tr is not None:
+            tr.flush()  # pending events may still refer to the memory changed below
+        np.copyto(arr, out, casting="unsafe")
+        saved = node._saved
+        if saved.__class__ is tuple and any(s is out for s in saved):
+            node._saved = tuple([arr if s is out else s for s in saved])  # its saved result is the tensor's memory
+        _bump(target, arr, None, stamp)
+        if vi is not None:
+            _VIEWS.rebase(target, vi, node, inputs, params, stamp)
+            return target
+        _VIEWS.move_retain(target, target.grad_fn, node)
         target.grad_fn = node
         target._requires_grad = True
+        _VIEWS.bump(target)
         if tr is not None:
             tr.op(fn, inputs, target, node, params)
         return target
@@ -247,12 +269,25 @@ def _apply_inplace(fn, inputs, raw, needs, record, params):
         raise RuntimeError(f"output with shape {list(np.shape(raw[0]))} doesn't match the broadcast shape {list(np.shape(out))}")
     old = target._data
     arr = target._array()
+    _VIEWS.check_writable(arr)
     np.copyto(arr, out, casting="unsafe")
     if target._x is None or target._x.base is None:  # a `.data` alias has a version of its own
         _bump(target, old, arr)
+    _VIEWS.bump(target)
     if tr is not None:
         tr.update(fn, inputs, target, before)
     return target
+
+
+_VIEWS = None  # views.py: the view and in-place model (bound by bind_views; views.py imports this module)
+
+
+def bind_views(made_view, check_inplace, rebase, bump, check_writable, move_retain) -> None:
+    """Called once by views.py (which imports this module, so this one does not import it)."""
+    global _VIEWS
+    import types
+    _VIEWS = types.SimpleNamespace(made_view=made_view, check_inplace=check_inplace, rebase=rebase, bump=bump,
+                                   check_writable=check_writable, move_retain=move_retain)
 
 
 def _check_inplace_dtype(fn, inputs, raw):

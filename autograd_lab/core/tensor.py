@@ -41,7 +41,7 @@ _warned_scalar = False  # float(t) of a tensor that requires grad has warned
 class _Extra:
     """Rarely used per-tensor state, allocated on first use to keep tensors small."""
 
-    __slots__ = ("hooks", "post_acc_hooks", "retains_grad", "base", "grad_owner", "param")
+    __slots__ = ("hooks", "post_acc_hooks", "retains_grad", "base", "grad_owner", "param", "view", "views", "vc")
 
     def __init__(self):
         self.hooks = None           # OrderedDict[int, fn] of a leaf's tensor hooks
@@ -50,6 +50,9 @@ class _Extra:
         self.base = None            # the tensor whose storage a `.data` alias shares
         self.grad_owner = None      # the leaf whose .grad this tensor is
         self.param = False          # made by nn.Parameter (prints "Parameter containing:")
+        self.view = None            # views.ViewInfo of a view (its root, how it was made)
+        self.views = None           # WeakSet of a root's views
+        self.vc = None              # the version counter, [count], shared with views (views.counter)
 
 
 
@@ -111,6 +114,21 @@ class Tensor(TensorBase):
     def requires_grad_(self, requires_grad: bool = True) -> "Tensor":
         """Switch gradient tracking on (or off) for a leaf tensor, in place."""
         return _F.apply(RequiresGrad, self, bool(requires_grad))
+
+    @property
+    def _version(self) -> int:
+        """How many in-place changes its memory has had (shared with its views, as PyTorch counts)."""
+        x = self._x
+        return 0 if x is None or x.vc is None else x.vc[0]
+
+    @property
+    def _base(self) -> "Tensor | None":
+        """The tensor this one is a view of (None if it is not a view)."""
+        x = self._x
+        return None if x is None or x.view is None else x.view.root
+
+    def _is_view(self) -> bool:
+        return self._base is not None
 
     @property
     def is_leaf(self) -> bool:
