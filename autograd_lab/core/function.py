@@ -242,7 +242,7 @@ def _apply_inplace(fn, inputs, raw, needs, record, params):
         if np.shape(out) != np.shape(raw[0]):
             raise RuntimeError(f"output with shape {list(np.shape(raw[0]))} doesn't match the broadcast shape {list(np.shape(out))}")
         arr = target._array()
-        _VIEWS.check_writable(arr)
+        _VIEWS.check_writable(arr, inputs)
         if tr is not None:
             tr.flush()  # pending events may still refer to the memory changed below
         np.copyto(arr, out, casting="unsafe")
@@ -251,7 +251,9 @@ def _apply_inplace(fn, inputs, raw, needs, record, params):
             node._saved = tuple([arr if s is out else s for s in saved])  # its saved result is the tensor's memory
         _bump(target, arr, None, stamp)
         if vi is not None:
-            _VIEWS.rebase(target, vi, node, inputs, params, stamp)
+            cs = _VIEWS.rebase(target, vi, node)
+            if tr is not None:  # (recorded as the op on the view's base, whose grad_fn is now CopySlices)
+                tr.op(fn, (vi.root,) + inputs[1:], vi.root, cs, params)
             return target
         _VIEWS.move_retain(target, target.grad_fn, node)
         target.grad_fn = node
@@ -269,7 +271,7 @@ def _apply_inplace(fn, inputs, raw, needs, record, params):
         raise RuntimeError(f"output with shape {list(np.shape(raw[0]))} doesn't match the broadcast shape {list(np.shape(out))}")
     old = target._data
     arr = target._array()
-    _VIEWS.check_writable(arr)
+    _VIEWS.check_writable(arr, inputs)
     np.copyto(arr, out, casting="unsafe")
     if target._x is None or target._x.base is None:  # a `.data` alias has a version of its own
         _bump(target, old, arr)

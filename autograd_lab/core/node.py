@@ -198,7 +198,9 @@ def _check_versions(node, saved) -> None:
             if e is not None and e[1] and e[1][-1] > seq:
                 version, stamps, owner = e
                 expected = version - sum(1 for s in stamps if s > seq)
-                _raise_version_error(node, name, v, version, expected, owner and owner())
+                # the tensor saved (an input of the node), else the one changed; PyTorch names its grad_fn now
+                t = next((a for a in node._inputs or () if getattr(a, "_data", None) is v), None)
+                _raise_version_error(node, name, v, version, expected, t if t is not None else owner and owner())
             w = getattr(w, "base", None)
 
 

@@ -22,9 +22,9 @@ import weakref
 import numpy as np
 
 from . import function as _F
-from . import recording as _rec
 from .formulas import no_formula
 from .grad_mode import _state as _grad_state
+from .messages import FREED_MESSAGE
 from .node import _Freed, _accumulate_node, _new, _seq
 
 VIEW_OF_LEAF_MESSAGE = "a view of a leaf Variable that requires grad is being used in an in-place operation."
@@ -38,6 +38,8 @@ NO_GRAD_VIEW_MESSAGE = (
     "the inplace to be tracked).")
 OVERLAP_MESSAGE = ("unsupported operation: more than one element of the written-to tensor refers to a single memory "
                    "location. Please clone() the tensor before performing the operation.")
+PARTIAL_OVERLAP_MESSAGE = ("unsupported operation: some elements of the input tensor and the written-to tensor refer to "
+                           "a single memory location. Please clone() the tensor before performing the operation.")
 DETACH_VIEW_MESSAGE = (
     "Can't detach views in-place. Use detach() instead. If you are using DistributedDataParallel (DDP) for training, "
     "and gradient_as_bucket_view is set as True, gradients are views of DDP buckets, and hence detach_() cannot be "
@@ -116,11 +118,21 @@ def _rebase_error(t, meta, how) -> str:
     return NO_GRAD_VIEW_MESSAGE.format(how=how)
 
 
-def check_writable(arr) -> None:
-    """An in-place write into an expanded tensor (several elements, one memory location) is refused."""
-    if isinstance(arr, np.ndarray) and not arr.flags.writeable:
-        if any(st == 0 and n > 1 for st, n in zip(arr.strides, arr.shape)):
-            raise RuntimeError(OVERLAP_MESSAGE)
+def check_writable(arr, inputs) -> None:
+    """PyTorch refuses an in-place write into an expanded tensor (several elements, one memory location),
+    and one whose operand overlaps the memory written without being that very memory (``v -= x[:3]``)."""
+    if not isinstance(arr, np.ndarray):
+        return
+    if not arr.flags.writeable and any(st == 0 and n > 1 for st, n in zip(arr.strides, arr.shape)):
+        raise RuntimeError(OVERLAP_MESSAGE)
+    for a in inputs[1:]:
+        b = getattr(a, "_data", None)
+        if b is arr or not isinstance(b, np.ndarray) or not np.may_share_memory(arr, b):
+            continue
+        same = (b.__array_interface__["data"][0] == arr.__array_interface__["data"][0] and b.shape == arr.shape
+                and b.strides == arr.strides)
+        if not same and np.shares_memory(arr, b):
+            raise RuntimeError(PARTIAL_OVERLAP_MESSAGE)
 
 
 def bump(t) -> None:
@@ -161,13 +173,13 @@ def move_retain(t, old, new) -> None:
         new._hooks_obj().retain = weakref.ref(t)
 
 
-def rebase(target, vi: ViewInfo, node, inputs, params, stamp) -> None:
-    """In-place op ``node`` has changed view ``target``: its root's grad_fn becomes CopySlices."""
+def rebase(target, vi: ViewInfo, node):
+    """In-place op ``node`` has changed view ``target``: its root's grad_fn becomes CopySlices (returned)."""
     root = vi.root
     cs = _new(CopySlices)
     root_needs = root._requires_grad
     cs.needs_input_grad = (root_needs,) + tuple(node.needs_input_grad[1:])
-    cs._saved = (True,) if node._saved else ()
+    cs._saved = (True,)  # (PyTorch's CopySlices lets go of the op's node after a backward: a second one raises)
     cs._inputs = None
     cs._hooks = None
     cs._seq = node._seq
@@ -178,10 +190,8 @@ def rebase(target, vi: ViewInfo, node, inputs, params, stamp) -> None:
     root.grad_fn = cs
     root._requires_grad = True
     target._requires_grad = True
-    tr = _rec.active
-    if tr is not None:
-        tr.op(type(node), (root,) + tuple(inputs[1:]), root, cs, params)
     bump(target)
+    return cs
 
 
 # ---------------------------------------------------------------------------- the nodes
@@ -222,7 +232,7 @@ class CopySlices(_F.Function):
                                       "supported in autograd_lab")
         inner = ctx.fn
         if ctx._saved.__class__ is _Freed:
-            inner._release()  # (the inner node's saved values go with this node's: reading them raises)
+            raise RuntimeError(FREED_MESSAGE)
         steps, shape, dt = ctx._info
         out = np.array(g, dtype=dt, copy=True)
         region = replay(out, steps)

@@ -363,12 +363,11 @@ def _setitem(self, index, value):
             raise TypeError(f"can't assign a {type(value).__name__} to a {self.type()}")
     if advanced:
         return apply(IndexPutBackward0, self, value, inplace=True, index=np_index)
-    tr = _rec.active
-    _rec.active = None  # (the view is PyTorch's internal step: not an op of the user's)
+    tr = _rec.set_active(None)  # (the view is PyTorch's internal step: not an op of the user's)
     try:
         view = _getitem(self, index)
     finally:
-        _rec.active = tr
+        _rec.set_active(tr)
     apply(CopyInplace, view, value, inplace=True)
     return self
 

@@ -195,15 +195,14 @@ class DetachInplace(Node):
         return t
 
 
-declare("narrow", methods={"narrow": _narrow}, functions={"narrow": _fn(_narrow, "narrow")}, playground=("narrow",))
-declare("select", methods={"select": _select}, functions={"select": _fn(_select, "select")}, playground=("select",))
-declare("view_as", methods={"view_as": _view_as}, playground=("view_as",), shown_as=None)
+declare("narrow", methods={"narrow": _narrow}, functions={"narrow": _fn(_narrow, "narrow")})
+declare("select", methods={"select": _select}, functions={"select": _fn(_select, "select")})
+declare("view_as", methods={"view_as": _view_as}, shown_as=None)
 declare("split", SplitBackward0, SplitWithSizesBackward0, methods={"split": _split},
-        functions={"split": _fn(_split, "split")}, playground=("split",))
-declare("chunk", methods={"chunk": _chunk}, functions={"chunk": _fn(_chunk, "chunk")}, playground=("chunk",))
-declare("unbind", UnbindBackward0, methods={"unbind": _unbind}, functions={"unbind": _fn(_unbind, "unbind")},
-        playground=("unbind",))
-declare("fill_", FillBackward2, FillBackward3, methods={"fill_": _fill_}, playground=("fill_",), shown_as=None)
+        functions={"split": _fn(_split, "split")})
+declare("chunk", methods={"chunk": _chunk}, functions={"chunk": _fn(_chunk, "chunk")})
+declare("unbind", UnbindBackward0, methods={"unbind": _unbind}, functions={"unbind": _fn(_unbind, "unbind")})
+declare("fill_", FillBackward2, FillBackward3, methods={"fill_": _fill_}, shown_as=None)
 declare("zero_", ZeroBackward0, methods={"zero_": _zero_}, playground=("zero_",), shown_as=None)
-declare("copy_", methods={"copy_": _copy_}, playground=("copy_",), shown_as=None)  # (its node: see "setitem")
+declare("copy_", methods={"copy_": _copy_}, shown_as=None)  # (its node: see "setitem")
 declare("detach_", methods={"detach_": lambda self: apply(DetachInplace, self)}, shown_as=None)
