@@ -518,6 +518,38 @@ def _setitem_from_itself(L):
     y[1:] = y[:-1]
 
 
+def _operand_is_the_same_memory_scalar(L):
+    w = L.tensor(2.0, requires_grad=True)
+    v = L.tensor(5.0, requires_grad=True)
+    y = w + 0
+    y *= v  # (v is another tensor: the old y is what MulBackward0 uses)
+    y.backward()
+    return w.grad, v.grad
+
+
+def _operand_is_a_view_of_the_target(L):
+    r = _r(L)
+    y = r * 1
+    z = y.view(4)
+    y.mul_(z)  # z is saved, then changed by the mul_ itself
+    y.sum().backward()
+
+
+def _operand_is_the_detached_target(L):
+    r = _r(L)
+    y = r * 1
+    y.mul_(y.detach())
+    y.sum().backward()
+
+
+def _operand_overlaps_exactly(L):
+    r = _r(L)
+    x = r * 1
+    v = x[1:]
+    v.mul_(x[1:])
+    x.sum().backward()
+
+
 def _requires_grad_follows_base(L):
     a = L.zeros(3)
     v = a.view(3)
@@ -537,7 +569,8 @@ CASES = {f.__name__.lstrip("_"): f for f in (
     _hook_on_base_before, _hook_on_view_after, _saved_index_freed, _saved_index_retained, _inner_saved_freed,
     _inner_nothing_saved, _stale_saved_through_view, _stale_saved_view, _base_changed_in_no_grad, _zero_dim_view,
     _select_on_vector, _unsqueeze_squeeze_views, _inplace_ops_on_view, _partial_overlap, _same_memory_operand,
-    _setitem_from_itself, _requires_grad_follows_base)}
+    _setitem_from_itself, _operand_is_the_same_memory_scalar, _operand_is_a_view_of_the_target,
+    _operand_is_the_detached_target, _operand_overlaps_exactly, _requires_grad_follows_base)}
 
 
 @pytest.mark.parametrize("case", CASES)
@@ -555,6 +588,29 @@ def test_errors_are_raised_where_torch_raises():
     """The error cases above do raise (a case that printed the same without raising would hide a gap)."""
     for case in (_view_of_leaf, _view_of_leaf_setitem, _view_of_leaf_before_requires_grad, _split_inplace,
                  _unbind_inplace, _no_grad_view, _expanded, _detach_view, _saved_index_freed, _inner_saved_freed,
-                 _stale_saved_through_view, _stale_saved_view, _partial_overlap, _inner_nothing_saved):
+                 _stale_saved_through_view, _stale_saved_view, _partial_overlap, _inner_nothing_saved,
+                 _operand_is_a_view_of_the_target, _operand_is_the_detached_target, _operand_overlaps_exactly):
         err = same(case)[2]
         assert err is not None and err.startswith("RuntimeError: "), case.__name__
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+@pytest.mark.parametrize("lib", ["autograd_lab", "torch"])
+def test_the_player_shows_copyslices_and_the_view_node(lib, lang):
+    """A trace of the key example, recorded from the core or from real torch, builds a player whose
+    graph has CopySlices (and, from the core, the step says the op changed a view of x)."""
+    from tests.support.requirements import require_torch
+    L = lab if lib == "autograd_lab" else require_torch()
+    r = L.tensor([0., 0., 0., 0.], requires_grad=True)
+    with lab.trace() as t:
+        x = r.clone()
+        x[1:3].add_(1)
+        x.sum().backward()
+    scene = lab.Player(t, lang=lang).scene
+    labels = {n["label"] for n in scene["nodes"]}
+    assert any(label.endswith("CopySlices") for label in labels), labels
+    texts = [s["text"] for s in scene["steps"]]
+    assert any("CopySlices" in s for s in texts)
+    if lib == "autograd_lab":
+        said = {"en": "x[1:3].add_(1) changes a view of x in place", "zh": "x[1:3].add_(1) 原地修改了 x 的一个视图"}[lang]
+        assert any(s.startswith(said) for s in texts), texts

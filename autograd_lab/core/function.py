@@ -231,9 +231,9 @@ def _apply_inplace(fn, inputs, raw, needs, record, params):
         # Recorded in-place op: the new values are written into the tensor's memory (a view's base
         # sees them) and the tensor gets a new grad_fn (PyTorch "rebases" it; a view's base gets
         # CopySlices, see views.py). The change is dated before the new node, which saves the old
-        # value as PyTorch saves a copy of self; unless the tensor is also another operand (a *= a):
-        # that one PyTorch saves as is.
-        stamp = None if any(x is target for x in inputs[1:]) else next(_seq)
+        # value as PyTorch saves a copy of self; unless the tensor's memory is also another operand
+        # (a *= a, v.mul_(v.detach())): that one PyTorch saves as is, and backward finds it changed.
+        stamp = None if any(x is target or _same_memory(x, target) for x in inputs[1:]) else next(_seq)
         if stamp is not None and raw[0].__class__ is np.ndarray:
             # the node's own saved self is a copy (as PyTorch's original_self): later changes of the
             # tensor, which continue the version count of its storage, do not make it stale
@@ -241,15 +241,22 @@ def _apply_inplace(fn, inputs, raw, needs, record, params):
         node, out = _record(fn, inputs, raw, needs, params)
         if np.shape(out) != np.shape(raw[0]):
             raise RuntimeError(f"output with shape {list(np.shape(raw[0]))} doesn't match the broadcast shape {list(np.shape(out))}")
-        arr = target._array()
-        _VIEWS.check_writable(arr, inputs)
-        if tr is not None:
-            tr.flush()  # pending events may still refer to the memory changed below
-        np.copyto(arr, out, casting="unsafe")
-        saved = node._saved
-        if saved.__class__ is tuple and any(s is out for s in saved):
-            node._saved = tuple([arr if s is out else s for s in saved])  # its saved result is the tensor's memory
-        _bump(target, arr, None, stamp)
+        old = target._data
+        if old.__class__ is not np.ndarray:
+            # a 0-d value kept as a numpy scalar (no view shares it: a view made it an array): replaced,
+            # as values saved from it must keep it
+            arr = target._data = out if out.dtype == old.dtype else out.astype(old.dtype)
+            _bump(target, old, arr, stamp)
+        else:
+            arr = old
+            _VIEWS.check_writable(arr, inputs)
+            if tr is not None:
+                tr.flush()  # pending events may still refer to the memory changed below
+            np.copyto(arr, out, casting="unsafe")
+            saved = node._saved
+            if saved.__class__ is tuple and any(s is out for s in saved):
+                node._saved = tuple([arr if s is out else s for s in saved])  # its saved result: the tensor's memory
+            _bump(target, arr, None, stamp)
         if vi is not None:
             cs = _VIEWS.rebase(target, vi, node)
             if tr is not None:  # (recorded as the op on the view's base, whose grad_fn is now CopySlices)
@@ -279,6 +286,12 @@ def _apply_inplace(fn, inputs, raw, needs, record, params):
     if tr is not None:
         tr.update(fn, inputs, target, before)
     return target
+
+
+def _same_memory(x, target) -> bool:
+    """Does operand ``x`` share memory with ``target`` (a view of it, or its detached alias)?"""
+    a, b = getattr(x, "_data", None), target._data
+    return a.__class__ is np.ndarray and b.__class__ is np.ndarray and np.may_share_memory(a, b) and np.shares_memory(a, b)
 
 
 _VIEWS = None  # views.py: the view and in-place model (bound by bind_views; views.py imports this module)

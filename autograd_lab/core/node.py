@@ -191,17 +191,30 @@ def _current(saved: tuple) -> tuple:
 def _check_versions(node, saved) -> None:
     """Raise PyTorch's error if a value ``node`` saved was changed in place after ``node`` was made."""
     seq = node._seq
-    for name, v in zip(type(node)._saved_names, saved):
+    names = type(node)._saved_names
+    for i in getattr(type(node), "_pack_order", None) or range(min(len(names), len(saved))):  # PyTorch's order
+        name, v = names[i], saved[i]
         w = v
         while w is not None:
             e = _changed.get(id(w))
             if e is not None and e[1] and e[1][-1] > seq:
                 version, stamps, owner = e
                 expected = version - sum(1 for s in stamps if s > seq)
-                # the tensor saved (an input of the node), else the one changed; PyTorch names its grad_fn now
-                t = next((a for a in node._inputs or () if getattr(a, "_data", None) is v), None)
+                t = _saved_tensor(node, name, v)
                 _raise_version_error(node, name, v, version, expected, t if t is not None else owner and owner())
             w = getattr(w, "base", None)
+
+
+def _saved_tensor(node, name, v):
+    """The input of ``node`` a saved value came from (PyTorch names its grad_fn as it is now), if any."""
+    inputs = node._inputs or ()
+    i = _INPUT_OF.get(name)
+    if i is not None and i < len(inputs) and getattr(inputs[i], "_data", None) is v:
+        return inputs[i]
+    return next((a for a in inputs if getattr(a, "_data", None) is v), None)
+
+
+_INPUT_OF = {"_saved_self": 0, "_saved_other": 1}
 
 
 def _raise_version_error(node, name, v, version, expected, owner):

@@ -49,16 +49,19 @@ def _view_as(self, other):
 
 
 # ---------------------------------------------------------------------------- several views
+@no_formula("each part's gradient goes to the part's place in a zero gradient of the input")
 class SplitBackward0(SliceBackward0):
     """f(a) = one of the equal parts of ``a`` along ``dim`` (``split(n)``, ``chunk(n)``)"""
     __slots__ = ()
 
 
+@no_formula("each part's gradient goes to the part's place in a zero gradient of the input")
 class SplitWithSizesBackward0(SliceBackward0):
     """f(a) = one of the parts of ``a`` along ``dim``, of the sizes given (``split([1, 3])``)"""
     __slots__ = ()
 
 
+@no_formula("each slice's gradient goes to the slice's place in a zero gradient of the input")
 class UnbindBackward0(SelectBackward0):
     """f(a) = one of the slices of ``a`` along ``dim`` (``unbind()``)"""
     __slots__ = ()
