@@ -550,6 +550,46 @@ def _operand_overlaps_exactly(L):
     x.sum().backward()
 
 
+def _split_output_after_base_changed(L):
+    x = _r(L).clone()
+    a, b = x.split(2)
+    x.mul_(2)
+    print(a)  # PyTorch prints grad_fn=<Invalid>
+    return a.sum()
+
+
+def _chunk_output_grad_fn_after_sibling_changed(L):
+    x = _r(L).clone()
+    a, b = x.chunk(2)
+    x[0] = 3
+    return a.grad_fn.name()  # (PyTorch raises at a.grad_fn already; autograd_lab when it is used)
+
+
+def _unbind_output_is_leaf_after_base_changed(L):
+    x = _r(L).clone()
+    a = x.unbind()[0]
+    x[3] = 3
+    return a.is_leaf
+
+
+def _split_output_after_no_grad_change(L):
+    x = _r(L).clone()
+    a, b = x.split(2)
+    with L.no_grad():
+        x.mul_(2)
+        c = a * 2
+    return c, a.sum()
+
+
+def _no_grad_view_after_base_changed(L):
+    w = _r(L)
+    with L.no_grad():
+        v = w[0:2]
+        w.sub_(1)
+    print(v, v.requires_grad)
+    return v * 2
+
+
 def _requires_grad_follows_base(L):
     a = L.zeros(3)
     v = a.view(3)
@@ -570,7 +610,9 @@ CASES = {f.__name__.lstrip("_"): f for f in (
     _inner_nothing_saved, _stale_saved_through_view, _stale_saved_view, _base_changed_in_no_grad, _zero_dim_view,
     _select_on_vector, _unsqueeze_squeeze_views, _inplace_ops_on_view, _partial_overlap, _same_memory_operand,
     _setitem_from_itself, _operand_is_the_same_memory_scalar, _operand_is_a_view_of_the_target,
-    _operand_is_the_detached_target, _operand_overlaps_exactly, _requires_grad_follows_base)}
+    _operand_is_the_detached_target, _operand_overlaps_exactly, _split_output_after_base_changed,
+    _chunk_output_grad_fn_after_sibling_changed, _unbind_output_is_leaf_after_base_changed,
+    _split_output_after_no_grad_change, _no_grad_view_after_base_changed, _requires_grad_follows_base)}
 
 
 @pytest.mark.parametrize("case", CASES)

@@ -34,6 +34,7 @@ from .messages import (COPY_CONSTRUCT_WARNING, DEEPCOPY_NON_LEAF_MESSAGE, SCALAR
                        ONLY_FLOAT_REQUIRES_GRAD_ATTRIBUTE)
 from .node import RemovableHandle, TensorBase, _link_storage, _register, _wrap  # noqa: F401
 from .ops.special import ClearGrad, MakeLeaf, RequiresGrad, SetGrad
+from .views import StaleView as _StaleView
 
 _warned_scalar = False  # float(t) of a tensor that requires grad has warned
 
@@ -132,7 +133,10 @@ class Tensor(TensorBase):
 
     @property
     def is_leaf(self) -> bool:
-        return self.grad_fn is None
+        g = self.grad_fn
+        if g.__class__ is _StaleView:
+            g()  # (PyTorch's error: a split output whose base changed in place)
+        return g is None
 
     @property
     def grad(self) -> "Tensor | None":
@@ -430,7 +434,9 @@ def _repr(t: Tensor) -> str:
         if dt is not float32 and dt is not int64 and dt is not bool_:
             suffixes.append(f"dtype={dt!r}")
         body = format_array(d, indent=7)
-    if t.grad_fn is not None:
+    if t.grad_fn.__class__ is _StaleView:
+        suffixes.append("grad_fn=<Invalid>")  # (as PyTorch prints it)
+    elif t.grad_fn is not None:
         suffixes.append(f"grad_fn=<{t.grad_fn.name().rsplit('::', 1)[-1]}>")
     elif t._requires_grad:
         suffixes.append("requires_grad=True")

@@ -150,8 +150,10 @@ def _refresh(root, views) -> None:
     edge = root.grad_fn or root._acc or _accumulate_node(root)
     for w in list(views):
         vi = w._x.view
-        if vi.meta is not None:
-            continue  # (PyTorch raises when such a view's grad_fn is looked at; here it keeps the old one)
+        if vi.meta is not None:  # (split/chunk/unbind outputs, views made in no_grad mode)
+            w.grad_fn = StaleView(_rebase_error(w, vi.meta, "its base or another view of its base has been"))
+            w._requires_grad = True
+            continue
         node = _new(AsStridedBackward0)
         node.needs_input_grad = (True,)
         node._saved = ()
@@ -163,6 +165,24 @@ def _refresh(root, views) -> None:
         move_retain(w, w.grad_fn, node)
         w.grad_fn = node
         w._requires_grad = True
+
+
+class StaleView:
+    """The grad_fn of an output of split/chunk/unbind, or of a view made in no_grad mode, after its base
+    changed in place: PyTorch refuses to use it (an op on the view, ``is_leaf``, reading its grad_fn's
+    attributes raise its error; printing the view shows ``grad_fn=<Invalid>``)."""
+    __slots__ = ("message",)
+
+    def __init__(self, message):
+        self.message = message
+
+    def _refuse(self, *args, **kwargs):
+        raise RuntimeError(self.message)
+
+    __bool__ = __repr__ = __call__ = _refuse
+
+    def __getattr__(self, name):
+        raise RuntimeError(self.message)
 
 
 def move_retain(t, old, new) -> None:
