@@ -135,14 +135,9 @@ class FillBackward2(Function):
 
 
 @no_formula("the tensor's gradient is zero; the value's is the sum of the gradient")
-class FillBackward3(Function):
+class FillBackward3(FillBackward2):
     """f(a, v) = a filled with the value of the 0-d tensor ``v`` (``fill_(v)``)"""
     __slots__ = ()
-    _keeps_dtype = True
-
-    @staticmethod
-    def forward(ctx, a, v):
-        return np.full(_shape(a), v, dtype=np.result_type(a))
 
     @staticmethod
     def backward(ctx, g):
