@@ -246,7 +246,6 @@ def _apply_inplace(fn, inputs, raw, needs, record, params):
             # a 0-d value kept as a numpy scalar (no view shares it: a view made it an array): replaced,
             # as values saved from it must keep it
             arr = target._data = out if out.dtype == old.dtype else out.astype(old.dtype)
-            _bump(target, old, arr, stamp)
         else:
             arr = old
             _VIEWS.check_writable(arr, inputs)
@@ -256,18 +255,18 @@ def _apply_inplace(fn, inputs, raw, needs, record, params):
             saved = node._saved
             if saved.__class__ is tuple and any(s is out for s in saved):
                 node._saved = tuple([arr if s is out else s for s in saved])  # its saved result: the tensor's memory
-            _bump(target, arr, None, stamp)
         if vi is not None:
-            cs = _VIEWS.rebase(target, vi, node)
-            if tr is not None:  # (recorded as the op on the view's base, whose grad_fn is now CopySlices)
-                tr.op(fn, (vi.root,) + inputs[1:], vi.root, cs, params)
-            return target
-        _VIEWS.move_retain(target, target.grad_fn, node)
-        target.grad_fn = node
-        target._requires_grad = True
-        _VIEWS.bump(target)
+            node = _VIEWS.rebase(target, vi, node)  # the view's base gets CopySlices (wrapping the op's node)
+            inputs = (vi.root,) + inputs[1:]        # (recorded as the op on the base)
+            target_shown = vi.root
+        else:
+            _VIEWS.move_retain(target, target.grad_fn, node)
+            target.grad_fn = node
+            target._requires_grad = True
+            target_shown = target
+        _bump(target, old, arr if arr is not old else None, stamp)  # (counts the version; the views get new grad_fns)
         if tr is not None:
-            tr.op(fn, inputs, target, node, params)
+            tr.op(fn, inputs, target_shown, node, params)
         return target
     before = None
     if tr is not None:
@@ -280,9 +279,10 @@ def _apply_inplace(fn, inputs, raw, needs, record, params):
     arr = target._array()
     _VIEWS.check_writable(arr, inputs)
     np.copyto(arr, out, casting="unsafe")
-    if target._x is None or target._x.base is None:  # a `.data` alias has a version of its own
+    if target._x is None or target._x.base is None:
         _bump(target, old, arr)
-    _VIEWS.bump(target)
+    else:
+        _VIEWS.bump(target)  # a `.data` alias: a version count of its own, and not a change of saved values
     if tr is not None:
         tr.update(fn, inputs, target, before)
     return target

@@ -143,6 +143,11 @@ def _bump(owner, old, new=None, stamp=None) -> None:
         # so a later change of the tensor is also a change of the values saved before
         _changed[id(new)] = entry
         _forget_with(new, id(new))
+    if on_bump is not None:
+        on_bump(owner)
+
+
+on_bump = None  # views.bump (set by views.py): the tensor's version counter, and its views' new grad_fns
 
 
 def _forget_with(v, key) -> None:

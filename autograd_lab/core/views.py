@@ -12,8 +12,9 @@ a new grad_fn, ``AsStridedBackward0``, that reads its part of the base's gradien
 
 PyTorch's checks before an in-place op on a view are here too (``check_inplace``): a view of a leaf
 that requires grad, a view made in no_grad mode, an output of a function that returns several views.
-``function.apply`` calls ``made_view`` for every view op and ``rebase``/``bump`` for every in-place
-op (bound by ``bind`` below, so that function.py does not import this module).
+``function.apply`` calls ``made_view`` for every view op and ``check_inplace``/``rebase`` for an
+in-place op on a view (bound by ``bind_views`` below, so that function.py does not import this
+module); ``node._bump``, which every in-place change goes through, calls ``bump`` (``on_bump``).
 """
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ import weakref
 import numpy as np
 
 from . import function as _F
+from . import node as _node
 from .formulas import no_formula
 from .grad_mode import _state as _grad_state
 from .messages import FREED_MESSAGE
@@ -136,8 +138,9 @@ def check_writable(arr, inputs) -> None:
 
 
 def bump(t) -> None:
-    """An in-place change of ``t``: count it on the shared version counter; the views of its root get
-    their new grad_fn (PyTorch gives it when they are next looked at; here at once)."""
+    """An in-place change of ``t`` (called by ``node._bump``): count it on the shared version counter;
+    the views of its root get their new grad_fn (PyTorch gives it when they are next looked at; here
+    at once)."""
     counter(t)[0] += 1
     vi = info(t)
     root = vi.root if vi is not None else t
@@ -210,7 +213,6 @@ def rebase(target, vi: ViewInfo, node):
     root.grad_fn = cs
     root._requires_grad = True
     target._requires_grad = True
-    bump(target)
     return cs
 
 
@@ -292,3 +294,4 @@ class CopyInplace(_F.Function):
 
 
 _F.bind_views(made_view, check_inplace, rebase, bump, check_writable, move_retain)
+_node.on_bump = bump  # every in-place change the core records (node._bump) counts on the version counter

@@ -112,7 +112,8 @@ class ZeroInplace(_Special):
         t._array()[...] = 0
         if t._x is None or t._x.base is None:
             _bump(t, old, t._data)
-        _views_bump(t)
+        else:
+            _views_bump(t)  # (a `.data` alias: its own version count only)
         return t
 
 
