@@ -81,6 +81,7 @@ class Function(Node):
     __slots__ = ()
     _keeps_dtype = False     # True where the result has the input's dtype whatever numpy says
     _true_division = False   # True for division (its result is a float whatever the inputs)
+    _view = False            # True for view ops: the result shares the input's memory (see views.py)
 
     @staticmethod
     def forward(ctx, *inputs, **params):  # pragma: no cover - abstract
@@ -151,6 +152,8 @@ def apply(fn, *inputs, inplace: bool = False, **params):
             record = False
             out = fn.forward(_NOCTX, ra, rb)
     else:
+        if fn._view:
+            inputs[0]._array()  # (a 0-d value kept as a numpy scalar becomes an array its views can share)
         raw = tuple(a._data if a.__class__ is Tensor else a for a in inputs)
         needs = tuple(grad_on and a.__class__ is Tensor and a._requires_grad for a in inputs)
         record = True in needs
@@ -170,6 +173,8 @@ def apply(fn, *inputs, inplace: bool = False, **params):
     t._grad = t._acc = t._x = None
     if record is False and (_grad_state.inference or _inference.made):  # an inference tensor? (inference.py)
         _inference.mark(t, inputs)
+    if fn._view:
+        _VIEWS.made_view(t, inputs[0], fn, params)
     tr = _rec.active
     if tr is not None:
         # Record the op. Trace.op finds the user's line; when apply's caller's caller is the user
@@ -217,7 +222,11 @@ def _record(fn, inputs, raw, needs, params):
 @quiet
 def _apply_inplace(fn, inputs, raw, needs, record, params):
     target = inputs[0]
-    if _grad_state.enabled and target._requires_grad and target.grad_fn is None:
+    x = target._x
+    vi = x.view if x is not None else None
+    if vi is not None and (record or _grad_state.enabled and vi.root._requires_grad):
+        _VIEWS.check_inplace(target, vi)  # (a view of a leaf, of no_grad mode, of split: PyTorch's errors)
+    if _grad_state.enabled and target._requires_grad and target.grad_fn is None and vi is None:
         e = RuntimeError(LEAF_INPLACE_MESSAGE)
         e._alab_tensor = target  # (the leaf, for a recorder's error event)
         raise e
@@ -227,10 +236,12 @@ def _apply_inplace(fn, inputs, raw, needs, record, params):
         _rec.settle()  # a finished trace's unbuilt events may still refer to what changes below
     tr = _rec.active
     if record:
-        # Recorded in-place op on a non-leaf: the tensor gets a new grad_fn (PyTorch "rebases" it).
-        # The change is dated before the new node, which saves the old value as PyTorch saves a copy
-        # of self; unless the tensor is also another operand (a *= a): that one PyTorch saves as is.
-        stamp = None if any(x is target for x in inputs[1:]) else next(_seq)
+        # Recorded in-place op: the new values are written into the tensor's memory (a view's base
+        # sees them) and the tensor gets a new grad_fn (PyTorch "rebases" it; a view's base gets
+        # CopySlices, see views.py). The change is dated before the new node, which saves the old
+        # value as PyTorch saves a copy of self; unless the tensor's memory is also another operand
+        # (a *= a, v.mul_(v.detach())): that one PyTorch saves as is, and backward finds it changed.
+        stamp = None if any(x is target or _same_memory(x, target) for x in inputs[1:]) else next(_seq)
         if stamp is not None and raw[0].__class__ is np.ndarray:
             # the node's own saved self is a copy (as PyTorch's original_self): later changes of the
             # tensor, which continue the version count of its storage, do not make it stale
@@ -239,12 +250,31 @@ def _apply_inplace(fn, inputs, raw, needs, record, params):
         if np.shape(out) != np.shape(raw[0]):
             raise RuntimeError(f"output with shape {list(np.shape(raw[0]))} doesn't match the broadcast shape {list(np.shape(out))}")
         old = target._data
-        target._data = out if out.dtype == target._data.dtype else out.astype(target._data.dtype)
-        _bump(target, old, target._data, stamp)
-        target.grad_fn = node
-        target._requires_grad = True
+        if old.__class__ is not np.ndarray:
+            # a 0-d value kept as a numpy scalar (no view shares it: a view made it an array): replaced,
+            # as values saved from it must keep it
+            arr = target._data = out if out.dtype == old.dtype else out.astype(old.dtype)
+        else:
+            arr = old
+            _VIEWS.check_writable(arr, inputs)
+            if tr is not None:
+                tr.flush()  # pending events may still refer to the memory changed below
+            np.copyto(arr, out, casting="unsafe")
+            saved = node._saved
+            if saved.__class__ is tuple and any(s is out for s in saved):
+                node._saved = tuple([arr if s is out else s for s in saved])  # its saved result: the tensor's memory
+        if vi is not None:
+            node = _VIEWS.rebase(target, vi, node)  # the view's base gets CopySlices (wrapping the op's node)
+            inputs = (vi.root,) + inputs[1:]        # (recorded as the op on the base)
+            target_shown = vi.root
+        else:
+            _VIEWS.move_retain(target, target.grad_fn, node)
+            target.grad_fn = node
+            target._requires_grad = True
+            target_shown = target
+        _bump(target, old, arr if arr is not old else None, stamp)  # (counts the version; the views get new grad_fns)
         if tr is not None:
-            tr.op(fn, inputs, target, node, params)
+            tr.op(fn, inputs, target_shown, node, params)
         return target
     before = None
     if tr is not None:
@@ -255,14 +285,34 @@ def _apply_inplace(fn, inputs, raw, needs, record, params):
         raise RuntimeError(f"output with shape {list(np.shape(raw[0]))} doesn't match the broadcast shape {list(np.shape(out))}")
     old = target._data
     arr = target._array()
+    _VIEWS.check_writable(arr, inputs)
     np.copyto(arr, out, casting="unsafe")
-    if target._x is None or target._x.base is None:  # a `.data` alias has a version of its own
+    if target._x is None or target._x.base is None:
         _bump(target, old, arr)
+    else:
+        _VIEWS.bump(target)  # a `.data` alias: a version count of its own, and not a change of saved values
     if tr is not None:
         tr.update(fn, inputs, target, before)
     if _inference.made:  # (PyTorch refuses an inference tensor's in-place change once made, as here)
         _inference.check_inplace(target)
     return target
+
+
+def _same_memory(x, target) -> bool:
+    """Does operand ``x`` share memory with ``target`` (a view of it, or its detached alias)?"""
+    a, b = getattr(x, "_data", None), target._data
+    return a.__class__ is np.ndarray and b.__class__ is np.ndarray and np.may_share_memory(a, b) and np.shares_memory(a, b)
+
+
+_VIEWS = None  # views.py: the view and in-place model (bound by bind_views; views.py imports this module)
+
+
+def bind_views(made_view, check_inplace, rebase, bump, check_writable, move_retain) -> None:
+    """Called once by views.py (which imports this module, so this one does not import it)."""
+    global _VIEWS
+    import types
+    _VIEWS = types.SimpleNamespace(made_view=made_view, check_inplace=check_inplace, rebase=rebase, bump=bump,
+                                   check_writable=check_writable, move_retain=move_retain)
 
 
 def _check_inplace_dtype(fn, inputs, raw):

@@ -159,6 +159,11 @@ def _bump(owner, old, new=None, stamp=None) -> None:
         # so a later change of the tensor is also a change of the values saved before
         _changed[id(new)] = entry
         _forget_with(new, id(new))
+    if on_bump is not None:
+        on_bump(owner)
+
+
+on_bump = None  # views.bump (set by views.py): the tensor's version counter, and its views' new grad_fns
 
 
 def _forget_with(v, key) -> None:
@@ -207,15 +212,30 @@ def _current(saved: tuple) -> tuple:
 def _check_versions(node, saved) -> None:
     """Raise PyTorch's error if a value ``node`` saved was changed in place after ``node`` was made."""
     seq = node._seq
-    for name, v in zip(type(node)._saved_names, saved):
+    names = type(node)._saved_names
+    for i in getattr(type(node), "_pack_order", None) or range(min(len(names), len(saved))):  # PyTorch's order
+        name, v = names[i], saved[i]
         w = v
         while w is not None:
             e = _changed.get(id(w))
             if e is not None and e[1] and e[1][-1] > seq:
                 version, stamps, owner = e
                 expected = version - sum(1 for s in stamps if s > seq)
-                _raise_version_error(node, name, v, version, expected, owner and owner())
+                t = _saved_tensor(node, name, v)
+                _raise_version_error(node, name, v, version, expected, t if t is not None else owner and owner())
             w = getattr(w, "base", None)
+
+
+def _saved_tensor(node, name, v):
+    """The input of ``node`` a saved value came from (PyTorch names its grad_fn as it is now), if any."""
+    inputs = node._inputs or ()
+    i = _INPUT_OF.get(name)
+    if i is not None and i < len(inputs) and getattr(inputs[i], "_data", None) is v:
+        return inputs[i]
+    return next((a for a in inputs if getattr(a, "_data", None) is v), None)
+
+
+_INPUT_OF = {"_saved_self": 0, "_saved_other": 1}
 
 
 def _raise_version_error(node, name, v, version, expected, owner):

@@ -35,6 +35,7 @@ from .messages import (COPY_CONSTRUCT_WARNING, DEEPCOPY_NON_LEAF_MESSAGE, SCALAR
                        ONLY_FLOAT_REQUIRES_GRAD_ATTRIBUTE)
 from .node import RemovableHandle, TensorBase, _link_storage, _register, _wrap  # noqa: F401
 from .ops.special import ClearGrad, MakeLeaf, RequiresGrad, SetGrad
+from .views import StaleView as _StaleView
 
 _warned_scalar = False  # float(t) of a tensor that requires grad has warned
 
@@ -42,7 +43,7 @@ _warned_scalar = False  # float(t) of a tensor that requires grad has warned
 class _Extra:
     """Rarely used per-tensor state, allocated on first use to keep tensors small."""
 
-    __slots__ = ("hooks", "post_acc_hooks", "retains_grad", "base", "grad_owner", "param")
+    __slots__ = ("hooks", "post_acc_hooks", "retains_grad", "base", "grad_owner", "param", "view", "views", "vc")
 
     def __init__(self):
         self.hooks = None           # OrderedDict[int, fn] of a leaf's tensor hooks
@@ -51,6 +52,9 @@ class _Extra:
         self.base = None            # the tensor whose storage a `.data` alias shares
         self.grad_owner = None      # the leaf whose .grad this tensor is
         self.param = False          # made by nn.Parameter (prints "Parameter containing:")
+        self.view = None            # views.ViewInfo of a view (its root, how it was made)
+        self.views = None           # WeakSet of a root's views
+        self.vc = None              # the version counter, [count], shared with views (views.counter)
 
 
 
@@ -114,8 +118,26 @@ class Tensor(TensorBase):
         return _F.apply(RequiresGrad, self, bool(requires_grad))
 
     @property
+    def _version(self) -> int:
+        """How many in-place changes its memory has had (shared with its views, as PyTorch counts)."""
+        x = self._x
+        return 0 if x is None or x.vc is None else x.vc[0]
+
+    @property
+    def _base(self) -> "Tensor | None":
+        """The tensor this one is a view of (None if it is not a view)."""
+        x = self._x
+        return None if x is None or x.view is None else x.view.root
+
+    def _is_view(self) -> bool:
+        return self._base is not None
+
+    @property
     def is_leaf(self) -> bool:
-        return self.grad_fn is None
+        g = self.grad_fn
+        if g.__class__ is _StaleView:
+            g()  # (PyTorch's error: a split output whose base changed in place)
+        return g is None
 
     def is_inference(self) -> bool:
         """True for a tensor made inside ``inference_mode()`` (see inference.py)."""
@@ -417,7 +439,9 @@ def _repr(t: Tensor) -> str:
         if dt is not float32 and dt is not int64 and dt is not bool_:
             suffixes.append(f"dtype={dt!r}")
         body = format_array(d, indent=7)
-    if t.grad_fn is not None:
+    if t.grad_fn.__class__ is _StaleView:
+        suffixes.append("grad_fn=<Invalid>")  # (as PyTorch prints it)
+    elif t.grad_fn is not None:
         suffixes.append(f"grad_fn=<{t.grad_fn.name().rsplit('::', 1)[-1]}>")
     elif t._requires_grad:
         suffixes.append("requires_grad=True")

@@ -69,8 +69,10 @@ def _float(v: float) -> str:
     return "0" if text == "-0" else text
 
 
-def _op(expr, name, node, nexts, saved, inplace=False):
-    text = (f"{expr} changes {name} in place; its new grad_fn is {node}" if inplace
+def _op(expr, name, node, nexts, saved, inplace=False, view=False):
+    text = (f"{expr} changes a view of {name} in place: the new values are written into {name}'s memory, and "
+            f"{name}'s new grad_fn is {node}, which runs the op's own backward on the view's part of the gradient"
+            if view else f"{expr} changes {name} in place; its new grad_fn is {node}" if inplace
             else f"{expr} creates {node} ({name}.grad_fn)")
     if nexts:
         text += f"; its next_functions lead to {nexts}"
@@ -284,6 +286,7 @@ MESSAGES: dict = {
     # an operation
     "step.op.creates": _op,
     "step.op.inplace": lambda **p: _op(inplace=True, **p),
+    "step.op.inplace_view": lambda **p: _op(view=True, **p),
     "step.op.next_fn": "{fn} (for {input})",
     "step.op.next_none": "None (for {input})",
     "step.op.next_many": "{n} nodes",

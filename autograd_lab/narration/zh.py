@@ -37,8 +37,10 @@ def number(v) -> str:
     return _en.number(v)
 
 
-def _op(expr, name, node, nexts, saved, inplace=False):
-    text = (f"{expr} 原地修改了 {name}，它新的 grad_fn 是 {node}" if inplace
+def _op(expr, name, node, nexts, saved, inplace=False, view=False):
+    text = (f"{expr} 原地修改了 {name} 的一个视图：新值写进了 {name} 的内存，{name} 新的 grad_fn 是 {node}，"
+            f"它对梯度中属于这个视图的部分执行该运算自己的反向计算" if view
+            else f"{expr} 原地修改了 {name}，它新的 grad_fn 是 {node}" if inplace
             else f"{expr} 创建了 {node}（即 {name}.grad_fn）")
     if nexts:
         text += f"，它的 next_functions 指向 {nexts}"
@@ -273,6 +275,7 @@ MESSAGES: dict = {
                                       "不再记录计算图，backward() 也不会为它计算梯度。"),
     "step.op.creates": _op,
     "step.op.inplace": lambda **p: _op(inplace=True, **p),
+    "step.op.inplace_view": lambda **p: _op(view=True, **p),
     "step.op.next_fn": lambda fn, input: _tidy(f"{input} 的 {fn}" if fn == "AccumulateGrad" else f"{fn}（对应 {input}）"),
     "step.op.next_none": lambda input: _tidy(f"None（对应 {input}）"),
     "step.op.saved_item": "{holder}（{attr}）",

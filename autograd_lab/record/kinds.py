@@ -53,7 +53,8 @@ KINDS: dict[str, EventKind] = {k.kind: k for k in (
     _k("op", "op inputs output value shape requires_grad node node_name next next_vars saved inplace module",
        "inputs output next_vars",
        jump=("player.jump.forward", "player.jump.forward_again"),
-       narration=("step.op.creates", "step.op.inplace", "step.op.no_graph", "step.op.grad_mode_off"),
+       narration=("step.op.creates", "step.op.inplace", "step.op.inplace_view", "step.op.no_graph",
+                  "step.op.grad_mode_off"),
        torch="build.py: record_result, record_inplace",
        doc="A forward operation: input tensor ids (None for Python numbers), output id, the grad_fn node "
            "(None when no graph was recorded), its next_functions as node ids, and what it saved; the nn.Module "

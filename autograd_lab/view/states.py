@@ -311,7 +311,9 @@ class States:
                          Msg("step.op.next_fn", fn=self.node_label(f"n{nid}"), input=what))
         if len(nexts) > MANY:  # torch.stack of 100 tensors: say how many, not which
             nexts = [Msg("step.op.next_many", n=len(nexts))]
-        return Msg("step.op.inplace" if e.inplace else "step.op.creates", expr=self.expr(e),
+        on_view = e.inplace and e.op != "index_put_" and (e.node_name or "").endswith("CopySlices")  # x[1:3].add_(1)
+        return Msg("step.op.inplace_view" if on_view else "step.op.inplace" if e.inplace else "step.op.creates",
+                   expr=self.expr(e),
                    name=oname if e.inplace else _code.receiver(oname),
                    node=e.node_name, nexts=nexts,
                    saved=[Msg("step.op.saved_item", holder=h, attr=a) for a, h in saved]), (box, out)
@@ -322,7 +324,7 @@ class States:
         ``a * 2``), else rebuilt from the event with the brackets Python needs (``record.names``)."""
         oname, src = self.name(e.output), e.source
         text = _without_comment(src.text) if src is not None and src.text else ""
-        if text and e.inplace and self.b.ops_in_run.get(e.index) == 1 and (
+        if text and e.inplace and (self.b.ops_in_run.get(e.index) == 1 or e.node_name.endswith("CopySlices")) and (
                 _code.is_call_of(text, e.op) or _code.augmented(text)):
             return text  # e.mul_(3), e += 2
         code = self.code_of(e)

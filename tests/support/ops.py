@@ -165,6 +165,18 @@ OPS = [
     Op("setitem", lambda lab, a, b: _setitem(lab, a, b), [(2, 3), (3,)], "torch::autograd::CopySlices", second_order=False),
     Op("setitem_mask", lambda lab, a: _setitem_mask(lab, a), [(2, 3)], "IndexPutBackward0", away_from=(0.0,),
        second_order=False),
+    Op("inplace_on_view", lambda lab, a, b: _inplace_on_view(lab, a, b), [(2, 3), (3,)], "MulBackward0",
+       second_order=False),
+    Op("inplace_on_view_of_view", lambda lab, a, b: _inplace_on_view_of_view(lab, a, b), [(2, 3), (3,)],
+       "torch::autograd::CopySlices", second_order=False),
+    Op("split", lambda lab, a: a.split(2)[1] * a.split([1, 2])[0], [(3,)], "MulBackward0"),
+    Op("chunk_unbind", lambda lab, a: a.chunk(2, 1)[0] * lab.unbind(a, 1)[2].unsqueeze(1), [(2, 3)], "MulBackward0"),
+    Op("narrow_select", lambda lab, a: a.narrow(1, 1, 2) * a.select(1, 0).view_as(a[:, :1]), [(2, 3)], "MulBackward0"),
+    Op("fill_tensor", lambda lab, a, b: _filled(lab, a, b), [(2, 3), ()], "torch::autograd::CopySlices",
+       second_order=False),
+    Op("zero_", lambda lab, a: (a * a).zero_() + a, [(3,)], "AddBackward0", second_order=False),
+    Op("fill_", lambda lab, a, b: (a * a).fill_(0.5) * (a * 1).fill_(b.exp()), [(3,), ()], "MulBackward0",
+       second_order=False),
     Op("fn_dot_mv_mm", lambda lab, a, b, c: lab.mv(lab.mm(a, b), c) * lab.dot(c, c), [(2, 3), (3, 3), (3,)],
        "MulBackward0"),
     Op("matmul_vec_mat", lambda lab, a, b: a @ b, [(3,), (3, 2)], "SqueezeBackward4"),
@@ -203,6 +215,26 @@ def _setitem(lab, a, b):
     y = a * 1
     y[0] = b
     y[1, 1:] = 0
+    return y
+
+
+def _inplace_on_view(lab, a, b):
+    y = a * 1
+    v = y[1]
+    v.mul_(b)        # y's grad_fn becomes CopySlices, v's AsStridedBackward0
+    return v * y
+
+
+def _inplace_on_view_of_view(lab, a, b):
+    y = a * a           # (an exp here would be stale: exp saves its result, which the add_ changes)
+    y.view(-1)[1:4].add_(b.tanh())
+    return y
+
+
+def _filled(lab, a, b):
+    y = a * a
+    y[0].fill_(b * 2)     # FillBackward3, wrapped in CopySlices
+    y[1, :2].fill_(0.5)   # FillBackward2
     return y
 
 

@@ -148,6 +148,7 @@ class MeanBackward1(Function):
 class UnsqueezeBackward0(Function):
     """f(a) = a with a new dimension of size 1 at ``dim`` (inside sum's backward under create_graph)"""
     __slots__ = ("dim",)
+    _view = True
     _params = {"_saved_dim": lambda self: self.dim}
     _keeps_dtype = True
 
@@ -167,6 +168,7 @@ class UnsqueezeBackward0(Function):
 class SqueezeBackward1(Function):
     """f(a) = a without its dimension ``dim`` of size 1 (the backward of unsqueeze)"""
     __slots__ = ("dim",)
+    _view = True
     _params = {"_saved_dim": lambda self: self.dim}
     _keeps_dtype = True
 

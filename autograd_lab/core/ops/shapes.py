@@ -19,11 +19,16 @@ from ..function import Function, _needs_tensor, _shape, apply, declare, unbroadc
 from ..formulas import derivatives, no_formula
 from ..messages import T_WARNINGS
 from ..node import TensorBase as Tensor
+from ..node import _Freed
+from ..messages import FREED_MESSAGE
+from .. import recording as _rec
+from ..views import AsStridedBackward0, CopyInplace, CopySlices
 
 @derivatives(self="reshape(grad, self_sym_sizes)")
 class ViewBackward0(Function):
     """f(a) = a.reshape(shape), a view of the same memory"""
     __slots__ = ()
+    _view = True
     _params = {"_saved_self_sym_sizes": lambda self: self._info}
     _keeps_dtype = True
 
@@ -56,6 +61,7 @@ class CloneBackward0(Function):
 class UnsafeViewBackward0(ViewBackward0):
     """f(a) = a.reshape(shape) of a copied (contiguous) tensor"""
     __slots__ = ()
+    _view = False
 
 
 @derivatives(self="reshape(grad, self_sym_sizes)")
@@ -68,6 +74,7 @@ class ReshapeAliasBackward0(ViewBackward0):
 class ExpandBackward0(Function):
     """f(a) = a broadcast to ``shape``"""
     __slots__ = ()
+    _view = True
     _params = {"_saved_self_sym_sizes": lambda self: self._info}
     _keeps_dtype = True
 
@@ -85,6 +92,7 @@ class ExpandBackward0(Function):
 class TBackward0(Function):
     """f(a) = a.t(), the transpose of a matrix"""
     __slots__ = ()
+    _view = True
     _keeps_dtype = True
 
     @staticmethod
@@ -100,6 +108,7 @@ class TBackward0(Function):
 class PermuteBackward0(Function):
     """f(a) = a with its dimensions reordered (``a.T``: all of them reversed; ``a.permute(dims)``)"""
     __slots__ = ()
+    _view = True
     _params = {"_saved_dims": lambda self: self._info}
     _keeps_dtype = True
 
@@ -119,6 +128,7 @@ class PermuteBackward0(Function):
 class TransposeBackward0(Function):
     """f(a) = a with dimensions ``dim0`` and ``dim1`` swapped"""
     __slots__ = ("dim0", "dim1")
+    _view = True
     _params = {"_saved_dim0": lambda self: self.dim0, "_saved_dim1": lambda self: self.dim1}
     _keeps_dtype = True
 
@@ -143,6 +153,7 @@ class _Indexing(Function):
     """Base of t[i] (select) and t[a:b:c] (slice) along one dimension; the index is ``ctx._info[1]``."""
     __slots__ = ("dim",)
     _keeps_dtype = True
+    _view = True
 
     @staticmethod
     def backward(ctx, g):
@@ -166,7 +177,7 @@ class SelectBackward0(_Indexing):
         ctx.dim, ctx.index = dim, index
         where = (slice(None),) * dim + (index,)
         ctx._info = (_shape(a), where, np.result_type(a))
-        return np.asarray(a)[where]
+        return np.asarray(a)[where + (Ellipsis,)]  # (a view, also when it has no dimension left)
 
 
 @derivatives(self="slice_backward(grad, self_sym_sizes, dim, start, end, step)")
@@ -191,6 +202,7 @@ class SliceBackward0(_Indexing):
 class AliasBackward0(Function):
     """f(a) = a, the same values (``t[:]``, ``t[:, :]``)"""
     __slots__ = ()
+    _view = True
     _keeps_dtype = True
 
     @staticmethod
@@ -300,24 +312,24 @@ def _index_error_text(t, parts, e) -> str:
     return str(e)
 
 
-@no_formula("it routes grad by position: the written region's part goes to the value written, the rest to the tensor written into")
-class CopySlices(Function):
-    """f(t, v) = t with t[index] = v (``t[0] = v``, ``t[1:] = 0``): PyTorch's node for writing into a view"""
+@no_formula("it routes grad by position: the masked or indexed part goes to the value written, the rest to the tensor written into")
+class IndexPutBackward0(Function):
+    """f(t, v) = t with t[mask or index tensor] = v"""
     __slots__ = ()
     _keeps_dtype = True
-
-    def name(self) -> str:
-        return "torch::autograd::CopySlices"
 
     @staticmethod
     def forward(ctx, t, v, index):
         out = np.array(t, copy=True)
         out[index] = v
         ctx._info = (index, _shape(v), _shape(out[index]))
+        ctx._saved = (None,)  # (the index tensors, freed by backward as PyTorch frees them; _info keeps them)
         return out
 
     @staticmethod
     def backward(ctx, g):
+        if ctx._saved.__class__ is _Freed:
+            raise RuntimeError(FREED_MESSAGE)
         index, sv, sel = ctx._info
         nt, nv = ctx.needs_input_grad
         if isinstance(g, Tensor):
@@ -331,17 +343,10 @@ class CopySlices(Function):
         return gt, gv
 
 
-@no_formula("it routes grad by position: the masked or indexed part goes to the value written, the rest to the tensor written into")
-class IndexPutBackward0(CopySlices):
-    """f(t, v) = t with t[mask or index tensor] = v"""
-    __slots__ = ()
-
-    def name(self) -> str:
-        return "IndexPutBackward0"
-
-
 def _setitem(self, index, value):
-    """``t[i] = v``: in place, recorded as PyTorch's ``CopySlices`` (``IndexPutBackward0`` for a mask)."""
+    """``t[i] = v``: in place. An index of integers and slices makes a view of ``t`` that ``copy_(v)``
+    changes (recorded as PyTorch records it: ``t``'s grad_fn becomes ``CopySlices``); index tensors
+    and masks are ``index_put_`` (``IndexPutBackward0``)."""
     parts = index if isinstance(index, tuple) else (index,)
     advanced = any(_is_advanced(p) for p in parts)
     if advanced:
@@ -351,16 +356,20 @@ def _setitem(self, index, value):
         for p in parts:
             if not (p is Ellipsis or p is None or isinstance(p, (int, np.integer, slice))):
                 raise NotImplementedError(f"indexing with {type(p).__name__} is not supported in autograd_lab")
-        np_index = index
-    if _grad_state.enabled and self._requires_grad and self.grad_fn is None:
-        raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation." if advanced
-                           else "a view of a leaf Variable that requires grad is being used in an in-place operation.")
     if not isinstance(value, Tensor):
         if isinstance(value, (list, tuple, np.ndarray)):
             value = apply(_MakeLeaf, _to_array(value, None), False)
         elif not isinstance(value, (int, float, bool, np.number)):
             raise TypeError(f"can't assign a {type(value).__name__} to a {self.type()}")
-    return apply(IndexPutBackward0 if advanced else CopySlices, self, value, inplace=True, index=np_index)
+    if advanced:
+        return apply(IndexPutBackward0, self, value, inplace=True, index=np_index)
+    tr = _rec.set_active(None)  # (the view is PyTorch's internal step: not an op of the user's)
+    try:
+        view = _getitem(self, index)
+    finally:
+        _rec.set_active(tr)
+    apply(CopyInplace, view, value, inplace=True)
+    return self
 
 
 def _clone(self) -> "Tensor":
@@ -498,6 +507,7 @@ def _squeeze(self, dim=None):
 class SqueezeBackward0(Function):
     """f(a) = a without its dimensions of size 1"""
     __slots__ = ()
+    _view = True
     _params = {"_saved_self_sym_sizes": lambda self: self._info}
     _keeps_dtype = True
 
@@ -515,6 +525,7 @@ class SqueezeBackward0(Function):
 class SqueezeBackward2(Function):
     """f(a) = a without the dimensions ``dims`` (each of size 1)"""
     __slots__ = ("dims",)
+    _view = True
     _params = {"_saved_dim": lambda self: self.dims, "_saved_self_sym_sizes": lambda self: self._info}
     _keeps_dtype = True
 
@@ -629,5 +640,7 @@ declare("expand", ExpandBackward0, methods={"expand": _expand}, shown_as=None)
 declare("t", TBackward0, methods={"t": _t}, functions={"t": _fn(_t, "t")}, playground=("t",), shown_as="t()")
 declare("T", PermuteBackward0, methods={"T": property(_T)}, shown_as=".T")
 declare("index", SelectBackward0, SliceBackward0, AliasBackward0, methods={"__getitem__": _getitem}, shown_as=None)
-declare("setitem", CopySlices, IndexPutBackward0, methods={"__setitem__": _setitem}, shown_as=None, label="index_put_")
+declare("setitem", CopyInplace, CopySlices, IndexPutBackward0, methods={"__setitem__": _setitem}, shown_as=None,
+        label="index_put_")
+declare("as_strided", AsStridedBackward0, shown_as=None)
 declare("to", ToCopyBackward0, methods={"to": _to, "float": _float, "double": _double, "long": _long, "bool": _bool}, shown_as=None)

@@ -15,6 +15,8 @@ from .. import inference as _inference
 from ..grad_mode import _state as _grad_state
 from ..messages import LEAF_INPLACE_MESSAGE, NON_LEAF_REQUIRES_GRAD_MESSAGE, ONLY_FLOAT_LEAF, ONLY_FLOAT_REQUIRES_GRAD
 from ..node import Node, TensorBase, _bump, _wrap
+from ..views import bump as _views_bump
+from ..views import counter as _counter
 
 Tensor = TensorBase  # (isinstance tests only)
 
@@ -59,6 +61,10 @@ class RequiresGrad(_Special):
         if flag and _inference.made:
             _inference.check_requires_grad(t)
         t._requires_grad = flag
+        views = t._x.views if t._x is not None else None
+        for v in views or ():  # a view requires grad when its base does (PyTorch asks the base)
+            if v.grad_fn is None:
+                v._requires_grad = flag
         return t
 
 
@@ -69,7 +75,9 @@ class Detach(_Special):
 
     @staticmethod
     def run(t):
-        return _wrap(t._array(), False, None)
+        d = _wrap(t._array(), False, None)
+        d._extra().vc = _counter(t)  # (detach shares the version counter, not the view's history)
+        return d
 
 
 class ClearGrad(_Special):
@@ -110,6 +118,8 @@ class ZeroInplace(_Special):
         t._array()[...] = 0
         if t._x is None or t._x.base is None:
             _bump(t, old, t._data)
+        else:
+            _views_bump(t)  # (a `.data` alias: its own version count only)
         if _inference.made:
             _inference.check_inplace(t)
         return t
@@ -214,6 +224,5 @@ def _compare(fn):
 
 declare("compare", Lt, Le, Gt, Ge, Eq, Ne, shown_as=None,
         methods={f"__{c.__name__.lower()}__": _compare(c) for c in (Lt, Le, Gt, Ge, Eq, Ne)})
-declare("zero_", ZeroInplace, methods={"zero_": lambda self: apply(ZeroInplace, self)}, playground=("zero_",),
-        shown_as=None)
+declare("zero_", ZeroInplace, shown_as=None)  # (the method: ops/view_ops.py, which records it in a graph)
 declare("detach", Detach, methods={"detach": lambda self: apply(Detach, self)}, shown_as=None)
