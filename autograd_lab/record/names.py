@@ -638,10 +638,13 @@ class Namer:
     def _from_sites(self) -> None:
         keys, sids, sites, inputs = self._keys, self._sids, self._site_list, self._inputs
         last_use: dict = {}  # (input key, instruction) -> index of the last op of that instruction using it
+        used_on_line: set = set()  # (input key, code, line): a value another op of that line uses
         for i, ins in inputs.items():  # (any op of the instruction: log_softmax's value is cross_entropy's input)
             code, lasti = sites[sids[i]][:2]
+            line = _line_of(code, lasti)
             for k in ins:
                 last_use[(k, id(code), lasti)] = i
+                used_on_line.add((k, id(code), line))
         offer, fixed, self_of = self.offer, self.fixed, self.self_of
         for i in range(self._done, len(keys)):
             key, sid = keys[i], sids[i]
@@ -653,7 +656,10 @@ class Namer:
                 continue
             if key in self_of:
                 info = _self_resolved(info, *self_of[key])
-            if info.unpack is not None and (whole or op in info.calls) and key not in self._inner:  # ``q, k, v = x.chunk(3)``: its n-th value in a row is the n-th name
+            if (info.unpack is not None and (whole or op in info.calls) and key not in self._inner
+                    and (key, id(code), _line_of(code, lasti)) not in used_on_line):
+                # ``q, k, v = x.chunk(3)``: its n-th value in a row is the n-th name (a value the line
+                # uses again is not one of them: ``a, b = w * x`` iterates the product)
                 last, last_sid, n = self._run
                 n = n + 1 if last == i - 1 and last_sid == sid else 0
                 self._run = (i, sid, n)
@@ -699,3 +705,18 @@ class Namer:
             if long is not None:
                 full[k] = long if name == base else numbered(long, n)
         return names, exprs, full
+
+
+_LINES: dict = {}  # id(code) -> (code, the line of each instruction)
+
+
+def _line_of(code, lasti: int):
+    """The source line of instruction ``lasti`` of ``code`` (cached per code object)."""
+    if code is None or lasti is None:
+        return None
+    hit = _LINES.get(id(code))
+    if hit is None or hit[0] is not code:
+        hit = _LINES[id(code)] = (code, [p[0] for p in code.co_positions()])
+    lines = hit[1]
+    i = lasti // 2
+    return lines[i] if 0 <= i < len(lines) else None
