@@ -107,6 +107,20 @@ def _mode_class(torch):
 
             def __torch_function__(self, func, types, args=(), kwargs=None):
                 rec = self.rec
+                sites = rec.loop_sites
+                if sites is not None or rec.learning is not None:  # (a long loop: thin.py, summaries)
+                    f = _getframe(1)
+                    flag = _CODE_FLAGS.get(id(f.f_code))
+                    if flag is None or flag[0]:
+                        f = rec.user_frame()
+                    if sites is None:
+                        rec.learn(func, f)
+                    elif f is not None and (id(f.f_code), f.f_lasti) in sites:
+                        if func in rec.grad_fn_of:
+                            return rec.summary_backward(func, args, kwargs or _NO_KWARGS)
+                        return func(*args, **kwargs) if kwargs else func(*args)
+                    else:
+                        return rec.summarised(func, args, kwargs or _NO_KWARGS)
                 if kwargs or func not in _HOT:
                     return rec.call(func, args, kwargs or _NO_KWARGS)
                 # a plain op without keywords (the common case): a raw record, built later (``flush``)
@@ -137,9 +151,15 @@ def _module_hooks(rec) -> tuple:
     hooks = rec.torch.nn.modules.module
 
     def enter(module, args):
+        if rec.loop_sites is not None:  # (a summarised iteration: thin.py)
+            rec.skipped += 1
+            return
         rec.raw += (MODULE, calls.enter(module))
 
     def leave(module, args, output):
+        if rec.skipped:
+            rec.skipped -= 1
+            return
         rec.raw += (MODULE, calls.exit(module, output))
 
     try:
@@ -165,6 +185,7 @@ class TorchRecorder(BuildRecorder, BackwardRecorder, ThinRecorder):
     backward calls and the user's hooks: BackwardRecorder (backward.py); the queue built into
     events: BuildRecorder (build.py); long loops: ThinRecorder (thin.py)."""
 
+    quiet = _QUIET
     grad_of = staticmethod(grad_of)  # (the trace's search of containers reads torch tensors' .grad by it)
 
     def __init__(self, trace, torch, frame=None, namespace=None):
