@@ -27,9 +27,9 @@ def _sgd_loop(steps, traced, after=False, fail_at=None):
     losses, grads = [], []
     ctx = lab.trace() if traced else _Nothing()
     with ctx as t:
-        model = torch.nn.Linear(16, 4)
+        model = torch.nn.Linear(16, 8)  # (128 weights: more than a value kept in every iteration)
         opt = torch.optim.SGD(model.parameters(), lr=0.05)
-        x, y, bad = torch.randn(32, 16), torch.randn(32, 4), torch.randn(32, 15)
+        x, y, bad = torch.randn(32, 16), torch.randn(32, 8), torch.randn(32, 15)
         for step in range(steps):
             opt.zero_grad()
             loss = ((model(bad if step == fail_at else x) - y) ** 2).mean()

@@ -43,6 +43,7 @@ from ..layout import SNAPSHOT_LIMIT
 from .vocab import EVENT, LINK, MODULE, NODE, NOT_KEPT, SEE, UNSET, Later, Light, version_of
 
 _OP_ATTRS = frozenset({"T", "mT", "H", "mH"})  # properties that are ops (recorder.py's)
+_HOOKS = frozenset({"register_hook", "register_post_accumulate_grad_hook", "retain_grad"})
 _PLAIN = frozenset({int, float, bool, type(None), str})
 FIRST = 5  # iterations (backward calls) kept whole at the start of a block ...
 LAST = 5   # ... and at its end
@@ -110,8 +111,26 @@ class ThinRecorder:
                 self.loop_sites, self.learning, self.last_sites = sites, None, None
                 if not self.summaries:
                     self.summaries = []
+                self.copy_held()
                 return
         self.last_sites = sites
+
+    def copy_held(self) -> None:
+        """(summaries begin) The big tensors the last recorded iterations hold are copied: what the
+        summarised ones change in place is not seen (no settle) and must not reach them."""
+        lights = self.lights or {}
+        copied = {}
+        for light in lights.values():
+            t = light.t
+            if t is None or version_of(t) != light.version:
+                continue
+            try:
+                light.t = t.detach().clone()
+                light.version = version_of(light.t)
+                copied[id(light.t)] = light
+            except Exception:
+                light.t = None
+        self.lights = copied  # (keyed by the copies: an id of a tensor let go may be reused)
 
     def learn(self, func, f) -> None:
         """(learning) Note the site of a call that is not quiet (``f``: the user's frame)."""
@@ -121,6 +140,8 @@ class ThinRecorder:
     def is_quiet(self, func) -> bool:
         """A call that makes no event (``T``, a property that is an op, is not)."""
         name = getattr(func, "__name__", "")
+        if name in _HOOKS:  # (a hook put on is wrapped, to record its firings: recorded)
+            return False
         return name in self.quiet and not (name == "__get__" and getattr(func.__self__, "__name__", "") in _OP_ATTRS)
 
     def summarised(self, func, args, kwargs):
