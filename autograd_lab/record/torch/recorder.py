@@ -23,6 +23,8 @@ Recording only queues (``raw``, flat; ``_records`` tells its layout): the events
 ``t.events`` is first read, or before a torch call that changes a tensor in place, so that each
 value shown is the one of its step; a tensor changed in place after the block is shown as
 ``CHANGED_LATER`` (its version is noted when the block ends). docs/real-torch.md, "Overhead".
+A long loop is recorded thin, and past SUMMARY_AFTER iterations of the same ops only as summaries
+(thin.py; docs/real-torch.md, "Long loops").
 
 Tensors of another device, sparse or complex tensors get a text value (``"<sparse_coo
 tensor>"``); an op whose result cannot be described is recorded as an opaque op with torch's
@@ -41,7 +43,7 @@ from ..layout import OpEvent, SetGradEvent, Source, TensorEvent
 from .backward import BackwardRecorder
 from .build import FACTORIES, HIDDEN, BuildRecorder, as_text  # noqa: F401  (HIDDEN: part of its interface)
 from .thin import ThinRecorder
-from .vocab import ACC, EVENT, MODULE, SEE, STALE, Later, Light, Ref, node_kind, version_of
+from .vocab import ACC, EVENT, MODULE, OP_ATTRS, SEE, STALE, Later, Light, Ref, node_kind, version_of
 
 __all__ = ["TorchRecorder", "CHANGED_LATER", "torch_available", "grad_of"]
 
@@ -62,7 +64,7 @@ _INPLACE_DUNDERS = frozenset({"__iadd__", "__isub__", "__imul__", "__itruediv__"
 _SHARES_MEMORY = frozenset({"numpy", "__array__", "__dlpack__", "data_ptr", "untyped_storage", "storage",
                             "__array_interface__"})
 _NOT_HOT = frozenset({"detach", "requires_grad_", "T", "mT", "H", "mH"})
-_OP_ATTRS = frozenset({"T", "mT", "H", "mH"})  # properties that are ops
+_OP_ATTRS = OP_ATTRS  # properties that are ops (vocab.py)
 
 
 CHANGED_LATER = STALE  # "<changed in place after the with block>"

@@ -40,9 +40,8 @@ ends with the error step (``Trace.__exit__`` records it). ``Trace.kept_whole["su
 from __future__ import annotations
 
 from ..layout import SNAPSHOT_LIMIT
-from .vocab import EVENT, LINK, MODULE, NODE, NOT_KEPT, SEE, UNSET, Later, Light, version_of
+from .vocab import EVENT, LINK, MODULE, NODE, NOT_KEPT, OP_ATTRS, SEE, UNSET, Later, Light, version_of
 
-_OP_ATTRS = frozenset({"T", "mT", "H", "mH"})  # properties that are ops (recorder.py's)
 _HOOKS = frozenset({"register_hook", "register_post_accumulate_grad_hook", "retain_grad"})
 _PLAIN = frozenset({int, float, bool, type(None), str})
 FIRST = 5  # iterations (backward calls) kept whole at the start of a block ...
@@ -50,6 +49,17 @@ LAST = 5   # ... and at its end
 SUMMARY_AFTER = 100  # a loop's iterations past this many backward calls are summarised (the lessons'
 #                      loops, 100 steps or fewer, stay recorded whole; the view folds any loop of more
 #                      than 24 iterations anyway: its middle is shown as summaries)
+
+
+def _hold_copy(light, t, lights) -> None:
+    """``light`` holds a copy of ``t`` at its version from now on, in ``lights`` under the copy's id
+    (nothing when ``t`` cannot be copied)."""
+    try:
+        light.t = t.detach().clone()
+        light.version = version_of(light.t)
+        lights[id(light.t)] = light
+    except Exception:
+        light.t = None
 
 
 class ThinRecorder:
@@ -122,14 +132,8 @@ class ThinRecorder:
         copied = {}
         for light in lights.values():
             t = light.t
-            if t is None or version_of(t) != light.version:
-                continue
-            try:
-                light.t = t.detach().clone()
-                light.version = version_of(light.t)
-                copied[id(light.t)] = light
-            except Exception:
-                light.t = None
+            if t is not None and version_of(t) == light.version:
+                _hold_copy(light, t, copied)
         self.lights = copied  # (keyed by the copies: an id of a tensor let go may be reused)
 
     def learn(self, func, f) -> None:
@@ -142,7 +146,7 @@ class ThinRecorder:
         name = getattr(func, "__name__", "")
         if name in _HOOKS:  # (a hook put on is wrapped, to record its firings: recorded)
             return False
-        return name in self.quiet and not (name == "__get__" and getattr(func.__self__, "__name__", "") in _OP_ATTRS)
+        return name in self.quiet and not (name == "__get__" and getattr(func.__self__, "__name__", "") in OP_ATTRS)
 
     def summarised(self, func, args, kwargs):
         """A call of a summarised iteration from a site the loop does not call torch from: a quiet one
@@ -193,12 +197,7 @@ class ThinRecorder:
         for a in tensors:
             light = lights.pop(id(a), None)
             if light is not None:
-                try:
-                    light.t = a.detach().clone()
-                    light.version = version_of(light.t)
-                    lights[id(light.t)] = light
-                except Exception:
-                    light.t = None
+                _hold_copy(light, a, lights)
 
     def compact(self, it) -> None:
         """Every torch tensor in the records queued since the last compaction becomes a Light of
