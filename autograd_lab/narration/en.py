@@ -166,6 +166,9 @@ MESSAGES: dict = {
     "loop.not_kept": "values not kept",
     "loop.notice.folded": ("The loop at line {line} ran {n} iterations: 1–{head} and {tail}–{n} are shown step by step, "
                            "{a}–{b} as a summary{losses}."),
+    "loop.notice.summaries": ("The loop at line {line} ran {n} iterations: {whole} are shown step by step, {folded} as a "
+                              "summary{losses}; to keep recording cheap, {only} were recorded as summaries only "
+                              "(their loss and largest gradient)."),
     "loop.notice.losses": " (loss {first} → {last})",
     # notices above the narration
     "player.notice.empty": "Nothing was recorded: put your code inside `with lab.trace() as t:`, then `lab.Player(t)`.",

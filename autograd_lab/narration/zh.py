@@ -197,6 +197,8 @@ MESSAGES: dict = {
     "loop.not_kept": "数值没有保留",
     "loop.notice.folded": ("第 {line} 行的循环运行了 {n} 次迭代：第 1–{head} 次和第 {tail}–{n} 次逐步显示，"
                            "第 {a}–{b} 次只显示摘要{losses}。"),
+    "loop.notice.summaries": ("第 {line} 行的循环运行了 {n} 次迭代：第 {whole} 次逐步显示，第 {folded} 次只显示摘要{losses}；"
+                              "为了让记录保持便宜，第 {only} 次只记录了摘要（损失和绝对值最大的梯度）。"),
     "loop.notice.losses": "（损失 {first} → {last}）",
     "player.notice.empty": "什么也没有记录下来：把代码放进 `with lab.trace() as t:` 里，然后调用 `lab.Player(t)`。",
     "player.notice.no_graph": ("这里没有任何张量需要梯度，所以自动求导没有记录计算图（没有 grad_fn）。"

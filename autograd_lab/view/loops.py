@@ -60,6 +60,7 @@ class Iteration:
     kept: bool = True          # replayed step by step (False: only summarised, in a folded loop)
     loop: int = 0              # which loop of the trace it is of (0, 1, ...)
     of: int = 0                # how many iterations that loop ran
+    summary_only: bool = False  # recorded as a summary only (its loss and grad): no events (record/torch/thin.py)
 
 
 @dataclass
@@ -109,9 +110,10 @@ def _line(src):
     return None if src is None else (src.file, src.line)
 
 
-def find_loop(events) -> Loop | None:
+def find_loop(events, open_end: bool = False) -> Loop | None:
     """The training loops of ``events`` (see the module docstring), their iterations in one ``Loop``
-    (each knows which loop it is of: ``Iteration.loop``), or None."""
+    (each knows which loop it is of: ``Iteration.loop``), or None. ``open_end``: the recorder went on
+    with summaries only (record/torch/thin.py), so a loop's last recorded iteration may lack its update."""
     kinds, sources = _kinds_and_sources(events)
     lines = [_line(s) for s in sources]
     n = len(kinds)
@@ -131,7 +133,7 @@ def find_loop(events) -> Loop | None:
             if lines[b] != lines[run[0]] or kinds[ends[run[-1]]] != "done":
                 break
             run.append(b)
-        its = _iterations(run, ends, kinds, lines) if len(run) >= 2 else None
+        its = _iterations(run, ends, kinds, lines, open_end) if len(run) >= 2 else None
         if its is None or (found and its[0].first <= found[-1].last):
             s += 1
             continue
@@ -142,7 +144,7 @@ def find_loop(events) -> Loop | None:
     return Loop(found) if found else None
 
 
-def _iterations(run, ends, kinds, lines) -> list | None:
+def _iterations(run, ends, kinds, lines, open_end=False) -> list | None:
     b1, b2 = run[0], run[1]
     period = b2 - b1
     m = 0  # how many events before the first backward repeat, one period later, before the second
@@ -179,7 +181,7 @@ def _iterations(run, ends, kinds, lines) -> list | None:
         end += 1
         tail -= 1
     last.last = end
-    if not all("update" in kinds[it.first:it.last + 1] for it in its):
+    if not all("update" in kinds[it.first:it.last + 1] for it in (its[:-1] if open_end else its)):
         return None  # no optimizer step or manual update in each: a loop, but not a training loop
     return its
 
@@ -206,11 +208,51 @@ def prepare(trace):
     """``(what graph.build's first pass reads, the loop or None)``: a folded loop's summarised
     iterations left out (their events are never made)."""
     events = getattr(trace, "events", trace)
-    loop = find_loop(events)
+    kept_whole = getattr(trace, "kept_whole", None)
+    loop = find_loop(events, open_end=bool(isinstance(kept_whole, dict) and kept_whole.get("summarised")))
     if loop is None:
         return trace, None
     fold(loop)
+    add_summaries(loop, kept_whole, events)
     return TraceView(trace, kept_events(events, loop)), loop
+
+
+def add_summaries(loop: Loop, kept_whole, events) -> None:
+    """The iterations the real-torch recorder noted only as summaries (``Trace.kept_whole["summarised"]``:
+    ``[backward call, loss, max |grad|]``, record/torch/thin.py), each after the iteration whose backward
+    call came before it, as iterations of no events (``summary_only``, never ``kept``)."""
+    rows = kept_whole.get("summarised") if isinstance(kept_whole, dict) else None
+    if not rows:
+        return
+    kinds, _ = _kinds_and_sources(events)
+    number, count = {}, 0  # index of a backward event -> which backward call it is (1, 2, ...)
+    for i, k in enumerate(kinds):
+        if k == "backward":
+            count += 1
+            number[i] = count
+    by_call = {number[it.backward]: it for it in loop.iterations if it.backward in number}
+    after: dict = {}  # id(an iteration) -> the summary-only ones that follow it
+    after_of: dict = {}  # id(a summary-only iteration) -> the recorded one it follows
+    for row in rows:
+        k, loss, grad = row[0], row[1], row[2]
+        prev = by_call.get(k - 1)
+        if prev is None:  # (a summary the loops found here do not continue)
+            continue
+        it = by_call[k] = Iteration(prev.n + 1, prev.last + 1, prev.last, prev.last, loss, grad, kept=False,
+                                    loop=prev.loop, summary_only=True)
+        anchor = prev if not prev.summary_only else after_of[id(prev)]
+        after.setdefault(id(anchor), []).append(it)
+        after_of[id(it)] = anchor
+    if not after:
+        return
+    its = []
+    for it in loop.iterations:
+        its.append(it)
+        its += after.get(id(it), ())
+    loop.iterations = its
+    for run in loop.loops():
+        for it in run:
+            it.of = len(run)
 
 
 def kept_events(events, loop: Loop | None) -> list:
@@ -238,6 +280,8 @@ def summarise(events, loop: Loop, shown=None) -> None:
         return e if e is not None else events[i]
 
     for it in loop.iterations:
+        if it.summary_only:  # (its loss and grad came with it)
+            continue
         b = event(it.backward)
         roots = tuple(getattr(b, "roots", ()) or ())
         root = roots[0] if roots else None
@@ -342,6 +386,18 @@ def iteration_groups(b, shown, loop: Loop, lang) -> list:
     return out
 
 
+def _ranges(ns) -> str:
+    """[1, 2, 3, 103, 104] -> "1–3, 103–104"."""
+    out, start = [], None
+    for i, n in enumerate(ns):
+        if start is None:
+            start = n
+        if i + 1 == len(ns) or ns[i + 1] != n + 1:
+            out.append(f"{start}–{n}" if n != start else str(n))
+            start = None
+    return ", ".join(out)
+
+
 def label(it: Iteration, lang) -> str:
     """"iteration 3 of 20 · loss 0.52 · max |grad| 1.3" (each value only when it was kept)."""
     parts = [say("loop.iteration", lang, i=it.n, n=it.of)]
@@ -414,14 +470,20 @@ def notice(loop: Loop, lang, events=None) -> str:
     out = []
     sources = _kinds_and_sources(events)[1] if events is not None and loop.folded else None
     for its in loop.loops():
-        skipped = [it.n for it in its if not it.kept]
-        if not skipped:
+        skipped = [it.n for it in its if not it.kept and not it.summary_only]
+        only = [it.n for it in its if it.summary_only]
+        if not skipped and not only:
             continue
         first, last = _scalar(its[0].loss), _scalar(its[-1].loss)
         losses = (say("loop.notice.losses", lang, first=short(first), last=short(last))
                   if first is not None and last is not None else "")
         src = sources[its[0].first] if sources is not None else None
-        out.append(say("loop.notice.folded", lang, line=src.line if src is not None else "?", n=len(its),
-                       head=skipped[0] - 1, tail=skipped[-1] + 1,
-                       a=skipped[0], b=skipped[-1], losses=losses))
+        line = src.line if src is not None else "?"
+        if not only:
+            out.append(say("loop.notice.folded", lang, line=line, n=len(its), head=skipped[0] - 1, tail=skipped[-1] + 1,
+                           a=skipped[0], b=skipped[-1], losses=losses))
+            continue
+        kept = [it.n for it in its if it.kept]
+        out.append(say("loop.notice.summaries", lang, line=line, n=len(its), whole=_ranges(kept),
+                       folded=_ranges(skipped) or "-", only=_ranges(only), losses=losses))
     return " ".join(out)

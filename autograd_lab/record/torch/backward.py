@@ -100,6 +100,7 @@ class BackwardRecorder:
             return fn
         rec = self
 
+        rec.hooked = True  # (its firing is recorded: no iteration is summarised, thin.py)
         rec.risky = rec.grads_shared = True  # (every node of a later backward gets a pre-hook: an error
         #                                        must name its node; the hook gets a node's gradient)
         if kind == "register_hook":
@@ -218,6 +219,7 @@ class BackwardRecorder:
                    if call == "autograd.grad" else ())
         self.emit(DoneEvent, src, call=call, roots=tuple(self.see(r, src) for r in roots), results=results)
         self.iteration_ends()  # (a long loop: what is queued is compacted, thin.py)
+        self.loop_check()  # (a long loop's later iterations: summaries, thin.py)
         return result
 
     def hook_graph(self, root_refs) -> list:

@@ -23,6 +23,8 @@ Recording only queues (``raw``, flat; ``_records`` tells its layout): the events
 ``t.events`` is first read, or before a torch call that changes a tensor in place, so that each
 value shown is the one of its step; a tensor changed in place after the block is shown as
 ``CHANGED_LATER`` (its version is noted when the block ends). docs/real-torch.md, "Overhead".
+A long loop is recorded thin, and past SUMMARY_AFTER iterations of the same ops only as summaries
+(thin.py; docs/real-torch.md, "Long loops").
 
 Tensors of another device, sparse or complex tensors get a text value (``"<sparse_coo
 tensor>"``); an op whose result cannot be described is recorded as an opaque op with torch's
@@ -41,7 +43,7 @@ from ..layout import OpEvent, SetGradEvent, Source, TensorEvent
 from .backward import BackwardRecorder
 from .build import FACTORIES, HIDDEN, BuildRecorder, as_text  # noqa: F401  (HIDDEN: part of its interface)
 from .thin import ThinRecorder
-from .vocab import ACC, EVENT, MODULE, SEE, STALE, Later, Light, Ref, node_kind, version_of
+from .vocab import ACC, EVENT, MODULE, OP_ATTRS, SEE, STALE, Later, Light, Ref, node_kind, version_of
 
 __all__ = ["TorchRecorder", "CHANGED_LATER", "torch_available", "grad_of"]
 
@@ -62,7 +64,7 @@ _INPLACE_DUNDERS = frozenset({"__iadd__", "__isub__", "__imul__", "__itruediv__"
 _SHARES_MEMORY = frozenset({"numpy", "__array__", "__dlpack__", "data_ptr", "untyped_storage", "storage",
                             "__array_interface__"})
 _NOT_HOT = frozenset({"detach", "requires_grad_", "T", "mT", "H", "mH"})
-_OP_ATTRS = frozenset({"T", "mT", "H", "mH"})  # properties that are ops
+_OP_ATTRS = OP_ATTRS  # properties that are ops (vocab.py)
 
 
 CHANGED_LATER = STALE  # "<changed in place after the with block>"
@@ -107,6 +109,20 @@ def _mode_class(torch):
 
             def __torch_function__(self, func, types, args=(), kwargs=None):
                 rec = self.rec
+                sites = rec.loop_sites
+                if sites is not None or rec.learning is not None:  # (a long loop: thin.py, summaries)
+                    f = _getframe(1)
+                    flag = _CODE_FLAGS.get(id(f.f_code))
+                    if flag is None or flag[0]:
+                        f = rec.user_frame()
+                    if sites is None:
+                        rec.learn(func, f)
+                    elif f is not None and (id(f.f_code), f.f_lasti) in sites:
+                        if func in rec.grad_fn_of:
+                            return rec.summary_backward(func, args, kwargs or _NO_KWARGS)
+                        return func(*args, **kwargs) if kwargs else func(*args)
+                    else:
+                        return rec.summarised(func, args, kwargs or _NO_KWARGS)
                 if kwargs or func not in _HOT:
                     return rec.call(func, args, kwargs or _NO_KWARGS)
                 # a plain op without keywords (the common case): a raw record, built later (``flush``)
@@ -137,9 +153,15 @@ def _module_hooks(rec) -> tuple:
     hooks = rec.torch.nn.modules.module
 
     def enter(module, args):
+        if rec.loop_sites is not None:  # (a summarised iteration: thin.py)
+            rec.skipped += 1
+            return
         rec.raw += (MODULE, calls.enter(module))
 
     def leave(module, args, output):
+        if rec.skipped:
+            rec.skipped -= 1
+            return
         rec.raw += (MODULE, calls.exit(module, output))
 
     try:
@@ -165,6 +187,7 @@ class TorchRecorder(BuildRecorder, BackwardRecorder, ThinRecorder):
     backward calls and the user's hooks: BackwardRecorder (backward.py); the queue built into
     events: BuildRecorder (build.py); long loops: ThinRecorder (thin.py)."""
 
+    quiet = _QUIET
     grad_of = staticmethod(grad_of)  # (the trace's search of containers reads torch tensors' .grad by it)
 
     def __init__(self, trace, torch, frame=None, namespace=None):

@@ -19,17 +19,47 @@ the last backward call to none), the recorder goes thin:
 
 The events are built when the trace is read, as always. ``Trace.kept_whole`` says which
 iterations keep their values whole (None when every value is kept): the first ``FIRST`` and the
-last ``LAST``; in the others, a value of more than SNAPSHOT_LIMIT numbers (a summary in the first
-ones) is the text ``NOT_KEPT``, with its shape and dtype kept.
+last ``LAST`` recorded; in the others, a value of more than SNAPSHOT_LIMIT numbers (a summary in the
+first ones) is the text ``NOT_KEPT``, with its shape and dtype kept.
+
+Summaries (a loop longer than ``SUMMARY_AFTER`` iterations): even thin, an iteration costs Python
+work per op and per node. Compaction notes where each op of an iteration was called from (the
+user's code and instruction: its *sites*); once ``SUMMARY_AFTER - 2`` iterations in a row ran their
+ops from the same sites, the recorder notes the sites of every call (in-place updates, ``.grad =``
+...) of the next ones; when two iterations in a row call torch from the same sites (and at least
+SUMMARY_AFTER in a row ran the same ops), the loop is recognised and the next iterations
+are *summarised*: a call from one of those sites runs as it is (no record, no node hook, no module
+record), and a backward call from the loop's site runs as it is and notes only the iteration's
+summary: its loss (the root's value, when it has one number) and the largest |.grad| of the
+parameters the loop updates. A call from any other site but a quiet one (``item``, ``repr``...)
+means the loop has ended (or did something new): recording resumes from that call on, as before,
+and a later loop is recognised again. Errors are torch's own, raised as they are; the trace still
+ends with the error step (``Trace.__exit__`` records it). ``Trace.kept_whole["summarised"]`` lists
+``[iteration, loss, max |grad|]`` of each summarised iteration.
 """
 from __future__ import annotations
 
 from ..layout import SNAPSHOT_LIMIT
-from .vocab import EVENT, LINK, MODULE, NODE, NOT_KEPT, SEE, UNSET, Later, Light, version_of
+from .vocab import EVENT, LINK, MODULE, NODE, NOT_KEPT, OP_ATTRS, SEE, UNSET, Later, Light, version_of
 
+_HOOKS = frozenset({"register_hook", "register_post_accumulate_grad_hook", "retain_grad"})
 _PLAIN = frozenset({int, float, bool, type(None), str})
 FIRST = 5  # iterations (backward calls) kept whole at the start of a block ...
 LAST = 5   # ... and at its end
+SUMMARY_AFTER = 100  # a loop's iterations past this many backward calls are summarised (the lessons'
+#                      loops, 100 steps or fewer, stay recorded whole; the view folds any loop of more
+#                      than 24 iterations anyway: its middle is shown as summaries)
+
+
+def _hold_copy(light, t, lights) -> None:
+    """``light`` holds a copy of ``t`` at its version from now on, in ``lights`` under the copy's id
+    (nothing when ``t`` cannot be copied)."""
+    try:
+        light.t = t.detach().clone()
+        light.version = version_of(light.t)
+        lights[id(light.t)] = light
+    except Exception:
+        light.t = None
 
 
 class ThinRecorder:
@@ -40,6 +70,16 @@ class ThinRecorder:
     lights = None       # id(tensor held) -> its Light, while its iteration may be one of the last LAST
     cutoff = 0          # the iterations up to this one have let their big tensors go
     dropped = False     # a value was let go
+    loop_sites = None   # summarising a loop: the sites (id(code), instruction) it calls torch from
+    learning = None     # (backward call SUMMARY_AFTER - 1 on) the sites of the iteration being recorded
+    last_sites = None   # ... and of the one before
+    hooked = False      # a user's hook was wrapped: never summarised (its firing is recorded)
+    summaries = ()      # [iteration, loss, max |grad|] of each summarised iteration
+    params = ()         # the leaves whose .grad a summarised iteration reads
+    op_sites = None     # (thin) the sites of the ops compacted in this iteration ...
+    prev_sites = None   # ... and in the one before
+    streak = 0          # iterations in a row whose ops ran from the same sites
+    skipped = 0         # module calls begun while summarising (their end makes no record either)
 
     def iteration_ends(self) -> None:
         """Backward call ``calls`` returned: iteration ``calls`` ends. From iteration FIRST + 1 on, what
@@ -50,8 +90,12 @@ class ThinRecorder:
             if it >= FIRST:  # (what follows is iteration FIRST + 1: thin)
                 self.thin, self.lights = True, {}
                 self.compact(0)  # (what is queued still, of the first FIRST: kept whole for good)
+                self.op_sites = set()
             return
         self.compact(it)
+        sites, self.op_sites = self.op_sites, set()  # (the sites of the iteration's ops: the same as the
+        self.streak = self.streak + 1 if sites == self.prev_sites else 1  # last one's: one more of a loop)
+        self.prev_sites = sites
         cutoff = self.cutoff = it - LAST
         lights = self.lights
         old = [k for k, light in lights.items() if 0 < light.it <= cutoff]
@@ -62,6 +106,79 @@ class ThinRecorder:
         owners = self.grad_owner  # (.grad tensors that are no leaf's .grad any more: let go)
         for k in [k for k, (g, var) in owners.items() if getattr(var, "_grad", g) is not g]:
             del owners[k]
+
+    def loop_check(self) -> None:
+        """Backward call ``calls`` returned (recorded): once SUMMARY_AFTER - 2 iterations in a row ran
+        their ops from the same sites, compare all the sites of the last two iterations; the same:
+        summarise the following ones (module docstring)."""
+        if self.hooked or self.streak < SUMMARY_AFTER - 2:
+            self.learning = self.last_sites = None
+            return
+        sites, self.learning = self.learning, set()
+        if sites and sites == self.last_sites and self.streak >= SUMMARY_AFTER:
+            self.params = [r.var for r in self.acc_of.values() if getattr(r.var, "grad", None) is not None]
+            if self.params:
+                self.loop_sites, self.learning, self.last_sites = sites, None, None
+                if not self.summaries:
+                    self.summaries = []
+                self.copy_held()
+                return
+        self.last_sites = sites
+
+    def copy_held(self) -> None:
+        """(summaries begin) The big tensors the last recorded iterations hold are copied: what the
+        summarised ones change in place is not seen (no settle) and must not reach them."""
+        lights = self.lights or {}
+        copied = {}
+        for light in lights.values():
+            t = light.t
+            if t is not None and version_of(t) == light.version:
+                _hold_copy(light, t, copied)
+        self.lights = copied  # (keyed by the copies: an id of a tensor let go may be reused)
+
+    def learn(self, func, f) -> None:
+        """(learning) Note the site of a call that is not quiet (``f``: the user's frame)."""
+        if f is not None and not self.is_quiet(func):
+            self.learning.add((id(f.f_code), f.f_lasti))
+
+    def is_quiet(self, func) -> bool:
+        """A call that makes no event (``T``, a property that is an op, is not)."""
+        name = getattr(func, "__name__", "")
+        if name in _HOOKS:  # (a hook put on is wrapped, to record its firings: recorded)
+            return False
+        return name in self.quiet and not (name == "__get__" and getattr(func.__self__, "__name__", "") in OP_ATTRS)
+
+    def summarised(self, func, args, kwargs):
+        """A call of a summarised iteration from a site the loop does not call torch from: a quiet one
+        runs as it is; any other ends the summaries (recorded from this call on)."""
+        if self.is_quiet(func):
+            return func(*args, **kwargs)
+        self.loop_sites = self.last_sites = self.learning = self.prev_sites = None
+        self.streak = 0
+        return self.call(func, args, kwargs)
+
+    def summary_backward(self, func, args, kwargs):
+        """A backward call of a summarised iteration: torch's, as it is; then its loss and the largest
+        |.grad| of the loop's parameters are noted."""
+        result = func(*args, **kwargs)
+        self.calls += 1
+        loss = grad = None
+        try:
+            root = args[0] if args else next(iter(kwargs.values()), None)
+            if isinstance(root, (tuple, list)) and len(root) == 1:
+                root = root[0]
+            if isinstance(root, self.Tensor) and root.numel() == 1:
+                loss = root.item()
+            for p in self.params:
+                g = p.grad
+                if g is not None:
+                    m = abs(g.item()) if g.numel() == 1 else g.detach().abs().max().item()
+                    if grad is None or m > grad:
+                        grad = m
+        except Exception:  # (never an error of the recorder's in the user's code)
+            pass
+        self.summaries.append([self.calls, loss, grad])
+        return result
 
     def settle(self, args, kwargs) -> None:
         """Before a call that may change tensors in place (or hand out their memory): build what is
@@ -80,12 +197,7 @@ class ThinRecorder:
         for a in tensors:
             light = lights.pop(id(a), None)
             if light is not None:
-                try:
-                    light.t = a.detach().clone()
-                    light.version = version_of(light.t)
-                    lights[id(light.t)] = light
-                except Exception:
-                    light.t = None
+                _hold_copy(light, a, lights)
 
     def compact(self, it) -> None:
         """Every torch tensor in the records queued since the last compaction becomes a Light of
@@ -95,6 +207,7 @@ class ThinRecorder:
         if i >= n:
             return
         Tensor, memo, lights, new_id = self.Tensor, {}, self.lights, self.trace.tid
+        add_site = self.op_sites.add if self.op_sites is not None else set().add
         Exact = Tensor  # (most tensors are of torch.Tensor itself: no isinstance)
 
         def light(t, grad=False):
@@ -175,6 +288,7 @@ class ThinRecorder:
             elif k is MODULE:  # (an nn.Module call began or ended: its id, nothing to thin)
                 i += 2
             else:  # an op: name, code, line, lasti, result, kwargs, n, *args
+                add_site((id(raw[i + 1]), raw[i + 3]))
                 x = raw[i + 4]
                 raw[i + 4] = light(x) if x.__class__ is Exact else conv(x)
                 kw = raw[i + 5]
@@ -194,8 +308,13 @@ class ThinRecorder:
 
     def kept_whole(self):
         """What ``Trace.kept_whole`` says of this recording (None: every value kept)."""
-        if not self.dropped:  # (a loop of small tensors keeps every value: lesson 8's)
+        if not self.dropped and not self.summaries:  # (a loop of small tensors keeps every value: lesson 8's)
             return None
         n = self.calls
-        last = list(range(max(FIRST, self.cutoff) + 1, n + 1))  # (past the last let go)
-        return {"iterations": n, "whole": list(range(1, FIRST + 1)) + last, "not_kept": NOT_KEPT}
+        summarised = {s[0] for s in self.summaries}
+        first = max(FIRST, self.cutoff) if self.dropped else 0
+        last = [k for k in range(first + 1, n + 1) if k not in summarised]  # (past the last let go)
+        out = {"iterations": n, "whole": list(range(1, min(first, FIRST) + 1)) + last, "not_kept": NOT_KEPT}
+        if self.summaries:
+            out["summarised"] = [list(s) for s in self.summaries]
+        return out

@@ -30,6 +30,8 @@ STALE = "<changed in place after the with block>"
 UNSET = object()
 
 
+OP_ATTRS = frozenset({"T", "mT", "H", "mH"})  # tensor properties that are ops (recorded as ops)
+
 class Light:
     """A tensor of an iteration recorded in thin mode (past the first few iterations of a loop): what
     the events need of it (id, shape, dtype, requires_grad, grad_fn) without holding its memory. A small
