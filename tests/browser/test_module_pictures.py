@@ -2,9 +2,13 @@
 Sequential, small CNN and transformer block, and the Sequential in autograd_lab.nn, in the static page
 and in JupyterLab with its file browser open. At the first step and the last: the picture is complete
 (tests/support/picture.py), no picture text is under 9 px on the screen, the modules' boxes carry the
-names the code gives them, the page does not scroll sideways. Screenshots:
-test-artifacts/modules-<model>-first.png / -last.png (static), modules-lab-<model>-first.png / -last.png."""
+names the code gives them, the page does not scroll sideways, the narration is at most 400 characters,
+the page (the static HTML file, the widget's state) is at most 5 MB; in English and Chinese. Screenshots:
+test-artifacts/modules-<model>-<lang>-first.png / -last.png (static), modules-lab-<model>-first.png / -last.png
+(and modules-lab-zh-... for Chinese)."""
 from __future__ import annotations
+
+import json
 
 import pytest
 
@@ -41,9 +45,14 @@ MODELS = {
 }
 
 
+MAX_NARRATION = 400           # characters of one step's narration
+MAX_PAGE = 5 * 1024 * 1024    # bytes of the static page and of the widget's state
+
+
 @pytest.mark.browser
+@pytest.mark.parametrize("lang", ["en", "zh"])
 @pytest.mark.parametrize("model", list(MODELS))
-def test_nn_model_is_readable_at_840px_with_its_modules_named(browser_page, tmp_path, model):
+def test_nn_model_is_readable_at_840px_with_its_modules_named(browser_page, tmp_path, model, lang):
     require_torch()
     make, names = MODELS[model]
     page = browser_page
@@ -51,7 +60,11 @@ def test_nn_model_is_readable_at_840px_with_its_modules_named(browser_page, tmp_
     page.on("pageerror", lambda e: errors.append(str(e)))
     page.add_init_script(MOUNT_WATCH)
     page.set_viewport_size({"width": WIDTH + 32, "height": 1000})
-    page.goto(Player(make()).save_html(tmp_path / f"{model}.html").as_uri())
+    player = Player(make(), lang=lang)
+    state = len(json.dumps(player.get_state()).encode())
+    html = player.save_html(tmp_path / f"{model}.html")
+    assert html.stat().st_size <= MAX_PAGE and state <= MAX_PAGE, (html.stat().st_size, state)
+    page.goto(html.as_uri())
     page.locator(".alab-player .alab-svg").wait_for()
     root = page.locator(".alab-player").element_handle()
     n = page.evaluate("() => window.alabPlayer.n")
@@ -59,7 +72,9 @@ def test_nn_model_is_readable_at_840px_with_its_modules_named(browser_page, tmp_
         page.evaluate("(i) => window.alabPlayer.show(i)", i)
         page.evaluate(SETTLE)
         report = page.evaluate(PICTURE_CHECK, root)
-        screenshot(page.locator(".alab-player"), f"modules-{model}-{at}")
+        screenshot(page.locator(".alab-player"), f"modules-{model}-{lang}-{at}")
+        said = page.evaluate("(r) => r.querySelector('.alab-text').textContent", root)
+        assert 0 < len(said) <= MAX_NARRATION, (at, len(said), said)
         assert not problems(report), (at, problems(report), report["minTextPx"])
         assert report["minTextPx"] is None or report["minTextPx"] >= 9, (at, report["minTextPx"])
         texts, seen = page.evaluate(BOX_LABELS, root)

@@ -153,7 +153,12 @@ PICTURE_CHECK = """(root) => {
     if (!g.classList.contains('s-' + statusIn(state, k))) stale.push(n.label + ' (' + k + '): not s-' + statusIn(state, k));
     else if (n.kind === 'tensor') {
       const title = g.querySelector(':scope > title').textContent;
-      if (!title.startsWith(n.label + ' = ' + valueIn(state, k))) stale.push(n.label + ' (' + k + '): ' + title.split('\\n')[0]);
+      // a big value (scene.full: [[step, values, ...], ...]) has its values in the tooltip, the shape in the picture
+      let full = null;
+      for (const e of (scene.full || {})[k] || []) { if (e[0] > step) break; full = e; }
+      const want = full && full[1] ? n.label + ' =\\n' + full[1] : n.label + ' = ' + valueIn(state, k);
+      if (!title.startsWith(want))
+        stale.push(n.label + ' (' + k + '): ' + title.split('\\n')[0]);
     }
   }
 
