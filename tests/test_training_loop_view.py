@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 import autograd_lab as lab
-from autograd_lab.view import graph, loops
+from autograd_lab.view import graph, layout, loops
 from tests.support.examples import polynomial_tutorial
 from tests.support.requirements import require_torch
 
@@ -45,6 +45,33 @@ def test_a_loop_is_one_box_per_iteration_first_and_last_open(mod):
     assert [b.collapsed for b in boxes] == [False, True, True, True, False]
     assert all(b.parent is None and b.members for b in boxes)
     assert g.overview  # the first picture shows the closed ones as boxes
+
+
+@LIBS
+def test_the_first_picture_frames_the_open_first_and_last_iterations(mod):
+    """In the first picture the open iterations are laid out each as one block: a frame (with room for its
+    label at the top) around all of its nodes and no other item; every edge of the graph is drawn once."""
+    t, _, _ = sgd_loop(mod, 5)
+    g = graph.build(t)
+    ov, first, last = g.overview, "g1", "g5"
+    assert set(ov["frames"]) == {first, last}
+    for gk, (x0, y0, x1, y1) in ov["frames"].items():
+        members = set(g.groups[gk].members)
+        for k, (x, y, w, h) in ov["nodes"].items():
+            inside = x0 <= x - w / 2 and x + w / 2 <= x1 and y0 + layout.GROUP_LABEL_H <= y - h / 2 and y + h / 2 <= y1
+            overlaps = x - w / 2 < x1 and x + w / 2 > x0 and y - h / 2 < y1 and y + h / 2 > y0
+            assert inside if k in members else not overlaps, (gk, k)
+    drawn = [m for e in ov["edges"] for m in e["members"]]
+    assert sorted(drawn) == sorted(k for k, e in g.edges.items() if ov_item(g, e.src) != ov_item(g, e.dst))
+    assert all(e["src"] in ov["nodes"] and e["dst"] in ov["nodes"] and len(e["points"]) >= 2 for e in ov["edges"])
+
+
+def ov_item(g, k):
+    """What stands for node k in the first picture: its collapsed top-level group, else itself."""
+    grp = g.group_of.get(k)
+    while grp is not None and g.groups[grp].parent is not None:
+        grp = g.groups[grp].parent
+    return grp if grp is not None and g.groups[grp].collapsed else k
 
 
 @LIBS

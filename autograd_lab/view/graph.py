@@ -35,8 +35,9 @@ rectangle its members fill in the full layout; siblings' boxes never overlap, so
 place moves nothing). ``g.group_of[key]`` is a node's innermost group. A graph under
 ``groups.GROUP_MIN`` nodes has no groups (``g.groups == {}``, ``g.overview == {}``).
 ``g.overview`` is the first picture of a grouped graph, laid out on its own: ``{'width',
-'height', 'nodes': {key: (x, y, w, h)}, 'edges': [{'key', 'src', 'dst', 'kind', 'points',
-'members'}]}``, where a key is a node's or a collapsed top-level group's (its box), and an edge's
+'height', 'nodes': {key: (x, y, w, h)}, 'frames': {key: (x0, y0, x1, y1)}, 'edges': [{'key', 'src',
+'dst', 'kind', 'points', 'members'}]}``, where a key is a node's or a collapsed top-level group's (its box),
+an open top-level group (a loop's first and last iteration) is laid out as one block and framed, and an edge's
 ``members`` are the keys of the graph's edges it stands for (light it when one of them is).
 
 Steps: ``Step.group`` is the innermost group of the node a step is about (None for backward's

@@ -479,26 +479,40 @@ def _direct(nodes, a, b, ed):
 
 
 def _overview(g, paths) -> dict:
-    """The first picture of a grouped graph: every collapsed top-level group as one small box, the
-    rest as nodes; its own layout (``{'width', 'height', 'nodes': {key: (x, y, w, h)}, 'edges': [...]}``,
-    each edge with the keys of the graph's edges it stands for)."""
+    """The first picture of a grouped graph: every collapsed top-level group as one small box, every open
+    top-level group laid out on its own and placed as one block (drawn as a frame, ``frames``: key ->
+    (x0, y0, x1, y1)), the rest as nodes; its own layout (``{'width', 'height', 'nodes': {key: (x, y, w,
+    h)}, 'frames', 'edges': [...]}``, each edge with the keys of the graph's edges it stands for)."""
 
-    def item(k):
+    def item(k):  # what stands for node k: a collapsed top-level group's box, else the node
         p = paths[k]
         return p[0] if p and g.groups[p[0]].collapsed else k
 
-    nodes = {}
+    def top(k):  # the item of the top layout: the open top-level group a node is in, else its item
+        p = paths[k]
+        return p[0] if p and not g.groups[p[0]].collapsed else item(k)
+
+    nodes, inner = {}, {}  # inner: open top-level group -> its nodes (whatever groups they are in inside)
     for k, n in g.nodes.items():
-        it = item(k)
-        if it == k:
+        it, t = item(k), top(k)
+        if t != it:
+            inner.setdefault(t, {})[k] = replace(n)
+        elif it == k:
             nodes[k] = replace(n)
         elif it not in nodes:
             grp = g.groups[it]
             w = max(110.0, 1.1 * text_width(grp.label, FONT["label"]) + 28.0)  # (the front end draws it bold)
             nodes[it] = Node(it, "group", grp.label, n.order, is_leaf=False, w=w, h=BOX_H)
+    parts = {}
+    for b, pn in inner.items():
+        pe = {ek: replace(ed) for ek, ed in g.edges.items() if ed.src in pn and ed.dst in pn}
+        part = parts[b] = _Part(g, pn, pe)
+        _flat(part)
+        nodes[b] = Node(b, "group", g.groups[b].label, min(n.order for n in pn.values()), is_leaf=False,
+                        w=part.width, h=part.height + GROUP_LABEL_H)
     edges, members = {}, {}
     for ek, ed in g.edges.items():
-        u, v = item(ed.src), item(ed.dst)
+        u, v = top(ed.src), top(ed.dst)
         if u == v:
             continue
         key = (u, v, ed.kind)
@@ -508,7 +522,32 @@ def _overview(g, paths) -> dict:
         members[key].append(ek)
     part = _Part(g, nodes, edges)
     _flat(part)
+    frames, placed = {}, {k: n for k, n in nodes.items() if k not in inner}
+    for b, pt in parts.items():
+        blk = nodes[b]
+        ox, oy = blk.x - blk.w / 2, blk.y - blk.h / 2 + GROUP_LABEL_H
+        frames[b] = (blk.x - blk.w / 2, blk.y - blk.h / 2, blk.x + blk.w / 2, blk.y + blk.h / 2)
+        for n in pt.nodes.values():
+            n.x, n.y = n.x + ox, n.y + oy
+            placed[n.key] = n
+        for ed in pt.edges.values():
+            ed.points = [(x + ox, y + oy) for x, y in ed.points]
+    out = []
+    for e in edges.values():
+        ms = members[(e.src, e.dst, e.kind)]
+        if e.src not in inner and e.dst not in inner:
+            out.append((e.key, e.src, e.dst, e.kind, e.points, ms))
+            continue
+        by = {}  # an edge into or out of an open block: drawn between the items it joins
+        for m in ms:
+            ed = g.edges[m]
+            by.setdefault((item(ed.src), item(ed.dst)), []).append(m)
+        for (u, v), mm in by.items():
+            pts, _ = _direct(placed, placed[u], placed[v], Edge("", u, v, e.kind, 0))
+            out.append((f"{e.key}.{len(out)}", u, v, e.kind, pts, mm))
+    for pt in parts.values():
+        out += [(ek, ed.src, ed.dst, ed.kind, ed.points, [ek]) for ek, ed in pt.edges.items()]
     return {"width": part.width, "height": part.height,
-            "nodes": {k: (n.x, n.y, n.w, n.h) for k, n in nodes.items()},
-            "edges": [{"key": e.key, "src": e.src, "dst": e.dst, "kind": e.kind, "points": e.points,
-                       "members": tuple(members[(e.src, e.dst, e.kind)])} for e in edges.values()]}
+            "nodes": {k: (n.x, n.y, n.w, n.h) for k, n in placed.items()}, "frames": frames,
+            "edges": [{"key": k, "src": u, "dst": v, "kind": kind, "points": pts, "members": tuple(ms)}
+                      for k, u, v, kind, pts, ms in out]}

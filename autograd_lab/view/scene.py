@@ -276,13 +276,15 @@ def _groups(g, n_steps: int) -> list:
 
 def _overview(g) -> dict:
     """``g.overview`` for the front end: ``w``, ``h``, ``nodes`` (key -> [x, y, w, h], a key being a node's
-    or a collapsed top-level group's), ``edges`` (``k``, ``src``, ``dst``, ``kind``, ``pts``, and ``members``: the
+    or a collapsed top-level group's), ``frames`` (key -> [x0, y0, x1, y1]: an open top-level group's frame),
+    ``edges`` (``k``, ``src``, ``dst``, ``kind``, ``pts``, and ``members``: the
     keys of the graph's edges it stands for)."""
     ov = getattr(g, "overview", None) or {}
     if not ov:
         return {}
     return {"w": _r(ov["width"]), "h": _r(ov["height"]),
             "nodes": {k: [_r(v) for v in box] for k, box in ov["nodes"].items()},
+            "frames": {k: [_r(v) for v in box] for k, box in ov.get("frames", {}).items()},
             "edges": [{"k": e["key"], "src": e["src"], "dst": e["dst"], "kind": e["kind"],
                        "pts": [_r(c) for p in e["points"] for c in p], "members": list(e["members"])}
                       for e in ov["edges"]]}

@@ -2,13 +2,18 @@
 Sequential, small CNN and transformer block, and the Sequential in autograd_lab.nn, in the static page
 and in JupyterLab with its file browser open. At the first step and the last: the picture is complete
 (tests/support/picture.py), no picture text is under 9 px on the screen, the modules' boxes carry the
-names the code gives them, the page does not scroll sideways. Screenshots:
-test-artifacts/modules-<model>-first.png / -last.png (static), modules-lab-<model>-first.png / -last.png."""
+names the code gives them, the page does not scroll sideways, the narration is at most 400 characters,
+the page (the static HTML file, the widget's state) is at most 5 MB; in English and Chinese. Screenshots:
+test-artifacts/modules-<model>-<lang>-first.png / -last.png (static), modules-lab-<model>-first.png / -last.png
+(and modules-lab-zh-... for Chinese)."""
 from __future__ import annotations
+
+import json
 
 import pytest
 
 import autograd_lab as lab
+from autograd_lab.narration import say
 from autograd_lab.view.player import Player
 from tests.browser.conftest import screenshot, write_notebook
 from tests.support.examples import sequential_mlp, small_cnn, transformer_block
@@ -41,9 +46,14 @@ MODELS = {
 }
 
 
+MAX_NARRATION = 400           # characters of one step's narration
+MAX_PAGE = 5 * 1024 * 1024    # bytes of the static page and of the widget's state
+
+
 @pytest.mark.browser
+@pytest.mark.parametrize("lang", ["en", "zh"])
 @pytest.mark.parametrize("model", list(MODELS))
-def test_nn_model_is_readable_at_840px_with_its_modules_named(browser_page, tmp_path, model):
+def test_nn_model_is_readable_at_840px_with_its_modules_named(browser_page, tmp_path, model, lang):
     require_torch()
     make, names = MODELS[model]
     page = browser_page
@@ -51,7 +61,11 @@ def test_nn_model_is_readable_at_840px_with_its_modules_named(browser_page, tmp_
     page.on("pageerror", lambda e: errors.append(str(e)))
     page.add_init_script(MOUNT_WATCH)
     page.set_viewport_size({"width": WIDTH + 32, "height": 1000})
-    page.goto(Player(make()).save_html(tmp_path / f"{model}.html").as_uri())
+    player = Player(make(), lang=lang)
+    state = len(json.dumps(player.get_state()).encode())
+    html = player.save_html(tmp_path / f"{model}.html")
+    assert html.stat().st_size <= MAX_PAGE and state <= MAX_PAGE, (html.stat().st_size, state)
+    page.goto(html.as_uri())
     page.locator(".alab-player .alab-svg").wait_for()
     root = page.locator(".alab-player").element_handle()
     n = page.evaluate("() => window.alabPlayer.n")
@@ -59,7 +73,9 @@ def test_nn_model_is_readable_at_840px_with_its_modules_named(browser_page, tmp_
         page.evaluate("(i) => window.alabPlayer.show(i)", i)
         page.evaluate(SETTLE)
         report = page.evaluate(PICTURE_CHECK, root)
-        screenshot(page.locator(".alab-player"), f"modules-{model}-{at}")
+        screenshot(page.locator(".alab-player"), f"modules-{model}-{lang}-{at}")
+        said = page.evaluate("(r) => r.querySelector('.alab-text').textContent", root)
+        assert 0 < len(said) <= MAX_NARRATION, (at, len(said), said)
         assert not problems(report), (at, problems(report), report["minTextPx"])
         assert report["minTextPx"] is None or report["minTextPx"] >= 9, (at, report["minTextPx"])
         texts, seen = page.evaluate(BOX_LABELS, root)
@@ -71,11 +87,17 @@ def test_nn_model_is_readable_at_840px_with_its_modules_named(browser_page, tmp_
 
 
 LAB_CELLS = {
-    "sequential": "from tests.support.examples import sequential_mlp\nlab.Player(sequential_mlp())",
-    "sequential-core": "from tests.support.examples import sequential_mlp\nlab.Player(sequential_mlp(lab))",
-    "cnn": "from tests.support.examples import small_cnn\nlab.Player(small_cnn())",
-    "transformer": "from tests.support.examples import transformer_block\nlab.Player(transformer_block())",
+    "sequential": "from tests.support.examples import sequential_mlp\nlab.Player(sequential_mlp(){lang})",
+    "sequential-core": "from tests.support.examples import sequential_mlp\nlab.Player(sequential_mlp(lab){lang})",
+    "cnn": "from tests.support.examples import small_cnn\nlab.Player(small_cnn(){lang})",
+    "transformer": "from tests.support.examples import transformer_block\nlab.Player(transformer_block(){lang})",
+    "loop": "from tests.support.examples import nn_training_loop\nlab.Player(nn_training_loop(){lang})",
 }
+# the texts the picture must hold (a loop: its open first and last iterations' frames, named by their start)
+def lab_names(model: str, lang: str) -> list[str]:
+    if model != "loop":
+        return MODELS[model][1]
+    return [say("loop.iteration", lang, i=i, n=20) + " ·" for i in (1, 20, 2)]
 SHOW_LAST = """(root) => {
   const s = root.querySelector('.alab-slider');
   s.value = s.max;
@@ -90,31 +112,47 @@ LAB_SETTLE = """async (root) => {
 
 
 @pytest.mark.browser
-def test_nn_models_in_jupyterlab_at_840px(jupyterlab_server, browser_page):
-    """The same in JupyterLab, its file browser open and outputs 840 px wide (one notebook, a cell a model)."""
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_nn_models_in_jupyterlab_at_840px(jupyterlab_server, browser_page, lang):
+    """The same in JupyterLab, its file browser open and outputs 840 px wide (one notebook, a cell a model),
+    and a 20-iteration training loop of nn.Linear with optim.SGD: its iteration boxes, the first and the last
+    framed with their labels."""
     from tests.browser.test_lessons import OUTPUT_WIDTH, _open_at_840
 
     require_torch()
     page = browser_page
     page.add_init_script(MOUNT_WATCH)
-    write_notebook(jupyterlab_server.root_dir / "nn_models.ipynb",
-                   "import torch\nimport autograd_lab as lab", *LAB_CELLS.values())
-    _open_at_840(jupyterlab_server, page, "nn_models.ipynb")
+    arg = ', lang="zh"' if lang == "zh" else ""
+    write_notebook(jupyterlab_server.root_dir / f"nn_models_{lang}.ipynb", "import torch\nimport autograd_lab as lab",
+                   *(c.replace("{lang}", arg) for c in LAB_CELLS.values()))
+    _open_at_840(jupyterlab_server, page, f"nn_models_{lang}.ipynb")
     jupyterlab_server.run_all(page)
     roots = page.locator(".alab-player")
     assert roots.count() == len(LAB_CELLS)
+    tag = "" if lang == "en" else "zh-"
     for k, model in enumerate(LAB_CELLS):
-        names = MODELS[model][1]
+        names = lab_names(model, lang)
         root = roots.nth(k).element_handle()
         for at in ("first", "last"):
             if at == "last":
                 page.evaluate(SHOW_LAST, root)
             page.evaluate(LAB_SETTLE, root)
             report = page.evaluate(PICTURE_CHECK, root)
-            screenshot(roots.nth(k), f"modules-lab-{model}-{at}")
+            screenshot(roots.nth(k), f"modules-lab-{tag}{model}-{at}")
             assert not problems(report), (model, at, problems(report))
+            assert report["minTextPx"] is None or report["minTextPx"] >= 9, (model, at, report["minTextPx"])
             assert report["frame"][0] <= OUTPUT_WIDTH + 2, report["frame"]
+            said = page.evaluate("(r) => r.querySelector('.alab-text').textContent", root)
+            assert 0 < len(said) <= MAX_NARRATION, (model, at, len(said), said)
             texts, seen = page.evaluate(BOX_LABELS, root)
             for name in names:
-                assert name in texts, (model, at, name)
-            assert set(names) & set(seen), (model, at, sorted(set(seen))[:40])
+                assert any(t == name or name.endswith("·") and t.startswith(name) for t in texts), (model, at, name)
+            # (a loop: its boxes are drawn, but at 840 px the camera reads the step, the leaves at the left,
+            # and the iterations' boxes and frames lie beside the frame's view)
+            if model != "loop":
+                assert any(t == n or n.endswith("·") and t.startswith(n) for t in seen for n in names), \
+                    (model, at, sorted(set(seen))[:40])
+        assert page.evaluate("() => document.scrollingElement.scrollWidth <= document.scrollingElement.clientWidth + 1")
+    state = page.evaluate("""() => [...document.querySelectorAll('.alab-player')].map((r) =>
+        JSON.stringify(r.alab.scene).length)""")
+    assert max(state) <= MAX_PAGE, state   # each widget's scene (its state but the front end's code)

@@ -39,6 +39,16 @@ def test_a_20_iteration_loop_is_20_boxes_that_fit_at_840px(browser_page, tmp_pat
     texts = root.evaluate("(r) => [...r.querySelectorAll('.alab-svg text.glabel')].map((t) => t.textContent)")
     assert any(t.startswith("iteration 2 of 20") for t in texts), texts
     screenshot(page, "front-static-loop20-first")
+    # the open first and last iterations are frames with their labels in the first picture too
+    frames = root.evaluate("(r) => [...r.querySelectorAll('.alab-svg .alab-gframe rect.gshape')].map((e) => "
+                           "e.parentNode.querySelector('title').textContent)")
+    assert [f.split(" · ")[0] for f in frames] == ["iteration 1 of 20", "iteration 20 of 20"], frames
+    root.locator(".alab-whole").click()
+    settle(root)
+    texts = root.evaluate("(r) => [...r.querySelectorAll('.alab-svg text.glabel')].map((t) => t.textContent)")
+    assert any(t.startswith("iteration 1 of 20 · loss") for t in texts), texts
+    assert any(t.startswith("iteration 20 of 20 · loss") for t in texts), texts
+    screenshot(page, "front-static-loop20-first-whole")
     n = len(s["steps"])
     seek(page, n - 1)
     expect(root.locator(".alab-narration")).to_contain_text(f"Step {n} of {n}")

@@ -135,6 +135,25 @@ def sequential_mlp(lab=None):
     return t
 
 
+def nn_training_loop(steps: int = 20, lab=None):
+    """``model = nn.Linear(3, 1)`` trained by ``optim.SGD`` for ``steps`` iterations on a batch of 8 (MSE
+    loss, ``zero_grad``, ``backward``, ``step``): real torch by default, ``lab=autograd_lab`` for the core."""
+    if lab is None:
+        import torch as lab
+    nn = lab.nn
+    lab.manual_seed(0)
+    with autograd_lab.trace() as t:
+        model = nn.Linear(3, 1)
+        opt = lab.optim.SGD(model.parameters(), lr=0.1)
+        x, y = lab.randn(8, 3), lab.randn(8, 1)
+        for _ in range(steps):
+            opt.zero_grad()
+            loss = (model(x) - y).pow(2).mean()
+            loss.backward()
+            opt.step()
+    return t
+
+
 def small_cnn():
     """A small CNN in real torch: ``conv`` (Conv2d, BatchNorm2d, ReLU, MaxPool2d) and ``head`` (Linear),
     F.cross_entropy, backward."""

@@ -152,12 +152,13 @@ PICTURE_CHECK = """(root) => {
     if (!tiny && !texts.trim()) blank.push(n.label + ' (' + k + ')');
     if (!g.classList.contains('s-' + statusIn(state, k))) stale.push(n.label + ' (' + k + '): not s-' + statusIn(state, k));
     else if (n.kind === 'tensor') {
-      const title = g.querySelector(':scope > title').textContent, want = n.label + ' = ' + valueIn(state, k);
-      // a big value's tooltip has its values whole ("x =" and the values below it): then the drawn text
-      // (the shape and range, shortened with "…" when the ellipse is narrow) must be the step's value
-      const drawn = (g.children[1] ? g.children[1].textContent : '').replace(/…$/, '');
-      const ok = title.startsWith(want) || (title.startsWith(n.label + ' =\\n') && drawn && want.startsWith(drawn));
-      if (!ok) stale.push(n.label + ' (' + k + '): ' + title.split('\\n')[0] + ' | drawn: ' + drawn);
+      const title = g.querySelector(':scope > title').textContent;
+      // a big value (scene.full: [[step, values, ...], ...]) has its values in the tooltip, the shape in the picture
+      let full = null;
+      for (const e of (scene.full || {})[k] || []) { if (e[0] > step) break; full = e; }
+      const want = full && full[1] ? n.label + ' =\\n' + full[1] : n.label + ' = ' + valueIn(state, k);
+      if (!title.startsWith(want))
+        stale.push(n.label + ' (' + k + '): ' + title.split('\\n')[0]);
     }
   }
 

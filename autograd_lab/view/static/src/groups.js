@@ -156,9 +156,11 @@ Object.assign(Player.prototype, {
       this.boxes.push({ gr, el, r, cls: "" });
       bfrag.append(el);
     }
-    if (!this.ovMode) for (const gr of G) {
-      if (!this._framed(gr)) continue;
-      const [x0, y0, x1, y1] = gr.box;
+    // (in the first picture: the open top-level groups, each laid out as one block of the overview)
+    for (const gr of G) {
+      const box = this.ovMode ? (this.ov.frames || {})[gr.k] : this._framed(gr) && gr.box;
+      if (!box) continue;
+      const [x0, y0, x1, y1] = box;
       const el = sv("g", { class: "alab-gframe hid", "data-gi": gr.i });
       el.append(sv("rect", { class: "gshape", x: x0, y: y0, width: x1 - x0, height: y1 - y0, rx: 8 }), sv("title"));
       el.lastChild.textContent = gr.label;
@@ -171,7 +173,7 @@ Object.assign(Player.prototype, {
         close.lastChild.textContent = fill(W.group_close || "{label}", { label: gr.label });
         top.append(close);
       }
-      this.frames.push({ gr, el, top, text, close, cls: "" });
+      this.frames.push({ gr, box, el, top, text, close, cls: "" });
       ffrag.append(el);
       tfrag.append(top);
     }

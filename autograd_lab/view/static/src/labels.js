@@ -37,11 +37,11 @@ Object.assign(Player.prototype, {
     const inOther = (f, r) => shownFrames.some((o) => {
       if (o === f) return false;
       for (let q = f.gr.parent; q != null; q = G[q].parent) if (q === o.gr.i) return false;
-      const [a0, b0, a1, b1] = o.gr.box;
+      const [a0, b0, a1, b1] = o.box;
       return r[0] < a1 && r[2] > a0 && r[1] < b1 && r[3] > b0;
     });
     for (const f of this.frames) {
-      const [x0, y0, x1] = f.gr.box, t = f.text, c = f.close;
+      const [x0, y0, x1] = f.box, t = f.text, c = f.close;
       let cw = 0;
       if (c) {
         cw = 18 * k;
