@@ -478,6 +478,9 @@ def _direct(nodes, a, b, ed):
     return pts, ((ax + bx) / 2, (ay + by) / 2 - 5.0)
 
 
+FAN_OUT_MAX = 4  # a node with arrows into this many closed boxes of the first picture draws none of them
+
+
 def _overview(g, paths) -> dict:
     """The first picture of a grouped graph: every collapsed top-level group as one small box, every open
     top-level group laid out on its own and placed as one block (drawn as a frame, ``frames``: key ->
@@ -510,10 +513,25 @@ def _overview(g, paths) -> dict:
         _flat(part)
         nodes[b] = Node(b, "group", g.groups[b].label, min(n.order for n in pn.values()), is_leaf=False,
                         w=part.width, h=part.height + GROUP_LABEL_H)
+    # A node that feeds many closed boxes (a training loop's parameters and data feed every iteration) is
+    # drawn feeding the open ones only: FAN_OUT_MAX arrows or more from one node into closed boxes are a
+    # tangle, not information (each box's members still hold those edges: a box opened shows them).
+    # (Both ways: the gradients of every iteration go back into the same AccumulateGrad nodes.)
+    def closed(k):
+        return k in g.groups and g.groups[k].collapsed
+
+    fans: dict = {}
+    for ed in g.edges.values():
+        u, v = top(ed.src), top(ed.dst)
+        if u != v and closed(v) and not closed(u):
+            fans.setdefault(u, set()).add(v)
+        elif u != v and closed(u) and not closed(v):
+            fans.setdefault(v, set()).add(u)
+    crowded = {k for k, bs in fans.items() if len(bs) >= FAN_OUT_MAX}
     edges, members = {}, {}
     for ek, ed in g.edges.items():
         u, v = top(ed.src), top(ed.dst)
-        if u == v:
+        if u == v or (u in crowded and closed(v)) or (v in crowded and closed(u)):
             continue
         key = (u, v, ed.kind)
         if key not in members:
