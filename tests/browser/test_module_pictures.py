@@ -9,6 +9,7 @@ test-artifacts/modules-<model>-<lang>-first.png / -last.png (static), modules-la
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -125,7 +126,9 @@ def test_nn_models_in_jupyterlab_at_840px(jupyterlab_server, browser_page, lang)
     page = browser_page
     page.add_init_script(MOUNT_WATCH)
     arg = ', lang="zh"' if lang == "zh" else ""
-    write_notebook(jupyterlab_server.root_dir / f"nn_models_{lang}.ipynb", "import torch\nimport autograd_lab as lab",
+    root = str(Path(__file__).resolve().parents[2])  # the kernel runs in the server's folder: find tests/
+    write_notebook(jupyterlab_server.root_dir / f"nn_models_{lang}.ipynb",
+                   f"import sys; sys.path.insert(0, {root!r})\nimport torch\nimport autograd_lab as lab",
                    *(c.replace("{lang}", arg) for c in LAB_CELLS.values()))
     _open_at_840(jupyterlab_server, page, f"nn_models_{lang}.ipynb")
     jupyterlab_server.run_all(page)
