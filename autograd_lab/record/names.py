@@ -522,7 +522,7 @@ class Namer:
         self._inputs: dict = {}         # op index -> its inputs, for ops that are not the whole expression
         self._partial: set = set()      # (id(code), lasti) of the instructions that ran such an op
         self._inner: set = set()        # keys of tensors made inside one call that the user never had
-        self._run = (-2, None, 0)       # (op index, site, position) of the last op of an unpacked site
+        self._run = (-2, None, 0, 0)       # (op index, site, position) of the last op of an unpacked site
         self._done = 0                  # ops already looked at by _from_sites
         self._cache = None              # (version, key -> name) for name_for
         self._infos: dict = {}          # (id(code), lasti) -> Site or None
@@ -660,10 +660,16 @@ class Namer:
                     and (key, id(code), _line_of(code, lasti)) not in used_on_line):
                 # ``q, k, v = x.chunk(3)``: its n-th value in a row is the n-th name (a value the line
                 # uses again is not one of them: ``a, b = w * x`` iterates the product)
-                last, last_sid, n = self._run
-                n = n + 1 if last == i - 1 and last_sid == sid else 0
-                self._run = (i, sid, n)
-                if n < len(info.unpack):
+                last, last_sid, n, size = self._run
+                if last == i - 1 and last_sid == sid:
+                    n += 1
+                else:  # a new run: how many values it makes (as many as names, or the unpacking failed)
+                    n, j = 0, i + 1
+                    while j < len(keys) and sids[j] == sid:
+                        j += 1
+                    size = j - i
+                self._run = (i, sid, n, size)
+                if size == len(info.unpack):  # (``a, b = w @ x`` of one 0-d value raised: no name)
                     offer(key, info.unpack[n], RANK["local"] if self._is_block(code) else RANK["inner"])
             if key in self._inner or (not whole and last_use.get((key, id(code), lasti), -1) > i):
                 # an op inside a call of this line whose result the call uses again: not its value
