@@ -7,7 +7,7 @@ import pytest
 
 import autograd_lab as lab
 from autograd_lab.view import graph
-from autograd_lab.narration import say
+from autograd_lab.narration import held, say
 from autograd_lab.record.events import Trace
 from tests.support.examples import classic, everything, lesson2_dag, regression
 
@@ -698,7 +698,7 @@ def test_optimizer_step_is_narrated_and_jumped_to_as_the_optimizer_step(lang):
     g = graph.build(t, lang=lang)
     steps = [s for s in g.steps if s.source and "opt.step()" in s.source]
     assert steps and all("made before the trace started" not in s.text and "开始记录之前" not in s.text for s in steps)
-    assert steps[0].text == say("step.tensor.optimizer_reads", lang, name="w.grad", value="[2, -4]")
+    assert steps[0].text == say("step.tensor.optimizer_reads", lang, name="w.grad", value=held([2.0, -4.0]))
     labels = {label.split(" (")[0].split("（")[0]: i for label, i in g.jumps}
     assert labels.get("optimizer.step()") == steps[0].index, g.jumps
     forward_again = say("player.jump.forward_again", lang)

@@ -377,3 +377,14 @@ def test_exercise_feedback_speaks_the_language_in_force():
     assert feedback.startswith("✗ 还不对：你的函数抛出了 RuntimeError（第 "), feedback
     assert "提示：第 6 课：" in feedback
     assert str(lab.exercises.check("second_backward", answer)).startswith("✗ Not yet: Your function raised")
+
+
+@pytest.mark.parametrize("lang, small, big", [
+    ("en", "w is a leaf tensor (value [1, 2]) with", "w is a leaf tensor (8×4 values from -1 to 2.5) with"),
+    ("zh", "w 是一个叶子张量（值为 [1, 2]）", "w 是一个叶子张量（8×4 个值，从 -1 到 2.5）")])
+def test_what_a_tensor_holds_reads_as_one_phrase_small_or_big(lang, small, big):
+    """A big tensor is not "(value 8×4 values (-1 to 2.5))": the phrase is chosen by its size."""
+    from autograd_lab.narration import held
+    values = [[-1.0, 0.0, 1.0, 2.5]] * 8
+    assert say("step.tensor.leaf_requires_grad", lang, name="w", value=held([1.0, 2.0])).startswith(small)
+    assert say("step.tensor.leaf_requires_grad", lang, name="w", value=held(values)).startswith(big)

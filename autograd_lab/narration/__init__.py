@@ -18,7 +18,7 @@ import importlib
 import string
 
 __all__ = ["say", "set_language", "get_language", "speaking", "LANGUAGES", "catalogue", "join", "Msg", "Num", "text",
-           "number", "resolve_language", "SMALL"]
+           "number", "resolve_language", "SMALL", "held"]
 
 # A value of at most SMALL numbers is written out whole (every scalar and small vector of the lessons);
 # a bigger one by its shape and range (a catalogue's ``number``; the picture and the table: view/values.py).
@@ -133,6 +133,15 @@ def _param(v, cat, lang):
     if isinstance(v, (list, tuple)):
         return cat.join([_param(x, cat, lang) for x in v])
     return v
+
+
+def held(value) -> "Msg":
+    """What a tensor holds, inside a sentence: "value 2" / "值为 2", or, for more than SMALL numbers,
+    "8×4 values from -0.5 to 0.5" / "8×4 个值，从 -0.5 到 0.5" (not "value 8×4 values (…)")."""
+    big = catalogue("en").tensor_summary(value)
+    if big is None:
+        return Msg("value.held.one", v=Num(value))
+    return Msg("value.held.many", shape=big[0], lo=Num(big[1]), hi=Num(big[2]))
 
 
 def say(msg_id: str, lang: str | None = None, **params) -> str:

@@ -266,19 +266,21 @@ MESSAGES: dict = {
     "step.group.named": "{name} ×{n}",
     "step.group.no_line": "code without a source line",
     "name.module_output": "{module} output",  # a tensor an nn.Module call returned (net[0] output)
-    # a tensor appears
-    "step.tensor.leaf_requires_grad": ("{name} is a leaf tensor (value {value}) with requires_grad=True: backward() "
+    # a tensor appears; {value} says what it holds (narration.held)
+    "value.held.one": "value {v}",
+    "value.held.many": "{shape} values from {lo} to {hi}",
+    "step.tensor.leaf_requires_grad": ("{name} is a leaf tensor ({value}) with requires_grad=True: backward() "
                                        "will compute the gradient with respect to {name} and store it in {name}.grad."),
-    "step.tensor.leaf": ("{name} is a leaf tensor (value {value}) that does not require grad: autograd will not "
+    "step.tensor.leaf": ("{name} is a leaf tensor ({value}) that does not require grad: autograd will not "
                          "compute a gradient for it."),
-    "step.tensor.existing": "{name} (value {value}), a tensor made before the trace started, is used here.",
+    "step.tensor.existing": "{name} ({value}), a tensor made before the trace started, is used here.",
     "step.tensor.optimizer_reads": ("The optimizer's step() starts: it reads {name} ({value}), the gradient it will "
                                     "use to update the parameter."),
     "step.tensor.requires_grad_non_leaf": ("{name}.requires_grad_() changes nothing: {plain} is not a leaf (it has a "
                                            "grad_fn), so it already requires grad. backward() will not fill "
                                            "{name}.grad either: it stays None unless {name}.retain_grad() is "
                                            "called first."),
-    "step.tensor.detach": ("{name} comes from detach() (value {value}): a new tensor that shares its storage with the "
+    "step.tensor.detach": ("{name} comes from detach() ({value}): a new tensor that shares its storage with the "
                            "original but is cut off from the graph (no grad_fn, requires_grad=False), so it is a "
                            "leaf."),
     "step.tensor.requires_grad_on": ("{name}.requires_grad_() switches autograd on for {name}: operations on {name} "

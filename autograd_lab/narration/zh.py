@@ -261,15 +261,17 @@ MESSAGES: dict = {
     "step.a_node": "一个节点",
     "step.nothing": "无",
     "step.acc_for": "{leaf} 的 AccumulateGrad",
-    "step.tensor.leaf_requires_grad": ("{name} 是一个叶子张量（值为 {value}），requires_grad=True：backward() "
+    "value.held.one": "值为 {v}",
+    "value.held.many": "{shape} 个值，从 {lo} 到 {hi}",
+    "step.tensor.leaf_requires_grad": ("{name} 是一个叶子张量（{value}），requires_grad=True：backward() "
                                        "会计算关于 {name} 的梯度，并存进 {name}.grad。"),
-    "step.tensor.leaf": "{name} 是一个叶子张量（值为 {value}），不需要梯度：自动求导不会为它计算梯度。",
-    "step.tensor.existing": "这里用到了 {name}（值为 {value}），它是在开始记录之前创建的张量。",
+    "step.tensor.leaf": "{name} 是一个叶子张量（{value}），不需要梯度：自动求导不会为它计算梯度。",
+    "step.tensor.existing": "这里用到了 {name}（{value}），它是在开始记录之前创建的张量。",
     "step.tensor.optimizer_reads": "优化器的 step() 开始执行：它读取 {name}（{value}），用这个梯度来更新参数。",
     "step.tensor.requires_grad_non_leaf": ("{name}.requires_grad_() 没有改变任何东西：{plain} 不是叶子张量（它有 "
                                            "grad_fn），本来就需要梯度。backward() 也不会填充 {name}.grad：除非先调用 "
                                            "{name}.retain_grad()，否则它一直是 None。"),
-    "step.tensor.detach": ("{name} 来自 detach()（值为 {value}）：这是一个与原张量共享存储、但与计算图断开的新张量"
+    "step.tensor.detach": ("{name} 来自 detach()（{value}）：这是一个与原张量共享存储、但与计算图断开的新张量"
                            "（没有 grad_fn，requires_grad=False），所以它是叶子张量。"),
     "step.tensor.requires_grad_on": ("{name}.requires_grad_() 为 {name} 打开了自动求导：对 {name} 的运算从此会记录"
                                      "计算图，backward() 会写入 {name}.grad。"),

@@ -21,7 +21,7 @@ from collections import namedtuple
 
 import numpy as np
 
-from ..narration import Msg, Num, say, text
+from ..narration import Msg, Num, held, say, text
 from ..record import names as _code
 from . import chain
 from . import brief
@@ -256,7 +256,7 @@ class States:
 
     # -- one step per event kind ----------------------------------------------------------
     def on_tensor(self, e):
-        key, name, value = self.tkey(e.tensor, e), self.name(e.tensor), Num(e.value)
+        key, name, value = self.tkey(e.tensor, e), self.name(e.tensor), held(e.value)
         self.rg[e.tensor] = bool(e.requires_grad)
         if e.how == "requires_grad_":
             on = bool(e.requires_grad)
