@@ -168,6 +168,13 @@ w.grad.zero_()
 w = tensor(2.0, requires_grad=True)
 w.grad = tensor([1.0, 2.0])
 """,
+    "a variable rebound after another took its value": """\
+w = tensor([2.0, -1.0], requires_grad=True)
+x = tensor([3.0, 0.5])
+z = (w * x).sum()
+v = z
+z = (w * w * x).sum()
+""",
     "NameError is part of the trace": """\
 w = tensor(2.0, requires_grad=True)
 z = w * 2

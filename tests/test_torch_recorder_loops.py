@@ -83,10 +83,30 @@ def _big_tensor_changed_in_place(steps):
     return t
 
 
+def _views_of_big_tensors(steps):
+    """Views share their base's memory: when the base (or another view of it) changes in place, a
+    view held for a kept iteration must have been copied too (not read "changed in place")."""
+    torch.manual_seed(0)
+    with lab.trace() as t:
+        net = torch.nn.Linear(16, 16)
+        opt = torch.optim.SGD(net.parameters(), lr=0.1)
+        x, h = torch.randn(4, 16), torch.randn(200)
+        for _ in range(steps):
+            v = net.weight[:, :8]                        # a view of a big parameter
+            u = h[100:] * 1.0                            # a view of a big tensor, used in the graph
+            loss = (net(x) + v.sum()).pow(2).mean() + (u * net.bias.sum()).sum()
+            opt.zero_grad()
+            loss.backward()
+            opt.step()                                   # changes the parameter under its view
+            h[:100].mul_(0.5)                            # changes the base through another view
+    return t
+
+
 PROGRAMS = {"polynomial": lambda steps: polynomial_fit(steps)[0], "linear_sgd": lambda steps: _linear_sgd(steps)[0],
             "autograd_grad": _autograd_grad, "tensor_hooks": _tensor_hooks,
             "error_in_a_late_iteration": _error_in_a_late_iteration,
-            "big_tensor_changed_in_place": _big_tensor_changed_in_place}
+            "big_tensor_changed_in_place": _big_tensor_changed_in_place,
+            "views_of_big_tensors": _views_of_big_tensors}
 
 
 def _whole(monkeypatch, fn):

@@ -524,6 +524,7 @@ class Namer:
         self._inner: set = set()        # keys of tensors made inside one call that the user never had
         self._run = (-2, None, 0, 0)       # (op index, site, position) of the last op of an unpacked site
         self._done = 0                  # ops already looked at by _from_sites
+        self._exprs: list = []          # (key, node, target) told by ``expression``, not yet looked at
         self._cache = None              # (version, key -> name) for name_for
         self._infos: dict = {}          # (id(code), lasti) -> Site or None
         self._codes: dict = {}          # id(code) -> code: keeps the ids of those keys valid
@@ -581,7 +582,18 @@ class Namer:
 
     def expression(self, key, node, target=None) -> None:
         """Tensor ``key`` is the value of expression ``node`` of the traced block (an interpreter
-        that walks the syntax tree itself tells this), assigned to ``target`` (a node) if given."""
+        that walks the syntax tree itself tells this), assigned to ``target`` (a node) if given.
+        Looked at when names are resolved, as the sites of code run directly are: the block's
+        variables offered before then (at its end, a rebound ``z``'s current value) come first."""
+        self._exprs.append((key, node, target))
+        self.version += 1
+
+    def _from_expressions(self) -> None:
+        exprs, self._exprs = self._exprs, []
+        for key, node, target in exprs:
+            self._expression(key, node, target)
+
+    def _expression(self, key, node, target) -> None:
         if target is not None and isinstance(target, (ast.Name, ast.Attribute, ast.Subscript)):
             self.offer(key, ast.unparse(target), RANK["local"] if isinstance(target, ast.Name) else RANK["target"])
         if isinstance(node, ast.AugAssign):
@@ -690,6 +702,8 @@ class Namer:
         ``order``: keys in the order the tensors appeared (numbering follows it)."""
         if self._done < len(self._keys):
             self._from_sites()
+        if self._exprs:
+            self._from_expressions()
         names, exprs, full = {}, {}, {}
         used: set = set()
         count: dict = {}

@@ -198,6 +198,15 @@ class ThinRecorder:
             light = lights.pop(id(a), None)
             if light is not None:
                 _hold_copy(light, a, lights)
+        # ... and the held views of them (or of their base): they share its memory and version counter
+        bases = {id(b) for b in (getattr(a, "_base", None) for a in tensors) if b is not None}
+        bases.update(id(a) for a in tensors)
+        views = [(k, light) for k, light in lights.items() if light.t is not None
+                 and (id(light.t) in bases or id(getattr(light.t, "_base", None)) in bases)
+                 and version_of(light.t) == light.version]
+        for k, light in views:
+            del lights[k]
+            _hold_copy(light, light.t, lights)
 
     def compact(self, it) -> None:
         """Every torch tensor in the records queued since the last compaction becomes a Light of
