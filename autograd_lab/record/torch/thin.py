@@ -68,6 +68,7 @@ class ThinRecorder:
     thin = False        # past the first FIRST iterations: queued records are compacted, not built
     compacted = 0       # raw[:compacted] is compacted
     lights = None       # id(tensor held) -> its Light, while its iteration may be one of the last LAST
+    viewed = frozenset()  # ids of the bases of the views held (a superset: ids are not forgotten)
     cutoff = 0          # the iterations up to this one have let their big tensors go
     dropped = False     # a value was let go
     loop_sites = None   # summarising a loop: the sites (id(code), instruction) it calls torch from
@@ -88,7 +89,7 @@ class ThinRecorder:
         it = self.calls
         if not self.thin:
             if it >= FIRST:  # (what follows is iteration FIRST + 1: thin)
-                self.thin, self.lights = True, {}
+                self.thin, self.lights, self.viewed = True, {}, set()
                 self.compact(0)  # (what is queued still, of the first FIRST: kept whole for good)
                 self.op_sites = set()
             return
@@ -199,8 +200,10 @@ class ThinRecorder:
             if light is not None:
                 _hold_copy(light, a, lights)
         # ... and the held views of them (or of their base): they share its memory and version counter
-        bases = {id(b) for b in (getattr(a, "_base", None) for a in tensors) if b is not None}
-        bases.update(id(a) for a in tensors)
+        bases = {id(a) for a in tensors}
+        bases.update(id(b) for b in (getattr(a, "_base", None) for a in tensors) if b is not None)
+        if bases.isdisjoint(self.viewed):  # (no held view of these: the common case, no search)
+            return
         views = [(k, light) for k, light in lights.items() if light.t is not None
                  and (id(light.t) in bases or id(getattr(light.t, "_base", None)) in bases)
                  and version_of(light.t) == light.version]
@@ -215,7 +218,7 @@ class ThinRecorder:
         i, n = self.compacted, len(raw)
         if i >= n:
             return
-        Tensor, memo, lights, new_id = self.Tensor, {}, self.lights, self.trace.tid
+        Tensor, memo, lights, new_id, viewed = self.Tensor, {}, self.lights, self.trace.tid, self.viewed
         add_site = self.op_sites.add if self.op_sites is not None else set().add
         Exact = Tensor  # (most tensors are of torch.Tensor itself: no isinstance)
 
@@ -239,6 +242,9 @@ class ThinRecorder:
                             except Exception:  # (an inference tensor keeps none)
                                 pass
                             lights[key] = L
+                            base = t._base
+                            if base is not None:  # (a view: copied when its base changes: settle)
+                                viewed.add(id(base))
                         elif t.dim():
                             L.value = self.value(t)
                         else:
