@@ -204,7 +204,7 @@ def test_the_users_variable_wins_over_an_inner_ops_output():
     t = small_cnn()
     names = _names(t)
     assert names["cross_entropy"] == ["loss"]
-    assert names["logsoftmax"] != ["loss"] and not any("#" in n for n in names["logsoftmax"] + names["linear"])
+    assert names["log_softmax"] != ["loss"] and not any("#" in n for n in names["log_softmax"] + names["linear"])
     assert names["linear"] == ["logits"] and names["t"] == ["head.weight.T"]
 
 

@@ -5,6 +5,8 @@ Its backward half (hooks, node runs, releases, errors) is backward.py.
 """
 from __future__ import annotations
 
+import re
+
 from ..layout import NodeEvent, OpEvent, TensorEvent, UpdateEvent, ZeroEvent
 from .vocab import EVENT, LINK, MODULE, NODE, NOT_KEPT, SEE, Light, Ref
 
@@ -374,7 +376,14 @@ def _op_name(name: str) -> str:
 
 
 def _op_of_node(label: str) -> str:
-    """``TBackward0`` -> ``t``: the op an inner node stands for."""
+    """``TBackward0`` -> ``t``: the op an inner node stands for, as ATen spells it
+    (``ReshapeAliasBackward0`` -> ``reshape_alias``, ``MaxPool2DWithIndicesBackward0`` ->
+    ``max_pool2d_with_indices``, ``LogSoftmaxBackward0`` -> ``log_softmax``)."""
     base = label.split("::")[-1]
     i = base.find("Backward")
-    return (base[:i] if i > 0 else base).lower()
+    base = base[:i] if i > 0 else base
+    return _WORD_START.sub(r"\1_\2", _WORD.sub(r"\1_\2", base)).lower()
+
+
+_WORD = re.compile(r"(.)([A-Z][a-z]+)")         # a capitalised word after anything: Reshape|Alias
+_WORD_START = re.compile(r"([a-z])([A-Z])")      # a capital after a small letter (not after a digit: 2D)
