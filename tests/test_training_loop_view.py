@@ -274,3 +274,25 @@ def test_a_loop_of_many_events_is_folded_even_with_few_iterations(monkeypatch):
     assert [b.label.split(" · ")[0] for b in g.groups.values()] == [f"iteration {i} of 10"
                                                                     for i in (1, 2, 3, 8, 9, 10)]
     assert "4–7 as a summary" in g.notice and f"loss {loops.short(losses[-1])}" in list(g.groups.values())[-1].label
+
+
+@LIBS
+def test_the_middle_iterations_sit_in_order_between_the_open_first_and_last(mod):
+    """A loop's closed iterations (no arrows: FAN_OUT_MAX) are laid out in the column of the open ones, in
+    the order they ran, rows read left to right: iteration 1's frame, 2 ... 11 as boxes, 12's frame; not
+    in the data flow's first column among the parameters. Nothing overlaps."""
+    t, _, _ = sgd_loop(mod, 12)
+    g = graph.build(t)
+    ov = g.overview
+    (x0, _, _, top), (_, bottom, _, _) = ov["frames"]["g1"], ov["frames"]["g12"]
+    boxes = [ov["nodes"][f"g{i}"] for i in range(2, 12)]
+    assert all(top <= y - h / 2 and y + h / 2 <= bottom and x - w / 2 >= x0 for x, y, w, h in boxes), (top, bottom)
+    reading = [(round(y), x) for x, y, w, h in boxes]
+    assert reading == sorted(reading) and len({r for r, _ in reading}) < len(boxes)  # in order, rows of several
+    rects = [(x - w / 2, y - h / 2, x + w / 2, y + h / 2) for x, y, w, h in ov["nodes"].values()
+             if not any(f[0] <= x <= f[2] and f[1] <= y <= f[3] for f in ov["frames"].values())]
+    rects += list(ov["frames"].values())
+    for i, a in enumerate(rects):
+        for b in rects[i + 1:]:
+            assert not (a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]), (a, b)
+    assert ov["width"] >= max(r[2] for r in rects) and ov["height"] >= max(r[3] for r in rects)

@@ -481,6 +481,40 @@ def _direct(nodes, a, b, ed):
 FAN_OUT_MAX = 4  # a node with arrows into this many closed boxes of the first picture draws none of them
 
 
+STACK_GAP = 12.0  # between the boxes and frames of _timeline's column
+
+
+def _timeline(part, nodes: dict, frames: list, lone: list, first: dict) -> None:
+    """The open top-level boxes (``frames``, placed by ``_flat``) and the closed ones with no arrow
+    (``lone``) in one column, in the order their code ran (``first``: key -> its first node's order):
+    a loop's iteration 1, then iterations 2 ... 19 side by side in rows as wide as the column, then
+    iteration 20. The column starts where the leftmost frame was, or right of every other node if it
+    would cover one. ``nodes`` gets the lone boxes back; ``part``'s size grows to hold the column."""
+    width = max([f.w for f in frames] + [b.w for b in lone])
+    top = min(f.y - f.h / 2 for f in frames)
+    x0 = min(f.x - f.w / 2 for f in frames)
+    others = [n for n in nodes.values() if n not in frames]
+    if any(n.x + n.w / 2 > x0 and n.x - n.w / 2 < x0 + width for n in others):
+        x0 = max(n.x + n.w / 2 for n in others) + LAYER_GAP
+    y, row_x, row_h = top, None, 0.0
+    for it in sorted(frames + lone, key=lambda n: first[n.key]):
+        if it in frames or (row_x is not None and row_x + it.w > x0 + width):
+            if row_x is not None:  # the row of boxes before ends
+                y, row_x, row_h = y + row_h + STACK_GAP, None, 0.0
+        if it in frames:
+            it.x, it.y = x0 + it.w / 2, y + it.h / 2
+            y += it.h + STACK_GAP
+            continue
+        if row_x is None:
+            row_x = x0
+        it.x, it.y = row_x + it.w / 2, y + it.h / 2
+        row_x += it.w + STACK_GAP
+        row_h = max(row_h, it.h)
+        nodes[it.key] = it
+    part.width = max(part.width, x0 + width + MARGIN)
+    part.height = max(part.height, max(n.y + n.h / 2 for n in frames + lone) + MARGIN)
+
+
 def _overview(g, paths) -> dict:
     """The first picture of a grouped graph: every collapsed top-level group as one small box, every open
     top-level group laid out on its own and placed as one block (drawn as a frame, ``frames``: key ->
@@ -538,8 +572,15 @@ def _overview(g, paths) -> dict:
             members[key] = []
             edges[f"v{len(edges)}"] = Edge(f"v{len(edges)}", u, v, ed.kind, ed.order)
         members[key].append(ek)
+    # Closed boxes left with no arrow (a loop's middle iterations) are not laid out by the data flow,
+    # which would put them in its first column among the parameters: they go with the open boxes (_timeline).
+    linked = {k for e in edges.values() for k in (e.src, e.dst)}
+    lone = {k: nodes.pop(k) for k in [k for k in nodes if closed(k) and k not in linked]} if len(inner) else {}
     part = _Part(g, nodes, edges)
     _flat(part)
+    if lone:
+        first = {k: min(g.nodes[m].order for m in g.groups[k].members) for k in list(lone) + list(inner)}
+        _timeline(part, nodes, [nodes[b] for b in inner], list(lone.values()), first)
     frames, placed = {}, {k: n for k, n in nodes.items() if k not in inner}
     for b, pt in parts.items():
         blk = nodes[b]
