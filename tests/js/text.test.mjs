@@ -1,7 +1,7 @@
 // Texts: shortening to a width (with "…"), filling a message's placeholders.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { shortenWith, fill } from "../../autograd_lab/view/static/src/text.js";
+import { boxLabelWith, shortenWith, fill, LINE } from "../../autograd_lab/view/static/src/text.js";
 
 // A monospaced font: every character size / 2 px wide, bold ("600") one px more.
 const mono = (s, size, style = "") => [...s].length * (size / 2 + (style === "600" ? 1 : 0));
@@ -39,4 +39,25 @@ test("the style is measured too (bold labels shorten sooner)", () => {
 test("fill puts the parameters in and leaves unknown placeholders", () => {
   assert.equal(fill("step {i} of {n}", { i: 3, n: 22 }), "step 3 of 22");
   assert.equal(fill("{name} ({n})", { name: "y" }), "y ({n})");
+});
+
+test("a closed box's label gives up its last parts, then its size, then shortens its first part", () => {
+  const label = "iteration 2 of 20 · loss 2.4 · max |grad| 6.2";
+  const whole = mono(label, 12, "600");
+  assert.deepEqual(boxLabelWith(mono, label, whole + 12, 40), { text: label, size: 12 });
+  // a box too narrow for the whole label: the most parts that fit, at the largest size
+  const two = "iteration 2 of 20 · loss 2.4";
+  assert.deepEqual(boxLabelWith(mono, label, mono(two, 12, "600") + 12, 40), { text: two, size: 12 });
+  // a smaller size keeps more parts where 12 px would drop one
+  assert.deepEqual(boxLabelWith(mono, label, mono(two, 10, "600") + 12, 40), { text: two, size: 10 });
+  // a box too low for 12 px (LINE * 12 + 3 > h) but tall enough for 10 px
+  const h = 10 * LINE + 3;
+  assert.deepEqual(boxLabelWith(mono, label, 1000, h), { text: label, size: 10 });
+  // too low for any size: nothing
+  assert.equal(boxLabelWith(mono, label, 1000, 10 * LINE + 2).text, "");
+  // too narrow for the first part: it is shortened with …, never below what fits
+  const out = boxLabelWith(mono, label, 60, 40);
+  assert.ok(out.text.endsWith("…") && mono(out.text, out.size, "600") <= 48, out.text);
+  // a label of one part is one part
+  assert.deepEqual(boxLabelWith(mono, "net[0]", 200, 40), { text: "net[0]", size: 12 });
 });

@@ -1,7 +1,7 @@
 // Texts outside the shapes: tags, info, gradients on edges, the labels of boxes and frames; never two on top
 // of each other, nor on a node.
 import { Player } from "./player.js";
-import { SIZE, LINE, shorten, textWidth } from "./text.js";
+import { SIZE, LINE, boxLabel, shorten, textWidth } from "./text.js";
 import { Boxes, placeLabel } from "./geometry.js";
 
 Object.assign(Player.prototype, {
@@ -11,14 +11,15 @@ Object.assign(Player.prototype, {
     const k = Math.max(1, 1 / this.cam.s), size = SIZE.label * k, lh = size * LINE;
     this._k = k;
     this.groupRects = [];
-    for (const b of this.boxes) {
+    for (const b of this.boxes) {   // (in screen px: its size / k; zoomed out, the label gives up parts, then size)
       const [x, y, w, h] = b.r, t = b.el.children[1];
-      const text = lh <= h - 4 * k ? shorten(b.gr.label, SIZE.label, (w - 12 * k) / k, "600") : "";
-      if (t._size !== size) t.setAttribute("font-size", (t._size = size));
+      const { text, size: px } = boxLabel(b.gr.label, w / k, h / k);
+      const fs = px * k, blh = fs * LINE;
+      if (t._size !== fs) t.setAttribute("font-size", (t._size = fs));
       if (t.textContent !== text) t.textContent = text;
       if (text) {
-        const tw = textWidth(text, SIZE.label, "600") * k, pad = 3 * k;   // (bold, as drawn; and a margin)
-        this.groupRects.push([x - tw / 2 - pad, y - lh / 2, x + tw / 2 + pad, y + lh / 2]);
+        const tw = textWidth(text, px, "600") * k, pad = 3 * k;   // (bold, as drawn; and a margin)
+        this.groupRects.push([x - tw / 2 - pad, y - blh / 2, x + tw / 2 + pad, y + blh / 2]);
       }
     }
     if (!this.frames.length) return;

@@ -36,7 +36,26 @@ export function shortenWith(measure, s, size, width, style = "") {
   return lo >= 1 ? s.slice(0, lo).trimEnd() + "…" : "";
 }
 
+// A closed box's label (its parts joined by " · ": "iteration 2 of 20 · loss 2.4 · max |grad| 6.2") in a
+// box of `w` x `h` screen px: the most parts that fit whole, at the largest of `sizes` (screen px) whose
+// line fits the box's height; else its first part shortened with "…". {text, size}; text "" when nothing fits.
+export function boxLabelWith(measure, label, w, h, sizes = [SIZE.label, 11, 10], style = "600") {
+  const parts = label.split(" · "), room = w - 12;
+  const tall = sizes.filter((px) => px * LINE <= h - 3);
+  for (let n = parts.length; n >= 1; n--) {
+    const text = parts.slice(0, n).join(" · ");
+    for (const px of tall) if (measure(text, px, style) <= room) return { text, size: px };
+  }
+  if (!tall.length) return { text: "", size: sizes[0] };
+  return { text: shortenWith(measure, parts[0], tall[0], room, style), size: tall[0] };
+}
+
 // shortenWith, measured as the page draws.
 export function shorten(s, size, width, style = "") {
   return shortenWith(textWidth, s, size, width, style);
+}
+
+// boxLabelWith, measured as the page draws.
+export function boxLabel(label, w, h) {
+  return boxLabelWith(textWidth, label, w, h);
 }
