@@ -5,7 +5,7 @@ import pytest
 
 from tests.support.requirements import REQUIRE_BROWSER, require
 
-from tests.browser.conftest import JupyterLabServer, _serve, screenshot, write_notebook
+from tests.browser.conftest import JupyterLabServer, _serve, screenshot, wait_still, write_notebook
 from tests.browser.test_player_lab import EXAMPLE
 
 
@@ -22,7 +22,7 @@ def click_through(page, name: str) -> None:
         expect(narration).to_contain_text(f"Step {i + 1} of 22")
     expect(narration).to_contain_text("AccumulateGrad sets w.grad to 3 (w.grad was None")
     assert frame.inner_html() != before and "▶ AccumulateGrad" in frame.inner_html()
-    page.wait_for_timeout(200)
+    wait_still(player)
     screenshot(page, name)
 
 
