@@ -16,6 +16,7 @@ def click_through(page, name: str) -> None:
     expect(player.locator(".alab-frame svg")).to_be_visible()
     narration, frame = player.locator(".alab-narration"), player.locator(".alab-frame")
     expect(narration).to_contain_text("Step 1 of 22")
+    wait_still(player)  # (drawn and fitted: what changes from now on is the steps')
     before = frame.inner_html()
     for i in range(1, 10):
         player.locator(".alab-next").click()
