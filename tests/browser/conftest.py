@@ -5,6 +5,11 @@
 - ``browser_page``: a fresh headless Chromium page (a new profile for every test).
 - ``write_notebook(path, *sources)``: a notebook of code cells; ``screenshot(page_or_locator,
   name)``: ``test-artifacts/<name>.png``. A failing browser test leaves ``FAILED-<test>.png``.
+- Waiting: never for a fixed time before a measurement (CI runs on a loaded 2-core machine). ``settle(x)``:
+  two animation frames (what the front end does on its next frame: labels of boxes after a new scale, the
+  table's scroll); ``wait_still(root)``: until the player's picture stops changing (a fit, JupyterLab's
+  relayout); ``wait_until(fn, expected)``: poll a value that arrives later (through the kernel's comm, as
+  ``wp.index`` after a click) for up to 15 s, then assert on what it returns; Playwright's ``expect``.
 
 A new browser test, for example for a notebook that shows a player widget::
 
