@@ -5,6 +5,11 @@
 - ``browser_page``: a fresh headless Chromium page (a new profile for every test).
 - ``write_notebook(path, *sources)``: a notebook of code cells; ``screenshot(page_or_locator,
   name)``: ``test-artifacts/<name>.png``. A failing browser test leaves ``FAILED-<test>.png``.
+- Waiting: never for a fixed time before a measurement (CI runs on a loaded 2-core machine). ``settle(x)``:
+  two animation frames (what the front end does on its next frame: labels of boxes after a new scale, the
+  table's scroll); ``wait_still(root)``: until the player's picture stops changing (a fit, JupyterLab's
+  relayout); ``wait_until(fn, expected)``: poll a value that arrives later (through the kernel's comm, as
+  ``wp.index`` after a click) for up to 15 s, then assert on what it returns; Playwright's ``expect``.
 
 A new browser test, for example for a notebook that shows a player widget::
 
@@ -73,6 +78,93 @@ def screenshot(target, name: str) -> Path:
     path = ARTIFACTS / f"{name}.png"
     target.screenshot(path=str(path))
     return path
+
+
+# ---------------------------------------------------------------------------------- waiting for a condition
+# A test waits for what it is about to measure, never for a fixed time (a loaded CI machine is slower
+# than any guess): the front end's next frames (``settle``), the picture to stop changing
+# (``wait_still``), a value the kernel holds or the page computes (``wait_until``).
+WAIT_TIMEOUT = 15.0  # seconds
+
+# The front end does some of its work on the next animation frame (camera.js places the labels of boxes and
+# frames again after the scale changes; table.js scrolls the current row into view): two frames and it is done.
+SETTLE_JS = "async () => { for (let k = 0; k < 2; k++) await new Promise((r) => requestAnimationFrame(() => r())); }"
+
+# Resolves once the player's picture has not changed for ``frames`` frames in a row: the frame's place and
+# size, the SVG's size and classes, the camera's transform (a ResizeObserver's fit, a relayout of JupyterLab
+# after a scroll or a resize, the relabel on the frame after a new scale all change one of them first).
+STILL_JS = """async (root, [frames, timeoutMs]) => {
+  const look = () => {
+    const fr = root.querySelector('.alab-frame'), svg = root.querySelector('.alab-svg');
+    const cam = root.querySelector('.alab-cam'), r = fr ? fr.getBoundingClientRect() : null;
+    return JSON.stringify([root.isConnected, r && [r.x, r.y, r.width, r.height],
+                           svg && [svg.getAttribute('width'), svg.getAttribute('height'), svg.getAttribute('class')],
+                           cam && cam.getAttribute('transform')]);
+  };
+  const t0 = performance.now();
+  let last = look(), same = 0;
+  const still = (async () => {
+    while (same < frames) {
+      await new Promise((r) => requestAnimationFrame(() => r()));
+      const now = look();
+      same = now === last ? same + 1 : 0;
+      last = now;
+      if (performance.now() - t0 > timeoutMs) return last;
+    }
+    return null;
+  })();
+  const late = new Promise((r) => setTimeout(() => r('no animation frame: ' + last), timeoutMs + 1000));
+  return Promise.race([still, late]);
+}"""
+
+
+def settle(target) -> None:
+    """Wait two animation frames in ``target``'s page (a page, a locator or an element handle)."""
+    target.evaluate(SETTLE_JS)
+
+
+def wait_still(root, timeout: float = WAIT_TIMEOUT, frames: int = 2) -> None:
+    """Wait until the picture of the player ``root`` (a locator or an element handle) stops changing:
+    the same for ``frames`` animation frames in a row. A picture still moving after ``timeout`` s fails."""
+    moving = root.evaluate(STILL_JS, [frames, timeout * 1000])
+    assert moving is None, f"the picture kept changing for {timeout} s; last seen: {moving}"
+
+
+def wait_until(fn, expected, timeout: float = WAIT_TIMEOUT, interval: float = 0.1):
+    """Call ``fn()`` until it returns ``expected`` (or, when ``expected`` is callable, a value it accepts)
+    or ``timeout`` s passed; return the last value, for the test's own assert (its message shows it)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = fn()
+        if (expected(value) if callable(expected) else value == expected) or time.monotonic() > deadline:
+            return value
+        time.sleep(interval)  # (a poll's pace, not a wait for something to happen)
+
+
+def steady(page, js: str, arg=None, timeout: float = WAIT_TIMEOUT):
+    """``page.evaluate(js, arg)`` once it gives the same value two frames apart (a layout done)."""
+    values = [page.evaluate(js, arg)]
+
+    def two_frames_apart():
+        settle(page)
+        values.append(page.evaluate(js, arg))
+        return values[-2:]
+    return wait_until(two_frames_apart, lambda v: v[0] == v[1], timeout=timeout)[1]
+
+
+def resize_until(page, width_js: str, width: float, tries: int = 3) -> float:
+    """Resize the window until ``page.evaluate(width_js)`` (an element's width in px) is ``width`` (within
+    2 px): each time, wait until JupyterLab laid its panels out again (the width changed, then held for two
+    frames). Returns the width measured last, for the caller's assert."""
+    now = steady(page, width_js)
+    for _ in range(tries):
+        if abs(now - width) <= 2:
+            break
+        vp, old = page.viewport_size, now
+        page.set_viewport_size({"width": int(round(vp["width"] - (now - width))), "height": vp["height"]})
+        wait_until(lambda: page.evaluate(width_js), lambda w: w != old)
+        now = steady(page, width_js)
+    return now
 
 
 @dataclass

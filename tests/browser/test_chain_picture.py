@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from autograd_lab.view.player import Player
-from tests.browser.conftest import screenshot
+from tests.browser.conftest import screenshot, wait_still
 from tests.support.examples import classic, mlp
 
 WIDTH = 840
@@ -100,6 +100,6 @@ def test_a_neurons_node_shows_its_chain_rule_in_the_mlp(browser_page, tmp_path):
     expect(inspect).to_contain_text(rule)
     edge = page.evaluate("(k) => [...window.alabPlayer.edges.values()].find((e) => e.src === k && e.slot === 0).k", key)
     assert page.locator(f'.alab-edge[data-k="{edge}"] title').text_content().endswith(rule)
-    page.wait_for_timeout(300)
+    wait_still(page.locator(".alab-player"))
     screenshot(page.locator(".alab-player"), "chain-mlp")
     assert not errors, errors

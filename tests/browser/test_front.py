@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from autograd_lab.view import graph, scene, webplayer
-from tests.browser.conftest import screenshot, write_notebook
+from tests.browser.conftest import resize_until, screenshot, settle, wait_still, wait_until, write_notebook
 from tests.support.requirements import require_torch
 from tests.support.examples import lesson2_dag, mlp  # noqa: F401 (the JupyterLab cells import them from here)
 from tests.support.examples import classic as issue_example
@@ -52,12 +52,8 @@ MEASURE_JS = """(root) => {
 }"""
 
 # The labels of boxes and frames are placed again on the next animation frame after the scale changes
-# (camera.js): a measure right after a click must wait for it, or it races the browser.
-SETTLE_JS = "async () => { for (let k = 0; k < 2; k++) await new Promise((r) => requestAnimationFrame(() => r())); }"
-
-
-def settle(root) -> None:
-    root.page.evaluate(SETTLE_JS)
+# (camera.js): a measure right after a click must wait for it (``settle``, tests/browser/conftest.py), or it
+# races the browser.
 
 
 CAM_JS = """(root) => {
@@ -144,6 +140,7 @@ def test_static_page_refits_after_a_resize(browser_page, tmp_path):
     page.set_viewport_size({"width": 520, "height": 900})
     page.wait_for_function("(s) => document.querySelector('.alab-cam').getAttribute('transform').indexOf(s) < 0",
                            arg=f"scale({wide['s']:.5f})")
+    wait_still(root)
     narrow = root.evaluate(CAM_JS)
     # 520 px is too narrow for this graph at 9 px texts: the camera now shows the step at a readable scale
     assert wide["mode"] == "auto" and narrow["mode"] == "follow" and narrow["s"] == pytest.approx(9.5 / 10.5, abs=1e-4)
@@ -153,6 +150,7 @@ def test_static_page_refits_after_a_resize(browser_page, tmp_path):
     page.set_viewport_size({"width": OUTPUT_WIDTH + 32, "height": 900})  # and wide again: fitted again
     page.wait_for_function("(s) => document.querySelector('.alab-cam').getAttribute('transform').endsWith(s)",
                            arg=f"scale({wide['s']:.5f})")
+    wait_still(root)
     assert root.evaluate(CAM_JS) == pytest.approx(wide)
 
 
@@ -188,6 +186,7 @@ def test_zoom_pan_fit_and_whole_graph(browser_page, tmp_path):
     page.mouse.wheel(0, -400)
     page.wait_for_function("(s) => !document.querySelector('.alab-cam').getAttribute('transform').endsWith(s)",
                            arg=f"scale({before['s']:.5f})")
+    wait_still(root)  # (the whole wheel turn, not the first of its events)
     after = root.evaluate(CAM_JS)
     assert after["s"] > before["s"] * 1.5
     svg = root.locator(".alab-svg").bounding_box()
@@ -198,6 +197,7 @@ def test_zoom_pan_fit_and_whole_graph(browser_page, tmp_path):
     page.mouse.down()
     page.mouse.move(px + 60, py + 25, steps=5)
     page.mouse.up()
+    wait_still(root)
     dragged = root.evaluate(CAM_JS)
     assert (dragged["x"] - after["x"], dragged["y"] - after["y"]) == pytest.approx((60, 25), abs=1.0)
     assert dragged["s"] == after["s"]
@@ -308,13 +308,7 @@ def open_in_lab(server, page, name: str, trace_fn: str):
     expect(root).to_be_visible()
     # make the output area 840 px wide, with the file browser open
     page.evaluate("() => window.jupyterapp.commands.execute('filebrowser:activate')")
-    for _ in range(3):
-        width = page.locator(".jp-OutputArea-output").first.evaluate("(o) => o.clientWidth")
-        if abs(width - OUTPUT_WIDTH) <= 2:
-            break
-        vp = page.viewport_size
-        page.set_viewport_size({"width": vp["width"] - (width - OUTPUT_WIDTH), "height": vp["height"]})
-        page.wait_for_timeout(300)
+    width = resize_until(page, "() => document.querySelector('.jp-OutputArea-output').clientWidth", OUTPUT_WIDTH)
     assert abs(width - OUTPUT_WIDTH) <= 2, width
     assert page.locator(".jp-FileBrowser").first.is_visible()
     return root
@@ -333,28 +327,29 @@ def test_jupyterlab_at_840px_fits_and_syncs_the_index(jupyterlab_server, browser
     # Python moves the picture ...
     assert page.evaluate(KERNEL_JS, f"wp.index = {n - 1}") == ""
     expect(narration).to_contain_text(f"Step {n} of {n}")
-    page.wait_for_timeout(300)  # the ResizeObserver's fit after the sidebar opened
+    wait_still(root)  # the ResizeObserver's fit after the sidebar opened and the window was resized
     assert_fits_without_overlaps(root, f"{trace_fn} in JupyterLab at its last step")
     screenshot(page, f"front-lab-{trace_fn}-last")
     # ... and the controls move Python's index
     root.locator(".alab-prev").click()
     root.locator(".alab-prev").click()
     expect(narration).to_contain_text(f"Step {n - 2} of {n}")
-    page.wait_for_timeout(200)
-    assert page.evaluate(KERNEL_JS, "print(wp.index)").strip() == str(n - 3)
+    index = wait_until(lambda: page.evaluate(KERNEL_JS, "print(wp.index)").strip(), str(n - 3))  # (a comm message)
+    assert index == str(n - 3)
     if trace_fn == "mlp":  # a grouped graph: the first picture is its boxes; one opens on click, and Python knows
         first = root.evaluate(GROUPS_JS)
         assert len(first["boxes"]) == 3 and first["nodes"] <= 6, first
         root.locator('g.k-group[data-k="g6"]').click()
-        page.wait_for_timeout(300)
-        assert page.evaluate(KERNEL_JS, "print(wp.opened)").strip() == "['g6']"
+        opened = wait_until(lambda: page.evaluate(KERNEL_JS, "print(wp.opened)").strip(), "['g6']")
+        assert opened == "['g6']"
+        settle(root)
         m = root.evaluate(MEASURE_JS)
         assert m["n_overlaps"] == 0 and m["root_overflow"] <= 0, m
         screenshot(root, "front-lab-mlp-layer-open")
         root.locator('.alab-close').first.click()
         assert len(root.evaluate(GROUPS_JS)["boxes"]) == 3
-        page.wait_for_timeout(300)
-        assert page.evaluate(KERNEL_JS, "print(wp.opened)").strip() == "[]"
+        opened = wait_until(lambda: page.evaluate(KERNEL_JS, "print(wp.opened)").strip(), "[]")
+        assert opened == "[]"
         root.locator('.alab-by-group').check()  # the label is in the row, fully visible
         lb, rb = root.locator('.alab-by-group-label').bounding_box(), root.locator('.alab-controls').bounding_box()
         assert rb["x"] <= lb["x"] and lb["x"] + lb["width"] <= rb["x"] + rb["width"], (lb, rb)
@@ -400,7 +395,7 @@ def test_controls_and_the_table_in_the_static_page(browser_page, tmp_path):
     active = table.locator("tr.alab-row-active")
     expect(active).to_have_count(1)
     expect(active).to_contain_text("loss #10")
-    page.wait_for_timeout(100)  # the scroll happens in the next animation frame
+    settle(root)  # the scroll happens in the next animation frame
     box, row = table.bounding_box(), active.bounding_box()
     assert table.evaluate("(t) => t.scrollTop") > 0
     assert box["y"] - 1 <= row["y"] and row["y"] + row["height"] <= box["y"] + box["height"] + 1, (box, row)
@@ -513,6 +508,7 @@ def test_a_grouped_graph_first_shows_its_boxes_that_open_and_close_in_place(brow
     assert g.groups[layer].children
     # click the layer's box: it opens in place, its neurons are boxes inside its frame
     root.locator(f'g.k-group[data-k="{layer}"]').click()
+    settle(root)
     opened = root.evaluate(GROUPS_JS)
     kids = set(g.groups[layer].children)
     assert kids <= set(opened["boxes"]) and layer not in opened["boxes"], opened
@@ -539,6 +535,7 @@ def test_a_grouped_graph_first_shows_its_boxes_that_open_and_close_in_place(brow
     cam_b = root.evaluate(CAM_JS)
     before = {b: centre(b, cam_b) for b in opened["boxes"] if b != neuron}
     root.locator(f'g.k-group[data-k="{neuron}"]').click()
+    settle(root)
     inside = root.evaluate(GROUPS_JS)
     assert neuron not in inside["boxes"] and inside["nodes"] >= len(g.groups[neuron].members)
     cam_a = root.evaluate(CAM_JS)
@@ -627,17 +624,20 @@ def test_lesson_8s_mlp_opened_box_is_readable_and_plus_zooms_about_it(browser_pa
     neuron = s["steps"][i]["group"]
     page.evaluate("([i, g, p]) => { const pl = window.alabPlayer; pl.show(i); pl.openGroup(p); pl.openGroup(g); }",
                   [i, neuron, s["groups"][neuron]["parent"]])
+    settle(root)
     h = int(root.locator(".alab-svg").get_attribute("height"))
     assert h == round(min(900 * 0.62, s["height"] * 9.5 / 10.5)), h  # the frame does not collapse (it was 215-280 px)
     assert page.evaluate(text_px) >= 9, "an opened neuron is drawn readably (it was about 5 px)"
     assert not root.locator(".alab-svg.alab-tiny").count()
     for _ in range(6):  # node by node: still readable, and the step in view
         root.locator(".alab-next").click()
+        settle(root)
         assert page.evaluate(text_px) >= 9
         assert page.evaluate(ACTIVE_IN_VIEW_JS), page.evaluate("() => [window.alabPlayer._activeRect(), window.alabPlayer.cam]")
     screenshot(page, "front-mlp-neuron-open")
     # "+" zooms about the opened box or the step in it, not the frame's centre: the step stays in view
     root.locator(".alab-zoom-in").click()
+    settle(root)
     assert page.evaluate(ACTIVE_IN_VIEW_JS)
     # "fit" does what it says, and the frame keeps its height
     root.locator(".alab-fit").click()

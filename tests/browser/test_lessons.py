@@ -16,12 +16,14 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser.conftest import screenshot
+from tests.browser.conftest import resize_until, screenshot, settle
 
 ROOT = Path(__file__).resolve().parents[2]
 LESSONS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
 FOLDER = "lessons"  # the copy inside the session's server root
 OUTPUT_WIDTH = 840  # px: the width the lessons are written for (a laptop with the file browser open)
+EDITOR_WIDTH = ("() => document.querySelector('.jp-Notebook .jp-CodeCell .jp-InputArea-editor')"
+                ".getBoundingClientRect().width")
 
 
 @pytest.fixture(scope="module")
@@ -58,10 +60,7 @@ def _open_at_840(server, page, name: str) -> None:
     server.open_notebook(page, name)
     page.evaluate("() => window.jupyterapp.shell.activateById('filebrowser')")
     page.locator(".jp-FileBrowser").wait_for()
-    width = page.evaluate("() => document.querySelector('.jp-Notebook .jp-CodeCell .jp-InputArea-editor')"
-                          ".getBoundingClientRect().width")
-    page.set_viewport_size({"width": int(1280 + OUTPUT_WIDTH - width), "height": 900})
-    page.wait_for_timeout(300)
+    resize_until(page, EDITOR_WIDTH, OUTPUT_WIDTH)  # (the callers assert the width)
 
 
 def _right_choice(predict: dict) -> str:
@@ -104,14 +103,14 @@ def test_a_student_walks_the_lesson(lessons, browser_page, path):
     first = page.locator(".jp-MarkdownCell").first
     expect(first.locator(".jp-RenderedMarkdown h1")).to_have_count(1)
     expect(first.locator(".jp-RenderedMarkdown pre")).to_have_count(0)
-    width = page.evaluate("() => document.querySelector('.jp-Notebook .jp-CodeCell .jp-InputArea-editor')"
-                          ".getBoundingClientRect().width")
+    width = page.evaluate(EDITOR_WIDTH)
     assert abs(width - OUTPUT_WIDTH) <= 2, width
     # The first code cell's lines fit: no horizontal scrollbar in its editor.
     editor = page.locator(".jp-CodeCell .cm-scroller").first
     assert editor.evaluate("(e) => e.scrollWidth <= e.clientWidth"), "the first cell's lines run off the right edge"
     page.evaluate("() => { document.querySelector('.jp-NotebookPanel .jp-WindowedPanel-outer').scrollTop = 0; }")
-    page.wait_for_timeout(200)
+    expect(first).to_be_in_viewport()
+    settle(page)  # (the cells brought back into view are drawn)
     screenshot(page, f"{stem}-top")
 
     # each "same in real PyTorch" cell folds the real-torch player under "Watch it in real PyTorch" (torch is
@@ -189,8 +188,10 @@ def test_a_student_walks_the_lesson(lessons, browser_page, path):
                 len(t.splitlines()) >= 4 for t in texts.all_inner_texts()):
             cell.scroll_into_view_if_needed()
             screenshot(cell, f"{stem}-output-{k}")
-    page.locator(".jp-Notebook .jp-Cell").last.scroll_into_view_if_needed()
-    page.wait_for_timeout(300)
+    last = page.locator(".jp-Notebook .jp-Cell").last
+    last.scroll_into_view_if_needed()
+    expect(last).to_be_in_viewport()
+    settle(page)
     screenshot(page, f"{stem}-end")
 
 

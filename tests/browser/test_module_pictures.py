@@ -16,16 +16,12 @@ import pytest
 import autograd_lab as lab
 from autograd_lab.narration import say
 from autograd_lab.view.player import Player
-from tests.browser.conftest import screenshot, write_notebook
+from tests.browser.conftest import screenshot, wait_still, write_notebook
 from tests.support.examples import sequential_mlp, small_cnn, transformer_block
 from tests.support.picture import MOUNT_WATCH, PICTURE_CHECK, problems
 from tests.support.requirements import require_torch
 
 WIDTH = 840
-SETTLE = """async () => {
-  for (let k = 0; k < 3; k++) await new Promise((r) => requestAnimationFrame(() => r()));
-  await new Promise((r) => setTimeout(r, 100));
-}"""
 # the texts of the picture a student sees in the frame (a box not built yet shows its name too)
 # (drawn: in the frame, or beside it where the camera follows the step of a graph too big to fit readably)
 BOX_LABELS = """(root) => {
@@ -72,7 +68,7 @@ def test_nn_model_is_readable_at_840px_with_its_modules_named(browser_page, tmp_
     n = page.evaluate("() => window.alabPlayer.n")
     for at, i in (("first", 0), ("last", n - 1)):
         page.evaluate("(i) => window.alabPlayer.show(i)", i)
-        page.evaluate(SETTLE)
+        wait_still(root)
         report = page.evaluate(PICTURE_CHECK, root)
         screenshot(page.locator(".alab-player"), f"modules-{model}-{lang}-{at}")
         said = page.evaluate("(r) => r.querySelector('.alab-text').textContent", root)
@@ -107,11 +103,6 @@ SHOW_LAST = """(root) => {
   s.dispatchEvent(new Event('input', {bubbles: true}));
   return +s.max;
 }"""
-LAB_SETTLE = """async (root) => {
-  root.querySelector('.alab-frame').scrollIntoView({block: 'center'});
-  for (let k = 0; k < 3; k++) await new Promise((r) => requestAnimationFrame(() => r()));
-  await new Promise((r) => setTimeout(r, 150));
-}"""
 
 
 @pytest.mark.browser
@@ -141,7 +132,8 @@ def test_nn_models_in_jupyterlab_at_840px(jupyterlab_server, browser_page, lang)
         for at in ("first", "last"):
             if at == "last":
                 page.evaluate(SHOW_LAST, root)
-            page.evaluate(LAB_SETTLE, root)
+            root.evaluate("(r) => r.querySelector('.alab-frame').scrollIntoView({block: 'center'})")
+            wait_still(root)  # (JupyterLab draws the cells brought into view, the player fits its width)
             report = page.evaluate(PICTURE_CHECK, root)
             screenshot(roots.nth(k), f"modules-lab-{tag}{model}-{at}")
             assert not problems(report), (model, at, problems(report))

@@ -30,8 +30,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser.conftest import screenshot, serve_jupyterlab, write_notebook
-from tests.browser.test_lessons import OUTPUT_WIDTH, _answer, _calls, _open_at_840, _predicts, _right_choice
+from tests.browser.conftest import screenshot, serve_jupyterlab, settle, wait_still, wait_until, write_notebook
+from tests.browser.test_lessons import EDITOR_WIDTH, OUTPUT_WIDTH, _answer, _calls, _open_at_840, _predicts, _right_choice
 from tests.browser.test_player_lab import EXAMPLE
 from tests.support.picture import MOUNT_WATCH, PICTURE_CHECK, problems
 
@@ -91,24 +91,25 @@ _SHOW_CELL = """async (i) => {
   const nb = window.jupyterapp.shell.currentWidget.content;
   const cell = nb.widgets[i];
   await nb.scrollToItem(i, 'start');
-  for (let t = 0; t < 100 && !cell.node.isConnected; t++) await new Promise((r) => setTimeout(r, 50));
+  for (let t = 0; t < 300 && !cell.node.isConnected; t++) await new Promise((r) => setTimeout(r, 50));  // (15 s)
   return cell.node.isConnected;
 }"""
 _CELL = "(i) => window.jupyterapp.shell.currentWidget.content.widgets[i].node"
 _PLAYERS_IN = """(i) => [...window.jupyterapp.shell.currentWidget.content.widgets[i].node
                        .querySelectorAll('.alab-player')].filter((r) => r.alab)"""
-_SETTLE = """async (root) => {
-  root.querySelector('.alab-frame').scrollIntoView({block: 'center'});
-  for (let k = 0; k < 3; k++) await new Promise((r) => requestAnimationFrame(() => r()));
-  await new Promise((r) => setTimeout(r, 150));
-}"""
+
+
+def _settle(root) -> None:
+    """Scroll the player's frame to the middle of the window and wait until its picture stops changing
+    (JupyterLab draws the cells brought into view, the player fits its new width)."""
+    root.evaluate("(r) => r.querySelector('.alab-frame').scrollIntoView({block: 'center'})")
+    wait_still(root)
 
 
 def _open(server, page, name: str) -> None:
     """Open as tests/browser/test_lessons.py does: file browser shown, code cells 840 px wide."""
     _open_at_840(server, page, name)
-    width = page.evaluate("() => document.querySelector('.jp-Notebook .jp-CodeCell .jp-InputArea-editor')"
-                          ".getBoundingClientRect().width")
+    width = page.evaluate(EDITOR_WIDTH)
     assert abs(width - OUTPUT_WIDTH) <= 2, width
 
 
@@ -124,7 +125,7 @@ def _player_cells(path: Path) -> set[int]:
 
 
 def _check(page, root, name: str) -> dict:
-    page.evaluate(_SETTLE, root)
+    _settle(root)
     report = page.evaluate(PICTURE_CHECK, root)
     report["shot"] = name
     screenshot(root, name)
@@ -145,7 +146,7 @@ def _walk(page, path: Path, stem: str) -> list[tuple[int, object, dict]]:
             page.evaluate(f"(i) => {{ for (const s of ({_CELL})(i).querySelectorAll('details.alab-watch:not([open]) > summary')) s.click(); }}", i)
             page.wait_for_function(f"() => ({_PLAYERS_IN})({i}).length > 0", timeout=30_000)
         else:
-            page.wait_for_timeout(50)
+            settle(page)  # (the page drawn after the scroll)
         roots = page.evaluate_handle(_PLAYERS_IN, i)
         for k in range(page.evaluate("(rs) => rs.length", roots)):
             root = page.evaluate_handle("([rs, k]) => rs[k]", [roots, k]).as_element()
@@ -162,6 +163,8 @@ def _answer_rightly(page, root, k: int, predict: dict) -> None:
 def _run_playground_examples(page, stem: str) -> list[dict]:
     """Each example of the playground's menu, loaded and Run: its picture, checked, at its first step and
     its last."""
+    from playwright.sync_api import expect
+
     menu = page.locator(".alab-playground .widget-dropdown select")
     names = menu.locator("option").all_text_contents()[1:]  # the first is the menu's title
     assert names, "the playground's example menu is empty"
@@ -171,8 +174,9 @@ def _run_playground_examples(page, stem: str) -> list[dict]:
         mounts = page.evaluate("() => window.__alabMounts || 0")
         page.locator(".alab-playground .alab-run").click()
         page.wait_for_function(f"() => (window.__alabMounts || 0) > {mounts}", timeout=30_000)
-        page.wait_for_timeout(300)
-        root = page.locator(".alab-playground .alab-player").element_handle()
+        player = page.locator(".alab-playground .alab-player")
+        expect(player).to_have_count(1)  # the new one (the last run's player is gone)
+        root = player.element_handle()
         reports.append(_check(page, root, f"paint-{stem}-{k + 1}"))
         # and its last step, where the whole graph is (a loop's nodes that never change again too)
         root.query_selector(".alab-slider").press("End")
@@ -224,7 +228,7 @@ def test_every_picture_is_complete_after_run_all(request, browser_page, path):
     assert len(answers) == len(predicts), (len(answers), len(predicts))
     revealed = []
     for k, (root, predict) in enumerate(zip(predicts, answers)):
-        page.evaluate(_SETTLE, root)
+        _settle(root)
         before = root.evaluate("(r) => r.alab.step()")
         _answer_rightly(page, root, k, predict)
         page.wait_for_function("([r, b]) => r.alab.step() !== b", arg=[root, before], timeout=15_000)
@@ -265,8 +269,10 @@ def _check_hidden_places(page, stem: str) -> list[dict]:
     """The pictures of HIDDEN_PLACES, each checked once the page shows it (the tab and the accordion opened)."""
     page.locator(".widget-tab .lm-TabBar-tab").nth(1).click()
     page.locator(".jupyter-widget-Collapse-header").first.click()
-    page.wait_for_timeout(500)
-    roots = page.evaluate_handle("() => [...document.querySelectorAll('.alab-player')].filter((r) => r.alab)")
+    # every player drawn (each is checked once its picture stops changing: _check)
+    mounted = "() => [...document.querySelectorAll('.alab-player')].filter((r) => r.alab)"
+    wait_until(lambda: page.evaluate(f"() => ({mounted})().length"), lambda k: k >= 4)
+    roots = page.evaluate_handle(mounted)
     n = page.evaluate("(rs) => rs.length", roots)
     assert n == 4, n
     reports = []

@@ -119,6 +119,8 @@ def _two_saved_values():
 
 
 def test_inspector_says_the_freed_error_once_per_node(browser_page, tmp_path):
+    from playwright.sync_api import expect
+
     from autograd_lab.core.messages import FREED_MESSAGE
 
     page = browser_page
@@ -127,6 +129,7 @@ def test_inspector_says_the_freed_error_once_per_node(browser_page, tmp_path):
     k = page.evaluate("() => window.alabPlayer.scene.nodes.find((n) => n.label === 'MulBackward0').k")
     page.locator(f'g.alab-node[data-k="{k}"]').click()
     inspect = page.locator(".alab-inspect")
+    expect(inspect).to_contain_text("_saved_other")
     text = inspect.inner_text()
     assert "_saved_self" in text and "_saved_other" in text, text
     assert text.count(FREED_MESSAGE[:40]) == 1, text

@@ -2,11 +2,12 @@
 backward pass; Python's index follows."""
 from __future__ import annotations
 
+import re
 import statistics
 
 import pytest
 
-from tests.browser.conftest import screenshot, write_notebook
+from tests.browser.conftest import screenshot, settle, wait_still, write_notebook
 
 EXAMPLE = """\
 import autograd_lab as lab
@@ -63,7 +64,7 @@ def test_click_through_a_backward_pass_in_jupyterlab(jupyterlab_server, browser_
     narration, frame = player.locator(".alab-narration"), player.locator(".alab-frame")
     expect(narration).to_contain_text("Step 1 of 22")
     expect(narration).to_contain_text("w is a leaf tensor (value 2) with requires_grad=True")
-    page.wait_for_timeout(300)
+    wait_still(player)
     screenshot(page, "player-lab-start")
 
     expected = {5: "backward() starts at z with gradient 1.",
@@ -92,7 +93,7 @@ def test_click_through_a_backward_pass_in_jupyterlab(jupyterlab_server, browser_
     expect(narration).to_contain_text("MulBackward0 (y.grad_fn), made at line")  # why (view/explain.py), then
     expect(narration).to_contain_text("(RuntimeError: Trying to backward through the graph a second time")  # PyTorch
     assert "✖ MulBackward0" in frame.inner_html()
-    page.wait_for_timeout(200)
+    wait_still(player)
     screenshot(page, "player-lab-error")
     player.locator(".alab-prev").click()
     expect(narration).to_contain_text("Step 21 of 22")
@@ -148,15 +149,18 @@ def test_a_60_node_graph_keeps_the_action_in_sight_in_jupyterlab(jupyterlab_serv
     player.locator(".alab-zoom-in").click()  # closer than fitted: the picture follows the action
     player.locator(".alab-zoom-in").click()
     for _ in range(12):
+        step = int(re.search(r"Step (\d+) of", narration.inner_text()).group(1))
         player.locator(".alab-next").click()
-        page.wait_for_timeout(60)
+        expect(narration).to_contain_text(f"Step {step + 1} of ")
+        settle(player)
         active = frame.locator("g.alab-node.s-running .shape, g.alab-node.s-active .shape").first
         box, view = active.bounding_box(), frame.bounding_box()
         assert view["x"] <= box["x"] and box["x"] + box["width"] <= view["x"] + view["width"] + 1
         assert view["y"] <= box["y"] and box["y"] + box["height"] <= view["y"] + view["height"] + 1
     screenshot(page, "player-lab-60-nodes")
     player.locator(".alab-whole").click()  # the whole graph, fitted into the frame
-    page.wait_for_timeout(100)
+    expect(player).to_have_attribute("data-mode", "whole")
+    wait_still(player)
     view = frame.bounding_box()
     shapes = frame.locator("g.alab-node .shape").all()
     assert len(shapes) > 50

@@ -5,7 +5,7 @@ import pytest
 
 from tests.support.requirements import REQUIRE_BROWSER, require
 
-from tests.browser.conftest import JupyterLabServer, _serve, screenshot, write_notebook
+from tests.browser.conftest import JupyterLabServer, _serve, screenshot, wait_still, write_notebook
 from tests.browser.test_player_lab import EXAMPLE
 
 
@@ -16,13 +16,14 @@ def click_through(page, name: str) -> None:
     expect(player.locator(".alab-frame svg")).to_be_visible()
     narration, frame = player.locator(".alab-narration"), player.locator(".alab-frame")
     expect(narration).to_contain_text("Step 1 of 22")
+    wait_still(player)  # (drawn and fitted: what changes from now on is the steps')
     before = frame.inner_html()
     for i in range(1, 10):
         player.locator(".alab-next").click()
         expect(narration).to_contain_text(f"Step {i + 1} of 22")
     expect(narration).to_contain_text("AccumulateGrad sets w.grad to 3 (w.grad was None")
     assert frame.inner_html() != before and "▶ AccumulateGrad" in frame.inner_html()
-    page.wait_for_timeout(200)
+    wait_still(player)
     screenshot(page, name)
 
 

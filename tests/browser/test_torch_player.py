@@ -1,9 +1,11 @@
 """A player of real PyTorch's own autograd (record/torch/) in JupyterLab, in Chromium."""
 from __future__ import annotations
 
+import re
+
 import pytest
 
-from tests.browser.conftest import screenshot, write_notebook
+from tests.browser.conftest import screenshot, wait_still, write_notebook
 
 EXAMPLE = """\
 import torch
@@ -36,16 +38,17 @@ def test_real_torch_player_in_jupyterlab(jupyterlab_server, browser_page):
         seen.append(narration.inner_text())
         if "second time" in seen[-1]:
             break
+        step = int(re.search(r"Step (\d+) of", seen[-1]).group(1))
         player.locator(".alab-next").click()
-        page.wait_for_timeout(60)
+        expect(narration).to_contain_text(f"Step {step + 1} of ")
     assert any("AddmmBackward0 runs" in s for s in seen), seen[-5:]
     assert "Trying to backward through the graph a second time" in seen[-1], seen[-1]
-    page.wait_for_timeout(300)
     player.scroll_into_view_if_needed()
+    wait_still(player)
     screenshot(player, "torch-player-lab")
     # the whole graph of the model, as torch built it
     player.locator(".alab-whole").click()
-    page.wait_for_timeout(800)
+    expect(player).to_have_attribute("data-mode", "whole")
     # one closed box per layer, named as the code reaches it (view/modules.py); opened, torch's own
     # node names and the parameters named as the user knows them (a node is drawn from the step that
     # makes it: at the last step, all of them)
@@ -53,9 +56,10 @@ def test_real_torch_player_in_jupyterlab(jupyterlab_server, browser_page):
         box = frame.locator("g.k-group", has=page.locator("text.glabel", has_text=name))
         expect(box).to_have_count(1)
         box.click()
-        page.wait_for_timeout(300)
+        expect(player).to_have_attribute("data-mode", "user")  # opened: the camera frames the box
         player.locator(".alab-whole").click()  # (opened, the graph is bigger: all of it in view again)
-        page.wait_for_timeout(300)
+        expect(player).to_have_attribute("data-mode", "whole")
     for text in ("AddmmBackward0", "TBackward0", "TanhBackward0", "model[0].weight", "model[2].weight"):
         expect(frame).to_contain_text(text)
+    wait_still(player)
     screenshot(player, "torch-player-lab-whole")
