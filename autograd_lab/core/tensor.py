@@ -384,7 +384,7 @@ class Tensor(TensorBase):
     # the declarations in ops/ make them; the ones a teaching subset leaves out say so.
     locals().update(_F.tensor_methods())
     locals().update({n: _unsupported(n.strip("_")) for n in
-                     ("__floordiv__", "__rfloordiv__", "__mod__", "__rmod__", "__and__", "__or__", "__xor__",
+                     ("__and__", "__or__", "__xor__",
                       "__invert__")})
 
 

@@ -1,0 +1,192 @@
+"""Ops that other autograd chapters use in passing: ``repeat``, ``cumsum``, ``contiguous``/``is_contiguous``,
+``bmm``, and ``//`` / ``%`` (``floor_divide``, ``remainder``) on tensors that do not require grad.
+
+``//`` of a tensor that requires grad is refused: PyTorch gives it a ``NotImplemented`` node whose backward
+fails, so there is no gradient to teach.
+"""
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+
+from ..dtypes import _SCALAR_NAMES, _to_array
+from ..function import Function, _fix_dtype, _needs_tensor, _shape, apply, declare
+from ..formulas import no_formula
+from ..grad_mode import _state as _grad_state
+from ..node import TensorBase as Tensor
+from ..node import _wrap
+from .linalg import BmmBackward0
+from .reductions import _dims
+from .shapes import CloneBackward0, _fn, _shape_arg_reshape, _unsigned
+from .special import _Compare
+
+
+# ---------------------------------------------------------------------------- repeat
+@no_formula("it adds up, for each element, the gradients of all its copies (a placement, not arithmetic)")
+class RepeatBackward0(Function):
+    """f(a) = a tiled ``repeats`` times along each dimension"""
+    __slots__ = ("repeats",)
+    _params = {"_saved_repeats": lambda self: self.repeats, "_saved_self_sym_sizes": lambda self: self._info}
+    _keeps_dtype = True
+
+    @staticmethod
+    def forward(ctx, a, repeats):
+        ctx.repeats, ctx._info = repeats, _shape(a)
+        return np.tile(a, repeats)
+
+    @staticmethod
+    def backward(ctx, g):
+        shape = (1,) * (len(ctx.repeats) - len(ctx._info)) + tuple(ctx._info)
+        split = tuple(x for r, s in zip(ctx.repeats, shape) for x in (r, s))
+        copies = tuple(range(0, 2 * len(shape), 2))
+        g = g.reshape(split).sum(copies) if isinstance(g, Tensor) else np.reshape(g, split).sum(axis=copies)
+        return (g.reshape(ctx._info),)
+
+
+def _repeat(self, *repeats):
+    repeats = _shape_arg_reshape(repeats)
+    if len(repeats) < self.ndim:
+        raise RuntimeError("Number of dimensions of repeat dims can not be smaller than number of dimensions of tensor")
+    if any(r < 0 for r in repeats):
+        raise RuntimeError(f"Trying to create tensor with negative dimension {min(repeats)}: {list(repeats)}")
+    return apply(RepeatBackward0, self, repeats=repeats)
+
+
+# ---------------------------------------------------------------------------- cumsum
+@no_formula("each element's gradient is the sum of grad from its own position to the end of dim (a reversed cumsum)")
+class CumsumBackward0(Function):
+    """f(a) = running sums of a along ``dim``"""
+    __slots__ = ("dim",)
+    _params = {"_saved_dim": lambda self: _unsigned(self.dim)}
+    _keeps_dtype = True
+
+    @staticmethod
+    def forward(ctx, a, dim):
+        ctx.dim = dim
+        (axis,) = _dims(dim, np.ndim(a))
+        a = np.asarray(a)
+        out = np.cumsum(a, axis=axis if a.ndim else None, dtype=np.int64 if a.dtype.kind in "biu" else a.dtype)
+        return out.reshape(a.shape)
+
+    @staticmethod
+    def backward(ctx, g):
+        if not np.ndim(g):
+            return (g,)
+        (axis,) = _dims(ctx.dim, np.ndim(g))
+        if isinstance(g, Tensor):  # sum from each position to the end: total - running sum + own
+            return (g.sum(axis, keepdim=True) - apply(CumsumBackward0, g, dim=axis) + g,)
+        return (np.flip(np.cumsum(np.flip(g, axis), axis=axis), axis),)
+
+
+def _cumsum(self, dim=None, *, dtype=None):
+    if dim is None:
+        raise TypeError('cumsum() missing 1 required positional arguments: "dim"')
+    if dtype is not None:
+        self = self.to(dtype)
+    return apply(CumsumBackward0, self, dim=dim)
+
+
+# ---------------------------------------------------------------------------- contiguous
+def _is_contiguous(self, memory_format=None) -> bool:
+    return bool(np.asarray(self._data).flags.c_contiguous)
+
+
+def _contiguous(self, memory_format=None):
+    """The tensor itself if its elements are in row-major order, else a row-major copy (``CloneBackward0``)."""
+    return self if _is_contiguous(self) else apply(CloneBackward0, self, order="C")
+
+
+# ---------------------------------------------------------------------------- bmm
+def _bmm(self, mat2):
+    if not isinstance(mat2, Tensor):
+        raise TypeError(f"bmm(): argument 'mat2' (position 1) must be Tensor, not {type(mat2).__name__}")
+    if self.ndim != 3:
+        raise RuntimeError("batch1 must be a 3D tensor")
+    if mat2.ndim != 3:
+        raise RuntimeError("batch2 must be a 3D tensor")
+    (b, _, k), (b2, k2, _) = self.shape, mat2.shape
+    if (b, k) != (b2, k2):
+        raise RuntimeError(f"Expected size for first two dimensions of batch2 tensor to be: [{b}, {k}] but got: "
+                           f"[{b2}, {k2}].")
+    if self.dtype is not mat2.dtype:
+        raise RuntimeError(f"expected scalar type {_SCALAR_NAMES[self.dtype]} but found {_SCALAR_NAMES[mat2.dtype]}")
+    return apply(BmmBackward0, self, mat2)
+
+
+# ---------------------------------------------------------------------------- // and %
+class _Rounding(_Compare):
+    """``a // b`` and ``a % b`` of tensors that do not require grad (integer results stay integers)."""
+    __slots__ = ()
+    _keeps_dtype = False
+    _name = ""
+
+    @classmethod
+    def run(cls, a, b):
+        raw_a = a._data if isinstance(a, Tensor) else a
+        raw_b = b._data if isinstance(b, Tensor) else b
+        if np.result_type(raw_a, raw_b).kind in "biu" and np.any(np.asarray(raw_b) == 0):
+            raise RuntimeError("ZeroDivisionError")
+        with np.errstate(all="ignore"):
+            out = np.asarray(cls._ufunc(raw_a, raw_b))
+        return _wrap(np.asarray(_fix_dtype(cls, (a, b), out)), False, None)
+
+
+class FloorDivide(_Rounding):
+    """f(a, b) = a // b (rounded down)"""
+    __slots__ = ()
+    _ufunc = staticmethod(np.floor_divide)
+    _name = "floor_divide"
+
+
+def _remainder(a, b):
+    """PyTorch's remainder: fmod, moved by b where its sign differs from b's (-5. % 2.5 is -0. there)."""
+    r = np.fmod(a, b)
+    return np.where((r != 0) & ((r < 0) != (np.asarray(b) < 0)), r + b, r)
+
+
+class Remainder(_Rounding):
+    """f(a, b) = a % b (with the sign of b)"""
+    __slots__ = ()
+    _ufunc = staticmethod(_remainder)
+    _name = "remainder"
+
+
+_WHY = {"floor_divide": ": PyTorch has no derivative for it either (grad_fn=<NotImplemented>)", "remainder": ""}
+
+
+def _rounding(cls, swap=False):
+    def method(self, other):
+        if isinstance(other, (list, tuple)):
+            other = _wrap(_to_array(other, None), False, None)
+        elif not isinstance(other, (Tensor, numbers.Real)):
+            return NotImplemented
+        a, b = (other, self) if swap else (self, other)
+        if _grad_state.enabled and any(isinstance(t, Tensor) and t.requires_grad for t in (a, b)):
+            raise NotImplementedError(f"{cls._name} ({'%' if cls is Remainder else '//'}) of a tensor that requires grad is "
+                                      f"not supported in autograd_lab (a teaching subset of PyTorch){_WHY[cls._name]}; "
+                                      f"use .detach() (or torch.no_grad()) first")
+        return apply(cls, a, b)
+    return method
+
+
+def _rounding_fn(cls):
+    def fn(input, other):
+        if not isinstance(input, Tensor):
+            if isinstance(other, Tensor) and isinstance(input, numbers.Real):
+                return _rounding(cls, swap=True)(other, input)
+            raise TypeError(f"{cls._name}(): argument 'input' (position 1) must be Tensor, not {type(input).__name__}")
+        return _rounding(cls)(input, other)
+    fn.__name__ = cls._name
+    return fn
+
+
+declare("repeat", RepeatBackward0, methods={"repeat": _repeat})
+declare("cumsum", CumsumBackward0, methods={"cumsum": _cumsum}, functions={"cumsum": _fn(_cumsum, "cumsum")})
+declare("contiguous", methods={"contiguous": _contiguous, "is_contiguous": _is_contiguous}, shown_as=None)
+declare("bmm", methods={"bmm": _bmm}, functions={"bmm": _fn(_bmm, "bmm")}, shown_as=None)
+declare("floor_divide", shown_as="// and % (without grad)",
+        methods={"__floordiv__": _rounding(FloorDivide), "__rfloordiv__": _rounding(FloorDivide, swap=True),
+                 "floor_divide": _rounding(FloorDivide), "__mod__": _rounding(Remainder),
+                 "__rmod__": _rounding(Remainder, swap=True), "remainder": _rounding(Remainder)},
+        functions={"floor_divide": _rounding_fn(FloorDivide), "remainder": _rounding_fn(Remainder)})

@@ -1,0 +1,627 @@
+"""Cells of the kind a student meets in other autograd chapters, written for this project.
+
+Topics follow PyTorch's autograd tutorial and notes ("A Gentle Introduction to torch.autograd",
+"Autograd mechanics", "Learning PyTorch with Examples", the ``torch.autograd`` API page), d2l's
+"Automatic Differentiation" chapter and the questions students ask about autograd on forums; the
+code is our own. Each is run by ``tests/support/textbook_probe.py`` with ``torch`` bound to real
+torch and to autograd_lab. A cell cannot ``import torch...`` (that would import real torch): it
+reaches ``torch.nn.functional`` as ``torch.nn.functional``.
+"""
+from __future__ import annotations
+
+SNIPPETS = {
+    # ------------------------------------------------------------------ d2l-style first steps
+    "arange_float": """
+        x = torch.arange(4.0)
+        x
+        x.requires_grad_(True)
+        x.grad
+        y = 2 * torch.dot(x, x)
+        y
+        y.backward()
+        x.grad
+        x.grad == 4 * x
+    """,
+    "grad_zero_then_sum": """
+        x = torch.arange(4.0, requires_grad=True)
+        (2 * torch.dot(x, x)).backward()
+        x.grad.zero_()
+        y = x.sum()
+        y.backward()
+        x.grad
+    """,
+    "non_scalar_backward_error": """
+        x = torch.arange(4.0, requires_grad=True)
+        y = x * x
+        y
+        y.backward()
+    """,
+    "non_scalar_backward_gradient": """
+        x = torch.arange(4.0, requires_grad=True)
+        y = x * x
+        y.backward(gradient=torch.ones(len(y)))
+        x.grad
+        x.grad.zero_()
+        y = x * x
+        y.sum().backward()
+        x.grad
+    """,
+    "detach_constant": """
+        x = torch.arange(4.0, requires_grad=True)
+        y = x * x
+        u = y.detach()
+        u
+        z = u * x
+        z.sum().backward()
+        x.grad == u
+        x.grad.zero_()
+        y.sum().backward()
+        x.grad == 2 * x
+    """,
+    "control_flow": """
+        def f(a):
+            b = a * 2
+            while b.norm() < 1000:
+                b = b * 2
+            if b.sum() > 0:
+                c = b
+            else:
+                c = 100 * b
+            return c
+
+        a = torch.tensor(0.7, requires_grad=True)
+        d = f(a)
+        d
+        d.backward()
+        a.grad
+        a.grad == d / a
+    """,
+    # ------------------------------------------------------------------ gentle introduction
+    "gentle_q": """
+        a = torch.tensor([2., 3.], requires_grad=True)
+        b = torch.tensor([6., 4.], requires_grad=True)
+        Q = 3*a**3 - b**2
+        Q
+        external_grad = torch.tensor([1., 1.])
+        Q.backward(gradient=external_grad)
+        a.grad
+        b.grad
+        9*a**2 == a.grad
+        -2*b == b.grad
+    """,
+    "requires_grad_propagates": """
+        x = torch.rand(5, 5)
+        y = torch.rand(5, 5)
+        z = torch.rand((5, 5), requires_grad=True)
+        a = x + y
+        print(f"Does `a` require gradients?: {a.requires_grad}")
+        b = x + z
+        print(f"Does `b` require gradients?: {b.requires_grad}")
+        b.grad_fn
+        a.grad_fn
+    """,
+    "grad_fn_chain": """
+        a = torch.tensor([1., 2.], requires_grad=True)
+        b = torch.tensor([3., 4.], requires_grad=True)
+        c = (a * b).exp().sum()
+        c.grad_fn
+        c.grad_fn.next_functions
+        c.grad_fn.next_functions[0][0].next_functions
+        c.grad_fn.next_functions[0][0].next_functions[0][0].next_functions
+        c.grad_fn.name()
+    """,
+    # ------------------------------------------------------------------ .grad of a non-leaf
+    "non_leaf_grad_warning": """
+        x = torch.tensor([1., 2., 3.], requires_grad=True)
+        y = x * 2
+        z = y.sum()
+        z.backward()
+        y.is_leaf
+        y.grad
+        x.grad
+    """,
+    "retain_grad": """
+        x = torch.tensor([1., 2., 3.], requires_grad=True)
+        y = x ** 2
+        y.retain_grad()
+        y.retains_grad
+        z = y.mean()
+        z.backward()
+        y.grad
+        x.grad
+    """,
+    "backward_twice": """
+        x = torch.tensor(3., requires_grad=True)
+        y = x.exp() * x
+        y.backward()
+        x.grad
+        y.backward()
+    """,
+    "backward_retain_graph_accumulates": """
+        x = torch.tensor(3., requires_grad=True)
+        y = x ** 3
+        y.backward(retain_graph=True)
+        x.grad
+        y.backward()
+        x.grad
+    """,
+    # ------------------------------------------------------------------ grad mode
+    "no_grad": """
+        x = torch.ones(3, requires_grad=True)
+        with torch.no_grad():
+            y = x * 2
+        y
+        y.requires_grad
+        torch.is_grad_enabled()
+        @torch.no_grad()
+        def double(t):
+            return t * 2
+        double(x).requires_grad
+        with torch.enable_grad():
+            z = x * 2
+        z.grad_fn
+        torch.set_grad_enabled(False)
+        (x + 1).requires_grad
+        torch.set_grad_enabled(True)
+        (x + 1).requires_grad
+    """,
+    "inference_mode": """
+        x = torch.ones(2, requires_grad=True)
+        with torch.inference_mode():
+            y = x * 3
+        y
+        y.requires_grad
+        y.is_inference()
+    """,
+    "requires_grad_int_error": """
+        torch.tensor([1, 2, 3], requires_grad=True)
+    """,
+    "requires_grad_int_arange_error": """
+        x = torch.arange(4)
+        x.dtype
+        x.requires_grad_()
+    """,
+    "requires_grad_non_leaf_error": """
+        x = torch.ones(2, requires_grad=True)
+        y = x * 2
+        y.requires_grad_(False)
+    """,
+    # ------------------------------------------------------------------ in-place and leaves
+    "leaf_inplace_error": """
+        w = torch.ones(3, requires_grad=True)
+        w += 1
+    """,
+    "leaf_view_inplace_error": """
+        w = torch.ones(3, requires_grad=True)
+        w[0] = 5.
+    """,
+    "inplace_saved_error": """
+        a = torch.tensor([1., 2.], requires_grad=True)
+        b = a.sigmoid()
+        c = b * 2
+        b.mul_(3)
+        c.sum().backward()
+        b.sum().backward()
+    """,
+    "inplace_exp_saved_error": """
+        a = torch.tensor([1., 2.], requires_grad=True)
+        b = a.exp()
+        b.add_(1)
+        b.sum().backward()
+    """,
+    "data_vs_detach": """
+        a = torch.tensor([1., 2., 3.], requires_grad=True)
+        out = a.sigmoid()
+        c = out.data
+        c.zero_()
+        out
+        out.sum().backward()
+        a.grad
+        b = torch.tensor([1., 2., 3.], requires_grad=True)
+        out = b.sigmoid()
+        d = out.detach()
+        d.zero_()
+        out.sum().backward()
+    """,
+    "update_under_no_grad": """
+        w = torch.tensor([1., -1.], requires_grad=True)
+        loss = (w ** 2).sum()
+        loss.backward()
+        with torch.no_grad():
+            w -= 0.1 * w.grad
+        w
+        w.grad.zero_()
+        w.grad = None
+        w.grad
+    """,
+    # ------------------------------------------------------------------ higher order and autograd.grad
+    "second_derivative": """
+        x = torch.tensor(2., requires_grad=True)
+        y = x ** 3
+        dy, = torch.autograd.grad(y, x, create_graph=True)
+        dy
+        d2y, = torch.autograd.grad(dy, x)
+        d2y
+    """,
+    "autograd_grad_grad_outputs": """
+        x = torch.tensor([1., 2., 3.], requires_grad=True)
+        y = x ** 2
+        torch.autograd.grad(y, x, grad_outputs=torch.ones_like(y))
+        torch.autograd.grad(x.sin().sum(), [x])
+        torch.autograd.grad(y, x)
+    """,
+    "autograd_grad_unused": """
+        x = torch.tensor(1., requires_grad=True)
+        u = torch.tensor(2., requires_grad=True)
+        y = x * 3
+        torch.autograd.grad(y, [x, u], retain_graph=True, allow_unused=True)
+        torch.autograd.grad(y, [x, u], retain_graph=True, allow_unused=True, materialize_grads=True)
+        torch.autograd.grad(y, [x, u])
+    """,
+    "grad_of_grad_backward": """
+        x = torch.tensor(1.5, requires_grad=True)
+        y = torch.sin(x)
+        g, = torch.autograd.grad(y, x, create_graph=True)
+        g
+        g.backward()
+        x.grad
+        x.grad == -torch.sin(x)
+    """,
+    "vjp_non_scalar": """
+        x = torch.randn(3, requires_grad=True)
+        torch.manual_seed(0)
+        x = torch.randn(3, requires_grad=True)
+        y = x * 2
+        while y.data.norm() < 1000:
+            y = y * 2
+        y
+        v = torch.tensor([0.1, 1.0, 0.0001], dtype=torch.float)
+        y.backward(v)
+        x.grad
+    """,
+    "functional_jacobian_hessian": """
+        def f(x):
+            return x ** 2 + x.sin()
+        x = torch.tensor([0.5, 1.0])
+        torch.autograd.functional.jacobian(f, x)
+        torch.autograd.functional.hessian(lambda t: (t ** 3).sum(), x)
+        torch.autograd.functional.vjp(f, x, torch.ones(2))
+        torch.autograd.functional.jvp(f, x, torch.ones(2))
+    """,
+    # ------------------------------------------------------------------ ops and their gradients
+    "norm_and_dot": """
+        x = torch.tensor([3., 4.], requires_grad=True)
+        n = x.norm()
+        n
+        n.backward()
+        x.grad
+        torch.norm(torch.tensor([[1., 2.], [3., 4.]]))
+        torch.linalg.norm(torch.tensor([3., 4.]))
+        torch.dot(torch.tensor([1, 2]), torch.tensor([3, 4]))
+    """,
+    "reductions_dim_keepdim": """
+        A = torch.arange(6, dtype=torch.float32).reshape(2, 3).requires_grad_()
+        A
+        A.sum(dim=0)
+        A.sum(dim=1, keepdim=True)
+        A.mean(axis=0)
+        s = A.sum(dim=1, keepdim=True)
+        (A / s).sum().backward()
+        A.grad
+        A.cumsum(dim=0)
+        A.max(dim=1)
+    """,
+    "broadcast_grad": """
+        a = torch.ones(3, 1, requires_grad=True)
+        b = torch.arange(4.0, requires_grad=True)
+        c = a * b
+        c.shape
+        c.sum().backward()
+        a.grad
+        b.grad
+    """,
+    "clamp_where": """
+        x = torch.tensor([-2., -0.5, 0.5, 2.], requires_grad=True)
+        y = x.clamp(min=-1, max=1)
+        y
+        y.sum().backward()
+        x.grad
+        x.grad = None
+        z = torch.where(x > 0, x ** 2, -x)
+        z
+        z.sum().backward()
+        x.grad
+    """,
+    "max_ties": """
+        x = torch.tensor([1., 3., 3., 2.], requires_grad=True)
+        m = x.max()
+        m
+        m.backward()
+        x.grad
+        torch.argmax(x)
+        x.grad = None
+        v, i = x.max(dim=0)
+        v, i
+        v.backward()
+        x.grad
+    """,
+    "relu_at_zero": """
+        x = torch.tensor([-1., 0., 1.], requires_grad=True)
+        torch.relu(x).sum().backward()
+        x.grad
+        x.grad = None
+        x.abs().sum().backward()
+        x.grad
+    """,
+    "indexing_grad": """
+        x = torch.arange(6.0, requires_grad=True)
+        y = x[1:4] * 2
+        y
+        z = x[[0, 0, 5]]
+        z
+        (y.sum() + z.sum()).backward()
+        x.grad
+        x[x > 2]
+    """,
+    "stack_cat": """
+        a = torch.tensor([1., 2.], requires_grad=True)
+        b = torch.tensor([3., 4.], requires_grad=True)
+        s = torch.stack([a, b])
+        s
+        c = torch.cat([a, b * 2])
+        c
+        (s.sum() + (c ** 2).sum()).backward()
+        a.grad, b.grad
+        torch.stack([a, b], dim=1).shape
+    """,
+    "matmul_batch": """
+        torch.manual_seed(1)
+        A = torch.randn(2, 3, 4, requires_grad=True)
+        B = torch.randn(4, 5)
+        C = A @ B
+        C.shape
+        C.grad_fn
+        D = torch.matmul(A, torch.randn(2, 4, 2))
+        D.grad_fn
+        torch.mm(torch.ones(2, 3), torch.ones(3, 2))
+        torch.bmm(torch.ones(2, 1, 3), torch.ones(2, 3, 1))
+        torch.mm(torch.ones(2, 3), torch.ones(2, 3))
+    """,
+    "mm_vector": """
+        W = torch.tensor([[1., 2.], [3., 4.]], requires_grad=True)
+        x = torch.tensor([1., -1.])
+        y = W @ x
+        y
+        y.grad_fn
+        torch.mv(W, x)
+        (x @ W).sum().backward()
+        W.grad
+    """,
+    "softmax_family": """
+        logits = torch.tensor([[1., 2., 3.], [1., 1., 1.]], requires_grad=True)
+        p = torch.softmax(logits, dim=1)
+        p
+        lp = torch.nn.functional.log_softmax(logits, dim=-1)
+        lp
+        lp[0, 2].backward()
+        logits.grad
+        p.sum(dim=1)
+    """,
+    "losses": """
+        F = torch.nn.functional
+        pred = torch.tensor([0.5, 1.5, 2.0], requires_grad=True)
+        target = torch.tensor([1., 1., 1.])
+        loss = F.mse_loss(pred, target)
+        loss
+        loss.backward()
+        pred.grad
+        logits = torch.tensor([[2.0, 0.5, -1.0], [0.1, 0.2, 3.0]], requires_grad=True)
+        labels = torch.tensor([0, 2])
+        ce = F.cross_entropy(logits, labels)
+        ce
+        ce.backward()
+        logits.grad
+        F.cross_entropy(logits, labels, reduction='none')
+        F.nll_loss(F.log_softmax(logits, dim=1), labels)
+    """,
+    "linear_sgd_step": """
+        torch.manual_seed(0)
+        model = torch.nn.Linear(3, 1)
+        model
+        model.weight
+        model.bias
+        opt = torch.optim.SGD(model.parameters(), lr=0.1)
+        opt
+        x = torch.tensor([[1., 2., 3.], [0., -1., 1.]])
+        y = torch.tensor([[1.], [0.]])
+        loss = torch.nn.functional.mse_loss(model(x), y)
+        loss
+        opt.zero_grad()
+        loss.backward()
+        model.weight.grad
+        opt.step()
+        model.weight
+        opt.zero_grad(set_to_none=True)
+        model.weight.grad
+    """,
+    "sequential_training_loop": """
+        torch.manual_seed(42)
+        net = torch.nn.Sequential(torch.nn.Linear(2, 4), torch.nn.ReLU(), torch.nn.Linear(4, 1))
+        net
+        loss_fn = torch.nn.MSELoss()
+        opt = torch.optim.SGD(net.parameters(), lr=0.05, momentum=0.9)
+        X = torch.tensor([[0., 0.], [0., 1.], [1., 0.], [1., 1.]])
+        Y = torch.tensor([[0.], [1.], [1.], [0.]])
+        for step in range(5):
+            opt.zero_grad()
+            loss = loss_fn(net(X), Y)
+            loss.backward()
+            opt.step()
+            print(step, loss.item())
+        [p.shape for p in net.parameters()]
+        sum(p.numel() for p in net.parameters())
+    """,
+    "polynomial_fit_manual": """
+        torch.manual_seed(0)
+        x = torch.linspace(-math.pi, math.pi, 200)
+        y = torch.sin(x)
+        a = torch.randn((), requires_grad=True)
+        b = torch.randn((), requires_grad=True)
+        c = torch.randn((), requires_grad=True)
+        d = torch.randn((), requires_grad=True)
+        lr = 1e-6
+        for t in range(300):
+            y_pred = a + b * x + c * x ** 2 + d * x ** 3
+            loss = (y_pred - y).pow(2).sum()
+            if t % 100 == 99:
+                print(t, round(loss.item(), 2))
+            loss.backward()
+            with torch.no_grad():
+                a -= lr * a.grad
+                b -= lr * b.grad
+                c -= lr * c.grad
+                d -= lr * d.grad
+                a.grad = None
+                b.grad = None
+                c.grad = None
+                d.grad = None
+        print(f'Result: y = {a.item():.4f} + {b.item():.4f} x + {c.item():.4f} x^2 + {d.item():.4f} x^3')
+    """,
+    # ------------------------------------------------------------------ tensors as values
+    "tensor_dtypes": """
+        torch.tensor([1, 2, 3])
+        torch.tensor([1, 2, 3]).dtype
+        torch.tensor([True, False])
+        torch.tensor([1.5, 2.], dtype=torch.float64)
+        torch.tensor([1, 2]) / 2
+        torch.tensor([1, 2]) // 2
+        torch.tensor([1, 2]) * 1.5
+        torch.tensor([1, 2], dtype=torch.int32) + torch.tensor([1., 2.], dtype=torch.float64)
+        torch.tensor(3)
+        torch.tensor(3.5, requires_grad=True)
+        torch.tensor([[1., 2.], [3., 4.]], dtype=torch.float64, requires_grad=True)
+    """,
+    "item_tolist": """
+        x = torch.tensor([[1., 2.], [3., 4.]], requires_grad=True)
+        x.sum().item()
+        x.tolist()
+        x[0, 1].item()
+        x.item()
+    """,
+    "numpy_requires_grad_error": """
+        x = torch.ones(2, requires_grad=True)
+        x.detach().numpy()
+        x.numpy()
+    """,
+    "grad_fn_reprs": """
+        x = torch.tensor([1., 2., 3., 4.], requires_grad=True)
+        x + 1
+        x - 1
+        1 - x
+        x * x
+        x / 2
+        2 / x
+        -x
+        x ** 2
+        x.exp()
+        x.log()
+        x.sum()
+        x.mean()
+        x.view(2, 2)
+        x.reshape(2, 2)
+        x.t() if x.dim() < 2 else None
+        x.unsqueeze(0)
+        x.view(2, 2).T
+        x[0]
+        x[1:]
+        x.sigmoid()
+        x.tanh()
+        x.relu()
+        x.clone()
+        x.pow(3).sqrt()
+        x.view(2, 2).transpose(0, 1).contiguous()
+    """,
+    "tensor_print_big": """
+        torch.manual_seed(3)
+        x = torch.randn(4, 6, requires_grad=True)
+        print(x)
+        x * 1000
+        torch.arange(2000.0)
+        torch.tensor([1e-8, 1., 1e8])
+    """,
+    "hooks": """
+        x = torch.tensor([1., 2.], requires_grad=True)
+        y = x * 3
+        h = y.register_hook(lambda g: print("grad at y:", g))
+        y.sum().backward()
+        h.remove()
+        x.grad
+    """,
+    "custom_function": """
+        class Exp(torch.autograd.Function):
+            @staticmethod
+            def forward(ctx, i):
+                result = i.exp()
+                ctx.save_for_backward(result)
+                return result
+
+            @staticmethod
+            def backward(ctx, grad_output):
+                result, = ctx.saved_tensors
+                return grad_output * result
+
+        x = torch.tensor([0., 1.], requires_grad=True)
+        y = Exp.apply(x)
+        y
+        y.sum().backward()
+        x.grad
+    """,
+    "zero_grad_manual": """
+        w = torch.tensor([1., 2.], requires_grad=True)
+        for i in range(3):
+            loss = (w * 3).sum()
+            loss.backward()
+            print(w.grad)
+        w.grad.zero_()
+        w.grad
+        w.grad.data.zero_()
+    """,
+    "gradient_is_none_leaf_false": """
+        a = torch.tensor(2.0, requires_grad=True)
+        b = a * 2
+        c = b.detach()
+        c.requires_grad
+        c.is_leaf
+        (c * a).backward()
+        a.grad
+        c.grad
+    """,
+    "expand_repeat_grad": """
+        x = torch.tensor([[1.], [2.]], requires_grad=True)
+        e = x.expand(2, 3)
+        e
+        r = x.repeat(1, 3)
+        r
+        (e * r).sum().backward()
+        x.grad
+    """,
+    "mean_of_ints_error": """
+        torch.tensor([1, 2, 3]).mean()
+    """,
+    "type_mismatch_matmul": """
+        torch.ones(2, 2) @ torch.ones(2, 2, dtype=torch.float64)
+    """,
+    "shape_mismatch": """
+        torch.ones(2, 3) + torch.ones(3, 2)
+    """,
+    "zeros_like_ones_like": """
+        x = torch.tensor([[1., 2.], [3., 4.]], requires_grad=True)
+        torch.zeros_like(x)
+        torch.ones_like(x, requires_grad=True)
+        torch.full((2,), 7.)
+        torch.eye(2)
+        torch.linspace(0, 1, 5)
+        torch.zeros(2, 3).shape
+        torch.empty(0)
+    """,
+}
