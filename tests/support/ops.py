@@ -185,6 +185,10 @@ OPS = [
     Op("matmul_batched", lambda lab, a, b: a @ b, [(2, 2, 3), (1, 3, 2)], "UnsafeViewBackward0"),
     Op("matmul_vec_3d", lambda lab, a, b: a @ b, [(3,), (2, 3, 2)], "UnsafeViewBackward0"),
     Op("addmm", lambda lab, b, x, w: lab.addmm(b, x, w.t()), [(2,), (4, 3), (2, 3)], "AddmmBackward0"),
+    Op("bmm", lambda lab, a, b: lab.bmm(a, b.transpose(1, 2)), [(2, 2, 3), (2, 4, 3)], "BmmBackward0"),
+    Op("repeat", lambda lab, a: a.repeat(2, 1, 3), [(2, 3)], "RepeatBackward0"),
+    Op("cumsum", lambda lab, a: (a.cumsum(1) * a).cumsum(dim=-1), [(2, 3)], "CumsumBackward0"),
+    Op("contiguous", lambda lab, a: a.t().contiguous() * a.contiguous().t(), [(2, 3)], "MulBackward0"),
     # nn.functional
     Op("linear_batch", lambda lab, x, w, b: lab.nn.functional.linear(x, w, b), [(4, 3), (2, 3), (2,)], "AddmmBackward0"),
     Op("linear_one", lambda lab, x, w, b: lab.nn.functional.linear(x, w, b), [(3,), (2, 3), (2,)], "ViewBackward0"),
