@@ -67,7 +67,7 @@ __all__ = [
 
 # The viewer's names load on first use (``import autograd_lab`` stays as cheap as numpy).
 _LAZY = {"Player": ("view.player", "Player"), "Playground": ("playground", "Playground")}
-_LAZY_MODULES = {"nn": "core.nn", "utils": "core.utils", "exercises": "lessons.exercises", "playground": "playground", "player": "view.player",
+_LAZY_MODULES = {"nn": "core.nn", "utils": "core.utils", "linalg": "core.linalg", "exercises": "lessons.exercises", "playground": "playground", "player": "view.player",
                  "graph": "view.graph", "scene": "view.scene"}
 
 
@@ -82,7 +82,7 @@ class _AliasFinder:
                "autograd_lab.autograd.functional": "autograd_lab.core.autograd_functional",
                "autograd_lab.autograd.profiler": "autograd_lab.core.autograd_profiler",
                "autograd_lab.autograd.variable": "autograd_lab.core.variable",
-               "autograd_lab.utils": "autograd_lab.core.utils", "autograd_lab.utils.data": "autograd_lab.core.utils_data"}
+               "autograd_lab.utils": "autograd_lab.core.utils", "autograd_lab.linalg": "autograd_lab.core.linalg", "autograd_lab.utils.data": "autograd_lab.core.utils_data"}
     _specs: dict = {}  # alias name -> the core module's own spec
 
     @classmethod

@@ -283,6 +283,8 @@ class LinalgVectorNormBackward0(Function):
         x = np.abs(a)
         if ord == float("inf"):
             r = np.max(x, axis=axis, keepdims=keepdim)
+        elif ord == float("-inf"):
+            r = np.min(x, axis=axis, keepdims=keepdim)
         elif ord == 0:
             r = np.sum(x != 0, axis=axis, keepdims=keepdim).astype(np.result_type(a))
         else:
@@ -312,7 +314,7 @@ class LinalgVectorNormBackward0(Function):
                 d = np.sign(a)
             elif p == 2:
                 d = np.where(rr == 0, 0, a / rr)
-            elif p == float("inf"):
+            elif p in (float("inf"), float("-inf")):
                 m = np.abs(a) == rr
                 d = np.sign(a) * m / np.sum(m, axis=dims, keepdims=True)
             else:
@@ -334,8 +336,7 @@ def _norm(self, p="fro", dim=None, keepdim=False, dtype=None):
     if not self.dtype.is_floating_point:
         raise RuntimeError("linalg.vector_norm: Expected a floating point or complex tensor as input. Got Long")
     dims = _dims(dim, self.ndim) if dim is not None else None
-    return apply(LinalgVectorNormBackward0, self, ord=float(p) if p != int(p) or p == float("inf") else int(p),
-                 dim=dims, keepdim=bool(keepdim))
+    return apply(LinalgVectorNormBackward0, self, ord=p, dim=dims, keepdim=bool(keepdim))  # (_saved_ord: 2 or 2.0, as given)
 
 
 def _method_fn(method, name):
