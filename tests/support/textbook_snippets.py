@@ -268,7 +268,6 @@ SNIPPETS = {
         x.grad == -torch.sin(x)
     """,
     "vjp_non_scalar": """
-        x = torch.randn(3, requires_grad=True)
         torch.manual_seed(0)
         x = torch.randn(3, requires_grad=True)
         y = x * 2
@@ -623,5 +622,258 @@ SNIPPETS = {
         torch.linspace(0, 1, 5)
         torch.zeros(2, 3).shape
         torch.empty(0)
+    """,
+
+    # ------------------------------------------------------------------ more from forums and test suites
+    "freeze_parameters": """
+        torch.manual_seed(0)
+        net = torch.nn.Sequential(torch.nn.Linear(3, 2), torch.nn.Tanh(), torch.nn.Linear(2, 1))
+        for p in net[0].parameters():
+            p.requires_grad_(False)
+        [p.requires_grad for p in net.parameters()]
+        out = net(torch.ones(4, 3)).sum()
+        out.backward()
+        net[0].weight.grad
+        net[2].weight.grad
+        [name for name, p in net.named_parameters() if p.requires_grad]
+        net.eval()
+        net.training
+    """,
+    "parameter_repr_state_dict": """
+        p = torch.nn.Parameter(torch.tensor([1., 2.]))
+        p
+        p.requires_grad
+        p * 2
+        torch.manual_seed(0)
+        lin = torch.nn.Linear(2, 2)
+        list(lin.state_dict().keys())
+        lin.weight.shape, lin.bias.shape
+        lin.weight.grad is None
+    """,
+    "tensor_hook_changes_grad": """
+        x = torch.tensor([1., 2., 3.], requires_grad=True)
+        x.register_hook(lambda g: g * 10)
+        (x ** 2).sum().backward()
+        x.grad
+        y = torch.tensor(2., requires_grad=True)
+        z = y * y
+        z.register_hook(lambda g: print('dz', g))
+        w = z * 3
+        w.backward()
+        y.grad
+    """,
+    "grad_accumulates": """
+        x = torch.tensor(1., requires_grad=True)
+        for _ in range(3):
+            (x * 2).backward()
+        x.grad
+        x.grad.zero_()
+        (x ** 2).backward()
+        x.grad
+    """,
+    "clone_detach_and_copy_warning": """
+        x = torch.tensor([1., 2.], requires_grad=True)
+        y = x.clone().detach()
+        y.requires_grad, y.is_leaf
+        z = torch.tensor(x)
+        z
+        x.detach_() if False else None
+        w = x.clone()
+        w.grad_fn
+        w.sum().backward()
+        x.grad
+    """,
+    "from_numpy_shares": """
+        import numpy as np
+        a = np.array([1., 2., 3.])
+        t = torch.from_numpy(a)
+        t
+        a[0] = 10.
+        t
+        t.dtype
+        t.requires_grad_()
+        (t * 2).sum().backward()
+        t.grad
+    """,
+    "view_of_transpose_error": """
+        x = torch.arange(6.).reshape(2, 3)
+        y = x.t()
+        y.is_contiguous()
+        y.reshape(6)
+        y.view(6)
+    """,
+    "squeeze_unsqueeze_grad": """
+        x = torch.tensor([[1.], [2.]], requires_grad=True)
+        y = x.squeeze()
+        y
+        z = y.unsqueeze(0) * torch.tensor([[3., 4.]])
+        z
+        z.sum().backward()
+        x.grad
+        x.squeeze(1).shape, x.unsqueeze(-1).shape
+    """,
+    "argmax_dim_keepdim": """
+        x = torch.tensor([[1., 5., 2.], [7., 0., 7.]])
+        x.argmax()
+        x.argmax(dim=1)
+        x.argmax(dim=1, keepdim=True)
+        x.max(dim=0).values
+        x.max(dim=1, keepdim=True)
+        torch.max(x, torch.tensor(3.))
+        x.min(), x.min(dim=1).indices
+    """,
+    "elementwise_max_ties_grad": """
+        a = torch.tensor([1., 2., 3.], requires_grad=True)
+        b = torch.tensor([3., 2., 1.], requires_grad=True)
+        m = torch.maximum(a, b)
+        m
+        m.sum().backward()
+        a.grad, b.grad
+        a.grad = None
+        torch.min(a).backward()
+        a.grad
+    """,
+    "gather_masked_fill": """
+        x = torch.tensor([[1., 2.], [3., 4.]], requires_grad=True)
+        idx = torch.tensor([[0], [1]])
+        g = x.gather(1, idx)
+        g
+        g.sum().backward()
+        x.grad
+        y = x.masked_fill(x > 2, 0.)
+        y
+    """,
+    "sort_topk": """
+        x = torch.tensor([3., 1., 2.], requires_grad=True)
+        v, i = torch.sort(x)
+        v, i
+        v[0].backward()
+        x.grad
+        torch.topk(torch.tensor([1., 4., 2., 8.]), 2)
+    """,
+    "nn_functional_activations": """
+        F = torch.nn.functional
+        x = torch.tensor([-2., 0., 2.], requires_grad=True)
+        F.relu(x)
+        torch.sigmoid(x)
+        F.softplus(x)
+        F.leaky_relu(x, 0.1)
+        torch.nn.Sigmoid()(x)
+        F.gelu(x)
+    """,
+    "bce_losses": """
+        F = torch.nn.functional
+        p = torch.tensor([0.9, 0.2, 0.6], requires_grad=True)
+        y = torch.tensor([1., 0., 1.])
+        loss = F.binary_cross_entropy(p, y)
+        loss
+        loss.backward()
+        p.grad
+        z = torch.tensor([2., -1., 0.5], requires_grad=True)
+        F.binary_cross_entropy_with_logits(z, y)
+        torch.nn.BCEWithLogitsLoss()(z, y)
+        F.binary_cross_entropy(torch.tensor([1.5]), torch.tensor([1.]))
+    """,
+    "gradcheck_double": """
+        torch.manual_seed(0)
+        x = torch.randn(3, dtype=torch.double, requires_grad=True)
+        torch.autograd.gradcheck(lambda t: (t.sin() * t).sum(), (x,))
+        torch.autograd.gradgradcheck(lambda t: (t ** 3).sum(), (x,))
+        y = torch.randn(3, requires_grad=True)
+        torch.autograd.gradcheck(lambda t: t * t, (y,))
+    """,
+    "adam_step": """
+        torch.manual_seed(0)
+        w = torch.nn.Parameter(torch.tensor([1.0, -2.0]))
+        opt = torch.optim.Adam([w], lr=0.1)
+        for _ in range(3):
+            opt.zero_grad()
+            loss = (w ** 2).sum()
+            loss.backward()
+            opt.step()
+        w
+        opt.param_groups[0]['lr']
+        opt.state_dict()['param_groups']
+    """,
+    "sum_multiple_dims_and_mean_dim": """
+        x = torch.arange(24.).reshape(2, 3, 4).requires_grad_()
+        x.sum(dim=(0, 2))
+        x.mean(dim=-1).shape
+        x.sum((1, 2), keepdim=True).shape
+        torch.std(x)
+        x.var(dim=0).shape
+        x.sum(dim=(0, 2)).sum().backward()
+        x.grad.shape
+    """,
+    "int_ops_and_promotion": """
+        a = torch.tensor([1, 2, 3])
+        a * 2
+        a + 0.5
+        a.float().mean()
+        a.sum()
+        a.sum().dtype
+        (a > 1).sum()
+        (a == 2).float()
+        a.to(torch.float64) * torch.tensor(2.)
+        torch.tensor([1, 2], dtype=torch.uint8) - 3
+        a.dtype, a.float().dtype, a.double().dtype, a.long().dtype
+    """,
+    "empty_like_and_randn_seed": """
+        torch.manual_seed(7)
+        torch.rand(2, 3)
+        torch.randn(3)
+        torch.randint(0, 10, (4,))
+        torch.randn(2, 2, requires_grad=True)
+        torch.normal(0., 1., size=(2,))
+    """,
+    "no_grad_param_update_loop": """
+        torch.manual_seed(1)
+        X = torch.randn(8, 2)
+        true_w = torch.tensor([2., -3.4])
+        y = X @ true_w + 4.2
+        w = torch.zeros(2, requires_grad=True)
+        b = torch.zeros(1, requires_grad=True)
+        for epoch in range(3):
+            l = ((X @ w + b - y) ** 2 / 2).mean()
+            l.backward()
+            with torch.no_grad():
+                for p in (w, b):
+                    p -= 0.1 * p.grad
+                    p.grad.zero_()
+            print(f'epoch {epoch + 1}, loss {l.item():f}')
+        w, b
+    """,
+    "second_order_tanh_chain": """
+        x = torch.linspace(-1, 1, 5, requires_grad=True)
+        y = torch.tanh(x)
+        dy, = torch.autograd.grad(y.sum(), x, create_graph=True)
+        dy
+        d2y, = torch.autograd.grad(dy.sum(), x, create_graph=True)
+        d2y
+        d3y, = torch.autograd.grad(d2y.sum(), x)
+        d3y
+    """,
+    "backward_on_int_and_no_grad_tensor": """
+        x = torch.tensor([1., 2.])
+        y = (x * 2).sum()
+        y.requires_grad
+        y.backward()
+    """,
+    "retain_graph_autograd_grad_error": """
+        x = torch.tensor(2., requires_grad=True)
+        y = x.exp()
+        torch.autograd.grad(y, x)
+        torch.autograd.grad(y, x)
+    """,
+    "inplace_on_leaf_under_no_grad_and_version": """
+        x = torch.ones(3, requires_grad=True)
+        x._version
+        with torch.no_grad():
+            x.mul_(2)
+        x._version
+        x
+        y = x * x
+        y.sum().backward()
+        x.grad
     """,
 }
