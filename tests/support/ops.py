@@ -142,6 +142,8 @@ OPS = [
        away_from=(0.0,)),
     Op("norm_1", lambda lab, a: a.norm(p=1), [(4,)], "LinalgVectorNormBackward0", away_from=(0.0,),
        second_order=False),
+    Op("std", lambda lab, a: a.std() * a.std(dim=1, keepdim=True) + a.std(0, unbiased=False).sum(), [(2, 3)],
+       "AddBackward0", distinct=True),
     Op("linalg_norm", lambda lab, a: lab.linalg.norm(a, dim=0) * lab.linalg.vector_norm(a), [(2, 3)], "MulBackward0",
        away_from=(0.0,)),
     Op("norm_min", lambda lab, a: a.norm(float("-inf"), dim=1), [(2, 3)], "LinalgVectorNormBackward0", distinct=True,
