@@ -19,7 +19,7 @@ from .grad_mode import no_grad
 from .ops.special import MakeLeaf
 from .tensor import Tensor, tensor
 
-__all__ = ["Module", "Parameter", "Linear", "Sequential", "ReLU", "Tanh", "Sigmoid", "Softmax", "LogSoftmax", "L1Loss",
+__all__ = ["Module", "Parameter", "Linear", "Sequential", "ReLU", "LeakyReLU", "Softplus", "Tanh", "Sigmoid", "Softmax", "LogSoftmax", "L1Loss",
            "MSELoss", "CrossEntropyLoss", "NLLLoss", "BCELoss", "BCEWithLogitsLoss", "Identity", "Flatten", "functional", "init"]
 
 
@@ -301,6 +301,34 @@ class ReLU(Module):
 
 Tanh = _activation("Tanh", functional.tanh)
 Sigmoid = _activation("Sigmoid", functional.sigmoid)
+
+
+class LeakyReLU(Module):
+    """``nn.LeakyReLU(negative_slope)``: applies ``leaky_relu``."""
+
+    def __init__(self, negative_slope: float = 0.01, inplace: bool = False):
+        super().__init__()
+        self.negative_slope, self.inplace = negative_slope, inplace
+
+    def forward(self, input):
+        return functional.leaky_relu(input, self.negative_slope, self.inplace)
+
+    def extra_repr(self) -> str:
+        return f"negative_slope={self.negative_slope}" + (", inplace=True" if self.inplace else "")
+
+
+class Softplus(Module):
+    """``nn.Softplus(beta, threshold)``: applies ``softplus``."""
+
+    def __init__(self, beta: float = 1.0, threshold: float = 20.0):
+        super().__init__()
+        self.beta, self.threshold = beta, threshold
+
+    def forward(self, input):
+        return functional.softplus(input, self.beta, self.threshold)
+
+    def extra_repr(self) -> str:
+        return f"beta={float(self.beta)}, threshold={float(self.threshold)}"
 
 
 class Identity(Module):

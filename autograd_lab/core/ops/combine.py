@@ -6,7 +6,7 @@ import numbers
 
 import numpy as np
 
-from ..function import Function, _needs_tensor, _shape, apply, declare
+from ..function import Function, _needs_tensor, _shape, apply, declare, quiet
 from ..formulas import derivatives, no_formula
 from ..node import TensorBase as Tensor
 from ..node import _wrap
@@ -139,6 +139,7 @@ class SoftmaxBackward0(Function):
     _keeps_dtype = False
 
     @staticmethod
+    @quiet  # (a row of -inf, a masked attention row: nan, as in PyTorch, and no numpy warning)
     def forward(ctx, a, dim):
         ctx.dim = dim
         e = np.exp(a - np.max(a, axis=dim, keepdims=True))
@@ -161,6 +162,7 @@ class LogSoftmaxBackward0(Function):
     _keeps_dtype = False
 
     @staticmethod
+    @quiet  # (a row of -inf, a masked attention row: nan, as in PyTorch, and no numpy warning)
     def forward(ctx, a, dim):
         ctx.dim = dim
         m = np.max(a, axis=dim, keepdims=True)

@@ -1,5 +1,6 @@
 """Ops that other autograd chapters use in passing: ``repeat``, ``cumsum``, ``contiguous``/``is_contiguous``,
-``bmm``, and ``//`` / ``%`` (``floor_divide``, ``remainder``) on tensors that do not require grad.
+``bmm``, ``gather``, ``masked_fill``, ``leaky_relu``, ``softplus``, and ``//`` / ``%`` (``floor_divide``,
+``remainder``) on tensors that do not require grad.
 
 ``//`` of a tensor that requires grad is refused: PyTorch gives it a ``NotImplemented`` node whose backward
 fails, so there is no gradient to teach.
@@ -11,11 +12,12 @@ import numbers
 import numpy as np
 
 from ..dtypes import _SCALAR_NAMES, _to_array
-from ..function import Function, _fix_dtype, _needs_tensor, _shape, apply, declare
-from ..formulas import no_formula
+from ..function import Function, _fix_dtype, _needs_tensor, _shape, apply, declare, quiet
+from ..formulas import derivatives, no_formula
 from ..grad_mode import _state as _grad_state
 from ..node import TensorBase as Tensor
 from ..node import _wrap
+from .extrema import _scatter
 from .linalg import BmmBackward0
 from .reductions import _dims
 from .shapes import CloneBackward0, _fn, _shape_arg_reshape, _unsigned
@@ -114,6 +116,163 @@ def _bmm(self, mat2):
     return apply(BmmBackward0, self, mat2)
 
 
+# ---------------------------------------------------------------------------- gather
+@no_formula("it scatters grad back into zeros at the gathered positions (a placement, not arithmetic on values)")
+class GatherBackward0(Function):
+    """f(a) = the elements of a that ``index`` picks along ``dim``"""
+    __slots__ = ()
+    _saved_names = ("_saved_self",)
+    _params = {"_saved_dim": lambda self: self._info[3], "_saved_index": lambda self: _wrap(self._info[4], False, None),
+               "_saved_sparse_grad": lambda self: False}
+    _keeps_dtype = True
+
+    @staticmethod
+    def forward(ctx, a, dim, index):
+        where = tuple(index if d == dim else i for d, i in enumerate(np.indices(index.shape, sparse=True)))
+        ctx.save_for_backward(a)
+        ctx._info = (_shape(a), where, np.result_type(a), dim, index)
+        return np.asarray(a)[where]
+
+    @staticmethod
+    def backward(ctx, g):
+        shape, where, dt = ctx._info[:3]
+        return (_scatter(g, shape, where, dt),)
+
+
+def _gather(self, dim, index, *, sparse_grad=False):
+    if not isinstance(index, Tensor):
+        raise TypeError(f"gather(): argument 'index' (position 2) must be Tensor, not {type(index).__name__}")
+    (d,) = _dims(dim, self.ndim)
+    if index.dtype.is_floating_point or index.dtype.name == "bool":
+        raise RuntimeError("gather(): Expected dtype int32/int64 for index")
+    idx = np.asarray(index._data)
+    if idx.ndim != max(self.ndim, 1) and not (idx.ndim == 0 and self.ndim == 0):
+        raise RuntimeError("Index tensor must have the same number of dimensions as input tensor")
+    for k in range(idx.ndim):
+        if k != d and idx.shape[k] > self.shape[k]:
+            raise RuntimeError(f"Size does not match at dimension {k} expected index {list(idx.shape)} to be no larger "
+                               f"than self {list(self.shape)} apart from dimension {d}")
+    bad = (idx < 0) | (idx >= (self.shape[d] if self.ndim else 1))
+    if np.any(bad):
+        raise RuntimeError(f"index {int(idx[bad].flat[0])} is out of bounds for dimension {d} with size "
+                           f"{self.shape[d] if self.ndim else 1}")
+    return apply(GatherBackward0, self, dim=d, index=idx.astype(np.int64))
+
+
+# ---------------------------------------------------------------------------- masked_fill
+@derivatives(self="where(mask, 0, grad)")
+class MaskedFillBackward0(Function):
+    """f(a) = a with ``value`` (a number) where ``mask`` is True"""
+    __slots__ = ()
+    _params = {"_saved_mask": lambda self: _wrap(self._info, False, None)}
+    _keeps_dtype = True
+
+    @staticmethod
+    def forward(ctx, a, mask, value):
+        ctx._info = mask
+        return np.where(mask, np.asarray(value, dtype=np.result_type(a)), a)
+
+    @staticmethod
+    def backward(ctx, g):
+        if isinstance(g, Tensor):
+            return (g.masked_fill(_wrap(ctx._info, False, None), 0),)
+        return (np.where(ctx._info, 0, g),)
+
+
+def _masked_fill(self, mask, value):
+    if not isinstance(mask, Tensor):
+        raise TypeError(f"masked_fill() received an invalid combination of arguments - got ({type(mask).__name__}, "
+                        f"{type(value).__name__})")
+    if mask.dtype.name != "bool":
+        raise RuntimeError(f"masked_fill_ only supports boolean masks, but got mask with dtype "
+                           f"{ {'int64': 'long int', 'int32': 'int', 'uint8': 'unsigned char'}.get(mask.dtype.name, mask.dtype.name)}")
+    if isinstance(value, Tensor):
+        if value.ndim != 0:
+            raise RuntimeError(f"masked_fill_ only supports a 0-dimensional value tensor, but got tensor with "
+                               f"{value.ndim} dimension(s).")
+        if value.requires_grad:
+            raise NotImplementedError("masked_fill with a value tensor that requires grad is not supported in "
+                                      "autograd_lab (a teaching subset of PyTorch); use a number")
+        value = value.item()
+    m = np.asarray(mask._data)
+    try:
+        full = np.broadcast_shapes(m.shape, tuple(self.shape))
+    except ValueError:
+        full = None
+    if full != tuple(self.shape):
+        raise RuntimeError(f"The size of tensor a ({self.shape[-1] if self.ndim else 1}) must match the size of tensor b "
+                           f"({m.shape[-1] if m.ndim else 1}) at non-singleton dimension {max(self.ndim, m.ndim) - 1}")
+    return apply(MaskedFillBackward0, self, mask=np.broadcast_to(m, full), value=value)
+
+
+# ---------------------------------------------------------------------------- leaky_relu, softplus
+@derivatives(self="grad * ((self > 0) + negative_slope * (self <= 0))")
+class LeakyReluBackward0(Function):
+    """f(a) = a where a > 0, else ``negative_slope`` * a"""
+    __slots__ = ()
+    _saved_names = ("_saved_self",)
+    _params = {"_saved_negative_slope": lambda self: self._info}
+    _keeps_dtype = True
+
+    @staticmethod
+    def forward(ctx, a, negative_slope):
+        ctx.save_for_backward(a)
+        ctx._info = negative_slope
+        a = np.asarray(a)
+        return np.where(a > 0, a, a * a.dtype.type(negative_slope))
+
+    @staticmethod
+    def backward(ctx, g):
+        (a,) = ctx.saved_tensors
+        if isinstance(g, Tensor):
+            return (g * ((a > 0).to(g.dtype) + (a <= 0).to(g.dtype) * ctx._info),)
+        a = np.asarray(a)
+        return (np.where(a > 0, g, g * a.dtype.type(ctx._info)),)
+
+
+@derivatives(self="grad * sigmoid(beta * self)")
+class SoftplusBackward0(Function):
+    """f(a) = log(1 + exp(beta * a)) / beta (a itself where beta * a > threshold)"""
+    __slots__ = ()
+    _saved_names = ("_saved_self",)
+    _params = {"_saved_beta": lambda self: self._info[0], "_saved_threshold": lambda self: self._info[1]}
+    _keeps_dtype = True
+
+    @staticmethod
+    @quiet
+    def forward(ctx, a, beta, threshold):
+        ctx.save_for_backward(a)
+        ctx._info = (beta, threshold)
+        a = np.asarray(a)
+        t = a.dtype.type
+        return np.where(a * t(beta) > threshold, a, np.log1p(np.exp(a * t(beta))) / t(beta))
+
+    @staticmethod
+    def backward(ctx, g):
+        (a,) = ctx.saved_tensors
+        beta, threshold = ctx._info
+        if isinstance(g, Tensor):
+            z = a * beta
+            return (g * ((z > threshold).to(g.dtype) + (z <= threshold).to(g.dtype) * z.sigmoid()),)
+        a = np.asarray(a)
+        z = a * a.dtype.type(beta)
+        with np.errstate(over="ignore"):
+            s = (1 / (1 + np.exp(-z))).astype(a.dtype)
+        return (np.where(z > threshold, g, g * s),)
+
+
+def leaky_relu(input, negative_slope: float = 0.01, inplace: bool = False):
+    _needs_tensor("leaky_relu", input)
+    if inplace:
+        raise NotImplementedError("leaky_relu(inplace=True) is not supported in autograd_lab; use inplace=False")
+    return apply(LeakyReluBackward0, input, negative_slope=negative_slope)
+
+
+def softplus(input, beta: float = 1, threshold: float = 20):
+    _needs_tensor("softplus", input)
+    return apply(SoftplusBackward0, input, beta=beta, threshold=threshold)
+
+
 # ---------------------------------------------------------------------------- // and %
 class _Rounding(_Compare):
     """``a // b`` and ``a % b`` of tensors that do not require grad (integer results stay integers)."""
@@ -190,3 +349,8 @@ declare("floor_divide", shown_as="// and % (without grad)",
                  "floor_divide": _rounding(FloorDivide), "__mod__": _rounding(Remainder),
                  "__rmod__": _rounding(Remainder, swap=True), "remainder": _rounding(Remainder)},
         functions={"floor_divide": _rounding_fn(FloorDivide), "remainder": _rounding_fn(Remainder)})
+declare("gather", GatherBackward0, methods={"gather": _gather}, functions={"gather": _fn(_gather, "gather")})
+declare("masked_fill", MaskedFillBackward0, methods={"masked_fill": _masked_fill},
+        functions={"masked_fill": _fn(_masked_fill, "masked_fill")})
+declare("leaky_relu", LeakyReluBackward0, shown_as=None)   # (nn.functional.leaky_relu, nn.LeakyReLU)
+declare("softplus", SoftplusBackward0, shown_as=None)      # (nn.functional.softplus, nn.Softplus)
