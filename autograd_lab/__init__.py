@@ -134,4 +134,5 @@ def __getattr__(name: str):
         return getattr(importlib.import_module(f".{mod}", __name__), attr)
     if name in _LAZY_MODULES:
         return importlib.import_module(f".{_LAZY_MODULES[name]}", __name__)
-    raise AttributeError(f"module 'autograd_lab' has no attribute '{name}'")
+    from .core.messages import missing_attribute
+    raise missing_attribute("module 'autograd_lab'", name)

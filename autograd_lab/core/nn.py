@@ -507,3 +507,8 @@ init = _Init()
 sys.modules.setdefault("autograd_lab.nn", sys.modules[__name__])
 __path__: list = []  # nn.functional is found by autograd_lab._AliasFinder
 sys.modules.setdefault("autograd_lab.nn.functional", functional)
+
+
+def __getattr__(name: str):
+    from .messages import missing_attribute
+    raise missing_attribute("module 'autograd_lab.nn'", name)

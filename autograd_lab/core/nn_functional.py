@@ -169,3 +169,8 @@ def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=N
         raise NotImplementedError("binary_cross_entropy with weights is not supported in autograd_lab")
     _check_same_size("binary_cross_entropy", input, target)
     return apply(BinaryCrossEntropyBackward0, input, target, reduction=reduction)
+
+
+def __getattr__(name: str):
+    from .messages import missing_attribute
+    raise missing_attribute("module 'autograd_lab.nn.functional'", name)

@@ -21,6 +21,12 @@ __all__ = ["SGD", "Adam", "Optimizer"]
 class Optimizer:
     """Holds parameters; ``zero_grad()`` clears their gradients."""
 
+    def __getattr__(self, name: str):  # (only for names the optimizer does not have: state_dict ...)
+        from .messages import missing_attribute
+        if name.startswith("_"):
+            raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'")
+        raise missing_attribute(f"'{type(self).__name__}' object", name)
+
     def __init__(self, params: Iterable[Tensor], defaults: dict):
         if isinstance(params, Tensor):
             raise TypeError("params argument given to the optimizer should be an iterable of Tensors or dicts, "
@@ -159,3 +165,8 @@ class Adam(Optimizer):
                 denom = (v.sqrt() / math.sqrt(1 - b2 ** t)).add_(eps)
                 p.add_(m / denom, alpha=-lr / (1 - b1 ** t))
         return loss
+
+
+def __getattr__(name: str):
+    from .messages import missing_attribute
+    raise missing_attribute("module 'autograd_lab.optim'", name)

@@ -31,6 +31,7 @@ from .device import check_device as _check_device
 from .device import device as _device
 from .dtypes import dtype as _dtype_cls
 from .dtypes import _C_NAMES, _DTYPES, _SCALAR_NAMES, Size, _dtype_of, _to_array, bool_, dtype, float32, float64, int64  # noqa: F401
+from .messages import missing_attribute as _missing_attribute
 from .messages import (COPY_CONSTRUCT_WARNING, DEEPCOPY_NON_LEAF_MESSAGE, SCALAR_REQUIRES_GRAD_WARNING, NON_LEAF_GRAD_WARNING, NON_LEAF_REQUIRES_GRAD_ATTRIBUTE, OWN_GRAD_MESSAGE,
                        ONLY_FLOAT_REQUIRES_GRAD_ATTRIBUTE)
 from .node import RemovableHandle, TensorBase, _link_storage, _register, _wrap  # noqa: F401
@@ -378,6 +379,11 @@ class Tensor(TensorBase):
     def __copy__(self) -> "Tensor":
         return self.__deepcopy__({})
 
+
+    def __getattr__(self, name: str):  # (only for names the class does not have)
+        if name.startswith("_"):
+            raise AttributeError(f"'Tensor' object has no attribute '{name}'")
+        raise _missing_attribute("'Tensor' object", name)
 
     # ------------------------------------------------------------------ operations
     # Every operation's methods and operators (``__add__``, ``sum``, ``reshape``, ``T`` ...), as
