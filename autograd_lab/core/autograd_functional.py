@@ -239,15 +239,21 @@ def _scalar_function(func, ins, fn: str, strict: bool):
     return outs
 
 
+def _hessian_start(func, inputs, v, create_graph: bool, strict: bool, fn: str):
+    """vhp's and hvp's first steps: the inputs, v, the scalar output and its gradient (with its graph)."""
+    in_tuple, ins = _tupled(inputs, "inputs", fn)
+    ins = _prepared(ins, create_graph, True)
+    v = _vector(v, ins, in_tuple, fn, create_graph, _NONE_IN)
+    outs = _scalar_function(func, ins, fn, strict)
+    jac = _grads(outs, ins, create_graph=True)
+    _check_grads_depend(jac, strict, "jacobian")
+    return in_tuple, ins, v, outs, jac
+
+
 def vhp(func, inputs, v=None, create_graph: bool = False, strict: bool = False):
     """(func(inputs), v^T H) for a function with one scalar output."""
     with enable_grad():
-        in_tuple, ins = _tupled(inputs, "inputs", "vhp")
-        ins = _prepared(ins, create_graph, True)
-        v = _vector(v, ins, in_tuple, "vhp", create_graph, _NONE_IN)
-        outs = _scalar_function(func, ins, "vhp", strict)
-        jac = _grads(outs, ins, create_graph=True)
-        _check_grads_depend(jac, strict, "jacobian")
+        in_tuple, ins, v, outs, jac = _hessian_start(func, inputs, v, create_graph, strict, "vhp")
     with set_grad_enabled(True if create_graph else is_grad_enabled()):
         res = _zeros_for_none(_grads(jac, ins, v, create_graph), ins, strict, create_graph, "double_back")
     return _finished(outs, create_graph, False), _finished(res, create_graph, in_tuple)
@@ -256,12 +262,7 @@ def vhp(func, inputs, v=None, create_graph: bool = False, strict: bool = False):
 def hvp(func, inputs, v=None, create_graph: bool = False, strict: bool = False):
     """(func(inputs), H v) for a function with one scalar output, by the double backward trick."""
     with enable_grad():
-        in_tuple, ins = _tupled(inputs, "inputs", "hvp")
-        ins = _prepared(ins, create_graph, True)
-        v = _vector(v, ins, in_tuple, "hvp", create_graph, _NONE_IN)
-        outs = _scalar_function(func, ins, "hvp", strict)
-        jac = _grads(outs, ins, create_graph=True)
-        _check_grads_depend(jac, strict, "jacobian")
+        in_tuple, ins, v, outs, jac = _hessian_start(func, inputs, v, create_graph, strict, "hvp")
         u = tuple(zeros_like(x, requires_grad=True) for x in ins)
         back = _grads(jac, ins, u, create_graph=True)
         _check_grads_depend(jac, strict, "hessian")

@@ -59,22 +59,21 @@ SNIPPETS = {
         x.grad == 2 * x
     """,
     "control_flow": """
-        def f(a):
-            b = a * 2
-            while b.norm() < 1000:
-                b = b * 2
-            if b.sum() > 0:
-                c = b
-            else:
-                c = 100 * b
-            return c
+        def grow(t):
+            steps = 0
+            while t.abs() < 50:
+                t = t * 3
+                steps += 1
+            return (t if t > 0 else -t), steps
 
-        a = torch.tensor(0.7, requires_grad=True)
-        d = f(a)
-        d
-        d.backward()
-        a.grad
-        a.grad == d / a
+        w = torch.tensor(-0.4, requires_grad=True)
+        out, n = grow(w)
+        out, n
+        out.backward()
+        w.grad
+        w.grad == out / w
+        out.grad_fn
+        out.grad_fn.next_functions
     """,
     # ------------------------------------------------------------------ gentle introduction
     "gentle_q": """
@@ -459,32 +458,6 @@ SNIPPETS = {
             print(f"step {step}: loss {loss.item():.4f}")
         [p.shape for p in net.parameters()]
         sum(p.numel() for p in net.parameters())
-    """,
-    "polynomial_fit_manual": """
-        torch.manual_seed(0)
-        x = torch.linspace(-math.pi, math.pi, 200)
-        y = torch.sin(x)
-        a = torch.randn((), requires_grad=True)
-        b = torch.randn((), requires_grad=True)
-        c = torch.randn((), requires_grad=True)
-        d = torch.randn((), requires_grad=True)
-        lr = 1e-6
-        for t in range(300):
-            y_pred = a + b * x + c * x ** 2 + d * x ** 3
-            loss = (y_pred - y).pow(2).sum()
-            if t % 100 == 99:
-                print(t, round(loss.item(), 2))
-            loss.backward()
-            with torch.no_grad():
-                a -= lr * a.grad
-                b -= lr * b.grad
-                c -= lr * c.grad
-                d -= lr * d.grad
-                a.grad = None
-                b.grad = None
-                c.grad = None
-                d.grad = None
-        print(f'Result: y = {a.item():.4f} + {b.item():.4f} x + {c.item():.4f} x^2 + {d.item():.4f} x^3')
     """,
     # ------------------------------------------------------------------ tensors as values
     "tensor_dtypes": """
