@@ -59,15 +59,6 @@ class _Extra:
 
 
 
-def _unsupported(name):
-    def method(self, *args, **kwargs):
-        raise NotImplementedError(
-            f"{name} is not supported in autograd_lab (a teaching subset of PyTorch). Supported: "
-            f"{_F.supported_text()}.")
-    method.__name__ = name
-    return method
-
-
 class Tensor(TensorBase):
     """A multi-dimensional array that can record the operations applied to it."""
 
@@ -383,15 +374,13 @@ class Tensor(TensorBase):
     def __getattr__(self, name: str):  # (only for names the class does not have)
         if name.startswith("_"):
             raise AttributeError(f"'Tensor' object has no attribute '{name}'")
-        raise _missing_attribute("'Tensor' object", name)
+        e = _missing_attribute("'Tensor' object", name)
+        raise AttributeError(f"{e}. Supported operations: {_F.supported_text()}.")
 
     # ------------------------------------------------------------------ operations
     # Every operation's methods and operators (``__add__``, ``sum``, ``reshape``, ``T`` ...), as
     # the declarations in ops/ make them; the ones a teaching subset leaves out say so.
     locals().update(_F.tensor_methods())
-    locals().update({n: _unsupported(n.strip("_")) for n in
-                     ("__and__", "__or__", "__xor__",
-                      "__invert__")})
 
 
 

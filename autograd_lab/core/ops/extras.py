@@ -1,6 +1,7 @@
 """Ops that other autograd chapters use in passing: ``repeat``, ``cumsum``, ``contiguous``/``is_contiguous``,
-``bmm``, ``gather``, ``masked_fill``, ``leaky_relu``, ``softplus``, and ``//`` / ``%`` (``floor_divide``,
-``remainder``) on tensors that do not require grad.
+``bmm``, ``gather``, ``masked_fill``, ``leaky_relu``, ``softplus``; and, with no graph, ``& | ^ ~`` and
+``logical_and``/``or``/``xor``/``not`` of masks, and ``//`` / ``%`` (``floor_divide``, ``remainder``) on tensors
+that do not require grad.
 
 ``//`` of a tensor that requires grad is refused: PyTorch gives it a ``NotImplemented`` node whose backward
 fails, so there is no gradient to teach.
@@ -11,7 +12,7 @@ import numbers
 
 import numpy as np
 
-from ..dtypes import _SCALAR_NAMES, _to_array
+from ..dtypes import _SCALAR_NAMES, _dtype_of, _to_array
 from ..function import Function, _fix_dtype, _needs_tensor, _shape, apply, declare, quiet
 from ..formulas import derivatives, no_formula
 from ..grad_mode import _state as _grad_state
@@ -273,6 +274,63 @@ def softplus(input, beta: float = 1, threshold: float = 20):
     return apply(SoftplusBackward0, input, beta=beta, threshold=threshold)
 
 
+# ---------------------------------------------------------------------------- & | ^ ~ and the logical ops
+class _Bitwise(_Compare):
+    """``a & b``, ``a | b``, ``a ^ b`` of bool or integer tensors (masks); no graph."""
+    __slots__ = ()
+    _keeps_dtype = False
+    _name = ""
+
+    @classmethod
+    def run(cls, a, b):
+        raw_a = a._data if isinstance(a, Tensor) else a
+        raw_b = b._data if isinstance(b, Tensor) else b
+        probe = np.asarray(_fix_dtype(cls, (a, b), np.asarray(np.add(np.zeros((), np.result_type(raw_a)),
+                                                                      np.zeros((), np.result_type(raw_b))))))
+        if probe.dtype.kind == "f":
+            raise NotImplementedError(f'"bitwise_{cls._name}_cpu" not implemented for '
+                                      f"'{_SCALAR_NAMES[_dtype_of(probe.dtype)]}'")
+        return _wrap(np.asarray(cls._ufunc(raw_a, raw_b)), False, None)
+
+
+def _bitwise(name, ufunc):
+    return type(f"Bitwise{name.capitalize()}", (_Bitwise,), {"__slots__": (), "_ufunc": staticmethod(ufunc),
+                                                             "_name": name, "__doc__": f"f(a, b) = a {name} b"})
+
+
+BitwiseAnd, BitwiseOr, BitwiseXor = (_bitwise(n, u) for n, u in (("and", np.bitwise_and), ("or", np.bitwise_or),
+                                                                   ("xor", np.bitwise_xor)))
+
+
+def _bitwise_method(cls, swap=False):
+    def method(self, other):
+        if not isinstance(other, (Tensor, numbers.Integral, numbers.Real)):
+            return NotImplemented
+        return apply(cls, other, self) if swap else apply(cls, self, other)
+    return method
+
+
+def _invert(self):
+    a = np.asarray(self._data)
+    if a.dtype.kind == "f":
+        raise TypeError("~ (operator.invert) is only implemented on integer and Boolean-type tensors")
+    return _wrap(np.invert(a), False, None)
+
+
+def _logical(name, ufunc):
+    def fn(input, other):
+        _needs_tensor(f"logical_{name}", input)
+        raw = other._data if isinstance(other, Tensor) else other
+        return _wrap(np.asarray(ufunc(np.asarray(input._data) != 0, np.asarray(raw) != 0)), False, None)
+    fn.__name__ = f"logical_{name}"
+    return fn
+
+
+def _logical_not(input):
+    _needs_tensor("logical_not", input)
+    return _wrap(np.asarray(input._data) == 0, False, None)
+
+
 # ---------------------------------------------------------------------------- // and %
 class _Rounding(_Compare):
     """``a // b`` and ``a % b`` of tensors that do not require grad (integer results stay integers)."""
@@ -354,3 +412,12 @@ declare("masked_fill", MaskedFillBackward0, methods={"masked_fill": _masked_fill
         functions={"masked_fill": _fn(_masked_fill, "masked_fill")})
 declare("leaky_relu", LeakyReluBackward0, shown_as=None)   # (nn.functional.leaky_relu, nn.LeakyReLU)
 declare("softplus", SoftplusBackward0, shown_as=None)      # (nn.functional.softplus, nn.Softplus)
+_logicals = {f"logical_{n}": _logical(n, getattr(np, f"logical_{n}")) for n in ("and", "or", "xor")}
+_logicals["logical_not"] = _logical_not
+declare("bitwise", shown_as="& | ^ ~ (bool and integer tensors)",
+        methods={"__and__": _bitwise_method(BitwiseAnd), "__rand__": _bitwise_method(BitwiseAnd, swap=True),
+                 "__or__": _bitwise_method(BitwiseOr), "__ror__": _bitwise_method(BitwiseOr, swap=True),
+                 "__xor__": _bitwise_method(BitwiseXor), "__rxor__": _bitwise_method(BitwiseXor, swap=True),
+                 "__invert__": _invert, "bitwise_not": _invert, "logical_not": _logical_not,
+                 **{k: v for k, v in _logicals.items() if k != "logical_not"}},
+        functions={**_logicals, "bitwise_not": _fn(_invert, "bitwise_not")})
