@@ -13,7 +13,7 @@ import numbers
 import numpy as np
 
 from ..dtypes import _SCALAR_NAMES, _dtype_of, _to_array
-from ..function import Function, _fix_dtype, _needs_tensor, _shape, apply, declare, quiet
+from ..function import Function, _fix_dtype, _needs_tensor, _shape, apply, declare, quiet, unary
 from ..formulas import derivatives, no_formula
 from ..grad_mode import _state as _grad_state
 from ..node import TensorBase as Tensor
@@ -329,6 +329,49 @@ def _logical(name, ufunc):
 def _logical_not(input):
     _needs_tensor("logical_not", input)
     return _wrap(np.asarray(input._data) == 0, False, None)
+
+
+# ---------------------------------------------------------------------------- more elementwise functions
+_LN2, _LN10 = 0.6931471805599453, 2.302585092994046
+
+
+def _elementwise(name, node, doc, forward, backward, saves, formula, keeps_dtype=False):
+    """An elementwise op of one tensor: ``backward(g, saved)`` works on numpy arrays and on Tensors (under
+    create_graph); ``saves`` is "self" or "result" (or None)."""
+    def fwd(ctx, a):
+        r = forward(a)
+        if saves:
+            ctx.save_for_backward(a if saves == "self" else r)
+        return r
+
+    def bwd(ctx, g):
+        saved = ctx.saved_tensors[0] if saves else None
+        return (backward(g, saved),)
+    cls = type(node, (Function,), {"__slots__": (), "__doc__": doc, "_keeps_dtype": keeps_dtype,
+                                    "_saved_names": (f"_saved_{saves}",) if saves else (),
+                                    "forward": staticmethod(fwd), "backward": staticmethod(bwd)})
+    return derivatives(self=formula)(unary(name)(cls))
+
+
+def _zeros_of(g):
+    return _wrap(np.zeros_like(np.asarray(g._data)), False, None) if isinstance(g, Tensor) else np.zeros_like(g)
+
+
+SignBackward0 = _elementwise("sign", "SignBackward0", "f(a) = -1, 0 or 1, the sign of a",
+                             lambda a: np.nan_to_num(np.sign(a), nan=0.0),  # (sign(nan) is 0 in PyTorch)
+                             lambda g, _: _zeros_of(g), None, "0 * grad", keeps_dtype=True)
+Log1PBackward0 = _elementwise("log1p", "Log1PBackward0", "f(a) = log(1 + a)", np.log1p,
+                              lambda g, a: g / (a + 1), "self", "grad / (1 + self)")
+RsqrtBackward0 = _elementwise("rsqrt", "RsqrtBackward0", "f(a) = 1 / sqrt(a)", lambda a: 1 / np.sqrt(a),
+                              lambda g, r: -0.5 * g * r * r * r, "result", "-0.5 * grad * result^3")
+Exp2Backward0 = _elementwise("exp2", "Exp2Backward0", "f(a) = 2^a", np.exp2,
+                             lambda g, r: g * r * _LN2, "result", "grad * result * 0.6931471805599453")
+Expm1Backward0 = _elementwise("expm1", "Expm1Backward0", "f(a) = exp(a) - 1", np.expm1,
+                              lambda g, r: g * (r + 1), "result", "grad * (result + 1)")
+Log2Backward0 = _elementwise("log2", "Log2Backward0", "f(a) = log2(a)", np.log2,
+                             lambda g, a: g / (a * _LN2), "self", "grad / (self * 0.6931471805599453)")
+Log10Backward0 = _elementwise("log10", "Log10Backward0", "f(a) = log10(a)", np.log10,
+                              lambda g, a: g / (a * _LN10), "self", "grad / (self * 2.302585092994046)")
 
 
 # ---------------------------------------------------------------------------- // and %
