@@ -841,6 +841,132 @@ SNIPPETS = {
         y.sum().backward()
         x.grad
     """,
+    # ------------------------------------------------------------------ everyday ops and masks
+    "attrs": """
+        x = torch.arange(6.).view(2, 3)
+        x.size(), x.size(1), x.numel(), x.dim(), x.shape[0], len(x), x.type()
+        [r for r in x]
+        x.item()
+    """,
+    "einsum_outer": """
+        a = torch.tensor([1., 2.], requires_grad=True)
+        b = torch.tensor([3., 4., 5.])
+        torch.outer(a, b)
+        torch.outer(a, b).sum().backward()
+        a.grad
+    """,
+    "flatten": """
+        x = torch.ones(2, 3, 4, requires_grad=True)
+        x.flatten()
+        torch.flatten(x, 1).shape
+        torch.nn.Flatten()(x).shape
+        x.view(-1).grad_fn
+        x.view(2, -1).shape
+    """,
+    "unary_misc": """
+        x = torch.tensor([-1., 0., 2.], requires_grad=True)
+        torch.sign(x)
+        torch.log1p(x + 1)
+        torch.exp2(x) if hasattr(torch, 'exp2') else None
+        torch.pow(2, x)
+        torch.square(x)
+        torch.rsqrt(x + 2)
+        x.abs().sum().backward()
+        x.grad
+    """,
+    "post_acc_hook": """
+        w = torch.tensor([1., 2.], requires_grad=True)
+        h = w.register_post_accumulate_grad_hook(lambda p: print('accumulated', p.grad))
+        (w * 3).sum().backward()
+        w.grad_fn is None, w.is_leaf
+    """,
+    "new_tensor_and_type": """
+        x = torch.tensor([1., 2.])
+        x.new_tensor([3, 4])
+        x.new_zeros(2, 2)
+        x.new_ones(3)
+        x.type(torch.float64)
+        x.to('cpu')
+        x.device
+        x.cpu().numpy()
+    """,
+    "relu_inplace_leaf": """
+        x = torch.tensor([-1., 2.], requires_grad=True)
+        x.relu_()
+    """,
+    "relu_inplace_nonleaf": """
+        x = torch.tensor([-1., 2.], requires_grad=True)
+        y = x * 1
+        y.relu_()
+        y.sum().backward()
+        x.grad
+    """,
+    "min_max_keepdim_grad": """
+        x = torch.tensor([[1., 4.], [3., 2.]], requires_grad=True)
+        v, i = x.max(dim=1, keepdim=True)
+        v, i
+        v.sum().backward()
+        x.grad
+        torch.amax(x, dim=0)
+    """,
+    "arange_linspace_variants": """
+        torch.arange(5)
+        torch.arange(1, 4)
+        torch.arange(0, 1, 0.25)
+        torch.linspace(-1, 1, steps=5)
+        torch.arange(3, dtype=torch.float32, requires_grad=True)
+        torch.zeros(2, 2, dtype=torch.int64, requires_grad=True)
+    """,
+    "scalar_math": """
+        x = torch.tensor(3., requires_grad=True)
+        y = x ** 2 + 2 * x + 1
+        y
+        y.backward()
+        x.grad
+        float(x), int(x), x.item()
+        math.sqrt(x)
+    """,
+    "tensor_compare_bool": """
+        x = torch.tensor([1., 2., 3.])
+        (x > 1) & (x < 3)
+        ~(x > 1)
+        (x > 1) | (x < 2)
+        x[(x > 1) & (x < 3)]
+        torch.all(x > 0), torch.any(x > 2)
+    """,
+    "clamp_min_max_grad": """
+        x = torch.tensor([-1., 0.5, 2.], requires_grad=True)
+        x.clamp_min(0).sum().backward()
+        x.grad
+        torch.clamp(x, max=1.)
+        x.clip(0, 1)
+    """,
+    "linear_layer_manual": """
+        torch.manual_seed(0)
+        W = torch.randn(3, 2, requires_grad=True)
+        b = torch.zeros(2, requires_grad=True)
+        X = torch.randn(4, 3)
+        out = torch.sigmoid(X @ W + b)
+        out.shape
+        out.grad_fn
+        out.grad_fn.next_functions
+        loss = -(out.log()).mean()
+        loss
+        loss.backward()
+        W.grad.shape, b.grad
+    """,
+    "cross_entropy_manual": """
+        def softmax(X):
+            X_exp = torch.exp(X)
+            partition = X_exp.sum(1, keepdim=True)
+            return X_exp / partition
+        X = torch.tensor([[1., 2., 0.5], [0.1, 0.2, 0.3]])
+        p = softmax(X)
+        p
+        y = torch.tensor([1, 2])
+        -torch.log(p[range(len(p)), y])
+        (p.argmax(axis=1) == y).float().mean()
+    """,
 }
 
 # What differs from torch 2.13 on purpose (the README's "How it differs" says why); the probe shows these,
@@ -877,5 +1003,13 @@ LEFT_OUT = {
     "floor_divide_with_grad": """
         x = torch.tensor([5., -5.], requires_grad=True)
         x // 2
+    """,
+    "einsum": """
+        torch.einsum('i,j->ij', torch.tensor([1., 2.]), torch.tensor([3., 4.]))
+    """,
+    "detect_anomaly": """
+        with torch.autograd.set_detect_anomaly(True):
+            x = torch.tensor([0.], requires_grad=True)
+            (x.sqrt() * 0).sum().backward()
     """,
 }

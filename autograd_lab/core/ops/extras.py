@@ -9,16 +9,19 @@ fails, so there is no gradient to teach.
 from __future__ import annotations
 
 import numbers
+import warnings
 
 import numpy as np
 
+from ..device import check_device as _check_device
 from ..dtypes import _SCALAR_NAMES, _dtype_of, _to_array
 from ..function import Function, _fix_dtype, _needs_tensor, _shape, apply, declare, quiet, unary
 from ..formulas import derivatives, no_formula
 from ..grad_mode import _state as _grad_state
+from ..messages import COPY_CONSTRUCT_WARNING
 from ..node import TensorBase as Tensor
 from ..node import _wrap
-from .extrema import _scatter
+from .extrema import ClampBackward1, _scatter, check_clamp_bounds
 from .linalg import BmmBackward0
 from .reductions import _dims
 from .shapes import CloneBackward0, _fn, _shape_arg_reshape, _unsigned
@@ -374,6 +377,126 @@ Log10Backward0 = _elementwise("log10", "Log10Backward0", "f(a) = log10(a)", np.l
                               lambda g, a: g / (a * _LN10), "self", "grad / (self * 2.302585092994046)")
 
 
+# ---------------------------------------------------------------------------- clamp_min, clamp_max, amax, amin, outer
+@derivatives(self="grad * (self >= min)")
+class ClampMinBackward0(ClampBackward1):
+    """f(a) = a, but at least ``min``"""
+    __slots__ = ()
+    _params = {"_saved_min": lambda self: self.min}
+
+
+@derivatives(self="grad * (self <= max)")
+class ClampMaxBackward0(ClampBackward1):
+    """f(a) = a, but at most ``max``"""
+    __slots__ = ()
+    _params = {"_saved_max": lambda self: self.max}
+
+
+def _clamp_min(self, min):  # noqa: A002
+    check_clamp_bounds(min, None)
+    return apply(ClampMinBackward0, self, min=min, max=None)
+
+
+def _clamp_max(self, max):  # noqa: A002
+    check_clamp_bounds(None, max)
+    return apply(ClampMaxBackward0, self, min=None, max=max)
+
+
+@derivatives(self="grad * (self == result) / sum(self == result)")
+class AmaxBackward0(Function):
+    """f(a) = the largest elements along ``dim`` (the gradient is shared evenly among ties)"""
+    __slots__ = ()
+    _saved_names = ("_saved_result", "_saved_self")
+    _params = {"_saved_dim": lambda self: self._info[0], "_saved_keepdim": lambda self: self._info[1]}
+    _keeps_dtype = True
+    _pick = staticmethod(np.max)
+
+    @classmethod
+    def _forward(cls, ctx, a, dim, keepdim):
+        a = np.asarray(a)
+        axes = _dims(dim, a.ndim) if dim != () else tuple(range(a.ndim))
+        ctx._info = (axes, keepdim)
+        r = np.asarray(cls._pick(a, axis=axes if a.ndim else None, keepdims=keepdim and a.ndim > 0))
+        ctx.save_for_backward(r, a)
+        return r
+
+    @staticmethod
+    def forward(ctx, a, dim, keepdim):
+        return AmaxBackward0._forward(ctx, a, dim, keepdim)
+
+    @staticmethod
+    def backward(ctx, g):
+        r, a = ctx.saved_tensors
+        axes, keepdim = ctx._info
+        if isinstance(g, Tensor):
+            raise NotImplementedError("create_graph=True through amax/amin is not supported in autograd_lab")
+        a, r, g = np.asarray(a), np.asarray(r), np.asarray(g)
+        if not keepdim and a.ndim:
+            r, g = np.expand_dims(r, axes), np.expand_dims(g, axes)
+        hit = (a == r) if a.ndim else np.ones((), bool)
+        return ((hit * g / np.sum(hit, axis=axes if a.ndim else None, keepdims=True)).astype(a.dtype),)
+
+
+@derivatives(self="grad * (self == result) / sum(self == result)")
+class AminBackward0(AmaxBackward0):
+    """f(a) = the smallest elements along ``dim`` (the gradient is shared evenly among ties)"""
+    __slots__ = ()
+    _pick = staticmethod(np.min)
+
+    @staticmethod
+    def forward(ctx, a, dim, keepdim):
+        return AminBackward0._forward(ctx, a, dim, keepdim)
+
+
+def _amax_like(node, name):
+    def method(self, dim=(), keepdim=False):
+        if isinstance(dim, int):
+            dim = (dim,)
+        return apply(node, self, dim=tuple(dim), keepdim=bool(keepdim))
+    method.__name__ = name
+    return method
+
+
+def _outer(self, vec2):
+    """``outer(a, b)``: PyTorch's a.reshape(-1, 1) * b (``MulBackward0`` over a ``ViewBackward0``)."""
+    if not isinstance(vec2, Tensor):
+        raise TypeError(f"outer(): argument 'vec2' (position 1) must be Tensor, not {type(vec2).__name__}")
+    if self.ndim != 1 or vec2.ndim != 1:
+        raise RuntimeError(f"outer: Expected 1-D argument self, but got {self.ndim}-D" if self.ndim != 1 else
+                           f"outer: Expected 1-D argument vec2, but got {vec2.ndim}-D")
+    return self.reshape(-1, 1) * vec2
+
+
+# ---------------------------------------------------------------------------- new_tensor, new_zeros ...
+def _new(arr, dtype, device, requires_grad):
+    """A new leaf of ``arr`` in ``dtype`` (the tensor's own, unless given)."""
+    _check_device(device)
+    if requires_grad and not dtype.is_floating_point:
+        raise RuntimeError("Only Tensors of floating point and complex dtype can require gradients")
+    return _wrap(np.array(arr, dtype=dtype.np), bool(requires_grad), None)
+
+
+def _new_like(make):
+    def method(self, *size, dtype=None, device=None, requires_grad=False):
+        shape = tuple(size[0]) if len(size) == 1 and isinstance(size[0], (tuple, list)) else size
+        return _new((np.zeros if make in ("zeros", "empty") else np.ones)(shape), dtype or self.dtype, device,
+                    requires_grad)
+    method.__name__ = f"new_{make}"
+    return method
+
+
+def _new_full(self, size, fill_value, *, dtype=None, device=None, requires_grad=False):
+    return _new(np.full(tuple(size), fill_value), dtype or self.dtype, device, requires_grad)
+
+
+def _new_tensor(self, data, *, dtype=None, device=None, requires_grad=False):
+    """A copy of ``data`` (a number, list, array or tensor) in the tensor's dtype, unless ``dtype`` is given."""
+    if isinstance(data, Tensor):
+        warnings.warn(COPY_CONSTRUCT_WARNING.replace("torch.tensor(", "tensor.new_tensor("), UserWarning, stacklevel=2)
+        data = np.array(data._data)
+    return _new(_to_array(data, None), dtype or self.dtype, device, requires_grad)
+
+
 # ---------------------------------------------------------------------------- // and %
 class _Rounding(_Compare):
     """``a // b`` and ``a % b`` of tensors that do not require grad (integer results stay integers)."""
@@ -464,3 +587,13 @@ declare("bitwise", shown_as="& | ^ ~ (bool and integer tensors)",
                  "__invert__": _invert, "bitwise_not": _invert, "logical_not": _logical_not,
                  **{k: v for k, v in _logicals.items() if k != "logical_not"}},
         functions={**_logicals, "bitwise_not": _fn(_invert, "bitwise_not")})
+declare("clamp_min", ClampMinBackward0, ClampMaxBackward0, shown_as=None,
+        methods={"clamp_min": _clamp_min, "clamp_max": _clamp_max},
+        functions={"clamp_min": _fn(_clamp_min, "clamp_min"), "clamp_max": _fn(_clamp_max, "clamp_max")})
+_amax, _amin = _amax_like(AmaxBackward0, "amax"), _amax_like(AminBackward0, "amin")
+declare("amax", AmaxBackward0, AminBackward0, shown_as="amax, amin", methods={"amax": _amax, "amin": _amin},
+        functions={"amax": _fn(_amax, "amax"), "amin": _fn(_amin, "amin")})
+declare("outer", methods={"outer": _outer, "ger": _outer}, functions={"outer": _fn(_outer, "outer")}, shown_as=None)
+declare("new_tensor", shown_as=None, methods={"new_tensor": _new_tensor, "new_zeros": _new_like("zeros"),
+                                              "new_ones": _new_like("ones"), "new_empty": _new_like("empty"),
+                                              "new_full": _new_full})
