@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import warnings
 
-from .function import _needs_tensor, apply
+from .function import _needs_tensor, apply, broadcast_error
 from .ops.combine import _log_softmax_fn, _softmax_fn
 from .ops.elementwise import ReluBackward0, SigmoidBackward0, TanhBackward0
 from .ops.extras import leaky_relu, softplus  # noqa: F401  (nn.functional's names)
@@ -107,7 +107,10 @@ def _regression_arguments(name, input, target, reduction):
 
 def _broadcast(a, b):
     import numpy as np
-    return np.broadcast_shapes(tuple(a), tuple(b))
+    try:
+        return np.broadcast_shapes(tuple(a), tuple(b))
+    except ValueError:  # (PyTorch's words, not numpy's)
+        raise broadcast_error(np.empty(tuple(a)), np.empty(tuple(b))) from None
 
 
 def nll_loss(input, target, weight=None, size_average=None, ignore_index: int = -100, reduce=None,

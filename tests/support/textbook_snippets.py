@@ -967,6 +967,145 @@ SNIPPETS = {
         -torch.log(p[range(len(p)), y])
         (p.argmax(axis=1) == y).float().mean()
     """,
+    # ------------------------------------------------------------------ engine, nn and printing corners
+    "inplace_view_chain": """
+        x = torch.ones(4, requires_grad=True)
+        y = x * 2
+        v = y[1:3]
+        v.mul_(10)
+        y
+        y.grad_fn
+        v.grad_fn
+        y.sum().backward()
+        x.grad
+    """,
+    "requires_grad_attribute_set": """
+        x = torch.ones(2)
+        x.requires_grad = True
+        x
+        y = x.sum() * 3
+        y.requires_grad = False
+    """,
+    "grad_none_after_zero_grad_module": """
+        torch.manual_seed(0)
+        m = torch.nn.Linear(2, 1)
+        m(torch.ones(1, 2)).sum().backward()
+        m.weight.grad
+        m.zero_grad()
+        m.weight.grad
+    """,
+    "backward_non_scalar_with_ones_like": """
+        x = torch.linspace(0, 1, 4, requires_grad=True)
+        y = torch.sin(x) * x
+        y.backward(torch.ones_like(y))
+        x.grad
+        torch.allclose(x.grad, torch.cos(x) * x + torch.sin(x))
+    """,
+    "double_grad_with_backward_create_graph": """
+        x = torch.tensor(2., requires_grad=True)
+        y = x ** 4
+        y.backward(create_graph=True)
+        x.grad
+        g = x.grad
+        x.grad = None
+        g.backward()
+        x.grad
+    """,
+    "nn_module_custom": """
+        class MLP(torch.nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.hidden = torch.nn.Linear(3, 4)
+                self.out = torch.nn.Linear(4, 2)
+            def forward(self, X):
+                return self.out(torch.relu(self.hidden(X)))
+        torch.manual_seed(0)
+        net = MLP()
+        net
+        y = net(torch.ones(2, 3))
+        y
+        y.grad_fn
+        len(list(net.parameters()))
+        net.hidden.weight.shape
+    """,
+    "mse_reduction_and_l1": """
+        F = torch.nn.functional
+        a = torch.tensor([1., 2., 3.], requires_grad=True)
+        b = torch.tensor([1.5, 2., 2.])
+        F.mse_loss(a, b, reduction='sum')
+        F.mse_loss(a, b, reduction='none')
+        F.l1_loss(a, b)
+        torch.nn.L1Loss()(a, b).backward()
+        a.grad
+        F.mse_loss(a, torch.ones(2))
+    """,
+    "cross_entropy_probs_and_ignore": """
+        F = torch.nn.functional
+        logits = torch.tensor([[1., 2., 3.], [3., 2., 1.]], requires_grad=True)
+        F.cross_entropy(logits, torch.tensor([2, 0]), reduction='sum')
+        F.cross_entropy(logits, torch.tensor([2, -100]))
+        F.cross_entropy(logits, torch.tensor([2, 3]))
+    """,
+    "print_formats": """
+        torch.set_printoptions(precision=2)
+        torch.tensor([1.23456, 2.5])
+        torch.set_printoptions(precision=4)
+        torch.tensor([[1e-5, 1.], [100., 3.]])
+        torch.tensor([0.1, 0.2], dtype=torch.float64) * 3
+        torch.tensor([float('inf'), float('nan'), -1.])
+        torch.zeros(0, 3)
+        torch.tensor([[True], [False]])
+        torch.tensor(-0.)
+    """,
+    "expand_as_and_broadcast_to": """
+        x = torch.tensor([[1.], [2.]], requires_grad=True)
+        y = x.expand_as(torch.ones(2, 3))
+        y
+        torch.broadcast_to(x, (2, 2))
+        (y * 2).sum().backward()
+        x.grad
+    """,
+    "chunk_split_unbind": """
+        x = torch.arange(6., requires_grad=True)
+        a, b = x.chunk(2)
+        a, b
+        p, q, r = torch.split(x, [1, 2, 3])
+        r
+        u = x.view(2, 3).unbind(0)
+        u[1]
+        (a.sum() + r.prod()).backward()
+        x.grad
+    """,
+    "where_scalar_and_nan_grad": """
+        x = torch.tensor([-1., 0., 4.], requires_grad=True)
+        y = torch.where(x > 0, torch.sqrt(x), torch.zeros_like(x))
+        y
+        y.sum().backward()
+        x.grad
+    """,
+    "detach_inplace_error": """
+        a = torch.tensor([1., 2.], requires_grad=True)
+        b = a * 2
+        c = b.detach()
+        c.add_(1)
+        b
+        b.sum().backward()
+        a.grad
+    """,
+    "leaf_grad_setter_errors": """
+        x = torch.ones(2, requires_grad=True)
+        x.grad = torch.ones(3)
+    """,
+    "dataloader_loop": """
+        torch.manual_seed(0)
+        X = torch.arange(10.).view(5, 2)
+        y = torch.arange(5.)
+        ds = torch.utils.data.TensorDataset(X, y)
+        len(ds), ds[1]
+        dl = torch.utils.data.DataLoader(ds, batch_size=2, shuffle=True)
+        for xb, yb in dl:
+            print(xb.tolist(), yb.tolist())
+    """,
 }
 
 # What differs from torch 2.13 on purpose (the README's "How it differs" says why); the probe shows these,

@@ -593,6 +593,8 @@ declare("clamp_min", ClampMinBackward0, ClampMaxBackward0, shown_as=None,
 _amax, _amin = _amax_like(AmaxBackward0, "amax"), _amax_like(AminBackward0, "amin")
 declare("amax", AmaxBackward0, AminBackward0, shown_as="amax, amin", methods={"amax": _amax, "amin": _amin},
         functions={"amax": _fn(_amax, "amax"), "amin": _fn(_amin, "amin")})
+declare("broadcast_to", functions={"broadcast_to": _fn(lambda input, size: input.expand(*size), "broadcast_to")},
+        methods={"broadcast_to": lambda self, size: self.expand(*size)}, shown_as=None)
 declare("outer", methods={"outer": _outer, "ger": _outer}, functions={"outer": _fn(_outer, "outer")}, shown_as=None)
 declare("new_tensor", shown_as=None, methods={"new_tensor": _new_tensor, "new_zeros": _new_like("zeros"),
                                               "new_ones": _new_like("ones"), "new_empty": _new_like("empty"),
