@@ -1106,6 +1106,14 @@ SNIPPETS = {
         for xb, yb in dl:
             print(xb.tolist(), yb.tolist())
     """,
+    "sort_topk": """
+        x = torch.tensor([3., 1., 2.], requires_grad=True)
+        v, i = torch.sort(x)
+        v, i
+        v[0].backward()
+        x.grad
+        torch.topk(torch.tensor([1., 4., 2., 8.]), 2)
+    """,
 }
 
 # What differs from torch 2.13 on purpose (the README's "How it differs" says why); the probe shows these,
@@ -1119,14 +1127,6 @@ LEFT_OUT = {
         net(X).tolist()
     """,
     # not in the teaching subset: a clear error that names it
-    "sort_topk": """
-        x = torch.tensor([3., 1., 2.], requires_grad=True)
-        v, i = torch.sort(x)
-        v, i
-        v[0].backward()
-        x.grad
-        torch.topk(torch.tensor([1., 4., 2., 8.]), 2)
-    """,
     "gelu": """
         x = torch.tensor([-2., 0., 2.], requires_grad=True)
         torch.nn.functional.gelu(x)

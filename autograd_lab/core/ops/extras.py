@@ -21,7 +21,7 @@ from ..grad_mode import _state as _grad_state
 from ..messages import COPY_CONSTRUCT_WARNING
 from ..node import TensorBase as Tensor
 from ..node import _wrap
-from .extrema import ClampBackward1, _scatter, check_clamp_bounds
+from .extrema import ClampBackward1, _full_index, _return_type, _scatter, check_clamp_bounds
 from .linalg import BmmBackward0
 from .reductions import _dims
 from .shapes import CloneBackward0, _fn, _shape_arg_reshape, _unsigned
@@ -497,6 +497,69 @@ def _new_tensor(self, data, *, dtype=None, device=None, requires_grad=False):
     return _new(_to_array(data, None), dtype or self.dtype, device, requires_grad)
 
 
+# ---------------------------------------------------------------------------- sort, argsort, topk
+@no_formula("it scatters grad back to the positions the values were taken from (a placement, not arithmetic)")
+class SortBackward0(Function):
+    """f(a) = the values of a in order along ``dim`` (and, with no graph, their indices)"""
+    __slots__ = ()
+    _params = {"_saved_dim": lambda self: _unsigned(self._info[3]), "_saved_self_sym_sizes": lambda self: self._info[0],
+               "_saved_indices": lambda self: _wrap(self._info[2], False, None)}
+    _keeps_dtype = True
+
+    @staticmethod
+    def forward(ctx, a, dim, idx):
+        a = np.asarray(a)
+        where = _full_index(idx, _dims(dim, a.ndim)[0], a.ndim) if a.ndim else ()
+        ctx._info = (a.shape, where, idx, dim, a.dtype)
+        return a[where]
+
+    @staticmethod
+    def backward(ctx, g):
+        shape, where, _, _, dt = ctx._info
+        return (_scatter(g, shape, where, dt),)
+
+
+@no_formula("it scatters grad back to the positions the k values were taken from (a placement, not arithmetic)")
+class TopkBackward0(SortBackward0):
+    """f(a) = the k largest (or smallest) values of a along ``dim``"""
+    __slots__ = ()
+
+
+def _order(a, dim, descending):
+    """Indices that sort ``a`` along ``dim`` (stable; NaN last ascending, first descending, as PyTorch)."""
+    if a.ndim == 0:
+        return np.zeros((), np.int64)
+    key = np.where(np.isnan(a), np.inf, a) if a.dtype.kind == "f" else a
+    if descending:
+        key = -key.astype(np.float64) if key.dtype.kind != "b" else ~key
+    return np.argsort(key, axis=dim, kind="stable").astype(np.int64)
+
+
+_SORT_T, _TOPK_T = _return_type("sort"), _return_type("topk")
+
+
+def _sort(self, dim=-1, descending=False, *, stable=False):
+    if isinstance(dim, bool):  # sort(descending) by position
+        dim, descending = -1, dim
+    a = np.asarray(self._data)
+    (d,) = _dims(dim, a.ndim)
+    idx = _order(a, d, descending)
+    return _SORT_T(apply(SortBackward0, self, dim=dim, idx=idx), _wrap(idx, False, None))
+
+
+def _argsort(self, dim=-1, descending=False, *, stable=False):
+    return _sort(self, dim, descending)[1]
+
+
+def _topk(self, k, dim=-1, largest=True, sorted=True):  # noqa: A002
+    a = np.asarray(self._data)
+    (d,) = _dims(dim, a.ndim)
+    if not 0 <= k <= (a.shape[d] if a.ndim else 1):
+        raise RuntimeError("selected index k out of range")
+    idx = np.take(_order(a, d, largest), np.arange(k), axis=d) if a.ndim else _order(a, d, largest)
+    return _TOPK_T(apply(TopkBackward0, self, dim=dim, idx=idx), _wrap(idx, False, None))
+
+
 # ---------------------------------------------------------------------------- // and %
 class _Rounding(_Compare):
     """``a // b`` and ``a % b`` of tensors that do not require grad (integer results stay integers)."""
@@ -599,3 +662,6 @@ declare("outer", methods={"outer": _outer, "ger": _outer}, functions={"outer": _
 declare("new_tensor", shown_as=None, methods={"new_tensor": _new_tensor, "new_zeros": _new_like("zeros"),
                                               "new_ones": _new_like("ones"), "new_empty": _new_like("empty"),
                                               "new_full": _new_full})
+declare("sort", SortBackward0, TopkBackward0, shown_as="sort, argsort, topk",
+        methods={"sort": _sort, "argsort": _argsort, "topk": _topk},
+        functions={"sort": _fn(_sort, "sort"), "argsort": _fn(_argsort, "argsort"), "topk": _fn(_topk, "topk")})
