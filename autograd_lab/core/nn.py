@@ -19,7 +19,7 @@ from .grad_mode import no_grad
 from .ops.special import MakeLeaf
 from .tensor import Tensor, tensor
 
-__all__ = ["Module", "Parameter", "Linear", "Sequential", "ReLU", "LeakyReLU", "Softplus", "Tanh", "Sigmoid", "Softmax", "LogSoftmax", "L1Loss",
+__all__ = ["Module", "Parameter", "Linear", "Sequential", "ReLU", "LeakyReLU", "Softplus", "GELU", "Tanh", "Sigmoid", "Softmax", "LogSoftmax", "L1Loss",
            "MSELoss", "CrossEntropyLoss", "NLLLoss", "BCELoss", "BCEWithLogitsLoss", "Identity", "Flatten", "functional", "init"]
 
 
@@ -315,6 +315,20 @@ class LeakyReLU(Module):
 
     def extra_repr(self) -> str:
         return f"negative_slope={self.negative_slope}" + (", inplace=True" if self.inplace else "")
+
+
+class GELU(Module):
+    """``nn.GELU(approximate)``: applies ``gelu``."""
+
+    def __init__(self, approximate: str = "none"):
+        super().__init__()
+        self.approximate = approximate
+
+    def forward(self, input):
+        return functional.gelu(input, self.approximate)
+
+    def extra_repr(self) -> str:
+        return f"approximate={self.approximate!r}"
 
 
 class Softplus(Module):

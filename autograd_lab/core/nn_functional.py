@@ -1,4 +1,4 @@
-"""``nn.functional``: relu, sigmoid, tanh, leaky_relu, softplus, softmax, log_softmax, linear, mse_loss, nll_loss, cross_entropy."""
+"""``nn.functional``: relu, sigmoid, tanh, leaky_relu, softplus, gelu, softmax, log_softmax, linear, mse_loss, nll_loss, cross_entropy."""
 from __future__ import annotations
 
 import warnings
@@ -6,13 +6,13 @@ import warnings
 from .function import _needs_tensor, apply, broadcast_error
 from .ops.combine import _log_softmax_fn, _softmax_fn
 from .ops.elementwise import ReluBackward0, SigmoidBackward0, TanhBackward0
-from .ops.extras import leaky_relu, softplus  # noqa: F401  (nn.functional's names)
+from .ops.extras import gelu, leaky_relu, softplus  # noqa: F401  (nn.functional's names)
 from .ops.linalg import addmm
 from .ops.losses import (BinaryCrossEntropyBackward0, BinaryCrossEntropyWithLogitsBackward0, MseLossBackward0,
                          NllLossBackward0)
 from .tensor import Tensor
 
-__all__ = ["relu", "sigmoid", "tanh", "leaky_relu", "softplus", "softmax", "log_softmax", "linear", "mse_loss", "nll_loss", "cross_entropy",
+__all__ = ["relu", "sigmoid", "tanh", "leaky_relu", "softplus", "gelu", "softmax", "log_softmax", "linear", "mse_loss", "nll_loss", "cross_entropy",
            "binary_cross_entropy", "binary_cross_entropy_with_logits"]
 
 

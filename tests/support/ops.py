@@ -162,6 +162,8 @@ OPS = [
     Op("sort", lambda lab, a: a.sort(dim=0, descending=True)[0] * lab.arange(3.0), [(2, 3)], "MulBackward0",
        distinct=True),
     Op("topk", lambda lab, a: lab.topk(a, 2)[0] ** 2, [(2, 3)], "PowBackward0", distinct=True),
+    Op("gelu", lambda lab, a: lab.nn.functional.gelu(a) + lab.nn.GELU("tanh")(a), [(2, 3)], "AddBackward0",
+       second_order=False),
     Op("linalg_norm", lambda lab, a: lab.linalg.norm(a, dim=0) * lab.linalg.vector_norm(a), [(2, 3)], "MulBackward0",
        away_from=(0.0,)),
     Op("norm_min", lambda lab, a: a.norm(float("-inf"), dim=1), [(2, 3)], "LinalgVectorNormBackward0", distinct=True,

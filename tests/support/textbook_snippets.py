@@ -1114,6 +1114,12 @@ SNIPPETS = {
         x.grad
         torch.topk(torch.tensor([1., 4., 2., 8.]), 2)
     """,
+    "gelu": """
+        x = torch.tensor([-2., 0., 2.], requires_grad=True)
+        torch.nn.functional.gelu(x)
+        torch.nn.GELU(approximate='tanh')(x).sum().backward()
+        x.grad
+    """,
 }
 
 # What differs from torch 2.13 on purpose (the README's "How it differs" says why); the probe shows these,
@@ -1127,10 +1133,6 @@ LEFT_OUT = {
         net(X).tolist()
     """,
     # not in the teaching subset: a clear error that names it
-    "gelu": """
-        x = torch.tensor([-2., 0., 2.], requires_grad=True)
-        torch.nn.functional.gelu(x)
-    """,
     "optimizer_state_dict": """
         w = torch.nn.Parameter(torch.tensor([1.0, -2.0]))
         opt = torch.optim.Adam([w], lr=0.1)

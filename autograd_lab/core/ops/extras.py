@@ -8,6 +8,7 @@ fails, so there is no gradient to teach.
 """
 from __future__ import annotations
 
+import math
 import numbers
 import warnings
 
@@ -16,7 +17,7 @@ import numpy as np
 from ..device import check_device as _check_device
 from ..dtypes import _SCALAR_NAMES, _dtype_of, _to_array
 from ..function import Function, _fix_dtype, _needs_tensor, _shape, apply, declare, quiet, unary
-from ..formulas import derivatives, no_formula
+from ..formulas import derivatives, gelu_grad, no_formula
 from ..grad_mode import _state as _grad_state
 from ..messages import COPY_CONSTRUCT_WARNING
 from ..node import TensorBase as Tensor
@@ -560,6 +561,48 @@ def _topk(self, k, dim=-1, largest=True, sorted=True):  # noqa: A002
     return _TOPK_T(apply(TopkBackward0, self, dim=dim, idx=idx), _wrap(idx, False, None))
 
 
+# ---------------------------------------------------------------------------- gelu
+_ERF = np.vectorize(math.erf, otypes=[np.float64])
+
+
+def _gelu_values(x, approximate):
+    x = np.asarray(x, dtype=np.float64)
+    if approximate == "tanh":
+        return 0.5 * x * (1 + np.tanh(math.sqrt(2 / math.pi) * (x + 0.044715 * x ** 3)))
+    return 0.5 * x * (1 + _ERF(x / math.sqrt(2)))
+
+
+class GeluBackward0(Function):
+    """f(a) = a * Phi(a), Phi the standard normal CDF (``approximate="tanh"``: its tanh approximation);
+    the chain-rule formula is formulas.py's (real torch makes this node too)"""
+    __slots__ = ()
+    _saved_names = ("_saved_self",)
+    _params = {"_saved_approximate": lambda self: self._info}
+    _keeps_dtype = True
+
+    @staticmethod
+    def forward(ctx, a, approximate):
+        ctx.save_for_backward(a)
+        ctx._info = approximate
+        return _gelu_values(a, approximate).astype(np.asarray(a).dtype)
+
+    @staticmethod
+    def backward(ctx, g):
+        (a,) = ctx.saved_tensors
+        if isinstance(g, Tensor):
+            raise NotImplementedError("create_graph=True through gelu is not supported in autograd_lab (a teaching "
+                                      "subset of PyTorch)")
+        a = np.asarray(a)
+        return ((np.asarray(g) * gelu_grad(a, ctx._info)).astype(a.dtype),)
+
+
+def gelu(input, approximate: str = "none"):
+    _needs_tensor("gelu", input)
+    if approximate not in ("none", "tanh"):
+        raise RuntimeError("approximate argument must be either none or tanh.")
+    return apply(GeluBackward0, input, approximate=approximate)
+
+
 # ---------------------------------------------------------------------------- // and %
 class _Rounding(_Compare):
     """``a // b`` and ``a % b`` of tensors that do not require grad (integer results stay integers)."""
@@ -665,3 +708,4 @@ declare("new_tensor", shown_as=None, methods={"new_tensor": _new_tensor, "new_ze
 declare("sort", SortBackward0, TopkBackward0, shown_as="sort, argsort, topk",
         methods={"sort": _sort, "argsort": _argsort, "topk": _topk},
         functions={"sort": _fn(_sort, "sort"), "argsort": _fn(_argsort, "argsort"), "topk": _fn(_topk, "topk")})
+declare("gelu", GeluBackward0, shown_as=None)            # (nn.functional.gelu, nn.GELU)
