@@ -51,7 +51,7 @@ def test_what_is_left_out_says_so(name):
     last = transcript(LEFT_OUT[name], autograd_lab)[-1]
     assert last.startswith(("<AttributeError>", "<NotImplementedError>")), last
     assert "teaching subset of PyTorch" in last
-    assert transcript(LEFT_OUT[name], torch)[-1] != last
+    assert transcript(LEFT_OUT[name], torch)[-1:] != [last]  # (torch runs it, or fails otherwise)
 
 
 def test_float32_products_differ_from_torch_by_round_off_only():

@@ -12,7 +12,10 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable
 
+import numpy as np
+
 from .grad_mode import no_grad
+from .node import _wrap
 from .tensor import Tensor
 
 __all__ = ["SGD", "Adam", "Optimizer"]
@@ -57,6 +60,20 @@ class Optimizer:
                     p.grad = None
                 else:
                     p._grad.zero_()
+
+    def state_dict(self) -> dict:
+        """``{'state': {index: its state}, 'param_groups': [options and 'params': indices]}``, as PyTorch's:
+        parameters are numbered in order; the state's tensors are the optimizer's own (not copies)."""
+        index, groups, n = {}, [], 0
+        for group in self.param_groups:
+            ids = list(range(n, n + len(group["params"])))
+            index.update({id(p): i for p, i in zip(group["params"], ids)})
+            groups.append({**{k: v for k, v in group.items() if k != "params"}, "params": ids})
+            n += len(ids)
+        state = getattr(self, "state", {})
+        return {"state": {index[id(p)]: {k: _wrap(np.array(v, dtype=np.float32), False, None) if k == "step" else v
+                                         for k, v in st.items()} for p, st in state.items()},
+                "param_groups": groups}
 
     def __repr__(self) -> str:
         lines = [f"{type(self).__name__} ("]

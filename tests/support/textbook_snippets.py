@@ -1120,6 +1120,14 @@ SNIPPETS = {
         torch.nn.GELU(approximate='tanh')(x).sum().backward()
         x.grad
     """,
+    "optimizer_state_dict": """
+        w = torch.nn.Parameter(torch.tensor([1.0, -2.0]))
+        opt = torch.optim.Adam([w], lr=0.1)
+        opt.state_dict()
+        (w ** 2).sum().backward()
+        opt.step()
+        opt.state_dict()['state']
+    """,
 }
 
 # What differs from torch 2.13 on purpose (the README's "How it differs" says why); the probe shows these,
@@ -1133,10 +1141,10 @@ LEFT_OUT = {
         net(X).tolist()
     """,
     # not in the teaching subset: a clear error that names it
-    "optimizer_state_dict": """
+    "optimizer_load_state_dict": """
         w = torch.nn.Parameter(torch.tensor([1.0, -2.0]))
-        opt = torch.optim.Adam([w], lr=0.1)
-        opt.state_dict()['param_groups']
+        opt = torch.optim.SGD([w], lr=0.1)
+        opt.load_state_dict(opt.state_dict())
     """,
     "linalg_inv": """
         torch.linalg.inv(torch.tensor([[2., 0.], [0., 4.]]))
