@@ -279,8 +279,9 @@ def softplus(input, beta: float = 1, threshold: float = 20):
 
 
 # ---------------------------------------------------------------------------- & | ^ ~ and the logical ops
-class _Bitwise(_Compare):
-    """``a & b``, ``a | b``, ``a ^ b`` of bool or integer tensors (masks); no graph."""
+class _NoGraph(_Compare):
+    """A binary operator whose result has no graph (``& | ^``, ``//``, ``%``): ``_check``, then ``_ufunc``, with
+    PyTorch's result dtype."""
     __slots__ = ()
     _keeps_dtype = False
     _name = ""
@@ -289,12 +290,23 @@ class _Bitwise(_Compare):
     def run(cls, a, b):
         raw_a = a._data if isinstance(a, Tensor) else a
         raw_b = b._data if isinstance(b, Tensor) else b
+        cls._check(a, b, raw_a, raw_b)
+        with np.errstate(all="ignore"):
+            out = np.asarray(cls._ufunc(raw_a, raw_b))
+        return _wrap(np.asarray(_fix_dtype(cls, (a, b), out)), False, None)
+
+
+class _Bitwise(_NoGraph):
+    """``a & b``, ``a | b``, ``a ^ b`` of bool or integer tensors (masks)."""
+    __slots__ = ()
+
+    @classmethod
+    def _check(cls, a, b, raw_a, raw_b):
         probe = np.asarray(_fix_dtype(cls, (a, b), np.asarray(np.add(np.zeros((), np.result_type(raw_a)),
                                                                       np.zeros((), np.result_type(raw_b))))))
         if probe.dtype.kind == "f":
             raise NotImplementedError(f'"bitwise_{cls._name}_cpu" not implemented for '
                                       f"'{_SCALAR_NAMES[_dtype_of(probe.dtype)]}'")
-        return _wrap(np.asarray(cls._ufunc(raw_a, raw_b)), False, None)
 
 
 def _bitwise(name, ufunc):
@@ -604,21 +616,14 @@ def gelu(input, approximate: str = "none"):
 
 
 # ---------------------------------------------------------------------------- // and %
-class _Rounding(_Compare):
+class _Rounding(_NoGraph):
     """``a // b`` and ``a % b`` of tensors that do not require grad (integer results stay integers)."""
     __slots__ = ()
-    _keeps_dtype = False
-    _name = ""
 
     @classmethod
-    def run(cls, a, b):
-        raw_a = a._data if isinstance(a, Tensor) else a
-        raw_b = b._data if isinstance(b, Tensor) else b
+    def _check(cls, a, b, raw_a, raw_b):
         if np.result_type(raw_a, raw_b).kind in "biu" and np.any(np.asarray(raw_b) == 0):
             raise RuntimeError("ZeroDivisionError")
-        with np.errstate(all="ignore"):
-            out = np.asarray(cls._ufunc(raw_a, raw_b))
-        return _wrap(np.asarray(_fix_dtype(cls, (a, b), out)), False, None)
 
 
 class FloorDivide(_Rounding):
