@@ -32,6 +32,7 @@ def test_probe_shows_values_warnings_and_the_error_that_ends_a_cell():
         y
         print("sum", y.sum().item())
         None
+        y.sum();
         y.sum().backward()
         y.grad
         y.backward()
@@ -42,7 +43,7 @@ def test_probe_shows_values_warnings_and_the_error_that_ends_a_cell():
     assert lines[1] == "sum 6.0"
     assert lines[2].startswith("<UserWarning>: The .grad attribute of a Tensor that is not a leaf Tensor")
     assert lines[3] == "<RuntimeError>: grad can be implicitly created only for scalar outputs"
-    assert len(lines) == 4  # (the cell stopped at the error; None showed nothing)
+    assert len(lines) == 4  # (the cell stopped at the error; None and the value before ';' showed nothing)
     assert lines == transcript(cell, torch)
 
 

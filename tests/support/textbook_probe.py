@@ -1,16 +1,17 @@
 """Run a snippet notebook-style with ``torch`` bound to real torch and again to ``autograd_lab``.
 
 A snippet is one notebook cell as a student pastes it from a textbook: every top-level expression
-statement's value is shown by its repr (as Jupyter's displayhook does: ``None`` shows nothing, the
-last value is ``_``), what it prints is kept, a warning is kept as ``<Category>: message`` where it
+statement's value is shown by its repr (as Jupyter's displayhook does: ``None`` or a trailing ``;``
+shows nothing, the last value is ``_``), what it prints is kept, a warning is kept as ``<Category>: message`` where it
 happened, and an exception ends the cell as ``<Type>: message``. Object addresses read ``0x...``.
 
     >>> transcript("x = torch.ones(2, requires_grad=True)\\nx * 2", autograd_lab)
     ['tensor([2., 2.], grad_fn=<MulBackward0>)']
     >>> differences(SNIPPETS)        # {name: (ours, theirs)} for the snippets that differ
 
-Run as a script (``python -m tests.support.textbook_probe [name ...]``) it prints each differing
-snippet's two transcripts side by side and a count.
+Run as a script (``python -m tests.support.textbook_probe [--left-out] [name ...]``) it prints each
+differing snippet's two transcripts side by side and a count (``--left-out``: the cells the subset leaves
+out, too).
 """
 from __future__ import annotations
 
@@ -36,7 +37,9 @@ def transcript(code: str, lib) -> list[str]:
     """The lines a notebook cell running ``code`` with ``torch = lib`` shows."""
     ns = {"torch": lib, "math": math, "__name__": "__main__"}
     out = _Cell()
-    tree = ast.parse(textwrap.dedent(code))
+    source = textwrap.dedent(code)
+    tree = ast.parse(source)
+    lines = source.splitlines()
 
     def showwarning(message, category, filename, lineno, file=None, line=None):
         out.write(f"<{category.__name__}>: {message}\n")
@@ -49,7 +52,9 @@ def transcript(code: str, lib) -> list[str]:
             for stmt in tree.body:
                 if isinstance(stmt, ast.Expr):
                     value = eval(compile(ast.Expression(stmt.value), "<cell>", "eval"), ns)
-                    if value is not None:
+                    # (a trailing ';' hides the value, as in Jupyter)
+                    hidden = lines[stmt.end_lineno - 1][stmt.end_col_offset:].lstrip().startswith(";")
+                    if value is not None and not hidden:
                         ns["_"] = value
                         out.write(repr(value) + "\n")
                 else:
@@ -75,8 +80,10 @@ def differences(snippets: dict[str, str]) -> dict[str, tuple[list[str], list[str
 
 
 def _main(argv):
-    from tests.support.textbook_snippets import SNIPPETS
-    chosen = {k: v for k, v in SNIPPETS.items() if not argv or k in argv}
+    from tests.support.textbook_snippets import LEFT_OUT, SNIPPETS
+    every = {**SNIPPETS, **LEFT_OUT} if "--left-out" in argv else SNIPPETS
+    argv = [a for a in argv if a != "--left-out"]
+    chosen = {k: v for k, v in every.items() if not argv or k in argv}
     diff = differences(chosen)
     for name, (ours, theirs) in diff.items():
         print(f"=== {name}")
