@@ -1,9 +1,9 @@
 """Cells of the kind a student meets in other autograd chapters, written for this project.
 
 Topics follow PyTorch's autograd tutorial and notes ("A Gentle Introduction to torch.autograd",
-"Autograd mechanics", "Learning PyTorch with Examples", the ``torch.autograd`` API page), d2l's
-"Automatic Differentiation" chapter and the questions students ask about autograd on forums; the
-code is our own. Each is run by ``tests/support/textbook_probe.py`` with ``torch`` bound to real
+"Autograd mechanics", "Learning PyTorch with Examples", the ``torch.autograd`` API page, the themes of
+``test/test_autograd.py``), d2l's "Automatic Differentiation" chapter and the questions students ask
+about autograd on forums; the code is our own. Each is run by ``tests/support/textbook_probe.py`` with ``torch`` bound to real
 torch and to autograd_lab. A cell cannot ``import torch...`` (that would import real torch): it
 reaches ``torch.nn.functional`` as ``torch.nn.functional``.
 """
@@ -1127,6 +1127,100 @@ SNIPPETS = {
         (w ** 2).sum().backward()
         opt.step()
         opt.state_dict()['state']
+    """,
+    # ------------------------------------------------------------------ the themes of PyTorch's own autograd tests
+    "node_hooks": """
+        x = torch.tensor([1., 2.], requires_grad=True)
+        y = x.exp()
+        z = y.sum()
+        y.grad_fn.register_hook(lambda gi, go: print('exp hook', gi, go))
+        y.grad_fn.register_prehook(lambda go: print('exp prehook', go))
+        z.backward()
+        x.grad
+    """,
+    "saved_tensor_hooks": """
+        def pack(t):
+            print('pack', t.shape)
+            return t
+        def unpack(t):
+            print('unpack', t.shape)
+            return t
+        x = torch.tensor([1., 2.], requires_grad=True)
+        with torch.autograd.graph.saved_tensors_hooks(pack, unpack):
+            y = x * x
+        y.sum().backward()
+        x.grad
+    """,
+    "autograd_backward_fn": """
+        a = torch.tensor([1., 2.], requires_grad=True)
+        b = a * 3
+        c = a ** 2
+        torch.autograd.backward([b, c], [torch.ones(2), torch.tensor([1., 0.5])])
+        a.grad
+        torch.autograd.backward(b.sum())
+    """,
+    "saved_attributes": """
+        x = torch.tensor([1., 2.], requires_grad=True)
+        y = x * torch.tensor([3., 4.])
+        y.grad_fn._saved_other
+        y.grad_fn._saved_self
+        z = x.pow(3)
+        z.grad_fn._saved_exponent
+        w = x.exp()
+        w.grad_fn._saved_result
+        w.grad_fn._saved_result is w
+        (w.sum()).backward()
+        w.grad_fn._saved_result
+    """,
+    "grad_of_grad_norm_penalty": """
+        torch.manual_seed(0)
+        w = torch.randn(3, requires_grad=True)
+        x = torch.tensor([1., 2., 3.])
+        loss = (w * x).sum() ** 2
+        g, = torch.autograd.grad(loss, w, create_graph=True)
+        penalty = g.pow(2).sum()
+        penalty.backward()
+        w.grad
+    """,
+    "custom_function_mark_non_diff": """
+        class SortIdx(torch.autograd.Function):
+            @staticmethod
+            def forward(ctx, x):
+                idx = x.argmax()
+                ctx.mark_non_differentiable(idx)
+                ctx.save_for_backward(x)
+                return x * 2, idx
+            @staticmethod
+            def backward(ctx, g, gi):
+                return g * 2
+        x = torch.tensor([1., 3., 2.], requires_grad=True)
+        y, i = SortIdx.apply(x)
+        y, i
+        i.requires_grad
+        y.sum().backward()
+        x.grad
+    """,
+    "leaf_checks": """
+        a = torch.rand(3, requires_grad=True)
+        a.is_leaf
+        b = torch.rand(3, requires_grad=True) + 2
+        b.is_leaf
+        c = torch.rand(3) * 2
+        c.is_leaf
+        d = torch.rand(3).requires_grad_()
+        d.is_leaf
+        e = torch.rand(3, requires_grad=True).double()
+        e.is_leaf
+    """,
+    "no_grad_inside_function_graph": """
+        x = torch.tensor([1., 2.], requires_grad=True)
+        with torch.no_grad():
+            y = x * 2
+        z = y * x
+        z.grad_fn.next_functions
+        z.sum().backward()
+        x.grad
+        torch.is_grad_enabled()
     """,
 }
 
