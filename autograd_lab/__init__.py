@@ -67,7 +67,7 @@ __all__ = [
 
 # The viewer's names load on first use (``import autograd_lab`` stays as cheap as numpy).
 _LAZY = {"Player": ("view.player", "Player"), "Playground": ("playground", "Playground")}
-_LAZY_MODULES = {"nn": "core.nn", "utils": "core.utils", "exercises": "lessons.exercises", "playground": "playground", "player": "view.player",
+_LAZY_MODULES = {"nn": "core.nn", "utils": "core.utils", "linalg": "core.linalg", "exercises": "lessons.exercises", "playground": "playground", "player": "view.player",
                  "graph": "view.graph", "scene": "view.scene"}
 
 
@@ -82,7 +82,7 @@ class _AliasFinder:
                "autograd_lab.autograd.functional": "autograd_lab.core.autograd_functional",
                "autograd_lab.autograd.profiler": "autograd_lab.core.autograd_profiler",
                "autograd_lab.autograd.variable": "autograd_lab.core.variable",
-               "autograd_lab.utils": "autograd_lab.core.utils", "autograd_lab.utils.data": "autograd_lab.core.utils_data"}
+               "autograd_lab.utils": "autograd_lab.core.utils", "autograd_lab.linalg": "autograd_lab.core.linalg", "autograd_lab.utils.data": "autograd_lab.core.utils_data"}
     _specs: dict = {}  # alias name -> the core module's own spec
 
     @classmethod
@@ -134,4 +134,5 @@ def __getattr__(name: str):
         return getattr(importlib.import_module(f".{mod}", __name__), attr)
     if name in _LAZY_MODULES:
         return importlib.import_module(f".{_LAZY_MODULES[name]}", __name__)
-    raise AttributeError(f"module 'autograd_lab' has no attribute '{name}'")
+    from .core.messages import missing_attribute
+    raise missing_attribute("module 'autograd_lab'", name)

@@ -269,9 +269,10 @@ def test_core_never_imports_torch():
 
 # ---------------------------------------------------------------------- outside the teaching subset
 @pytest.mark.parametrize("code, error, words", [
-    ("lab.ones(2) // 2", NotImplementedError, ["floordiv", "Supported"]),
-    ("lab.ones(2) & lab.ones(2)", NotImplementedError, ["and", "Supported", "sin"]),
-    ("lab.ones(2) % 2", NotImplementedError, ["mod", "Supported"]),
+    ("lab.ones(2, requires_grad=True) // 2", NotImplementedError, ["floor_divide", "requires grad", "detach"]),
+    ("lab.ones(2).erfinv()", AttributeError, ["erfinv", "teaching subset", "Supported", "sin"]),
+    ("lab.ones(2) & lab.ones(2)", NotImplementedError, ["bitwise_and", "Float"]),
+    ("lab.ones(2, requires_grad=True) % 2", NotImplementedError, ["remainder", "requires grad", "detach"]),
     ("lab.ones(3).clamp(lab.zeros(3))", NotImplementedError, ["clamp", "tensor bounds", "numbers"]),
     ("lab.tensor(np.array([1, 2], dtype=np.uint16))", TypeError, ["uint16", "supported", "float32"]),
     ("lab.tensor(np.array([1.5], dtype=np.complex64))", TypeError, ["complex64", "supported"]),

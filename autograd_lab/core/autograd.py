@@ -36,7 +36,8 @@ _LAZY = {"Function": ("custom_function", "Function"), "once_differentiable": ("c
 
 def __getattr__(name: str):
     if name not in _LAZY:
-        raise AttributeError(f"module 'autograd_lab.autograd' has no attribute '{name}'")
+        from .messages import missing_attribute
+        raise missing_attribute("module 'autograd_lab.autograd'", name)
     mod_name, attr = _LAZY[name]
     mod = importlib.import_module(f"{__package__}.{mod_name}")
     if attr is None:

@@ -45,11 +45,11 @@ def _numerical(func, inputs, i, out_index, eps) -> np.ndarray:
     columns = []
     for j in range(arr.size):  # (grad mode stays on: gradgradcheck's function calls autograd.grad)
         arr.flat[j] = start[j] + eps  # (.flat writes the tensor's own values, whatever their layout)
-        plus = np.array(_as_tuple(func(*inputs))[out_index]._data, dtype=np.float64).reshape(-1)
+        plus = np.array(_as_tuple(func(*inputs))[out_index]._data).reshape(-1)
         arr.flat[j] = start[j] - eps
-        minus = np.array(_as_tuple(func(*inputs))[out_index]._data, dtype=np.float64).reshape(-1)
+        minus = np.array(_as_tuple(func(*inputs))[out_index]._data).reshape(-1)
         np.copyto(arr, original)
-        columns.append((plus - minus) / (2 * eps))
+        columns.append((plus - minus) / (2 * eps))  # (in the output's dtype, as PyTorch divides)
     n_out = np.size(_as_tuple(func(*inputs))[out_index]._data) if not columns else columns[0].size
     return np.array(columns).reshape(arr.size, n_out)
 
@@ -57,13 +57,13 @@ def _numerical(func, inputs, i, out_index, eps) -> np.ndarray:
 def _analytical(output, inputs, i) -> np.ndarray:
     """d output / d inputs[i] by autograd, one output element at a time: (input numel, output numel)."""
     x = inputs[i]
-    rows = np.zeros((x.numel(), output.numel()))
+    rows = np.zeros((x.numel(), output.numel()), dtype=x._data.dtype)
     for k in range(output.numel()):
         seed = np.zeros(output.numel(), dtype=output._data.dtype)
         seed[k] = 1
         g, = grad(output, [x], tensor(seed.reshape(output.shape)), retain_graph=True, allow_unused=True)
         if g is not None:
-            rows[:, k] = np.asarray(g._data, dtype=np.float64).reshape(-1)
+            rows[:, k] = np.asarray(g._data).reshape(-1)
     return rows
 
 
@@ -92,7 +92,7 @@ def gradcheck(func, inputs, *, eps: float = 1e-06, atol: float = 1e-05, rtol: fl
                     return False
                 raise GradcheckError(
                     f"Jacobian mismatch for output {o_index} with respect to input {n},\n"
-                    f"numerical:{tensor(numerical, dtype=float64)!r}\nanalytical:{tensor(analytical, dtype=float64)!r}\n")
+                    f"numerical:{tensor(numerical)!r}\nanalytical:{tensor(analytical)!r}\n")  # (their dtypes)
     return True
 
 

@@ -345,7 +345,10 @@ def _execute(root_nodes, seeds, retain_graph, create_graph, capture, allow_unuse
             raise RuntimeError(
                 f"The differentiated Tensor at index {i} appears to not have been used in the graph. "
                 "Set allow_unused=True if this is the desired behavior.")
-        results.append(None if g is None else (g if isinstance(g, Tensor) else _wrap(np.array(g, copy=True), False, None)))
+        # (cast to the input's dtype, as PyTorch's engine casts every gradient it passes on: a number saved
+        # by a graph made under create_graph=True is an int64 or float64 array, which numpy would promote)
+        results.append(None if g is None else (g if isinstance(g, Tensor) else
+                                               _wrap(np.array(g, dtype=t._data.dtype, copy=True), False, None)))
     return tuple(results)
 
 

@@ -81,3 +81,14 @@ PACK_INPLACE_MESSAGE = (
     "modified by in-place operations as this can lead to unexpected side-effects. Please open an issue if you need "
     "to perform in-place operations on the input to a pack hook.")
 POST_ACCUMULATE_RETURN_MESSAGE = "Tensor post accumulate grad hooks should return None."
+
+
+def missing_attribute(owner: str, name: str) -> AttributeError:
+    """What ``owner.name`` raises when autograd_lab has no such name: Python's AttributeError (``hasattr`` and
+    ``getattr(x, name, default)`` work as with torch), and for a public name, that it may be PyTorch's but is
+    not in the teaching subset."""
+    text = f"{owner} has no attribute '{name}'"
+    if not name.startswith("_"):
+        text += (f" (autograd_lab is a teaching subset of PyTorch: if {name} is a PyTorch name, it is not in the "
+                 f"subset; the README's 'How it differs from real PyTorch' says what is)")
+    return AttributeError(text)

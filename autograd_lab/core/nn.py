@@ -19,7 +19,7 @@ from .grad_mode import no_grad
 from .ops.special import MakeLeaf
 from .tensor import Tensor, tensor
 
-__all__ = ["Module", "Parameter", "Linear", "Sequential", "ReLU", "Tanh", "Sigmoid", "Softmax", "LogSoftmax", "L1Loss",
+__all__ = ["Module", "Parameter", "Linear", "Sequential", "ReLU", "LeakyReLU", "Softplus", "GELU", "Tanh", "Sigmoid", "Softmax", "LogSoftmax", "L1Loss",
            "MSELoss", "CrossEntropyLoss", "NLLLoss", "BCELoss", "BCEWithLogitsLoss", "Identity", "Flatten", "functional", "init"]
 
 
@@ -303,6 +303,48 @@ Tanh = _activation("Tanh", functional.tanh)
 Sigmoid = _activation("Sigmoid", functional.sigmoid)
 
 
+class LeakyReLU(Module):
+    """``nn.LeakyReLU(negative_slope)``: applies ``leaky_relu``."""
+
+    def __init__(self, negative_slope: float = 0.01, inplace: bool = False):
+        super().__init__()
+        self.negative_slope, self.inplace = negative_slope, inplace
+
+    def forward(self, input):
+        return functional.leaky_relu(input, self.negative_slope, self.inplace)
+
+    def extra_repr(self) -> str:
+        return f"negative_slope={self.negative_slope}" + (", inplace=True" if self.inplace else "")
+
+
+class GELU(Module):
+    """``nn.GELU(approximate)``: applies ``gelu``."""
+
+    def __init__(self, approximate: str = "none"):
+        super().__init__()
+        self.approximate = approximate
+
+    def forward(self, input):
+        return functional.gelu(input, self.approximate)
+
+    def extra_repr(self) -> str:
+        return f"approximate={self.approximate!r}"
+
+
+class Softplus(Module):
+    """``nn.Softplus(beta, threshold)``: applies ``softplus``."""
+
+    def __init__(self, beta: float = 1.0, threshold: float = 20.0):
+        super().__init__()
+        self.beta, self.threshold = beta, threshold
+
+    def forward(self, input):
+        return functional.softplus(input, self.beta, self.threshold)
+
+    def extra_repr(self) -> str:
+        return f"beta={float(self.beta)}, threshold={float(self.threshold)}"
+
+
 class Identity(Module):
     def forward(self, input):
         return input
@@ -479,3 +521,8 @@ init = _Init()
 sys.modules.setdefault("autograd_lab.nn", sys.modules[__name__])
 __path__: list = []  # nn.functional is found by autograd_lab._AliasFinder
 sys.modules.setdefault("autograd_lab.nn.functional", functional)
+
+
+def __getattr__(name: str):
+    from .messages import missing_attribute
+    raise missing_attribute("module 'autograd_lab.nn'", name)

@@ -1,17 +1,18 @@
-"""``nn.functional``: relu, sigmoid, tanh, softmax, log_softmax, linear, mse_loss, nll_loss, cross_entropy."""
+"""``nn.functional``: relu, sigmoid, tanh, leaky_relu, softplus, gelu, softmax, log_softmax, linear, mse_loss, nll_loss, cross_entropy."""
 from __future__ import annotations
 
 import warnings
 
-from .function import _needs_tensor, apply
+from .function import _needs_tensor, apply, broadcast_error
 from .ops.combine import _log_softmax_fn, _softmax_fn
 from .ops.elementwise import ReluBackward0, SigmoidBackward0, TanhBackward0
+from .ops.extras import gelu, leaky_relu, softplus  # noqa: F401  (nn.functional's names)
 from .ops.linalg import addmm
 from .ops.losses import (BinaryCrossEntropyBackward0, BinaryCrossEntropyWithLogitsBackward0, MseLossBackward0,
                          NllLossBackward0)
 from .tensor import Tensor
 
-__all__ = ["relu", "sigmoid", "tanh", "softmax", "log_softmax", "linear", "mse_loss", "nll_loss", "cross_entropy",
+__all__ = ["relu", "sigmoid", "tanh", "leaky_relu", "softplus", "gelu", "softmax", "log_softmax", "linear", "mse_loss", "nll_loss", "cross_entropy",
            "binary_cross_entropy", "binary_cross_entropy_with_logits"]
 
 
@@ -106,7 +107,10 @@ def _regression_arguments(name, input, target, reduction):
 
 def _broadcast(a, b):
     import numpy as np
-    return np.broadcast_shapes(tuple(a), tuple(b))
+    try:
+        return np.broadcast_shapes(tuple(a), tuple(b))
+    except ValueError:  # (PyTorch's words, not numpy's)
+        raise broadcast_error(np.empty(tuple(a)), np.empty(tuple(b))) from None
 
 
 def nll_loss(input, target, weight=None, size_average=None, ignore_index: int = -100, reduce=None,
@@ -168,3 +172,8 @@ def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=N
         raise NotImplementedError("binary_cross_entropy with weights is not supported in autograd_lab")
     _check_same_size("binary_cross_entropy", input, target)
     return apply(BinaryCrossEntropyBackward0, input, target, reduction=reduction)
+
+
+def __getattr__(name: str):
+    from .messages import missing_attribute
+    raise missing_attribute("module 'autograd_lab.nn.functional'", name)

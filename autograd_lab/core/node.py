@@ -387,15 +387,30 @@ class Node:
         needs = self.needs_input_grad
         return tuple(True if c is None else bool(needs[c]) for c in cond) if cond else (True,) * len(type(self)._saved_names)
 
+    def _input_of_slot(self, name: str, first):
+        """The input a saved value came from when two inputs hold the same array (``a`` and ``b`` both
+        ``x.detach()``): saved slots follow the inputs' order (``self``, ``other``; ``mat1``, ``mat2`` after
+        addmm's bias), so slot ``i`` of ``n`` is input ``i + inputs - n``."""
+        names = [n for n in type(self)._saved_names if n != "_saved_result"]
+        tensors = [a for a in self._inputs if isinstance(a, Tensor)]
+        if name in names and len(tensors) >= len(names):
+            return tensors[names.index(name) + len(tensors) - len(names)]
+        return first
+
     def _as_tensor(self, v, name: str = ""):
         """A saved value as a Tensor: the input it came from, or this node's own result."""
         if v is None or isinstance(v, Tensor):
             return v
         if name == "_saved_result":
             return _wrap(v, True, self)
+        found = None
         for a in self._inputs or ():
             if isinstance(a, Tensor) and a._data is v:
-                return a
+                if found is not None and a is not found:
+                    return self._input_of_slot(name, found)
+                found = a
+        if found is not None:
+            return found
         if isinstance(v, (bool, int, float)):
             return _wrap(np.array(v, dtype=np.int64 if isinstance(v, int) else np.float64), False, None)
         return _wrap(v, False, None)

@@ -12,7 +12,10 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable
 
+import numpy as np
+
 from .grad_mode import no_grad
+from .node import _wrap
 from .tensor import Tensor
 
 __all__ = ["SGD", "Adam", "Optimizer"]
@@ -20,6 +23,12 @@ __all__ = ["SGD", "Adam", "Optimizer"]
 
 class Optimizer:
     """Holds parameters; ``zero_grad()`` clears their gradients."""
+
+    def __getattr__(self, name: str):  # (only for names the optimizer does not have: state_dict ...)
+        from .messages import missing_attribute
+        if name.startswith("_"):
+            raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'")
+        raise missing_attribute(f"'{type(self).__name__}' object", name)
 
     def __init__(self, params: Iterable[Tensor], defaults: dict):
         if isinstance(params, Tensor):
@@ -51,6 +60,20 @@ class Optimizer:
                     p.grad = None
                 else:
                     p._grad.zero_()
+
+    def state_dict(self) -> dict:
+        """``{'state': {index: its state}, 'param_groups': [options and 'params': indices]}``, as PyTorch's:
+        parameters are numbered in order; the state's tensors are the optimizer's own (not copies)."""
+        index, groups, n = {}, [], 0
+        for group in self.param_groups:
+            ids = list(range(n, n + len(group["params"])))
+            index.update({id(p): i for p, i in zip(group["params"], ids)})
+            groups.append({**{k: v for k, v in group.items() if k != "params"}, "params": ids})
+            n += len(ids)
+        state = getattr(self, "state", {})
+        return {"state": {index[id(p)]: {k: _wrap(np.array(v, dtype=np.float32), False, None) if k == "step" else v
+                                         for k, v in st.items()} for p, st in state.items()},
+                "param_groups": groups}
 
     def __repr__(self) -> str:
         lines = [f"{type(self).__name__} ("]
@@ -159,3 +182,8 @@ class Adam(Optimizer):
                 denom = (v.sqrt() / math.sqrt(1 - b2 ** t)).add_(eps)
                 p.add_(m / denom, alpha=-lr / (1 - b1 ** t))
         return loss
+
+
+def __getattr__(name: str):
+    from .messages import missing_attribute
+    raise missing_attribute("module 'autograd_lab.optim'", name)

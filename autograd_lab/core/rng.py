@@ -118,7 +118,7 @@ class Generator:
         return self
 
     def __repr__(self) -> str:
-        return "<torch._C.Generator object>"
+        return f"<torch._C.Generator object at {id(self):#x}>"
 
     # ------------------------------------------------------------------ raw draws
     def _draw32(self, n: int) -> np.ndarray:

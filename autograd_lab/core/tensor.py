@@ -31,6 +31,7 @@ from .device import check_device as _check_device
 from .device import device as _device
 from .dtypes import dtype as _dtype_cls
 from .dtypes import _C_NAMES, _DTYPES, _SCALAR_NAMES, Size, _dtype_of, _to_array, bool_, dtype, float32, float64, int64  # noqa: F401
+from .messages import missing_attribute as _missing_attribute
 from .messages import (COPY_CONSTRUCT_WARNING, DEEPCOPY_NON_LEAF_MESSAGE, SCALAR_REQUIRES_GRAD_WARNING, NON_LEAF_GRAD_WARNING, NON_LEAF_REQUIRES_GRAD_ATTRIBUTE, OWN_GRAD_MESSAGE,
                        ONLY_FLOAT_REQUIRES_GRAD_ATTRIBUTE)
 from .node import RemovableHandle, TensorBase, _link_storage, _register, _wrap  # noqa: F401
@@ -56,15 +57,6 @@ class _Extra:
         self.views = None           # WeakSet of a root's views
         self.vc = None              # the version counter, [count], shared with views (views.counter)
 
-
-
-def _unsupported(name):
-    def method(self, *args, **kwargs):
-        raise NotImplementedError(
-            f"{name} is not supported in autograd_lab (a teaching subset of PyTorch). Supported: "
-            f"{_F.supported_text()}.")
-    method.__name__ = name
-    return method
 
 
 class Tensor(TensorBase):
@@ -379,13 +371,16 @@ class Tensor(TensorBase):
         return self.__deepcopy__({})
 
 
+    def __getattr__(self, name: str):  # (only for names the class does not have)
+        if name.startswith("_"):
+            raise AttributeError(f"'Tensor' object has no attribute '{name}'")
+        e = _missing_attribute("'Tensor' object", name)
+        raise AttributeError(f"{e}. Supported operations: {_F.supported_text()}.")
+
     # ------------------------------------------------------------------ operations
     # Every operation's methods and operators (``__add__``, ``sum``, ``reshape``, ``T`` ...), as
     # the declarations in ops/ make them; the ones a teaching subset leaves out say so.
     locals().update(_F.tensor_methods())
-    locals().update({n: _unsupported(n.strip("_")) for n in
-                     ("__floordiv__", "__rfloordiv__", "__mod__", "__rmod__", "__and__", "__or__", "__xor__",
-                      "__invert__")})
 
 
 

@@ -6,7 +6,7 @@ import numbers
 
 import numpy as np
 
-from ..function import Function, _needs_tensor, _shape, apply, declare
+from ..function import Function, _needs_tensor, _shape, apply, declare, quiet
 from ..formulas import derivatives, no_formula
 from ..node import TensorBase as Tensor
 from ..node import _wrap
@@ -139,6 +139,7 @@ class SoftmaxBackward0(Function):
     _keeps_dtype = False
 
     @staticmethod
+    @quiet  # (a row of -inf, a masked attention row: nan, as in PyTorch, and no numpy warning)
     def forward(ctx, a, dim):
         ctx.dim = dim
         e = np.exp(a - np.max(a, axis=dim, keepdims=True))
@@ -161,6 +162,7 @@ class LogSoftmaxBackward0(Function):
     _keeps_dtype = False
 
     @staticmethod
+    @quiet  # (a row of -inf, a masked attention row: nan, as in PyTorch, and no numpy warning)
     def forward(ctx, a, dim):
         ctx.dim = dim
         m = np.max(a, axis=dim, keepdims=True)
@@ -283,6 +285,8 @@ class LinalgVectorNormBackward0(Function):
         x = np.abs(a)
         if ord == float("inf"):
             r = np.max(x, axis=axis, keepdims=keepdim)
+        elif ord == float("-inf"):
+            r = np.min(x, axis=axis, keepdims=keepdim)
         elif ord == 0:
             r = np.sum(x != 0, axis=axis, keepdims=keepdim).astype(np.result_type(a))
         else:
@@ -312,7 +316,7 @@ class LinalgVectorNormBackward0(Function):
                 d = np.sign(a)
             elif p == 2:
                 d = np.where(rr == 0, 0, a / rr)
-            elif p == float("inf"):
+            elif p in (float("inf"), float("-inf")):
                 m = np.abs(a) == rr
                 d = np.sign(a) * m / np.sum(m, axis=dims, keepdims=True)
             else:
@@ -334,8 +338,7 @@ def _norm(self, p="fro", dim=None, keepdim=False, dtype=None):
     if not self.dtype.is_floating_point:
         raise RuntimeError("linalg.vector_norm: Expected a floating point or complex tensor as input. Got Long")
     dims = _dims(dim, self.ndim) if dim is not None else None
-    return apply(LinalgVectorNormBackward0, self, ord=float(p) if p != int(p) or p == float("inf") else int(p),
-                 dim=dims, keepdim=bool(keepdim))
+    return apply(LinalgVectorNormBackward0, self, ord=p, dim=dims, keepdim=bool(keepdim))  # (_saved_ord: 2 or 2.0, as given)
 
 
 def _method_fn(method, name):

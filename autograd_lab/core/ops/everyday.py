@@ -8,6 +8,7 @@ PyTorch); its class is a subclass named ``SinInplace`` so that the narration cal
 from __future__ import annotations
 
 import numbers
+import warnings
 
 import numpy as np
 
@@ -168,31 +169,93 @@ class VarBackward0(Function):
                "_saved_keepdim": lambda self: self._info[2]}
     _keeps_dtype = False
 
-    @staticmethod
-    @quiet
-    def forward(ctx, a, dim, correction, keepdim):
+    _op = "var"
+
+    @classmethod
+    def _variance(cls, ctx, a, dim, correction, keepdim):
+        """The variance, and ``ctx._info`` = (dims, correction as PyTorch saves it, keepdim, N)."""
         a = np.asarray(a)
         if a.dtype.kind != "f":
             raise RuntimeError("std and var only support floating point and complex dtypes")
         axes = _dims(dim, a.ndim)
         n = a.size if axes is None else int(np.prod([a.shape[d] for d in axes])) if a.ndim else 1
+        saved, correction = correction, 1 if correction is None else correction  # (None: var() with no argument)
+        ctx._info = (axes, saved, keepdim, n)
+        if n - correction <= 0:
+            warnings.warn(f"{cls._op}(): degrees of freedom is <= 0. Correction should be strictly less than the reduction "
+                          f"factor (input numel divided by output numel). (Triggered internally at "
+                          f"/__w/pytorch/pytorch/aten/src/ATen/native/ReduceOps.cpp:1861.)", UserWarning, stacklevel=4)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # (numpy's own "Degrees of freedom <= 0")
+            r = np.var(a, axis=axes, ddof=correction, keepdims=keepdim and axes is not None)
+        return a, (r.astype(a.dtype) if isinstance(r, np.ndarray) else a.dtype.type(r))
+
+    @staticmethod
+    @quiet
+    def forward(ctx, a, dim, correction, keepdim):
+        a, r = VarBackward0._variance(ctx, a, dim, correction, keepdim)
         ctx.save_for_backward(a)
-        ctx._info = (axes, correction, keepdim, n)
-        r = np.var(a, axis=axes, ddof=correction, keepdims=keepdim and axes is not None)
-        return r.astype(a.dtype) if isinstance(r, np.ndarray) else a.dtype.type(r)
+        return r
 
     @staticmethod
     def backward(ctx, g):
         (a,) = ctx.saved_tensors
-        axes, correction, keepdim, n = ctx._info
-        shape = _shape(a)
-        dims = tuple(range(len(shape))) if axes is None else axes
-        g = _sum_backward(g, shape, dims, keepdim or axes is None)
-        if isinstance(a, Tensor):
-            centred = a - (a.mean() if axes is None else a.mean(dim=dims, keepdim=True))
-        else:
-            centred = a - np.mean(a, axis=axes, keepdims=True)
-        return (g * centred * (2.0 / (n - correction)),)
+        return (_var_grad(ctx, g, a) * (2.0 / _dof(ctx)),)
+
+
+def _dof(ctx):
+    _, correction, _, n = ctx._info
+    return n - (1 if correction is None else correction)
+
+
+def _var_grad(ctx, g, a, kept: bool = False):
+    """g (put back to a's shape; ``kept``: its reduced dims are there already) times a - mean(a): what var's
+    and std's gradients share."""
+    axes, _, keepdim, _ = ctx._info
+    shape = _shape(a)
+    dims = tuple(range(len(shape))) if axes is None else axes
+    g = _sum_backward(g, shape, dims, keepdim or axes is None or kept)
+    if isinstance(a, Tensor):
+        centred = a - (a.mean() if axes is None else a.mean(dim=dims, keepdim=True))
+    else:
+        centred = a - np.mean(a, axis=axes, keepdims=True)
+    return g * centred
+
+
+@derivatives(self="expand(keepdims(grad / result, dim, keepdim, sizes(self)), sizes(self)) * centred(self, dim)"
+                  " / dof(count(sizes(self), dim), correction)")
+class StdBackward0(VarBackward0):
+    """f(a) = sqrt(var(a)), the standard deviation, over all elements or over ``dim``"""
+    __slots__ = ()
+    _saved_names = ("_saved_result", "_saved_self")
+    _op = "std"
+
+    @staticmethod
+    @quiet
+    def forward(ctx, a, dim, correction, keepdim):
+        a, r = StdBackward0._variance(ctx, a, dim, correction, keepdim)
+        r = np.sqrt(r)
+        ctx.save_for_backward(r, a)
+        return r
+
+    @staticmethod
+    def backward(ctx, g):
+        r, a = ctx.saved_tensors
+        axes, _, keepdim, _ = ctx._info
+        flat = keepdim or axes is None
+        if isinstance(r, Tensor):
+            per = g / (r * 2) if flat else _unsqueezed(g, axes) / (_unsqueezed(r, axes) * 2)  # (PyTorch's std_backward)
+            return (_var_grad(ctx, per, a, kept=True) * (2.0 / _dof(ctx)),)
+        rr = np.asarray(r) if flat else np.expand_dims(r, axes)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            per = np.where(rr == 0, 0, np.asarray(g if flat else np.expand_dims(g, axes)) / rr)
+        return ((_var_grad(ctx, per, a, kept=True) / _dof(ctx)).astype(np.asarray(a).dtype),)
+
+
+def _unsqueezed(t, axes):
+    for d in sorted(axes):
+        t = t.unsqueeze(d)
+    return t
 
 
 @no_formula("PyTorch's one node of two outputs is two nodes here, both named VarMeanBackward0: the variance's "
@@ -202,10 +265,18 @@ class VarMeanBackward0(VarBackward0):
     __slots__ = ()
 
 
-def _var(self, dim=None, unbiased=None, keepdim=False, *, correction=None):
-    if isinstance(dim, bool):  # var(unbiased) given by position
-        dim, unbiased = None, dim
-    return apply(VarBackward0, self, dim=dim, correction=_correction(unbiased, correction), keepdim=bool(keepdim))
+def _var_like(node):
+    def method(self, dim=None, unbiased=None, keepdim=False, *, correction=None):
+        if isinstance(dim, bool):  # var(unbiased) given by position
+            dim, unbiased = None, dim
+        given = None if dim is None and unbiased is None and correction is None else _correction(unbiased, correction)
+        return apply(node, self, dim=dim, correction=given, keepdim=bool(keepdim))
+    method.__name__ = node._op
+    return method
+
+
+_var = _var_like(VarBackward0)
+_std = _var_like(StdBackward0)
 
 
 def var_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
@@ -230,6 +301,7 @@ from .reductions import MeanBackward0, MeanBackward1  # noqa: E402
 _MeanOfVarMean = {b: _mean_of_var_mean(b) for b in (MeanBackward0, MeanBackward1)}
 
 declare("var", VarBackward0, methods={"var": _var}, functions={"var": _fn(_var, "var")}, shown_as=None)
+declare("std", StdBackward0, methods={"std": _std}, functions={"std": _fn(_std, "std")}, shown_as=None)
 declare("var_mean", VarMeanBackward0, *_MeanOfVarMean.values(), functions={"var_mean": var_mean}, shown_as=None)
 
 

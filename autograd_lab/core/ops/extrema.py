@@ -12,7 +12,7 @@ from ..function import Function, _needs_tensor, _shape, apply, declare, unbroadc
 from ..formulas import derivatives, no_formula
 from ..node import TensorBase as Tensor
 from ..node import _wrap
-from .reductions import _dims
+from .reductions import _axis, _dims
 from .special import as_operand
 
 
@@ -185,7 +185,8 @@ _MAX_T, _MIN_T = _return_type("max"), _return_type("min")
 
 
 def _extreme(name, all_node, dim_node, pairwise, result_type):
-    def method(self, dim=None, keepdim=False, *, other=None):
+    def method(self, dim=None, keepdim=False, *, other=None, **axis):
+        dim = _axis(name, dim, axis)
         if isinstance(dim, Tensor):  # torch.max(a, b) is maximum(a, b)
             return apply(pairwise, self, dim)
         if dim is None:
@@ -207,7 +208,8 @@ def _indices(node, t, d, keepdim):
 
 
 def _argextreme(name, fn):
-    def method(self, dim=None, keepdim=False):
+    def method(self, dim=None, keepdim=False, **axis):
+        dim = _axis(name, dim, axis)  # (numpy's axis=, as d2l's accuracy writes argmax(axis=1))
         a = np.asarray(self._data)
         if dim is None:
             r = np.asarray(fn(a), dtype=np.int64)

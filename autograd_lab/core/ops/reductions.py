@@ -185,8 +185,19 @@ class SqueezeBackward1(Function):
 
 
 
-def _sum(self, dim=None, keepdim=False, dtype=None):
-    """Sum of all elements (``SumBackward0``), or over ``dim`` (``SumBackward1``)."""
+def _axis(name, dim, kwargs):
+    """``dim``, or numpy's spelling ``axis=`` that PyTorch accepts as well."""
+    for k in kwargs:
+        if k != "axis" or dim is not None:
+            raise TypeError(f"{name}() got an unexpected keyword argument '{k}'")
+    if kwargs:
+        return kwargs["axis"]
+    return dim
+
+
+def _sum(self, dim=None, keepdim=False, dtype=None, **axis):
+    """Sum of all elements (``SumBackward0``), or over ``dim`` (``SumBackward1``; numpy's ``axis=`` too)."""
+    dim = _axis("sum", dim, axis)
     if dtype is not None:
         self = self.to(dtype)
     if dim is None:
@@ -194,8 +205,9 @@ def _sum(self, dim=None, keepdim=False, dtype=None):
     return apply(SumBackward1, self, dim=dim, keepdim=bool(keepdim))
 
 
-def _mean(self, dim=None, keepdim=False, dtype=None):
-    """Mean of all elements (``MeanBackward0``), or over ``dim`` (``MeanBackward1``)."""
+def _mean(self, dim=None, keepdim=False, dtype=None, **axis):
+    """Mean of all elements (``MeanBackward0``), or over ``dim`` (``MeanBackward1``; numpy's ``axis=`` too)."""
+    dim = _axis("mean", dim, axis)
     if dtype is not None:
         self = self.to(dtype)
     if dim is None:

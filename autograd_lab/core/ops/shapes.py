@@ -49,8 +49,8 @@ class CloneBackward0(Function):
     _keeps_dtype = True
 
     @staticmethod
-    def forward(ctx, a):
-        return np.array(a, copy=True)
+    def forward(ctx, a, order="K"):
+        return np.array(a, copy=True, order=order)  # (order "C": contiguous(), a row-major copy)
 
     @staticmethod
     def backward(ctx, g):
