@@ -302,6 +302,20 @@ def centred(x, dim):
     return x - np.mean(x, axis=_dims(dim, x.ndim) if x.ndim else None, keepdims=True)
 
 
+def norm_grad(x, ord, norm):  # noqa: A002 - PyTorch's name
+    """d ||x||_p / dx for each element (``norm``: the norm, its dimensions kept): x |x|^(p-2) / norm^(p-1)
+    for a finite p; for p = +-inf, sign(x) at the elements whose |x| is the norm, shared among ties."""
+    x, norm = np.asarray(x, dtype=np.float64), np.asarray(norm, dtype=np.float64)
+    p = float(ord)
+    if np.isinf(p):
+        hit = np.abs(x) == norm
+        dims = tuple(d for d in range(x.ndim) if norm.ndim == x.ndim and norm.shape[d] == 1 and x.shape[d] != 1)
+        ties = np.sum(hit, axis=dims or None, keepdims=True) if x.ndim else 1
+        return np.sign(x) * hit / ties
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return x * np.abs(x) ** (p - 2) / norm ** (p - 1)
+
+
 def sumdim(x, dim):
     return np.sum(x, axis=dim, keepdims=True)
 
@@ -405,7 +419,7 @@ FUNCTIONS = {
     "transpose": lambda g, d0, d1: np.swapaxes(g, d0, d1), "unpermute": unpermute,
     "select_backward": select_backward, "slice_backward": slice_backward, "value_select": value_select,
     "sign": np.sign, "cos": np.cos, "sin": np.sin, "exp": np.exp, "log": np.log, "abs": np.abs,
-    "sigmoid": lambda x: 1 / (1 + np.exp(-np.asarray(x))), "sum": np.sum, "sumdim": sumdim,
+    "sigmoid": lambda x: 1 / (1 + np.exp(-np.asarray(x))), "sum": np.sum, "sumdim": sumdim, "norm_grad": norm_grad,
     "outer": np.outer, "where": np.where, "prod_others": prod_others, "per_element": per_element,
     "nll_grad": nll_grad, "clamp_mask": clamp_mask, "max1": lambda x, lo: np.maximum(x, lo),
     "gelu_grad": gelu_grad, "layer_norm_input": layer_norm_input, "layer_norm_weight": layer_norm_weight,

@@ -268,8 +268,7 @@ def _prod(self, dim=None, keepdim=False, dtype=None):
     return apply(ProdBackward1, t, dim=d if t.ndim else None, keepdim=bool(keepdim))
 
 
-@derivatives(self="keepdims(grad, dim, keepdim, self) * self * abs(self)^(ord - 2)"
-                  " / keepdims(result, dim, keepdim, self)^(ord - 1)")
+@derivatives(self="keepdims(grad, dim, keepdim, self) * norm_grad(self, ord, keepdims(result, dim, keepdim, self))")
 class LinalgVectorNormBackward0(Function):
     """f(a) = (sum |a|^p)^(1/p), the p-norm (p=2 by default), of all elements or along ``dim``"""
     __slots__ = ("ord", "dim", "keepdim")

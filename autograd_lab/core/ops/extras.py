@@ -235,7 +235,7 @@ class LeakyReluBackward0(Function):
         return (np.where(a > 0, g, g * a.dtype.type(ctx._info)),)
 
 
-@derivatives(self="grad * sigmoid(beta * self)")
+@derivatives(self="grad * ((beta * self > threshold) + (beta * self <= threshold) * sigmoid(beta * self))")
 class SoftplusBackward0(Function):
     """f(a) = log(1 + exp(beta * a)) / beta (a itself where beta * a > threshold)"""
     __slots__ = ()
@@ -415,7 +415,8 @@ def _clamp_max(self, max):  # noqa: A002
     return apply(ClampMaxBackward0, self, min=None, max=max)
 
 
-@derivatives(self="grad * (self == result) / sum(self == result)")
+@derivatives(self="keepdims(grad, dim, keepdim, self) * (self == keepdims(result, dim, keepdim, self))"
+                  " / sumdim(self == keepdims(result, dim, keepdim, self), dim)")
 class AmaxBackward0(Function):
     """f(a) = the largest elements along ``dim`` (the gradient is shared evenly among ties)"""
     __slots__ = ()
@@ -450,7 +451,8 @@ class AmaxBackward0(Function):
         return ((hit * g / np.sum(hit, axis=axes if a.ndim else None, keepdims=True)).astype(a.dtype),)
 
 
-@derivatives(self="grad * (self == result) / sum(self == result)")
+@derivatives(self="keepdims(grad, dim, keepdim, self) * (self == keepdims(result, dim, keepdim, self))"
+                  " / sumdim(self == keepdims(result, dim, keepdim, self), dim)")
 class AminBackward0(AmaxBackward0):
     """f(a) = the smallest elements along ``dim`` (the gradient is shared evenly among ties)"""
     __slots__ = ()
