@@ -279,16 +279,16 @@ def test_a_loop_of_many_events_is_folded_even_with_few_iterations(monkeypatch):
 @LIBS
 def test_the_middle_iterations_sit_in_order_between_the_open_first_and_last(mod):
     """A loop's closed iterations (no arrows: FAN_OUT_MAX) are laid out in the column of the open ones, in
-    the order they ran, rows read left to right: iteration 1's frame, 2 ... 11 as boxes, 12's frame; not
+    the order they ran, columns read top to bottom: iteration 1's frame, 2 ... 11 as boxes, 12's frame; not
     in the data flow's first column among the parameters. Nothing overlaps."""
     t, _, _ = sgd_loop(mod, 12)
     g = graph.build(t)
     ov = g.overview
     (x0, _, _, top), (_, bottom, _, _) = ov["frames"]["g1"], ov["frames"]["g12"]
     boxes = [ov["nodes"][f"g{i}"] for i in range(2, 12)]
-    assert all(top <= y - h / 2 and y + h / 2 <= bottom and x - w / 2 >= x0 for x, y, w, h in boxes), (top, bottom)
-    reading = [(round(y), x) for x, y, w, h in boxes]
-    assert reading == sorted(reading) and len({r for r, _ in reading}) < len(boxes)  # in order, rows of several
+    assert all(top <= y - h / 2 and y + h / 2 <= bottom and x - w / 2 >= x0 - 1e-6 for x, y, w, h in boxes), (top, bottom)
+    reading = [(round(x - w / 2), y) for x, y, w, h in boxes]  # read down each column, then the next
+    assert reading == sorted(reading) and 1 < len({c for c, _ in reading}) < len(boxes), reading
     rects = [(x - w / 2, y - h / 2, x + w / 2, y + h / 2) for x, y, w, h in ov["nodes"].values()
              if not any(f[0] <= x <= f[2] and f[1] <= y <= f[3] for f in ov["frames"].values())]
     rects += list(ov["frames"].values())

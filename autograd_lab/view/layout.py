@@ -487,30 +487,35 @@ STACK_GAP = 12.0  # between the boxes and frames of _timeline's column
 def _timeline(part, nodes: dict, frames: list, lone: list, first: dict) -> None:
     """The open top-level boxes (``frames``, placed by ``_flat``) and the closed ones with no arrow
     (``lone``) in one column, in the order their code ran (``first``: key -> its first node's order):
-    a loop's iteration 1, then iterations 2 ... 19 side by side in rows as wide as the column, then
-    iteration 20. The column starts where the leftmost frame was, or right of every other node if it
-    would cover one. ``nodes`` gets the lone boxes back; ``part``'s size grows to hold the column."""
+    a loop's iteration 1, then iterations 2 ... 19 in columns read top to bottom (2 3 4 5 6 7 down the
+    first: a camera that follows the action at a readable scale shows consecutive iterations), as many
+    columns as the frames' width holds, then iteration 20. The column starts where the leftmost frame
+    was, or right of every other node if it would cover one. ``nodes`` gets the lone boxes back;
+    ``part``'s size grows to hold the column."""
     width = max([f.w for f in frames] + [b.w for b in lone])
     top = min(f.y - f.h / 2 for f in frames)
     x0 = min(f.x - f.w / 2 for f in frames)
     others = [n for n in nodes.values() if n not in frames]
     if any(n.x + n.w / 2 > x0 and n.x - n.w / 2 < x0 + width for n in others):
         x0 = max(n.x + n.w / 2 for n in others) + LAYER_GAP
-    y, row_x, row_h = top, None, 0.0
-    for it in sorted(frames + lone, key=lambda n: first[n.key]):
-        if it in frames or (row_x is not None and row_x + it.w > x0 + width):
-            if row_x is not None:  # the row of boxes before ends
-                y, row_x, row_h = y + row_h + STACK_GAP, None, 0.0
-        if it in frames:
+    y, run = top, []
+    for it in sorted(frames + lone, key=lambda n: first[n.key]) + [None]:
+        if it is not None and it not in frames:
+            run.append(it)
+            continue
+        if run:  # the boxes since the last frame: a grid filled column by column
+            cell_w, cell_h = max(b.w for b in run), max(b.h for b in run)
+            cols = max(1, min(len(run), int((width + STACK_GAP) // (cell_w + STACK_GAP))))
+            rows = -(-len(run) // cols)
+            for i, b in enumerate(run):
+                b.x = x0 + (i // rows) * (cell_w + STACK_GAP) + b.w / 2
+                b.y = y + (i % rows) * (cell_h + STACK_GAP) + cell_h / 2
+                nodes[b.key] = b
+            y += rows * (cell_h + STACK_GAP)
+            run = []
+        if it is not None:
             it.x, it.y = x0 + it.w / 2, y + it.h / 2
             y += it.h + STACK_GAP
-            continue
-        if row_x is None:
-            row_x = x0
-        it.x, it.y = row_x + it.w / 2, y + it.h / 2
-        row_x += it.w + STACK_GAP
-        row_h = max(row_h, it.h)
-        nodes[it.key] = it
     part.width = max(part.width, x0 + width + MARGIN)
     part.height = max(part.height, max(n.y + n.h / 2 for n in frames + lone) + MARGIN)
 
